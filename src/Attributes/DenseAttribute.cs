@@ -1,0 +1,30 @@
+using System;
+
+namespace CompiledNets;
+
+/// <summary>A fully connected layer: <c>y = activation(x · Wᵀ + b)</c>, with <c>W</c> stored <c>[units, inputs]</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>Declares a layer of <paramref name="units"/> outputs followed by <paramref name="activation"/>.</summary>
+    public DenseAttribute(int units, Activation activation = Activation.Linear)
+    {
+        Units = units;
+        Activation = activation;
+    }
+
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>Activation applied to the outputs.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Slope (LeakyReLU, default 0.01) or saturation (ELU, default 1) of the activation; ignored by the others.</summary>
+    public float Alpha { get; set; } = float.NaN;
+
+    /// <summary>Weight initialiser; <see cref="Init.Default"/> picks He for ReLU-family activations and Glorot otherwise.</summary>
+    public Init Init { get; set; }
+
+    /// <summary>Bias initialiser; <see cref="Init.Default"/> means zeros.</summary>
+    public Init BiasInit { get; set; }
+}

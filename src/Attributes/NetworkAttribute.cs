@@ -1,0 +1,21 @@
+using System;
+
+namespace CompiledNets;
+
+/// <summary>
+/// Marks a <c>partial class</c> as a network compiled at build time. The layer attributes that follow
+/// (<see cref="DenseAttribute"/>, ...) are read in the order they are written, then one
+/// <see cref="LossAttribute"/> and one optimizer attribute complete the declaration.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>Number of input features of one sample.</summary>
+    public int Inputs { get; set; }
+
+    /// <summary>Seed used by the parameterless constructor; when 0 (the default) that constructor draws a random seed.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Largest batch the training buffers are sized for (allocated once, in the constructor). Default 256.</summary>
+    public int MaxBatchSize { get; set; } = 256;
+}

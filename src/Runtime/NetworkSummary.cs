@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+
+namespace CompiledNets;
+
+/// <summary>One row of a <see cref="NetworkSummary"/>.</summary>
+/// <param name="Name">Layer name as used in tensor names, for example <c>dense1</c>.</param>
+/// <param name="Kind">Layer type, for example <c>Dense</c>.</param>
+/// <param name="OutputShape">Shape of one sample's output (batch dimension excluded).</param>
+/// <param name="TrainableParameters">Trainable values in the layer.</param>
+/// <param name="NonTrainableParameters">Non-trainable values (running statistics).</param>
+/// <param name="Detail">Activation or other settings, for display.</param>
+public sealed record LayerSummary(string Name, string Kind, int[] OutputShape, int TrainableParameters, int NonTrainableParameters, string Detail)
+{
+    /// <summary>Trainable plus non-trainable values.</summary>
+    public int TotalParameters => TrainableParameters + NonTrainableParameters;
+}
+
+/// <summary>Layers, output shapes and parameter counts of a network, printable as a Keras-style table.</summary>
+public sealed class NetworkSummary
+{
+    /// <summary>Creates a summary.</summary>
+    public NetworkSummary(string networkName, int inputSize, IReadOnlyList<LayerSummary> layers, string loss, string optimizer)
+    {
+        NetworkName = networkName;
+        InputSize = inputSize;
+        Layers = layers;
+        Loss = loss;
+        Optimizer = optimizer;
+    }
+
+    /// <summary>The network's type name.</summary>
+    public string NetworkName { get; }
+
+    /// <summary>Features per input sample.</summary>
+    public int InputSize { get; }
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<LayerSummary> Layers { get; }
+
+    /// <summary>The loss, for display.</summary>
+    public string Loss { get; }
+
+    /// <summary>The optimizer and its settings, for display.</summary>
+    public string Optimizer { get; }
+
+    /// <summary>All trainable values.</summary>
+    public int TrainableParameters => Layers.Sum(l => l.TrainableParameters);
+
+    /// <summary>All non-trainable values.</summary>
+    public int NonTrainableParameters => Layers.Sum(l => l.NonTrainableParameters);
+
+    /// <summary>Trainable plus non-trainable values.</summary>
+    public int TotalParameters => TrainableParameters + NonTrainableParameters;
+
+    /// <summary>The Keras-style table: Layer (type) | Output shape | Param #, then the totals.</summary>
+    public override string ToString()
+    {
+        var rows = Layers.Select(l => (
+            Layer: $"{l.Name} ({l.Kind}{(l.Detail.Length > 0 ? ", " + l.Detail : "")})",
+            Shape: "(None, " + string.Join(", ", l.OutputShape) + ")",
+            Params: Format(l.TotalParameters))).ToList();
+        const string h1 = "Layer (type)", h2 = "Output shape", h3 = "Param #";
+        int w1 = Math.Max(h1.Length, rows.Count == 0 ? 0 : rows.Max(r => r.Layer.Length)) + 2;
+        int w2 = Math.Max(h2.Length, rows.Count == 0 ? 0 : rows.Max(r => r.Shape.Length)) + 2;
+        int w3 = Math.Max(h3.Length, rows.Count == 0 ? 0 : rows.Max(r => r.Params.Length));
+        int width = w1 + w2 + w3;
+        var text = new StringBuilder();
+        text.Append("Model: \"").Append(NetworkName).Append("\"\n");
+        text.Append('━', width).Append('\n');
+        text.Append(h1.PadRight(w1)).Append(h2.PadRight(w2)).Append(h3.PadLeft(w3)).Append('\n');
+        text.Append('━', width).Append('\n');
+        for (int i = 0; i < rows.Count; i++)
+        {
+            text.Append(rows[i].Layer.PadRight(w1)).Append(rows[i].Shape.PadRight(w2)).Append(rows[i].Params.PadLeft(w3)).Append('\n');
+            if (i < rows.Count - 1) text.Append('─', width).Append('\n');
+        }
+        text.Append('━', width).Append('\n');
+        text.Append("Total params: ").Append(Format(TotalParameters)).Append(" (").Append(Bytes(TotalParameters)).Append(")\n");
+        text.Append("Trainable params: ").Append(Format(TrainableParameters)).Append(" (").Append(Bytes(TrainableParameters)).Append(")\n");
+        text.Append("Non-trainable params: ").Append(Format(NonTrainableParameters)).Append(" (").Append(Bytes(NonTrainableParameters)).Append(")\n");
+        text.Append("Loss: ").Append(Loss).Append(" · Optimizer: ").Append(Optimizer).Append('\n');
+        return text.ToString();
+    }
+
+    private static string Format(int count) => count.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Bytes(int floats)
+    {
+        double bytes = floats * 4.0;
+        return bytes switch
+        {
+            < 1024 => $"{bytes.ToString("0", CultureInfo.InvariantCulture)} B",
+            < 1024 * 1024 => $"{(bytes / 1024).ToString("0.00", CultureInfo.InvariantCulture)} KB",
+            _ => $"{(bytes / (1024 * 1024)).ToString("0.00", CultureInfo.InvariantCulture)} MB",
+        };
+    }
+}

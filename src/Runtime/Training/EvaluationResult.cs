@@ -1,0 +1,7 @@
+namespace CompiledNets;
+
+/// <summary>What <c>Evaluate</c> returns.</summary>
+/// <param name="Loss">Mean loss over the samples, in inference mode.</param>
+/// <param name="Accuracy">Fraction of samples classified correctly; NaN for regression losses.</param>
+/// <param name="Count">Number of samples evaluated.</param>
+public sealed record EvaluationResult(float Loss, float Accuracy, int Count);

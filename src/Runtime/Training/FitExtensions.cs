@@ -1,0 +1,119 @@
+using System.Diagnostics;
+
+namespace CompiledNets;
+
+/// <summary>Keras-style minibatch training for any <see cref="INetwork"/>.</summary>
+public static class FitExtensions
+{
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in shuffled minibatches and
+    /// returns the per-epoch history.
+    /// </summary>
+    /// <param name="network">The network to train.</param>
+    /// <param name="train">Training samples.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per optimizer step (at most the network's <see cref="INetwork.MaxBatchSize"/>).</param>
+    /// <param name="validation">Data evaluated in inference mode after each epoch (val_loss, val_accuracy).</param>
+    /// <param name="validationSplit">When no validation data is given: the fraction of <paramref name="train"/> held out (seeded shuffle).</param>
+    /// <param name="callbacks">Hooks called during training.</param>
+    /// <param name="verbose">0 silent; 1 a live progress bar on a terminal (one line per epoch when redirected); 2 one line per epoch.</param>
+    /// <param name="seed">Seed of the shuffling (and of the validation split); null draws one.</param>
+    /// <param name="shuffle">Reshuffle the samples every epoch.</param>
+    /// <param name="cancellationToken">Stops after the current batch and throws <see cref="OperationCanceledException"/>; the network stays consistent.</param>
+    public static History Fit(this INetwork network, Dataset train, int epochs = 1, int batchSize = 32,
+        Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
+        int verbose = 1, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(train);
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Epochs must not be negative.");
+        if (batchSize <= 0 || batchSize > network.MaxBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"The batch size must be in [1, {network.MaxBatchSize}] (the network's MaxBatchSize).");
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Verbose is 0, 1 or 2.");
+        CheckShape(network, train, nameof(train));
+        int actualSeed = seed ?? Random.Shared.Next();
+        if (validation is null && validationSplit > 0)
+            (train, validation) = train.Split(validationSplit, actualSeed);
+        if (validation is not null) CheckShape(network, validation, nameof(validation));
+        if (train.Count == 0) throw new ArgumentException("The training data is empty.", nameof(train));
+
+        var callbackList = callbacks?.ToList() ?? new List<Callback>();
+        var history = new History();
+        var context = new TrainingContext(network, history, epochs);
+        var loader = new BatchLoader(train, batchSize, shuffle, actualSeed);
+        var evaluator = validation is null ? null : new BatchEvaluator(network, Math.Max(batchSize, 256));
+        var progress = new ProgressReporter(verbose, epochs, loader.BatchCount, train.Count);
+        bool classification = Metrics.IsClassification(network.Loss);
+        int outputSize = network.OutputSize;
+
+        foreach (var callback in callbackList) callback.OnTrainBegin(context);
+        for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
+        {
+            foreach (var callback in callbackList) callback.OnEpochBegin(context, epoch);
+            float learningRate = network.LearningRate;
+            var clock = Stopwatch.StartNew();
+            progress.StartEpoch(epoch);
+            loader.StartEpoch();
+            double lossSum = 0;
+            int correct = 0, seen = 0;
+            for (int b = 0; b < loader.BatchCount; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = loader.GetBatch(b);
+                float loss = network.TrainBatch(batch.Inputs, batch.Targets, batch.Size);
+                if (!float.IsFinite(loss))
+                {
+                    context.StopTraining = true;
+                    context.StopReason = $"The loss became {loss} at epoch {epoch + 1}, batch {b + 1}: training diverged (try a smaller learning rate).";
+                    break;
+                }
+                lossSum += (double)loss * batch.Size;
+                seen += batch.Size;
+                if (classification) correct += Metrics.CountCorrect(network.TrainingOutputs[..(batch.Size * outputSize)], batch.Targets, outputSize);
+                foreach (var callback in callbackList) callback.OnBatchEnd(context, b, loss);
+                progress.Batch(b + 1, seen, lossSum / seen, classification ? (double)correct / seen : double.NaN);
+                if (context.StopTraining) break;
+            }
+            if (seen == 0) break;
+
+            var validationResult = evaluator?.Evaluate(validation!);
+            clock.Stop();
+            var metrics = new EpochMetrics(epoch + 1,
+                (float)(lossSum / seen),
+                classification ? (float)correct / seen : float.NaN,
+                validationResult?.Loss ?? float.NaN,
+                validationResult?.Accuracy ?? float.NaN,
+                learningRate,
+                clock.Elapsed.TotalSeconds);
+            history.Add(metrics);
+            progress.EndEpoch(metrics);
+            foreach (var callback in callbackList) callback.OnEpochEnd(context, metrics);
+        }
+        if (context.StopTraining)
+        {
+            history.StoppedEarly = true;
+            history.StopReason = context.StopReason;
+            if (context.StopReason is not null) progress.Message(context.StopReason);
+        }
+        foreach (var callback in callbackList) callback.OnTrainEnd(context);
+        return history;
+    }
+
+    /// <summary>Trains on row-major <paramref name="inputs"/> <c>[n, InputSize]</c> and <paramref name="targets"/> <c>[n, OutputSize]</c>.</summary>
+    public static History Fit(this INetwork network, float[] inputs, float[] targets, int epochs = 1, int batchSize = 32,
+        Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
+        int verbose = 0, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var data = new Dataset(inputs, network.InputSize, targets, network.OutputSize);
+        return network.Fit(data, epochs, batchSize, validation, validationSplit, callbacks, verbose, seed, shuffle, cancellationToken);
+    }
+
+    private static void CheckShape(INetwork network, Dataset data, string name)
+    {
+        if (data.FeatureCount != network.InputSize)
+            throw new ArgumentException($"The {name} data has {data.FeatureCount} features per sample but the network expects {network.InputSize}.", name);
+        if (data.TargetCount != network.OutputSize)
+            throw new ArgumentException($"The {name} data has {data.TargetCount} targets per sample but the network outputs {network.OutputSize}.", name);
+    }
+}

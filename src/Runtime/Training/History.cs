@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+
+namespace CompiledNets;
+
+/// <summary>The metrics of one epoch. Metrics that were not computed are <see cref="float.NaN"/>.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="Loss">Mean training loss over the epoch (training mode, as the batches were seen).</param>
+/// <param name="Accuracy">Training accuracy over the epoch (classification losses only).</param>
+/// <param name="ValidationLoss">Loss on the validation data in inference mode.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation data in inference mode.</param>
+/// <param name="LearningRate">Learning rate used during the epoch.</param>
+/// <param name="Seconds">Wall time of the epoch, validation included.</param>
+public sealed record EpochMetrics(int Epoch, float Loss, float Accuracy, float ValidationLoss, float ValidationAccuracy, float LearningRate, double Seconds)
+{
+    /// <summary>Reads a metric by its Keras name: <c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, <c>val_accuracy</c>, <c>lr</c>.</summary>
+    public float this[string metric] => metric switch
+    {
+        "loss" => Loss,
+        "accuracy" => Accuracy,
+        "val_loss" => ValidationLoss,
+        "val_accuracy" => ValidationAccuracy,
+        "lr" or "learning_rate" => LearningRate,
+        _ => throw new ArgumentException($"Unknown metric '{metric}'; expected loss, accuracy, val_loss, val_accuracy or lr.", nameof(metric)),
+    };
+}
+
+/// <summary>What <c>Fit</c> returns: one <see cref="EpochMetrics"/> per completed epoch.</summary>
+public sealed class History
+{
+    private readonly List<EpochMetrics> _epochs = new();
+
+    /// <summary>Completed epochs in order.</summary>
+    public IReadOnlyList<EpochMetrics> Epochs => _epochs;
+
+    /// <summary>Training loss per epoch.</summary>
+    public IReadOnlyList<float> Loss => _epochs.Select(e => e.Loss).ToArray();
+
+    /// <summary>Training accuracy per epoch.</summary>
+    public IReadOnlyList<float> Accuracy => _epochs.Select(e => e.Accuracy).ToArray();
+
+    /// <summary>Validation loss per epoch.</summary>
+    public IReadOnlyList<float> ValidationLoss => _epochs.Select(e => e.ValidationLoss).ToArray();
+
+    /// <summary>Validation accuracy per epoch.</summary>
+    public IReadOnlyList<float> ValidationAccuracy => _epochs.Select(e => e.ValidationAccuracy).ToArray();
+
+    /// <summary>Learning rate per epoch.</summary>
+    public IReadOnlyList<float> LearningRate => _epochs.Select(e => e.LearningRate).ToArray();
+
+    /// <summary>Seconds per epoch.</summary>
+    public IReadOnlyList<double> Seconds => _epochs.Select(e => e.Seconds).ToArray();
+
+    /// <summary>True when training stopped before the requested number of epochs (a callback or cancellation).</summary>
+    public bool StoppedEarly { get; internal set; }
+
+    /// <summary>Why training stopped early, when it did.</summary>
+    public string? StopReason { get; internal set; }
+
+    /// <summary>Appends an epoch.</summary>
+    public void Add(EpochMetrics epoch) => _epochs.Add(epoch);
+
+    /// <summary>CSV with a header row: <c>epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds</c>; missing metrics are empty.</summary>
+    public string ToCsv()
+    {
+        var text = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
+        foreach (var e in _epochs)
+        {
+            text.Append(e.Epoch.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Cell(e.Loss)).Append(',').Append(Cell(e.Accuracy)).Append(',')
+                .Append(Cell(e.ValidationLoss)).Append(',').Append(Cell(e.ValidationAccuracy)).Append(',')
+                .Append(Cell(e.LearningRate)).Append(',')
+                .Append(e.Seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Writes <see cref="ToCsv"/> to a file.</summary>
+    public void SaveCsv(string path) => File.WriteAllText(path, ToCsv());
+
+    private static string Cell(float value) => float.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
+}
