@@ -1,0 +1,78 @@
+using System;
+using CompiledNets.Generator.Emit;
+using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+
+namespace CompiledNets.Generator;
+
+/// <summary>
+/// The pipeline only: classes marked [Network] are parsed into equatable specs (with diagnostics) and each
+/// valid spec is emitted as <c>Namespace.ClassName.g.cs</c>.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    /// <summary>Written into <c>[GeneratedCode]</c> and the file header.</summary>
+    public const string Version = "0.1.0";
+
+    /// <summary>Tracking names of the pipeline steps, for incremental-caching tests.</summary>
+    public static class TrackingNames
+    {
+        /// <summary>Attribute lookup and parsing into a <see cref="ParseResult"/>.</summary>
+        public const string Parse = "Parse";
+        /// <summary>The valid specs.</summary>
+        public const string Specs = "Specs";
+        /// <summary>The diagnostics.</summary>
+        public const string Diagnostics = "Diagnostics";
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeNames.Network,
+                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                transform: static (ctx, ct) => SafeParse(ctx, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        var diagnostics = results
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
+        {
+            foreach (var item in items) spc.ReportDiagnostic(item.ToDiagnostic());
+        });
+
+        var specs = results
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(TrackingNames.Specs);
+        context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(HintName(spec), NetworkEmitter.Emit(spec)));
+    }
+
+    /// <summary><c>Namespace.Outer.ClassName.g.cs</c>, unique per type.</summary>
+    internal static string HintName(NetworkSpec spec) =>
+        spec.FullyQualifiedName.Replace('<', '_').Replace('>', '_') + ".g.cs";
+
+    private static ParseResult SafeParse(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+    {
+        try
+        {
+            return NetworkParser.Parse(context, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // A generator that throws loses all its output behind warning CS8785; report instead and emit nothing.
+            var location = LocationInfo.From(context.TargetNode.GetLocation());
+            var info = new DiagnosticInfo(Diagnostics.InternalError.Id, location,
+                new EquatableArray<string>(new[] { context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message }));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
+        }
+    }
+}
