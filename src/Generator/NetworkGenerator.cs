@@ -40,9 +40,11 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var diagnostics = results
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
+        // Diagnostics are mapped back to the compilation's syntax trees so they are source locations that
+        // #pragma and .editorconfig can suppress; only this cheap reporting step sees every compilation.
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
         {
-            foreach (var item in items) spc.ReportDiagnostic(item.ToDiagnostic());
+            foreach (var item in pair.Left) spc.ReportDiagnostic(item.ToDiagnostic(pair.Right));
         });
 
         var specs = results

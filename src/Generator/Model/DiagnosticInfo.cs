@@ -6,7 +6,14 @@ namespace CompiledNets.Generator.Model;
 /// <summary>A source location kept as plain data (a <see cref="Location"/> would pin the compilation in the pipeline's cache).</summary>
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
 {
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    /// <summary>A source location in <paramref name="compilation"/>'s tree for the file, else a file location.</summary>
+    public Location ToLocation(Compilation? compilation)
+    {
+        if (compilation is not null)
+            foreach (var tree in compilation.SyntaxTrees)
+                if (tree.FilePath == FilePath && Span.End <= tree.Length) return Location.Create(tree, Span);
+        return Location.Create(FilePath, Span, LineSpan);
+    }
 
     public static LocationInfo? From(SyntaxNode? node) => From(node?.GetLocation());
 
@@ -17,8 +24,8 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 /// <summary>A diagnostic to report, as plain data: the descriptor's id, where, and the message arguments.</summary>
 internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
 {
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Diagnostics.ById(Id), Location?.ToLocation(), Arguments.ToObjectArray());
+    public Diagnostic ToDiagnostic(Compilation? compilation) =>
+        Diagnostic.Create(Diagnostics.ById(Id), Location?.ToLocation(compilation), Arguments.ToObjectArray());
 }
 
 internal static class EquatableArrayExtensions

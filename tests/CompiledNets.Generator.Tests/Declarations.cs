@@ -1,0 +1,43 @@
+namespace CompiledNets.Generator.Tests;
+
+/// <summary>Network declarations used as generator input across tests.</summary>
+internal static class Declarations
+{
+    public const string Xor = """
+        using CompiledNets;
+
+        namespace Demo;
+
+        [Network(Inputs = 2)]
+        [Dense(8, Activation.ReLU)]
+        [Dense(1, Activation.Sigmoid)]
+        [Loss(LossFunction.BinaryCrossEntropy)]
+        [Sgd(LearningRate = 0.1f)]
+        public partial class XorNet;
+        """;
+
+    public const string Mnist = """
+        using CompiledNets;
+
+        namespace Demo.Vision;
+
+        [Network(Inputs = 784)]
+        [Dense(128, Activation.ReLU)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Adam(LearningRate = 1e-3f)]
+        public partial class MnistNet;
+        """;
+
+    public const string TanhRegression = """
+        using CompiledNets;
+
+        [Network(Inputs = 3, Seed = 42, MaxBatchSize = 64)]
+        [Dense(17, Activation.Tanh)]
+        [Dense(9, Activation.Tanh)]
+        [Dense(1)]
+        [Loss(LossFunction.MeanSquaredError)]
+        [Sgd(LearningRate = 0.05f)]
+        public partial class TanhRegression;
+        """;
+}

@@ -1,0 +1,55 @@
+using CompiledNets.Generator.Tests.Infrastructure;
+
+namespace CompiledNets.Generator.Tests;
+
+public class SnapshotTests
+{
+    [Theory]
+    [InlineData(nameof(Declarations.Xor), Declarations.Xor, "Demo.XorNet.g.cs")]
+    [InlineData(nameof(Declarations.Mnist), Declarations.Mnist, "Demo.Vision.MnistNet.g.cs")]
+    [InlineData(nameof(Declarations.TanhRegression), Declarations.TanhRegression, "TanhRegression.g.cs")]
+    public void Generated_code_matches_the_verified_snapshot(string name, string declaration, string hintName)
+    {
+        var run = GeneratorHarness.Run(declaration);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Snapshot.Match(name, run.Source(hintName));
+    }
+
+    [Theory]
+    [InlineData(Declarations.Xor)]
+    [InlineData(Declarations.Mnist)]
+    [InlineData(Declarations.TanhRegression)]
+    public void Generated_code_compiles_without_warnings(string declaration)
+    {
+        var run = GeneratorHarness.Run(declaration);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationDiagnostics);
+    }
+
+    [Fact]
+    public void Generated_files_are_named_after_the_fully_qualified_type()
+    {
+        var run = GeneratorHarness.Run(Declarations.Xor, Declarations.Mnist);
+        Assert.Equal(new[] { "Demo.Vision.MnistNet.g.cs", "Demo.XorNet.g.cs" }, run.Sources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Nested_networks_are_completed_inside_their_containing_types()
+    {
+        var run = GeneratorHarness.Run("""
+            using CompiledNets;
+            namespace Outer;
+            public static partial class Models
+            {
+                [Network(Inputs = 4)]
+                [Dense(3, Activation.Softmax)]
+                [Loss(LossFunction.CrossEntropy)]
+                [Adam]
+                public partial class Inner;
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationDiagnostics);
+        Assert.Equal("Outer.Models.Inner.g.cs", run.Sources.Single().HintName);
+    }
+}
