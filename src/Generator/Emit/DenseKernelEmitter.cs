@@ -1,192 +1,309 @@
 using System.Collections.Generic;
+using CompiledNets.Generator.Model;
 
 namespace CompiledNets.Generator.Emit;
 
 /// <summary>
 /// Emits the matrix kernels of Dense layers, once per distinct shape, into the file-local kernel class:
 /// forward <c>y = x·Wᵀ + b</c>, input gradient <c>dx = dy·W</c>, weight and bias gradients <c>dW = dyᵀ·x</c>.
-/// Every size is a constant, so the JIT drops bounds checks and folds the loop limits.
+/// Every size is a constant, so the JIT drops bounds checks and folds loop limits; each product is
+/// register-blocked so a tile of outputs stays in vector registers for its whole reduction.
 /// </summary>
 internal static class DenseKernelEmitter
 {
-    /// <summary>Output rows of the forward kernel that share one load of the input row.</summary>
-    private const int ForwardRows = 4;
+    /// <summary>Rows of x (batch) and rows of W (outputs) in one forward tile: 4 × 4 accumulators share 8 loads.</summary>
+    private const int ForwardTile = 4;
 
-    public static string ForwardName(int inputs, int units) => $"DenseForward_{inputs}x{units}";
+    /// <summary>Rows (m) of a broadcast tile.</summary>
+    private const int BroadcastRows = 4;
 
-    public static string InputGradientName(int inputs, int units) => $"DenseInputGradient_{inputs}x{units}";
+    /// <summary>Vectors (along k) of a broadcast tile: 4 rows × 4 vectors = 16 accumulators.</summary>
+    private const int BroadcastVectors = 4;
+
+    /// <summary>Output columns are split between threads at multiples of this (a multiple of every tile width).</summary>
+    public const int ColumnGranularity = 64;
+
+    /// <summary>Forward outputs are split between threads at multiples of this (the forward tile).</summary>
+    public const int OutputGranularity = ForwardTile;
+
+    public static string ForwardName(int inputs, int units, ActivationKind activation) => $"DenseForward_{inputs}x{units}_{activation}";
+
+    public static string InputGradientName(int inputs, int units, ActivationKind derivative) => $"DenseInputGradient_{inputs}x{units}_{derivative}";
 
     public static string WeightGradientName(int inputs, int units) => $"DenseWeightGradient_{inputs}x{units}";
-
-    private static string AddScaledName(int length) => $"AddScaled_{length}";
 
     /// <summary>Writes every kernel the plan's layers need, each shape once.</summary>
     public static void EmitAll(SourceWriter w, NetworkPlan plan)
     {
-        var forward = new HashSet<(int, int)>();
-        var backward = new HashSet<(int, int)>();
-        var addScaled = new SortedSet<int>();
+        var forward = new HashSet<(int, int, ActivationKind, float)>();
+        var weightGradient = new HashSet<(int, int)>();
+        var inputGradient = new HashSet<(int, int, ActivationKind, float)>();
         foreach (var layer in plan.Layers)
         {
-            if (forward.Add((layer.Inputs, layer.Units))) EmitForward(w, layer.Inputs, layer.Units);
-            if (backward.Add((layer.Inputs, layer.Units)))
+            foreach (var activation in KernelPlan.ForwardActivations(layer))
+                if (forward.Add((layer.Inputs, layer.Units, activation, layer.Spec.Alpha)))
+                    EmitForward(w, layer.Inputs, layer.Units, activation, layer.Spec.Alpha);
+            if (weightGradient.Add((layer.Inputs, layer.Units))) EmitWeightGradient(w, layer.Inputs, layer.Units);
+            if (layer.Index > 0)
             {
-                EmitWeightGradient(w, layer.Inputs, layer.Units);
-                addScaled.Add(layer.Inputs);
-                if (layer.Index > 0)
-                {
-                    EmitInputGradient(w, layer.Inputs, layer.Units);
-                }
+                var previous = plan.Layers[layer.Index - 1];
+                var derivative = KernelPlan.FusedDerivative(previous);
+                if (inputGradient.Add((layer.Inputs, layer.Units, derivative, previous.Spec.Alpha)))
+                    EmitInputGradient(w, layer.Inputs, layer.Units, derivative, previous.Spec.Alpha);
             }
         }
-        foreach (int length in addScaled) EmitAddScaled(w, length);
     }
 
-    private static void EmitForward(SourceWriter w, int k, int n)
+    // ---------------------------------------------------------------- forward: dot-product form
+
+    private static void EmitForward(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
     {
-        w.Line($"/// <summary>");
-        w.Line($"/// <c>y[b, o] = bias[o] + Σ_k x[b, k]·w[o, k]</c> for {k} inputs and {n} outputs. Dot-product form over the");
-        w.Line($"/// contiguous rows of x and w: {ForwardRows} weight rows share each vector load of x; the widest accelerated vectors, scalar remainder.");
-        w.Line($"/// </summary>");
-        using (w.Block($"internal static void {ForwardName(k, n)}(ref float x, ref float w, ref float bias, ref float y, int batch)"))
+        w.Line("/// <summary>");
+        w.Line($"/// <c>y[b, o] = {activation}(bias[o] + Σ_k x[b, k]·w[o, k])</c> for {k} inputs and outputs o in [first, last) of {n}.");
+        w.Line($"/// Dot-product form over the contiguous");
+        w.Line($"/// rows of x and w, in tiles of {ForwardTile} samples × {ForwardTile} outputs: {ForwardTile * ForwardTile} vector accumulators share {2 * ForwardTile} loads per step");
+        w.Line("/// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.");
+        w.Line("/// </summary>");
+        using (w.Block($"internal static void {ForwardName(k, n, activation)}(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)"))
         {
             w.Line($"const int K = {k}, N = {n};");
-            using (w.Block("for (int b = 0; b < batch; b++)"))
-            {
-                w.Line("ref float xRow = ref Unsafe.Add(ref x, b * K);");
-                w.Line("ref float yRow = ref Unsafe.Add(ref y, b * N);");
-                w.Line("int o = 0;");
-                if (n >= ForwardRows)
-                {
-                    using (w.Block($"for (; o <= N - {ForwardRows}; o += {ForwardRows})"))
-                        EmitDotRows(w, k, ForwardRows);
-                }
-                if (n % ForwardRows != 0)
-                {
-                    using (w.Block("for (; o < N; o++)"))
-                        EmitDotRows(w, k, 1);
-                }
-            }
+            w.Line("int b = 0;");
+            using (w.Block($"for (; b <= batch - {ForwardTile}; b += {ForwardTile})"))
+                EmitForwardRowLoop(w, k, n, ForwardTile, activation, alpha);
+            using (w.Block("for (; b < batch; b++)"))
+                EmitForwardRowLoop(w, k, n, 1, activation, alpha);
         }
         w.Line();
     }
 
-    /// <summary>Dot products of the x row with <paramref name="rows"/> consecutive weight rows starting at row <c>o</c>.</summary>
-    private static void EmitDotRows(SourceWriter w, int k, int rows)
+    private static void EmitForwardRowLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha)
     {
-        w.Line("ref float w0 = ref Unsafe.Add(ref w, o * K);");
-        for (int r = 1; r < rows; r++) w.Line($"ref float w{r} = ref Unsafe.Add(ref w{r - 1}, K);");
-        w.Line(Join(rows, r => $"s{r} = 0f", "float ", ", ") + ";");
-        w.Line("int k = 0;");
+        w.Line("int o = first;");
+        if (n >= ForwardTile)
+        {
+            using (w.Block($"for (; o <= last - {ForwardTile}; o += {ForwardTile})"))
+                EmitDotTile(w, k, rows, ForwardTile, activation, alpha);
+        }
+        if (n % ForwardTile != 0 || n < ForwardTile)
+        {
+            using (w.Block("for (; o < last; o++)"))
+                EmitDotTile(w, k, rows, 1, activation, alpha);
+        }
+    }
+
+    /// <summary>Dot products of <paramref name="rows"/> x rows (from row b) with <paramref name="outputs"/> w rows (from row o).</summary>
+    private static void EmitDotTile(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha)
+    {
+        w.Line($"// {rows} sample(s) × {outputs} output(s)");
+        for (int r = 0; r < rows; r++) w.Line($"ref float x{r} = ref Unsafe.Add(ref x, (b + {r}) * K);");
+        for (int c = 0; c < outputs; c++) w.Line($"ref float w{c} = ref Unsafe.Add(ref w, (o + {c}) * K);");
+        var sums = new List<string>();
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < outputs; c++) sums.Add($"s{r}{c} = 0f");
+        w.Line("float " + string.Join(", ", sums) + ";");
+        if (k >= 4) w.Line("int k = 0;");
         bool first = true;
         foreach (var (type, width) in VectorTypes(k))
         {
             using (w.Block($"{(first ? "if" : "else if")} ({type}.IsHardwareAccelerated)"))
             {
-                w.Line(Join(rows, r => $"a{r} = {type}<float>.Zero", $"{type}<float> ", ", ") + ";");
+                var accumulators = new List<string>();
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < outputs; c++) accumulators.Add($"a{r}{c} = {type}<float>.Zero");
+                w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
                 using (w.Block($"for (; k <= K - {width}; k += {width})"))
                 {
-                    w.Line($"{type}<float> xv = {type}.LoadUnsafe(ref xRow, (nuint)k);");
+                    for (int c = 0; c < outputs; c++) w.Line($"{type}<float> wv{c} = {type}.LoadUnsafe(ref w{c}, (nuint)k);");
                     for (int r = 0; r < rows; r++)
-                        w.Line($"a{r} = {type}.MultiplyAddEstimate({type}.LoadUnsafe(ref w{r}, (nuint)k), xv, a{r});");
+                    {
+                        w.Line($"{type}<float> xv{r} = {type}.LoadUnsafe(ref x{r}, (nuint)k);");
+                        for (int c = 0; c < outputs; c++) w.Line($"a{r}{c} = {type}.MultiplyAddEstimate(wv{c}, xv{r}, a{r}{c});");
+                    }
                 }
-                for (int r = 0; r < rows; r++) w.Line($"s{r} = {type}.Sum(a{r});");
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < outputs; c++) w.Line($"s{r}{c} = {type}.Sum(a{r}{c});");
             }
             first = false;
         }
-        // Remainder, and the whole loop where no vector width is accelerated.
+        EmitScalarRemainder(w, k, index =>
         {
-            using (w.Block("for (; k < K; k++)"))
-            {
-                w.Line("float xk = Unsafe.Add(ref xRow, k);");
-                for (int r = 0; r < rows; r++) w.Line($"s{r} += Unsafe.Add(ref w{r}, k) * xk;");
-            }
-        }
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < outputs; c++) w.Line($"s{r}{c} += Unsafe.Add(ref w{c}, {index}) * Unsafe.Add(ref x{r}, {index});");
+        });
         for (int r = 0; r < rows; r++)
-            w.Line($"Unsafe.Add(ref yRow, o + {r}) = s{r} + Unsafe.Add(ref bias, o + {r});");
+            for (int c = 0; c < outputs; c++)
+                w.Line($"Unsafe.Add(ref y, (b + {r}) * N + o + {c}) = {ActivationExpressions.Scalar(activation, alpha, $"(s{r}{c} + Unsafe.Add(ref bias, o + {c}))")};");
     }
 
-    private static void EmitInputGradient(SourceWriter w, int k, int n)
+    /// <summary>The loop over k left after the vector loops (all of it when no vector width is accelerated).</summary>
+    private static void EmitScalarRemainder(SourceWriter w, int k, System.Action<string> body)
     {
-        w.Line($"/// <summary><c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c> for {k} inputs and {n} outputs: each weight row is added, scaled, to the dx row.</summary>");
-        using (w.Block($"internal static void {InputGradientName(k, n)}(ref float dy, ref float w, ref float dx, int batch)"))
+        if (k < 4)
         {
-            w.Line($"const int K = {k}, N = {n};");
-            using (w.Block("for (int b = 0; b < batch; b++)"))
-            {
-                w.Line("ref float dyRow = ref Unsafe.Add(ref dy, b * N);");
-                w.Line("ref float dxRow = ref Unsafe.Add(ref dx, b * K);");
-                w.Line("MemoryMarshal.CreateSpan(ref dxRow, K).Clear();");
-                w.Line("for (int o = 0; o < N; o++)");
-                w.Line($"    {AddScaledName(k)}(Unsafe.Add(ref dyRow, o), ref Unsafe.Add(ref w, o * K), ref dxRow);");
-            }
+            // Rows shorter than any vector: unrolled with constant indices.
+            for (int i = 0; i < k; i++) body(Literal.Int(i));
+            return;
         }
-        w.Line();
+        using (w.Block("for (; k < K; k++)"))
+            body("k");
+    }
+
+    // ---------------------------------------------------------------- backward: broadcast form
+
+    /// <summary>
+    /// The two backward products share one shape, <c>C[m, k] = Σ_j A(m, j)·B[j, k]</c> with B and C row-major over k:
+    /// input gradient (m = sample, j = output, A = dy, B = W) and weight gradient (m = output, j = sample, A = dyᵀ, B = x).
+    /// </summary>
+    private sealed record BroadcastProduct(string Name, int K, int N, string RowsExpression, string ReductionExpression, string AIndex, string Summary,
+        ActivationKind Derivative = ActivationKind.Linear, float Alpha = 0f);
+
+    private const string VariantParameters = "ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last";
+
+    private static void EmitInputGradient(SourceWriter w, int k, int n, ActivationKind derivative, float alpha)
+    {
+        string fused = derivative == ActivationKind.Linear ? "" : $", times the previous layer's {derivative} derivative (from its output <c>activation</c>)";
+        var product = new BroadcastProduct(InputGradientName(k, n, derivative), k, n, "batch", "N", "m * N + j",
+            $"<c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>{fused}, for {k} inputs and {n} outputs, columns k in [first, last)", derivative, alpha);
+        using (EmitDispatch(w, product, "ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last", "ref dy, ref w, ref dx, ref activation, batch, first, last")) { }
+        EmitBroadcastVariants(w, product);
     }
 
     private static void EmitWeightGradient(SourceWriter w, int k, int n)
     {
-        w.Line($"/// <summary>");
-        w.Line($"/// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> and <c>db[o] = Σ_b dy[b, o]</c> for {k} inputs and {n} outputs (overwritten, not");
-        w.Line($"/// accumulated). Each output row is summed over the batch in order, so the result does not depend on how rows are split.");
-        w.Line($"/// </summary>");
-        using (w.Block($"internal static void {WeightGradientName(k, n)}(ref float dy, ref float x, ref float dw, ref float db, int batch)"))
+        var product = new BroadcastProduct(WeightGradientName(k, n), k, n, "N", "batch", "j * N + m",
+            $"<c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for {k} inputs and {n} outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten)");
+        using (EmitDispatch(w, product, "ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last", "ref dy, ref x, ref dw, ref dw, batch, first, last"))
         {
-            w.Line($"const int K = {k}, N = {n};");
-            using (w.Block("for (int o = 0; o < N; o++)"))
+            w.Line("if (first != 0) return;");
+            w.Line("// Bias gradient: column sums of dy, each summed over the batch in order.");
+            w.Line($"const int N = {n};");
+            w.Line("MemoryMarshal.CreateSpan(ref db, N).Clear();");
+            using (w.Block("for (int b = 0; b < batch; b++)"))
             {
-                w.Line("ref float dwRow = ref Unsafe.Add(ref dw, o * K);");
-                w.Line("MemoryMarshal.CreateSpan(ref dwRow, K).Clear();");
-                w.Line("float biasSum = 0f;");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
-                {
-                    w.Line("float g = Unsafe.Add(ref dy, b * N + o);");
-                    w.Line("biasSum += g;");
-                    w.Line($"{AddScaledName(k)}(g, ref Unsafe.Add(ref x, b * K), ref dwRow);");
-                }
-                w.Line("Unsafe.Add(ref db, o) = biasSum;");
+                w.Line("ref float dyRow = ref Unsafe.Add(ref dy, b * N);");
+                w.Line("for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);");
             }
         }
-        w.Line();
+        EmitBroadcastVariants(w, product);
     }
 
-    private static void EmitAddScaled(SourceWriter w, int k)
+    /// <summary>The public entry point: picks the widest accelerated variant (a JIT-time constant).</summary>
+    private static SourceWriter.Scope EmitDispatch(SourceWriter w, BroadcastProduct p, string parameters, string arguments)
     {
-        w.Line($"/// <summary><c>destination[k] += scale·source[k]</c> over {k} values.</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-        using (w.Block($"private static void {AddScaledName(k)}(float scale, ref float source, ref float destination)"))
+        w.Line("/// <summary>");
+        w.Line($"/// {p.Summary}.");
+        w.Line($"/// Broadcast form, register-blocked in tiles of {BroadcastRows} rows × {BroadcastVectors} vectors along k; every output element is");
+        w.Line("/// reduced in the same order whatever the tile, so results do not depend on how the work is split.");
+        w.Line("/// </summary>");
+        var scope = w.Block($"internal static void {p.Name}({parameters})");
+        bool first = true;
+        foreach (var (type, _) in VectorTypes(p.K))
         {
-            w.Line($"const int K = {k};");
-            w.Line("int k = 0;");
-            bool first = true;
-            foreach (var (type, width) in VectorTypes(k))
+            w.Line($"{(first ? "if" : "else if")} ({type}.IsHardwareAccelerated) {p.Name}_{type}({arguments});");
+            first = false;
+        }
+        w.Line(first ? $"{p.Name}_Scalar({arguments});" : $"else {p.Name}_Scalar({arguments});");
+        return scope;
+    }
+
+    private static void EmitBroadcastVariants(SourceWriter w, BroadcastProduct p)
+    {
+        const string parameters = VariantParameters;
+        foreach (var (type, width) in VectorTypes(p.K))
+        {
+            w.Line();
+            using (w.Block($"private static void {p.Name}_{type}({parameters})"))
             {
-                using (w.Block($"{(first ? "if" : "else if")} ({type}.IsHardwareAccelerated)"))
+                w.Line($"const int K = {p.K}, N = {p.N};");
+                w.Line($"int rows = {p.RowsExpression}, reduction = {p.ReductionExpression};");
+                w.Line("int k = first;");
+                int tileWidth = BroadcastVectors * width;
+                if (p.K >= tileWidth)
                 {
-                    w.Line($"{type}<float> s = {type}.Create(scale);");
-                    using (w.Block($"for (; k <= K - {width}; k += {width})"))
-                        w.Line($"{type}.MultiplyAddEstimate({type}.LoadUnsafe(ref source, (nuint)k), s, {type}.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);");
+                    using (w.Block($"for (; k <= last - {tileWidth}; k += {tileWidth})"))
+                        EmitBroadcastRowLoop(w, p, type, width, BroadcastVectors);
                 }
-                first = false;
+                using (w.Block($"for (; k <= last - {width}; k += {width})"))
+                    EmitBroadcastRowLoop(w, p, type, width, 1);
+                if (p.K % width != 0)
+                {
+                    w.Line("// The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.");
+                    using (w.Block("for (; k < last; k++)"))
+                        EmitBroadcastScalarColumn(w, p);
+                }
             }
-            w.Line("for (; k < K; k++)");
-            w.Line("    Unsafe.Add(ref destination, k) += scale * Unsafe.Add(ref source, k);");
+        }
+        w.Line();
+        w.Line("/// <summary>Fallback when no vector width is accelerated.</summary>");
+        using (w.Block($"private static void {p.Name}_Scalar({parameters})"))
+        {
+            w.Line($"const int K = {p.K}, N = {p.N};");
+            w.Line($"int rows = {p.RowsExpression}, reduction = {p.ReductionExpression};");
+            using (w.Block("for (int k = first; k < last; k++)"))
+                EmitBroadcastScalarColumn(w, p);
         }
         w.Line();
     }
 
-    /// <summary>The vector widths worth emitting for a loop of <paramref name="length"/> floats, widest first.</summary>
+    private static void EmitBroadcastScalarColumn(SourceWriter w, BroadcastProduct p)
+    {
+        using (w.Block("for (int m = 0; m < rows; m++)"))
+        {
+            w.Line("float s = 0f;");
+            w.Line($"for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, {p.AIndex}) * Unsafe.Add(ref bMatrix, j * K + k);");
+            w.Line(p.Derivative == ActivationKind.Linear
+                ? "Unsafe.Add(ref c, m * K + k) = s;"
+                : $"Unsafe.Add(ref c, m * K + k) = {ActivationExpressions.ScalarDerivative(p.Derivative, p.Alpha, "s", "Unsafe.Add(ref activation, m * K + k)")};");
+        }
+    }
+
+    private static void EmitBroadcastRowLoop(SourceWriter w, BroadcastProduct p, string type, int width, int vectors)
+    {
+        w.Line("int m = 0;");
+        using (w.Block($"for (; m <= rows - {BroadcastRows}; m += {BroadcastRows})"))
+            EmitBroadcastTile(w, p, type, width, BroadcastRows, vectors);
+        using (w.Block("for (; m < rows; m++)"))
+            EmitBroadcastTile(w, p, type, width, 1, vectors);
+    }
+
+    private static void EmitBroadcastTile(SourceWriter w, BroadcastProduct p, string type, int width, int rows, int vectors)
+    {
+        w.Line($"// {rows} row(s) × {vectors * width} columns in registers");
+        var accumulators = new List<string>();
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < vectors; v++) accumulators.Add($"c{r}{v} = {type}<float>.Zero");
+        w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
+        using (w.Block("for (int j = 0; j < reduction; j++)"))
+        {
+            w.Line("ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);");
+            for (int v = 0; v < vectors; v++) w.Line($"{type}<float> b{v} = {type}.LoadUnsafe(ref bRow, {v * width});");
+            for (int r = 0; r < rows; r++)
+            {
+                string index = p.AIndex.Replace("m", $"(m + {r})");
+                w.Line($"{type}<float> a{r} = {type}.Create(Unsafe.Add(ref a, {index}));");
+                for (int v = 0; v < vectors; v++) w.Line($"c{r}{v} = {type}.MultiplyAddEstimate(b{v}, a{r}, c{r}{v});");
+            }
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line($"ref float cRow{r} = ref Unsafe.Add(ref c, (m + {r}) * K + k);");
+            if (p.Derivative != ActivationKind.Linear)
+                w.Line($"ref float activationRow{r} = ref Unsafe.Add(ref activation, (m + {r}) * K + k);");
+            for (int v = 0; v < vectors; v++)
+            {
+                string value = p.Derivative == ActivationKind.Linear
+                    ? $"c{r}{v}"
+                    : ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})");
+                w.Line($"({value}).StoreUnsafe(ref cRow{r}, {v * width});");
+            }
+        }
+    }
+
+    /// <summary>The vector widths worth emitting for rows of <paramref name="length"/> floats, widest first.</summary>
     private static IEnumerable<(string Type, int Width)> VectorTypes(int length)
     {
         if (length >= 16) yield return ("Vector512", 16);
         if (length >= 8) yield return ("Vector256", 8);
         if (length >= 4) yield return ("Vector128", 4);
-    }
-
-    private static string Join(int count, System.Func<int, string> item, string prefix, string separator)
-    {
-        var parts = new string[count];
-        for (int i = 0; i < count; i++) parts[i] = item(i);
-        return prefix + string.Join(separator, parts);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Model;
 
@@ -99,6 +100,8 @@ internal static class NetworkEmitter
         w.Line("// Widest layer: the training gradient buffers hold this many values per sample.");
         w.Line($"private const int Widest = {plan.Widest};");
         OptimizerEmitter.EmitConstants(w, plan);
+        w.Line("// Products smaller than this many FLOPs run on the calling thread.");
+        w.Line($"private const long ParallelThreshold = {KernelPlan.ParallelThreshold}L;");
         w.Line($"private const string ArchitectureText = {Literal.String(plan.Architecture)};");
         w.Line();
 
@@ -143,11 +146,19 @@ internal static class NetworkEmitter
                 w.Line($"private readonly float[] _{layer.Name}PreActivation; // [MaxBatchSize, {layer.Units}] before {layer.Activation}");
             w.Line($"private readonly float[] _{layer.Name}Output; // [MaxBatchSize, {layer.Units}] after {layer.Activation}");
         }
+        w.Line("private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
         w.Line("private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
         w.Line("private readonly float[] _deltaB;");
         w.Line("private float _learningRate = InitialLearningRate;");
         w.Line("private long _optimizerStep;");
         w.Line("private int _trainingRows;");
+        w.Line();
+        w.Line("// Parallel products: each job computes one part of one product; delegates are created once.");
+        w.Line("private global::CompiledNets.Kernels.WorkerPool? _pool;");
+        w.Line("private int _threads = 1;");
+        w.Line("private int _rows; // samples in the batch being processed");
+        w.Line("private int _parts = 1; // parts the current product is split into");
+        foreach (var job in Jobs(plan)) w.Line($"private readonly global::System.Action<int> {job.Field};");
         w.Line();
     }
 
@@ -175,8 +186,11 @@ internal static class NetworkEmitter
                 if (layer.StoresPreActivation) w.Line($"_{layer.Name}PreActivation = new float[maxBatchSize * {layer.Prefix}Units];");
                 w.Line($"_{layer.Name}Output = new float[maxBatchSize * {layer.Prefix}Units];");
             }
+            w.Line("_input = new float[maxBatchSize * InputSize];");
             w.Line("_deltaA = new float[maxBatchSize * Widest];");
             w.Line("_deltaB = new float[maxBatchSize * Widest];");
+            foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Method};");
+            w.Line("Threads = global::System.Environment.ProcessorCount;");
             w.Line("InitializeParameters(seed);");
         }
         w.Line();
@@ -186,6 +200,20 @@ internal static class NetworkEmitter
     {
         w.Line("/// <inheritdoc/>");
         w.Line("public int MaxBatchSize { get; }");
+        w.Line("/// <summary>");
+        w.Line("/// Threads that share each matrix product of a training step or batch prediction (default: all cores). Every output");
+        w.Line("/// element is computed by one thread in a fixed order, so results are bitwise identical for any value.");
+        w.Line("/// </summary>");
+        w.Line("public int Threads");
+        w.Line("{");
+        w.Line("    get => _threads;");
+        w.Line("    set");
+        w.Line("    {");
+        w.Line("        if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Threads must be at least 1.\");");
+        w.Line("        _threads = value;");
+        w.Line("        _pool = value > 1 ? global::CompiledNets.Kernels.WorkerPool.Shared(value) : null;");
+        w.Line("    }");
+        w.Line("}");
         w.Line("int global::CompiledNets.INetwork.InputSize => InputSize;");
         w.Line("int global::CompiledNets.INetwork.OutputSize => OutputSize;");
         w.Line("int global::CompiledNets.INetwork.ParameterCount => ParameterCount;");
@@ -221,7 +249,7 @@ internal static class NetworkEmitter
         {
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
-            w.Line("// Thread-safe: intermediate rows live on this call's stack.");
+            w.Line("// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.");
             if (plan.Layers.Count > 1)
             {
                 w.Line("global::System.Span<float> rowA = stackalloc float[WidestHidden];");
@@ -232,19 +260,22 @@ internal static class NetworkEmitter
             {
                 var layer = plan.Layers[i];
                 string destination = layer.IsLast ? "output" : (i % 2 == 0 ? "rowA" : "rowB");
-                string target = layer.IsLast ? destination : $"{destination}.Slice(0, {layer.Prefix}Units)";
+                var fused = KernelPlan.InferenceForward(layer);
                 w.Line($"// {layer.Name}: Dense({layer.Inputs} -> {layer.Units}, {layer.Activation})");
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units)}(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({input}), ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({destination}), 1);");
-                var activation = ActivationCalls.Forward(layer, target);
-                if (activation is not null) w.Line(activation);
-                input = target;
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused)}(ref {Ref(input)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(destination)}, 1, 0, {layer.Prefix}Units);");
+                if (fused != layer.Activation)
+                    w.Line(ActivationCalls.Forward(layer, layer.IsLast ? destination : $"{destination}.Slice(0, {layer.Prefix}Units)")!);
+                input = destination;
             }
         }
         w.Line();
     }
 
+    private static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
+
     private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
     {
+        var last = plan.Layers.Last();
         w.Line("/// <inheritdoc/>");
         using (w.Block("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
         {
@@ -254,24 +285,26 @@ internal static class NetworkEmitter
             using (w.Block("for (int start = 0; start < batchSize; start += MaxBatchSize)"))
             {
                 w.Line("int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);");
-                w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize));");
-                w.Line("global::System.Span<float> output = outputs.Slice(start * OutputSize, rows * OutputSize);");
-                string input = "input";
+                w.Line("_rows = rows;");
+                w.Line("inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);");
                 foreach (var layer in plan.Layers)
                 {
+                    var fused = KernelPlan.InferenceForward(layer);
                     w.Line($"// {layer.Name}: Dense({layer.Inputs} -> {layer.Units}, {layer.Activation})");
-                    string destination = layer.IsLast ? "global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output)" : $"_{layer.Name}Output[0]";
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units)}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {destination}, rows);");
-                    string span = layer.IsLast ? "output" : $"global::System.MemoryExtensions.AsSpan(_{layer.Name}Output, 0, rows * {layer.Prefix}Units)";
-                    var activation = ActivationCalls.Forward(layer, span);
-                    if (activation is not null) w.Line(activation);
-                    input = $"_{layer.Name}Output[0]";
+                    w.Line($"RunProduct(_{layer.Name}ForwardInference, {Flops(layer)} * rows);");
+                    if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, Span($"_{layer.Name}Output", layer))!);
                 }
+                w.Line($"{Span($"_{last.Name}Output", last)}.CopyTo(outputs.Slice(start * OutputSize));");
             }
             w.Line("_trainingRows = 0; // the shared buffers no longer hold training outputs");
         }
         w.Line();
     }
+
+    private static string Span(string array, LayerPlan layer) =>
+        $"global::System.MemoryExtensions.AsSpan({array}, 0, rows * {layer.Prefix}Units)";
+
+    private static string Flops(LayerPlan layer) => $"{2L * layer.Inputs * layer.Units}L";
 
     private static void EmitComputeGradients(SourceWriter w, NetworkPlan plan)
     {
@@ -280,27 +313,21 @@ internal static class NetworkEmitter
         using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {
             w.Line("CheckTrainingBatch(inputs.Length, targets.Length, batchSize);");
-            w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
             w.Line("int rows = batchSize;");
+            w.Line("_rows = rows;");
+            w.Line("inputs.CopyTo(_input);");
             w.Line();
             w.Line("// Forward pass, training mode: keep every layer's output for the backward pass.");
-            string input = "input";
             foreach (var layer in plan.Layers)
             {
                 w.Line($"// {layer.Name}: Dense({layer.Inputs} -> {layer.Units}, {layer.Activation})");
-                string output = Span($"_{layer.Name}Output", layer);
+                w.Line($"RunProduct(_{layer.Name}ForwardTraining, {Flops(layer)} * rows);");
                 if (layer.StoresPreActivation)
                 {
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units)}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref _{layer.Name}PreActivation[0], rows);");
                     w.Line($"{Span($"_{layer.Name}PreActivation", layer)}.CopyTo(_{layer.Name}Output);");
+                    var activation = ActivationCalls.Forward(layer, Span($"_{layer.Name}Output", layer));
+                    if (activation is not null) w.Line(activation);
                 }
-                else
-                {
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units)}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref _{layer.Name}Output[0], rows);");
-                }
-                var activation = ActivationCalls.Forward(layer, output);
-                if (activation is not null) w.Line(activation);
-                input = $"_{layer.Name}Output[0]";
             }
             w.Line("_trainingRows = rows;");
             w.Line();
@@ -312,35 +339,104 @@ internal static class NetworkEmitter
             w.Line($"float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient({Runtime}.LossFunction.{plan.Spec.Loss}, {Runtime}.Activation.{last.Activation}, {Literal.Float(last.Spec.Alpha)},");
             w.Line($"    _{last.Name}Output, _{last.Name}PreActivation, targets, _deltaA, rows, OutputSize);");
             w.Line();
-            w.Line("// Backward pass: _deltaA holds d loss / d (pre-activation) of the layer being processed.");
-            bool deltaInA = true;
+            w.Line("// Backward pass: each layer's delta holds d loss / d (its pre-activation); the input-gradient kernel applies");
+            w.Line("// the previous layer's activation derivative as it stores.");
             for (int i = plan.Layers.Count - 1; i >= 0; i--)
             {
                 var layer = plan.Layers[i];
-                string delta = deltaInA ? "_deltaA" : "_deltaB";
-                string other = deltaInA ? "_deltaB" : "_deltaA";
                 w.Line($"// {layer.Name}");
-                if (!layer.IsLast)
-                {
-                    var backward = ActivationCalls.Backward(layer, Span($"_{layer.Name}Output", layer),
-                        layer.StoresPreActivation ? Span($"_{layer.Name}PreActivation", layer) : "default", Span(delta, layer));
-                    if (backward is not null) w.Line(backward);
-                }
-                string layerInput = i == 0 ? "input" : $"_{plan.Layers[i - 1].Name}Output[0]";
-                w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.Units)}(ref {delta}[0], ref {layerInput}, ref _gradients[{layer.Prefix}Weight], ref _gradients[{layer.Prefix}Bias], rows);");
+                w.Line($"RunProduct(_{layer.Name}WeightGradient, {Flops(layer)} * rows);");
                 if (i > 0)
                 {
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.Units)}(ref {delta}[0], ref _parameters[{layer.Prefix}Weight], ref {other}[0], rows);");
-                    deltaInA = !deltaInA;
+                    var previous = plan.Layers[i - 1];
+                    w.Line($"RunProduct(_{layer.Name}InputGradient, {Flops(layer)} * rows);");
+                    if (KernelPlan.FusedDerivative(previous) != previous.Activation)
+                    {
+                        var backward = ActivationCalls.Backward(previous, Span($"_{previous.Name}Output", previous),
+                            previous.StoresPreActivation ? Span($"_{previous.Name}PreActivation", previous) : "default", Span(DeltaOf(plan, i - 1), previous));
+                        if (backward is not null) w.Line(backward);
+                    }
                 }
             }
             w.Line("return loss;");
         }
         w.Line();
+        EmitJobs(w, plan);
     }
 
-    private static string Span(string array, LayerPlan layer) =>
-        $"global::System.MemoryExtensions.AsSpan({array}, 0, rows * {layer.Prefix}Units)";
+    /// <summary>The delta buffer holding d loss / d pre-activation of layer <paramref name="index"/>: the last layer's is _deltaA, then alternating.</summary>
+    private static string DeltaOf(NetworkPlan plan, int index) => (plan.Layers.Count - 1 - index) % 2 == 0 ? "_deltaA" : "_deltaB";
+
+    private sealed record Job(string Field, string Method);
+
+    private static IEnumerable<Job> Jobs(NetworkPlan plan)
+    {
+        foreach (var layer in plan.Layers)
+        {
+            yield return new Job($"_{layer.Name}ForwardTraining", $"{layer.Prefix}ForwardTraining");
+            yield return new Job($"_{layer.Name}ForwardInference", $"{layer.Prefix}ForwardInference");
+            yield return new Job($"_{layer.Name}WeightGradient", $"{layer.Prefix}WeightGradient");
+            if (layer.Index > 0) yield return new Job($"_{layer.Name}InputGradient", $"{layer.Prefix}InputGradient");
+        }
+    }
+
+    private static void EmitJobs(SourceWriter w, NetworkPlan plan)
+    {
+        w.Lines("""
+            /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
+            private void RunProduct(global::System.Action<int> job, long flops)
+            {
+                if (_pool is null || flops < ParallelThreshold)
+                {
+                    _parts = 1;
+                    job(0);
+                }
+                else
+                {
+                    _parts = _pool.Threads;
+                    _pool.Run(job);
+                }
+            }
+
+            private (int First, int Last) Part(int count, int granularity, int part) =>
+                global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
+            """);
+        w.Line();
+        foreach (var layer in plan.Layers)
+        {
+            string input = layer.Index == 0 ? "_input[0]" : $"_{plan.Layers[layer.Index - 1].Name}Output[0]";
+            string trainingTarget = layer.StoresPreActivation ? $"_{layer.Name}PreActivation[0]" : $"_{layer.Name}Output[0]";
+            string delta = DeltaOf(plan, layer.Index);
+            w.Line($"// {layer.Name}: forward split over outputs (multiples of {DenseKernelEmitter.OutputGranularity}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
+            using (w.Block($"private void {layer.Prefix}ForwardTraining(int part)"))
+            {
+                w.Line($"var (first, last) = Part({layer.Prefix}Units, {DenseKernelEmitter.OutputGranularity}, part);");
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, KernelPlan.TrainingForward(layer))}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {trainingTarget}, _rows, first, last);");
+            }
+            using (w.Block($"private void {layer.Prefix}ForwardInference(int part)"))
+            {
+                w.Line($"var (first, last) = Part({layer.Prefix}Units, {DenseKernelEmitter.OutputGranularity}, part);");
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, KernelPlan.InferenceForward(layer))}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref _{layer.Name}Output[0], _rows, first, last);");
+            }
+            using (w.Block($"private void {layer.Prefix}WeightGradient(int part)"))
+            {
+                w.Line($"var (first, last) = Part({layer.Prefix}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
+                w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.Units)}(ref {delta}[0], ref {input}, ref _gradients[{layer.Prefix}Weight], ref _gradients[{layer.Prefix}Bias], _rows, first, last);");
+            }
+            if (layer.Index > 0)
+            {
+                var previous = plan.Layers[layer.Index - 1];
+                var derivative = KernelPlan.FusedDerivative(previous);
+                string other = DeltaOf(plan, layer.Index - 1);
+                using (w.Block($"private void {layer.Prefix}InputGradient(int part)"))
+                {
+                    w.Line($"var (first, last) = Part({layer.Prefix}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
+                    w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.Units, derivative)}(ref {delta}[0], ref _parameters[{layer.Prefix}Weight], ref {other}[0], ref _{previous.Name}Output[0], _rows, first, last);");
+                }
+            }
+            w.Line();
+        }
+    }
 
     private static void EmitTrainingApi(SourceWriter w, NetworkPlan plan)
     {

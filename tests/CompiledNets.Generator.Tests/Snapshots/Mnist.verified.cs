@@ -48,6 +48,8 @@ namespace Demo.Vision
         private const float Beta1 = 0.9f;
         private const float Beta2 = 0.999f;
         private const float Epsilon = 1E-08f;
+        // Products smaller than this many FLOPs run on the calling thread.
+        private const long ParallelThreshold = 1000000L;
         private const string ArchitectureText = "784 -> Dense(128, ReLU) -> Dense(10, Softmax) | CrossEntropy | Adam";
 
         private static readonly global::CompiledNets.TensorInfo[] TensorLayout =
@@ -77,11 +79,25 @@ namespace Demo.Vision
         private readonly float[] _dense1Output; // [MaxBatchSize, 128] after ReLU
         private readonly float[] _dense2PreActivation; // [MaxBatchSize, 10] before Softmax
         private readonly float[] _dense2Output; // [MaxBatchSize, 10] after Softmax
+        private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
         private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
         private readonly float[] _deltaB;
         private float _learningRate = InitialLearningRate;
         private long _optimizerStep;
         private int _trainingRows;
+
+        // Parallel products: each job computes one part of one product; delegates are created once.
+        private global::CompiledNets.Kernels.WorkerPool? _pool;
+        private int _threads = 1;
+        private int _rows; // samples in the batch being processed
+        private int _parts = 1; // parts the current product is split into
+        private readonly global::System.Action<int> _dense1ForwardTraining;
+        private readonly global::System.Action<int> _dense1ForwardInference;
+        private readonly global::System.Action<int> _dense1WeightGradient;
+        private readonly global::System.Action<int> _dense2ForwardTraining;
+        private readonly global::System.Action<int> _dense2ForwardInference;
+        private readonly global::System.Action<int> _dense2WeightGradient;
+        private readonly global::System.Action<int> _dense2InputGradient;
 
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public MnistNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
@@ -98,13 +114,36 @@ namespace Demo.Vision
             _dense1Output = new float[maxBatchSize * Dense1Units];
             _dense2PreActivation = new float[maxBatchSize * Dense2Units];
             _dense2Output = new float[maxBatchSize * Dense2Units];
+            _input = new float[maxBatchSize * InputSize];
             _deltaA = new float[maxBatchSize * Widest];
             _deltaB = new float[maxBatchSize * Widest];
+            _dense1ForwardTraining = Dense1ForwardTraining;
+            _dense1ForwardInference = Dense1ForwardInference;
+            _dense1WeightGradient = Dense1WeightGradient;
+            _dense2ForwardTraining = Dense2ForwardTraining;
+            _dense2ForwardInference = Dense2ForwardInference;
+            _dense2WeightGradient = Dense2WeightGradient;
+            _dense2InputGradient = Dense2InputGradient;
+            Threads = global::System.Environment.ProcessorCount;
             InitializeParameters(seed);
         }
 
         /// <inheritdoc/>
         public int MaxBatchSize { get; }
+        /// <summary>
+        /// Threads that share each matrix product of a training step or batch prediction (default: all cores). Every output
+        /// element is computed by one thread in a fixed order, so results are bitwise identical for any value.
+        /// </summary>
+        public int Threads
+        {
+            get => _threads;
+            set
+            {
+                if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+                _threads = value;
+                _pool = value > 1 ? global::CompiledNets.Kernels.WorkerPool.Shared(value) : null;
+            }
+        }
         int global::CompiledNets.INetwork.InputSize => InputSize;
         int global::CompiledNets.INetwork.OutputSize => OutputSize;
         int global::CompiledNets.INetwork.ParameterCount => ParameterCount;
@@ -136,14 +175,13 @@ namespace Demo.Vision
         {
             if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, "one sample of InputSize features");
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
-            // Thread-safe: intermediate rows live on this call's stack.
+            // Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.
             global::System.Span<float> rowA = stackalloc float[WidestHidden];
             global::System.Span<float> rowB = stackalloc float[WidestHidden];
             // dense1: Dense(784 -> 128, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_784x128(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA), 1);
-            global::CompiledNets.Kernels.ActivationKernels.ReLU(rowA.Slice(0, Dense1Units));
+            global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA), 1, 0, Dense1Units);
             // dense2: Dense(128 -> 10, Softmax)
-            global::CompiledNets.Generated.Kernels.DenseForward_128x10(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), 1);
+            global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), 1, 0, Dense2Units);
             global::CompiledNets.Kernels.ActivationKernels.Softmax(output, Dense2Units);
         }
 
@@ -156,14 +194,14 @@ namespace Demo.Vision
             for (int start = 0; start < batchSize; start += MaxBatchSize)
             {
                 int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize));
-                global::System.Span<float> output = outputs.Slice(start * OutputSize, rows * OutputSize);
+                _rows = rows;
+                inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
                 // dense1: Dense(784 -> 128, ReLU)
-                global::CompiledNets.Generated.Kernels.DenseForward_784x128(ref input, ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], rows);
-                global::CompiledNets.Kernels.ActivationKernels.ReLU(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units));
+                RunProduct(_dense1ForwardInference, 200704L * rows);
                 // dense2: Dense(128 -> 10, Softmax)
-                global::CompiledNets.Generated.Kernels.DenseForward_128x10(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows);
-                global::CompiledNets.Kernels.ActivationKernels.Softmax(output, Dense2Units);
+                RunProduct(_dense2ForwardInference, 2560L * rows);
+                global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units), Dense2Units);
+                global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
         }
@@ -172,15 +210,15 @@ namespace Demo.Vision
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
             CheckTrainingBatch(inputs.Length, targets.Length, batchSize);
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             int rows = batchSize;
+            _rows = rows;
+            inputs.CopyTo(_input);
 
             // Forward pass, training mode: keep every layer's output for the backward pass.
             // dense1: Dense(784 -> 128, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_784x128(ref input, ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], rows);
-            global::CompiledNets.Kernels.ActivationKernels.ReLU(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units));
+            RunProduct(_dense1ForwardTraining, 200704L * rows);
             // dense2: Dense(128 -> 10, Softmax)
-            global::CompiledNets.Generated.Kernels.DenseForward_128x10(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], rows);
+            RunProduct(_dense2ForwardTraining, 2560L * rows);
             global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * Dense2Units).CopyTo(_dense2Output);
             global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units), Dense2Units);
             _trainingRows = rows;
@@ -189,14 +227,71 @@ namespace Demo.Vision
             float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient(global::CompiledNets.LossFunction.CrossEntropy, global::CompiledNets.Activation.Softmax, 0f,
                 _dense2Output, _dense2PreActivation, targets, _deltaA, rows, OutputSize);
 
-            // Backward pass: _deltaA holds d loss / d (pre-activation) of the layer being processed.
+            // Backward pass: each layer's delta holds d loss / d (its pre-activation); the input-gradient kernel applies
+            // the previous layer's activation derivative as it stores.
             // dense2
-            global::CompiledNets.Generated.Kernels.DenseWeightGradient_128x10(ref _deltaA[0], ref _dense1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], rows);
-            global::CompiledNets.Generated.Kernels.DenseInputGradient_128x10(ref _deltaA[0], ref _parameters[Dense2Weight], ref _deltaB[0], rows);
+            RunProduct(_dense2WeightGradient, 2560L * rows);
+            RunProduct(_dense2InputGradient, 2560L * rows);
             // dense1
-            global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_deltaB, 0, rows * Dense1Units));
-            global::CompiledNets.Generated.Kernels.DenseWeightGradient_784x128(ref _deltaB[0], ref input, ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], rows);
+            RunProduct(_dense1WeightGradient, 200704L * rows);
             return loss;
+        }
+
+        /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
+        private void RunProduct(global::System.Action<int> job, long flops)
+        {
+            if (_pool is null || flops < ParallelThreshold)
+            {
+                _parts = 1;
+                job(0);
+            }
+            else
+            {
+                _parts = _pool.Threads;
+                _pool.Run(job);
+            }
+        }
+
+        private (int First, int Last) Part(int count, int granularity, int part) =>
+            global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
+
+        // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        private void Dense1ForwardTraining(int part)
+        {
+            var (first, last) = Part(Dense1Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
+        }
+        private void Dense1ForwardInference(int part)
+        {
+            var (first, last) = Part(Dense1Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
+        }
+        private void Dense1WeightGradient(int part)
+        {
+            var (first, last) = Part(Dense1Inputs, 64, part);
+            global::CompiledNets.Generated.Kernels.DenseWeightGradient_784x128(ref _deltaB[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
+        }
+
+        // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        private void Dense2ForwardTraining(int part)
+        {
+            var (first, last) = Part(Dense2Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
+        }
+        private void Dense2ForwardInference(int part)
+        {
+            var (first, last) = Part(Dense2Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
+        }
+        private void Dense2WeightGradient(int part)
+        {
+            var (first, last) = Part(Dense2Inputs, 64, part);
+            global::CompiledNets.Generated.Kernels.DenseWeightGradient_128x10(ref _deltaA[0], ref _dense1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], _rows, first, last);
+        }
+        private void Dense2InputGradient(int part)
+        {
+            var (first, last) = Part(Dense2Inputs, 64, part);
+            global::CompiledNets.Generated.Kernels.DenseInputGradient_128x10_ReLU(ref _deltaA[0], ref _parameters[Dense2Weight], ref _deltaB[0], ref _dense1Output[0], _rows, first, last);
         }
 
         /// <inheritdoc/>
@@ -252,339 +347,2029 @@ namespace CompiledNets.Generated
     file static class Kernels
     {
         /// <summary>
-        /// <c>y[b, o] = bias[o] + Σ_k x[b, k]·w[o, k]</c> for 784 inputs and 128 outputs. Dot-product form over the
-        /// contiguous rows of x and w: 4 weight rows share each vector load of x; the widest accelerated vectors, scalar remainder.
+        /// <c>y[b, o] = ReLU(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 784 inputs and outputs o in [first, last) of 128.
+        /// Dot-product form over the contiguous
+        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
+        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
         /// </summary>
-        internal static void DenseForward_784x128(ref float x, ref float w, ref float bias, ref float y, int batch)
+        internal static void DenseForward_784x128_ReLU(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
             const int K = 784, N = 128;
-            for (int b = 0; b < batch; b++)
+            int b = 0;
+            for (; b <= batch - 4; b += 4)
             {
-                ref float xRow = ref Unsafe.Add(ref x, b * K);
-                ref float yRow = ref Unsafe.Add(ref y, b * N);
-                int o = 0;
-                for (; o <= N - 4; o += 4)
+                int o = first;
+                for (; o <= last - 4; o += 4)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, o * K);
-                    ref float w1 = ref Unsafe.Add(ref w0, K);
-                    ref float w2 = ref Unsafe.Add(ref w1, K);
-                    ref float w3 = ref Unsafe.Add(ref w2, K);
-                    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                    // 4 sample(s) × 4 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
+                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
+                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * K);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * K);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * K);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f, s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f, s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f, s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
                     int k = 0;
                     if (Vector512.IsHardwareAccelerated)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero;
+                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
                         for (; k <= K - 16; k += 16)
                         {
-                            Vector512<float> xv = Vector512.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                            a1 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w1, (nuint)k), xv, a1);
-                            a2 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w2, (nuint)k), xv, a2);
-                            a3 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w3, (nuint)k), xv, a3);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)k);
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)k);
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)k);
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)k);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                            Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector512.MultiplyAddEstimate(wv0, xv1, a10);
+                            a11 = Vector512.MultiplyAddEstimate(wv1, xv1, a11);
+                            a12 = Vector512.MultiplyAddEstimate(wv2, xv1, a12);
+                            a13 = Vector512.MultiplyAddEstimate(wv3, xv1, a13);
+                            Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector512.MultiplyAddEstimate(wv0, xv2, a20);
+                            a21 = Vector512.MultiplyAddEstimate(wv1, xv2, a21);
+                            a22 = Vector512.MultiplyAddEstimate(wv2, xv2, a22);
+                            a23 = Vector512.MultiplyAddEstimate(wv3, xv2, a23);
+                            Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector512.MultiplyAddEstimate(wv0, xv3, a30);
+                            a31 = Vector512.MultiplyAddEstimate(wv1, xv3, a31);
+                            a32 = Vector512.MultiplyAddEstimate(wv2, xv3, a32);
+                            a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
                         }
-                        s0 = Vector512.Sum(a0);
-                        s1 = Vector512.Sum(a1);
-                        s2 = Vector512.Sum(a2);
-                        s3 = Vector512.Sum(a3);
+                        s00 = Vector512.Sum(a00);
+                        s01 = Vector512.Sum(a01);
+                        s02 = Vector512.Sum(a02);
+                        s03 = Vector512.Sum(a03);
+                        s10 = Vector512.Sum(a10);
+                        s11 = Vector512.Sum(a11);
+                        s12 = Vector512.Sum(a12);
+                        s13 = Vector512.Sum(a13);
+                        s20 = Vector512.Sum(a20);
+                        s21 = Vector512.Sum(a21);
+                        s22 = Vector512.Sum(a22);
+                        s23 = Vector512.Sum(a23);
+                        s30 = Vector512.Sum(a30);
+                        s31 = Vector512.Sum(a31);
+                        s32 = Vector512.Sum(a32);
+                        s33 = Vector512.Sum(a33);
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
-                        Vector256<float> a0 = Vector256<float>.Zero, a1 = Vector256<float>.Zero, a2 = Vector256<float>.Zero, a3 = Vector256<float>.Zero;
+                        Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
                         for (; k <= K - 8; k += 8)
                         {
-                            Vector256<float> xv = Vector256.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                            a1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w1, (nuint)k), xv, a1);
-                            a2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w2, (nuint)k), xv, a2);
-                            a3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w3, (nuint)k), xv, a3);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> wv1 = Vector256.LoadUnsafe(ref w1, (nuint)k);
+                            Vector256<float> wv2 = Vector256.LoadUnsafe(ref w2, (nuint)k);
+                            Vector256<float> wv3 = Vector256.LoadUnsafe(ref w3, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
+                            a11 = Vector256.MultiplyAddEstimate(wv1, xv1, a11);
+                            a12 = Vector256.MultiplyAddEstimate(wv2, xv1, a12);
+                            a13 = Vector256.MultiplyAddEstimate(wv3, xv1, a13);
+                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
+                            a21 = Vector256.MultiplyAddEstimate(wv1, xv2, a21);
+                            a22 = Vector256.MultiplyAddEstimate(wv2, xv2, a22);
+                            a23 = Vector256.MultiplyAddEstimate(wv3, xv2, a23);
+                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
+                            a31 = Vector256.MultiplyAddEstimate(wv1, xv3, a31);
+                            a32 = Vector256.MultiplyAddEstimate(wv2, xv3, a32);
+                            a33 = Vector256.MultiplyAddEstimate(wv3, xv3, a33);
                         }
-                        s0 = Vector256.Sum(a0);
-                        s1 = Vector256.Sum(a1);
-                        s2 = Vector256.Sum(a2);
-                        s3 = Vector256.Sum(a3);
+                        s00 = Vector256.Sum(a00);
+                        s01 = Vector256.Sum(a01);
+                        s02 = Vector256.Sum(a02);
+                        s03 = Vector256.Sum(a03);
+                        s10 = Vector256.Sum(a10);
+                        s11 = Vector256.Sum(a11);
+                        s12 = Vector256.Sum(a12);
+                        s13 = Vector256.Sum(a13);
+                        s20 = Vector256.Sum(a20);
+                        s21 = Vector256.Sum(a21);
+                        s22 = Vector256.Sum(a22);
+                        s23 = Vector256.Sum(a23);
+                        s30 = Vector256.Sum(a30);
+                        s31 = Vector256.Sum(a31);
+                        s32 = Vector256.Sum(a32);
+                        s33 = Vector256.Sum(a33);
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero, a1 = Vector128<float>.Zero, a2 = Vector128<float>.Zero, a3 = Vector128<float>.Zero;
+                        Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
                         for (; k <= K - 4; k += 4)
                         {
-                            Vector128<float> xv = Vector128.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                            a1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w1, (nuint)k), xv, a1);
-                            a2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w2, (nuint)k), xv, a2);
-                            a3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w3, (nuint)k), xv, a3);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> wv1 = Vector128.LoadUnsafe(ref w1, (nuint)k);
+                            Vector128<float> wv2 = Vector128.LoadUnsafe(ref w2, (nuint)k);
+                            Vector128<float> wv3 = Vector128.LoadUnsafe(ref w3, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
+                            a11 = Vector128.MultiplyAddEstimate(wv1, xv1, a11);
+                            a12 = Vector128.MultiplyAddEstimate(wv2, xv1, a12);
+                            a13 = Vector128.MultiplyAddEstimate(wv3, xv1, a13);
+                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
+                            a21 = Vector128.MultiplyAddEstimate(wv1, xv2, a21);
+                            a22 = Vector128.MultiplyAddEstimate(wv2, xv2, a22);
+                            a23 = Vector128.MultiplyAddEstimate(wv3, xv2, a23);
+                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
+                            a31 = Vector128.MultiplyAddEstimate(wv1, xv3, a31);
+                            a32 = Vector128.MultiplyAddEstimate(wv2, xv3, a32);
+                            a33 = Vector128.MultiplyAddEstimate(wv3, xv3, a33);
                         }
-                        s0 = Vector128.Sum(a0);
-                        s1 = Vector128.Sum(a1);
-                        s2 = Vector128.Sum(a2);
-                        s3 = Vector128.Sum(a3);
+                        s00 = Vector128.Sum(a00);
+                        s01 = Vector128.Sum(a01);
+                        s02 = Vector128.Sum(a02);
+                        s03 = Vector128.Sum(a03);
+                        s10 = Vector128.Sum(a10);
+                        s11 = Vector128.Sum(a11);
+                        s12 = Vector128.Sum(a12);
+                        s13 = Vector128.Sum(a13);
+                        s20 = Vector128.Sum(a20);
+                        s21 = Vector128.Sum(a21);
+                        s22 = Vector128.Sum(a22);
+                        s23 = Vector128.Sum(a23);
+                        s30 = Vector128.Sum(a30);
+                        s31 = Vector128.Sum(a31);
+                        s32 = Vector128.Sum(a32);
+                        s33 = Vector128.Sum(a33);
                     }
                     for (; k < K; k++)
                     {
-                        float xk = Unsafe.Add(ref xRow, k);
-                        s0 += Unsafe.Add(ref w0, k) * xk;
-                        s1 += Unsafe.Add(ref w1, k) * xk;
-                        s2 += Unsafe.Add(ref w2, k) * xk;
-                        s3 += Unsafe.Add(ref w3, k) * xk;
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                        s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
+                        s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
+                        s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
+                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                        s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
+                        s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
+                        s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
+                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                        s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
+                        s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
+                        s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
                     }
-                    Unsafe.Add(ref yRow, o + 0) = s0 + Unsafe.Add(ref bias, o + 0);
-                    Unsafe.Add(ref yRow, o + 1) = s1 + Unsafe.Add(ref bias, o + 1);
-                    Unsafe.Add(ref yRow, o + 2) = s2 + Unsafe.Add(ref bias, o + 2);
-                    Unsafe.Add(ref yRow, o + 3) = s3 + Unsafe.Add(ref bias, o + 3);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = MathF.Max((s10 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 1) = MathF.Max((s11 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 2) = MathF.Max((s12 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 3) = MathF.Max((s13 + Unsafe.Add(ref bias, o + 3)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = MathF.Max((s20 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 1) = MathF.Max((s21 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 2) = MathF.Max((s22 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 3) = MathF.Max((s23 + Unsafe.Add(ref bias, o + 3)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = MathF.Max((s30 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 1) = MathF.Max((s31 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 2) = MathF.Max((s32 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 3) = MathF.Max((s33 + Unsafe.Add(ref bias, o + 3)), 0f);
+                }
+            }
+            for (; b < batch; b++)
+            {
+                int o = first;
+                for (; o <= last - 4; o += 4)
+                {
+                    // 1 sample(s) × 4 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * K);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * K);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * K);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    int k = 0;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero;
+                        for (; k <= K - 16; k += 16)
+                        {
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)k);
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)k);
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)k);
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)k);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                        }
+                        s00 = Vector512.Sum(a00);
+                        s01 = Vector512.Sum(a01);
+                        s02 = Vector512.Sum(a02);
+                        s03 = Vector512.Sum(a03);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> wv1 = Vector256.LoadUnsafe(ref w1, (nuint)k);
+                            Vector256<float> wv2 = Vector256.LoadUnsafe(ref w2, (nuint)k);
+                            Vector256<float> wv3 = Vector256.LoadUnsafe(ref w3, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                        }
+                        s00 = Vector256.Sum(a00);
+                        s01 = Vector256.Sum(a01);
+                        s02 = Vector256.Sum(a02);
+                        s03 = Vector256.Sum(a03);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> wv1 = Vector128.LoadUnsafe(ref w1, (nuint)k);
+                            Vector128<float> wv2 = Vector128.LoadUnsafe(ref w2, (nuint)k);
+                            Vector128<float> wv3 = Vector128.LoadUnsafe(ref w3, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                        }
+                        s00 = Vector128.Sum(a00);
+                        s01 = Vector128.Sum(a01);
+                        s02 = Vector128.Sum(a02);
+                        s03 = Vector128.Sum(a03);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
             }
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> and <c>db[o] = Σ_b dy[b, o]</c> for 784 inputs and 128 outputs (overwritten, not
-        /// accumulated). Each output row is summed over the batch in order, so the result does not depend on how rows are split.
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 784 inputs and 128 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
-        internal static void DenseWeightGradient_784x128(ref float dy, ref float x, ref float dw, ref float db, int batch)
+        internal static void DenseWeightGradient_784x128(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
         {
-            const int K = 784, N = 128;
-            for (int o = 0; o < N; o++)
-            {
-                ref float dwRow = ref Unsafe.Add(ref dw, o * K);
-                MemoryMarshal.CreateSpan(ref dwRow, K).Clear();
-                float biasSum = 0f;
-                for (int b = 0; b < batch; b++)
-                {
-                    float g = Unsafe.Add(ref dy, b * N + o);
-                    biasSum += g;
-                    AddScaled_784(g, ref Unsafe.Add(ref x, b * K), ref dwRow);
-                }
-                Unsafe.Add(ref db, o) = biasSum;
-            }
-        }
-
-        /// <summary>
-        /// <c>y[b, o] = bias[o] + Σ_k x[b, k]·w[o, k]</c> for 128 inputs and 10 outputs. Dot-product form over the
-        /// contiguous rows of x and w: 4 weight rows share each vector load of x; the widest accelerated vectors, scalar remainder.
-        /// </summary>
-        internal static void DenseForward_128x10(ref float x, ref float w, ref float bias, ref float y, int batch)
-        {
-            const int K = 128, N = 10;
-            for (int b = 0; b < batch; b++)
-            {
-                ref float xRow = ref Unsafe.Add(ref x, b * K);
-                ref float yRow = ref Unsafe.Add(ref y, b * N);
-                int o = 0;
-                for (; o <= N - 4; o += 4)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, o * K);
-                    ref float w1 = ref Unsafe.Add(ref w0, K);
-                    ref float w2 = ref Unsafe.Add(ref w1, K);
-                    ref float w3 = ref Unsafe.Add(ref w2, K);
-                    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-                    int k = 0;
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        Vector512<float> a0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero;
-                        for (; k <= K - 16; k += 16)
-                        {
-                            Vector512<float> xv = Vector512.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                            a1 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w1, (nuint)k), xv, a1);
-                            a2 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w2, (nuint)k), xv, a2);
-                            a3 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w3, (nuint)k), xv, a3);
-                        }
-                        s0 = Vector512.Sum(a0);
-                        s1 = Vector512.Sum(a1);
-                        s2 = Vector512.Sum(a2);
-                        s3 = Vector512.Sum(a3);
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256<float> a0 = Vector256<float>.Zero, a1 = Vector256<float>.Zero, a2 = Vector256<float>.Zero, a3 = Vector256<float>.Zero;
-                        for (; k <= K - 8; k += 8)
-                        {
-                            Vector256<float> xv = Vector256.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                            a1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w1, (nuint)k), xv, a1);
-                            a2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w2, (nuint)k), xv, a2);
-                            a3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w3, (nuint)k), xv, a3);
-                        }
-                        s0 = Vector256.Sum(a0);
-                        s1 = Vector256.Sum(a1);
-                        s2 = Vector256.Sum(a2);
-                        s3 = Vector256.Sum(a3);
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128<float> a0 = Vector128<float>.Zero, a1 = Vector128<float>.Zero, a2 = Vector128<float>.Zero, a3 = Vector128<float>.Zero;
-                        for (; k <= K - 4; k += 4)
-                        {
-                            Vector128<float> xv = Vector128.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                            a1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w1, (nuint)k), xv, a1);
-                            a2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w2, (nuint)k), xv, a2);
-                            a3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w3, (nuint)k), xv, a3);
-                        }
-                        s0 = Vector128.Sum(a0);
-                        s1 = Vector128.Sum(a1);
-                        s2 = Vector128.Sum(a2);
-                        s3 = Vector128.Sum(a3);
-                    }
-                    for (; k < K; k++)
-                    {
-                        float xk = Unsafe.Add(ref xRow, k);
-                        s0 += Unsafe.Add(ref w0, k) * xk;
-                        s1 += Unsafe.Add(ref w1, k) * xk;
-                        s2 += Unsafe.Add(ref w2, k) * xk;
-                        s3 += Unsafe.Add(ref w3, k) * xk;
-                    }
-                    Unsafe.Add(ref yRow, o + 0) = s0 + Unsafe.Add(ref bias, o + 0);
-                    Unsafe.Add(ref yRow, o + 1) = s1 + Unsafe.Add(ref bias, o + 1);
-                    Unsafe.Add(ref yRow, o + 2) = s2 + Unsafe.Add(ref bias, o + 2);
-                    Unsafe.Add(ref yRow, o + 3) = s3 + Unsafe.Add(ref bias, o + 3);
-                }
-                for (; o < N; o++)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, o * K);
-                    float s0 = 0f;
-                    int k = 0;
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        for (; k <= K - 16; k += 16)
-                        {
-                            Vector512<float> xv = Vector512.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                        }
-                        s0 = Vector512.Sum(a0);
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        for (; k <= K - 8; k += 8)
-                        {
-                            Vector256<float> xv = Vector256.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                        }
-                        s0 = Vector256.Sum(a0);
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        for (; k <= K - 4; k += 4)
-                        {
-                            Vector128<float> xv = Vector128.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                        }
-                        s0 = Vector128.Sum(a0);
-                    }
-                    for (; k < K; k++)
-                    {
-                        float xk = Unsafe.Add(ref xRow, k);
-                        s0 += Unsafe.Add(ref w0, k) * xk;
-                    }
-                    Unsafe.Add(ref yRow, o + 0) = s0 + Unsafe.Add(ref bias, o + 0);
-                }
-            }
-        }
-
-        /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> and <c>db[o] = Σ_b dy[b, o]</c> for 128 inputs and 10 outputs (overwritten, not
-        /// accumulated). Each output row is summed over the batch in order, so the result does not depend on how rows are split.
-        /// </summary>
-        internal static void DenseWeightGradient_128x10(ref float dy, ref float x, ref float dw, ref float db, int batch)
-        {
-            const int K = 128, N = 10;
-            for (int o = 0; o < N; o++)
-            {
-                ref float dwRow = ref Unsafe.Add(ref dw, o * K);
-                MemoryMarshal.CreateSpan(ref dwRow, K).Clear();
-                float biasSum = 0f;
-                for (int b = 0; b < batch; b++)
-                {
-                    float g = Unsafe.Add(ref dy, b * N + o);
-                    biasSum += g;
-                    AddScaled_128(g, ref Unsafe.Add(ref x, b * K), ref dwRow);
-                }
-                Unsafe.Add(ref db, o) = biasSum;
-            }
-        }
-
-        /// <summary><c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c> for 128 inputs and 10 outputs: each weight row is added, scaled, to the dx row.</summary>
-        internal static void DenseInputGradient_128x10(ref float dy, ref float w, ref float dx, int batch)
-        {
-            const int K = 128, N = 10;
+            if (Vector512.IsHardwareAccelerated) DenseWeightGradient_784x128_Vector512(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_784x128_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_784x128_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else DenseWeightGradient_784x128_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            if (first != 0) return;
+            // Bias gradient: column sums of dy, each summed over the batch in order.
+            const int N = 128;
+            MemoryMarshal.CreateSpan(ref db, N).Clear();
             for (int b = 0; b < batch; b++)
             {
                 ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                ref float dxRow = ref Unsafe.Add(ref dx, b * K);
-                MemoryMarshal.CreateSpan(ref dxRow, K).Clear();
-                for (int o = 0; o < N; o++)
-                    AddScaled_128(Unsafe.Add(ref dyRow, o), ref Unsafe.Add(ref w, o * K), ref dxRow);
+                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
             }
         }
 
-        /// <summary><c>destination[k] += scale·source[k]</c> over 128 values.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddScaled_128(float scale, ref float source, ref float destination)
+        private static void DenseWeightGradient_784x128_Vector512(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
         {
-            const int K = 128;
-            int k = 0;
-            if (Vector512.IsHardwareAccelerated)
+            const int K = 784, N = 128;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 64; k += 64)
             {
-                Vector512<float> s = Vector512.Create(scale);
-                for (; k <= K - 16; k += 16)
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
                 {
-                    Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref source, (nuint)k), s, Vector512.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
+                    // 4 row(s) × 64 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c12 = Vector512<float>.Zero, c13 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c22 = Vector512<float>.Zero, c23 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c32 = Vector512<float>.Zero, c33 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    (c02).StoreUnsafe(ref cRow0, 32);
+                    (c03).StoreUnsafe(ref cRow0, 48);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 16);
+                    (c12).StoreUnsafe(ref cRow1, 32);
+                    (c13).StoreUnsafe(ref cRow1, 48);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 16);
+                    (c22).StoreUnsafe(ref cRow2, 32);
+                    (c23).StoreUnsafe(ref cRow2, 48);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 16);
+                    (c32).StoreUnsafe(ref cRow3, 32);
+                    (c33).StoreUnsafe(ref cRow3, 48);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 64 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    (c02).StoreUnsafe(ref cRow0, 32);
+                    (c03).StoreUnsafe(ref cRow0, 48);
                 }
             }
-            else if (Vector256.IsHardwareAccelerated)
+            for (; k <= last - 16; k += 16)
             {
-                Vector256<float> s = Vector256.Create(scale);
-                for (; k <= K - 8; k += 8)
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
                 {
-                    Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref source, (nuint)k), s, Vector256.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
+                    // 4 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                Vector128<float> s = Vector128.Create(scale);
-                for (; k <= K - 4; k += 4)
-                {
-                    Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref source, (nuint)k), s, Vector128.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
-                }
-            }
-            for (; k < K; k++)
-                Unsafe.Add(ref destination, k) += scale * Unsafe.Add(ref source, k);
         }
 
-        /// <summary><c>destination[k] += scale·source[k]</c> over 784 values.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddScaled_784(float scale, ref float source, ref float destination)
+        private static void DenseWeightGradient_784x128_Vector256(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
         {
-            const int K = 784;
-            int k = 0;
-            if (Vector512.IsHardwareAccelerated)
+            const int K = 784, N = 128;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 32; k += 32)
             {
-                Vector512<float> s = Vector512.Create(scale);
-                for (; k <= K - 16; k += 16)
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
                 {
-                    Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref source, (nuint)k), s, Vector512.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
+                    // 4 row(s) × 32 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c12 = Vector256<float>.Zero, c13 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c22 = Vector256<float>.Zero, c23 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c32 = Vector256<float>.Zero, c33 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    (c02).StoreUnsafe(ref cRow0, 16);
+                    (c03).StoreUnsafe(ref cRow0, 24);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    (c12).StoreUnsafe(ref cRow1, 16);
+                    (c13).StoreUnsafe(ref cRow1, 24);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    (c22).StoreUnsafe(ref cRow2, 16);
+                    (c23).StoreUnsafe(ref cRow2, 24);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                    (c32).StoreUnsafe(ref cRow3, 16);
+                    (c33).StoreUnsafe(ref cRow3, 24);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    (c02).StoreUnsafe(ref cRow0, 16);
+                    (c03).StoreUnsafe(ref cRow0, 24);
                 }
             }
-            else if (Vector256.IsHardwareAccelerated)
+            for (; k <= last - 8; k += 8)
             {
-                Vector256<float> s = Vector256.Create(scale);
-                for (; k <= K - 8; k += 8)
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
                 {
-                    Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref source, (nuint)k), s, Vector256.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
+                    // 4 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
-            else if (Vector128.IsHardwareAccelerated)
+        }
+
+        private static void DenseWeightGradient_784x128_Vector128(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 784, N = 128;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 16; k += 16)
             {
-                Vector128<float> s = Vector128.Create(scale);
-                for (; k <= K - 4; k += 4)
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
                 {
-                    Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref source, (nuint)k), s, Vector128.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
+                    // 4 row(s) × 16 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c12 = Vector128<float>.Zero, c13 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c22 = Vector128<float>.Zero, c23 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c32 = Vector128<float>.Zero, c33 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 4);
+                    (c02).StoreUnsafe(ref cRow0, 8);
+                    (c03).StoreUnsafe(ref cRow0, 12);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 4);
+                    (c12).StoreUnsafe(ref cRow1, 8);
+                    (c13).StoreUnsafe(ref cRow1, 12);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 4);
+                    (c22).StoreUnsafe(ref cRow2, 8);
+                    (c23).StoreUnsafe(ref cRow2, 12);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 4);
+                    (c32).StoreUnsafe(ref cRow3, 8);
+                    (c33).StoreUnsafe(ref cRow3, 12);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 4);
+                    (c02).StoreUnsafe(ref cRow0, 8);
+                    (c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
-            for (; k < K; k++)
-                Unsafe.Add(ref destination, k) += scale * Unsafe.Add(ref source, k);
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseWeightGradient_784x128_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 784, N = 128;
+            int rows = N, reduction = batch;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = s;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 128 inputs and outputs o in [first, last) of 10.
+        /// Dot-product form over the contiguous
+        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
+        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// </summary>
+        internal static void DenseForward_128x10_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int b = 0;
+            for (; b <= batch - 4; b += 4)
+            {
+                int o = first;
+                for (; o <= last - 4; o += 4)
+                {
+                    // 4 sample(s) × 4 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
+                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
+                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * K);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * K);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * K);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f, s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f, s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f, s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                    int k = 0;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
+                        for (; k <= K - 16; k += 16)
+                        {
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)k);
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)k);
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)k);
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)k);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                            Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector512.MultiplyAddEstimate(wv0, xv1, a10);
+                            a11 = Vector512.MultiplyAddEstimate(wv1, xv1, a11);
+                            a12 = Vector512.MultiplyAddEstimate(wv2, xv1, a12);
+                            a13 = Vector512.MultiplyAddEstimate(wv3, xv1, a13);
+                            Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector512.MultiplyAddEstimate(wv0, xv2, a20);
+                            a21 = Vector512.MultiplyAddEstimate(wv1, xv2, a21);
+                            a22 = Vector512.MultiplyAddEstimate(wv2, xv2, a22);
+                            a23 = Vector512.MultiplyAddEstimate(wv3, xv2, a23);
+                            Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector512.MultiplyAddEstimate(wv0, xv3, a30);
+                            a31 = Vector512.MultiplyAddEstimate(wv1, xv3, a31);
+                            a32 = Vector512.MultiplyAddEstimate(wv2, xv3, a32);
+                            a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
+                        }
+                        s00 = Vector512.Sum(a00);
+                        s01 = Vector512.Sum(a01);
+                        s02 = Vector512.Sum(a02);
+                        s03 = Vector512.Sum(a03);
+                        s10 = Vector512.Sum(a10);
+                        s11 = Vector512.Sum(a11);
+                        s12 = Vector512.Sum(a12);
+                        s13 = Vector512.Sum(a13);
+                        s20 = Vector512.Sum(a20);
+                        s21 = Vector512.Sum(a21);
+                        s22 = Vector512.Sum(a22);
+                        s23 = Vector512.Sum(a23);
+                        s30 = Vector512.Sum(a30);
+                        s31 = Vector512.Sum(a31);
+                        s32 = Vector512.Sum(a32);
+                        s33 = Vector512.Sum(a33);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> wv1 = Vector256.LoadUnsafe(ref w1, (nuint)k);
+                            Vector256<float> wv2 = Vector256.LoadUnsafe(ref w2, (nuint)k);
+                            Vector256<float> wv3 = Vector256.LoadUnsafe(ref w3, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
+                            a11 = Vector256.MultiplyAddEstimate(wv1, xv1, a11);
+                            a12 = Vector256.MultiplyAddEstimate(wv2, xv1, a12);
+                            a13 = Vector256.MultiplyAddEstimate(wv3, xv1, a13);
+                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
+                            a21 = Vector256.MultiplyAddEstimate(wv1, xv2, a21);
+                            a22 = Vector256.MultiplyAddEstimate(wv2, xv2, a22);
+                            a23 = Vector256.MultiplyAddEstimate(wv3, xv2, a23);
+                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
+                            a31 = Vector256.MultiplyAddEstimate(wv1, xv3, a31);
+                            a32 = Vector256.MultiplyAddEstimate(wv2, xv3, a32);
+                            a33 = Vector256.MultiplyAddEstimate(wv3, xv3, a33);
+                        }
+                        s00 = Vector256.Sum(a00);
+                        s01 = Vector256.Sum(a01);
+                        s02 = Vector256.Sum(a02);
+                        s03 = Vector256.Sum(a03);
+                        s10 = Vector256.Sum(a10);
+                        s11 = Vector256.Sum(a11);
+                        s12 = Vector256.Sum(a12);
+                        s13 = Vector256.Sum(a13);
+                        s20 = Vector256.Sum(a20);
+                        s21 = Vector256.Sum(a21);
+                        s22 = Vector256.Sum(a22);
+                        s23 = Vector256.Sum(a23);
+                        s30 = Vector256.Sum(a30);
+                        s31 = Vector256.Sum(a31);
+                        s32 = Vector256.Sum(a32);
+                        s33 = Vector256.Sum(a33);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> wv1 = Vector128.LoadUnsafe(ref w1, (nuint)k);
+                            Vector128<float> wv2 = Vector128.LoadUnsafe(ref w2, (nuint)k);
+                            Vector128<float> wv3 = Vector128.LoadUnsafe(ref w3, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
+                            a11 = Vector128.MultiplyAddEstimate(wv1, xv1, a11);
+                            a12 = Vector128.MultiplyAddEstimate(wv2, xv1, a12);
+                            a13 = Vector128.MultiplyAddEstimate(wv3, xv1, a13);
+                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
+                            a21 = Vector128.MultiplyAddEstimate(wv1, xv2, a21);
+                            a22 = Vector128.MultiplyAddEstimate(wv2, xv2, a22);
+                            a23 = Vector128.MultiplyAddEstimate(wv3, xv2, a23);
+                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
+                            a31 = Vector128.MultiplyAddEstimate(wv1, xv3, a31);
+                            a32 = Vector128.MultiplyAddEstimate(wv2, xv3, a32);
+                            a33 = Vector128.MultiplyAddEstimate(wv3, xv3, a33);
+                        }
+                        s00 = Vector128.Sum(a00);
+                        s01 = Vector128.Sum(a01);
+                        s02 = Vector128.Sum(a02);
+                        s03 = Vector128.Sum(a03);
+                        s10 = Vector128.Sum(a10);
+                        s11 = Vector128.Sum(a11);
+                        s12 = Vector128.Sum(a12);
+                        s13 = Vector128.Sum(a13);
+                        s20 = Vector128.Sum(a20);
+                        s21 = Vector128.Sum(a21);
+                        s22 = Vector128.Sum(a22);
+                        s23 = Vector128.Sum(a23);
+                        s30 = Vector128.Sum(a30);
+                        s31 = Vector128.Sum(a31);
+                        s32 = Vector128.Sum(a32);
+                        s33 = Vector128.Sum(a33);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                        s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
+                        s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
+                        s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
+                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                        s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
+                        s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
+                        s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
+                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                        s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
+                        s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
+                        s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 1) = (s11 + Unsafe.Add(ref bias, o + 1));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 2) = (s12 + Unsafe.Add(ref bias, o + 2));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 3) = (s13 + Unsafe.Add(ref bias, o + 3));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 1) = (s21 + Unsafe.Add(ref bias, o + 1));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 2) = (s22 + Unsafe.Add(ref bias, o + 2));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 3) = (s23 + Unsafe.Add(ref bias, o + 3));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 1) = (s31 + Unsafe.Add(ref bias, o + 1));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 2) = (s32 + Unsafe.Add(ref bias, o + 2));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 3) = (s33 + Unsafe.Add(ref bias, o + 3));
+                }
+                for (; o < last; o++)
+                {
+                    // 4 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
+                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
+                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
+                    int k = 0;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512<float> a00 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a30 = Vector512<float>.Zero;
+                        for (; k <= K - 16; k += 16)
+                        {
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)k);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector512.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector512.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector512.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector512.Sum(a00);
+                        s10 = Vector512.Sum(a10);
+                        s20 = Vector512.Sum(a20);
+                        s30 = Vector512.Sum(a30);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector256.Sum(a00);
+                        s10 = Vector256.Sum(a10);
+                        s20 = Vector256.Sum(a20);
+                        s30 = Vector256.Sum(a30);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a30 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector128.Sum(a00);
+                        s10 = Vector128.Sum(a10);
+                        s20 = Vector128.Sum(a20);
+                        s30 = Vector128.Sum(a30);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
+                }
+            }
+            for (; b < batch; b++)
+            {
+                int o = first;
+                for (; o <= last - 4; o += 4)
+                {
+                    // 1 sample(s) × 4 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * K);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * K);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * K);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    int k = 0;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero;
+                        for (; k <= K - 16; k += 16)
+                        {
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)k);
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)k);
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)k);
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)k);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                        }
+                        s00 = Vector512.Sum(a00);
+                        s01 = Vector512.Sum(a01);
+                        s02 = Vector512.Sum(a02);
+                        s03 = Vector512.Sum(a03);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> wv1 = Vector256.LoadUnsafe(ref w1, (nuint)k);
+                            Vector256<float> wv2 = Vector256.LoadUnsafe(ref w2, (nuint)k);
+                            Vector256<float> wv3 = Vector256.LoadUnsafe(ref w3, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                        }
+                        s00 = Vector256.Sum(a00);
+                        s01 = Vector256.Sum(a01);
+                        s02 = Vector256.Sum(a02);
+                        s03 = Vector256.Sum(a03);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> wv1 = Vector128.LoadUnsafe(ref w1, (nuint)k);
+                            Vector128<float> wv2 = Vector128.LoadUnsafe(ref w2, (nuint)k);
+                            Vector128<float> wv3 = Vector128.LoadUnsafe(ref w3, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                            a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                            a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                        }
+                        s00 = Vector128.Sum(a00);
+                        s01 = Vector128.Sum(a01);
+                        s02 = Vector128.Sum(a02);
+                        s03 = Vector128.Sum(a03);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
+                }
+                for (; o < last; o++)
+                {
+                    // 1 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f;
+                    int k = 0;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        for (; k <= K - 16; k += 16)
+                        {
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)k);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector512.Sum(a00);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector256.Sum(a00);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector128.Sum(a00);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 128 inputs and 10 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseWeightGradient_128x10(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
+        {
+            if (Vector512.IsHardwareAccelerated) DenseWeightGradient_128x10_Vector512(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_128x10_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_128x10_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else DenseWeightGradient_128x10_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            if (first != 0) return;
+            // Bias gradient: column sums of dy, each summed over the batch in order.
+            const int N = 10;
+            MemoryMarshal.CreateSpan(ref db, N).Clear();
+            for (int b = 0; b < batch; b++)
+            {
+                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
+                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+            }
+        }
+
+        private static void DenseWeightGradient_128x10_Vector512(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 64; k += 64)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 64 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c12 = Vector512<float>.Zero, c13 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c22 = Vector512<float>.Zero, c23 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c32 = Vector512<float>.Zero, c33 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    (c02).StoreUnsafe(ref cRow0, 32);
+                    (c03).StoreUnsafe(ref cRow0, 48);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 16);
+                    (c12).StoreUnsafe(ref cRow1, 32);
+                    (c13).StoreUnsafe(ref cRow1, 48);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 16);
+                    (c22).StoreUnsafe(ref cRow2, 32);
+                    (c23).StoreUnsafe(ref cRow2, 48);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 16);
+                    (c32).StoreUnsafe(ref cRow3, 32);
+                    (c33).StoreUnsafe(ref cRow3, 48);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 64 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    (c02).StoreUnsafe(ref cRow0, 32);
+                    (c03).StoreUnsafe(ref cRow0, 48);
+                }
+            }
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseWeightGradient_128x10_Vector256(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c12 = Vector256<float>.Zero, c13 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c22 = Vector256<float>.Zero, c23 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c32 = Vector256<float>.Zero, c33 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    (c02).StoreUnsafe(ref cRow0, 16);
+                    (c03).StoreUnsafe(ref cRow0, 24);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    (c12).StoreUnsafe(ref cRow1, 16);
+                    (c13).StoreUnsafe(ref cRow1, 24);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    (c22).StoreUnsafe(ref cRow2, 16);
+                    (c23).StoreUnsafe(ref cRow2, 24);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                    (c32).StoreUnsafe(ref cRow3, 16);
+                    (c33).StoreUnsafe(ref cRow3, 24);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    (c02).StoreUnsafe(ref cRow0, 16);
+                    (c03).StoreUnsafe(ref cRow0, 24);
+                }
+            }
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseWeightGradient_128x10_Vector128(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c12 = Vector128<float>.Zero, c13 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c22 = Vector128<float>.Zero, c23 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c32 = Vector128<float>.Zero, c33 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 4);
+                    (c02).StoreUnsafe(ref cRow0, 8);
+                    (c03).StoreUnsafe(ref cRow0, 12);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 4);
+                    (c12).StoreUnsafe(ref cRow1, 8);
+                    (c13).StoreUnsafe(ref cRow1, 12);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 4);
+                    (c22).StoreUnsafe(ref cRow2, 8);
+                    (c23).StoreUnsafe(ref cRow2, 12);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 4);
+                    (c32).StoreUnsafe(ref cRow3, 8);
+                    (c33).StoreUnsafe(ref cRow3, 12);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 4);
+                    (c02).StoreUnsafe(ref cRow0, 8);
+                    (c03).StoreUnsafe(ref cRow0, 12);
+                }
+            }
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseWeightGradient_128x10_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = N, reduction = batch;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = s;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, times the previous layer's ReLU derivative (from its output <c>activation</c>), for 128 inputs and 10 outputs, columns k in [first, last).
+        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseInputGradient_128x10_ReLU(ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last)
+        {
+            if (Vector512.IsHardwareAccelerated) DenseInputGradient_128x10_ReLU_Vector512(ref dy, ref w, ref dx, ref activation, batch, first, last);
+            else if (Vector256.IsHardwareAccelerated) DenseInputGradient_128x10_ReLU_Vector256(ref dy, ref w, ref dx, ref activation, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseInputGradient_128x10_ReLU_Vector128(ref dy, ref w, ref dx, ref activation, batch, first, last);
+            else DenseInputGradient_128x10_ReLU_Scalar(ref dy, ref w, ref dx, ref activation, batch, first, last);
+        }
+
+        private static void DenseInputGradient_128x10_ReLU_Vector512(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 64; k += 64)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 64 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c12 = Vector512<float>.Zero, c13 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c22 = Vector512<float>.Zero, c23 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c32 = Vector512<float>.Zero, c33 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 32);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 48);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 16), Vector512<float>.Zero), c11, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 16);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 32), Vector512<float>.Zero), c12, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 32);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 48), Vector512<float>.Zero), c13, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 48);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 16), Vector512<float>.Zero), c21, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 16);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 32), Vector512<float>.Zero), c22, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 32);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 48), Vector512<float>.Zero), c23, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 48);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 16), Vector512<float>.Zero), c31, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 16);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 32), Vector512<float>.Zero), c32, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 32);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 48), Vector512<float>.Zero), c33, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 48);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 64 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 32);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 48);
+                }
+            }
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseInputGradient_128x10_ReLU_Vector256(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c12 = Vector256<float>.Zero, c13 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c22 = Vector256<float>.Zero, c23 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c32 = Vector256<float>.Zero, c33 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 24);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 8), Vector256<float>.Zero), c11, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 8);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 16), Vector256<float>.Zero), c12, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 16);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 24), Vector256<float>.Zero), c13, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 24);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 8), Vector256<float>.Zero), c21, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 8);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 16), Vector256<float>.Zero), c22, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 16);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 24), Vector256<float>.Zero), c23, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 24);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 8), Vector256<float>.Zero), c31, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 8);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 16), Vector256<float>.Zero), c32, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 16);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 24), Vector256<float>.Zero), c33, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 24);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 24);
+                }
+            }
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseInputGradient_128x10_ReLU_Vector128(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c12 = Vector128<float>.Zero, c13 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c22 = Vector128<float>.Zero, c23 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c32 = Vector128<float>.Zero, c33 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 12);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 4);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 8), Vector128<float>.Zero), c12, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 8);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 12), Vector128<float>.Zero), c13, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 12);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 4);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 8), Vector128<float>.Zero), c22, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 8);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 12), Vector128<float>.Zero), c23, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 12);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 4);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 8), Vector128<float>.Zero), c32, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 8);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 12), Vector128<float>.Zero), c33, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 12);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 12);
+                }
+            }
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseInputGradient_128x10_ReLU_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 128, N = 10;
+            int rows = batch, reduction = N;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = (Unsafe.Add(ref activation, m * K + k) > 0f ? s : 0f);
+                }
+            }
         }
 
     }

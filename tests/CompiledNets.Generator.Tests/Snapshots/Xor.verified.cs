@@ -45,6 +45,8 @@ namespace Demo
         private const int Widest = 8;
         // Optimizer: Sgd(lr 0.1)
         private const float InitialLearningRate = 0.1f;
+        // Products smaller than this many FLOPs run on the calling thread.
+        private const long ParallelThreshold = 1000000L;
         private const string ArchitectureText = "2 -> Dense(8, ReLU) -> Dense(1, Sigmoid) | BinaryCrossEntropy | Sgd";
 
         private static readonly global::CompiledNets.TensorInfo[] TensorLayout =
@@ -72,11 +74,25 @@ namespace Demo
         private readonly float[] _dense1Output; // [MaxBatchSize, 8] after ReLU
         private readonly float[] _dense2PreActivation; // [MaxBatchSize, 1] before Sigmoid
         private readonly float[] _dense2Output; // [MaxBatchSize, 1] after Sigmoid
+        private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
         private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
         private readonly float[] _deltaB;
         private float _learningRate = InitialLearningRate;
         private long _optimizerStep;
         private int _trainingRows;
+
+        // Parallel products: each job computes one part of one product; delegates are created once.
+        private global::CompiledNets.Kernels.WorkerPool? _pool;
+        private int _threads = 1;
+        private int _rows; // samples in the batch being processed
+        private int _parts = 1; // parts the current product is split into
+        private readonly global::System.Action<int> _dense1ForwardTraining;
+        private readonly global::System.Action<int> _dense1ForwardInference;
+        private readonly global::System.Action<int> _dense1WeightGradient;
+        private readonly global::System.Action<int> _dense2ForwardTraining;
+        private readonly global::System.Action<int> _dense2ForwardInference;
+        private readonly global::System.Action<int> _dense2WeightGradient;
+        private readonly global::System.Action<int> _dense2InputGradient;
 
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public XorNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
@@ -93,13 +109,36 @@ namespace Demo
             _dense1Output = new float[maxBatchSize * Dense1Units];
             _dense2PreActivation = new float[maxBatchSize * Dense2Units];
             _dense2Output = new float[maxBatchSize * Dense2Units];
+            _input = new float[maxBatchSize * InputSize];
             _deltaA = new float[maxBatchSize * Widest];
             _deltaB = new float[maxBatchSize * Widest];
+            _dense1ForwardTraining = Dense1ForwardTraining;
+            _dense1ForwardInference = Dense1ForwardInference;
+            _dense1WeightGradient = Dense1WeightGradient;
+            _dense2ForwardTraining = Dense2ForwardTraining;
+            _dense2ForwardInference = Dense2ForwardInference;
+            _dense2WeightGradient = Dense2WeightGradient;
+            _dense2InputGradient = Dense2InputGradient;
+            Threads = global::System.Environment.ProcessorCount;
             InitializeParameters(seed);
         }
 
         /// <inheritdoc/>
         public int MaxBatchSize { get; }
+        /// <summary>
+        /// Threads that share each matrix product of a training step or batch prediction (default: all cores). Every output
+        /// element is computed by one thread in a fixed order, so results are bitwise identical for any value.
+        /// </summary>
+        public int Threads
+        {
+            get => _threads;
+            set
+            {
+                if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+                _threads = value;
+                _pool = value > 1 ? global::CompiledNets.Kernels.WorkerPool.Shared(value) : null;
+            }
+        }
         int global::CompiledNets.INetwork.InputSize => InputSize;
         int global::CompiledNets.INetwork.OutputSize => OutputSize;
         int global::CompiledNets.INetwork.ParameterCount => ParameterCount;
@@ -131,15 +170,13 @@ namespace Demo
         {
             if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, "one sample of InputSize features");
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
-            // Thread-safe: intermediate rows live on this call's stack.
+            // Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.
             global::System.Span<float> rowA = stackalloc float[WidestHidden];
             global::System.Span<float> rowB = stackalloc float[WidestHidden];
             // dense1: Dense(2 -> 8, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_2x8(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA), 1);
-            global::CompiledNets.Kernels.ActivationKernels.ReLU(rowA.Slice(0, Dense1Units));
+            global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA), 1, 0, Dense1Units);
             // dense2: Dense(8 -> 1, Sigmoid)
-            global::CompiledNets.Generated.Kernels.DenseForward_8x1(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), 1);
-            global::CompiledNets.Kernels.ActivationKernels.Sigmoid(output);
+            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), 1, 0, Dense2Units);
         }
 
         /// <inheritdoc/>
@@ -151,14 +188,13 @@ namespace Demo
             for (int start = 0; start < batchSize; start += MaxBatchSize)
             {
                 int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize));
-                global::System.Span<float> output = outputs.Slice(start * OutputSize, rows * OutputSize);
+                _rows = rows;
+                inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
                 // dense1: Dense(2 -> 8, ReLU)
-                global::CompiledNets.Generated.Kernels.DenseForward_2x8(ref input, ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], rows);
-                global::CompiledNets.Kernels.ActivationKernels.ReLU(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units));
+                RunProduct(_dense1ForwardInference, 32L * rows);
                 // dense2: Dense(8 -> 1, Sigmoid)
-                global::CompiledNets.Generated.Kernels.DenseForward_8x1(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows);
-                global::CompiledNets.Kernels.ActivationKernels.Sigmoid(output);
+                RunProduct(_dense2ForwardInference, 16L * rows);
+                global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
         }
@@ -167,15 +203,15 @@ namespace Demo
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
             CheckTrainingBatch(inputs.Length, targets.Length, batchSize);
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             int rows = batchSize;
+            _rows = rows;
+            inputs.CopyTo(_input);
 
             // Forward pass, training mode: keep every layer's output for the backward pass.
             // dense1: Dense(2 -> 8, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_2x8(ref input, ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], rows);
-            global::CompiledNets.Kernels.ActivationKernels.ReLU(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units));
+            RunProduct(_dense1ForwardTraining, 32L * rows);
             // dense2: Dense(8 -> 1, Sigmoid)
-            global::CompiledNets.Generated.Kernels.DenseForward_8x1(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], rows);
+            RunProduct(_dense2ForwardTraining, 16L * rows);
             global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * Dense2Units).CopyTo(_dense2Output);
             global::CompiledNets.Kernels.ActivationKernels.Sigmoid(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units));
             _trainingRows = rows;
@@ -184,14 +220,71 @@ namespace Demo
             float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient(global::CompiledNets.LossFunction.BinaryCrossEntropy, global::CompiledNets.Activation.Sigmoid, 0f,
                 _dense2Output, _dense2PreActivation, targets, _deltaA, rows, OutputSize);
 
-            // Backward pass: _deltaA holds d loss / d (pre-activation) of the layer being processed.
+            // Backward pass: each layer's delta holds d loss / d (its pre-activation); the input-gradient kernel applies
+            // the previous layer's activation derivative as it stores.
             // dense2
-            global::CompiledNets.Generated.Kernels.DenseWeightGradient_8x1(ref _deltaA[0], ref _dense1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], rows);
-            global::CompiledNets.Generated.Kernels.DenseInputGradient_8x1(ref _deltaA[0], ref _parameters[Dense2Weight], ref _deltaB[0], rows);
+            RunProduct(_dense2WeightGradient, 16L * rows);
+            RunProduct(_dense2InputGradient, 16L * rows);
             // dense1
-            global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_deltaB, 0, rows * Dense1Units));
-            global::CompiledNets.Generated.Kernels.DenseWeightGradient_2x8(ref _deltaB[0], ref input, ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], rows);
+            RunProduct(_dense1WeightGradient, 32L * rows);
             return loss;
+        }
+
+        /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
+        private void RunProduct(global::System.Action<int> job, long flops)
+        {
+            if (_pool is null || flops < ParallelThreshold)
+            {
+                _parts = 1;
+                job(0);
+            }
+            else
+            {
+                _parts = _pool.Threads;
+                _pool.Run(job);
+            }
+        }
+
+        private (int First, int Last) Part(int count, int granularity, int part) =>
+            global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
+
+        // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        private void Dense1ForwardTraining(int part)
+        {
+            var (first, last) = Part(Dense1Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
+        }
+        private void Dense1ForwardInference(int part)
+        {
+            var (first, last) = Part(Dense1Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
+        }
+        private void Dense1WeightGradient(int part)
+        {
+            var (first, last) = Part(Dense1Inputs, 64, part);
+            global::CompiledNets.Generated.Kernels.DenseWeightGradient_2x8(ref _deltaB[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
+        }
+
+        // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        private void Dense2ForwardTraining(int part)
+        {
+            var (first, last) = Part(Dense2Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
+        }
+        private void Dense2ForwardInference(int part)
+        {
+            var (first, last) = Part(Dense2Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
+        }
+        private void Dense2WeightGradient(int part)
+        {
+            var (first, last) = Part(Dense2Inputs, 64, part);
+            global::CompiledNets.Generated.Kernels.DenseWeightGradient_8x1(ref _deltaA[0], ref _dense1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], _rows, first, last);
+        }
+        private void Dense2InputGradient(int part)
+        {
+            var (first, last) = Part(Dense2Inputs, 64, part);
+            global::CompiledNets.Generated.Kernels.DenseInputGradient_8x1_ReLU(ref _deltaA[0], ref _parameters[Dense2Weight], ref _deltaB[0], ref _dense1Output[0], _rows, first, last);
         }
 
         /// <inheritdoc/>
@@ -245,180 +338,654 @@ namespace CompiledNets.Generated
     file static class Kernels
     {
         /// <summary>
-        /// <c>y[b, o] = bias[o] + Σ_k x[b, k]·w[o, k]</c> for 2 inputs and 8 outputs. Dot-product form over the
-        /// contiguous rows of x and w: 4 weight rows share each vector load of x; the widest accelerated vectors, scalar remainder.
+        /// <c>y[b, o] = ReLU(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 2 inputs and outputs o in [first, last) of 8.
+        /// Dot-product form over the contiguous
+        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
+        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
         /// </summary>
-        internal static void DenseForward_2x8(ref float x, ref float w, ref float bias, ref float y, int batch)
+        internal static void DenseForward_2x8_ReLU(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
             const int K = 2, N = 8;
-            for (int b = 0; b < batch; b++)
+            int b = 0;
+            for (; b <= batch - 4; b += 4)
             {
-                ref float xRow = ref Unsafe.Add(ref x, b * K);
-                ref float yRow = ref Unsafe.Add(ref y, b * N);
-                int o = 0;
-                for (; o <= N - 4; o += 4)
+                int o = first;
+                for (; o <= last - 4; o += 4)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, o * K);
-                    ref float w1 = ref Unsafe.Add(ref w0, K);
-                    ref float w2 = ref Unsafe.Add(ref w1, K);
-                    ref float w3 = ref Unsafe.Add(ref w2, K);
-                    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-                    int k = 0;
-                    for (; k < K; k++)
-                    {
-                        float xk = Unsafe.Add(ref xRow, k);
-                        s0 += Unsafe.Add(ref w0, k) * xk;
-                        s1 += Unsafe.Add(ref w1, k) * xk;
-                        s2 += Unsafe.Add(ref w2, k) * xk;
-                        s3 += Unsafe.Add(ref w3, k) * xk;
-                    }
-                    Unsafe.Add(ref yRow, o + 0) = s0 + Unsafe.Add(ref bias, o + 0);
-                    Unsafe.Add(ref yRow, o + 1) = s1 + Unsafe.Add(ref bias, o + 1);
-                    Unsafe.Add(ref yRow, o + 2) = s2 + Unsafe.Add(ref bias, o + 2);
-                    Unsafe.Add(ref yRow, o + 3) = s3 + Unsafe.Add(ref bias, o + 3);
+                    // 4 sample(s) × 4 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
+                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
+                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * K);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * K);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * K);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f, s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f, s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f, s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                    s00 += Unsafe.Add(ref w0, 0) * Unsafe.Add(ref x0, 0);
+                    s01 += Unsafe.Add(ref w1, 0) * Unsafe.Add(ref x0, 0);
+                    s02 += Unsafe.Add(ref w2, 0) * Unsafe.Add(ref x0, 0);
+                    s03 += Unsafe.Add(ref w3, 0) * Unsafe.Add(ref x0, 0);
+                    s10 += Unsafe.Add(ref w0, 0) * Unsafe.Add(ref x1, 0);
+                    s11 += Unsafe.Add(ref w1, 0) * Unsafe.Add(ref x1, 0);
+                    s12 += Unsafe.Add(ref w2, 0) * Unsafe.Add(ref x1, 0);
+                    s13 += Unsafe.Add(ref w3, 0) * Unsafe.Add(ref x1, 0);
+                    s20 += Unsafe.Add(ref w0, 0) * Unsafe.Add(ref x2, 0);
+                    s21 += Unsafe.Add(ref w1, 0) * Unsafe.Add(ref x2, 0);
+                    s22 += Unsafe.Add(ref w2, 0) * Unsafe.Add(ref x2, 0);
+                    s23 += Unsafe.Add(ref w3, 0) * Unsafe.Add(ref x2, 0);
+                    s30 += Unsafe.Add(ref w0, 0) * Unsafe.Add(ref x3, 0);
+                    s31 += Unsafe.Add(ref w1, 0) * Unsafe.Add(ref x3, 0);
+                    s32 += Unsafe.Add(ref w2, 0) * Unsafe.Add(ref x3, 0);
+                    s33 += Unsafe.Add(ref w3, 0) * Unsafe.Add(ref x3, 0);
+                    s00 += Unsafe.Add(ref w0, 1) * Unsafe.Add(ref x0, 1);
+                    s01 += Unsafe.Add(ref w1, 1) * Unsafe.Add(ref x0, 1);
+                    s02 += Unsafe.Add(ref w2, 1) * Unsafe.Add(ref x0, 1);
+                    s03 += Unsafe.Add(ref w3, 1) * Unsafe.Add(ref x0, 1);
+                    s10 += Unsafe.Add(ref w0, 1) * Unsafe.Add(ref x1, 1);
+                    s11 += Unsafe.Add(ref w1, 1) * Unsafe.Add(ref x1, 1);
+                    s12 += Unsafe.Add(ref w2, 1) * Unsafe.Add(ref x1, 1);
+                    s13 += Unsafe.Add(ref w3, 1) * Unsafe.Add(ref x1, 1);
+                    s20 += Unsafe.Add(ref w0, 1) * Unsafe.Add(ref x2, 1);
+                    s21 += Unsafe.Add(ref w1, 1) * Unsafe.Add(ref x2, 1);
+                    s22 += Unsafe.Add(ref w2, 1) * Unsafe.Add(ref x2, 1);
+                    s23 += Unsafe.Add(ref w3, 1) * Unsafe.Add(ref x2, 1);
+                    s30 += Unsafe.Add(ref w0, 1) * Unsafe.Add(ref x3, 1);
+                    s31 += Unsafe.Add(ref w1, 1) * Unsafe.Add(ref x3, 1);
+                    s32 += Unsafe.Add(ref w2, 1) * Unsafe.Add(ref x3, 1);
+                    s33 += Unsafe.Add(ref w3, 1) * Unsafe.Add(ref x3, 1);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = MathF.Max((s10 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 1) = MathF.Max((s11 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 2) = MathF.Max((s12 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 1) * N + o + 3) = MathF.Max((s13 + Unsafe.Add(ref bias, o + 3)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = MathF.Max((s20 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 1) = MathF.Max((s21 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 2) = MathF.Max((s22 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 2) * N + o + 3) = MathF.Max((s23 + Unsafe.Add(ref bias, o + 3)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = MathF.Max((s30 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 1) = MathF.Max((s31 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 2) = MathF.Max((s32 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 3) * N + o + 3) = MathF.Max((s33 + Unsafe.Add(ref bias, o + 3)), 0f);
+                }
+            }
+            for (; b < batch; b++)
+            {
+                int o = first;
+                for (; o <= last - 4; o += 4)
+                {
+                    // 1 sample(s) × 4 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * K);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * K);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * K);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    s00 += Unsafe.Add(ref w0, 0) * Unsafe.Add(ref x0, 0);
+                    s01 += Unsafe.Add(ref w1, 0) * Unsafe.Add(ref x0, 0);
+                    s02 += Unsafe.Add(ref w2, 0) * Unsafe.Add(ref x0, 0);
+                    s03 += Unsafe.Add(ref w3, 0) * Unsafe.Add(ref x0, 0);
+                    s00 += Unsafe.Add(ref w0, 1) * Unsafe.Add(ref x0, 1);
+                    s01 += Unsafe.Add(ref w1, 1) * Unsafe.Add(ref x0, 1);
+                    s02 += Unsafe.Add(ref w2, 1) * Unsafe.Add(ref x0, 1);
+                    s03 += Unsafe.Add(ref w3, 1) * Unsafe.Add(ref x0, 1);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
             }
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> and <c>db[o] = Σ_b dy[b, o]</c> for 2 inputs and 8 outputs (overwritten, not
-        /// accumulated). Each output row is summed over the batch in order, so the result does not depend on how rows are split.
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 2 inputs and 8 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
-        internal static void DenseWeightGradient_2x8(ref float dy, ref float x, ref float dw, ref float db, int batch)
+        internal static void DenseWeightGradient_2x8(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
         {
-            const int K = 2, N = 8;
-            for (int o = 0; o < N; o++)
-            {
-                ref float dwRow = ref Unsafe.Add(ref dw, o * K);
-                MemoryMarshal.CreateSpan(ref dwRow, K).Clear();
-                float biasSum = 0f;
-                for (int b = 0; b < batch; b++)
-                {
-                    float g = Unsafe.Add(ref dy, b * N + o);
-                    biasSum += g;
-                    AddScaled_2(g, ref Unsafe.Add(ref x, b * K), ref dwRow);
-                }
-                Unsafe.Add(ref db, o) = biasSum;
-            }
-        }
-
-        /// <summary>
-        /// <c>y[b, o] = bias[o] + Σ_k x[b, k]·w[o, k]</c> for 8 inputs and 1 outputs. Dot-product form over the
-        /// contiguous rows of x and w: 4 weight rows share each vector load of x; the widest accelerated vectors, scalar remainder.
-        /// </summary>
-        internal static void DenseForward_8x1(ref float x, ref float w, ref float bias, ref float y, int batch)
-        {
-            const int K = 8, N = 1;
-            for (int b = 0; b < batch; b++)
-            {
-                ref float xRow = ref Unsafe.Add(ref x, b * K);
-                ref float yRow = ref Unsafe.Add(ref y, b * N);
-                int o = 0;
-                for (; o < N; o++)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, o * K);
-                    float s0 = 0f;
-                    int k = 0;
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        for (; k <= K - 8; k += 8)
-                        {
-                            Vector256<float> xv = Vector256.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                        }
-                        s0 = Vector256.Sum(a0);
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        for (; k <= K - 4; k += 4)
-                        {
-                            Vector128<float> xv = Vector128.LoadUnsafe(ref xRow, (nuint)k);
-                            a0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref w0, (nuint)k), xv, a0);
-                        }
-                        s0 = Vector128.Sum(a0);
-                    }
-                    for (; k < K; k++)
-                    {
-                        float xk = Unsafe.Add(ref xRow, k);
-                        s0 += Unsafe.Add(ref w0, k) * xk;
-                    }
-                    Unsafe.Add(ref yRow, o + 0) = s0 + Unsafe.Add(ref bias, o + 0);
-                }
-            }
-        }
-
-        /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> and <c>db[o] = Σ_b dy[b, o]</c> for 8 inputs and 1 outputs (overwritten, not
-        /// accumulated). Each output row is summed over the batch in order, so the result does not depend on how rows are split.
-        /// </summary>
-        internal static void DenseWeightGradient_8x1(ref float dy, ref float x, ref float dw, ref float db, int batch)
-        {
-            const int K = 8, N = 1;
-            for (int o = 0; o < N; o++)
-            {
-                ref float dwRow = ref Unsafe.Add(ref dw, o * K);
-                MemoryMarshal.CreateSpan(ref dwRow, K).Clear();
-                float biasSum = 0f;
-                for (int b = 0; b < batch; b++)
-                {
-                    float g = Unsafe.Add(ref dy, b * N + o);
-                    biasSum += g;
-                    AddScaled_8(g, ref Unsafe.Add(ref x, b * K), ref dwRow);
-                }
-                Unsafe.Add(ref db, o) = biasSum;
-            }
-        }
-
-        /// <summary><c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c> for 8 inputs and 1 outputs: each weight row is added, scaled, to the dx row.</summary>
-        internal static void DenseInputGradient_8x1(ref float dy, ref float w, ref float dx, int batch)
-        {
-            const int K = 8, N = 1;
+            DenseWeightGradient_2x8_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            if (first != 0) return;
+            // Bias gradient: column sums of dy, each summed over the batch in order.
+            const int N = 8;
+            MemoryMarshal.CreateSpan(ref db, N).Clear();
             for (int b = 0; b < batch; b++)
             {
                 ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                ref float dxRow = ref Unsafe.Add(ref dx, b * K);
-                MemoryMarshal.CreateSpan(ref dxRow, K).Clear();
-                for (int o = 0; o < N; o++)
-                    AddScaled_8(Unsafe.Add(ref dyRow, o), ref Unsafe.Add(ref w, o * K), ref dxRow);
+                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
             }
         }
 
-        /// <summary><c>destination[k] += scale·source[k]</c> over 2 values.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddScaled_2(float scale, ref float source, ref float destination)
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseWeightGradient_2x8_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
         {
-            const int K = 2;
-            int k = 0;
-            for (; k < K; k++)
-                Unsafe.Add(ref destination, k) += scale * Unsafe.Add(ref source, k);
+            const int K = 2, N = 8;
+            int rows = N, reduction = batch;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = s;
+                }
+            }
         }
 
-        /// <summary><c>destination[k] += scale·source[k]</c> over 8 values.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddScaled_8(float scale, ref float source, ref float destination)
+        /// <summary>
+        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
+        /// Dot-product form over the contiguous
+        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
+        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// </summary>
+        internal static void DenseForward_8x1_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
-            const int K = 8;
-            int k = 0;
-            if (Vector256.IsHardwareAccelerated)
+            const int K = 8, N = 1;
+            int b = 0;
+            for (; b <= batch - 4; b += 4)
             {
-                Vector256<float> s = Vector256.Create(scale);
-                for (; k <= K - 8; k += 8)
+                int o = first;
+                for (; o < last; o++)
                 {
-                    Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref source, (nuint)k), s, Vector256.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
+                    // 4 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
+                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
+                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
+                    int k = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector256.Sum(a00);
+                        s10 = Vector256.Sum(a10);
+                        s20 = Vector256.Sum(a20);
+                        s30 = Vector256.Sum(a30);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a30 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector128.Sum(a00);
+                        s10 = Vector128.Sum(a10);
+                        s20 = Vector128.Sum(a20);
+                        s30 = Vector128.Sum(a30);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
                 }
             }
-            else if (Vector128.IsHardwareAccelerated)
+            for (; b < batch; b++)
             {
-                Vector128<float> s = Vector128.Create(scale);
-                for (; k <= K - 4; k += 4)
+                int o = first;
+                for (; o < last; o++)
                 {
-                    Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref source, (nuint)k), s, Vector128.LoadUnsafe(ref destination, (nuint)k)).StoreUnsafe(ref destination, (nuint)k);
+                    // 1 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f;
+                    int k = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector256.Sum(a00);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector128.Sum(a00);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
                 }
             }
-            for (; k < K; k++)
-                Unsafe.Add(ref destination, k) += scale * Unsafe.Add(ref source, k);
+        }
+
+        /// <summary>
+        /// <c>y[b, o] = Sigmoid(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
+        /// Dot-product form over the contiguous
+        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
+        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// </summary>
+        internal static void DenseForward_8x1_Sigmoid(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int b = 0;
+            for (; b <= batch - 4; b += 4)
+            {
+                int o = first;
+                for (; o < last; o++)
+                {
+                    // 4 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
+                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
+                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
+                    int k = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector256.Sum(a00);
+                        s10 = Vector256.Sum(a10);
+                        s20 = Vector256.Sum(a20);
+                        s30 = Vector256.Sum(a30);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a30 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector128.Sum(a00);
+                        s10 = Vector128.Sum(a10);
+                        s20 = Vector128.Sum(a20);
+                        s30 = Vector128.Sum(a30);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = 1f / (1f + MathF.Exp(-(s00 + Unsafe.Add(ref bias, o + 0))));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = 1f / (1f + MathF.Exp(-(s10 + Unsafe.Add(ref bias, o + 0))));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = 1f / (1f + MathF.Exp(-(s20 + Unsafe.Add(ref bias, o + 0))));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = 1f / (1f + MathF.Exp(-(s30 + Unsafe.Add(ref bias, o + 0))));
+                }
+            }
+            for (; b < batch; b++)
+            {
+                int o = first;
+                for (; o < last; o++)
+                {
+                    // 1 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f;
+                    int k = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector256.Sum(a00);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector128.Sum(a00);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = 1f / (1f + MathF.Exp(-(s00 + Unsafe.Add(ref bias, o + 0))));
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 8 inputs and 1 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseWeightGradient_8x1(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
+        {
+            if (Vector256.IsHardwareAccelerated) DenseWeightGradient_8x1_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_8x1_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            else DenseWeightGradient_8x1_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
+            if (first != 0) return;
+            // Bias gradient: column sums of dy, each summed over the batch in order.
+            const int N = 1;
+            MemoryMarshal.CreateSpan(ref db, N).Clear();
+            for (int b = 0; b < batch; b++)
+            {
+                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
+                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+            }
+        }
+
+        private static void DenseWeightGradient_8x1_Vector256(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseWeightGradient_8x1_Vector128(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int rows = N, reduction = batch;
+            int k = first;
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseWeightGradient_8x1_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int rows = N, reduction = batch;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = s;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, times the previous layer's ReLU derivative (from its output <c>activation</c>), for 8 inputs and 1 outputs, columns k in [first, last).
+        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseInputGradient_8x1_ReLU(ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last)
+        {
+            if (Vector256.IsHardwareAccelerated) DenseInputGradient_8x1_ReLU_Vector256(ref dy, ref w, ref dx, ref activation, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseInputGradient_8x1_ReLU_Vector128(ref dy, ref w, ref dx, ref activation, batch, first, last);
+            else DenseInputGradient_8x1_ReLU_Scalar(ref dy, ref w, ref dx, ref activation, batch, first, last);
+        }
+
+        private static void DenseInputGradient_8x1_ReLU_Vector256(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseInputGradient_8x1_ReLU_Vector128(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseInputGradient_8x1_ReLU_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int rows = batch, reduction = N;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = (Unsafe.Add(ref activation, m * K + k) > 0f ? s : 0f);
+                }
+            }
         }
 
     }

@@ -1,0 +1,32 @@
+using System.Collections.Generic;
+using CompiledNets.Generator.Model;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>Which kernel variant each use of a layer calls: what is fused into which epilogue.</summary>
+internal static class KernelPlan
+{
+    /// <summary>Below this many FLOPs a product runs on the calling thread: waking workers would cost more than it saves.</summary>
+    public const long ParallelThreshold = 1_000_000;
+
+    /// <summary>
+    /// The activation fused into the forward kernel during training: none when the layer keeps its
+    /// pre-activation (the activation is then applied to a copy).
+    /// </summary>
+    public static ActivationKind TrainingForward(LayerPlan layer) =>
+        layer.StoresPreActivation ? ActivationKind.Linear : layer.Activation;
+
+    /// <summary>The activation fused into the forward kernel at inference: every element-wise one.</summary>
+    public static ActivationKind InferenceForward(LayerPlan layer) =>
+        ActivationExpressions.IsElementWise(layer.Activation) ? layer.Activation : ActivationKind.Linear;
+
+    public static IEnumerable<ActivationKind> ForwardActivations(LayerPlan layer)
+    {
+        yield return TrainingForward(layer);
+        if (InferenceForward(layer) != TrainingForward(layer)) yield return InferenceForward(layer);
+    }
+
+    /// <summary>The derivative of <paramref name="previous"/> (a hidden layer) fused into the next layer's input-gradient kernel.</summary>
+    public static ActivationKind FusedDerivative(LayerPlan previous) =>
+        ActivationExpressions.HasFusedDerivative(previous.Activation) ? previous.Activation : ActivationKind.Linear;
+}
