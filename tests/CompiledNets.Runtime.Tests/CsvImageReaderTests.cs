@@ -1,0 +1,85 @@
+namespace CompiledNets.Runtime.Tests;
+
+public class CsvImageReaderTests
+{
+    [Fact]
+    public void Reads_the_label_column_by_name_and_scales_pixels()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("sign.csv");
+        File.WriteAllText(path, "pixel1,label,pixel2,pixel3\n0,3,255,51\n102,0,0,255\n\n");
+        var data = CsvImageReader.Read(path);
+        Assert.Equal(2, data.Count);
+        Assert.Equal(3, data.FeatureCount);
+        Assert.Equal(4, data.TargetCount); // largest label + 1
+        Assert.Equal(new[] { 3, 0 }, data.Labels.ToArray());
+        Assert.Equal(new[] { 0f, 1f, 0.2f }, data.GetFeatures(0).ToArray());
+        Assert.Equal(new[] { 0.4f, 0f, 1f }, data.GetFeatures(1).ToArray());
+    }
+
+    [Fact]
+    public void Other_label_column_names_class_counts_and_gzip_work()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("digits.data");
+        File.WriteAllBytes(path, Idx.Gzip(System.Text.Encoding.UTF8.GetBytes("\"Digit\",a,b\r\n1,10,20\r\n")));
+        var data = CsvImageReader.Read(path, labelColumn: "digit", classCount: 10, scale: 10);
+        Assert.Equal(10, data.TargetCount);
+        Assert.Equal(new[] { 1f, 2f }, data.GetFeatures(0).ToArray());
+    }
+
+    [Fact]
+    public void Non_numeric_cell_names_file_line_and_column()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("bad.csv");
+        File.WriteAllText(path, "label,p1,p2\n1,0,0\n2,0,abc\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("line 3", error.Message);
+        Assert.Contains("column 3 ('p2')", error.Message);
+        Assert.Contains("'abc' is not a number", error.Message);
+    }
+
+    [Fact]
+    public void Non_integer_label_is_reported()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("label.csv");
+        File.WriteAllText(path, "label,p1\n1.5,0\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("line 2", error.Message);
+        Assert.Contains("not an integer", error.Message);
+    }
+
+    [Fact]
+    public void Missing_label_column_and_ragged_rows_are_reported()
+    {
+        using var dir = new TempDirectory();
+        string noLabel = dir.File("nolabel.csv"), ragged = dir.File("ragged.csv"), empty = dir.File("empty.csv");
+        File.WriteAllText(noLabel, "class,p1\n1,0\n");
+        File.WriteAllText(ragged, "label,p1,p2\n1,0,0\n1,0\n");
+        File.WriteAllText(empty, "");
+        var e1 = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(noLabel));
+        Assert.Contains(noLabel, e1.Message);
+        Assert.Contains("no column named 'label'", e1.Message);
+        var e2 = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(ragged));
+        Assert.Contains(ragged, e2.Message);
+        Assert.Contains("line 3", e2.Message);
+        Assert.Contains("2 cells but the header has 3 columns", e2.Message);
+        var e3 = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(empty));
+        Assert.Contains("empty", e3.Message);
+    }
+
+    [Fact]
+    public void Label_outside_the_class_count_is_reported()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("range.csv");
+        File.WriteAllText(path, "label,p1\n0,0\n25,0\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(path, classCount: 25));
+        Assert.Contains("line 3", error.Message);
+        Assert.Contains("outside [0, 25)", error.Message);
+    }
+}
