@@ -413,7 +413,7 @@ public static class Checkpoint
             hash.AppendData(data);
             AppendMetadata(hash, metadata);
             string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (!string.Equals(actual, expectedChecksum, StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(actual, expectedChecksum, StringComparison.Ordinal))
                 throw Fail($"{what} fails its checksum: the data is corrupt (stored {expectedChecksum}, computed {actual}).");
         }
 

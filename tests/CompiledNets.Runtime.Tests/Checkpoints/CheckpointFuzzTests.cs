@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Buffers.Binary;
 using System.Text;
 using static CompiledNets.Runtime.Tests.Checkpoints.CheckpointTestHelpers;
@@ -36,6 +37,7 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
             {
                 network.Load(seekable ? new MemoryStream(file) : new CheckpointCorruptionTests.UnseekableStream(file));
                 accepted++;
+                if (Environment.GetEnvironmentVariable("CKPT_FUZZ_LOG") is not null) output.WriteLine($"accepted: {description}");
                 new CheckpointAdamNet(seed: 77).Load(new MemoryStream(SaveToBytes(network))); // what loaded is itself consistent
             }
             catch (InvalidDataException)
