@@ -76,6 +76,7 @@ public static class FitExtensions
             }
             if (seen == 0) break;
 
+            double trainingSeconds = clock.Elapsed.TotalSeconds;
             var validationResult = evaluator?.Evaluate(validation!);
             clock.Stop();
             var metrics = new EpochMetrics(epoch + 1,
@@ -84,7 +85,7 @@ public static class FitExtensions
                 validationResult?.Loss ?? float.NaN,
                 validationResult?.Accuracy ?? float.NaN,
                 learningRate,
-                clock.Elapsed.TotalSeconds);
+                clock.Elapsed.TotalSeconds) { TrainingSeconds = trainingSeconds };
             history.Add(metrics);
             progress.EndEpoch(metrics);
             foreach (var callback in callbackList) callback.OnEpochEnd(context, metrics);

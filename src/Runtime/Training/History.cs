@@ -13,6 +13,9 @@ namespace CompiledNets;
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 public sealed record EpochMetrics(int Epoch, float Loss, float Accuracy, float ValidationLoss, float ValidationAccuracy, float LearningRate, double Seconds)
 {
+    /// <summary>Wall time of the training batches alone (no validation): the basis of throughput figures. NaN when unknown.</summary>
+    public double TrainingSeconds { get; init; } = double.NaN;
+
     /// <summary>Reads a metric by its Keras name: <c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, <c>val_accuracy</c>, <c>lr</c>.</summary>
     public float this[string metric] => metric switch
     {
