@@ -20,9 +20,11 @@ public static class FitExtensions
     /// <param name="seed">Seed of the shuffling (and of the validation split); null draws one.</param>
     /// <param name="shuffle">Reshuffle the samples every epoch.</param>
     /// <param name="cancellationToken">Stops after the current batch and throws <see cref="OperationCanceledException"/>; the network stays consistent.</param>
+    /// <param name="clipNorm">When set, every step clips the gradients to this global L2 norm (<see cref="GradientClipping.ClipByGlobalNorm"/>) before the optimizer uses them.</param>
     public static History Fit(this INetwork network, Dataset train, int epochs = 1, int batchSize = 32,
         Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
-        int verbose = 1, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default)
+        int verbose = 1, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default,
+        float? clipNorm = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -30,6 +32,8 @@ public static class FitExtensions
         if (batchSize <= 0 || batchSize > network.MaxBatchSize)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"The batch size must be in [1, {network.MaxBatchSize}] (the network's MaxBatchSize).");
         if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Verbose is 0, 1 or 2.");
+        if (clipNorm is float maxNorm && (!(maxNorm > 0) || float.IsInfinity(maxNorm)))
+            throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "The clipping norm must be positive and finite.");
         CheckShape(network, train, nameof(train));
         int actualSeed = seed ?? Random.Shared.Next();
         if (validation is null && validationSplit > 0)
@@ -60,11 +64,23 @@ public static class FitExtensions
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = loader.GetBatch(b);
-                float loss = network.TrainBatch(batch.Inputs, batch.Targets, batch.Size);
+                float loss;
+                if (clipNorm is float norm)
+                {
+                    loss = network.ComputeGradients(batch.Inputs, batch.Targets, batch.Size);
+                    GradientClipping.ClipByGlobalNorm(network.Gradients, norm);
+                    network.ApplyGradients();
+                }
+                else
+                {
+                    loss = network.TrainBatch(batch.Inputs, batch.Targets, batch.Size);
+                }
                 if (!float.IsFinite(loss))
                 {
+                    // Callbacks see the diverged batch (TerminateOnNaN's rule, applied whether or not it is registered).
+                    foreach (var callback in callbackList) callback.OnBatchEnd(context, b, loss);
                     context.StopTraining = true;
-                    context.StopReason = $"The loss became {loss} at epoch {epoch + 1}, batch {b + 1}: training diverged (try a smaller learning rate).";
+                    context.StopReason = TerminateOnNaN.Reason(loss, epoch, b);
                     break;
                 }
                 lossSum += (double)loss * batch.Size;
@@ -103,11 +119,12 @@ public static class FitExtensions
     /// <summary>Trains on row-major <paramref name="inputs"/> <c>[n, InputSize]</c> and <paramref name="targets"/> <c>[n, OutputSize]</c>.</summary>
     public static History Fit(this INetwork network, float[] inputs, float[] targets, int epochs = 1, int batchSize = 32,
         Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
-        int verbose = 0, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default)
+        int verbose = 0, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default,
+        float? clipNorm = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         var data = new Dataset(inputs, network.InputSize, targets, network.OutputSize);
-        return network.Fit(data, epochs, batchSize, validation, validationSplit, callbacks, verbose, seed, shuffle, cancellationToken);
+        return network.Fit(data, epochs, batchSize, validation, validationSplit, callbacks, verbose, seed, shuffle, cancellationToken, clipNorm);
     }
 
     private static void CheckShape(INetwork network, Dataset data, string name)
