@@ -27,4 +27,7 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Bias initialiser; <see cref="Init.Default"/> means zeros.</summary>
     public Init BiasInit { get; set; }
+
+    /// <summary>L2 coefficient for this layer's weights (overrides <see cref="WeightDecayAttribute"/>); NaN (the default) means the class's.</summary>
+    public float L2 { get; set; } = float.NaN;
 }

@@ -26,9 +26,14 @@ internal static class DenseKernelEmitter
     /// <summary>Forward outputs are split between threads at multiples of this (the forward tile).</summary>
     public const int OutputGranularity = ForwardTile;
 
-    public static string ForwardName(int inputs, int units, ActivationKind activation) => $"DenseForward_{inputs}x{units}_{activation}";
+    public static string ForwardName(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DenseForward_{inputs}x{units}_{Suffix(activation, alpha)}";
 
-    public static string InputGradientName(int inputs, int units, ActivationKind derivative) => $"DenseInputGradient_{inputs}x{units}_{derivative}";
+    public static string InputGradientName(int inputs, int units, ActivationKind derivative, float alpha = 0f) => $"DenseInputGradient_{inputs}x{units}_{Suffix(derivative, alpha)}";
+
+    /// <summary>The activation's name, with its alpha when it has one, so kernels differing only in alpha get distinct names.</summary>
+    private static string Suffix(ActivationKind activation, float alpha) => activation is ActivationKind.LeakyReLU or ActivationKind.ELU
+        ? activation + "_" + alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('.', 'p').Replace('-', 'm').Replace('+', 'P')
+        : activation.ToString();
 
     public static string WeightGradientName(int inputs, int units) => $"DenseWeightGradient_{inputs}x{units}";
 
@@ -40,16 +45,21 @@ internal static class DenseKernelEmitter
         var inputGradient = new HashSet<(int, int, ActivationKind, float)>();
         foreach (var layer in plan.Layers)
         {
+            if (!layer.IsDenseLike) continue;
+            int k = layer.Inputs, n = layer.LinearUnits;
             foreach (var activation in KernelPlan.ForwardActivations(layer))
-                if (forward.Add((layer.Inputs, layer.Units, activation, layer.Spec.Alpha)))
-                    EmitForward(w, layer.Inputs, layer.Units, activation, layer.Spec.Alpha);
-            if (weightGradient.Add((layer.Inputs, layer.Units))) EmitWeightGradient(w, layer.Inputs, layer.Units);
-            if (layer.Index > 0)
+            {
+                float alpha = activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Spec.Alpha : 0f;
+                if (forward.Add((k, n, activation, alpha))) EmitForward(w, k, n, activation, alpha);
+            }
+            if (weightGradient.Add((k, n))) EmitWeightGradient(w, k, n);
+            if (layer.Index > plan.FirstTrainable)
             {
                 var previous = plan.Layers[layer.Index - 1];
-                var derivative = KernelPlan.FusedDerivative(previous);
-                if (inputGradient.Add((layer.Inputs, layer.Units, derivative, previous.Spec.Alpha)))
-                    EmitInputGradient(w, layer.Inputs, layer.Units, derivative, previous.Spec.Alpha);
+                var derivative = KernelPlan.DerivativeFusedByNext(plan, previous.Index) ? KernelPlan.FusedDerivative(previous) : ActivationKind.Linear;
+                float alpha = derivative is ActivationKind.LeakyReLU or ActivationKind.ELU ? previous.Spec.Alpha : 0f;
+                if (inputGradient.Add((k, n, derivative, alpha)))
+                    EmitInputGradient(w, k, n, derivative, alpha);
             }
         }
     }
@@ -64,7 +74,7 @@ internal static class DenseKernelEmitter
         w.Line($"/// rows of x and w, in tiles of {ForwardTile} samples × {ForwardTile} outputs: {ForwardTile * ForwardTile} vector accumulators share {2 * ForwardTile} loads per step");
         w.Line("/// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.");
         w.Line("/// </summary>");
-        using (w.Block($"internal static void {ForwardName(k, n, activation)}(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)"))
+        using (w.Block($"internal static void {ForwardName(k, n, activation, alpha)}(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)"))
         {
             w.Line($"const int K = {k}, N = {n};");
             w.Line("int b = 0;");
@@ -162,7 +172,7 @@ internal static class DenseKernelEmitter
     private static void EmitInputGradient(SourceWriter w, int k, int n, ActivationKind derivative, float alpha)
     {
         string fused = derivative == ActivationKind.Linear ? "" : $", times the previous layer's {derivative} derivative (from its output <c>activation</c>)";
-        var product = new BroadcastProduct(InputGradientName(k, n, derivative), k, n, "batch", "N", "m * N + j",
+        var product = new BroadcastProduct(InputGradientName(k, n, derivative, alpha), k, n, "batch", "N", "m * N + j",
             $"<c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>{fused}, for {k} inputs and {n} outputs, columns k in [first, last)", derivative, alpha);
         using (EmitDispatch(w, product, "ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last", "ref dy, ref w, ref dx, ref activation, batch, first, last")) { }
         EmitBroadcastVariants(w, product);

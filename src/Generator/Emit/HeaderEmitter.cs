@@ -13,20 +13,20 @@ internal static class HeaderEmitter
         w.Line("//");
         var rows = plan.Layers.Select(l => (
             Name: l.Name,
-            Kind: $"Dense {l.Activation}",
+            Kind: l.Describe(),
             Shape: $"[{l.Units}]",
-            Params: $"weight [{l.Units}, {l.Inputs}] + bias [{l.Units}] = {l.ParameterCount:N0} parameters")).ToList();
-        int nameWidth = rows.Max(r => r.Name.Length);
+            Params: l.ParameterCount + l.BufferCount == 0 ? "" : Literal.Grouped(l.ParameterCount) + " parameters" + (l.BufferCount > 0 ? " + " + Literal.Grouped(l.BufferCount) + " running statistics" : ""))).ToList();
+        int nameWidth = System.Math.Max(rows.Max(r => r.Name.Length), "input".Length);
         int kindWidth = rows.Max(r => r.Kind.Length);
         int shapeWidth = System.Math.Max(rows.Max(r => r.Shape.Length), Literal.Int(spec.Inputs).Length + 2);
         w.Line($"//   {"input".PadRight(nameWidth)}  {"".PadRight(kindWidth)}  [{spec.Inputs}]");
         foreach (var row in rows)
         {
-            w.Line($"//   {"".PadRight(nameWidth)}  {"│".PadRight(kindWidth)}");
+            w.Line($"//   {"".PadRight(nameWidth)}    │");
             w.Line($"//   {row.Name.PadRight(nameWidth)}  {row.Kind.PadRight(kindWidth)}  {row.Shape.PadRight(shapeWidth)}  {row.Params}");
         }
         w.Line("//");
-        w.Line($"//   loss {spec.Loss} · optimizer {OptimizerEmitter.Describe(spec.Optimizer)} · {plan.ParameterCount:N0} trainable parameters");
+        w.Line($"//   loss {spec.Loss} · optimizer {OptimizerEmitter.Describe(spec.Optimizer)} · {Literal.Grouped(plan.ParameterCount)} trainable parameters");
         w.Line("//");
     }
 }

@@ -22,8 +22,21 @@ internal static class KernelPlan
 
     public static IEnumerable<ActivationKind> ForwardActivations(LayerPlan layer)
     {
+        if (layer.Kind == LayerKind.Maxout)
+        {
+            yield return ActivationKind.Linear;
+            yield break;
+        }
         yield return TrainingForward(layer);
         if (InferenceForward(layer) != TrainingForward(layer)) yield return InferenceForward(layer);
+    }
+
+    /// <summary>True when layer <paramref name="index"/>'s activation derivative is applied by the next layer's input-gradient kernel.</summary>
+    public static bool DerivativeFusedByNext(NetworkPlan plan, int index)
+    {
+        if (index + 1 >= plan.Layers.Count) return false;
+        var layer = plan.Layers[index];
+        return layer.Kind == LayerKind.Dense && plan.Layers[index + 1].IsDenseLike && FusedDerivative(layer) != ActivationKind.Linear;
     }
 
     /// <summary>The derivative of <paramref name="previous"/> (a hidden layer) fused into the next layer's input-gradient kernel.</summary>

@@ -11,6 +11,7 @@ namespace CompiledNets.Generator.Emit;
 internal static class NetworkEmitter
 {
     private const string Runtime = "global::CompiledNets";
+    private const string KernelsRuntime = "global::CompiledNets.Kernels";
 
     /// <summary>Name of the file-local class that holds a network's kernels.</summary>
     private const string KernelClass = "global::CompiledNets.Generated.Kernels";
@@ -54,23 +55,28 @@ internal static class NetworkEmitter
 
     private static void EmitClass(SourceWriter w, NetworkPlan plan)
     {
-        var spec = plan.Spec;
-        w.Line($"/// <summary>Generated implementation of <see cref=\"{Runtime}.INetwork\"/>: {plan.Architecture}.</summary>");
+        w.Line($"/// <summary>Generated implementation of <see cref=\"{Runtime}.INetwork\"/>: {Xml(plan.Architecture)}.</summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CompiledNets.Generator\", \"{NetworkGenerator.Version}\")]");
-        using (w.Block($"partial class {spec.ClassName} : {Runtime}.INetwork"))
+        using (w.Block($"partial class {plan.Spec.ClassName} : {Runtime}.INetwork"))
         {
             EmitConstants(w, plan);
+            EmitTables(w, plan);
             EmitFields(w, plan);
             EmitConstructors(w, plan);
             EmitProperties(w, plan);
             EmitPredict(w, plan);
             EmitPredictBatch(w, plan);
             EmitComputeGradients(w, plan);
+            EmitJobs(w, plan);
             EmitTrainingApi(w, plan);
             EmitInitialization(w, plan);
             EmitValidation(w);
         }
     }
+
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    // ------------------------------------------------------------------ constants and tables
 
     private static void EmitConstants(SourceWriter w, NetworkPlan plan)
     {
@@ -81,37 +87,94 @@ internal static class NetworkEmitter
         w.Line($"public const int OutputSize = {plan.OutputSize};");
         w.Line("/// <summary>Trainable values, the length of <see cref=\"Parameters\"/>.</summary>");
         w.Line($"public const int ParameterCount = {plan.ParameterCount};");
+        w.Line("/// <summary>Non-trainable values (batch-norm running statistics), the length of <see cref=\"Buffers\"/>.</summary>");
+        w.Line($"public const int BufferCount = {plan.BufferCount};");
         w.Line("/// <summary>Values of optimizer state (moments), the length of <see cref=\"OptimizerState\"/>.</summary>");
         w.Line($"public const int OptimizerStateCount = {plan.OptimizerStateCount};");
-        w.Line("/// <summary>Largest training batch of the parameterless constructors, from <c>[Network(MaxBatchSize = ...)]</c>.</summary>");
+        w.Line("/// <summary>Largest training batch of the constructors without a <c>maxBatchSize</c>, from <c>[Network(MaxBatchSize = ...)]</c>.</summary>");
         w.Line($"public const int DefaultMaxBatchSize = {spec.MaxBatchSize};");
         w.Line();
         foreach (var layer in plan.Layers)
         {
-            w.Line($"// Layer {layer.Index + 1}: {layer.Name} = Dense({layer.Inputs} -> {layer.Units}, {layer.Activation}); weight [{layer.Units}, {layer.Inputs}] at {layer.WeightOffset}, bias [{layer.Units}] at {layer.BiasOffset}");
-            w.Line($"private const int {layer.Prefix}Inputs = {layer.Inputs};");
+            w.Line($"// Layer {layer.Index + 1}: {layer.Name} = {layer.Describe()}, {layer.Inputs} -> {layer.Units}{LayoutComment(layer)}");
             w.Line($"private const int {layer.Prefix}Units = {layer.Units};");
-            w.Line($"private const int {layer.Prefix}Weight = {layer.WeightOffset};");
-            w.Line($"private const int {layer.Prefix}Bias = {layer.BiasOffset};");
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                case LayerKind.Maxout:
+                    w.Line($"private const int {layer.Prefix}Inputs = {layer.Inputs};");
+                    if (layer.Kind == LayerKind.Maxout)
+                    {
+                        w.Line($"private const int {layer.Prefix}Pieces = {layer.Spec.Pieces};");
+                        w.Line($"private const int {layer.Prefix}Linear = {layer.LinearUnits}; // units × pieces");
+                    }
+                    w.Line($"private const int {layer.Prefix}Weight = {layer.WeightOffset};");
+                    w.Line($"private const int {layer.Prefix}Bias = {layer.BiasOffset};");
+                    break;
+                case LayerKind.BatchNorm:
+                case LayerKind.LayerNorm:
+                    w.Line($"private const int {layer.Prefix}Gamma = {layer.WeightOffset};");
+                    w.Line($"private const int {layer.Prefix}Beta = {layer.WeightOffset + layer.Units};");
+                    w.Line($"private const float {layer.Prefix}Epsilon = {Literal.Float(layer.Spec.Epsilon)};");
+                    if (layer.Kind == LayerKind.BatchNorm)
+                    {
+                        w.Line($"private const float {layer.Prefix}Momentum = {Literal.Float(layer.Spec.Momentum)};");
+                        w.Line($"private const int {layer.Prefix}RunningMean = {layer.BufferOffset};");
+                        w.Line($"private const int {layer.Prefix}RunningVariance = {layer.BufferOffset + layer.Units};");
+                    }
+                    break;
+                case LayerKind.Dropout:
+                    w.Line($"private const float {layer.Prefix}Rate = {Literal.Float(layer.Spec.Rate)};");
+                    break;
+            }
         }
         w.Line();
         w.Line("// Widest hidden layer: single-sample inference keeps two such rows on the stack.");
         w.Line($"private const int WidestHidden = {plan.WidestHidden};");
-        w.Line("// Widest layer: the training gradient buffers hold this many values per sample.");
+        w.Line("// Widest per-sample gradient: the training delta buffers hold this many values per sample.");
         w.Line($"private const int Widest = {plan.Widest};");
-        OptimizerEmitter.EmitConstants(w, plan);
         w.Line("// Products smaller than this many FLOPs run on the calling thread.");
         w.Line($"private const long ParallelThreshold = {KernelPlan.ParallelThreshold}L;");
+        OptimizerEmitter.EmitConstants(w, plan);
         w.Line($"private const string ArchitectureText = {Literal.String(plan.Architecture)};");
         w.Line();
+    }
 
+    private static string LayoutComment(LayerPlan layer) => layer.Kind switch
+    {
+        LayerKind.Dense or LayerKind.Maxout => $"; weight [{layer.LinearUnits}, {layer.Inputs}] at {layer.WeightOffset}, bias [{layer.LinearUnits}] at {layer.BiasOffset}",
+        LayerKind.BatchNorm => $"; gamma, beta [{layer.Units}] at {layer.WeightOffset}; running mean, variance [{layer.Units}] at buffer {layer.BufferOffset}",
+        LayerKind.LayerNorm => $"; gamma, beta [{layer.Units}] at {layer.WeightOffset}",
+        _ => "",
+    };
+
+    private static void EmitTables(SourceWriter w, NetworkPlan plan)
+    {
         w.Line($"private static readonly {Runtime}.TensorInfo[] TensorLayout =");
         w.Line("{");
         w.Indent();
         foreach (var layer in plan.Layers)
         {
-            w.Line($"new(\"{layer.Name}.weight\", new[] {{ {layer.Prefix}Units, {layer.Prefix}Inputs }}, {Runtime}.TensorStorage.Parameters, {layer.Prefix}Weight),");
-            w.Line($"new(\"{layer.Name}.bias\", new[] {{ {layer.Prefix}Units }}, {Runtime}.TensorStorage.Parameters, {layer.Prefix}Bias),");
+            string p = layer.Prefix;
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                case LayerKind.Maxout:
+                    string rows = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+                    w.Line($"new(\"{layer.Name}.weight\", new[] {{ {rows}, {p}Inputs }}, {Runtime}.TensorStorage.Parameters, {p}Weight),");
+                    w.Line($"new(\"{layer.Name}.bias\", new[] {{ {rows} }}, {Runtime}.TensorStorage.Parameters, {p}Bias),");
+                    break;
+                case LayerKind.BatchNorm:
+                case LayerKind.LayerNorm:
+                    w.Line($"new(\"{layer.Name}.gamma\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Gamma),");
+                    w.Line($"new(\"{layer.Name}.beta\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Beta),");
+                    if (layer.Kind == LayerKind.BatchNorm)
+                    {
+                        w.Line($"new(\"{layer.Name}.running_mean\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Buffers, {p}RunningMean),");
+                        w.Line($"new(\"{layer.Name}.running_var\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Buffers, {p}RunningVariance),");
+                    }
+                    break;
+            }
         }
         foreach (var entry in OptimizerEmitter.StateTensors(plan)) w.Line(entry + ",");
         w.Outdent();
@@ -120,35 +183,38 @@ internal static class NetworkEmitter
 
         w.Line($"private static readonly {Runtime}.NetworkSummary SummaryTable = new(");
         w.Indent();
-        w.Line($"{Literal.String(spec.ClassName)}, InputSize,");
+        w.Line($"{Literal.String(plan.Spec.ClassName)}, InputSize,");
         w.Line($"new {Runtime}.LayerSummary[]");
         w.Line("{");
         w.Indent();
         foreach (var layer in plan.Layers)
-            w.Line($"new(\"{layer.Name}\", \"Dense\", new[] {{ {layer.Prefix}Units }}, {layer.ParameterCount}, 0, \"{layer.Activation}\"),");
+            w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {layer.Prefix}Units }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
         w.Outdent();
         w.Line("},");
-        w.Line($"{Literal.String(spec.Loss.ToString())}, {Literal.String(OptimizerEmitter.Describe(spec.Optimizer))});");
+        w.Line($"{Literal.String(plan.Spec.Loss.ToString())}, {Literal.String(OptimizerEmitter.Describe(plan.Spec.Optimizer))});");
         w.Outdent();
         w.Line();
     }
+
+    // ------------------------------------------------------------------ fields, constructors, properties
 
     private static void EmitFields(SourceWriter w, NetworkPlan plan)
     {
         w.Line("private readonly float[] _parameters = new float[ParameterCount];");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
+        w.Line("private readonly float[] _buffers = new float[BufferCount];");
         w.Line("private readonly float[] _optimizerState = new float[OptimizerStateCount];");
         w.Line();
         w.Line("// Training scratch, allocated once for MaxBatchSize rows.");
+        w.Line("private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
         foreach (var layer in plan.Layers)
         {
-            if (layer.StoresPreActivation)
-                w.Line($"private readonly float[] _{layer.Name}PreActivation; // [MaxBatchSize, {layer.Units}] before {layer.Activation}");
-            w.Line($"private readonly float[] _{layer.Name}Output; // [MaxBatchSize, {layer.Units}] after {layer.Activation}");
+            foreach (var (field, size, comment) in Scratch(layer))
+                w.Line($"private readonly float[] {field}; // {comment}");
         }
-        w.Line("private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
         w.Line("private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
         w.Line("private readonly float[] _deltaB;");
+        if (plan.HasDropout) w.Line("private global::CompiledNets.Kernels.SeededRandom _dropoutRandom; // advances with every training batch");
         w.Line("private float _learningRate = InitialLearningRate;");
         w.Line("private long _optimizerStep;");
         w.Line("private int _trainingRows;");
@@ -162,6 +228,33 @@ internal static class NetworkEmitter
         w.Line();
     }
 
+    /// <summary>The per-layer training buffers: field name, length expression (in terms of maxBatchSize), comment.</summary>
+    private static IEnumerable<(string Field, string Size, string Comment)> Scratch(LayerPlan layer)
+    {
+        string p = layer.Prefix, n = layer.Name;
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                if (layer.StoresPreActivation) yield return ($"_{n}PreActivation", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] before {layer.Activation}");
+                break;
+            case LayerKind.Maxout:
+                yield return ($"_{n}Pieces", $"maxBatchSize * {p}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
+                break;
+            case LayerKind.Dropout:
+                yield return ($"_{n}Mask", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] 0 or 1 / (1 - rate)");
+                break;
+            case LayerKind.BatchNorm:
+                yield return ($"_{n}Normalized", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] normalised inputs");
+                yield return ($"_{n}InverseStd", $"{p}Units", $"[{layer.Units}] 1 / sqrt(batch variance + eps) per feature");
+                break;
+            case LayerKind.LayerNorm:
+                yield return ($"_{n}Normalized", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] normalised inputs");
+                yield return ($"_{n}InverseStd", "maxBatchSize", "[MaxBatchSize] 1 / sqrt(variance + eps) per sample");
+                break;
+        }
+        yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
+    }
+
     private static void EmitConstructors(SourceWriter w, NetworkPlan plan)
     {
         var spec = plan.Spec;
@@ -172,25 +265,24 @@ internal static class NetworkEmitter
             : "/// <summary>Creates the network with a random seed and <see cref=\"DefaultMaxBatchSize\"/>.</summary>");
         w.Line($"public {name}() : this({defaultSeed}, DefaultMaxBatchSize) {{ }}");
         w.Line();
-        w.Line("/// <summary>Creates the network; the same seed gives the same initial weights.</summary>");
+        w.Line("/// <summary>Creates the network; the same seed gives the same initial weights (and dropout masks).</summary>");
         w.Line($"public {name}(int seed) : this(seed, DefaultMaxBatchSize) {{ }}");
         w.Line();
         w.Line("/// <summary>Creates the network with training buffers for batches of up to <paramref name=\"maxBatchSize\"/> samples.</summary>");
         using (w.Block($"public {name}(int seed, int maxBatchSize)"))
         {
             w.Line("if (maxBatchSize <= 0)");
-            w.Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, \"The maximum batch size must be positive.\");");
+            w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, \"The maximum batch size must be positive.\");");
             w.Line("MaxBatchSize = maxBatchSize;");
-            foreach (var layer in plan.Layers)
-            {
-                if (layer.StoresPreActivation) w.Line($"_{layer.Name}PreActivation = new float[maxBatchSize * {layer.Prefix}Units];");
-                w.Line($"_{layer.Name}Output = new float[maxBatchSize * {layer.Prefix}Units];");
-            }
             w.Line("_input = new float[maxBatchSize * InputSize];");
+            foreach (var layer in plan.Layers)
+                foreach (var (field, size, _) in Scratch(layer))
+                    w.Line($"{field} = new float[{size}];");
             w.Line("_deltaA = new float[maxBatchSize * Widest];");
             w.Line("_deltaB = new float[maxBatchSize * Widest];");
             foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Method};");
             w.Line("Threads = global::System.Environment.ProcessorCount;");
+            if (plan.HasDropout) w.Line($"_dropoutRandom = new {KernelsRuntime}.SeededRandom(~(long)seed);");
             w.Line("InitializeParameters(seed);");
         }
         w.Line();
@@ -200,20 +292,22 @@ internal static class NetworkEmitter
     {
         w.Line("/// <inheritdoc/>");
         w.Line("public int MaxBatchSize { get; }");
-        w.Line("/// <summary>");
-        w.Line("/// Threads that share each matrix product of a training step or batch prediction (default: all cores). Every output");
-        w.Line("/// element is computed by one thread in a fixed order, so results are bitwise identical for any value.");
-        w.Line("/// </summary>");
-        w.Line("public int Threads");
-        w.Line("{");
-        w.Line("    get => _threads;");
-        w.Line("    set");
-        w.Line("    {");
-        w.Line("        if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Threads must be at least 1.\");");
-        w.Line("        _threads = value;");
-        w.Line("        _pool = value > 1 ? global::CompiledNets.Kernels.WorkerPool.Shared(value) : null;");
-        w.Line("    }");
-        w.Line("}");
+        w.Lines("""
+            /// <summary>
+            /// Threads that share each matrix product of a training step or batch prediction (default: all cores). Every output
+            /// element is computed by one thread in a fixed order, so results are bitwise identical for any value.
+            /// </summary>
+            public int Threads
+            {
+                get => _threads;
+                set
+                {
+                    if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+                    _threads = value;
+                    _pool = value > 1 ? global::CompiledNets.Kernels.WorkerPool.Shared(value) : null;
+                }
+            }
+            """);
         w.Line("int global::CompiledNets.INetwork.InputSize => InputSize;");
         w.Line("int global::CompiledNets.INetwork.OutputSize => OutputSize;");
         w.Line("int global::CompiledNets.INetwork.ParameterCount => ParameterCount;");
@@ -224,7 +318,7 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("public global::System.Span<float> Gradients => _gradients;");
         w.Line("/// <inheritdoc/>");
-        w.Line("public global::System.Span<float> Buffers => global::System.Span<float>.Empty;");
+        w.Line("public global::System.Span<float> Buffers => _buffers;");
         w.Line("/// <inheritdoc/>");
         w.Line("public global::System.Span<float> OptimizerState => _optimizerState;");
         w.Line("/// <inheritdoc/>");
@@ -238,9 +332,17 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }");
         w.Line("/// <inheritdoc/>");
-        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_{plan.Layers.Last().Name}Output, 0, _trainingRows * OutputSize);");
+        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_{plan.Last.Name}Output, 0, _trainingRows * OutputSize);");
         w.Line();
     }
+
+    // ------------------------------------------------------------------ inference
+
+    private static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
+
+    private static string ArraySpan(string array, string length) => $"global::System.MemoryExtensions.AsSpan({array}, 0, {length})";
+
+    private static string Rows(LayerPlan layer, string units = "Units") => $"rows * {layer.Prefix}{units}";
 
     private static void EmitPredict(SourceWriter w, NetworkPlan plan)
     {
@@ -250,32 +352,76 @@ internal static class NetworkEmitter
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
             w.Line("// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.");
+            w.Line("const int rows = 1;");
             if (plan.Layers.Count > 1)
             {
                 w.Line("global::System.Span<float> rowA = stackalloc float[WidestHidden];");
                 w.Line("global::System.Span<float> rowB = stackalloc float[WidestHidden];");
             }
+            if (plan.WidestLinear > 0 && plan.Layers.Any(l => l.Kind == LayerKind.Maxout))
+                w.Line($"global::System.Span<float> pieces = stackalloc float[{plan.WidestLinear}];");
             string input = "input";
-            for (int i = 0; i < plan.Layers.Count; i++)
+            int pingPong = 0;
+            foreach (var layer in plan.Layers)
             {
-                var layer = plan.Layers[i];
-                string destination = layer.IsLast ? "output" : (i % 2 == 0 ? "rowA" : "rowB");
-                var fused = KernelPlan.InferenceForward(layer);
-                w.Line($"// {layer.Name}: Dense({layer.Inputs} -> {layer.Units}, {layer.Activation})");
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused)}(ref {Ref(input)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(destination)}, 1, 0, {layer.Prefix}Units);");
-                if (fused != layer.Activation)
-                    w.Line(ActivationCalls.Forward(layer, layer.IsLast ? destination : $"{destination}.Slice(0, {layer.Prefix}Units)")!);
+                if (layer.Kind == LayerKind.Dropout)
+                {
+                    w.Line($"// {layer.Name}: identity at inference");
+                    if (layer.IsLast) w.Line($"{input}.CopyTo(output);");
+                    continue;
+                }
+                string destination = layer.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {layer.Prefix}Units)";
+                EmitInferenceLayer(w, layer, input, destination, "pieces");
                 input = destination;
             }
         }
         w.Line();
     }
 
-    private static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
+    /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>
+    private static void EmitInferenceLayer(SourceWriter w, LayerPlan layer, string input, string output, string piecesScratch)
+    {
+        string p = layer.Prefix;
+        w.Line($"// {layer.Name}: {layer.Describe()}");
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+            {
+                var fused = KernelPlan.InferenceForward(layer);
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused, layer.Spec.Alpha)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(output)}, rows, 0, {p}Units);");
+                if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+                break;
+            }
+            case LayerKind.Maxout:
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, ActivationKind.Linear)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(piecesScratch)}, rows, 0, {p}Linear);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({piecesScratch}, {output}, rows, {p}Units, {p}Pieces);");
+                break;
+            case LayerKind.Activation:
+                w.Line($"{input}.CopyTo({output});");
+                var call = ActivationCalls.Forward(layer, output);
+                if (call is not null) w.Line(call);
+                break;
+            case LayerKind.BatchNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormInference({input}, {output}, {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")},");
+                w.Line($"    {Buffer(p, "RunningMean")}, {Buffer(p, "RunningVariance")}, rows, {p}Units, {p}Epsilon);");
+                break;
+            case LayerKind.LayerNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, default, default, {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, rows, {p}Units, {p}Epsilon);");
+                break;
+        }
+    }
+
+    private static string Param(string prefix, string offset, string length) =>
+        $"global::System.MemoryExtensions.AsSpan(_parameters, {prefix}{offset}, {prefix}{length})";
+
+    private static string Gradient(string prefix, string offset, string length) =>
+        $"global::System.MemoryExtensions.AsSpan(_gradients, {prefix}{offset}, {prefix}{length})";
+
+    private static string Buffer(string prefix, string offset) =>
+        $"global::System.MemoryExtensions.AsSpan(_buffers, {prefix}{offset}, {prefix}Units)";
 
     private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
     {
-        var last = plan.Layers.Last();
         w.Line("/// <inheritdoc/>");
         using (w.Block("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
         {
@@ -287,28 +433,44 @@ internal static class NetworkEmitter
                 w.Line("int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);");
                 w.Line("_rows = rows;");
                 w.Line("inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);");
+                string current = ArraySpan("_input", "rows * InputSize");
                 foreach (var layer in plan.Layers)
                 {
-                    var fused = KernelPlan.InferenceForward(layer);
-                    w.Line($"// {layer.Name}: Dense({layer.Inputs} -> {layer.Units}, {layer.Activation})");
-                    w.Line($"RunProduct(_{layer.Name}ForwardInference, {Flops(layer)} * rows);");
-                    if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, Span($"_{layer.Name}Output", layer))!);
+                    if (layer.Kind == LayerKind.Dropout)
+                    {
+                        w.Line($"// {layer.Name}: identity at inference");
+                        continue;
+                    }
+                    string output = ArraySpan($"_{layer.Name}Output", Rows(layer));
+                    if (layer.IsDenseLike)
+                    {
+                        w.Line($"// {layer.Name}: {layer.Describe()}");
+                        w.Line($"RunProduct(_{layer.Name}ForwardInference, {Flops(layer)} * rows);");
+                        if (layer.Kind == LayerKind.Dense && KernelPlan.InferenceForward(layer) != layer.Activation)
+                            w.Line(ActivationCalls.Forward(layer, output)!);
+                        if (layer.Kind == LayerKind.Maxout)
+                            w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Name}Pieces", Rows(layer, "Linear"))}, {output}, rows, {layer.Prefix}Units, {layer.Prefix}Pieces);");
+                    }
+                    else
+                    {
+                        EmitInferenceLayer(w, layer, current, output, "");
+                    }
+                    current = output;
                 }
-                w.Line($"{Span($"_{last.Name}Output", last)}.CopyTo(outputs.Slice(start * OutputSize));");
+                w.Line($"{current}.CopyTo(outputs.Slice(start * OutputSize));");
             }
             w.Line("_trainingRows = 0; // the shared buffers no longer hold training outputs");
         }
         w.Line();
     }
 
-    private static string Span(string array, LayerPlan layer) =>
-        $"global::System.MemoryExtensions.AsSpan({array}, 0, rows * {layer.Prefix}Units)";
+    private static string Flops(LayerPlan layer) => $"{2L * layer.Inputs * layer.LinearUnits}L";
 
-    private static string Flops(LayerPlan layer) => $"{2L * layer.Inputs * layer.Units}L";
+    // ------------------------------------------------------------------ training
 
     private static void EmitComputeGradients(SourceWriter w, NetworkPlan plan)
     {
-        var last = plan.Layers.Last();
+        var last = plan.Last;
         w.Line("/// <inheritdoc/>");
         using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {
@@ -317,71 +479,148 @@ internal static class NetworkEmitter
             w.Line("_rows = rows;");
             w.Line("inputs.CopyTo(_input);");
             w.Line();
-            w.Line("// Forward pass, training mode: keep every layer's output for the backward pass.");
-            foreach (var layer in plan.Layers)
-            {
-                w.Line($"// {layer.Name}: Dense({layer.Inputs} -> {layer.Units}, {layer.Activation})");
-                w.Line($"RunProduct(_{layer.Name}ForwardTraining, {Flops(layer)} * rows);");
-                if (layer.StoresPreActivation)
-                {
-                    w.Line($"{Span($"_{layer.Name}PreActivation", layer)}.CopyTo(_{layer.Name}Output);");
-                    var activation = ActivationCalls.Forward(layer, Span($"_{layer.Name}Output", layer));
-                    if (activation is not null) w.Line(activation);
-                }
-            }
+            w.Line("// Forward pass, training mode: keep what the backward pass needs.");
+            foreach (var layer in plan.Layers) EmitTrainingForward(w, plan, layer);
             w.Line("_trainingRows = rows;");
             w.Line();
-            bool fused = (plan.Spec.Loss == LossKind.CrossEntropy && last.Activation == ActivationKind.Softmax)
-                || (plan.Spec.Loss == LossKind.BinaryCrossEntropy && last.Activation == ActivationKind.Sigmoid);
+            var outputActivation = plan.OutputActivation;
+            bool fused = (plan.Spec.Loss == LossKind.CrossEntropy && outputActivation == ActivationKind.Softmax)
+                || (plan.Spec.Loss == LossKind.BinaryCrossEntropy && outputActivation == ActivationKind.Sigmoid);
             w.Line(fused
-                ? $"// Loss: {plan.Spec.Loss} fused with {last.Activation}, from the logits; d loss / d logits = (output - target) / n."
-                : $"// Loss: {plan.Spec.Loss}, then the {last.Activation} derivative.");
-            w.Line($"float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient({Runtime}.LossFunction.{plan.Spec.Loss}, {Runtime}.Activation.{last.Activation}, {Literal.Float(last.Spec.Alpha)},");
-            w.Line($"    _{last.Name}Output, _{last.Name}PreActivation, targets, _deltaA, rows, OutputSize);");
+                ? $"// Loss: {plan.Spec.Loss} fused with {outputActivation}, from the logits; d loss / d logits = (output - target) / n."
+                : $"// Loss: {plan.Spec.Loss}, then the {outputActivation} derivative.");
+            float alpha = last.Kind is LayerKind.Dense or LayerKind.Activation ? last.Spec.Alpha : 0f;
+            w.Line($"float loss = {KernelsRuntime}.LossKernels.LossAndGradient({Runtime}.LossFunction.{plan.Spec.Loss}, {Runtime}.Activation.{outputActivation}, {Literal.Float(alpha)},");
+            w.Line($"    {ArraySpan($"_{last.Name}Output", "rows * OutputSize")}, {ArraySpan(plan.LossPreActivation, "rows * OutputSize")}, targets, _deltaA, rows, OutputSize);");
             w.Line();
-            w.Line("// Backward pass: each layer's delta holds d loss / d (its pre-activation); the input-gradient kernel applies");
-            w.Line("// the previous layer's activation derivative as it stores.");
-            for (int i = plan.Layers.Count - 1; i >= 0; i--)
+            w.Line("// Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).");
+            for (int i = plan.Layers.Count - 1; i >= System.Math.Max(plan.FirstTrainable, 0); i--)
+                EmitBackward(w, plan, plan.Layers[i]);
+            var decayed = plan.Layers.Where(l => l.L2 > 0).ToList();
+            if (decayed.Count > 0)
             {
-                var layer = plan.Layers[i];
-                w.Line($"// {layer.Name}");
-                w.Line($"RunProduct(_{layer.Name}WeightGradient, {Flops(layer)} * rows);");
-                if (i > 0)
+                w.Line();
+                w.Line("// L2 weight decay on the weights: λ/2 Σ w² added to the loss, λ w to the gradient.");
+                foreach (var layer in decayed)
                 {
-                    var previous = plan.Layers[i - 1];
-                    w.Line($"RunProduct(_{layer.Name}InputGradient, {Flops(layer)} * rows);");
-                    if (KernelPlan.FusedDerivative(previous) != previous.Activation)
-                    {
-                        var backward = ActivationCalls.Backward(previous, Span($"_{previous.Name}Output", previous),
-                            previous.StoresPreActivation ? Span($"_{previous.Name}PreActivation", previous) : "default", Span(DeltaOf(plan, i - 1), previous));
-                        if (backward is not null) w.Line(backward);
-                    }
+                    string length = layer.Kind == LayerKind.Maxout ? $"{layer.Prefix}Linear * {layer.Prefix}Inputs" : $"{layer.Prefix}Units * {layer.Prefix}Inputs";
+                    w.Line($"loss += {KernelsRuntime}.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, {layer.Prefix}Weight, {length}), global::System.MemoryExtensions.AsSpan(_gradients, {layer.Prefix}Weight, {length}), {Literal.Float(layer.L2)});");
                 }
             }
             w.Line("return loss;");
         }
         w.Line();
-        EmitJobs(w, plan);
     }
 
-    /// <summary>The delta buffer holding d loss / d pre-activation of layer <paramref name="index"/>: the last layer's is _deltaA, then alternating.</summary>
-    private static string DeltaOf(NetworkPlan plan, int index) => (plan.Layers.Count - 1 - index) % 2 == 0 ? "_deltaA" : "_deltaB";
+    private static void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        string p = layer.Prefix;
+        string input = ArraySpan(plan.TrainingInput(layer.Index), layer.Index == 0 ? "rows * InputSize" : Rows(plan.Layers[layer.Index - 1]));
+        string output = ArraySpan($"_{layer.Name}Output", Rows(layer));
+        w.Line($"// {layer.Name}: {layer.Describe()}");
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                w.Line($"RunProduct(_{layer.Name}ForwardTraining, {Flops(layer)} * rows);");
+                if (layer.StoresPreActivation)
+                {
+                    w.Line($"{ArraySpan($"_{layer.Name}PreActivation", Rows(layer))}.CopyTo(_{layer.Name}Output);");
+                    var activation = ActivationCalls.Forward(layer, output);
+                    if (activation is not null) w.Line(activation);
+                }
+                break;
+            case LayerKind.Maxout:
+                w.Line($"RunProduct(_{layer.Name}ForwardTraining, {Flops(layer)} * rows);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Name}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
+                break;
+            case LayerKind.Dropout:
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutTraining({input}, {output}, {ArraySpan($"_{layer.Name}Mask", Rows(layer))}, {p}Rate, ref _dropoutRandom);");
+                break;
+            case LayerKind.Activation:
+            {
+                w.Line($"{input}.CopyTo(_{layer.Name}Output);");
+                var activation = ActivationCalls.Forward(layer, output);
+                if (activation is not null) w.Line(activation);
+                break;
+            }
+            case LayerKind.BatchNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormTraining({input}, {output}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd,");
+                w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, {Buffer(p, "RunningMean")}, {Buffer(p, "RunningVariance")}, rows, {p}Units, {p}Momentum, {p}Epsilon);");
+                break;
+            case LayerKind.LayerNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd,");
+                w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, rows, {p}Units, {p}Epsilon);");
+                break;
+        }
+    }
+
+    private static void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        string p = layer.Prefix;
+        string delta = ArraySpan(layer.Delta, Rows(layer));
+        bool computesInputGradient = layer.Index > plan.FirstTrainable;
+        w.Line($"// {layer.Name} ({layer.Delta})");
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                if (!layer.IsLast && !KernelPlan.DerivativeFusedByNext(plan, layer.Index))
+                {
+                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Name}Output", Rows(layer)),
+                        layer.StoresPreActivation ? ArraySpan($"_{layer.Name}PreActivation", Rows(layer)) : "default", delta);
+                    if (backward is not null) w.Line(backward);
+                }
+                w.Line($"RunProduct(_{layer.Name}WeightGradient, {Flops(layer)} * rows);");
+                if (computesInputGradient) w.Line($"RunProduct(_{layer.Name}InputGradient, {Flops(layer)} * rows);");
+                break;
+            case LayerKind.Maxout:
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({ArraySpan($"_{layer.Name}Pieces", Rows(layer, "Linear"))}, {ArraySpan($"_{layer.Name}Output", Rows(layer))}, {delta}, {ArraySpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
+                w.Line($"RunProduct(_{layer.Name}WeightGradient, {Flops(layer)} * rows);");
+                if (computesInputGradient) w.Line($"RunProduct(_{layer.Name}InputGradient, {Flops(layer)} * rows);");
+                break;
+            case LayerKind.Dropout:
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {ArraySpan($"_{layer.Name}Mask", Rows(layer))});");
+                break;
+            case LayerKind.Activation:
+                if (layer.IsLast)
+                {
+                    w.Line("// The loss gradient is already with respect to this activation's input.");
+                }
+                else
+                {
+                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Name}Output", Rows(layer)),
+                        ArraySpan(plan.TrainingInput(layer.Index), Rows(layer)), delta);
+                    if (backward is not null) w.Line(backward);
+                }
+                break;
+            case LayerKind.BatchNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormBackward({delta}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
+                break;
+            case LayerKind.LayerNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormBackward({delta}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
+                break;
+        }
+    }
+
+    // ------------------------------------------------------------------ parallel jobs (Dense and Maxout products)
 
     private sealed record Job(string Field, string Method);
 
     private static IEnumerable<Job> Jobs(NetworkPlan plan)
     {
-        foreach (var layer in plan.Layers)
+        foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
             yield return new Job($"_{layer.Name}ForwardTraining", $"{layer.Prefix}ForwardTraining");
             yield return new Job($"_{layer.Name}ForwardInference", $"{layer.Prefix}ForwardInference");
             yield return new Job($"_{layer.Name}WeightGradient", $"{layer.Prefix}WeightGradient");
-            if (layer.Index > 0) yield return new Job($"_{layer.Name}InputGradient", $"{layer.Prefix}InputGradient");
+            if (layer.Index > plan.FirstTrainable) yield return new Job($"_{layer.Name}InputGradient", $"{layer.Prefix}InputGradient");
         }
     }
 
     private static void EmitJobs(SourceWriter w, NetworkPlan plan)
     {
+        if (!plan.Layers.Any(l => l.IsDenseLike)) return;
         w.Lines("""
             /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
             private void RunProduct(global::System.Action<int> job, long flops)
@@ -402,41 +641,59 @@ internal static class NetworkEmitter
                 global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
             """);
         w.Line();
-        foreach (var layer in plan.Layers)
+        foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
-            string input = layer.Index == 0 ? "_input[0]" : $"_{plan.Layers[layer.Index - 1].Name}Output[0]";
-            string trainingTarget = layer.StoresPreActivation ? $"_{layer.Name}PreActivation[0]" : $"_{layer.Name}Output[0]";
-            string delta = DeltaOf(plan, layer.Index);
+            string p = layer.Prefix;
+            string linear = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+            string input = $"{plan.TrainingInput(layer.Index)}[0]";
+            string trainingTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Name}Pieces[0]"
+                : layer.StoresPreActivation ? $"_{layer.Name}PreActivation[0]" : $"_{layer.Name}Output[0]";
+            string inferenceTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Name}Pieces[0]" : $"_{layer.Name}Output[0]";
+            var trainingActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.TrainingForward(layer);
+            var inferenceActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.InferenceForward(layer);
+            // The Maxout product works on the piece gradients, which its backward step wrote to the other buffer.
+            string productDelta = layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
+            string inferenceInput = InferenceInput(plan, layer.Index);
             w.Line($"// {layer.Name}: forward split over outputs (multiples of {DenseKernelEmitter.OutputGranularity}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
-            using (w.Block($"private void {layer.Prefix}ForwardTraining(int part)"))
+            using (w.Block($"private void {p}ForwardTraining(int part)"))
             {
-                w.Line($"var (first, last) = Part({layer.Prefix}Units, {DenseKernelEmitter.OutputGranularity}, part);");
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, KernelPlan.TrainingForward(layer))}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {trainingTarget}, _rows, first, last);");
+                w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, trainingActivation, layer.Spec.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {trainingTarget}, _rows, first, last);");
             }
-            using (w.Block($"private void {layer.Prefix}ForwardInference(int part)"))
+            using (w.Block($"private void {p}ForwardInference(int part)"))
             {
-                w.Line($"var (first, last) = Part({layer.Prefix}Units, {DenseKernelEmitter.OutputGranularity}, part);");
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, KernelPlan.InferenceForward(layer))}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref _{layer.Name}Output[0], _rows, first, last);");
+                w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, inferenceActivation, layer.Spec.Alpha)}(ref {inferenceInput}[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {inferenceTarget}, _rows, first, last);");
             }
-            using (w.Block($"private void {layer.Prefix}WeightGradient(int part)"))
+            using (w.Block($"private void {p}WeightGradient(int part)"))
             {
-                w.Line($"var (first, last) = Part({layer.Prefix}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
-                w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.Units)}(ref {delta}[0], ref {input}, ref _gradients[{layer.Prefix}Weight], ref _gradients[{layer.Prefix}Bias], _rows, first, last);");
+                w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
+                w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
             }
-            if (layer.Index > 0)
+            if (layer.Index > plan.FirstTrainable)
             {
                 var previous = plan.Layers[layer.Index - 1];
-                var derivative = KernelPlan.FusedDerivative(previous);
-                string other = DeltaOf(plan, layer.Index - 1);
-                using (w.Block($"private void {layer.Prefix}InputGradient(int part)"))
+                var derivative = KernelPlan.DerivativeFusedByNext(plan, previous.Index) ? KernelPlan.FusedDerivative(previous) : ActivationKind.Linear;
+                string destination = layer.Kind == LayerKind.Maxout ? layer.Delta : layer.OtherDelta;
+                using (w.Block($"private void {p}InputGradient(int part)"))
                 {
-                    w.Line($"var (first, last) = Part({layer.Prefix}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.Units, derivative)}(ref {delta}[0], ref _parameters[{layer.Prefix}Weight], ref {other}[0], ref _{previous.Name}Output[0], _rows, first, last);");
+                    w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
+                    w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.LinearUnits, derivative, previous.Spec.Alpha)}(ref {productDelta}[0], ref _parameters[{p}Weight], ref {destination}[0], ref {plan.TrainingInput(layer.Index)}[0], _rows, first, last);");
                 }
             }
             w.Line();
         }
     }
+
+    /// <summary>The array holding layer <paramref name="index"/>'s input during batch inference (dropout is skipped there).</summary>
+    private static string InferenceInput(NetworkPlan plan, int index)
+    {
+        int source = index - 1;
+        while (source >= 0 && plan.Layers[source].Kind == LayerKind.Dropout) source--;
+        return source < 0 ? "_input" : $"_{plan.Layers[source].Name}Output";
+    }
+
+    // ------------------------------------------------------------------ optimizer, initialisation, validation
 
     private static void EmitTrainingApi(SourceWriter w, NetworkPlan plan)
     {
@@ -456,14 +713,27 @@ internal static class NetworkEmitter
 
     private static void EmitInitialization(SourceWriter w, NetworkPlan plan)
     {
-        w.Line("/// <summary>He-uniform weights for ReLU-family layers and Glorot-uniform otherwise (unless declared), zero biases.</summary>");
+        w.Line("/// <summary>He-uniform weights for ReLU-family layers and Glorot-uniform otherwise (unless declared), zero biases, unit gammas.</summary>");
         using (w.Block("private void InitializeParameters(int seed)"))
         {
-            w.Line("var random = new global::CompiledNets.Kernels.SeededRandom(seed);");
+            w.Line($"var random = new {KernelsRuntime}.SeededRandom(seed);");
             foreach (var layer in plan.Layers)
             {
-                w.Line($"global::CompiledNets.Kernels.Initializers.Fill({Runtime}.Init.{layer.ResolvedWeightInit}, global::System.MemoryExtensions.AsSpan(_parameters, {layer.Prefix}Weight, {layer.Prefix}Units * {layer.Prefix}Inputs), {layer.Prefix}Inputs, {layer.Prefix}Units, ref random);");
-                w.Line($"global::CompiledNets.Kernels.Initializers.Fill({Runtime}.Init.{layer.ResolvedBiasInit}, global::System.MemoryExtensions.AsSpan(_parameters, {layer.Prefix}Bias, {layer.Prefix}Units), {layer.Prefix}Inputs, {layer.Prefix}Units, ref random);");
+                string p = layer.Prefix;
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dense:
+                    case LayerKind.Maxout:
+                        string rows = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedWeightInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Weight, {rows} * {p}Inputs), {p}Inputs, {rows}, ref random);");
+                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedBiasInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Bias, {rows}), {p}Inputs, {rows}, ref random);");
+                        break;
+                    case LayerKind.BatchNorm:
+                    case LayerKind.LayerNorm:
+                        w.Line($"{Param(p, "Gamma", "Units")}.Fill(1f);");
+                        if (layer.Kind == LayerKind.BatchNorm) w.Line($"{Buffer(p, "RunningVariance")}.Fill(1f);");
+                        break;
+                }
             }
         }
         w.Line();

@@ -6,8 +6,9 @@ using CompiledNets.Generator.Model;
 namespace CompiledNets.Generator.Emit;
 
 /// <summary>
-/// The layout the emitter writes, derived from a <see cref="NetworkSpec"/>: layer names, widths, and
-/// offsets into the parameter buffer. One place computes it so every emitter agrees.
+/// The layout the emitter writes, derived from a <see cref="NetworkSpec"/>: layer names, widths, offsets into the
+/// parameter and buffer arrays, and which buffer holds each layer's gradient during the backward pass. One place
+/// computes it so every emitter agrees.
 /// </summary>
 internal sealed class NetworkPlan
 {
@@ -15,24 +16,35 @@ internal sealed class NetworkPlan
     {
         Spec = spec;
         var layers = new List<LayerPlan>();
-        int width = spec.Inputs, offset = 0;
+        var counters = new Dictionary<LayerKind, int>();
+        int width = spec.Inputs, parameters = 0, buffers = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
-            var plan = new LayerPlan(i, layer, width, offset, isLast: i == spec.Layers.Count - 1);
+            counters.TryGetValue(layer.Kind, out int count);
+            counters[layer.Kind] = ++count;
+            var plan = new LayerPlan(i, count, layer, width, parameters, buffers, isLast: i == spec.Layers.Count - 1, spec.WeightDecay);
             layers.Add(plan);
-            offset += plan.ParameterCount;
-            width = layer.Units;
+            parameters += plan.ParameterCount;
+            buffers += plan.BufferCount;
+            width = plan.Units;
         }
         Layers = layers;
-        ParameterCount = offset;
+        ParameterCount = parameters;
+        BufferCount = buffers;
         OutputSize = width;
-        WidestHidden = layers.Count > 1 ? layers.Take(layers.Count - 1).Max(l => l.Units) : 1;
+        FirstTrainable = layers.FindIndex(l => l.ParameterCount > 0);
+        WidestHidden = Math.Max(1, layers.Take(layers.Count - 1).Select(l => l.Units).DefaultIfEmpty(1).Max());
+        WidestLinear = layers.Select(l => l.LinearUnits).Max();
+        Widest = layers.Select(l => Math.Max(l.Units, l.LinearUnits)).Max();
         OptimizerStateCount = spec.Optimizer.Kind switch
         {
-            OptimizerKind.Adam => 2 * ParameterCount,
-            _ => 0,
+            OptimizerKind.Adam or OptimizerKind.AdamW => 2 * ParameterCount,
+            OptimizerKind.AdaGrad => ParameterCount,
+            OptimizerKind.RmsProp => spec.Optimizer.Momentum > 0 ? 2 * ParameterCount : ParameterCount,
+            _ => spec.Optimizer.Momentum > 0 ? ParameterCount : 0,
         };
+        AssignDeltaBuffers();
     }
 
     public NetworkSpec Spec { get; }
@@ -41,48 +53,127 @@ internal sealed class NetworkPlan
 
     public int ParameterCount { get; }
 
+    /// <summary>Non-trainable values (batch-norm running statistics).</summary>
+    public int BufferCount { get; }
+
     public int OutputSize { get; }
 
     public int OptimizerStateCount { get; }
 
-    /// <summary>Widest layer output before the last one (sizes the ping-pong buffers of single-sample inference).</summary>
+    /// <summary>The first layer with parameters: the backward pass stops there (it needs no input gradient).</summary>
+    public int FirstTrainable { get; }
+
+    /// <summary>Widest layer output before the last one (sizes the rows of single-sample inference).</summary>
     public int WidestHidden { get; }
 
-    /// <summary>Widest layer output overall (sizes the training gradient buffers).</summary>
-    public int Widest => Layers.Max(l => l.Units);
+    /// <summary>Widest linear output of a Maxout layer (0 without one).</summary>
+    public int WidestLinear { get; }
+
+    /// <summary>Widest per-sample gradient the backward pass holds (sizes the delta buffers).</summary>
+    public int Widest { get; }
+
+    public LayerPlan Last => Layers[Layers.Count - 1];
+
+    public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
+
+    /// <summary>The activation the loss sees (the last layer's when it is Dense or Activation).</summary>
+    public ActivationKind OutputActivation => Last.Kind is LayerKind.Dense or LayerKind.Activation ? Last.Activation : ActivationKind.Linear;
+
+    /// <summary>The training buffer that holds layer <paramref name="index"/>'s input (the batch copy for the first layer).</summary>
+    public string TrainingInput(int index) => index == 0 ? "_input" : $"_{Layers[index - 1].Name}Output";
+
+    /// <summary>The buffer holding the pre-activation the loss is computed from.</summary>
+    public string LossPreActivation => Last.Kind switch
+    {
+        LayerKind.Dense => $"_{Last.Name}PreActivation",
+        LayerKind.Activation => TrainingInput(Last.Index),
+        _ => $"_{Last.Name}Output",
+    };
 
     /// <summary>The canonical architecture string; the interpreted engine builds the same one.</summary>
     public string Architecture =>
         Literal.Int(Spec.Inputs) + " -> " + string.Join(" -> ", Layers.Select(l => l.Describe())) +
         " | " + Spec.Loss + " | " + Spec.Optimizer.Kind;
+
+    /// <summary>
+    /// Walks the backward pass once to fix which delta buffer holds each layer's incoming gradient. The loss writes
+    /// _deltaA; a Dense-like layer's input gradient goes to the other buffer, every other kind works in place.
+    /// </summary>
+    private void AssignDeltaBuffers()
+    {
+        string current = "_deltaA", other = "_deltaB";
+        for (int i = Layers.Count - 1; i >= Math.Max(FirstTrainable, 0); i--)
+        {
+            var layer = Layers[i];
+            layer.Delta = current;
+            layer.OtherDelta = other;
+            if (layer.Kind == LayerKind.Dense && i > FirstTrainable)
+                (current, other) = (other, current);
+            // Maxout routes its gradient into the other buffer (piece gradients) and writes its input gradient back
+            // into this one, so the next layer down finds it where it was.
+        }
+    }
 }
 
-/// <summary>One Dense layer's place in the network.</summary>
+/// <summary>One layer's place in the network.</summary>
 internal sealed class LayerPlan
 {
-    public LayerPlan(int index, LayerSpec spec, int inputs, int offset, bool isLast)
+    public LayerPlan(int index, int ordinal, LayerSpec spec, int inputs, int parameterOffset, int bufferOffset, bool isLast, float networkWeightDecay)
     {
         Index = index;
         Spec = spec;
         Inputs = inputs;
-        Units = spec.Units;
         IsLast = isLast;
-        Name = "dense" + Literal.Int(index + 1);
-        Prefix = "Dense" + Literal.Int(index + 1);
-        WeightOffset = offset;
-        BiasOffset = offset + inputs * spec.Units;
-        ParameterCount = inputs * spec.Units + spec.Units;
+        string kindName = spec.Kind switch
+        {
+            LayerKind.Dense => "dense",
+            LayerKind.Dropout => "dropout",
+            LayerKind.BatchNorm => "batchnorm",
+            LayerKind.LayerNorm => "layernorm",
+            LayerKind.Activation => "activation",
+            _ => "maxout",
+        };
+        Name = kindName + Literal.Int(ordinal);
+        Prefix = char.ToUpperInvariant(kindName[0]) + kindName.Substring(1) + Literal.Int(ordinal);
+        Units = spec.Kind is LayerKind.Dense or LayerKind.Maxout ? spec.Units : inputs;
+        LinearUnits = spec.Kind switch
+        {
+            LayerKind.Dense => spec.Units,
+            LayerKind.Maxout => spec.Units * spec.Pieces,
+            _ => 0,
+        };
+        WeightOffset = parameterOffset;
+        BiasOffset = parameterOffset + inputs * LinearUnits;
+        ParameterCount = spec.Kind switch
+        {
+            LayerKind.Dense or LayerKind.Maxout => inputs * LinearUnits + LinearUnits,
+            LayerKind.BatchNorm or LayerKind.LayerNorm => 2 * inputs,
+            _ => 0,
+        };
+        BufferOffset = bufferOffset;
+        BufferCount = spec.Kind == LayerKind.BatchNorm ? 2 * inputs : 0;
+        L2 = IsDenseLike ? (float.IsNaN(spec.L2) ? networkWeightDecay : spec.L2) : 0f;
     }
 
     public int Index { get; }
 
     public LayerSpec Spec { get; }
 
+    public LayerKind Kind => Spec.Kind;
+
+    /// <summary>Values per sample coming in.</summary>
     public int Inputs { get; }
 
+    /// <summary>Values per sample going out.</summary>
     public int Units { get; }
 
+    /// <summary>Outputs of the layer's matrix product: units (Dense), units × pieces (Maxout), 0 otherwise.</summary>
+    public int LinearUnits { get; }
+
     public bool IsLast { get; }
+
+    /// <summary>True for the kinds built on a matrix product (Dense, Maxout).</summary>
+    public bool IsDenseLike => Kind is LayerKind.Dense or LayerKind.Maxout;
 
     /// <summary>Tensor-name prefix, for example <c>dense1</c>.</summary>
     public string Name { get; }
@@ -90,18 +181,62 @@ internal sealed class LayerPlan
     /// <summary>C# identifier prefix, for example <c>Dense1</c>.</summary>
     public string Prefix { get; }
 
+    /// <summary>Weight (Dense, Maxout) or gamma (normalisation) offset in the parameters.</summary>
     public int WeightOffset { get; }
 
+    /// <summary>Bias (Dense, Maxout) offset; beta follows gamma for the normalisations.</summary>
     public int BiasOffset { get; }
 
     public int ParameterCount { get; }
 
-    public ActivationKind Activation => Spec.Activation;
+    /// <summary>Running mean offset in the buffers (batch norm); the running variance follows.</summary>
+    public int BufferOffset { get; }
 
-    /// <summary>The last layer keeps its logits for the fused loss; GELU and SiLU need them for their derivative.</summary>
-    public bool StoresPreActivation => IsLast || Activation is ActivationKind.GELU or ActivationKind.SiLU;
+    public int BufferCount { get; }
 
-    public string Describe() => "Dense(" + Literal.Int(Units) + ", " + Activation + ")";
+    /// <summary>L2 coefficient of the weights (0: none).</summary>
+    public float L2 { get; }
+
+    public ActivationKind Activation => Kind is LayerKind.Dense or LayerKind.Activation ? Spec.Activation : ActivationKind.Linear;
+
+    /// <summary>The buffer holding d loss / d output of this layer when its backward step starts.</summary>
+    public string Delta { get; set; } = "_deltaA";
+
+    /// <summary>The other delta buffer, free during this layer's backward step.</summary>
+    public string OtherDelta { get; set; } = "_deltaB";
+
+    /// <summary>A Dense layer keeps its logits when it is last (fused loss) or when GELU/SiLU need them for the derivative.</summary>
+    public bool StoresPreActivation => Kind == LayerKind.Dense && (IsLast || Activation is ActivationKind.GELU or ActivationKind.SiLU);
+
+    public string Describe() => Kind switch
+    {
+        LayerKind.Dense => $"Dense({Literal.Int(Units)}, {Activation})",
+        LayerKind.Maxout => $"Maxout({Literal.Int(Units)}, {Literal.Int(Spec.Pieces)})",
+        LayerKind.Dropout => $"Dropout({Spec.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
+        LayerKind.Activation => $"Activation({Activation})",
+        LayerKind.BatchNorm => "BatchNorm",
+        _ => "LayerNorm",
+    };
+
+    /// <summary>The type shown in the summary table.</summary>
+    public string SummaryKind => Kind switch
+    {
+        LayerKind.Dense => "Dense",
+        LayerKind.Maxout => "Maxout",
+        LayerKind.Dropout => "Dropout",
+        LayerKind.Activation => "Activation",
+        LayerKind.BatchNorm => "BatchNorm",
+        _ => "LayerNorm",
+    };
+
+    /// <summary>The summary's detail column.</summary>
+    public string SummaryDetail => Kind switch
+    {
+        LayerKind.Dense or LayerKind.Activation => Activation.ToString(),
+        LayerKind.Maxout => $"{Literal.Int(Spec.Pieces)} pieces",
+        LayerKind.Dropout => $"rate {Spec.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+        _ => "",
+    };
 
     public string ResolvedWeightInit => (Spec.WeightInit == InitKind.Default
         ? Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.GELU or ActivationKind.SiLU ? InitKind.HeUniform : InitKind.GlorotUniform

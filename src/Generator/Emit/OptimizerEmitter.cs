@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using CompiledNets.Generator.Model;
 
@@ -6,53 +7,96 @@ namespace CompiledNets.Generator.Emit;
 /// <summary>The optimizer's constants, state layout and step: one vectorised pass over the contiguous buffers.</summary>
 internal static class OptimizerEmitter
 {
-    public static string Describe(OptimizerSpec optimizer) => optimizer.Kind switch
+    public static string Describe(OptimizerSpec o) => o.Kind switch
     {
-        OptimizerKind.Adam => $"Adam(lr {Number(optimizer.LearningRate)}, betas ({Number(optimizer.Beta1)}, {Number(optimizer.Beta2)}), eps {Number(optimizer.Epsilon)})",
-        _ => $"Sgd(lr {Number(optimizer.LearningRate)})",
+        OptimizerKind.Adam => $"Adam(lr {N(o.LearningRate)}, betas ({N(o.Beta1)}, {N(o.Beta2)}), eps {N(o.Epsilon)})",
+        OptimizerKind.AdamW => $"AdamW(lr {N(o.LearningRate)}, betas ({N(o.Beta1)}, {N(o.Beta2)}), eps {N(o.Epsilon)}, weight decay {N(o.WeightDecay)})",
+        OptimizerKind.AdaGrad => $"AdaGrad(lr {N(o.LearningRate)}, eps {N(o.Epsilon)})",
+        OptimizerKind.RmsProp => $"RmsProp(lr {N(o.LearningRate)}, alpha {N(o.Alpha)}, eps {N(o.Epsilon)}{(o.Momentum > 0 ? $", momentum {N(o.Momentum)}" : "")})",
+        _ => o.Momentum > 0 ? $"Sgd(lr {N(o.LearningRate)}, momentum {N(o.Momentum)}{(o.Nesterov ? ", nesterov" : "")})" : $"Sgd(lr {N(o.LearningRate)})",
     };
 
     /// <summary>Named constants for the hyper-parameters that stay fixed (the learning rate is a field).</summary>
     public static void EmitConstants(SourceWriter w, NetworkPlan plan)
     {
-        var optimizer = plan.Spec.Optimizer;
-        w.Line($"// Optimizer: {Describe(optimizer)}");
-        w.Line($"private const float InitialLearningRate = {Literal.Float(optimizer.LearningRate)};");
-        if (optimizer.Kind == OptimizerKind.Adam)
+        var o = plan.Spec.Optimizer;
+        w.Line($"// Optimizer: {Describe(o)}");
+        w.Line($"private const float InitialLearningRate = {Literal.Float(o.LearningRate)};");
+        switch (o.Kind)
         {
-            w.Line($"private const float Beta1 = {Literal.Float(optimizer.Beta1)};");
-            w.Line($"private const float Beta2 = {Literal.Float(optimizer.Beta2)};");
-            w.Line($"private const float Epsilon = {Literal.Float(optimizer.Epsilon)};");
+            case OptimizerKind.Adam:
+            case OptimizerKind.AdamW:
+                w.Line($"private const float Beta1 = {Literal.Float(o.Beta1)};");
+                w.Line($"private const float Beta2 = {Literal.Float(o.Beta2)};");
+                w.Line($"private const float Epsilon = {Literal.Float(o.Epsilon)};");
+                if (o.Kind == OptimizerKind.AdamW) w.Line($"private const float DecoupledWeightDecay = {Literal.Float(o.WeightDecay)};");
+                break;
+            case OptimizerKind.AdaGrad:
+                w.Line($"private const float Epsilon = {Literal.Float(o.Epsilon)};");
+                break;
+            case OptimizerKind.RmsProp:
+                w.Line($"private const float Alpha = {Literal.Float(o.Alpha)};");
+                w.Line($"private const float Epsilon = {Literal.Float(o.Epsilon)};");
+                w.Line($"private const float Momentum = {Literal.Float(o.Momentum)};");
+                break;
+            default:
+                if (o.Momentum > 0) w.Line($"private const float Momentum = {Literal.Float(o.Momentum)};");
+                break;
         }
     }
 
-    /// <summary>Tensor entries describing the optimizer state (empty for plain SGD).</summary>
-    public static string[] StateTensors(NetworkPlan plan) => plan.Spec.Optimizer.Kind switch
+    /// <summary>The optimizer state's tensors (PyTorch's state names), each one value per parameter.</summary>
+    private static IEnumerable<string> StateNames(OptimizerSpec o) => o.Kind switch
     {
-        OptimizerKind.Adam => new[]
-        {
-            $"new(\"optimizer.exp_avg\", new[] {{ ParameterCount }}, global::CompiledNets.TensorStorage.OptimizerState, 0)",
-            $"new(\"optimizer.exp_avg_sq\", new[] {{ ParameterCount }}, global::CompiledNets.TensorStorage.OptimizerState, ParameterCount)",
-        },
-        _ => System.Array.Empty<string>(),
+        OptimizerKind.Adam or OptimizerKind.AdamW => new[] { "exp_avg", "exp_avg_sq" },
+        OptimizerKind.AdaGrad => new[] { "sum" },
+        OptimizerKind.RmsProp => o.Momentum > 0 ? new[] { "square_avg", "momentum_buffer" } : new[] { "square_avg" },
+        _ => o.Momentum > 0 ? new[] { "momentum_buffer" } : System.Array.Empty<string>(),
     };
+
+    /// <summary>Tensor entries describing the optimizer state.</summary>
+    public static IEnumerable<string> StateTensors(NetworkPlan plan)
+    {
+        int index = 0;
+        foreach (string name in StateNames(plan.Spec.Optimizer))
+        {
+            string offset = index == 0 ? "0" : index == 1 ? "ParameterCount" : $"{index} * ParameterCount";
+            yield return $"new(\"optimizer.{name}\", new[] {{ ParameterCount }}, global::CompiledNets.TensorStorage.OptimizerState, {offset})";
+            index++;
+        }
+    }
 
     /// <summary>The body of <c>ApplyGradients</c>.</summary>
     public static void EmitStep(SourceWriter w, NetworkPlan plan)
     {
+        const string steps = "global::CompiledNets.Kernels.OptimizerSteps";
+        const string first = "global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount)";
+        const string second = "global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount)";
+        var o = plan.Spec.Optimizer;
         w.Line("_optimizerStep++;");
-        switch (plan.Spec.Optimizer.Kind)
+        switch (o.Kind)
         {
             case OptimizerKind.Adam:
-                w.Line("global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients,");
-                w.Line("    global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount), global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount),");
-                w.Line("    _learningRate, Beta1, Beta2, Epsilon, _optimizerStep);");
+                w.Line($"{steps}.Adam(_parameters, _gradients, {first}, {second}, _learningRate, Beta1, Beta2, Epsilon, _optimizerStep);");
+                break;
+            case OptimizerKind.AdamW:
+                w.Line($"{steps}.AdamW(_parameters, _gradients, {first}, {second}, _learningRate, Beta1, Beta2, Epsilon, DecoupledWeightDecay, _optimizerStep);");
+                break;
+            case OptimizerKind.AdaGrad:
+                w.Line($"{steps}.AdaGrad(_parameters, _gradients, {first}, _learningRate, Epsilon);");
+                break;
+            case OptimizerKind.RmsProp:
+                w.Line(o.Momentum > 0
+                    ? $"{steps}.RmsProp(_parameters, _gradients, {first}, {second}, _learningRate, Alpha, Epsilon, Momentum);"
+                    : $"{steps}.RmsProp(_parameters, _gradients, {first}, default, _learningRate, Alpha, Epsilon, Momentum);");
                 break;
             default:
-                w.Line("global::CompiledNets.Kernels.OptimizerSteps.Sgd(_parameters, _gradients, _learningRate);");
+                w.Line(o.Momentum > 0
+                    ? $"{steps}.SgdMomentum(_parameters, _gradients, {first}, _learningRate, Momentum, nesterov: {(o.Nesterov ? "true" : "false")});"
+                    : $"{steps}.Sgd(_parameters, _gradients, _learningRate);");
                 break;
         }
     }
 
-    private static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private static string N(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

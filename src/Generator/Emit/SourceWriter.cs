@@ -62,6 +62,9 @@ internal static class Literal
 {
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A count with thousands separators, for comments: <c>101,770</c>.</summary>
+    public static string Grouped(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
     public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Float(float value)

@@ -76,6 +76,109 @@ public static class OptimizerSteps
         }
     }
 
+    /// <summary>
+    /// SGD with momentum, as <c>torch.optim.SGD(momentum=μ, nesterov=...)</c> with no dampening:
+    /// <c>v = μ v + g</c>, then <c>p -= lr · (g + μ v)</c> (Nesterov) or <c>p -= lr · v</c>.
+    /// </summary>
+    public static void SgdMomentum(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, float learningRate, float momentum, bool nesterov)
+    {
+        CheckLengths(parameters, gradients);
+        CheckLengths(parameters, velocity);
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float v = ref MemoryMarshal.GetReference(velocity);
+        int n = parameters.Length, i = 0;
+        var mu = new Vector<float>(momentum);
+        var rate = new Vector<float>(learningRate);
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref g, (nuint)i);
+            var vv = mu * Vector.LoadUnsafe(ref v, (nuint)i) + gv;
+            vv.StoreUnsafe(ref v, (nuint)i);
+            var update = nesterov ? gv + mu * vv : vv;
+            (Vector.LoadUnsafe(ref p, (nuint)i) - rate * update).StoreUnsafe(ref p, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref g, i);
+            float vi = momentum * Unsafe.Add(ref v, i) + gi;
+            Unsafe.Add(ref v, i) = vi;
+            Unsafe.Add(ref p, i) -= learningRate * (nesterov ? gi + momentum * vi : vi);
+        }
+    }
+
+    /// <summary>AdaGrad, as <c>torch.optim.Adagrad</c>: <c>s += g²</c>, <c>p -= lr · g / (sqrt(s) + eps)</c>.</summary>
+    public static void AdaGrad(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> sumOfSquares, float learningRate, float epsilon)
+    {
+        CheckLengths(parameters, gradients);
+        CheckLengths(parameters, sumOfSquares);
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float s = ref MemoryMarshal.GetReference(sumOfSquares);
+        int n = parameters.Length, i = 0;
+        var rate = new Vector<float>(learningRate);
+        var eps = new Vector<float>(epsilon);
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref g, (nuint)i);
+            var sv = Vector.LoadUnsafe(ref s, (nuint)i) + gv * gv;
+            sv.StoreUnsafe(ref s, (nuint)i);
+            (Vector.LoadUnsafe(ref p, (nuint)i) - rate * gv / (Vector.SquareRoot(sv) + eps)).StoreUnsafe(ref p, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref g, i);
+            float si = Unsafe.Add(ref s, i) + gi * gi;
+            Unsafe.Add(ref s, i) = si;
+            Unsafe.Add(ref p, i) -= learningRate * gi / (MathF.Sqrt(si) + epsilon);
+        }
+    }
+
+    /// <summary>
+    /// RMSprop, as <c>torch.optim.RMSprop</c> (not centred): <c>a = α a + (1-α) g²</c>; without momentum
+    /// <c>p -= lr · g / (sqrt(a) + eps)</c>, with momentum <c>b = μ b + g / (sqrt(a) + eps)</c>, <c>p -= lr · b</c>.
+    /// <paramref name="momentumBuffer"/> is ignored (may be empty) when <paramref name="momentum"/> is 0.
+    /// </summary>
+    public static void RmsProp(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, Span<float> momentumBuffer,
+        float learningRate, float alpha, float epsilon, float momentum)
+    {
+        CheckLengths(parameters, gradients);
+        CheckLengths(parameters, squareAverage);
+        bool useMomentum = momentum > 0;
+        if (useMomentum) CheckLengths(parameters, momentumBuffer);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float gi = gradients[i];
+            float ai = alpha * squareAverage[i] + (1f - alpha) * gi * gi;
+            squareAverage[i] = ai;
+            float scaled = gi / (MathF.Sqrt(ai) + epsilon);
+            if (useMomentum)
+            {
+                float bi = momentum * momentumBuffer[i] + scaled;
+                momentumBuffer[i] = bi;
+                parameters[i] -= learningRate * bi;
+            }
+            else
+            {
+                parameters[i] -= learningRate * scaled;
+            }
+        }
+    }
+
+    /// <summary>
+    /// AdamW, as <c>torch.optim.AdamW</c>: decoupled weight decay <c>p -= lr · λ · p</c> first, then the Adam step.
+    /// </summary>
+    public static void AdamW(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> firstMoment, Span<float> secondMoment,
+        float learningRate, float beta1, float beta2, float epsilon, float weightDecay, long step)
+    {
+        if (weightDecay != 0)
+        {
+            float keep = 1f - learningRate * weightDecay;
+            System.Numerics.Tensors.TensorPrimitives.Multiply(parameters, keep, parameters);
+        }
+        Adam(parameters, gradients, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step);
+    }
+
     private static void CheckLengths(ReadOnlySpan<float> parameters, ReadOnlySpan<float> other)
     {
         if (parameters.Length != other.Length)

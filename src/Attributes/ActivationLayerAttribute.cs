@@ -1,0 +1,20 @@
+using System;
+
+namespace CompiledNets;
+
+/// <summary>
+/// A standalone activation, so that normalisation can sit between a Dense layer and its activation:
+/// <c>[Dense(128)] [BatchNorm] [ActivationLayer(Activation.ReLU)]</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ActivationLayerAttribute : Attribute
+{
+    /// <summary>Declares the activation.</summary>
+    public ActivationLayerAttribute(Activation activation) => Activation = activation;
+
+    /// <summary>The activation applied to every value.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Slope (LeakyReLU, default 0.01) or saturation (ELU, default 1); ignored by the others.</summary>
+    public float Alpha { get; set; } = float.NaN;
+}
