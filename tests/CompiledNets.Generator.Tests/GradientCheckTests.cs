@@ -56,9 +56,17 @@ public class GradientCheckTests
         var inputs = Enumerable.Range(0, batch * 5).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var targets = Targets(loss, batch, 3, random);
 
-        network.ComputeGradients(inputs, targets, batch);
+        AssertGradientsMatch(network, reference, inputs, targets, batch);
+    }
+
+    /// <summary>Runs ComputeGradients and compares every gradient with a central difference of the reference loss.</summary>
+    internal static void AssertGradientsMatch(INetwork network, ReferenceModel reference, float[] inputs, float[] targets, int batch)
+    {
+        float loss = network.ComputeGradients(inputs, targets, batch);
         var gradients = network.Gradients.ToArray();
         var parameters = network.Parameters.ToArray().Select(p => (double)p).ToArray();
+        double expectedLoss = reference.MeanLoss(parameters, inputs, targets, batch);
+        Assert.True(Math.Abs(loss - expectedLoss) <= 1e-4 * Math.Max(1, Math.Abs(expectedLoss)), $"loss {loss} vs reference {expectedLoss}");
 
         const double h = 1e-6;
         var failures = new List<string>();
@@ -92,7 +100,7 @@ public class GradientCheckTests
         Assert.True(Math.Abs(loss1 - expected) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"loss {loss1} vs reference {expected}");
     }
 
-    private static float[] Targets(LossFunction loss, int batch, int outputs, Random random)
+    internal static float[] Targets(LossFunction loss, int batch, int outputs, Random random)
     {
         var targets = new float[batch * outputs];
         for (int b = 0; b < batch; b++)
