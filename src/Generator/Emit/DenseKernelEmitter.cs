@@ -25,6 +25,7 @@ internal static class DenseKernelEmitter
     {
         var forward = new HashSet<(int, int)>();
         var backward = new HashSet<(int, int)>();
+        var inputGradients = new HashSet<(int, int)>();
         var addScaled = new SortedSet<int>();
         foreach (var layer in plan.Layers)
         {
@@ -33,11 +34,10 @@ internal static class DenseKernelEmitter
             {
                 EmitWeightGradient(w, layer.Inputs, layer.Units);
                 addScaled.Add(layer.Inputs);
-                if (layer.Index > 0)
-                {
-                    EmitInputGradient(w, layer.Inputs, layer.Units);
-                }
             }
+            // Keyed on its own: the first layer needs no input gradient, but a later layer of the same shape does.
+            if (layer.Index > 0 && inputGradients.Add((layer.Inputs, layer.Units)))
+                EmitInputGradient(w, layer.Inputs, layer.Units);
         }
         foreach (int length in addScaled) EmitAddScaled(w, length);
     }

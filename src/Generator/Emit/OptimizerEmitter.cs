@@ -45,7 +45,7 @@ internal static class OptimizerEmitter
         {
             case OptimizerKind.Adam:
                 w.Line("global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients,");
-                w.Line("    _optimizerState.AsSpan(0, ParameterCount), _optimizerState.AsSpan(ParameterCount, ParameterCount),");
+                w.Line("    global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount), global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount),");
                 w.Line("    _learningRate, Beta1, Beta2, Epsilon, _optimizerStep);");
                 break;
             default:
