@@ -1,0 +1,65 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace CompiledNets.Benchmarks;
+
+/// <summary>Useful FLOPs of one benchmark invocation (see <see cref="Flops"/>); null when the benchmark is not arithmetic.</summary>
+public static class BenchmarkFlops
+{
+    public static double? Of(BenchmarkCase benchmark)
+    {
+        string? network = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value as string;
+        var type = benchmark.Descriptor.Type;
+        if (type == typeof(TrainBatchBenchmarks)) return Flops.Train(BenchNets.Widths(network!)) * BenchNets.TrainBatch(network!);
+        if (type == typeof(PredictBenchmarks)) return Flops.Forward(BenchNets.Widths(network!));
+        if (type == typeof(PredictBatchBenchmarks)) return Flops.Forward(BenchNets.Widths(network!)) * PredictBatchBenchmarks.Samples;
+        if (type == typeof(FmaPeakBenchmarks)) return FmaPeak.FlopsPer(FmaPeakBenchmarks.Iterations);
+        return null;
+    }
+
+    public static double? Gflops(Summary summary, BenchmarkCase benchmark)
+    {
+        var flops = Of(benchmark);
+        var mean = summary[benchmark]?.ResultStatistics?.Mean; // nanoseconds
+        return flops is { } f && mean is { } ns && ns > 0 ? f / ns : null;
+    }
+}
+
+/// <summary>Effective GFLOP/s: useful FLOPs over the mean time.</summary>
+public sealed class GflopsColumn : IColumn
+{
+    public string Id => nameof(GflopsColumn);
+    public string ColumnName => "GFLOP/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "Useful FLOPs (2·in·out per Dense layer forward, weight gradient, and input gradient but the first) / mean time";
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        BenchmarkFlops.Gflops(summary, benchmarkCase) is { } g ? g.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "-";
+}
+
+/// <summary>Effective GFLOP/s as a percentage of the single-core FMA peak (<see cref="FmaPeak.MeasuredGflops"/>).</summary>
+public sealed class PeakColumn : IColumn
+{
+    public string Id => nameof(PeakColumn);
+    public string ColumnName => "% peak";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 1;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "GFLOP/s over the FMA peak probe's GFLOP/s (measured in the host process)";
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        BenchmarkFlops.Gflops(summary, benchmarkCase) is { } g
+            ? (100 * g / FmaPeak.MeasuredGflops()).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%"
+            : "-";
+}

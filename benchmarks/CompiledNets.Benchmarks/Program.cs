@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using CompiledNets.Benchmarks;
+
+// Usage: dotnet run -c Release --project benchmarks/CompiledNets.Benchmarks -- [--quick] [BenchmarkDotNet options]
+//   --filter '*TrainBatch*'   any BenchmarkDotNet option works (BenchmarkSwitcher); without --filter it asks.
+//   --quick                   a short in-process job (1 launch, 3 warm-ups, 3 iterations): everything in a few minutes.
+// After the run, a Markdown "generated vs interpreted" table is printed (and written to
+// BenchmarkDotNet.Artifacts/results/performance.md) with speed-ups, GFLOP/s and % of the FMA peak.
+bool quick = args.Contains("--quick");
+args = args.Where(a => a != "--quick").ToArray();
+
+IConfig config = DefaultConfig.Instance
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(new GflopsColumn(), new PeakColumn());
+if (quick)
+    config = config.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick").AsDefault());
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
+if (summaries.Count > 0)
+{
+    string report = PerformanceReport.Markdown(summaries);
+    Console.WriteLine();
+    Console.WriteLine(report);
+    var directory = summaries[0].ResultsDirectoryPath;
+    Directory.CreateDirectory(directory);
+    File.WriteAllText(Path.Combine(directory, "performance.md"), report);
+}
+
+/// <summary>The post-run table: one row per benchmark and network, generated next to interpreted.</summary>
+internal static class PerformanceReport
+{
+    public static string Markdown(IReadOnlyList<Summary> summaries)
+    {
+        var reports = summaries.SelectMany(s => s.Reports.Select(r => (Summary: s, Report: r))).Where(x => x.Report.ResultStatistics is not null).ToList();
+        double probe = reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks))
+            .Select(x => BenchmarkFlops.Gflops(x.Summary, x.Report.BenchmarkCase) ?? 0).DefaultIfEmpty(0).Max();
+        double peak = probe > 0 ? probe : FmaPeak.MeasuredGflops();
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"FMA peak probe ({FmaPeak.VectorName}, {FmaPeak.Chains} chains, 1 core): {peak:0.0} GFLOP/s{(probe > 0 ? "" : " (host stopwatch measurement)")}"));
+        text.AppendLine();
+        text.AppendLine("| Benchmark | Network | Interpreted | Generated | Speed-up | Interp. GFLOP/s | Gen. GFLOP/s | Interp. % peak | Gen. % peak | Allocated (I / G) |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var groups = reports.Where(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name is "Generated" or "Interpreted")
+            .GroupBy(x => (Type: x.Report.BenchmarkCase.Descriptor.Type.Name.Replace("Benchmarks", ""), Network: Network(x.Report)));
+        foreach (var group in groups)
+        {
+            var i = group.FirstOrDefault(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name == "Interpreted");
+            var g = group.FirstOrDefault(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name == "Generated");
+            if (i.Report is null || g.Report is null) continue;
+            double ti = i.Report.ResultStatistics!.Mean, tg = g.Report.ResultStatistics!.Mean;
+            double? fi = BenchmarkFlops.Gflops(i.Summary, i.Report.BenchmarkCase), fg = BenchmarkFlops.Gflops(g.Summary, g.Report.BenchmarkCase);
+            string label = group.Key.Network + (group.Key.Type == "TrainBatch" ? Invariant($" (batch {BenchNets.TrainBatch(group.Key.Network)})") : "");
+            text.AppendLine(Invariant($"| {group.Key.Type} | {label} | {Time(ti)} | {Time(tg)} | {ti / tg:0.0}× | {fi:0.00} | {fg:0.00} | {100 * fi / peak:0.0}% | {100 * fg / peak:0.0}% | {Bytes(i.Report)} / {Bytes(g.Report)} |"));
+        }
+        foreach (var x in reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(GeneratorBenchmarks)))
+            text.AppendLine(Invariant($"\nGenerator (fresh driver, deep network's declaration): {Time(x.Report.ResultStatistics!.Mean)} per run, {Bytes(x.Report)} allocated."));
+        return text.ToString();
+    }
+
+    private static string Network(BenchmarkReport report) =>
+        report.BenchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value as string ?? "";
+
+    private static string Bytes(BenchmarkReport report) =>
+        report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) is { } b ? Invariant($"{b} B") : "?";
+
+    private static string Time(double ns) => ns switch
+    {
+        < 1e3 => Invariant($"{ns:0.0} ns"),
+        < 1e6 => Invariant($"{ns / 1e3:0.00} µs"),
+        _ => Invariant($"{ns / 1e6:0.00} ms"),
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

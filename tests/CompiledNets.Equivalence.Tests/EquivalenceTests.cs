@@ -1,0 +1,196 @@
+using Xunit.Abstractions;
+using static CompiledNets.Equivalence.Tests.Tolerance;
+
+namespace CompiledNets.Equivalence.Tests;
+
+/// <summary>
+/// Generated == interpreted: every corpus architecture, compiled in memory through the generator and built
+/// as a <see cref="Sequential"/>, from the same weights. Tolerances are explained on <see cref="Tolerance"/>.
+/// </summary>
+public sealed class EquivalenceTests(ITestOutputHelper output)
+{
+    private const int Seed = 1234;
+    private const int MaxBatch = 64;
+    private const int Steps = 5;
+
+    [Fact]
+    public void The_corpus_is_broad_enough()
+    {
+        var entries = Corpus.Entries;
+        var interpreted = entries.Select(e => e.CreateSequential(Seed, 1)).ToList();
+        Assert.True(entries.Count >= 30, $"{entries.Count} architectures");
+        var layers = interpreted.SelectMany(n => n.Summary.Layers).ToList();
+        var depths = interpreted.Select(n => n.Summary.Layers.Count).ToHashSet();
+        for (int depth = 1; depth <= 5; depth++) Assert.Contains(depth, depths);
+        var widths = layers.Select(l => l.OutputShape[0]).Concat(interpreted.Select(n => n.InputSize)).ToList();
+        Assert.Equal(1, widths.Min());
+        Assert.Equal(1100, widths.Max());
+        Assert.Contains(widths, w => w % 4 != 0 && w > 16);
+        foreach (var activation in Enum.GetValues<Activation>().Where(a => a != Activation.Step))
+            Assert.Contains(layers, l => l.Detail == activation.ToString());
+        foreach (var loss in Enum.GetValues<LossFunction>())
+            Assert.Contains(interpreted, n => n.LossFunction == loss);
+        Assert.Contains(interpreted, n => n.Architecture.EndsWith("| Sgd", StringComparison.Ordinal));
+        Assert.Contains(interpreted, n => n.Architecture.EndsWith("| Adam", StringComparison.Ordinal));
+
+        // Compiling the corpus is part of this project's cost: report it.
+        GeneratedCorpus.Create(entries[0].Name, Seed, 1);
+        output.WriteLine($"{entries.Count} architectures; generator + compilation of the corpus: {GeneratedCorpus.CompileTime.TotalSeconds:F2} s");
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus.Names), MemberType = typeof(Corpus))]
+    public void The_same_seed_gives_the_same_initial_weights(string name)
+    {
+        var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
+        var interpreted = Corpus.Get(name).CreateSequential(Seed, MaxBatch);
+        // Same generator stream, same order, same shared initialisers: bit for bit.
+        Assert.True(generated.Parameters.SequenceEqual(interpreted.Parameters), $"{name}: initial parameters differ");
+        Assert.All(interpreted.OptimizerState.ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus.Names), MemberType = typeof(Corpus))]
+    public void Architecture_tensors_and_summary_agree(string name)
+    {
+        var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
+        var interpreted = Corpus.Get(name).CreateSequential(Seed, MaxBatch);
+        Assert.Equal(generated.Architecture, interpreted.Architecture);
+        Assert.Equal(generated.InputSize, interpreted.InputSize);
+        Assert.Equal(generated.OutputSize, interpreted.OutputSize);
+        Assert.Equal(generated.ParameterCount, interpreted.ParameterCount);
+        Assert.Equal(generated.MaxBatchSize, interpreted.MaxBatchSize);
+        Assert.Equal(generated.Loss, ((INetwork)interpreted).Loss);
+        Assert.Equal(generated.LearningRate, interpreted.LearningRate);
+        Assert.Equal(generated.OptimizerState.Length, interpreted.OptimizerState.Length);
+        Assert.Equal(generated.Buffers.Length, interpreted.Buffers.Length);
+        Assert.Equal(
+            generated.Tensors.Select(t => (t.Name, t.ShapeText, t.Storage, t.Offset)),
+            interpreted.Tensors.Select(t => (t.Name, t.ShapeText, t.Storage, t.Offset)));
+        Assert.Equal(
+            generated.Summary.Layers.Select(l => (l.Name, l.Kind, string.Join(",", l.OutputShape), l.TrainableParameters, l.NonTrainableParameters, l.Detail)),
+            interpreted.Summary.Layers.Select(l => (l.Name, l.Kind, string.Join(",", l.OutputShape), l.TrainableParameters, l.NonTrainableParameters, l.Detail)));
+        Assert.Equal(generated.Summary.Loss, interpreted.Summary.Loss);
+        Assert.Equal(generated.Summary.Optimizer, interpreted.Summary.Optimizer);
+        Assert.Equal(generated.Summary.TrainableParameters, interpreted.Summary.TrainableParameters);
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus.NamesAndBatches), MemberType = typeof(Corpus))]
+    public void Outputs_loss_gradients_and_five_training_steps_agree(string name, int batch)
+    {
+        var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
+        // A different seed, then the generated network's weights: the comparison never relies on initialisation.
+        var interpreted = Corpus.Get(name).CreateSequential(Seed + 1, MaxBatch);
+        generated.Parameters.CopyTo(interpreted.Parameters);
+
+        var (inputs, targets) = TestData.Batch(generated, batch, seed: 7 * batch + 1);
+        var expected = new float[batch * generated.OutputSize];
+        var actual = new float[batch * generated.OutputSize];
+        generated.PredictBatch(inputs, expected, batch);
+        interpreted.PredictBatch(inputs, actual, batch);
+        AssertClose(expected, actual, $"{name} b{batch} inference outputs");
+
+        float lossG = generated.ComputeGradients(inputs, targets, batch);
+        float lossI = interpreted.ComputeGradients(inputs, targets, batch);
+        AssertClose(lossG, lossI, $"{name} b{batch} loss");
+        AssertClose(generated.TrainingOutputs, interpreted.TrainingOutputs, $"{name} b{batch} training outputs");
+        AssertGradientsClose(generated, interpreted, $"{name} b{batch} gradient");
+
+        for (int step = 1; step <= Steps; step++)
+        {
+            var (x, t) = TestData.Batch(generated, batch, seed: 1000 * step + batch);
+            lossG = generated.TrainBatch(x, t, batch);
+            lossI = interpreted.TrainBatch(x, t, batch);
+            AssertClose(lossG, lossI, $"{name} b{batch} loss of step {step}");
+        }
+        Assert.Equal(generated.OptimizerStep, interpreted.OptimizerStep);
+        AssertGradientsClose(generated, interpreted, $"{name} b{batch} gradient of step {Steps}", afterSteps: true);
+        AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
+        AssertTensorsClose(generated, interpreted, TensorStorage.OptimizerState, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
+    }
+
+    [Theory]
+    [InlineData("Mini", true)]
+    [InlineData("Mini", false)]
+    [InlineData("Depth5Mixed", true)]
+    [InlineData("Initializers", false)]
+    [InlineData("OddMedium", true)]
+    public void A_checkpoint_moves_between_the_engines(string name, bool fromGenerated)
+    {
+        var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
+        var interpreted = Corpus.Get(name).CreateSequential(Seed + 99, MaxBatch);
+        INetwork source = fromGenerated ? generated : interpreted, target = fromGenerated ? interpreted : generated;
+        source.LearningRate *= 0.5f;
+        for (int step = 1; step <= 3; step++)
+        {
+            var (x, t) = TestData.Batch(source, 16, seed: step);
+            source.TrainBatch(x, t, 16);
+        }
+
+        // What a checkpoint holds: every tensor by name, the step count and the learning rate.
+        foreach (var tensor in source.Tensors)
+        {
+            var into = target.Tensors.Single(t => t.Name == tensor.Name);
+            Assert.Equal(tensor.Shape, into.Shape);
+            Assert.Equal(tensor.Storage, into.Storage);
+            var destination = into.Storage == TensorStorage.Parameters ? target.Parameters : target.OptimizerState;
+            Slice(source, tensor).CopyTo(destination.Slice(into.Offset, into.Length));
+        }
+        target.OptimizerStep = source.OptimizerStep;
+        target.LearningRate = source.LearningRate;
+
+        for (int step = 4; step <= 5; step++)
+        {
+            var (x, t) = TestData.Batch(source, 16, seed: step);
+            AssertClose(generated.TrainBatch(x, t, 16), interpreted.TrainBatch(x, t, 16), $"{name} loss of step {step}");
+        }
+        AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} resumed:", afterSteps: true);
+        AssertTensorsClose(generated, interpreted, TensorStorage.OptimizerState, $"{name} resumed:", afterSteps: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus.Names), MemberType = typeof(Corpus))]
+    public void Predict_equals_the_PredictBatch_row(string name)
+    {
+        const int batch = 7;
+        foreach (var network in new[] { GeneratedCorpus.Create(name, Seed, 4), Corpus.Get(name).CreateSequential(Seed, 4) })
+        {
+            // PredictBatch of 7 rows runs in chunks of MaxBatchSize = 4, so chunking is covered too.
+            var (inputs, _) = TestData.Batch(network, batch, seed: 5);
+            var rows = new float[batch * network.OutputSize];
+            network.PredictBatch(inputs, rows, batch);
+            var one = new float[network.OutputSize];
+            for (int r = 0; r < batch; r++)
+            {
+                network.Predict(inputs.AsSpan(r * network.InputSize, network.InputSize), one);
+                // Same products in the same order, but an element-wise kernel (TensorPrimitives.Tanh, ...) takes
+                // its scalar path for a 1-value span and its vector path for a longer one: an ulp apart, which a
+                // following layer can amplify through cancellation. Not bit-exact, so the engines' tolerance.
+                AssertClose(rows.AsSpan(r * network.OutputSize, network.OutputSize), one, $"{name} ({network.GetType().Name}) row {r}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Mini")]
+    [InlineData("Small")]
+    [InlineData("Wide1100By1027")]
+    [InlineData("Depth5Mixed")]
+    public void Predict_is_thread_safe(string name)
+    {
+        foreach (var network in new[] { GeneratedCorpus.Create(name, Seed, 8), Corpus.Get(name).CreateSequential(Seed, 8) })
+            ThreadSafety.AssertPredictIsThreadSafe(network);
+    }
+
+    [Theory]
+    [InlineData("Xor")]
+    [InlineData("Mini")]
+    [InlineData("Depth5Mixed")]
+    [InlineData("Small")]
+    public void TrainBatch_and_Predict_allocate_nothing_after_warm_up(string name)
+    {
+        foreach (var network in new[] { GeneratedCorpus.Create(name, Seed, 16), Corpus.Get(name).CreateSequential(Seed, 16) })
+            Allocations.AssertNoAllocations(network, $"{name} ({network.GetType().Name})");
+    }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using CompiledNets.Kernels;
+
+namespace CompiledNets.Equivalence.Tests;
+
+/// <summary>
+/// How close the two engines must be.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The engines compute the same formulas but add floats in different orders: the generated forward kernel
+/// accumulates 4 output rows at a time in <c>Vector512</c> lanes with fused multiply-adds, the interpreted one
+/// calls <c>TensorPrimitives.Dot</c> per output (its own lane split and unrolling), and the two reduce the lanes
+/// differently. Reassociating a float sum of n terms moves the result by up to about n·u·Σ|terms|
+/// (u = 2⁻²⁴ ≈ 6e-8), typically √n·u·Σ|terms|: the error scales with the magnitude of the <em>terms</em>,
+/// not of the result. An element that is small because its terms cancel (a gradient entry near zero, an
+/// output near zero) can therefore have a large error relative to itself while being exact to working
+/// precision. So the reference scale is the tensor's, not the element's:
+/// </para>
+/// <para>
+/// <c>|a - b| &lt;= 1e-5 · max(max_i |a_i|, max_i |b_i|)</c> for every element of a named tensor
+/// (<c>dense1.weight</c>, <c>dense1.bias</c>, an output matrix, ...), i.e. a relative error of 1e-5 in the
+/// infinity norm, checked elementwise. Comparing per named tensor keeps a small-valued tensor (a bias
+/// gradient) from hiding behind a large one. 1e-5 is about 170 u: for the widest layer here (1,100 inputs)
+/// √n·u ≈ 2e-6, so honest reassociation passes with margin through 5 layers and 5 optimizer steps, while a real
+/// defect (a wrong index, a missing derivative factor, a mean taken over the wrong count, a wrong Adam bias
+/// correction) moves values by 1e-3 to 1e0 of the tensor's scale. Scalars (the loss) use their own magnitude.
+/// An all-zero tensor must be matched exactly; NaN or infinity anywhere fails. This criterion
+/// (<see cref="AssertClose(ReadOnlySpan{float}, ReadOnlySpan{float}, string, double)"/>) checks everything computed
+/// in one pass from equal weights: outputs, loss, gradients.
+/// </para>
+/// <para>
+/// After several optimizer steps (<see cref="AssertCloseInNorm"/>) the comparison is norm-wise instead:
+/// <c>‖a - b‖₂ &lt;= 1e-5 · max(‖a‖₂, ‖b‖₂)</c> per named tensor. The reason is Adam, which divides every gradient
+/// element by its own running RMS: an element whose gradient is near zero by cancellation (so, at float
+/// precision, mostly reassociation noise) is still moved by up to lr in each engine, in directions the noise
+/// decides. Element-wise, Adam's condition number is ‖g‖∞ / |gᵢ|, unbounded; measured here, a handful of
+/// such elements out of ~10⁵–10⁶ differ by ~1e-5 absolute (about 1% of lr) after 5 steps, from gradients that
+/// agreed to 1e-5 of their scale. In the 2-norm those few elements weigh nothing, while a real defect
+/// (a wrong beta, bias correction, learning rate or index) moves every element by O(lr) and shows as a
+/// relative error of 1e-3 or more of the tensor's norm, a hundred times over the bound.
+/// </para>
+/// </remarks>
+public static class Tolerance
+{
+    public const double Relative = 1e-5;
+
+    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what, double relative = Relative)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: lengths differ ({expected.Length} generated, {actual.Length} interpreted)");
+        double scale = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(float.IsFinite(expected[i]) && float.IsFinite(actual[i]), $"{what}[{i}]: not finite ({expected[i]} generated, {actual[i]} interpreted)");
+            scale = Math.Max(scale, Math.Max(Math.Abs(expected[i]), Math.Abs(actual[i])));
+        }
+        double bound = relative * scale;
+        int worst = -1;
+        double worstDiff = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double diff = Math.Abs((double)expected[i] - actual[i]);
+            if (diff > worstDiff) { worstDiff = diff; worst = i; }
+        }
+        if (worstDiff > bound)
+        {
+            Assert.Fail(string.Create(CultureInfo.InvariantCulture,
+                $"{what}: element {worst} is {expected[worst]:R} generated but {actual[worst]:R} interpreted; |diff| = {worstDiff:E3} > {relative:E0} × {scale:E3} (the tensor's largest magnitude)"));
+        }
+    }
+
+    /// <summary>‖a - b‖₂ &lt;= relative · max(‖a‖₂, ‖b‖₂), for quantities several optimizer steps away from equal weights.</summary>
+    public static void AssertCloseInNorm(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what, double relative = Relative)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: lengths differ ({expected.Length} generated, {actual.Length} interpreted)");
+        double diff = 0, normA = 0, normB = 0, worstDiff = 0;
+        int worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(float.IsFinite(expected[i]) && float.IsFinite(actual[i]), $"{what}[{i}]: not finite ({expected[i]} generated, {actual[i]} interpreted)");
+            double d = (double)expected[i] - actual[i];
+            diff += d * d;
+            normA += (double)expected[i] * expected[i];
+            normB += (double)actual[i] * actual[i];
+            if (Math.Abs(d) > worstDiff) { worstDiff = Math.Abs(d); worst = i; }
+        }
+        double bound = relative * Math.Sqrt(Math.Max(normA, normB));
+        if (Math.Sqrt(diff) > bound)
+        {
+            Assert.Fail(string.Create(CultureInfo.InvariantCulture,
+                $"{what}: ‖diff‖₂ = {Math.Sqrt(diff):E3} > {relative:E0} × ‖tensor‖₂ = {bound:E3}; worst element {worst}: {expected[worst]:R} generated, {actual[worst]:R} interpreted"));
+        }
+    }
+
+    public static void AssertClose(float expected, float actual, string what, double relative = Relative)
+    {
+        Assert.True(float.IsFinite(expected) && float.IsFinite(actual), $"{what}: not finite ({expected} generated, {actual} interpreted)");
+        double diff = Math.Abs((double)expected - actual);
+        double bound = relative * Math.Max(Math.Abs(expected), Math.Abs(actual));
+        Assert.True(diff <= bound, string.Create(CultureInfo.InvariantCulture,
+            $"{what}: {expected:R} generated but {actual:R} interpreted; |diff| = {diff:E3} > {bound:E3}"));
+    }
+
+    /// <summary>Compares every tensor of one storage, by name.</summary>
+    public static void AssertTensorsClose(INetwork generated, INetwork interpreted, TensorStorage storage, string what, bool afterSteps = false)
+    {
+        foreach (var tensor in generated.Tensors.Where(t => t.Storage == storage))
+        {
+            var a = Slice(generated, tensor);
+            var b = Slice(interpreted, interpreted.Tensors.Single(t => t.Name == tensor.Name));
+            if (afterSteps) AssertCloseInNorm(a, b, $"{what} {tensor.Name}");
+            else AssertClose(a, b, $"{what} {tensor.Name}");
+        }
+    }
+
+    public static ReadOnlySpan<float> Slice(INetwork network, TensorInfo tensor, bool gradients = false) => tensor.Storage switch
+    {
+        TensorStorage.Parameters => (gradients ? network.Gradients : network.Parameters).Slice(tensor.Offset, tensor.Length),
+        TensorStorage.OptimizerState => network.OptimizerState.Slice(tensor.Offset, tensor.Length),
+        _ => network.Buffers.Slice(tensor.Offset, tensor.Length),
+    };
+
+    public static void AssertGradientsClose(INetwork generated, INetwork interpreted, string what, bool afterSteps = false)
+    {
+        foreach (var tensor in generated.Tensors.Where(t => t.Storage == TensorStorage.Parameters))
+        {
+            var a = Slice(generated, tensor, gradients: true);
+            var b = Slice(interpreted, interpreted.Tensors.Single(t => t.Name == tensor.Name), gradients: true);
+            if (afterSteps) AssertCloseInNorm(a, b, $"{what} d/d {tensor.Name}");
+            else AssertClose(a, b, $"{what} d/d {tensor.Name}");
+        }
+    }
+}
+
+/// <summary>Seeded inputs and targets that fit a network's loss.</summary>
+public static class TestData
+{
+    public static (float[] Inputs, float[] Targets) Batch(INetwork network, int batch, int seed)
+    {
+        var random = new SeededRandom(seed);
+        var inputs = new float[batch * network.InputSize];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextFloat(-1f, 1f);
+        int outputs = network.OutputSize;
+        var targets = new float[batch * outputs];
+        for (int r = 0; r < batch; r++)
+        {
+            var row = targets.AsSpan(r * outputs, outputs);
+            switch (network.Loss)
+            {
+                case LossFunction.CrossEntropy:
+                    row[random.NextInt(outputs)] = 1f;
+                    break;
+                case LossFunction.BinaryCrossEntropy:
+                    for (int j = 0; j < outputs; j++) row[j] = random.NextInt(2);
+                    break;
+                default:
+                    for (int j = 0; j < outputs; j++) row[j] = random.NextFloat(-1f, 1f);
+                    break;
+            }
+        }
+        return (inputs, targets);
+    }
+}
