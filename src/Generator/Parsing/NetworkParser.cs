@@ -203,13 +203,13 @@ internal static class NetworkParser
         if (type.IsRecord) problem = "a record";
         else if (type.IsStatic) problem = "static";
         else if (type.IsAbstract) problem = "abstract";
-        else if (type.IsGenericType) problem = "generic";
+        else if (type.TypeParameters.Length > 0) problem = "generic";
         else if (type.IsFileLocal) problem = "file-local";
         else
         {
             for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             {
-                if (outer.IsGenericType) { problem = "nested in the generic type '" + outer.Name + "'"; break; }
+                if (outer.TypeParameters.Length > 0) { problem = "nested in the generic type '" + outer.Name + "'"; break; }
                 if (outer.TypeKind == TypeKind.Interface) { problem = "nested in the interface '" + outer.Name + "'"; break; }
             }
         }
@@ -349,5 +349,6 @@ internal static class NetworkParser
 
     internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    internal static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Format(float value) =>
+        float.IsNaN(value) ? "NaN" : float.IsPositiveInfinity(value) ? "Infinity" : float.IsNegativeInfinity(value) ? "-Infinity" : value.ToString("R", CultureInfo.InvariantCulture);
 }
