@@ -25,6 +25,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string Specs = "Specs";
         /// <summary>The diagnostics.</summary>
         public const string Diagnostics = "Diagnostics";
+        /// <summary>Layer, loss and optimizer attributes on classes without [Network] (one step per attribute class).</summary>
+        public const string OrphanAttributes = "OrphanAttributes";
     }
 
     /// <inheritdoc/>
@@ -42,10 +44,22 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Diagnostics);
         // Diagnostics are mapped back to the compilation's syntax trees so they are source locations that
         // #pragma and .editorconfig can suppress; only this cheap reporting step sees every compilation.
-        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
+        ReportDiagnostics(context, diagnostics);
+
+        // A layer, loss or optimizer attribute without [Network] would do nothing: one cheap pipeline per
+        // attribute class, each only looking at the attribute list of classes that carry that attribute.
+        foreach (var (name, role) in AttributeNames.Known)
         {
-            foreach (var item in pair.Left) spc.ReportDiagnostic(item.ToDiagnostic(pair.Right));
-        });
+            if (role == AttributeRole.Network) continue;
+            var orphans = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    AttributeNames.Namespace + "." + name,
+                    predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.RecordDeclarationSyntax,
+                    transform: static (ctx, ct) => SafeParseOrphans(ctx, ct))
+                .Where(static found => found.Count > 0)
+                .WithTrackingName(TrackingNames.OrphanAttributes);
+            ReportDiagnostics(context, orphans);
+        }
 
         var specs = results
             .Where(static result => result.Spec is not null)
@@ -53,6 +67,36 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Specs);
         context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(HintName(spec), NetworkEmitter.Emit(spec)));
     }
+
+    private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics)
+    {
+        // Diagnostics are mapped back to the compilation's syntax trees so they are source locations that
+        // #pragma and .editorconfig can suppress; only this cheap reporting step sees every compilation.
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
+        {
+            foreach (var item in pair.Left) spc.ReportDiagnostic(item.ToDiagnostic(pair.Right));
+        });
+    }
+
+    private static EquatableArray<DiagnosticInfo> SafeParseOrphans(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+    {
+        try
+        {
+            return OrphanAttributeParser.Parse(context, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            return new EquatableArray<DiagnosticInfo>(new[] { InternalError(context, exception) });
+        }
+    }
+
+    private static DiagnosticInfo InternalError(GeneratorAttributeSyntaxContext context, Exception exception) =>
+        new(Diagnostics.InternalError.Id, LocationInfo.From(context.TargetNode is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax t ? t.Identifier.GetLocation() : context.TargetNode.GetLocation()),
+            new EquatableArray<string>(new[] { context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message }));
 
     /// <summary><c>Namespace.Outer.ClassName.g.cs</c>, unique per type.</summary>
     internal static string HintName(NetworkSpec spec) =>
@@ -71,10 +115,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         catch (Exception exception)
         {
             // A generator that throws loses all its output behind warning CS8785; report instead and emit nothing.
-            var location = LocationInfo.From(context.TargetNode.GetLocation());
-            var info = new DiagnosticInfo(Diagnostics.InternalError.Id, location,
-                new EquatableArray<string>(new[] { context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message }));
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(context, exception) }));
         }
     }
 }

@@ -1,12 +1,47 @@
 namespace CompiledNets.Generator.Parsing;
 
-/// <summary>Fully qualified metadata names of the attributes the parser reads.</summary>
+/// <summary>What an attribute of the <c>CompiledNets</c> namespace contributes to a network.</summary>
+internal enum AttributeRole { None, Network, Layer, Loss, Optimizer }
+
+/// <summary>
+/// The attributes the parser reads. To add a layer, loss or optimizer attribute: add its class name here and to
+/// <see cref="Known"/> (the orphan-attribute pipeline and the split-declaration check pick it up from there),
+/// then read it in <see cref="LayerReader"/> or <see cref="NetworkParser"/>.
+/// </summary>
 internal static class AttributeNames
 {
     public const string Namespace = "CompiledNets";
     public const string Network = "CompiledNets.NetworkAttribute";
+    public const string NetworkName = "NetworkAttribute";
     public const string Dense = "DenseAttribute";
     public const string Loss = "LossAttribute";
     public const string Sgd = "SgdAttribute";
     public const string Adam = "AdamAttribute";
+
+    /// <summary>Every attribute class name (in <see cref="Namespace"/>) and its role.</summary>
+    public static readonly (string Name, AttributeRole Role)[] Known =
+    {
+        (NetworkName, AttributeRole.Network),
+        (Dense, AttributeRole.Layer),
+        (Loss, AttributeRole.Loss),
+        (Sgd, AttributeRole.Optimizer),
+        (Adam, AttributeRole.Optimizer),
+    };
+
+    /// <summary>The role of an attribute class of the <c>CompiledNets</c> namespace, or <see cref="AttributeRole.None"/>.</summary>
+    public static AttributeRole RoleOf(Microsoft.CodeAnalysis.INamedTypeSymbol? attributeClass)
+    {
+        if (attributeClass is null || attributeClass.TypeKind == Microsoft.CodeAnalysis.TypeKind.Error) return AttributeRole.None;
+        var ns = attributeClass.ContainingNamespace;
+        if (ns is null || ns.Name != Namespace || ns.ContainingNamespace is not { IsGlobalNamespace: true }) return AttributeRole.None;
+        foreach (var (name, role) in Known)
+            if (attributeClass.Name == name) return role;
+        return AttributeRole.None;
+    }
+
+    /// <summary><c>DenseAttribute</c> -> <c>Dense</c>, as the user writes it.</summary>
+    public static string ShortName(string attributeClassName) =>
+        attributeClassName.EndsWith("Attribute", System.StringComparison.Ordinal)
+            ? attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length)
+            : attributeClassName;
 }

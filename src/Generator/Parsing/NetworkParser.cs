@@ -12,126 +12,116 @@ namespace CompiledNets.Generator.Parsing;
 
 /// <summary>
 /// Reads a class marked [Network] into a <see cref="NetworkSpec"/>, checking everything that can be checked
-/// at build time. Never throws for bad input: every problem becomes a CN diagnostic at the attribute.
+/// at build time. Never throws for bad input: every problem becomes a CN diagnostic at the attribute, the class
+/// identifier or the member. Where the C# compiler already reports the problem (an attribute on a struct, a
+/// duplicate single-use attribute, arguments that do not bind) the parser adds nothing and emits nothing.
 /// </summary>
 internal static class NetworkParser
 {
-    /// <summary>Names the generator emits on every network; a user member with one of these names collides.</summary>
-    internal static readonly string[] GeneratedMemberNames =
+    /// <summary>Array.MaxLength for float[]: the largest parameter, optimizer-state or batch buffer.</summary>
+    internal const long ArrayLimit = 0x7FFFFFC7;
+
+    /// <summary>Batch buffers are [MaxBatchSize, width] arrays; this bound keeps them allocatable.</summary>
+    internal const int MaxBatchLimit = 1 << 20;
+
+    private static readonly ParseResult Nothing = new(null, default);
+
+    /// <summary>One CompiledNets attribute applied to the network class.</summary>
+    private sealed class Applied
     {
-        "InputSize", "OutputSize", "ParameterCount", "MaxBatchSize", "Loss", "Parameters", "Gradients", "Buffers",
-        "OptimizerState", "Tensors", "Architecture", "Summary", "LearningRate", "OptimizerStep", "TrainingOutputs",
-        "Predict", "PredictBatch", "ComputeGradients", "ApplyGradients", "TrainBatch",
-    };
+        public Applied(AttributeData data, AttributeRole role, AttributeSyntax? syntax, LocationInfo? location)
+        {
+            Data = data;
+            Role = role;
+            Syntax = syntax;
+            Location = location;
+            Arguments = new AttributeArguments(data, syntax);
+            Declaration = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+        }
+
+        public AttributeData Data { get; }
+        public AttributeRole Role { get; }
+        public AttributeSyntax? Syntax { get; }
+        public LocationInfo? Location { get; }
+        public AttributeArguments Arguments { get; }
+        public TypeDeclarationSyntax? Declaration { get; }
+        public string Name => Data.AttributeClass!.Name;
+    }
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
+        // [Network] on a struct, interface or enum: the compiler reports CS0592 at the attribute.
+        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Class } type || context.TargetNode is not TypeDeclarationSyntax syntax)
+            return Nothing;
+
+        var applied = new List<Applied>();
+        foreach (var attribute in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var role = AttributeNames.RoleOf(attribute.AttributeClass);
+            if (role == AttributeRole.None) continue;
+            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            applied.Add(new Applied(attribute, role, attributeSyntax, LocationInfo.From(attributeSyntax)));
+        }
+
+        // The compiler already reports these (CS0579 duplicate attribute, CS1503/CS0029/... arguments that do not
+        // bind); a [Network] on two partial declarations would also run this parse once per declaration.
+        if (applied.Any(a => a.Arguments.HasErrors) || HasDuplicateSingleUseAttribute(applied)) return Nothing;
+
         var diagnostics = new List<DiagnosticInfo>();
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var syntax = (TypeDeclarationSyntax)context.TargetNode;
-        var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
-        var networkAttribute = context.Attributes[0];
-        var networkLocation = AttributeLocation(networkAttribute) ?? classLocation;
         string name = type.Name;
+        var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+        var network = applied.First(a => a.Role == AttributeRole.Network);
+        var networkLocation = network.Location ?? classLocation;
 
-        CheckTypeShape(type, syntax, name, classLocation, diagnostics);
+        CheckTypeShape(type, syntax, name, classLocation, diagnostics, cancellationToken);
 
-        int inputs = NamedInt(networkAttribute, "Inputs", 0);
-        int seed = NamedInt(networkAttribute, "Seed", 0);
-        int maxBatch = NamedInt(networkAttribute, "MaxBatchSize", 256);
+        int inputs = network.Arguments.NamedInt("Inputs", 0);
+        int seed = network.Arguments.NamedInt("Seed", 0);
+        int maxBatch = network.Arguments.NamedInt("MaxBatchSize", 256);
         if (inputs <= 0) Report(diagnostics, Diagnostics.InvalidInputs, networkLocation, name, Format(inputs));
         if (maxBatch <= 0 || maxBatch > MaxBatchLimit) Report(diagnostics, Diagnostics.InvalidMaxBatchSize, networkLocation, name, Format(maxBatch), Format(MaxBatchLimit));
 
         var layers = new List<LayerSpec>();
         var layerLocations = new List<LocationInfo?>();
         LossKind? loss = null;
-        LocationInfo? lossLocation = null;
+        bool lossDeclared = false;
         var optimizers = new List<(OptimizerSpec Spec, string Name, LocationInfo? Location)>();
-        var declarationsWithAttributes = new HashSet<SyntaxTree>();
-        var declarationNodes = new HashSet<SyntaxNode>();
 
-        foreach (var attribute in type.GetAttributes())
+        foreach (var item in applied)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var attributeClass = attribute.AttributeClass;
-            if (attributeClass is null || attributeClass.ContainingNamespace?.ToDisplayString() != AttributeNames.Namespace) continue;
-            var location = AttributeLocation(attribute) ?? classLocation;
-            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is { } attributeSyntax)
+            var location = item.Location ?? classLocation;
+            switch (item.Role)
             {
-                var declaration = attributeSyntax.FirstAncestorOrSelf<TypeDeclarationSyntax>();
-                if (declaration is not null) declarationNodes.Add(declaration);
-            }
-
-            switch (attributeClass.Name)
-            {
-                case AttributeNames.Dense:
+                case AttributeRole.Layer:
                 {
-                    int position = layers.Count + 1;
-                    int units = ConstructorInt(attribute, 0, 0);
-                    int activationValue = ConstructorInt(attribute, 1, 0);
-                    var activation = (ActivationKind)activationValue;
-                    string layerName = $"Dense {Format(units)}";
-                    if (!Enum.IsDefined(typeof(ActivationKind), activation))
-                    {
-                        Report(diagnostics, Diagnostics.InvalidEnumValue, location, $"Layer {position} ({layerName})", Format(activationValue), "Activation");
-                        activation = ActivationKind.Linear;
-                    }
-                    if (units <= 0) Report(diagnostics, Diagnostics.InvalidUnits, location, Format(position), layerName, Format(units));
-                    float alpha = NamedFloat(attribute, "Alpha", float.NaN);
-                    if (float.IsNaN(alpha)) alpha = DefaultAlpha(activation);
-                    else if (float.IsInfinity(alpha) || alpha < 0)
-                        Report(diagnostics, Diagnostics.InvalidHyperparameter, location, $"Layer {position} ({layerName})", "Alpha", Format(alpha), "a finite number >= 0");
-                    var weightInit = ReadInit(attribute, "Init", location, position, layerName, diagnostics);
-                    var biasInit = ReadInit(attribute, "BiasInit", location, position, layerName, diagnostics);
-                    layers.Add(new LayerSpec(LayerKind.Dense, units, activation, alpha, weightInit, biasInit));
+                    var layer = LayerReader.Read(item.Name, item.Arguments, layers.Count + 1, location, diagnostics);
+                    if (layer is null) continue;
+                    layers.Add(layer);
                     layerLocations.Add(location);
                     break;
                 }
-                case AttributeNames.Loss:
-                {
-                    int value = ConstructorInt(attribute, 0, 0);
-                    if (!Enum.IsDefined(typeof(LossKind), (LossKind)value))
-                        Report(diagnostics, Diagnostics.InvalidEnumValue, location, "[Loss]", Format(value), "LossFunction");
-                    else
-                        loss = (LossKind)value;
-                    lossLocation = location;
+                case AttributeRole.Loss:
+                    lossDeclared = true;
+                    loss = ReadEnum<LossKind?>(item.Arguments.Int(0, 0), null, "[Loss]", "LossFunction", location, diagnostics);
                     break;
-                }
-                case AttributeNames.Sgd:
-                {
-                    float rate = NamedFloat(attribute, "LearningRate", 0.01f);
-                    CheckLearningRate("[Sgd]", rate, location, diagnostics);
-                    optimizers.Add((new OptimizerSpec(OptimizerKind.Sgd, rate, 0, 0, 0), "Sgd", location));
+                case AttributeRole.Optimizer:
+                    if (ReadOptimizer(item.Name, item.Arguments, location, diagnostics) is { } optimizer)
+                        optimizers.Add((optimizer, AttributeNames.ShortName(item.Name), location));
                     break;
-                }
-                case AttributeNames.Adam:
-                {
-                    float rate = NamedFloat(attribute, "LearningRate", 1e-3f);
-                    float beta1 = NamedFloat(attribute, "Beta1", 0.9f);
-                    float beta2 = NamedFloat(attribute, "Beta2", 0.999f);
-                    float epsilon = NamedFloat(attribute, "Epsilon", 1e-8f);
-                    CheckLearningRate("[Adam]", rate, location, diagnostics);
-                    CheckUnitInterval("[Adam]", "Beta1", beta1, location, diagnostics);
-                    CheckUnitInterval("[Adam]", "Beta2", beta2, location, diagnostics);
-                    if (!(epsilon > 0) || float.IsInfinity(epsilon))
-                        Report(diagnostics, Diagnostics.InvalidHyperparameter, location, "[Adam]", "Epsilon", Format(epsilon), "a finite number > 0");
-                    optimizers.Add((new OptimizerSpec(OptimizerKind.Adam, rate, beta1, beta2, epsilon), "Adam", location));
-                    break;
-                }
             }
         }
 
-        if (declarationNodes.Count > 1)
-            Report(diagnostics, Diagnostics.LayersSplitAcrossDeclarations, classLocation, name, Format(declarationNodes.Count));
+        CheckSplitDeclarations(applied, network, name, diagnostics);
         if (layers.Count == 0) Report(diagnostics, Diagnostics.NoLayers, networkLocation, name);
-        if (loss is null && lossLocation is null) Report(diagnostics, Diagnostics.MissingLoss, networkLocation, name);
+        if (!lossDeclared) Report(diagnostics, Diagnostics.MissingLoss, networkLocation, name);
         if (optimizers.Count == 0) Report(diagnostics, Diagnostics.MissingOptimizer, networkLocation, name);
         if (optimizers.Count > 1)
             Report(diagnostics, Diagnostics.MultipleOptimizers, optimizers[1].Location, name, Format(optimizers.Count), string.Join(", ", optimizers.Select(o => "[" + o.Name + "]")));
 
         CheckActivations(layers, layerLocations, loss, diagnostics);
-        CheckParameterCount(name, inputs, layers, networkLocation, diagnostics);
-        CheckMemberCollisions(type, name, diagnostics);
+        if (optimizers.Count == 1) CheckSizes(name, inputs, maxBatch, layers, optimizers[0].Spec, networkLocation, diagnostics);
+        CheckMembers(type, name, classLocation, diagnostics, cancellationToken);
 
         if (diagnostics.Count > 0 || loss is null || optimizers.Count != 1)
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
@@ -151,47 +141,102 @@ internal static class NetworkParser
         return new ParseResult(spec, default);
     }
 
-    /// <summary>Batch buffers are [MaxBatchSize, width] arrays; this bound keeps them allocatable.</summary>
-    internal const int MaxBatchLimit = 1 << 20;
+    internal static float DefaultAlpha(ActivationKind activation) => LayerReader.DefaultAlpha(activation);
 
-    internal static float DefaultAlpha(ActivationKind activation) => activation switch
+    /// <summary>Optimizer state values per parameter (Adam's two moments), for the size check.</summary>
+    internal static int StateValuesPerParameter(OptimizerKind kind) => kind switch
     {
-        ActivationKind.LeakyReLU => 0.01f,
-        ActivationKind.ELU => 1f,
-        _ => 0f,
+        OptimizerKind.Sgd => 0,
+        OptimizerKind.Adam => 2,
+        _ => 3, // unknown: be conservative
     };
 
-    private static void CheckTypeShape(INamedTypeSymbol type, TypeDeclarationSyntax syntax, string name, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    private static OptimizerSpec? ReadOptimizer(string attributeName, AttributeArguments arguments, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        switch (attributeName)
+        {
+            case AttributeNames.Sgd:
+            {
+                float rate = arguments.NamedFloat("LearningRate", 0.01f);
+                CheckPositive("[Sgd]", "LearningRate", rate, "0.01f", location, diagnostics);
+                return new OptimizerSpec(OptimizerKind.Sgd, rate, 0, 0, 0);
+            }
+            case AttributeNames.Adam:
+            {
+                float rate = arguments.NamedFloat("LearningRate", 1e-3f);
+                float beta1 = arguments.NamedFloat("Beta1", 0.9f);
+                float beta2 = arguments.NamedFloat("Beta2", 0.999f);
+                float epsilon = arguments.NamedFloat("Epsilon", 1e-8f);
+                CheckPositive("[Adam]", "LearningRate", rate, "1e-3f", location, diagnostics);
+                CheckUnitInterval("[Adam]", "Beta1", beta1, "0.9f", location, diagnostics);
+                CheckUnitInterval("[Adam]", "Beta2", beta2, "0.999f", location, diagnostics);
+                CheckPositive("[Adam]", "Epsilon", epsilon, "1e-8f", location, diagnostics);
+                return new OptimizerSpec(OptimizerKind.Adam, rate, beta1, beta2, epsilon);
+            }
+            default:
+                return null;
+        }
+    }
+
+    private static bool HasDuplicateSingleUseAttribute(List<Applied> applied)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in applied)
+            if (!AllowsMultiple(item.Data.AttributeClass!) && !seen.Add(item.Name)) return true;
+        return false;
+    }
+
+    private static bool AllowsMultiple(INamedTypeSymbol attributeClass)
+    {
+        foreach (var usage in attributeClass.GetAttributes())
+        {
+            if (usage.AttributeClass is not { Name: "AttributeUsageAttribute" }) continue;
+            foreach (var pair in usage.NamedArguments)
+                if (pair.Key == "AllowMultiple" && pair.Value.Value is bool allow) return allow;
+        }
+        return false;
+    }
+
+    private static void CheckTypeShape(INamedTypeSymbol type, TypeDeclarationSyntax syntax, string name, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         string? problem = null;
-        if (syntax is RecordDeclarationSyntax) problem = "a record";
-        else if (type.TypeKind != TypeKind.Class) problem = "a " + type.TypeKind.ToString().ToLowerInvariant();
+        if (type.IsRecord) problem = "a record";
         else if (type.IsStatic) problem = "static";
-        else if (type.IsGenericType) problem = "generic";
         else if (type.IsAbstract) problem = "abstract";
+        else if (type.TypeParameters.Length > 0) problem = "generic";
+        else if (type.IsFileLocal) problem = "file-local";
         else
         {
             for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             {
-                if (outer.IsGenericType) { problem = "nested in the generic type '" + outer.Name + "'"; break; }
-                if (outer.TypeKind != TypeKind.Class && outer.TypeKind != TypeKind.Struct) { problem = "nested in " + outer.TypeKind.ToString().ToLowerInvariant() + " '" + outer.Name + "'"; break; }
+                if (outer.TypeParameters.Length > 0) { problem = "nested in the generic type '" + outer.Name + "'"; break; }
+                if (outer.TypeKind == TypeKind.Interface) { problem = "nested in the interface '" + outer.Name + "'"; break; }
             }
         }
-        if (problem is not null)
-        {
-            Report(diagnostics, Diagnostics.InvalidTypeKind, location, name, problem);
-            return;
-        }
+        if (problem is not null) Report(diagnostics, Diagnostics.InvalidTypeKind, location, name, problem);
+
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             Report(diagnostics, Diagnostics.NotPartial, location, name);
-        else
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
-            for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-            {
-                bool outerPartial = outer.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
-                if (!outerPartial) { Report(diagnostics, Diagnostics.NotPartial, location, outer.Name); break; }
-            }
+            if (outer.TypeKind == TypeKind.Interface) continue;
+            var declaration = outer.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+            if (declaration is null || outer.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword)))
+                continue;
+            Report(diagnostics, Diagnostics.ContainingTypeNotPartial, LocationInfo.From(declaration.Identifier.GetLocation()), outer.Name, name, Keyword(outer));
         }
+
+        if (syntax.ParameterList is not null || type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: not null }))
+            Report(diagnostics, Diagnostics.PrimaryConstructor, location, name);
+    }
+
+    private static void CheckSplitDeclarations(List<Applied> applied, Applied network, string name, List<DiagnosticInfo> diagnostics)
+    {
+        var declarations = new HashSet<SyntaxNode>(applied.Where(a => a.Declaration is not null).Select(a => a.Declaration!));
+        if (declarations.Count <= 1) return;
+        // At the first attribute that is not next to [Network]: that is the one to move.
+        var stray = applied.First(a => a.Declaration is not null && a.Declaration != network.Declaration);
+        Report(diagnostics, Diagnostics.LayersSplitAcrossDeclarations, stray.Location, name, Format(declarations.Count));
     }
 
     private static void CheckActivations(List<LayerSpec> layers, List<LocationInfo?> locations, LossKind? loss, List<DiagnosticInfo> diagnostics)
@@ -199,118 +244,111 @@ internal static class NetworkParser
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            string label = $"Dense {Format(layer.Units)}";
+            if (!LayerReader.HasActivation(layer)) continue;
+            string label = LayerReader.Label(layer);
             if (layer.Activation == ActivationKind.Softmax && i < layers.Count - 1)
                 Report(diagnostics, Diagnostics.SoftmaxNotLast, locations[i], Format(i + 1), label);
             if (layer.Activation == ActivationKind.Step)
                 Report(diagnostics, Diagnostics.StepInTrainableNetwork, locations[i], Format(i + 1), label);
         }
         if (layers.Count == 0 || loss is null) return;
-        var last = layers[layers.Count - 1];
-        string lastLabel = $"{Format(layers.Count)} (Dense {Format(last.Units)})";
-        var lastLocation = locations[layers.Count - 1];
+        int lastIndex = layers.Count - 1;
+        var last = layers[lastIndex];
+        if (!LayerReader.HasActivation(last) || last.Activation == ActivationKind.Step) return;
+        string lastLabel = $"{Format(lastIndex + 1)} ({LayerReader.Label(last)})";
+        var lastLocation = locations[lastIndex];
+        string units = Format(last.Units);
         if (loss == LossKind.CrossEntropy && last.Activation != ActivationKind.Softmax)
             Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "CrossEntropy", "a Softmax", lastLabel, last.Activation.ToString(),
-                $"declare [Dense({Format(last.Units)}, Activation.Softmax)] last, or use LossFunction.BinaryCrossEntropy with a Sigmoid output");
+                last.Units >= 2
+                    ? $"declare [Dense({units}, Activation.Softmax)] last, or use LossFunction.BinaryCrossEntropy with a Sigmoid output"
+                    : "for one output use [Dense(1, Activation.Sigmoid)] with LossFunction.BinaryCrossEntropy");
         else if (loss == LossKind.BinaryCrossEntropy && last.Activation != ActivationKind.Sigmoid)
             Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "BinaryCrossEntropy", "a Sigmoid", lastLabel, last.Activation.ToString(),
-                $"declare [Dense({Format(last.Units)}, Activation.Sigmoid)] last, or use LossFunction.CrossEntropy with a Softmax output");
-        else if (loss == LossKind.CrossEntropy && last.Units < 2)
+                last.Activation == ActivationKind.Softmax
+                    ? $"declare [Dense({units}, Activation.Sigmoid)] last, or keep Softmax and use LossFunction.CrossEntropy"
+                    : $"declare [Dense({units}, Activation.Sigmoid)] last, or use LossFunction.MeanSquaredError for an unbounded output");
+        else if (loss == LossKind.CrossEntropy && last.Units == 1)
             Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "CrossEntropy", "at least two classes of Softmax", lastLabel, "Softmax over one unit (always 1)",
-                "use one Sigmoid unit with LossFunction.BinaryCrossEntropy for two classes");
+                "use [Dense(1, Activation.Sigmoid)] with LossFunction.BinaryCrossEntropy for two classes");
     }
 
-    private static void CheckParameterCount(string name, int inputs, List<LayerSpec> layers, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    /// <summary>Parameter, optimizer-state and batch buffers must each fit one array. Long arithmetic that cannot overflow.</summary>
+    private static void CheckSizes(string name, int inputs, int maxBatch, List<LayerSpec> layers, OptimizerSpec optimizer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
-        long total = 0, width = Math.Max(inputs, 0), widest = width;
+        const long saturated = 1L << 50;
+        long width = Math.Max(inputs, 0), widest = 0, total = 0;
         foreach (var layer in layers)
         {
-            long units = Math.Max(layer.Units, 0);
-            total += width * units + units;
-            width = units;
+            total = Math.Min(saturated, total + Math.Min(saturated, LayerReader.ParameterCount(layer, width)));
+            width = LayerReader.OutputWidth(layer, width);
             widest = Math.Max(widest, width);
         }
-        // Array.MaxLength for float[]; scratch buffers must fit as well.
-        const long limit = 0x7FFFFFC7;
-        if (total > limit)
-            Report(diagnostics, Diagnostics.ParameterCountOverflow, location, name, total.ToString("N0", CultureInfo.InvariantCulture), limit.ToString("N0", CultureInfo.InvariantCulture));
+        int slots = StateValuesPerParameter(optimizer.Kind);
+        string Count(long value) => value >= saturated ? "more than " + saturated.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("N0", CultureInfo.InvariantCulture);
+        string limit = ArrayLimit.ToString("N0", CultureInfo.InvariantCulture);
+        if (total > ArrayLimit)
+            Report(diagnostics, Diagnostics.ParameterCountOverflow, location, name, Count(total), "its parameters", limit);
+        else if (slots > 0 && total * slots > ArrayLimit)
+            Report(diagnostics, Diagnostics.ParameterCountOverflow, location, name, Count(total * slots),
+                $"the {optimizer.Kind} state ({Format(slots)} per parameter × {total.ToString("N0", CultureInfo.InvariantCulture)} parameters)", limit);
+        else if (maxBatch > 0 && maxBatch <= MaxBatchLimit && widest * maxBatch > ArrayLimit)
+            Report(diagnostics, Diagnostics.TrainingBuffersTooLarge, location, name, Format(maxBatch), "the widest layer (" + widest.ToString("N0", CultureInfo.InvariantCulture) + ")",
+                (widest * maxBatch).ToString("N0", CultureInfo.InvariantCulture), limit);
     }
 
-    private static void CheckMemberCollisions(INamedTypeSymbol type, string name, List<DiagnosticInfo> diagnostics)
+    private static void CheckMembers(INamedTypeSymbol type, string name, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         foreach (var member in type.GetMembers())
         {
-            if (member.IsImplicitlyDeclared || Array.IndexOf(GeneratedMemberNames, member.Name) < 0) continue;
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!GeneratedMembers.Collides(member)) continue;
+            // The primary constructor is CN0020.
+            if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } && member.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax)) continue;
             var location = member.Locations.FirstOrDefault(l => l.IsInSource);
-            Report(diagnostics, Diagnostics.MemberCollision, LocationInfo.From(location), name, member.Name);
+            Report(diagnostics, Diagnostics.MemberCollision, LocationInfo.From(location) ?? classLocation, name, GeneratedMembers.Describe(member));
         }
     }
 
-    private static void CheckLearningRate(string owner, float rate, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    private static void CheckPositive(string owner, string property, float value, string example, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
-        if (!(rate > 0) || float.IsInfinity(rate))
-            Report(diagnostics, Diagnostics.InvalidHyperparameter, location, owner, "LearningRate", Format(rate), "a finite number > 0");
+        // !(x > 0) is true for NaN as well.
+        if (!(value > 0) || float.IsInfinity(value))
+            Report(diagnostics, Diagnostics.InvalidHyperparameter, location, owner, property, Format(value), "a finite number > 0", example);
     }
 
-    private static void CheckUnitInterval(string owner, string property, float value, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    private static void CheckUnitInterval(string owner, string property, float value, string example, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         if (!(value >= 0 && value < 1))
-            Report(diagnostics, Diagnostics.InvalidHyperparameter, location, owner, property, Format(value), "in [0, 1)");
+            Report(diagnostics, Diagnostics.InvalidHyperparameter, location, owner, property, Format(value), "in [0, 1)", example);
     }
 
-    private static InitKind ReadInit(AttributeData attribute, string property, LocationInfo? location, int position, string layerName, List<DiagnosticInfo> diagnostics)
+    /// <summary>Reads an enum argument; an undefined value (a cast like <c>(Activation)42</c>) is reported and gives <paramref name="fallback"/>.</summary>
+    internal static T ReadEnum<T>(int value, T fallback, string owner, string enumName, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
-        int value = NamedInt(attribute, property, 0);
-        if (Enum.IsDefined(typeof(InitKind), (InitKind)value)) return (InitKind)value;
-        Report(diagnostics, Diagnostics.InvalidEnumValue, location, $"Layer {position} ({layerName}) {property}", Format(value), "Init");
-        return InitKind.Default;
+        var enumType = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        if (Enum.IsDefined(enumType, value)) return (T)Enum.ToObject(enumType, value);
+        Report(diagnostics, Diagnostics.InvalidEnumValue, location, owner, Format(value), enumName,
+            string.Join(", ", Enum.GetNames(enumType).Select(n => enumName + "." + n)));
+        return fallback;
     }
+
+    private static string Keyword(INamedTypeSymbol type) =>
+        type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : type.TypeKind == TypeKind.Struct ? "struct" : "class";
 
     private static ContainingTypeSpec[] ContainingTypes(INamedTypeSymbol type)
     {
         var result = new List<ContainingTypeSpec>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-        {
-            string keyword = outer.IsRecord ? (outer.TypeKind == TypeKind.Struct ? "record struct" : "record") : outer.TypeKind == TypeKind.Struct ? "struct" : "class";
-            result.Insert(0, new ContainingTypeSpec(keyword, outer.Name));
-        }
+            result.Insert(0, new ContainingTypeSpec(Keyword(outer), outer.Name));
         return result.ToArray();
     }
 
-    private static LocationInfo? AttributeLocation(AttributeData attribute) =>
-        LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax());
-
-    private static int ConstructorInt(AttributeData attribute, int index, int fallback) =>
-        index < attribute.ConstructorArguments.Length && attribute.ConstructorArguments[index].Value is { } value ? ToInt(value, fallback) : fallback;
-
-    private static int NamedInt(AttributeData attribute, string name, int fallback)
-    {
-        foreach (var pair in attribute.NamedArguments)
-            if (pair.Key == name && pair.Value.Value is { } value) return ToInt(value, fallback);
-        return fallback;
-    }
-
-    private static float NamedFloat(AttributeData attribute, string name, float fallback)
-    {
-        foreach (var pair in attribute.NamedArguments)
-            if (pair.Key == name && pair.Value.Value is { } value)
-                return value switch { float f => f, double d => (float)d, int i => i, _ => fallback };
-        return fallback;
-    }
-
-    private static int ToInt(object value, int fallback) => value switch
-    {
-        int i => i,
-        short s => s,
-        byte b => b,
-        long l => l > int.MaxValue ? int.MaxValue : l < int.MinValue ? int.MinValue : (int)l,
-        _ => fallback,
-    };
-
-    private static void Report(List<DiagnosticInfo> diagnostics, DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+    internal static void Report(List<DiagnosticInfo> diagnostics, DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         diagnostics.Add(new DiagnosticInfo(descriptor.Id, location, new EquatableArray<string>(arguments)));
 
-    private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Format(float value) =>
+        float.IsNaN(value) ? "NaN" : float.IsPositiveInfinity(value) ? "Infinity" : float.IsNegativeInfinity(value) ? "-Infinity" : value.ToString("R", CultureInfo.InvariantCulture);
 }
