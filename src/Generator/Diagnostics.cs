@@ -129,6 +129,11 @@ internal static class Diagnostics
         "'{0}' needs MaxBatchSize ({1}) × {2} = {3} values for one training buffer, more than one array can hold ({4}); lower MaxBatchSize or make the layer smaller",
         ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#cn0021");
 
+    public static readonly DiagnosticDescriptor ClassNameCollision = new(
+        "CN0022", "Network class name collides with a generated member",
+        "The network class is named '{0}', which is also the name of a member the generator emits into it (a member cannot share its class's name); rename the class, for example '{0}Net'",
+        DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#cn0022");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "CN0099", "The generator failed",
         "The CompiledNets generator failed on '{0}' ({1}); no code was generated for it. Please report this with the declaration.",

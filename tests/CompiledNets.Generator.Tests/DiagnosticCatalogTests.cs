@@ -106,6 +106,8 @@ public class DiagnosticCatalogTests
             "'Primary' has a primary constructor", "remove the parameter list"),
         new("training buffers too large", "CN0021", $"[Network(Inputs = 1)] [Dense(100000000)] {Tail}\npublic partial class Wide;", "Network(Inputs = 1)",
             "'Wide' needs MaxBatchSize (256) × the widest layer (100,000,000) = 25,600,000,000 values for one training buffer"),
+        new("class named like a generated member", "CN0022", $"[Network(Inputs = 2)] [Dense(1)] {Tail}\npublic partial class OptimizerMomentum;", "OptimizerMomentum",
+            "The network class is named 'OptimizerMomentum'", "'OptimizerMomentumNet'"),
     };
 
     public static TheoryData<Case> AllCases() => new(Cases);

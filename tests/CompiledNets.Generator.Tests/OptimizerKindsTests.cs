@@ -9,7 +9,7 @@ public class OptimizerKindsTests
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad("""
         using CompiledNets;
         namespace Optimizers;
-        [Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.1f, Momentum = 0.9f)] public partial class Momentum;
+        [Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.1f, Momentum = 0.9f)] public partial class HeavyBall;
         [Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.1f, Momentum = 0.9f, Nesterov = true)] public partial class Nesterov;
         [Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [AdaGrad(LearningRate = 0.1f)] public partial class Adagrad;
         [Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [RmsProp(LearningRate = 0.01f, Alpha = 0.9f)] public partial class Rms;
@@ -34,7 +34,7 @@ public class OptimizerKindsTests
     public void Sgd_momentum()
     {
         // v1 = 0.5, p1 = 1 - 0.1·0.5 = 0.95; v2 = 0.9·0.5 + 0.2 = 0.65, p2 = 0.95 - 0.065 = 0.885.
-        var (first, second, net) = TwoSteps("Momentum", 0.5f, 0.2f);
+        var (first, second, net) = TwoSteps("HeavyBall", 0.5f, 0.2f);
         Assert.Equal(0.95f, first, 6);
         Assert.Equal(0.885f, second, 6);
         Assert.Equal(0.65f, net.OptimizerState[0], 6);

@@ -231,7 +231,7 @@ internal static class NetworkEmitter
     /// <summary>The per-layer training buffers: field name, length expression (in terms of maxBatchSize), comment.</summary>
     private static IEnumerable<(string Field, string Size, string Comment)> Scratch(LayerPlan layer)
     {
-        string p = layer.Prefix, n = layer.Name;
+        string p = layer.Prefix, n = layer.Field;
         switch (layer.Kind)
         {
             case LayerKind.Dense:
@@ -332,7 +332,7 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }");
         w.Line("/// <inheritdoc/>");
-        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_{plan.Last.Name}Output, 0, _trainingRows * OutputSize);");
+        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_{plan.Last.Field}Output, 0, _trainingRows * OutputSize);");
         w.Line();
     }
 
@@ -441,15 +441,15 @@ internal static class NetworkEmitter
                         w.Line($"// {layer.Name}: identity at inference");
                         continue;
                     }
-                    string output = ArraySpan($"_{layer.Name}Output", Rows(layer));
+                    string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
                     if (layer.IsDenseLike)
                     {
                         w.Line($"// {layer.Name}: {layer.Describe()}");
-                        w.Line($"RunProduct(_{layer.Name}ForwardInference, {Flops(layer)} * rows);");
+                        w.Line($"RunProduct(_{layer.Field}ForwardInference, {Flops(layer)} * rows);");
                         if (layer.Kind == LayerKind.Dense && KernelPlan.InferenceForward(layer) != layer.Activation)
                             w.Line(ActivationCalls.Forward(layer, output)!);
                         if (layer.Kind == LayerKind.Maxout)
-                            w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Name}Pieces", Rows(layer, "Linear"))}, {output}, rows, {layer.Prefix}Units, {layer.Prefix}Pieces);");
+                            w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {layer.Prefix}Units, {layer.Prefix}Pieces);");
                     }
                     else
                     {
@@ -491,7 +491,7 @@ internal static class NetworkEmitter
                 : $"// Loss: {plan.Spec.Loss}, then the {outputActivation} derivative.");
             float alpha = last.Kind is LayerKind.Dense or LayerKind.Activation ? last.Spec.Alpha : 0f;
             w.Line($"float loss = {KernelsRuntime}.LossKernels.LossAndGradient({Runtime}.LossFunction.{plan.Spec.Loss}, {Runtime}.Activation.{outputActivation}, {Literal.Float(alpha)},");
-            w.Line($"    {ArraySpan($"_{last.Name}Output", "rows * OutputSize")}, {ArraySpan(plan.LossPreActivation, "rows * OutputSize")}, targets, _deltaA, rows, OutputSize);");
+            w.Line($"    {ArraySpan($"_{last.Field}Output", "rows * OutputSize")}, {ArraySpan(plan.LossPreActivation, "rows * OutputSize")}, targets, _deltaA, rows, OutputSize);");
             w.Line();
             w.Line("// Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).");
             for (int i = plan.Layers.Count - 1; i >= System.Math.Max(plan.FirstTrainable, 0); i--)
@@ -516,39 +516,39 @@ internal static class NetworkEmitter
     {
         string p = layer.Prefix;
         string input = ArraySpan(plan.TrainingInput(layer.Index), layer.Index == 0 ? "rows * InputSize" : Rows(plan.Layers[layer.Index - 1]));
-        string output = ArraySpan($"_{layer.Name}Output", Rows(layer));
+        string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
         w.Line($"// {layer.Name}: {layer.Describe()}");
         switch (layer.Kind)
         {
             case LayerKind.Dense:
-                w.Line($"RunProduct(_{layer.Name}ForwardTraining, {Flops(layer)} * rows);");
+                w.Line($"RunProduct(_{layer.Field}ForwardTraining, {Flops(layer)} * rows);");
                 if (layer.StoresPreActivation)
                 {
-                    w.Line($"{ArraySpan($"_{layer.Name}PreActivation", Rows(layer))}.CopyTo(_{layer.Name}Output);");
+                    w.Line($"{ArraySpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
                     var activation = ActivationCalls.Forward(layer, output);
                     if (activation is not null) w.Line(activation);
                 }
                 break;
             case LayerKind.Maxout:
-                w.Line($"RunProduct(_{layer.Name}ForwardTraining, {Flops(layer)} * rows);");
-                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Name}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
+                w.Line($"RunProduct(_{layer.Field}ForwardTraining, {Flops(layer)} * rows);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
                 break;
             case LayerKind.Dropout:
-                w.Line($"{KernelsRuntime}.LayerKernels.DropoutTraining({input}, {output}, {ArraySpan($"_{layer.Name}Mask", Rows(layer))}, {p}Rate, ref _dropoutRandom);");
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutTraining({input}, {output}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))}, {p}Rate, ref _dropoutRandom);");
                 break;
             case LayerKind.Activation:
             {
-                w.Line($"{input}.CopyTo(_{layer.Name}Output);");
+                w.Line($"{input}.CopyTo(_{layer.Field}Output);");
                 var activation = ActivationCalls.Forward(layer, output);
                 if (activation is not null) w.Line(activation);
                 break;
             }
             case LayerKind.BatchNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormTraining({input}, {output}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd,");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormTraining({input}, {output}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
                 w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, {Buffer(p, "RunningMean")}, {Buffer(p, "RunningVariance")}, rows, {p}Units, {p}Momentum, {p}Epsilon);");
                 break;
             case LayerKind.LayerNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd,");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
                 w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, rows, {p}Units, {p}Epsilon);");
                 break;
         }
@@ -565,20 +565,20 @@ internal static class NetworkEmitter
             case LayerKind.Dense:
                 if (!layer.IsLast && !KernelPlan.DerivativeFusedByNext(plan, layer.Index))
                 {
-                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Name}Output", Rows(layer)),
-                        layer.StoresPreActivation ? ArraySpan($"_{layer.Name}PreActivation", Rows(layer)) : "default", delta);
+                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Field}Output", Rows(layer)),
+                        layer.StoresPreActivation ? ArraySpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
                     if (backward is not null) w.Line(backward);
                 }
-                w.Line($"RunProduct(_{layer.Name}WeightGradient, {Flops(layer)} * rows);");
-                if (computesInputGradient) w.Line($"RunProduct(_{layer.Name}InputGradient, {Flops(layer)} * rows);");
+                w.Line($"RunProduct(_{layer.Field}WeightGradient, {Flops(layer)} * rows);");
+                if (computesInputGradient) w.Line($"RunProduct(_{layer.Field}InputGradient, {Flops(layer)} * rows);");
                 break;
             case LayerKind.Maxout:
-                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({ArraySpan($"_{layer.Name}Pieces", Rows(layer, "Linear"))}, {ArraySpan($"_{layer.Name}Output", Rows(layer))}, {delta}, {ArraySpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
-                w.Line($"RunProduct(_{layer.Name}WeightGradient, {Flops(layer)} * rows);");
-                if (computesInputGradient) w.Line($"RunProduct(_{layer.Name}InputGradient, {Flops(layer)} * rows);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {ArraySpan($"_{layer.Field}Output", Rows(layer))}, {delta}, {ArraySpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
+                w.Line($"RunProduct(_{layer.Field}WeightGradient, {Flops(layer)} * rows);");
+                if (computesInputGradient) w.Line($"RunProduct(_{layer.Field}InputGradient, {Flops(layer)} * rows);");
                 break;
             case LayerKind.Dropout:
-                w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {ArraySpan($"_{layer.Name}Mask", Rows(layer))});");
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))});");
                 break;
             case LayerKind.Activation:
                 if (layer.IsLast)
@@ -587,17 +587,17 @@ internal static class NetworkEmitter
                 }
                 else
                 {
-                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Name}Output", Rows(layer)),
+                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Field}Output", Rows(layer)),
                         ArraySpan(plan.TrainingInput(layer.Index), Rows(layer)), delta);
                     if (backward is not null) w.Line(backward);
                 }
                 break;
             case LayerKind.BatchNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormBackward({delta}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormBackward({delta}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
                 w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
                 break;
             case LayerKind.LayerNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormBackward({delta}, {ArraySpan($"_{layer.Name}Normalized", Rows(layer))}, _{layer.Name}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormBackward({delta}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
                 w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
                 break;
         }
@@ -611,10 +611,10 @@ internal static class NetworkEmitter
     {
         foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
-            yield return new Job($"_{layer.Name}ForwardTraining", $"{layer.Prefix}ForwardTraining");
-            yield return new Job($"_{layer.Name}ForwardInference", $"{layer.Prefix}ForwardInference");
-            yield return new Job($"_{layer.Name}WeightGradient", $"{layer.Prefix}WeightGradient");
-            if (layer.Index > plan.FirstTrainable) yield return new Job($"_{layer.Name}InputGradient", $"{layer.Prefix}InputGradient");
+            yield return new Job($"_{layer.Field}ForwardTraining", $"{layer.Prefix}ForwardTraining");
+            yield return new Job($"_{layer.Field}ForwardInference", $"{layer.Prefix}ForwardInference");
+            yield return new Job($"_{layer.Field}WeightGradient", $"{layer.Prefix}WeightGradient");
+            if (layer.Index > plan.FirstTrainable) yield return new Job($"_{layer.Field}InputGradient", $"{layer.Prefix}InputGradient");
         }
     }
 
@@ -646,9 +646,9 @@ internal static class NetworkEmitter
             string p = layer.Prefix;
             string linear = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
             string input = $"{plan.TrainingInput(layer.Index)}[0]";
-            string trainingTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Name}Pieces[0]"
-                : layer.StoresPreActivation ? $"_{layer.Name}PreActivation[0]" : $"_{layer.Name}Output[0]";
-            string inferenceTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Name}Pieces[0]" : $"_{layer.Name}Output[0]";
+            string trainingTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Field}Pieces[0]"
+                : layer.StoresPreActivation ? $"_{layer.Field}PreActivation[0]" : $"_{layer.Field}Output[0]";
+            string inferenceTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Field}Pieces[0]" : $"_{layer.Field}Output[0]";
             var trainingActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.TrainingForward(layer);
             var inferenceActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.InferenceForward(layer);
             // The Maxout product works on the piece gradients, which its backward step wrote to the other buffer.
@@ -690,7 +690,7 @@ internal static class NetworkEmitter
     {
         int source = index - 1;
         while (source >= 0 && plan.Layers[source].Kind == LayerKind.Dropout) source--;
-        return source < 0 ? "_input" : $"_{plan.Layers[source].Name}Output";
+        return source < 0 ? "_input" : $"_{plan.Layers[source].Field}Output";
     }
 
     // ------------------------------------------------------------------ optimizer, initialisation, validation

@@ -80,14 +80,14 @@ internal sealed class NetworkPlan
     public ActivationKind OutputActivation => Last.Kind is LayerKind.Dense or LayerKind.Activation ? Last.Activation : ActivationKind.Linear;
 
     /// <summary>The training buffer that holds layer <paramref name="index"/>'s input (the batch copy for the first layer).</summary>
-    public string TrainingInput(int index) => index == 0 ? "_input" : $"_{Layers[index - 1].Name}Output";
+    public string TrainingInput(int index) => index == 0 ? "_input" : $"_{Layers[index - 1].Field}Output";
 
     /// <summary>The buffer holding the pre-activation the loss is computed from.</summary>
     public string LossPreActivation => Last.Kind switch
     {
-        LayerKind.Dense => $"_{Last.Name}PreActivation",
+        LayerKind.Dense => $"_{Last.Field}PreActivation",
         LayerKind.Activation => TrainingInput(Last.Index),
-        _ => $"_{Last.Name}Output",
+        _ => $"_{Last.Field}Output",
     };
 
     /// <summary>The canonical architecture string; the interpreted engine builds the same one.</summary>
@@ -134,7 +134,9 @@ internal sealed class LayerPlan
             _ => "maxout",
         };
         Name = kindName + Literal.Int(ordinal);
-        Prefix = char.ToUpperInvariant(kindName[0]) + kindName.Substring(1) + Literal.Int(ordinal);
+        string kind = spec.Kind.ToString();
+        Prefix = kind + Literal.Int(ordinal);
+        Field = char.ToLowerInvariant(kind[0]) + kind.Substring(1) + Literal.Int(ordinal);
         Units = spec.Kind is LayerKind.Dense or LayerKind.Maxout ? spec.Units : inputs;
         LinearUnits = spec.Kind switch
         {
@@ -178,8 +180,11 @@ internal sealed class LayerPlan
     /// <summary>Tensor-name prefix, for example <c>dense1</c>.</summary>
     public string Name { get; }
 
-    /// <summary>C# identifier prefix, for example <c>Dense1</c>.</summary>
+    /// <summary>C# identifier prefix of constants and methods, for example <c>Dense1</c>, <c>BatchNorm1</c>.</summary>
     public string Prefix { get; }
+
+    /// <summary>Prefix of the layer's fields (after an underscore), for example <c>dense1</c>, <c>batchNorm1</c>.</summary>
+    public string Field { get; }
 
     /// <summary>Weight (Dense, Maxout) or gamma (normalisation) offset in the parameters.</summary>
     public int WeightOffset { get; }

@@ -26,21 +26,21 @@ internal static class OptimizerEmitter
         {
             case OptimizerKind.Adam:
             case OptimizerKind.AdamW:
-                w.Line($"private const float Beta1 = {Literal.Float(o.Beta1)};");
-                w.Line($"private const float Beta2 = {Literal.Float(o.Beta2)};");
-                w.Line($"private const float Epsilon = {Literal.Float(o.Epsilon)};");
+                w.Line($"private const float AdamBeta1 = {Literal.Float(o.Beta1)};");
+                w.Line($"private const float AdamBeta2 = {Literal.Float(o.Beta2)};");
+                w.Line($"private const float OptimizerEpsilon = {Literal.Float(o.Epsilon)};");
                 if (o.Kind == OptimizerKind.AdamW) w.Line($"private const float DecoupledWeightDecay = {Literal.Float(o.WeightDecay)};");
                 break;
             case OptimizerKind.AdaGrad:
-                w.Line($"private const float Epsilon = {Literal.Float(o.Epsilon)};");
+                w.Line($"private const float OptimizerEpsilon = {Literal.Float(o.Epsilon)};");
                 break;
             case OptimizerKind.RmsProp:
-                w.Line($"private const float Alpha = {Literal.Float(o.Alpha)};");
-                w.Line($"private const float Epsilon = {Literal.Float(o.Epsilon)};");
-                w.Line($"private const float Momentum = {Literal.Float(o.Momentum)};");
+                w.Line($"private const float RmsPropAlpha = {Literal.Float(o.Alpha)};");
+                w.Line($"private const float OptimizerEpsilon = {Literal.Float(o.Epsilon)};");
+                w.Line($"private const float OptimizerMomentum = {Literal.Float(o.Momentum)};");
                 break;
             default:
-                if (o.Momentum > 0) w.Line($"private const float Momentum = {Literal.Float(o.Momentum)};");
+                if (o.Momentum > 0) w.Line($"private const float OptimizerMomentum = {Literal.Float(o.Momentum)};");
                 break;
         }
     }
@@ -77,22 +77,22 @@ internal static class OptimizerEmitter
         switch (o.Kind)
         {
             case OptimizerKind.Adam:
-                w.Line($"{steps}.Adam(_parameters, _gradients, {first}, {second}, _learningRate, Beta1, Beta2, Epsilon, _optimizerStep);");
+                w.Line($"{steps}.Adam(_parameters, _gradients, {first}, {second}, _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);");
                 break;
             case OptimizerKind.AdamW:
-                w.Line($"{steps}.AdamW(_parameters, _gradients, {first}, {second}, _learningRate, Beta1, Beta2, Epsilon, DecoupledWeightDecay, _optimizerStep);");
+                w.Line($"{steps}.AdamW(_parameters, _gradients, {first}, {second}, _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, DecoupledWeightDecay, _optimizerStep);");
                 break;
             case OptimizerKind.AdaGrad:
-                w.Line($"{steps}.AdaGrad(_parameters, _gradients, {first}, _learningRate, Epsilon);");
+                w.Line($"{steps}.AdaGrad(_parameters, _gradients, {first}, _learningRate, OptimizerEpsilon);");
                 break;
             case OptimizerKind.RmsProp:
                 w.Line(o.Momentum > 0
-                    ? $"{steps}.RmsProp(_parameters, _gradients, {first}, {second}, _learningRate, Alpha, Epsilon, Momentum);"
-                    : $"{steps}.RmsProp(_parameters, _gradients, {first}, default, _learningRate, Alpha, Epsilon, Momentum);");
+                    ? $"{steps}.RmsProp(_parameters, _gradients, {first}, {second}, _learningRate, RmsPropAlpha, OptimizerEpsilon, OptimizerMomentum);"
+                    : $"{steps}.RmsProp(_parameters, _gradients, {first}, default, _learningRate, RmsPropAlpha, OptimizerEpsilon, OptimizerMomentum);");
                 break;
             default:
                 w.Line(o.Momentum > 0
-                    ? $"{steps}.SgdMomentum(_parameters, _gradients, {first}, _learningRate, Momentum, nesterov: {(o.Nesterov ? "true" : "false")});"
+                    ? $"{steps}.SgdMomentum(_parameters, _gradients, {first}, _learningRate, OptimizerMomentum, nesterov: {(o.Nesterov ? "true" : "false")});"
                     : $"{steps}.Sgd(_parameters, _gradients, _learningRate);");
                 break;
         }

@@ -54,6 +54,13 @@ internal readonly struct AttributeArguments
         return fallback;
     }
 
+    public bool NamedBool(string name, bool fallback)
+    {
+        foreach (var pair in _data.NamedArguments)
+            if (pair.Key == name && pair.Value is { Kind: TypedConstantKind.Primitive, Value: bool value }) return value;
+        return fallback;
+    }
+
     private static bool ComputeHasErrors(AttributeData data, AttributeSyntax? syntax)
     {
         if (data.AttributeClass is null || data.AttributeClass.TypeKind == TypeKind.Error || data.AttributeConstructor is null) return true;

@@ -1,7 +1,7 @@
 namespace CompiledNets.Generator.Parsing;
 
 /// <summary>What an attribute of the <c>CompiledNets</c> namespace contributes to a network.</summary>
-internal enum AttributeRole { None, Network, Layer, Loss, Optimizer }
+internal enum AttributeRole { None, Network, Layer, Loss, Optimizer, Regularizer }
 
 /// <summary>
 /// The attributes the parser reads. To add a layer, loss or optimizer attribute: add its class name here and to
@@ -17,6 +17,15 @@ internal static class AttributeNames
     public const string Loss = "LossAttribute";
     public const string Sgd = "SgdAttribute";
     public const string Adam = "AdamAttribute";
+    public const string Dropout = "DropoutAttribute";
+    public const string BatchNorm = "BatchNormAttribute";
+    public const string LayerNorm = "LayerNormAttribute";
+    public const string ActivationLayer = "ActivationLayerAttribute";
+    public const string Maxout = "MaxoutAttribute";
+    public const string AdaGrad = "AdaGradAttribute";
+    public const string RmsProp = "RmsPropAttribute";
+    public const string AdamW = "AdamWAttribute";
+    public const string WeightDecay = "WeightDecayAttribute";
 
     /// <summary>Every attribute class name (in <see cref="Namespace"/>) and its role.</summary>
     public static readonly (string Name, AttributeRole Role)[] Known =
@@ -26,6 +35,15 @@ internal static class AttributeNames
         (Loss, AttributeRole.Loss),
         (Sgd, AttributeRole.Optimizer),
         (Adam, AttributeRole.Optimizer),
+        (Dropout, AttributeRole.Layer),
+        (BatchNorm, AttributeRole.Layer),
+        (LayerNorm, AttributeRole.Layer),
+        (ActivationLayer, AttributeRole.Layer),
+        (Maxout, AttributeRole.Layer),
+        (AdaGrad, AttributeRole.Optimizer),
+        (RmsProp, AttributeRole.Optimizer),
+        (AdamW, AttributeRole.Optimizer),
+        (WeightDecay, AttributeRole.Regularizer),
     };
 
     /// <summary>The role of an attribute class of the <c>CompiledNets</c> namespace, or <see cref="AttributeRole.None"/>.</summary>

@@ -28,10 +28,13 @@ internal static class GeneratedMembers
         ["Predict"] = 2, ["PredictBatch"] = 3, ["ComputeGradients"] = 3, ["ApplyGradients"] = 0, ["TrainBatch"] = 3,
         // Private constants, tables, buffers and helpers.
         ["WidestHidden"] = null, ["Widest"] = null, ["ArchitectureText"] = null, ["TensorLayout"] = null,
-        ["SummaryTable"] = null, ["InitialLearningRate"] = null, ["Beta1"] = null, ["Beta2"] = null, ["Epsilon"] = null,
+        ["SummaryTable"] = null, ["InitialLearningRate"] = null, ["AdamBeta1"] = null, ["AdamBeta2"] = null, ["OptimizerEpsilon"] = null,
         ["_parameters"] = null, ["_gradients"] = null, ["_optimizerState"] = null, ["_deltaA"] = null, ["_deltaB"] = null,
         ["_learningRate"] = null, ["_optimizerStep"] = null, ["_trainingRows"] = null,
         ["InitializeParameters"] = 1, ["CheckTrainingBatch"] = 3, ["ThrowLength"] = 4,
+        ["BufferCount"] = null, ["Threads"] = null, ["ParallelThreshold"] = null, ["RmsPropAlpha"] = null, ["OptimizerMomentum"] = null,
+        ["DecoupledWeightDecay"] = null, ["_input"] = null, ["_buffers"] = null, ["_pool"] = null, ["_threads"] = null,
+        ["_rows"] = null, ["_parts"] = null, ["_dropoutRandom"] = null, ["RunProduct"] = 2, ["Part"] = 3,
     };
 
     /// <summary>

@@ -87,6 +87,7 @@ internal static class NetworkParser
         LossKind? loss = null;
         bool lossDeclared = false;
         var optimizers = new List<(OptimizerSpec Spec, string Name, LocationInfo? Location)>();
+        float weightDecay = 0f;
 
         foreach (var item in applied)
         {
@@ -109,6 +110,11 @@ internal static class NetworkParser
                     if (ReadOptimizer(item.Name, item.Arguments, location, diagnostics) is { } optimizer)
                         optimizers.Add((optimizer, AttributeNames.ShortName(item.Name), location));
                     break;
+                case AttributeRole.Regularizer:
+                    weightDecay = item.Arguments.Float(0, 0f);
+                    if (!(weightDecay >= 0) || float.IsInfinity(weightDecay))
+                        Report(diagnostics, Diagnostics.InvalidHyperparameter, location, "[WeightDecay]", "lambda", Format(weightDecay), "a finite number >= 0", "1e-4f");
+                    break;
             }
         }
 
@@ -119,9 +125,11 @@ internal static class NetworkParser
         if (optimizers.Count > 1)
             Report(diagnostics, Diagnostics.MultipleOptimizers, optimizers[1].Location, name, Format(optimizers.Count), string.Join(", ", optimizers.Select(o => "[" + o.Name + "]")));
 
-        CheckActivations(layers, layerLocations, loss, diagnostics);
+        CheckActivations(layers, layerLocations, loss, inputs, diagnostics);
         if (optimizers.Count == 1) CheckSizes(name, inputs, maxBatch, layers, optimizers[0].Spec, networkLocation, diagnostics);
         CheckMembers(type, name, classLocation, diagnostics, cancellationToken);
+        if (GeneratedMembers.Names.ContainsKey(name) || GeneratedMembers.IsLayerName(name))
+            Report(diagnostics, Diagnostics.ClassNameCollision, classLocation, name);
 
         if (diagnostics.Count > 0 || loss is null || optimizers.Count != 1)
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
@@ -137,7 +145,8 @@ internal static class NetworkParser
             MaxBatchSize: maxBatch,
             Layers: new EquatableArray<LayerSpec>(layers.ToArray()),
             Loss: loss.Value,
-            Optimizer: optimizers[0].Spec);
+            Optimizer: optimizers[0].Spec,
+            WeightDecay: weightDecay);
         return new ParseResult(spec, default);
     }
 
@@ -146,8 +155,10 @@ internal static class NetworkParser
     /// <summary>Optimizer state values per parameter (Adam's two moments), for the size check.</summary>
     internal static int StateValuesPerParameter(OptimizerKind kind) => kind switch
     {
-        OptimizerKind.Sgd => 0,
-        OptimizerKind.Adam => 2,
+        OptimizerKind.Sgd => 1,
+        OptimizerKind.Adam or OptimizerKind.AdamW => 2,
+        OptimizerKind.AdaGrad => 1,
+        OptimizerKind.RmsProp => 2,
         _ => 3, // unknown: be conservative
     };
 
@@ -158,8 +169,48 @@ internal static class NetworkParser
             case AttributeNames.Sgd:
             {
                 float rate = arguments.NamedFloat("LearningRate", 0.01f);
+                float momentum = arguments.NamedFloat("Momentum", 0f);
+                bool nesterov = arguments.NamedBool("Nesterov", false);
                 CheckPositive("[Sgd]", "LearningRate", rate, "0.01f", location, diagnostics);
-                return new OptimizerSpec(OptimizerKind.Sgd, rate, 0, 0, 0);
+                CheckUnitInterval("[Sgd]", "Momentum", momentum, "0.9f", location, diagnostics);
+                if (nesterov && !(momentum > 0))
+                    Report(diagnostics, Diagnostics.InvalidHyperparameter, location, "[Sgd]", "Momentum", Format(momentum), "> 0 when Nesterov = true", "0.9f");
+                return new OptimizerSpec(OptimizerKind.Sgd, rate, 0, 0, 0, Momentum: momentum, Nesterov: nesterov);
+            }
+            case AttributeNames.AdaGrad:
+            {
+                float rate = arguments.NamedFloat("LearningRate", 0.01f);
+                float epsilon = arguments.NamedFloat("Epsilon", 1e-10f);
+                CheckPositive("[AdaGrad]", "LearningRate", rate, "0.01f", location, diagnostics);
+                CheckPositive("[AdaGrad]", "Epsilon", epsilon, "1e-10f", location, diagnostics);
+                return new OptimizerSpec(OptimizerKind.AdaGrad, rate, 0, 0, epsilon);
+            }
+            case AttributeNames.RmsProp:
+            {
+                float rate = arguments.NamedFloat("LearningRate", 0.01f);
+                float alpha = arguments.NamedFloat("Alpha", 0.99f);
+                float epsilon = arguments.NamedFloat("Epsilon", 1e-8f);
+                float momentum = arguments.NamedFloat("Momentum", 0f);
+                CheckPositive("[RmsProp]", "LearningRate", rate, "0.01f", location, diagnostics);
+                CheckUnitInterval("[RmsProp]", "Alpha", alpha, "0.99f", location, diagnostics);
+                CheckPositive("[RmsProp]", "Epsilon", epsilon, "1e-8f", location, diagnostics);
+                CheckUnitInterval("[RmsProp]", "Momentum", momentum, "0.9f", location, diagnostics);
+                return new OptimizerSpec(OptimizerKind.RmsProp, rate, 0, 0, epsilon, Momentum: momentum, Alpha: alpha);
+            }
+            case AttributeNames.AdamW:
+            {
+                float rate = arguments.NamedFloat("LearningRate", 1e-3f);
+                float beta1 = arguments.NamedFloat("Beta1", 0.9f);
+                float beta2 = arguments.NamedFloat("Beta2", 0.999f);
+                float epsilon = arguments.NamedFloat("Epsilon", 1e-8f);
+                float decay = arguments.NamedFloat("WeightDecay", 0.01f);
+                CheckPositive("[AdamW]", "LearningRate", rate, "1e-3f", location, diagnostics);
+                CheckUnitInterval("[AdamW]", "Beta1", beta1, "0.9f", location, diagnostics);
+                CheckUnitInterval("[AdamW]", "Beta2", beta2, "0.999f", location, diagnostics);
+                CheckPositive("[AdamW]", "Epsilon", epsilon, "1e-8f", location, diagnostics);
+                if (!(decay >= 0) || float.IsInfinity(decay))
+                    Report(diagnostics, Diagnostics.InvalidHyperparameter, location, "[AdamW]", "WeightDecay", Format(decay), "a finite number >= 0", "0.01f");
+                return new OptimizerSpec(OptimizerKind.AdamW, rate, beta1, beta2, epsilon, WeightDecay: decay);
             }
             case AttributeNames.Adam:
             {
@@ -239,7 +290,7 @@ internal static class NetworkParser
         Report(diagnostics, Diagnostics.LayersSplitAcrossDeclarations, stray.Location, name, Format(declarations.Count));
     }
 
-    private static void CheckActivations(List<LayerSpec> layers, List<LocationInfo?> locations, LossKind? loss, List<DiagnosticInfo> diagnostics)
+    private static void CheckActivations(List<LayerSpec> layers, List<LocationInfo?> locations, LossKind? loss, int inputs, List<DiagnosticInfo> diagnostics)
     {
         for (int i = 0; i < layers.Count; i++)
         {
@@ -254,21 +305,25 @@ internal static class NetworkParser
         if (layers.Count == 0 || loss is null) return;
         int lastIndex = layers.Count - 1;
         var last = layers[lastIndex];
-        if (!LayerReader.HasActivation(last) || last.Activation == ActivationKind.Step) return;
+        // Layers without an activation (normalisation, dropout, maxout) leave the output linear.
+        var outputActivation = LayerReader.HasActivation(last) ? last.Activation : ActivationKind.Linear;
+        if (outputActivation == ActivationKind.Step) return;
+        long width = System.Math.Max(inputs, 0);
+        foreach (var layer in layers) width = LayerReader.OutputWidth(layer, width);
         string lastLabel = $"{Format(lastIndex + 1)} ({LayerReader.Label(last)})";
         var lastLocation = locations[lastIndex];
-        string units = Format(last.Units);
-        if (loss == LossKind.CrossEntropy && last.Activation != ActivationKind.Softmax)
-            Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "CrossEntropy", "a Softmax", lastLabel, last.Activation.ToString(),
-                last.Units >= 2
+        string units = width.ToString(CultureInfo.InvariantCulture);
+        if (loss == LossKind.CrossEntropy && outputActivation != ActivationKind.Softmax)
+            Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "CrossEntropy", "a Softmax", lastLabel, outputActivation.ToString(),
+                width >= 2
                     ? $"declare [Dense({units}, Activation.Softmax)] last, or use LossFunction.BinaryCrossEntropy with a Sigmoid output"
                     : "for one output use [Dense(1, Activation.Sigmoid)] with LossFunction.BinaryCrossEntropy");
-        else if (loss == LossKind.BinaryCrossEntropy && last.Activation != ActivationKind.Sigmoid)
-            Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "BinaryCrossEntropy", "a Sigmoid", lastLabel, last.Activation.ToString(),
-                last.Activation == ActivationKind.Softmax
+        else if (loss == LossKind.BinaryCrossEntropy && outputActivation != ActivationKind.Sigmoid)
+            Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "BinaryCrossEntropy", "a Sigmoid", lastLabel, outputActivation.ToString(),
+                outputActivation == ActivationKind.Softmax
                     ? $"declare [Dense({units}, Activation.Sigmoid)] last, or keep Softmax and use LossFunction.CrossEntropy"
                     : $"declare [Dense({units}, Activation.Sigmoid)] last, or use LossFunction.MeanSquaredError for an unbounded output");
-        else if (loss == LossKind.CrossEntropy && last.Units == 1)
+        else if (loss == LossKind.CrossEntropy && width == 1)
             Report(diagnostics, Diagnostics.LossActivationMismatch, lastLocation, "CrossEntropy", "at least two classes of Softmax", lastLabel, "Softmax over one unit (always 1)",
                 "use [Dense(1, Activation.Sigmoid)] with LossFunction.BinaryCrossEntropy for two classes");
     }

@@ -49,9 +49,9 @@ namespace Demo.Vision
         private const long ParallelThreshold = 1000000L;
         // Optimizer: Adam(lr 0.001, betas (0.9, 0.999), eps 1E-08)
         private const float InitialLearningRate = 0.001f;
-        private const float Beta1 = 0.9f;
-        private const float Beta2 = 0.999f;
-        private const float Epsilon = 1E-08f;
+        private const float AdamBeta1 = 0.9f;
+        private const float AdamBeta2 = 0.999f;
+        private const float OptimizerEpsilon = 1E-08f;
         private const string ArchitectureText = "784 -> Dense(128, ReLU) -> Dense(10, Softmax) | CrossEntropy | Adam";
 
         private static readonly global::CompiledNets.TensorInfo[] TensorLayout =
@@ -301,7 +301,7 @@ namespace Demo.Vision
         public void ApplyGradients()
         {
             _optimizerStep++;
-            global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount), global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount), _learningRate, Beta1, Beta2, Epsilon, _optimizerStep);
+            global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount), global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);
         }
 
         /// <inheritdoc/>
