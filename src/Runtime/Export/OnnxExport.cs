@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using CompiledNets.Export;
+using CompiledNets.Export.Onnx;
+using CompiledNets.Kernels;
+using Google.Protobuf;
+
+namespace CompiledNets;
+
+/// <summary>
+/// Exports a trained network to an ONNX model (opset <see cref="Opset"/>) that ONNX Runtime, the <c>onnx</c> Python
+/// package or any other ONNX consumer can run: input <c>input</c> <c>[N, InputSize]</c> float, output <c>output</c>
+/// <c>[N, OutputSize]</c> float, with a dynamic batch dimension <c>N</c>.
+/// </summary>
+/// <remarks>
+/// The graph is derived from <see cref="INetwork.Summary"/> (layer kinds and activations) and
+/// <see cref="INetwork.Tensors"/> (weights, PyTorch names and layout), so it works for generated and interpreted
+/// networks alike. Dense layers become <c>Gemm</c> (<c>transB = 1</c>, the <c>[out, in]</c> weight as initializer
+/// <c>dense1.weight</c>, bias <c>dense1.bias</c>); Dropout is removed (inference mode). Before writing, the exporter
+/// evaluates the layers it read on a few probe inputs and compares them with <see cref="INetwork.Predict"/>: if the
+/// summary does not describe the network that actually runs, the export throws instead of writing a wrong model.
+/// See <c>docs/interop.md</c> for the operator mapping.
+/// </remarks>
+public static class OnnxExport
+{
+    /// <summary>The ONNX operator set the exported models import (default domain): 17.</summary>
+    public const int Opset = 17;
+
+    /// <summary>The ONNX IR version written with <see cref="Opset"/>: 8 (the IR version that introduced opset 17).</summary>
+    public const int IrVersion = 8;
+
+    /// <summary>The graph input's name.</summary>
+    public const string InputName = "input";
+
+    /// <summary>The graph output's name.</summary>
+    public const string OutputName = "output";
+
+    /// <summary>The symbolic (dynamic) batch dimension of the input and output.</summary>
+    public const string BatchDimension = "N";
+
+    /// <summary>Written as the model's <c>producer_name</c>.</summary>
+    public const string ProducerName = "CompiledNets";
+
+    private const int ProbeSamples = 8;
+
+    /// <summary>
+    /// Writes <paramref name="network"/> as an ONNX model to <paramref name="path"/> (conventionally <c>*.onnx</c>),
+    /// atomically: the model goes to a temporary file next to it (<c>path.tmp-…</c>), is flushed to disk, then renamed
+    /// over <paramref name="path"/>; if anything fails the temporary file is deleted and an existing file is untouched.
+    /// </summary>
+    /// <param name="network">A network (trained or not); its current parameters are exported.</param>
+    /// <param name="path">The file to write; its directory must exist.</param>
+    /// <exception cref="NotSupportedException">A layer kind or activation has no ONNX form yet; the message names the layer.</exception>
+    /// <exception cref="InvalidOperationException">The network's summary or tensors do not describe what its <see cref="INetwork.Predict"/> computes.</exception>
+    public static void ExportOnnx(this INetwork network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] model = ToOnnx(network); // build (and verify) before touching the file system
+        string fullPath = Path.GetFullPath(path);
+        string temporary = fullPath + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                file.Write(model);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="network"/> as an ONNX model to <paramref name="stream"/> at its current position.</summary>
+    /// <param name="network">The network to export.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <exception cref="NotSupportedException">A layer kind or activation has no ONNX form yet; the message names the layer.</exception>
+    /// <exception cref="InvalidOperationException">The network's summary or tensors do not describe what its <see cref="INetwork.Predict"/> computes.</exception>
+    public static void ExportOnnx(this INetwork network, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToOnnx(network));
+    }
+
+    /// <summary>The ONNX model of <paramref name="network"/> as bytes (the content <see cref="ExportOnnx(INetwork, string)"/> writes).</summary>
+    /// <param name="network">The network to export.</param>
+    /// <exception cref="NotSupportedException">A layer kind or activation has no ONNX form yet; the message names the layer.</exception>
+    /// <exception cref="InvalidOperationException">The network's summary or tensors do not describe what its <see cref="INetwork.Predict"/> computes.</exception>
+    public static byte[] ToOnnx(this INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return BuildModel(network).ToByteArray();
+    }
+
+    /// <summary>The model message; tests parse files back into it.</summary>
+    internal static ModelProto BuildModel(INetwork network)
+    {
+        var layers = ReadLayers(network);
+        Verify(network, layers);
+
+        var graph = new OnnxGraphBuilder(network.Summary.NetworkName);
+        graph.FreshName(InputName);
+        string value = InputName;
+        foreach (var layer in layers) value = layer.Emit(graph, value);
+        // The last node's output becomes "output"; a graph with no node at all (only identity layers) gets an Identity.
+        if (value == InputName || !graph.RenameOutput(value, OutputName))
+            graph.Graph.Node.Add(new NodeProto { OpType = "Identity", Name = OutputName, Input = { value }, Output = { OutputName } });
+
+        graph.Graph.Input.Add(OnnxGraphBuilder.FloatMatrix(InputName, BatchDimension, network.InputSize));
+        graph.Graph.Output.Add(OnnxGraphBuilder.FloatMatrix(OutputName, BatchDimension, network.OutputSize));
+        graph.Graph.DocString = network.Architecture;
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = ProducerName,
+            ProducerVersion = ProducerVersion,
+            ModelVersion = 1,
+            DocString = network.Architecture,
+            Graph = graph.Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "compilednets.architecture", Value = network.Architecture });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "compilednets.network", Value = network.Summary.NetworkName });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "compilednets.loss", Value = network.Summary.Loss });
+        return model;
+    }
+
+    /// <summary>The runtime assembly's informational version without a source-revision suffix (<c>0.1.0</c>).</summary>
+    internal static string ProducerVersion
+    {
+        get
+        {
+            var assembly = typeof(OnnxExport).Assembly;
+            string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
+            int plus = version.IndexOf('+');
+            return plus >= 0 ? version[..plus] : version;
+        }
+    }
+
+    private static List<OnnxLayer> ReadLayers(INetwork network)
+    {
+        var summary = network.Summary;
+        if (summary.InputSize != network.InputSize)
+            throw new InvalidOperationException($"The summary of {summary.NetworkName} has {summary.InputSize} inputs but the network has {network.InputSize}.");
+        if (summary.Layers.Count == 0)
+            throw new InvalidOperationException($"{summary.NetworkName} has no layers to export.");
+        var layers = new List<OnnxLayer>(summary.Layers.Count);
+        int features = network.InputSize;
+        for (int i = 0; i < summary.Layers.Count; i++)
+        {
+            var layer = OnnxLayers.Create(new LayerSource(network, summary.Layers[i], i + 1, features));
+            layers.Add(layer);
+            features = layer.Outputs;
+        }
+        if (features != network.OutputSize)
+            throw new InvalidOperationException($"The last layer of {summary.NetworkName} has {features} outputs but the network has {network.OutputSize}.");
+        return layers;
+    }
+
+    /// <summary>
+    /// Runs the layers that will be exported on seeded probe inputs and compares them with the network's own
+    /// <see cref="INetwork.Predict"/>: a summary that does not describe the network (for example a LeakyReLU
+    /// alpha it does not state) must not silently produce a model that computes something else.
+    /// </summary>
+    private static void Verify(INetwork network, List<OnnxLayer> layers)
+    {
+        int widest = Math.Max(network.InputSize, layers.Max(l => l.Outputs));
+        var a = new float[widest];
+        var b = new float[widest];
+        var input = new float[network.InputSize];
+        var expected = new float[network.OutputSize];
+        var random = new SeededRandom(0x4E4E58);
+        for (int sample = 0; sample < ProbeSamples; sample++)
+        {
+            for (int i = 0; i < input.Length; i++) input[i] = random.NextFloat() * 4f - 2f;
+            network.Predict(input, expected);
+            input.CopyTo(a, 0);
+            int width = input.Length;
+            foreach (var layer in layers)
+            {
+                layer.Reference(a.AsSpan(0, width), b.AsSpan(0, layer.Outputs));
+                (a, b) = (b, a);
+                width = layer.Outputs;
+            }
+            for (int o = 0; o < expected.Length; o++)
+            {
+                float actual = a[o], wanted = expected[o];
+                bool bothNaN = float.IsNaN(actual) && float.IsNaN(wanted);
+                if (!bothNaN && !(MathF.Abs(actual - wanted) <= 1e-3f * MathF.Max(1f, MathF.Abs(wanted))))
+                {
+                    string hint = network.Summary.Layers.Any(l => l.Detail is "LeakyReLU" or "ELU")
+                        ? " A LeakyReLU or ELU layer whose summary detail does not state its alpha (\"LeakyReLU(alpha 0.2)\") is read with the default alpha; a network declared with another Alpha cannot be exported until its summary states it."
+                        : "";
+                    throw new InvalidOperationException(
+                        $"{network.Summary.NetworkName}: the layers read from its summary ({network.Architecture}) compute {actual.ToString("R", CultureInfo.InvariantCulture)} " +
+                        $"for output {o} of a probe input where Predict gives {wanted.ToString("R", CultureInfo.InvariantCulture)}; the exported model would not match the network.{hint}");
+                }
+            }
+        }
+    }
+}

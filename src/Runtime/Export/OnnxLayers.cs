@@ -1,0 +1,274 @@
+using System.Globalization;
+using CompiledNets.Kernels;
+
+namespace CompiledNets.Export;
+
+/// <summary>
+/// One layer of a network in exportable form: its weights copied out of the network, the ONNX nodes that compute
+/// it in inference mode (<see cref="Emit"/>), and the same computation in managed code (<see cref="Reference"/>),
+/// which the exporter runs against <see cref="INetwork.Predict"/> to prove that the summary it read describes the
+/// network that actually runs.
+/// </summary>
+internal abstract class OnnxLayer
+{
+    protected OnnxLayer(string name, int inputs, int outputs)
+    {
+        Name = name;
+        Inputs = inputs;
+        Outputs = outputs;
+    }
+
+    /// <summary>The layer's name (<c>dense1</c>), the prefix of its tensors and ONNX values.</summary>
+    public string Name { get; }
+
+    /// <summary>Features per sample going in.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Features per sample coming out.</summary>
+    public int Outputs { get; }
+
+    /// <summary>Appends the layer's nodes and initializers; returns the name of the value holding its output.</summary>
+    public abstract string Emit(OnnxGraphBuilder graph, string input);
+
+    /// <summary>The layer's inference-mode output for one sample, computed with the runtime's own kernels.</summary>
+    public abstract void Reference(ReadOnlySpan<float> input, Span<float> output);
+}
+
+/// <summary>What a layer exporter is given: the network, the layer's summary row, and where it sits.</summary>
+internal sealed class LayerSource
+{
+    public LayerSource(INetwork network, LayerSummary layer, int position, int inputs)
+    {
+        Network = network;
+        Layer = layer;
+        Position = position;
+        Inputs = inputs;
+    }
+
+    public INetwork Network { get; }
+
+    public LayerSummary Layer { get; }
+
+    /// <summary>1-based position in the network, for messages.</summary>
+    public int Position { get; }
+
+    /// <summary>Features per sample going into the layer (the previous layer's output size).</summary>
+    public int Inputs { get; }
+
+    /// <summary>How messages name the layer: <c>Layer 2 (dense2, Dense ReLU)</c>.</summary>
+    public string Label =>
+        $"Layer {Position} ({Layer.Name}, {Layer.Kind}{(Layer.Detail.Length > 0 ? " " + Layer.Detail : "")})";
+
+    /// <summary>Features per sample coming out, from the summary's output shape (which must be one-dimensional).</summary>
+    public int Outputs
+    {
+        get
+        {
+            if (Layer.OutputShape.Length != 1)
+                throw new NotSupportedException($"{Label}: output shape [{string.Join(", ", Layer.OutputShape)}] is not a vector; the ONNX exporter handles [batch, features] layers only.");
+            return Layer.OutputShape[0];
+        }
+    }
+
+    /// <summary>
+    /// A copy of the tensor <c>{layer}.{suffix}</c> (from <see cref="INetwork.Parameters"/> or
+    /// <see cref="INetwork.Buffers"/>), checked against <paramref name="shape"/>.
+    /// </summary>
+    public float[] Tensor(string suffix, params int[] shape)
+    {
+        string name = Layer.Name + "." + suffix;
+        TensorInfo? info = null;
+        foreach (var tensor in Network.Tensors)
+            if (tensor.Name == name && tensor.Storage != TensorStorage.OptimizerState) { info = tensor; break; }
+        if (info is null)
+            throw new InvalidOperationException($"{Label}: the network has no tensor '{name}' to export.");
+        if (!info.Shape.AsSpan().SequenceEqual(shape))
+            throw new InvalidOperationException($"{Label}: tensor '{name}' has shape {info.ShapeText}, expected [{string.Join(", ", shape)}].");
+        ReadOnlySpan<float> storage = info.Storage == TensorStorage.Parameters ? Network.Parameters : Network.Buffers;
+        if (info.Offset < 0 || info.Offset + info.Length > storage.Length)
+            throw new InvalidOperationException($"{Label}: tensor '{name}' lies outside the network's {info.Storage} buffer.");
+        return storage.Slice(info.Offset, info.Length).ToArray();
+    }
+}
+
+/// <summary>
+/// The layer kinds the exporter knows, keyed by <see cref="LayerSummary.Kind"/>. Supporting a new kind is one entry
+/// here plus one small <see cref="OnnxLayer"/>:
+/// <list type="bullet">
+/// <item><c>Dropout</c>: the identity in inference mode (already here).</item>
+/// <item><c>BatchNorm</c>: <c>BatchNormalization</c> (opset 15) with <c>gamma</c>, <c>beta</c> and the running mean
+/// and variance from <see cref="INetwork.Buffers"/>, epsilon as an attribute (inputs must be rank 2
+/// <c>[N, C]</c>, which it is here).</item>
+/// <item><c>LayerNorm</c>: <c>LayerNormalization</c> (opset 17, axis -1) with <c>gamma</c>/<c>beta</c> and epsilon.</item>
+/// </list>
+/// A kind not in the table makes the export throw <see cref="NotSupportedException"/> naming the layer.
+/// </summary>
+internal static class OnnxLayers
+{
+    private static readonly Dictionary<string, Func<LayerSource, OnnxLayer>> Kinds = new(StringComparer.Ordinal)
+    {
+        ["Dense"] = DenseLayer.Create,
+        ["Dropout"] = source => new IdentityLayer(source.Layer.Name, source.Inputs),
+    };
+
+    /// <summary>The kinds <see cref="Create"/> accepts.</summary>
+    public static IEnumerable<string> SupportedKinds => Kinds.Keys;
+
+    public static OnnxLayer Create(LayerSource source)
+    {
+        if (!Kinds.TryGetValue(source.Layer.Kind, out var create))
+            throw new NotSupportedException(
+                $"{source.Label}: layer kind '{source.Layer.Kind}' cannot be exported to ONNX yet (supported: {string.Join(", ", Kinds.Keys)}).");
+        return create(source);
+    }
+
+    /// <summary>Dense: <c>Gemm(x, W, b, transB=1)</c> with W stored <c>[out, in]</c>, then the activation.</summary>
+    private sealed class DenseLayer : OnnxLayer
+    {
+        private readonly float[] _weight;
+        private readonly float[] _bias;
+        private readonly Activation _activation;
+        private readonly float _alpha;
+
+        private DenseLayer(string name, int inputs, int outputs, float[] weight, float[] bias, Activation activation, float alpha)
+            : base(name, inputs, outputs)
+        {
+            _weight = weight;
+            _bias = bias;
+            _activation = activation;
+            _alpha = alpha;
+        }
+
+        public static OnnxLayer Create(LayerSource source)
+        {
+            int outputs = source.Outputs;
+            var (activation, alpha) = OnnxActivations.Parse(source);
+            return new DenseLayer(source.Layer.Name, source.Inputs, outputs,
+                source.Tensor("weight", outputs, source.Inputs), source.Tensor("bias", outputs), activation, alpha);
+        }
+
+        public override string Emit(OnnxGraphBuilder graph, string input)
+        {
+            string weight = graph.Initializer(Name + ".weight", [Outputs, Inputs], _weight);
+            string bias = graph.Initializer(Name + ".bias", [Outputs], _bias);
+            string linear = graph.Node("Gemm", Name + ".gemm", [input, weight, bias], OnnxGraphBuilder.Int("transB", 1));
+            return OnnxActivations.Emit(graph, _activation, _alpha, linear, Name);
+        }
+
+        public override void Reference(ReadOnlySpan<float> input, Span<float> output)
+        {
+            for (int o = 0; o < Outputs; o++)
+            {
+                double sum = _bias[o];
+                var row = _weight.AsSpan(o * Inputs, Inputs);
+                for (int k = 0; k < Inputs; k++) sum += (double)row[k] * input[k];
+                output[o] = (float)sum;
+            }
+            ActivationKernels.Forward(_activation, _alpha, output, Outputs);
+        }
+    }
+
+    /// <summary>A layer that is the identity in inference mode (Dropout): no node at all.</summary>
+    private sealed class IdentityLayer : OnnxLayer
+    {
+        public IdentityLayer(string name, int features) : base(name, features, features) { }
+
+        public override string Emit(OnnxGraphBuilder graph, string input) => input;
+
+        public override void Reference(ReadOnlySpan<float> input, Span<float> output) => input.CopyTo(output);
+    }
+}
+
+/// <summary>Activations: read from a summary row's <see cref="LayerSummary.Detail"/>, written as ONNX nodes.</summary>
+internal static class OnnxActivations
+{
+    /// <summary>sqrt(2 / pi) and the cubic coefficient of GELU's tanh approximation (as in <see cref="ActivationKernels"/>).</summary>
+    private const float GeluScale = 0.7978845608028654f;
+    private const float GeluCubic = 0.044715f;
+
+    /// <summary>
+    /// The activation and its alpha from a detail such as <c>ReLU</c>, <c>LeakyReLU</c> (default alpha),
+    /// <c>LeakyReLU(alpha 0.2)</c>, <c>LeakyReLU(alpha=0.2)</c> or <c>ELU(0.5)</c>. An empty detail means Linear.
+    /// </summary>
+    public static (Activation Activation, float Alpha) Parse(LayerSource source)
+    {
+        string detail = source.Layer.Detail.Trim();
+        if (detail.Length == 0) return (Activation.Linear, 0f);
+        string name = detail;
+        string? argument = null;
+        int open = detail.IndexOf('(');
+        if (open >= 0)
+        {
+            if (!detail.EndsWith(')'))
+                throw new NotSupportedException($"{source.Label}: cannot read the activation '{detail}'.");
+            name = detail[..open].Trim();
+            argument = detail[(open + 1)..^1].Trim();
+        }
+        if (!Enum.TryParse(name, ignoreCase: false, out Activation activation) || !Enum.IsDefined(activation))
+            throw new NotSupportedException($"{source.Label}: activation '{name}' cannot be exported to ONNX (known: {string.Join(", ", Enum.GetNames<Activation>())}).");
+
+        float alpha = ActivationKernels.DefaultAlpha(activation);
+        if (!string.IsNullOrEmpty(argument))
+        {
+            // "alpha 0.2", "alpha=0.2", "alpha: 0.2" or just "0.2".
+            string number = argument;
+            if (number.StartsWith("alpha", StringComparison.OrdinalIgnoreCase))
+                number = number["alpha".Length..].TrimStart(' ', '=', ':');
+            if (!float.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out alpha) || !float.IsFinite(alpha))
+                throw new NotSupportedException($"{source.Label}: cannot read the activation setting '{argument}' of '{detail}'.");
+        }
+        return (activation, alpha);
+    }
+
+    /// <summary>Appends the nodes of <paramref name="activation"/> applied to <paramref name="x"/>; returns the output's name.</summary>
+    public static string Emit(OnnxGraphBuilder g, Activation activation, float alpha, string x, string layer)
+    {
+        string output = layer + ".output";
+        switch (activation)
+        {
+            case Activation.Linear:
+                return x;
+            case Activation.Sigmoid:
+                return g.Node("Sigmoid", output, [x]);
+            case Activation.Tanh:
+                return g.Node("Tanh", output, [x]);
+            case Activation.ReLU:
+                return g.Node("Relu", output, [x]);
+            case Activation.Softmax:
+                // Softmax-13 normalises over the given axis only (older opsets flattened [axis:]); -1 = features.
+                return g.Node("Softmax", output, [x], OnnxGraphBuilder.Int("axis", -1));
+            case Activation.LeakyReLU:
+                return g.Node("LeakyRelu", output, [x], OnnxGraphBuilder.Float("alpha", alpha));
+            case Activation.ELU:
+                return g.Node("Elu", output, [x], OnnxGraphBuilder.Float("alpha", alpha));
+            case Activation.GELU:
+            {
+                // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x³))), from primitives: Gelu is an opset-20 operator.
+                string x2 = g.Node("Mul", layer + ".gelu_x2", [x, x]);
+                string x3 = g.Node("Mul", layer + ".gelu_x3", [x2, x]);
+                string cubic = g.Node("Mul", layer + ".gelu_cubic", [x3, g.Constant(GeluCubic)]);
+                string inner = g.Node("Add", layer + ".gelu_inner", [x, cubic]);
+                string scaled = g.Node("Mul", layer + ".gelu_scaled", [inner, g.Constant(GeluScale)]);
+                string tanh = g.Node("Tanh", layer + ".gelu_tanh", [scaled]);
+                string onePlus = g.Node("Add", layer + ".gelu_one_plus", [tanh, g.Constant(1f)]);
+                string half = g.Node("Mul", layer + ".gelu_half_x", [x, g.Constant(0.5f)]);
+                return g.Node("Mul", output, [half, onePlus]);
+            }
+            case Activation.SiLU:
+            {
+                string sigmoid = g.Node("Sigmoid", layer + ".silu_sigmoid", [x]);
+                return g.Node("Mul", output, [x, sigmoid]);
+            }
+            case Activation.Step:
+            {
+                // 1 where x >= 0, else 0; NaN stays NaN (GreaterOrEqual is false for NaN, so Where keeps x there).
+                string positive = g.Node("GreaterOrEqual", layer + ".step_ge", [x, g.Constant(0f)]);
+                string step = g.Node("Cast", layer + ".step_cast", [positive], OnnxGraphBuilder.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
+                string nan = g.Node("IsNaN", layer + ".step_isnan", [x]);
+                return g.Node("Where", output, [nan, x, step]);
+            }
+            default:
+                throw new NotSupportedException($"{layer}: activation {activation} has no ONNX form.");
+        }
+    }
+}
