@@ -18,4 +18,10 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>Largest batch the training buffers are sized for (allocated once, in the constructor). Default 256.</summary>
     public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// A network that only predicts (for example a perceptron with a <c>Step</c> output and hand-set weights): it needs
+    /// no optimizer, its loss is optional (used by <c>Evaluate</c>), and the training members throw.
+    /// </summary>
+    public bool InferenceOnly { get; set; }
 }

@@ -134,6 +134,11 @@ internal static class Diagnostics
         "The network class is named '{0}', which is also the name of a member the generator emits into it (a member cannot share its class's name); rename the class, for example '{0}Net'",
         DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#cn0022");
 
+    public static readonly DiagnosticDescriptor OptimizerOnInferenceOnlyNetwork = new(
+        "CN0023", "Optimizer on an inference-only network",
+        "'{0}' is declared InferenceOnly, so it never takes an optimizer step; remove [{1}], or remove InferenceOnly to train the network",
+        DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#cn0023");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "CN0099", "The generator failed",
         "The CompiledNets generator failed on '{0}' ({1}); no code was generated for it. Please report this with the declaration.",

@@ -40,4 +40,24 @@ internal static class Declarations
         [Sgd(LearningRate = 0.05f)]
         public partial class TanhRegression;
         """;
+
+    public const string Toolkit = """
+        using CompiledNets;
+
+        namespace Demo;
+
+        [Network(Inputs = 20, Seed = 7)]
+        [WeightDecay(1e-4f)]
+        [Dense(32, Init = Init.HeNormal)]
+        [BatchNorm(Momentum = 0.2f)]
+        [ActivationLayer(Activation.ReLU)]
+        [Dropout(0.3f)]
+        [Maxout(16, 3)]
+        [LayerNorm]
+        [Dense(12, Activation.LeakyReLU, Alpha = 0.2f, L2 = 0f)]
+        [Dense(4, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [AdamW(LearningRate = 3e-4f, WeightDecay = 0.05f)]
+        public partial class ToolkitNet;
+        """;
 }

@@ -108,6 +108,8 @@ public class DiagnosticCatalogTests
             "'Wide' needs MaxBatchSize (256) × the widest layer (100,000,000) = 25,600,000,000 values for one training buffer"),
         new("class named like a generated member", "CN0022", $"[Network(Inputs = 2)] [Dense(1)] {Tail}\npublic partial class OptimizerMomentum;", "OptimizerMomentum",
             "The network class is named 'OptimizerMomentum'", "'OptimizerMomentumNet'"),
+        new("optimizer on an inference-only network", "CN0023", "[Network(Inputs = 2, InferenceOnly = true)] [Dense(1, Activation.Step)] [Sgd]\npublic partial class Gate;", "Sgd",
+            "'Gate' is declared InferenceOnly", "remove [Sgd]"),
     };
 
     public static TheoryData<Case> AllCases() => new(Cases);

@@ -8,6 +8,7 @@ public class SnapshotTests
     [InlineData(nameof(Declarations.Xor), Declarations.Xor, "Demo.XorNet.g.cs")]
     [InlineData(nameof(Declarations.Mnist), Declarations.Mnist, "Demo.Vision.MnistNet.g.cs")]
     [InlineData(nameof(Declarations.TanhRegression), Declarations.TanhRegression, "TanhRegression.g.cs")]
+    [InlineData(nameof(Declarations.Toolkit), Declarations.Toolkit, "Demo.ToolkitNet.g.cs")]
     public void Generated_code_matches_the_verified_snapshot(string name, string declaration, string hintName)
     {
         var run = GeneratorHarness.Run(declaration);
@@ -19,6 +20,7 @@ public class SnapshotTests
     [InlineData(Declarations.Xor)]
     [InlineData(Declarations.Mnist)]
     [InlineData(Declarations.TanhRegression)]
+    [InlineData(Declarations.Toolkit)]
     public void Generated_code_compiles_without_warnings(string declaration)
     {
         var run = GeneratorHarness.Run(declaration);

@@ -47,11 +47,12 @@ internal static class DenseKernelEmitter
         {
             if (!layer.IsDenseLike) continue;
             int k = layer.Inputs, n = layer.LinearUnits;
-            foreach (var activation in KernelPlan.ForwardActivations(layer))
+            foreach (var activation in KernelPlan.ForwardActivations(layer, plan.Trainable))
             {
                 float alpha = activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Spec.Alpha : 0f;
                 if (forward.Add((k, n, activation, alpha))) EmitForward(w, k, n, activation, alpha);
             }
+            if (!plan.Trainable) continue;
             if (weightGradient.Add((k, n))) EmitWeightGradient(w, k, n);
             if (layer.Index > plan.FirstTrainable)
             {

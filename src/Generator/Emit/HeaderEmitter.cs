@@ -26,7 +26,9 @@ internal static class HeaderEmitter
             w.Line($"//   {row.Name.PadRight(nameWidth)}  {row.Kind.PadRight(kindWidth)}  {row.Shape.PadRight(shapeWidth)}  {row.Params}");
         }
         w.Line("//");
-        w.Line($"//   loss {spec.Loss} · optimizer {OptimizerEmitter.Describe(spec.Optimizer)} · {Literal.Grouped(plan.ParameterCount)} trainable parameters");
+        w.Line(plan.Trainable
+            ? $"//   loss {spec.Loss} · optimizer {OptimizerEmitter.Describe(spec.Optimizer)} · {Literal.Grouped(plan.ParameterCount)} trainable parameters"
+            : $"//   inference only · {Literal.Grouped(plan.ParameterCount)} parameters");
         w.Line("//");
     }
 }

@@ -20,15 +20,15 @@ internal static class KernelPlan
     public static ActivationKind InferenceForward(LayerPlan layer) =>
         ActivationExpressions.IsElementWise(layer.Activation) ? layer.Activation : ActivationKind.Linear;
 
-    public static IEnumerable<ActivationKind> ForwardActivations(LayerPlan layer)
+    public static IEnumerable<ActivationKind> ForwardActivations(LayerPlan layer, bool trainable)
     {
         if (layer.Kind == LayerKind.Maxout)
         {
             yield return ActivationKind.Linear;
             yield break;
         }
-        yield return TrainingForward(layer);
-        if (InferenceForward(layer) != TrainingForward(layer)) yield return InferenceForward(layer);
+        yield return InferenceForward(layer);
+        if (trainable && InferenceForward(layer) != TrainingForward(layer)) yield return TrainingForward(layer);
     }
 
     /// <summary>True when layer <paramref name="index"/>'s activation derivative is applied by the next layer's input-gradient kernel.</summary>

@@ -191,7 +191,7 @@ internal static class NetworkEmitter
             w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {layer.Prefix}Units }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
         w.Outdent();
         w.Line("},");
-        w.Line($"{Literal.String(plan.Spec.Loss.ToString())}, {Literal.String(OptimizerEmitter.Describe(plan.Spec.Optimizer))});");
+        w.Line($"{Literal.String(plan.Spec.Loss.ToString())}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
         w.Outdent();
         w.Line();
     }
@@ -209,12 +209,15 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
         foreach (var layer in plan.Layers)
         {
-            foreach (var (field, size, comment) in Scratch(layer))
+            foreach (var (field, size, comment) in Scratch(plan, layer))
                 w.Line($"private readonly float[] {field}; // {comment}");
         }
-        w.Line("private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
-        w.Line("private readonly float[] _deltaB;");
-        if (plan.HasDropout) w.Line("private global::CompiledNets.Kernels.SeededRandom _dropoutRandom; // advances with every training batch");
+        if (plan.Trainable)
+        {
+            w.Line("private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
+            w.Line("private readonly float[] _deltaB;");
+        }
+        if (plan.HasDropout && plan.Trainable) w.Line("private global::CompiledNets.Kernels.SeededRandom _dropoutRandom; // advances with every training batch");
         w.Line("private float _learningRate = InitialLearningRate;");
         w.Line("private long _optimizerStep;");
         w.Line("private int _trainingRows;");
@@ -228,10 +231,17 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    /// <summary>The per-layer training buffers: field name, length expression (in terms of maxBatchSize), comment.</summary>
-    private static IEnumerable<(string Field, string Size, string Comment)> Scratch(LayerPlan layer)
+    /// <summary>The per-layer buffers: field name, length expression (in terms of maxBatchSize), comment.</summary>
+    private static IEnumerable<(string Field, string Size, string Comment)> Scratch(NetworkPlan plan, LayerPlan layer)
     {
         string p = layer.Prefix, n = layer.Field;
+        if (!plan.Trainable)
+        {
+            // Batch inference needs the outputs (and Maxout's piece values) only.
+            if (layer.Kind == LayerKind.Maxout) yield return ($"_{n}Pieces", $"maxBatchSize * {p}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
+            yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
+            yield break;
+        }
         switch (layer.Kind)
         {
             case LayerKind.Dense:
@@ -276,13 +286,16 @@ internal static class NetworkEmitter
             w.Line("MaxBatchSize = maxBatchSize;");
             w.Line("_input = new float[maxBatchSize * InputSize];");
             foreach (var layer in plan.Layers)
-                foreach (var (field, size, _) in Scratch(layer))
+                foreach (var (field, size, _) in Scratch(plan, layer))
                     w.Line($"{field} = new float[{size}];");
-            w.Line("_deltaA = new float[maxBatchSize * Widest];");
-            w.Line("_deltaB = new float[maxBatchSize * Widest];");
+            if (plan.Trainable)
+            {
+                w.Line("_deltaA = new float[maxBatchSize * Widest];");
+                w.Line("_deltaB = new float[maxBatchSize * Widest];");
+            }
             foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Method};");
             w.Line("Threads = global::System.Environment.ProcessorCount;");
-            if (plan.HasDropout) w.Line($"_dropoutRandom = new {KernelsRuntime}.SeededRandom(~(long)seed);");
+            if (plan.HasDropout && plan.Trainable) w.Line($"_dropoutRandom = new {KernelsRuntime}.SeededRandom(~(long)seed);");
             w.Line("InitializeParameters(seed);");
         }
         w.Line();
@@ -471,6 +484,15 @@ internal static class NetworkEmitter
     private static void EmitComputeGradients(SourceWriter w, NetworkPlan plan)
     {
         var last = plan.Last;
+        if (!plan.Trainable)
+        {
+            w.Line("/// <summary>Not available: the network is declared InferenceOnly.</summary>");
+            w.Line("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize) => throw InferenceOnly();");
+            w.Line();
+            w.Line($"private static global::System.InvalidOperationException InferenceOnly() => new({Literal.String($"'{plan.Spec.ClassName}' is declared [Network(InferenceOnly = true)]: it predicts but cannot train. Declare a loss and an optimizer and remove InferenceOnly to train it.")});");
+            w.Line();
+            return;
+        }
         w.Line("/// <inheritdoc/>");
         using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {
@@ -611,8 +633,9 @@ internal static class NetworkEmitter
     {
         foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
-            yield return new Job($"_{layer.Field}ForwardTraining", $"{layer.Prefix}ForwardTraining");
             yield return new Job($"_{layer.Field}ForwardInference", $"{layer.Prefix}ForwardInference");
+            if (!plan.Trainable) continue;
+            yield return new Job($"_{layer.Field}ForwardTraining", $"{layer.Prefix}ForwardTraining");
             yield return new Job($"_{layer.Field}WeightGradient", $"{layer.Prefix}WeightGradient");
             if (layer.Index > plan.FirstTrainable) yield return new Job($"_{layer.Field}InputGradient", $"{layer.Prefix}InputGradient");
         }
@@ -655,30 +678,33 @@ internal static class NetworkEmitter
             string productDelta = layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
             string inferenceInput = InferenceInput(plan, layer.Index);
             w.Line($"// {layer.Name}: forward split over outputs (multiples of {DenseKernelEmitter.OutputGranularity}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
-            using (w.Block($"private void {p}ForwardTraining(int part)"))
-            {
-                w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, trainingActivation, layer.Spec.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {trainingTarget}, _rows, first, last);");
-            }
             using (w.Block($"private void {p}ForwardInference(int part)"))
             {
                 w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
                 w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, inferenceActivation, layer.Spec.Alpha)}(ref {inferenceInput}[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {inferenceTarget}, _rows, first, last);");
             }
-            using (w.Block($"private void {p}WeightGradient(int part)"))
+            if (plan.Trainable)
             {
-                w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
-                w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
-            }
-            if (layer.Index > plan.FirstTrainable)
-            {
-                var previous = plan.Layers[layer.Index - 1];
-                var derivative = KernelPlan.DerivativeFusedByNext(plan, previous.Index) ? KernelPlan.FusedDerivative(previous) : ActivationKind.Linear;
-                string destination = layer.Kind == LayerKind.Maxout ? layer.Delta : layer.OtherDelta;
-                using (w.Block($"private void {p}InputGradient(int part)"))
+                using (w.Block($"private void {p}ForwardTraining(int part)"))
+                {
+                    w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
+                    w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, trainingActivation, layer.Spec.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {trainingTarget}, _rows, first, last);");
+                }
+                using (w.Block($"private void {p}WeightGradient(int part)"))
                 {
                     w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.LinearUnits, derivative, previous.Spec.Alpha)}(ref {productDelta}[0], ref _parameters[{p}Weight], ref {destination}[0], ref {plan.TrainingInput(layer.Index)}[0], _rows, first, last);");
+                    w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
+                }
+                if (layer.Index > plan.FirstTrainable)
+                {
+                    var previous = plan.Layers[layer.Index - 1];
+                    var derivative = KernelPlan.DerivativeFusedByNext(plan, previous.Index) ? KernelPlan.FusedDerivative(previous) : ActivationKind.Linear;
+                    string destination = layer.Kind == LayerKind.Maxout ? layer.Delta : layer.OtherDelta;
+                    using (w.Block($"private void {p}InputGradient(int part)"))
+                    {
+                        w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
+                        w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.LinearUnits, derivative, previous.Spec.Alpha)}(ref {productDelta}[0], ref _parameters[{p}Weight], ref {destination}[0], ref {plan.TrainingInput(layer.Index)}[0], _rows, first, last);");
+                    }
                 }
             }
             w.Line();
@@ -697,6 +723,16 @@ internal static class NetworkEmitter
 
     private static void EmitTrainingApi(SourceWriter w, NetworkPlan plan)
     {
+        if (!plan.Trainable)
+        {
+            w.Line("/// <summary>Not available: the network is declared InferenceOnly.</summary>");
+            w.Line("public void ApplyGradients() => throw InferenceOnly();");
+            w.Line();
+            w.Line("/// <summary>Not available: the network is declared InferenceOnly.</summary>");
+            w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize) => throw InferenceOnly();");
+            w.Line();
+            return;
+        }
         w.Line("/// <inheritdoc/>");
         using (w.Block("public void ApplyGradients()"))
             OptimizerEmitter.EmitStep(w, plan);

@@ -37,7 +37,7 @@ internal sealed class NetworkPlan
         WidestHidden = Math.Max(1, layers.Take(layers.Count - 1).Select(l => l.Units).DefaultIfEmpty(1).Max());
         WidestLinear = layers.Select(l => l.LinearUnits).Max();
         Widest = layers.Select(l => Math.Max(l.Units, l.LinearUnits)).Max();
-        OptimizerStateCount = spec.Optimizer.Kind switch
+        OptimizerStateCount = spec.InferenceOnly ? 0 : spec.Optimizer.Kind switch
         {
             OptimizerKind.Adam or OptimizerKind.AdamW => 2 * ParameterCount,
             OptimizerKind.AdaGrad => ParameterCount,
@@ -48,6 +48,9 @@ internal sealed class NetworkPlan
     }
 
     public NetworkSpec Spec { get; }
+
+    /// <summary>False for inference-only networks: no backward pass, no optimizer, no training buffers.</summary>
+    public bool Trainable => !Spec.InferenceOnly;
 
     public IReadOnlyList<LayerPlan> Layers { get; }
 
@@ -93,7 +96,7 @@ internal sealed class NetworkPlan
     /// <summary>The canonical architecture string; the interpreted engine builds the same one.</summary>
     public string Architecture =>
         Literal.Int(Spec.Inputs) + " -> " + string.Join(" -> ", Layers.Select(l => l.Describe())) +
-        " | " + Spec.Loss + " | " + Spec.Optimizer.Kind;
+        " | " + Spec.Loss + " | " + (Spec.InferenceOnly ? "InferenceOnly" : Spec.Optimizer.Kind.ToString());
 
     /// <summary>
     /// Walks the backward pass once to fix which delta buffer holds each layer's incoming gradient. The loss writes
@@ -213,12 +216,18 @@ internal sealed class LayerPlan
     /// <summary>A Dense layer keeps its logits when it is last (fused loss) or when GELU/SiLU need them for the derivative.</summary>
     public bool StoresPreActivation => Kind == LayerKind.Dense && (IsLast || Activation is ActivationKind.GELU or ActivationKind.SiLU);
 
+    /// <summary>The activation's name, with its alpha when that is not the default: <c>LeakyReLU(alpha 0.2)</c>.</summary>
+    public string ActivationText =>
+        Activation is ActivationKind.LeakyReLU or ActivationKind.ELU && Spec.Alpha != (Activation == ActivationKind.ELU ? 1f : 0.01f)
+            ? $"{Activation}(alpha {Spec.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})"
+            : Activation.ToString();
+
     public string Describe() => Kind switch
     {
-        LayerKind.Dense => $"Dense({Literal.Int(Units)}, {Activation})",
+        LayerKind.Dense => $"Dense({Literal.Int(Units)}, {ActivationText})",
         LayerKind.Maxout => $"Maxout({Literal.Int(Units)}, {Literal.Int(Spec.Pieces)})",
         LayerKind.Dropout => $"Dropout({Spec.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
-        LayerKind.Activation => $"Activation({Activation})",
+        LayerKind.Activation => $"Activation({ActivationText})",
         LayerKind.BatchNorm => "BatchNorm",
         _ => "LayerNorm",
     };
@@ -237,7 +246,7 @@ internal sealed class LayerPlan
     /// <summary>The summary's detail column.</summary>
     public string SummaryDetail => Kind switch
     {
-        LayerKind.Dense or LayerKind.Activation => Activation.ToString(),
+        LayerKind.Dense or LayerKind.Activation => ActivationText,
         LayerKind.Maxout => $"{Literal.Int(Spec.Pieces)} pieces",
         LayerKind.Dropout => $"rate {Spec.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
         _ => "",

@@ -20,6 +20,12 @@ internal static class OptimizerEmitter
     public static void EmitConstants(SourceWriter w, NetworkPlan plan)
     {
         var o = plan.Spec.Optimizer;
+        if (!plan.Trainable)
+        {
+            w.Line("// Inference only: no optimizer.");
+            w.Line("private const float InitialLearningRate = 0f;");
+            return;
+        }
         w.Line($"// Optimizer: {Describe(o)}");
         w.Line($"private const float InitialLearningRate = {Literal.Float(o.LearningRate)};");
         switch (o.Kind)
@@ -57,6 +63,7 @@ internal static class OptimizerEmitter
     /// <summary>Tensor entries describing the optimizer state.</summary>
     public static IEnumerable<string> StateTensors(NetworkPlan plan)
     {
+        if (!plan.Trainable) yield break;
         int index = 0;
         foreach (string name in StateNames(plan.Spec.Optimizer))
         {

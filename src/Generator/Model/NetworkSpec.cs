@@ -13,7 +13,8 @@ internal sealed record NetworkSpec(
     EquatableArray<LayerSpec> Layers,
     LossKind Loss,
     OptimizerSpec Optimizer,
-    float WeightDecay = 0f);
+    float WeightDecay = 0f,
+    bool InferenceOnly = false);
 
 /// <summary>A type the network class is nested in (emitted again as a partial declaration).</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);

@@ -79,6 +79,7 @@ internal static class NetworkParser
         int inputs = network.Arguments.NamedInt("Inputs", 0);
         int seed = network.Arguments.NamedInt("Seed", 0);
         int maxBatch = network.Arguments.NamedInt("MaxBatchSize", 256);
+        bool inferenceOnly = network.Arguments.NamedBool("InferenceOnly", false);
         if (inputs <= 0) Report(diagnostics, Diagnostics.InvalidInputs, networkLocation, name, Format(inputs));
         if (maxBatch <= 0 || maxBatch > MaxBatchLimit) Report(diagnostics, Diagnostics.InvalidMaxBatchSize, networkLocation, name, Format(maxBatch), Format(MaxBatchLimit));
 
@@ -120,18 +121,27 @@ internal static class NetworkParser
 
         CheckSplitDeclarations(applied, network, name, diagnostics);
         if (layers.Count == 0) Report(diagnostics, Diagnostics.NoLayers, networkLocation, name);
-        if (!lossDeclared) Report(diagnostics, Diagnostics.MissingLoss, networkLocation, name);
-        if (optimizers.Count == 0) Report(diagnostics, Diagnostics.MissingOptimizer, networkLocation, name);
-        if (optimizers.Count > 1)
+        if (inferenceOnly)
+        {
+            foreach (var optimizer in optimizers)
+                Report(diagnostics, Diagnostics.OptimizerOnInferenceOnlyNetwork, optimizer.Location, name, optimizer.Name);
+        }
+        else
+        {
+            if (!lossDeclared) Report(diagnostics, Diagnostics.MissingLoss, networkLocation, name);
+            if (optimizers.Count == 0) Report(diagnostics, Diagnostics.MissingOptimizer, networkLocation, name);
+        }
+        if (!inferenceOnly && optimizers.Count > 1)
             Report(diagnostics, Diagnostics.MultipleOptimizers, optimizers[1].Location, name, Format(optimizers.Count), string.Join(", ", optimizers.Select(o => "[" + o.Name + "]")));
 
-        CheckActivations(layers, layerLocations, loss, inputs, diagnostics);
-        if (optimizers.Count == 1) CheckSizes(name, inputs, maxBatch, layers, optimizers[0].Spec, networkLocation, diagnostics);
+        CheckActivations(layers, layerLocations, loss, inputs, inferenceOnly, diagnostics);
+        var optimizerSpec = inferenceOnly ? InferenceOnlyOptimizer : optimizers.Count == 1 ? optimizers[0].Spec : null;
+        if (optimizerSpec is not null) CheckSizes(name, inputs, maxBatch, layers, optimizerSpec, networkLocation, diagnostics);
         CheckMembers(type, name, classLocation, diagnostics, cancellationToken);
         if (GeneratedMembers.Names.ContainsKey(name) || GeneratedMembers.IsLayerName(name))
             Report(diagnostics, Diagnostics.ClassNameCollision, classLocation, name);
 
-        if (diagnostics.Count > 0 || loss is null || optimizers.Count != 1)
+        if (diagnostics.Count > 0 || optimizerSpec is null || (loss is null && (lossDeclared || !inferenceOnly)))
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
 
         var spec = new NetworkSpec(
@@ -144,13 +154,17 @@ internal static class NetworkParser
             Seed: seed,
             MaxBatchSize: maxBatch,
             Layers: new EquatableArray<LayerSpec>(layers.ToArray()),
-            Loss: loss.Value,
-            Optimizer: optimizers[0].Spec,
-            WeightDecay: weightDecay);
+            Loss: loss ?? LossKind.MeanSquaredError,
+            Optimizer: optimizerSpec,
+            WeightDecay: weightDecay,
+            InferenceOnly: inferenceOnly);
         return new ParseResult(spec, default);
     }
 
     internal static float DefaultAlpha(ActivationKind activation) => LayerReader.DefaultAlpha(activation);
+
+    /// <summary>Stands in for the optimizer of an inference-only network (nothing of it is emitted).</summary>
+    private static readonly OptimizerSpec InferenceOnlyOptimizer = new(OptimizerKind.Sgd, 0f, 0f, 0f, 0f);
 
     /// <summary>Optimizer state values per parameter (Adam's two moments), for the size check.</summary>
     internal static int StateValuesPerParameter(OptimizerKind kind) => kind switch
@@ -290,7 +304,7 @@ internal static class NetworkParser
         Report(diagnostics, Diagnostics.LayersSplitAcrossDeclarations, stray.Location, name, Format(declarations.Count));
     }
 
-    private static void CheckActivations(List<LayerSpec> layers, List<LocationInfo?> locations, LossKind? loss, int inputs, List<DiagnosticInfo> diagnostics)
+    private static void CheckActivations(List<LayerSpec> layers, List<LocationInfo?> locations, LossKind? loss, int inputs, bool inferenceOnly, List<DiagnosticInfo> diagnostics)
     {
         for (int i = 0; i < layers.Count; i++)
         {
@@ -299,7 +313,7 @@ internal static class NetworkParser
             string label = LayerReader.Label(layer);
             if (layer.Activation == ActivationKind.Softmax && i < layers.Count - 1)
                 Report(diagnostics, Diagnostics.SoftmaxNotLast, locations[i], Format(i + 1), label);
-            if (layer.Activation == ActivationKind.Step)
+            if (layer.Activation == ActivationKind.Step && !inferenceOnly)
                 Report(diagnostics, Diagnostics.StepInTrainableNetwork, locations[i], Format(i + 1), label);
         }
         if (layers.Count == 0 || loss is null) return;

@@ -94,11 +94,11 @@ namespace Demo.Vision
         private int _threads = 1;
         private int _rows; // samples in the batch being processed
         private int _parts = 1; // parts the current product is split into
-        private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1ForwardInference;
+        private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
-        private readonly global::System.Action<int> _dense2ForwardTraining;
         private readonly global::System.Action<int> _dense2ForwardInference;
+        private readonly global::System.Action<int> _dense2ForwardTraining;
         private readonly global::System.Action<int> _dense2WeightGradient;
         private readonly global::System.Action<int> _dense2InputGradient;
 
@@ -120,11 +120,11 @@ namespace Demo.Vision
             _dense2Output = new float[maxBatchSize * Dense2Units];
             _deltaA = new float[maxBatchSize * Widest];
             _deltaB = new float[maxBatchSize * Widest];
-            _dense1ForwardTraining = Dense1ForwardTraining;
             _dense1ForwardInference = Dense1ForwardInference;
+            _dense1ForwardTraining = Dense1ForwardTraining;
             _dense1WeightGradient = Dense1WeightGradient;
-            _dense2ForwardTraining = Dense2ForwardTraining;
             _dense2ForwardInference = Dense2ForwardInference;
+            _dense2ForwardTraining = Dense2ForwardTraining;
             _dense2WeightGradient = Dense2WeightGradient;
             _dense2InputGradient = Dense2InputGradient;
             Threads = global::System.Environment.ProcessorCount;
@@ -259,12 +259,12 @@ namespace Demo.Vision
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense1ForwardTraining(int part)
+        private void Dense1ForwardInference(int part)
         {
             var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
-        private void Dense1ForwardInference(int part)
+        private void Dense1ForwardTraining(int part)
         {
             var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -276,15 +276,15 @@ namespace Demo.Vision
         }
 
         // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense2ForwardTraining(int part)
-        {
-            var (first, last) = Part(Dense2Units, 4, part);
-            global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
-        }
         private void Dense2ForwardInference(int part)
         {
             var (first, last) = Part(Dense2Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
+        }
+        private void Dense2ForwardTraining(int part)
+        {
+            var (first, last) = Part(Dense2Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
         }
         private void Dense2WeightGradient(int part)
         {

@@ -98,15 +98,15 @@ partial class TanhRegression : global::CompiledNets.INetwork
     private int _threads = 1;
     private int _rows; // samples in the batch being processed
     private int _parts = 1; // parts the current product is split into
-    private readonly global::System.Action<int> _dense1ForwardTraining;
     private readonly global::System.Action<int> _dense1ForwardInference;
+    private readonly global::System.Action<int> _dense1ForwardTraining;
     private readonly global::System.Action<int> _dense1WeightGradient;
-    private readonly global::System.Action<int> _dense2ForwardTraining;
     private readonly global::System.Action<int> _dense2ForwardInference;
+    private readonly global::System.Action<int> _dense2ForwardTraining;
     private readonly global::System.Action<int> _dense2WeightGradient;
     private readonly global::System.Action<int> _dense2InputGradient;
-    private readonly global::System.Action<int> _dense3ForwardTraining;
     private readonly global::System.Action<int> _dense3ForwardInference;
+    private readonly global::System.Action<int> _dense3ForwardTraining;
     private readonly global::System.Action<int> _dense3WeightGradient;
     private readonly global::System.Action<int> _dense3InputGradient;
 
@@ -129,15 +129,15 @@ partial class TanhRegression : global::CompiledNets.INetwork
         _dense3Output = new float[maxBatchSize * Dense3Units];
         _deltaA = new float[maxBatchSize * Widest];
         _deltaB = new float[maxBatchSize * Widest];
-        _dense1ForwardTraining = Dense1ForwardTraining;
         _dense1ForwardInference = Dense1ForwardInference;
+        _dense1ForwardTraining = Dense1ForwardTraining;
         _dense1WeightGradient = Dense1WeightGradient;
-        _dense2ForwardTraining = Dense2ForwardTraining;
         _dense2ForwardInference = Dense2ForwardInference;
+        _dense2ForwardTraining = Dense2ForwardTraining;
         _dense2WeightGradient = Dense2WeightGradient;
         _dense2InputGradient = Dense2InputGradient;
-        _dense3ForwardTraining = Dense3ForwardTraining;
         _dense3ForwardInference = Dense3ForwardInference;
+        _dense3ForwardTraining = Dense3ForwardTraining;
         _dense3WeightGradient = Dense3WeightGradient;
         _dense3InputGradient = Dense3InputGradient;
         Threads = global::System.Environment.ProcessorCount;
@@ -278,12 +278,12 @@ partial class TanhRegression : global::CompiledNets.INetwork
         global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
     // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-    private void Dense1ForwardTraining(int part)
+    private void Dense1ForwardInference(int part)
     {
         var (first, last) = Part(Dense1Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_3x17_Tanh(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
     }
-    private void Dense1ForwardInference(int part)
+    private void Dense1ForwardTraining(int part)
     {
         var (first, last) = Part(Dense1Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_3x17_Tanh(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -295,12 +295,12 @@ partial class TanhRegression : global::CompiledNets.INetwork
     }
 
     // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-    private void Dense2ForwardTraining(int part)
+    private void Dense2ForwardInference(int part)
     {
         var (first, last) = Part(Dense2Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_17x9_Tanh(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
     }
-    private void Dense2ForwardInference(int part)
+    private void Dense2ForwardTraining(int part)
     {
         var (first, last) = Part(Dense2Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_17x9_Tanh(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
@@ -317,15 +317,15 @@ partial class TanhRegression : global::CompiledNets.INetwork
     }
 
     // dense3: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-    private void Dense3ForwardTraining(int part)
-    {
-        var (first, last) = Part(Dense3Units, 4, part);
-        global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);
-    }
     private void Dense3ForwardInference(int part)
     {
         var (first, last) = Part(Dense3Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
+    }
+    private void Dense3ForwardTraining(int part)
+    {
+        var (first, last) = Part(Dense3Units, 4, part);
+        global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);
     }
     private void Dense3WeightGradient(int part)
     {

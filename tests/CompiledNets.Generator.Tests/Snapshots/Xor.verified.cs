@@ -89,11 +89,11 @@ namespace Demo
         private int _threads = 1;
         private int _rows; // samples in the batch being processed
         private int _parts = 1; // parts the current product is split into
-        private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1ForwardInference;
+        private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
-        private readonly global::System.Action<int> _dense2ForwardTraining;
         private readonly global::System.Action<int> _dense2ForwardInference;
+        private readonly global::System.Action<int> _dense2ForwardTraining;
         private readonly global::System.Action<int> _dense2WeightGradient;
         private readonly global::System.Action<int> _dense2InputGradient;
 
@@ -115,11 +115,11 @@ namespace Demo
             _dense2Output = new float[maxBatchSize * Dense2Units];
             _deltaA = new float[maxBatchSize * Widest];
             _deltaB = new float[maxBatchSize * Widest];
-            _dense1ForwardTraining = Dense1ForwardTraining;
             _dense1ForwardInference = Dense1ForwardInference;
+            _dense1ForwardTraining = Dense1ForwardTraining;
             _dense1WeightGradient = Dense1WeightGradient;
-            _dense2ForwardTraining = Dense2ForwardTraining;
             _dense2ForwardInference = Dense2ForwardInference;
+            _dense2ForwardTraining = Dense2ForwardTraining;
             _dense2WeightGradient = Dense2WeightGradient;
             _dense2InputGradient = Dense2InputGradient;
             Threads = global::System.Environment.ProcessorCount;
@@ -252,12 +252,12 @@ namespace Demo
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense1ForwardTraining(int part)
+        private void Dense1ForwardInference(int part)
         {
             var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
-        private void Dense1ForwardInference(int part)
+        private void Dense1ForwardTraining(int part)
         {
             var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -269,15 +269,15 @@ namespace Demo
         }
 
         // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense2ForwardTraining(int part)
-        {
-            var (first, last) = Part(Dense2Units, 4, part);
-            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
-        }
         private void Dense2ForwardInference(int part)
         {
             var (first, last) = Part(Dense2Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
+        }
+        private void Dense2ForwardTraining(int part)
+        {
+            var (first, last) = Part(Dense2Units, 4, part);
+            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
         }
         private void Dense2WeightGradient(int part)
         {
@@ -479,123 +479,6 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
-        /// </summary>
-        internal static void DenseForward_8x1_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
-        {
-            const int K = 8, N = 1;
-            int b = 0;
-            for (; b <= batch - 4; b += 4)
-            {
-                int o = first;
-                for (; o < last; o++)
-                {
-                    // 4 sample(s) × 1 output(s)
-                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
-                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
-                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
-                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
-                    float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
-                    int k = 0;
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
-                        for (; k <= K - 8; k += 8)
-                        {
-                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
-                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
-                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
-                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
-                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
-                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
-                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
-                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
-                        }
-                        s00 = Vector256.Sum(a00);
-                        s10 = Vector256.Sum(a10);
-                        s20 = Vector256.Sum(a20);
-                        s30 = Vector256.Sum(a30);
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128<float> a00 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a30 = Vector128<float>.Zero;
-                        for (; k <= K - 4; k += 4)
-                        {
-                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
-                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
-                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
-                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
-                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
-                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
-                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
-                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
-                        }
-                        s00 = Vector128.Sum(a00);
-                        s10 = Vector128.Sum(a10);
-                        s20 = Vector128.Sum(a20);
-                        s30 = Vector128.Sum(a30);
-                    }
-                    for (; k < K; k++)
-                    {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
-                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
-                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
-                    }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
-                }
-            }
-            for (; b < batch; b++)
-            {
-                int o = first;
-                for (; o < last; o++)
-                {
-                    // 1 sample(s) × 1 output(s)
-                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
-                    float s00 = 0f;
-                    int k = 0;
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256<float> a00 = Vector256<float>.Zero;
-                        for (; k <= K - 8; k += 8)
-                        {
-                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
-                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
-                        }
-                        s00 = Vector256.Sum(a00);
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128<float> a00 = Vector128<float>.Zero;
-                        for (; k <= K - 4; k += 4)
-                        {
-                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
-                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
-                        }
-                        s00 = Vector128.Sum(a00);
-                    }
-                    for (; k < K; k++)
-                    {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                    }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                }
-            }
-        }
-
-        /// <summary>
         /// <c>y[b, o] = Sigmoid(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
         /// Dot-product form over the contiguous
         /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
@@ -708,6 +591,123 @@ namespace CompiledNets.Generated
                         s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
                     }
                     Unsafe.Add(ref y, (b + 0) * N + o + 0) = 1f / (1f + MathF.Exp(-(s00 + Unsafe.Add(ref bias, o + 0))));
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
+        /// Dot-product form over the contiguous
+        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
+        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// </summary>
+        internal static void DenseForward_8x1_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
+        {
+            const int K = 8, N = 1;
+            int b = 0;
+            for (; b <= batch - 4; b += 4)
+            {
+                int o = first;
+                for (; o < last; o++)
+                {
+                    // 4 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
+                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
+                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
+                    int k = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector256.Sum(a00);
+                        s10 = Vector256.Sum(a10);
+                        s20 = Vector256.Sum(a20);
+                        s30 = Vector256.Sum(a30);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a30 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
+                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
+                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
+                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
+                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
+                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
+                        }
+                        s00 = Vector128.Sum(a00);
+                        s10 = Vector128.Sum(a10);
+                        s20 = Vector128.Sum(a20);
+                        s30 = Vector128.Sum(a30);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
+                }
+            }
+            for (; b < batch; b++)
+            {
+                int o = first;
+                for (; o < last; o++)
+                {
+                    // 1 sample(s) × 1 output(s)
+                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                    float s00 = 0f;
+                    int k = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (; k <= K - 8; k += 8)
+                        {
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector256.Sum(a00);
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (; k <= K - 4; k += 4)
+                        {
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        }
+                        s00 = Vector128.Sum(a00);
+                    }
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
                 }
             }
         }
