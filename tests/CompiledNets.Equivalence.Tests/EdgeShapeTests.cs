@@ -1,0 +1,87 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using static CompiledNets.Equivalence.Tests.Tolerance;
+
+namespace CompiledNets.Equivalence.Tests;
+
+/// <summary>
+/// The kernels' edge tiles and remainders: widths of 1, 15, 17, 31, 33 and 1,023 (around the 4-row forward tile
+/// and the 16-float vectors and 64-column backward tiles), batches that are not a multiple of the tile, and the
+/// same products split across two threads, all against the interpreted engine.
+/// </summary>
+public sealed class EdgeShapeTests
+{
+    private const string Source = """
+        using CompiledNets;
+        namespace Edges;
+        [Network(Inputs = 33)] [Dense(1023, Activation.ReLU)] [Dense(17, Activation.Tanh)] [Dense(15, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam(LearningRate = 0.01f)]
+        public partial class Wide;
+
+        [Network(Inputs = 31)] [Dense(1)] [Dense(33, Activation.ELU)] [Dense(31, Activation.Sigmoid)]
+        [Loss(LossFunction.BinaryCrossEntropy)] [Sgd(LearningRate = 0.1f)]
+        public partial class Narrow;
+        """;
+
+    private static readonly Lazy<Assembly> Networks = new(() =>
+    {
+        var (image, _) = GeneratedCorpus.CompileSources([("Edges.cs", Source)]);
+        return new AssemblyLoadContext("Edges", isCollectible: true).LoadFromStream(new MemoryStream(image));
+    });
+
+    private static INetwork Generated(string name, int threads)
+    {
+        var network = (INetwork)Activator.CreateInstance(Networks.Value.GetType("Edges." + name, throwOnError: true)!, 3, 64)!;
+        network.GetType().GetProperty("Threads")!.SetValue(network, threads);
+        return network;
+    }
+
+    private static Sequential Interpreted(string name) => name == "Wide"
+        ? new Sequential(33).Dense(1023, Activation.ReLU).Dense(17, Activation.Tanh).Dense(15, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam(0.01f).Build(4, 64)
+        : new Sequential(31).Dense(1).Dense(33, Activation.ELU).Dense(31, Activation.Sigmoid).Loss(LossFunction.BinaryCrossEntropy).Sgd(0.1f).Build(4, 64);
+
+    [Theory]
+    [InlineData("Wide", 1, 1)]
+    [InlineData("Wide", 13, 1)]
+    [InlineData("Wide", 13, 2)]
+    [InlineData("Wide", 64, 2)]
+    [InlineData("Narrow", 1, 1)]
+    [InlineData("Narrow", 7, 2)]
+    public void Edge_shapes_agree_with_the_interpreted_engine(string name, int batch, int threads)
+    {
+        var generated = Generated(name, threads);
+        var interpreted = Interpreted(name);
+        generated.Parameters.CopyTo(interpreted.Parameters);
+        var (inputs, targets) = TestData.Batch(generated, batch, seed: batch);
+
+        var expected = new float[batch * generated.OutputSize];
+        var actual = new float[batch * generated.OutputSize];
+        generated.PredictBatch(inputs, expected, batch);
+        interpreted.PredictBatch(inputs, actual, batch);
+        AssertClose(expected, actual, $"{name} b{batch} t{threads} outputs");
+
+        AssertClose(generated.ComputeGradients(inputs, targets, batch), interpreted.ComputeGradients(inputs, targets, batch), $"{name} loss");
+        AssertGradientsClose(generated, interpreted, $"{name} b{batch} t{threads} gradient");
+        for (int step = 0; step < 3; step++)
+        {
+            var (x, t) = TestData.Batch(generated, batch, seed: 100 + step);
+            generated.TrainBatch(x, t, batch);
+            interpreted.TrainBatch(x, t, batch);
+        }
+        AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} b{batch} t{threads} after 3 steps:", afterSteps: true);
+    }
+
+    [Fact]
+    public void One_and_two_threads_train_to_bitwise_identical_parameters()
+    {
+        var one = Generated("Wide", threads: 1);
+        var two = Generated("Wide", threads: 2);
+        for (int step = 0; step < 20; step++)
+        {
+            var (x, t) = TestData.Batch(one, 64, seed: step);
+            Assert.Equal(one.TrainBatch(x, t, 64), two.TrainBatch(x, t, 64));
+        }
+        Assert.True(one.Parameters.SequenceEqual(two.Parameters), "parameters differ between 1 and 2 threads");
+        Assert.True(one.OptimizerState.SequenceEqual(two.OptimizerState), "optimizer state differs between 1 and 2 threads");
+    }
+}
