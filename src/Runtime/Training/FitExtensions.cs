@@ -21,10 +21,14 @@ public static class FitExtensions
     /// <param name="shuffle">Reshuffle the samples every epoch.</param>
     /// <param name="cancellationToken">Stops after the current batch and throws <see cref="OperationCanceledException"/>; the network stays consistent.</param>
     /// <param name="clipNorm">When set, every step clips the gradients to this global L2 norm (<see cref="GradientClipping.ClipByGlobalNorm"/>) before the optimizer uses them.</param>
+    /// <param name="transform">
+    /// Applied in place to every gathered training batch before the step (<see cref="BatchLoader.Transform"/>), for
+    /// example <see cref="ImageAugmentation.Transform"/>. Validation data is never transformed.
+    /// </param>
     public static History Fit(this INetwork network, Dataset train, int epochs = 1, int batchSize = 32,
         Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
         int verbose = 1, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default,
-        float? clipNorm = null)
+        float? clipNorm = null, BatchTransform? transform = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -44,7 +48,7 @@ public static class FitExtensions
         var callbackList = callbacks?.ToList() ?? new List<Callback>();
         var history = new History();
         var context = new TrainingContext(network, history, epochs);
-        var loader = new BatchLoader(train, batchSize, shuffle, actualSeed);
+        var loader = new BatchLoader(train, batchSize, shuffle, actualSeed) { Transform = transform };
         var evaluator = validation is null ? null : new BatchEvaluator(network, Math.Max(batchSize, 256));
         var progress = new ProgressReporter(verbose, epochs, loader.BatchCount, train.Count);
         bool classification = Metrics.IsClassification(network.Loss);
@@ -117,14 +121,15 @@ public static class FitExtensions
     }
 
     /// <summary>Trains on row-major <paramref name="inputs"/> <c>[n, InputSize]</c> and <paramref name="targets"/> <c>[n, OutputSize]</c>.</summary>
+    /// <remarks>The parameters are those of <see cref="Fit(INetwork, Dataset, int, int, Dataset?, double, IEnumerable{Callback}?, int, int?, bool, CancellationToken, float?, BatchTransform?)"/>, except that <paramref name="verbose"/> defaults to 0.</remarks>
     public static History Fit(this INetwork network, float[] inputs, float[] targets, int epochs = 1, int batchSize = 32,
         Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
         int verbose = 0, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default,
-        float? clipNorm = null)
+        float? clipNorm = null, BatchTransform? transform = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         var data = new Dataset(inputs, network.InputSize, targets, network.OutputSize);
-        return network.Fit(data, epochs, batchSize, validation, validationSplit, callbacks, verbose, seed, shuffle, cancellationToken, clipNorm);
+        return network.Fit(data, epochs, batchSize, validation, validationSplit, callbacks, verbose, seed, shuffle, cancellationToken, clipNorm, transform);
     }
 
     private static void CheckShape(INetwork network, Dataset data, string name)
