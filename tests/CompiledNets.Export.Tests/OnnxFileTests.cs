@@ -8,7 +8,10 @@ public class OnnxFileTests
 {
     /// <summary>Operators of the default domain that exist in opset 17 and that the exporter may emit.</summary>
     private static readonly HashSet<string> Opset17Operators =
-        ["Gemm", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Mul", "Add", "GreaterOrEqual", "Cast", "IsNaN", "Where", "Identity"];
+        ["Gemm", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Mul", "Add", "GreaterOrEqual", "Cast", "IsNaN", "Where", "Identity",
+         "BatchNormalization", "LayerNormalization", "Reshape", "ReduceMax"];
+
+    internal static IReadOnlySet<string> KnownOperators => Opset17Operators;
 
     [Fact]
     public void FileParsesBackWithHeaderShapesAndWeights()
@@ -110,13 +113,14 @@ public class OnnxFileTests
     [Fact]
     public void UnsupportedLayerKindIsRefusedByNameAndLeavesTheFileUntouched()
     {
-        var network = new InsertedLayers(new ReluNet(), 1, new LayerSummary("batchnorm1", "BatchNorm", [32], 64, 64, ""));
+        var network = new InsertedLayers(new ReluNet(), 1, new LayerSummary("conv1", "Conv1D", [32], 96, 0, "3 taps"));
         using var directory = new TempDirectory();
         string path = directory.File("model.onnx");
         File.WriteAllText(path, "old");
         var error = Assert.Throws<NotSupportedException>(() => network.ExportOnnx(path));
-        Assert.Contains("Layer 2 (batchnorm1, BatchNorm)", error.Message);
-        Assert.Contains("'BatchNorm'", error.Message);
+        Assert.Contains("Layer 2 (conv1, Conv1D 3 taps)", error.Message);
+        Assert.Contains("'Conv1D'", error.Message);
+        Assert.Contains("BatchNorm, LayerNorm, Maxout", error.Message);
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Equal(["model.onnx"], Directory.GetFileSystemEntries(directory.Path).Select(Path.GetFileName));
     }

@@ -17,7 +17,9 @@ namespace CompiledNets;
 /// The graph is derived from <see cref="INetwork.Summary"/> (layer kinds and activations) and
 /// <see cref="INetwork.Tensors"/> (weights, PyTorch names and layout), so it works for generated and interpreted
 /// networks alike. Dense layers become <c>Gemm</c> (<c>transB = 1</c>, the <c>[out, in]</c> weight as initializer
-/// <c>dense1.weight</c>, bias <c>dense1.bias</c>); Dropout is removed (inference mode). Before writing, the exporter
+/// <c>dense1.weight</c>, bias <c>dense1.bias</c>); BatchNorm becomes <c>BatchNormalization</c> with its running
+/// statistics, LayerNorm <c>LayerNormalization</c>, Maxout <c>Gemm</c> + <c>Reshape</c> + <c>ReduceMax</c>, a
+/// standalone activation its activation's nodes; Dropout is removed (inference mode). Before writing, the exporter
 /// evaluates the layers it read on a few probe inputs and compares them with <see cref="INetwork.Predict"/>: if the
 /// summary does not describe the network that actually runs, the export throws instead of writing a wrong model.
 /// See <c>docs/interop.md</c> for the operator mapping.
@@ -168,11 +170,45 @@ public static class OnnxExport
     }
 
     /// <summary>
+    /// Probe tolerance, relative above 1 and absolute below: the exported layers (replayed in managed code) must
+    /// reproduce <see cref="INetwork.Predict"/> this closely.
+    /// </summary>
+    internal const float ProbeTolerance = 1e-3f;
+
+    /// <summary>
+    /// Probe tolerance when the exporter had to assume a setting the summary does not state (a normalisation
+    /// epsilon): the accuracy the export promises, so a wrong guess cannot hide inside the looser tolerance.
+    /// </summary>
+    internal const float StrictProbeTolerance = 1e-5f;
+
+    /// <summary>
     /// Runs the layers that will be exported on seeded probe inputs and compares them with the network's own
     /// <see cref="INetwork.Predict"/>: a summary that does not describe the network (for example a LeakyReLU
-    /// alpha it does not state) must not silently produce a model that computes something else.
+    /// alpha or a BatchNorm epsilon it does not state) must not silently produce a model that computes something else.
     /// </summary>
     private static void Verify(INetwork network, List<OnnxLayer> layers)
+    {
+        var assumptions = layers.Select(l => l.Assumption).OfType<string>().ToList();
+        float tolerance = assumptions.Count > 0 ? StrictProbeTolerance : ProbeTolerance;
+        var (worst, output, actual, wanted) = ProbeDeviation(network, layers);
+        if (worst <= tolerance) return;
+
+        string hint = "";
+        if (network.Summary.Layers.Any(l => l.Detail is "LeakyReLU" or "ELU"))
+            hint += " A LeakyReLU or ELU layer whose summary detail does not state its alpha (\"LeakyReLU(alpha 0.2)\") is read with the default alpha; a network declared with another Alpha cannot be exported until its summary states it.";
+        if (assumptions.Count > 0)
+            hint += $" The exporter assumed {string.Join("; ", assumptions)}: a BatchNorm or LayerNorm declared with another Epsilon cannot be exported until its summary states it (detail \"eps 0.001\"), so nothing was written.";
+        throw new InvalidOperationException(
+            $"{network.Summary.NetworkName}: the layers read from its summary ({network.Architecture}) compute {actual.ToString("R", CultureInfo.InvariantCulture)} " +
+            $"for output {output} of a probe input where Predict gives {wanted.ToString("R", CultureInfo.InvariantCulture)} (scaled difference " +
+            $"{worst.ToString("E2", CultureInfo.InvariantCulture)}, tolerance {tolerance.ToString("E0", CultureInfo.InvariantCulture)}); the exported model would not match the network.{hint}");
+    }
+
+    /// <summary>
+    /// The largest <c>|replay − Predict| / max(1, |Predict|)</c> over the probe inputs (infinity where exactly one is
+    /// NaN), with the output and the two values where it occurs.
+    /// </summary>
+    internal static (double Worst, int Output, float Actual, float Wanted) ProbeDeviation(INetwork network, IReadOnlyList<OnnxLayer> layers)
     {
         int widest = Math.Max(network.InputSize, layers.Max(l => l.Outputs));
         var a = new float[widest];
@@ -180,6 +216,7 @@ public static class OnnxExport
         var input = new float[network.InputSize];
         var expected = new float[network.OutputSize];
         var random = new SeededRandom(0x4E4E58);
+        (double Worst, int Output, float Actual, float Wanted) result = (0, 0, 0f, 0f);
         for (int sample = 0; sample < ProbeSamples; sample++)
         {
             for (int i = 0; i < input.Length; i++) input[i] = random.NextFloat() * 4f - 2f;
@@ -195,17 +232,17 @@ public static class OnnxExport
             for (int o = 0; o < expected.Length; o++)
             {
                 float actual = a[o], wanted = expected[o];
-                bool bothNaN = float.IsNaN(actual) && float.IsNaN(wanted);
-                if (!bothNaN && !(MathF.Abs(actual - wanted) <= 1e-3f * MathF.Max(1f, MathF.Abs(wanted))))
-                {
-                    string hint = network.Summary.Layers.Any(l => l.Detail is "LeakyReLU" or "ELU")
-                        ? " A LeakyReLU or ELU layer whose summary detail does not state its alpha (\"LeakyReLU(alpha 0.2)\") is read with the default alpha; a network declared with another Alpha cannot be exported until its summary states it."
-                        : "";
-                    throw new InvalidOperationException(
-                        $"{network.Summary.NetworkName}: the layers read from its summary ({network.Architecture}) compute {actual.ToString("R", CultureInfo.InvariantCulture)} " +
-                        $"for output {o} of a probe input where Predict gives {wanted.ToString("R", CultureInfo.InvariantCulture)}; the exported model would not match the network.{hint}");
-                }
+                if (float.IsNaN(actual) && float.IsNaN(wanted)) continue;
+                double scaled = float.IsNaN(actual) || float.IsNaN(wanted)
+                    ? double.PositiveInfinity
+                    : Math.Abs((double)actual - wanted) / Math.Max(1.0, Math.Abs(wanted));
+                if (double.IsNaN(scaled)) scaled = double.PositiveInfinity; // ∞ − ∞
+                if (scaled > result.Worst) result = (scaled, o, actual, wanted);
             }
         }
+        return result;
     }
+
+    /// <summary>The probe deviation of the layers the exporter reads from <paramref name="network"/> (for tests and reports).</summary>
+    internal static double ProbeDeviation(INetwork network) => ProbeDeviation(network, ReadLayers(network)).Worst;
 }

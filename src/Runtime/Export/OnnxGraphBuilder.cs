@@ -48,6 +48,20 @@ internal sealed class OnnxGraphBuilder
         _graph.Initializer.Add(tensor);
     }
 
+    /// <summary>Adds a 1-D int64 initializer (shapes for <c>Reshape</c>) and returns its name.</summary>
+    public string Int64Initializer(string name, ReadOnlySpan<long> values)
+    {
+        if (!_names.Add(name)) throw new InvalidOperationException($"The ONNX graph already has a value named '{name}'.");
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        var bytes = new byte[values.Length * sizeof(long)];
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
+        tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>A rank-0 float initializer holding <paramref name="value"/>, shared by every node that needs the same number.</summary>
     public string Constant(float value)
     {
@@ -97,6 +111,14 @@ internal sealed class OnnxGraphBuilder
     /// <summary>A float attribute.</summary>
     public static AttributeProto Float(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    /// <summary>An integer-list attribute (for example <c>axes</c>).</summary>
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
 
     /// <summary>A float tensor value of shape <c>[batch, features]</c> with a symbolic batch dimension.</summary>
     public static ValueInfoProto FloatMatrix(string name, string batchDimension, int features) => new()

@@ -32,6 +32,13 @@ internal abstract class OnnxLayer
 
     /// <summary>The layer's inference-mode output for one sample, computed with the runtime's own kernels.</summary>
     public abstract void Reference(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>
+    /// A setting the exporter had to assume because the summary does not state it (<c>epsilon 1E-05 (default; not
+    /// stated in the summary)</c>), or null. A network with assumptions is verified at the export's own tolerance,
+    /// so a wrong guess is refused instead of written.
+    /// </summary>
+    public virtual string? Assumption => null;
 }
 
 /// <summary>What a layer exporter is given: the network, the layer's summary row, and where it sits.</summary>
@@ -93,22 +100,29 @@ internal sealed class LayerSource
 
 /// <summary>
 /// The layer kinds the exporter knows, keyed by <see cref="LayerSummary.Kind"/>. Supporting a new kind is one entry
-/// here plus one small <see cref="OnnxLayer"/>:
+/// here plus one small <see cref="OnnxLayer"/> (the kinds beyond Dense and Dropout are in
+/// <c>OnnxLayers.Kinds.cs</c>):
 /// <list type="bullet">
-/// <item><c>Dropout</c>: the identity in inference mode (already here).</item>
+/// <item><c>Dense</c>: <c>Gemm(transB=1)</c> and its activation.</item>
+/// <item><c>Dropout</c>: the identity in inference mode (no node).</item>
+/// <item><c>Activation</c>: the activation's nodes alone.</item>
 /// <item><c>BatchNorm</c>: <c>BatchNormalization</c> (opset 15) with <c>gamma</c>, <c>beta</c> and the running mean
-/// and variance from <see cref="INetwork.Buffers"/>, epsilon as an attribute (inputs must be rank 2
-/// <c>[N, C]</c>, which it is here).</item>
+/// and variance from <see cref="INetwork.Buffers"/>, epsilon as an attribute (input rank 2, <c>[N, C]</c>).</item>
 /// <item><c>LayerNorm</c>: <c>LayerNormalization</c> (opset 17, axis -1) with <c>gamma</c>/<c>beta</c> and epsilon.</item>
+/// <item><c>Maxout</c>: <c>Gemm</c>, <c>Reshape</c> to <c>[N, units, pieces]</c>, <c>ReduceMax(axes=[2], keepdims=0)</c>.</item>
 /// </list>
 /// A kind not in the table makes the export throw <see cref="NotSupportedException"/> naming the layer.
 /// </summary>
-internal static class OnnxLayers
+internal static partial class OnnxLayers
 {
     private static readonly Dictionary<string, Func<LayerSource, OnnxLayer>> Kinds = new(StringComparer.Ordinal)
     {
         ["Dense"] = DenseLayer.Create,
-        ["Dropout"] = source => new IdentityLayer(source.Layer.Name, source.Inputs),
+        ["Dropout"] = source => new IdentityLayer(source.Layer.Name, SameWidth(source)),
+        ["Activation"] = ActivationLayer.Create,
+        ["BatchNorm"] = BatchNormLayer.Create,
+        ["LayerNorm"] = LayerNormLayer.Create,
+        ["Maxout"] = MaxoutLayer.Create,
     };
 
     /// <summary>The kinds <see cref="Create"/> accepts.</summary>
@@ -120,6 +134,15 @@ internal static class OnnxLayers
             throw new NotSupportedException(
                 $"{source.Label}: layer kind '{source.Layer.Kind}' cannot be exported to ONNX yet (supported: {string.Join(", ", Kinds.Keys)}).");
         return create(source);
+    }
+
+    /// <summary>The width of a layer that keeps its input's width (Dropout, Activation, the normalisations), checked against its summary row.</summary>
+    private static int SameWidth(LayerSource source)
+    {
+        int outputs = source.Outputs;
+        if (outputs != source.Inputs)
+            throw new InvalidOperationException($"{source.Label}: the summary gives {outputs} outputs for a layer that keeps its {source.Inputs} inputs.");
+        return outputs;
     }
 
     /// <summary>Dense: <c>Gemm(x, W, b, transB=1)</c> with W stored <c>[out, in]</c>, then the activation.</summary>
