@@ -41,9 +41,12 @@ public partial class XorNet;
 [Adam(LearningRate = 1e-3f)]
 public partial class MnistNet;
 
-[Sgd(LearningRate = 0.1f)]
-[Adam(LearningRate = 3e-4f, Beta2 = 0.98f)]
-internal sealed class OptimizerAttributeSpellings;
+// The optimizer spellings the docs show, each on a network of its own (an optimizer needs [Network]).
+[Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.1f)]
+internal sealed partial class SgdSpelling;
+
+[Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [Adam(LearningRate = 3e-4f, Beta2 = 0.98f)]
+internal sealed partial class AdamSpelling;
 
 public class DocExamples
 {
