@@ -130,6 +130,8 @@ public static class IdxReader
     /// <exception cref="InvalidDataException">Either file is malformed, their counts disagree, or a label is out of range.</exception>
     public static Dataset ReadDataset(string imagesPath, string labelsPath, int classCount)
     {
+        ArgumentNullException.ThrowIfNull(imagesPath);
+        ArgumentNullException.ThrowIfNull(labelsPath);
         if (classCount <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "The class count must be positive.");
         var labels = ReadLabels(labelsPath);
         var images = ReadImages(imagesPath);
@@ -143,9 +145,12 @@ public static class IdxReader
                 throw Invalid(labelsPath, $"label {label} of item {i} is outside [0, {classCount})");
             classes[i] = label;
         }
-        int features = images.Dimensions[1] * images.Dimensions[2];
+        // With zero images the data does not bound the other dimensions: compute the product without overflowing.
+        long features = (long)images.Dimensions[1] * images.Dimensions[2];
         if (features == 0) throw Invalid(imagesPath, "the images have no pixels (a dimension is zero)");
-        return Dataset.FromLabels(Normalization.ScaleToUnit(images.Data), features, classes, classCount);
+        if (features > Array.MaxLength)
+            throw Invalid(imagesPath, $"images of {images.Dimensions[1]} × {images.Dimensions[2]} pixels have more values than an array holds");
+        return Dataset.FromLabels(Normalization.ScaleToUnit(images.Data), (int)features, classes, classCount);
     }
 
     /// <summary>True when <paramref name="header"/> starts with the gzip magic bytes <c>1f 8b</c>.</summary>
