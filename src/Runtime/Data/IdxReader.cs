@@ -32,7 +32,11 @@ public static class IdxReader
     public const int LabelsMagic = 0x00000801;
 
     private const byte UnsignedByteType = 0x08;
-    private const int InitialGzipCapacity = 1 << 20;
+    /// <summary>
+    /// First buffer size when the data length cannot be checked up front (gzip, unseekable streams). Small, so that a
+    /// header declaring far more than a tiny file holds costs little; the buffer then doubles as data actually arrives.
+    /// </summary>
+    private const int InitialIncrementalCapacity = 1 << 16;
 
     /// <summary>Reads an unsigned-byte IDX file of any number of dimensions.</summary>
     /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX file.</exception>
@@ -193,7 +197,7 @@ public static class IdxReader
     /// <summary>Reads exactly <paramref name="declared"/> bytes, growing the buffer as data arrives, so a lying header cannot force a huge allocation.</summary>
     private static byte[] ReadIncrementally(Stream source, int declared, int[] dimensions, string name)
     {
-        var data = new byte[Math.Min(declared, InitialGzipCapacity)];
+        var data = new byte[Math.Min(declared, InitialIncrementalCapacity)];
         int filled = 0;
         while (filled < declared)
         {
