@@ -22,6 +22,11 @@ public sealed class NetworkSummary
     /// <summary>Creates a summary.</summary>
     public NetworkSummary(string networkName, int inputSize, IReadOnlyList<LayerSummary> layers, string loss, string optimizer)
     {
+        ArgumentNullException.ThrowIfNull(networkName);
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be positive.");
         NetworkName = networkName;
         InputSize = inputSize;
         Layers = layers;

@@ -10,6 +10,9 @@ namespace CompiledNets;
 /// </summary>
 public static class CsvImageReader
 {
+    /// <summary>Initial capacity of the feature list (values), grown by doubling as rows are read.</summary>
+    private const int InitialCapacity = 1 << 14;
+
     /// <summary>
     /// Reads <paramref name="path"/> into a labelled <see cref="Dataset"/>.
     /// </summary>
@@ -40,8 +43,10 @@ public static class CsvImageReader
         int featureCount = names.Length - 1;
         if (featureCount == 0) throw Invalid(path, 1, "the header has a label column but no feature columns");
 
-        var features = new List<float>(featureCount * 1024);
-        var labels = new List<int>(1024);
+        // Start small and let the lists grow with the rows actually read: a wide header must not reserve
+        // memory for rows that never come (the capacity used to be featureCount × 1024).
+        var features = new List<float>(Math.Min(featureCount, InitialCapacity));
+        var labels = new List<int>(16);
         int lineNumber = 1;
         int maxLabel = -1;
         string? line;
@@ -65,6 +70,8 @@ public static class CsvImageReader
                         throw Invalid(path, lineNumber, $"column {column + 1} ('{names[column]}'): the label '{cell}' is not an integer");
                     if (label < 0 || label >= classCount)
                         throw Invalid(path, lineNumber, $"column {column + 1} ('{names[column]}'): the label {label} is outside [0, {classCount?.ToString(CultureInfo.InvariantCulture) ?? "∞"})");
+                    if (label == int.MaxValue)
+                        throw Invalid(path, lineNumber, $"column {column + 1} ('{names[column]}'): the label {label} is too large for a class index (the class count would overflow)");
                     labels.Add(label);
                     maxLabel = Math.Max(maxLabel, label);
                 }

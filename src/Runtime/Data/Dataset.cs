@@ -12,13 +12,14 @@ public sealed class Dataset
 
     private Dataset(float[] features, int featureCount, float[]? targets, int[]? labels, int targetCount)
     {
+        ArgumentNullException.ThrowIfNull(features);
         if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "Feature count must be positive.");
         if (targetCount <= 0) throw new ArgumentOutOfRangeException(nameof(targetCount), targetCount, "Target count must be positive.");
         if (features.Length % featureCount != 0)
             throw new ArgumentException($"The feature array holds {features.Length} values, not a multiple of {featureCount} features per sample.", nameof(features));
         Count = features.Length / featureCount;
-        if (targets is not null && targets.Length != Count * targetCount)
-            throw new ArgumentException($"Expected {Count} × {targetCount} = {Count * targetCount} target values for {Count} samples, got {targets.Length}.", nameof(targets));
+        if (targets is not null && targets.Length != (long)Count * targetCount)
+            throw new ArgumentException($"Expected {Count} × {targetCount} = {(long)Count * targetCount} target values for {Count} samples, got {targets.Length}.", nameof(targets));
         if (labels is not null)
         {
             if (labels.Length != Count)
@@ -35,12 +36,19 @@ public sealed class Dataset
     }
 
     /// <summary>Samples with dense targets (regression, one-hot or soft labels).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="features"/> or <paramref name="targets"/> is null.</exception>
+    /// <exception cref="ArgumentException">The array lengths do not hold whole samples of the given sizes.</exception>
     public Dataset(float[] features, int featureCount, float[] targets, int targetCount)
-        : this(features, featureCount, targets, null, targetCount) { }
+        : this(features, featureCount, targets ?? throw new ArgumentNullException(nameof(targets)), null, targetCount) { }
 
     /// <summary>Samples with integer class labels in <c>[0, classCount)</c>.</summary>
-    public static Dataset FromLabels(float[] features, int featureCount, int[] labels, int classCount) =>
-        new(features, featureCount, null, labels, classCount);
+    /// <exception cref="ArgumentNullException"><paramref name="features"/> or <paramref name="labels"/> is null.</exception>
+    /// <exception cref="ArgumentException">The lengths disagree or a label is outside <c>[0, classCount)</c>.</exception>
+    public static Dataset FromLabels(float[] features, int featureCount, int[] labels, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return new(features, featureCount, null, labels, classCount);
+    }
 
     /// <summary>Number of samples.</summary>
     public int Count { get; }
@@ -64,11 +72,16 @@ public sealed class Dataset
     public ReadOnlySpan<float> Targets => _targets;
 
     /// <summary>The features of sample <paramref name="index"/>.</summary>
-    public ReadOnlySpan<float> GetFeatures(int index) => _features.AsSpan(index * FeatureCount, FeatureCount);
+    public ReadOnlySpan<float> GetFeatures(int index)
+    {
+        CheckIndex(index, nameof(index));
+        return _features.AsSpan(index * FeatureCount, FeatureCount);
+    }
 
     /// <summary>The class of sample <paramref name="index"/>: its label, or the index of its largest target.</summary>
     public int GetClass(int index)
     {
+        CheckIndex(index, nameof(index));
         if (_labels is not null) return _labels[index];
         var row = _targets.AsSpan(index * TargetCount, TargetCount);
         if (TargetCount == 1) return row[0] >= 0.5f ? 1 : 0;
@@ -78,8 +91,13 @@ public sealed class Dataset
     }
 
     /// <summary>Writes the target row of sample <paramref name="index"/> (one-hot for labelled data).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a sample index.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> holds fewer than <see cref="TargetCount"/> values.</exception>
     public void CopyTargets(int index, Span<float> destination)
     {
+        CheckIndex(index, nameof(index));
+        if (destination.Length < TargetCount)
+            throw new ArgumentException($"The destination holds {destination.Length} values; a target row needs {TargetCount}.", nameof(destination));
         if (_labels is not null)
         {
             destination[..TargetCount].Clear();
@@ -92,8 +110,15 @@ public sealed class Dataset
     }
 
     /// <summary>Gathers the samples at <paramref name="indices"/> into contiguous feature and target buffers.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is not a sample index.</exception>
+    /// <exception cref="ArgumentException">A buffer does not hold exactly <c>indices.Length</c> rows.</exception>
     public void GatherBatch(ReadOnlySpan<int> indices, Span<float> features, Span<float> targets)
     {
+        if (features.Length != (long)indices.Length * FeatureCount)
+            throw new ArgumentException($"The feature buffer holds {features.Length} values; {indices.Length} samples × {FeatureCount} features need {(long)indices.Length * FeatureCount}.", nameof(features));
+        if (targets.Length != (long)indices.Length * TargetCount)
+            throw new ArgumentException($"The target buffer holds {targets.Length} values; {indices.Length} samples × {TargetCount} targets need {(long)indices.Length * TargetCount}.", nameof(targets));
+        CheckIndices(indices, nameof(indices));
         for (int row = 0; row < indices.Length; row++)
         {
             int index = indices[row];
@@ -103,8 +128,10 @@ public sealed class Dataset
     }
 
     /// <summary>A new dataset holding the samples at <paramref name="indices"/> (copied).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is not a sample index.</exception>
     public Dataset Select(ReadOnlySpan<int> indices)
     {
+        CheckIndices(indices, nameof(indices));
         var features = new float[indices.Length * FeatureCount];
         for (int row = 0; row < indices.Length; row++)
             GetFeatures(indices[row]).CopyTo(features.AsSpan(row * FeatureCount));
@@ -123,8 +150,10 @@ public sealed class Dataset
     /// <summary>The first <paramref name="count"/> samples starting at <paramref name="start"/> (copied).</summary>
     public Dataset Slice(int start, int count)
     {
-        if (start < 0 || count < 0 || start + count > Count)
-            throw new ArgumentOutOfRangeException(nameof(count), $"Samples [{start}, {start + count}) are outside the {Count} samples.");
+        if (start < 0 || start > Count)
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"The start must be in [0, {Count}] (the sample count).");
+        if (count < 0 || count > Count - start)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Samples [{start}, {(long)start + count}) are outside the {Count} samples; at most {Count - start} follow sample {start}.");
         var indices = new int[count];
         for (int i = 0; i < count; i++) indices[i] = start + i;
         return Select(indices);
@@ -150,5 +179,18 @@ public sealed class Dataset
         }
         int trainCount = Count - validationCount;
         return (Select(order.AsSpan(0, trainCount)), Select(order.AsSpan(trainCount)));
+    }
+
+    private void CheckIndex(int index, string name)
+    {
+        if ((uint)index >= (uint)Count)
+            throw new ArgumentOutOfRangeException(name, index, $"The sample index must be in [0, {Count}) (the sample count).");
+    }
+
+    private void CheckIndices(ReadOnlySpan<int> indices, string name)
+    {
+        for (int i = 0; i < indices.Length; i++)
+            if ((uint)indices[i] >= (uint)Count)
+                throw new ArgumentOutOfRangeException(name, indices[i], $"Index {i} is {indices[i]}, outside [0, {Count}) (the sample count).");
     }
 }

@@ -32,7 +32,11 @@ public static class IdxReader
     public const int LabelsMagic = 0x00000801;
 
     private const byte UnsignedByteType = 0x08;
-    private const int InitialGzipCapacity = 1 << 20;
+    /// <summary>
+    /// First buffer size when the data length cannot be checked up front (gzip, unseekable streams). Small, so that a
+    /// header declaring far more than a tiny file holds costs little; the buffer then doubles as data actually arrives.
+    /// </summary>
+    private const int InitialIncrementalCapacity = 1 << 16;
 
     /// <summary>Reads an unsigned-byte IDX file of any number of dimensions.</summary>
     /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX file.</exception>
@@ -130,6 +134,8 @@ public static class IdxReader
     /// <exception cref="InvalidDataException">Either file is malformed, their counts disagree, or a label is out of range.</exception>
     public static Dataset ReadDataset(string imagesPath, string labelsPath, int classCount)
     {
+        ArgumentNullException.ThrowIfNull(imagesPath);
+        ArgumentNullException.ThrowIfNull(labelsPath);
         if (classCount <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "The class count must be positive.");
         var labels = ReadLabels(labelsPath);
         var images = ReadImages(imagesPath);
@@ -143,9 +149,12 @@ public static class IdxReader
                 throw Invalid(labelsPath, $"label {label} of item {i} is outside [0, {classCount})");
             classes[i] = label;
         }
-        int features = images.Dimensions[1] * images.Dimensions[2];
+        // With zero images the data does not bound the other dimensions: compute the product without overflowing.
+        long features = (long)images.Dimensions[1] * images.Dimensions[2];
         if (features == 0) throw Invalid(imagesPath, "the images have no pixels (a dimension is zero)");
-        return Dataset.FromLabels(Normalization.ScaleToUnit(images.Data), features, classes, classCount);
+        if (features > Array.MaxLength)
+            throw Invalid(imagesPath, $"images of {images.Dimensions[1]} × {images.Dimensions[2]} pixels have more values than an array holds");
+        return Dataset.FromLabels(Normalization.ScaleToUnit(images.Data), (int)features, classes, classCount);
     }
 
     /// <summary>True when <paramref name="header"/> starts with the gzip magic bytes <c>1f 8b</c>.</summary>
@@ -188,7 +197,7 @@ public static class IdxReader
     /// <summary>Reads exactly <paramref name="declared"/> bytes, growing the buffer as data arrives, so a lying header cannot force a huge allocation.</summary>
     private static byte[] ReadIncrementally(Stream source, int declared, int[] dimensions, string name)
     {
-        var data = new byte[Math.Min(declared, InitialGzipCapacity)];
+        var data = new byte[Math.Min(declared, InitialIncrementalCapacity)];
         int filled = 0;
         while (filled < declared)
         {

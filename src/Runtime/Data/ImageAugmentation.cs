@@ -88,9 +88,9 @@ public sealed class ImageAugmentation
     {
         int pixels = PixelCount;
         if (batchSize < 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
-        if (inputs.Length < batchSize * pixels)
+        if (inputs.Length < (long)batchSize * pixels)
             throw new ArgumentException(
-                $"{batchSize} images of {Width}×{Height} need {batchSize * pixels} values, got {inputs.Length}; is the image size right?", nameof(inputs));
+                $"{batchSize} images of {Width}×{Height} need {(long)batchSize * pixels} values, got {inputs.Length}; is the image size right?", nameof(inputs));
         for (int i = 0; i < batchSize; i++) ApplyOne(inputs.Slice(i * pixels, pixels));
     }
 
@@ -170,9 +170,11 @@ public sealed class ImageAugmentation
 
     private static void CheckImage(ReadOnlySpan<float> source, Span<float> destination, int width, int height)
     {
-        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "The image size must be positive.");
-        if (source.Length < width * height) throw new ArgumentException($"A {width}×{height} image needs {width * height} values, got {source.Length}.", nameof(source));
-        if (destination.Length < width * height)
-            throw new ArgumentException($"A {width}×{height} image needs room for {width * height} values, got {destination.Length}.", nameof(destination));
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "The image width must be positive.");
+        if (height <= 0) throw new ArgumentOutOfRangeException(nameof(height), height, "The image height must be positive.");
+        long pixels = (long)width * height;
+        if (source.Length < pixels) throw new ArgumentException($"A {width}×{height} image needs {pixels} values, got {source.Length}.", nameof(source));
+        if (destination.Length < pixels)
+            throw new ArgumentException($"A {width}×{height} image needs room for {pixels} values, got {destination.Length}.", nameof(destination));
     }
 }

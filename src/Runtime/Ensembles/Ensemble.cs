@@ -97,10 +97,10 @@ public sealed class Ensemble
     public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
         if (batchSize < 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
-        if (inputs.Length < batchSize * InputSize)
-            throw new ArgumentException($"{batchSize} samples need {batchSize * InputSize} input values, got {inputs.Length}.", nameof(inputs));
-        if (outputs.Length < batchSize * OutputSize)
-            throw new ArgumentException($"{batchSize} samples need room for {batchSize * OutputSize} output values, got {outputs.Length}.", nameof(outputs));
+        if (inputs.Length < (long)batchSize * InputSize)
+            throw new ArgumentException($"{batchSize} samples need {(long)batchSize * InputSize} input values, got {inputs.Length}.", nameof(inputs));
+        if (outputs.Length < (long)batchSize * OutputSize)
+            throw new ArgumentException($"{batchSize} samples need room for {(long)batchSize * OutputSize} output values, got {outputs.Length}.", nameof(outputs));
         for (int start = 0; start < batchSize; start += ChunkRows)
         {
             int rows = Math.Min(ChunkRows, batchSize - start);
@@ -118,11 +118,14 @@ public sealed class Ensemble
     }
 
     /// <summary>Loss and accuracy of the averaged outputs on <paramref name="data"/> (accuracy is NaN for regression losses).</summary>
+    /// <exception cref="ArgumentException">The data is empty (there is no mean to report) or its shape does not match the ensemble's.</exception>
     public EvaluationResult Evaluate(Dataset data, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckShape(data);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be positive.");
+        if (data.Count == 0)
+            throw new ArgumentException("The data is empty: a loss and an accuracy need at least 1 sample, got 0.", nameof(data));
         int rowsPerBatch = Math.Min(batchSize, Math.Max(data.Count, 1));
         var outputs = new float[rowsPerBatch * OutputSize];
         var targets = new float[rowsPerBatch * OutputSize];
@@ -138,9 +141,8 @@ public sealed class Ensemble
             lossSum += Metrics.SumLoss(Loss, output, target, OutputSize);
             correct += Metrics.CountCorrect(output, target, OutputSize);
         }
-        int count = Math.Max(data.Count, 1);
-        float accuracy = Metrics.IsClassification(Loss) ? (float)correct / count : float.NaN;
-        return new EvaluationResult((float)(lossSum / count), accuracy, data.Count);
+        float accuracy = Metrics.IsClassification(Loss) ? (float)correct / data.Count : float.NaN;
+        return new EvaluationResult((float)(lossSum / data.Count), accuracy, data.Count);
     }
 
     /// <summary>The predicted class of every sample from the averaged outputs (argmax, or a 0.5 threshold for one output).</summary>

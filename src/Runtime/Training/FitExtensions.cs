@@ -9,6 +9,27 @@ public static class FitExtensions
     /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in shuffled minibatches and
     /// returns the per-epoch history.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <b>Divergence.</b> A batch whose loss is NaN or infinite ends training as Keras' <c>TerminateOnNaN</c> does: the
+    /// batch is passed to every callback's <see cref="Callback.OnBatchEnd"/>, the epoch ends there, and <c>Fit</c>
+    /// <i>returns</i> (it does not throw) a <see cref="History"/> with <see cref="History.Diverged"/> and
+    /// <see cref="History.StoppedEarly"/> set and a <see cref="History.StopReason"/> naming the loss, the epoch and the
+    /// batch, which is also printed when <paramref name="verbose"/> is above 0. The optimizer step of that batch has been
+    /// taken, so the parameters may be non-finite: reload a checkpoint (or restore best weights) before using the network.
+    /// </para>
+    /// <para>
+    /// <b>Cancellation.</b> The token is checked before every batch: cancelling it (from another thread or a callback)
+    /// lets the running batch finish and then throws <see cref="OperationCanceledException"/>, so the network holds the
+    /// state after exactly the steps taken, never a half-applied step, and <c>Fit</c> can be called again to continue.
+    /// <see cref="Callback.OnTrainEnd"/> is not called and no history is returned.
+    /// </para>
+    /// <para>
+    /// <b>Batches.</b> Any batch size in [1, <see cref="INetwork.MaxBatchSize"/>] works with any sample count: the last
+    /// batch of an epoch holds the remainder, and data smaller than one batch trains in one (smaller) batch per epoch.
+    /// Empty training or validation data is rejected with an <see cref="ArgumentException"/>.
+    /// </para>
+    /// </remarks>
     /// <param name="network">The network to train.</param>
     /// <param name="train">Training samples.</param>
     /// <param name="epochs">Passes over the data.</param>
@@ -25,6 +46,10 @@ public static class FitExtensions
     /// Applied in place to every gathered training batch before the step (<see cref="BatchLoader.Transform"/>), for
     /// example <see cref="ImageAugmentation.Transform"/>. Validation data is never transformed.
     /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="train"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A numeric argument is out of its range (the message names the range and the value).</exception>
+    /// <exception cref="ArgumentException">The data is empty, its shape does not match the network's, or a callback is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static History Fit(this INetwork network, Dataset train, int epochs = 1, int batchSize = 32,
         Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
         int verbose = 1, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default,
@@ -38,18 +63,26 @@ public static class FitExtensions
         if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Verbose is 0, 1 or 2.");
         if (clipNorm is float maxNorm && (!(maxNorm > 0) || float.IsInfinity(maxNorm)))
             throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "The clipping norm must be positive and finite.");
+        if (!(validationSplit >= 0 && validationSplit < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
         CheckShape(network, train, nameof(train));
         int actualSeed = seed ?? Random.Shared.Next();
         if (validation is null && validationSplit > 0)
             (train, validation) = train.Split(validationSplit, actualSeed);
-        if (validation is not null) CheckShape(network, validation, nameof(validation));
-        if (train.Count == 0) throw new ArgumentException("The training data is empty.", nameof(train));
+        if (validation is not null)
+        {
+            CheckShape(network, validation, nameof(validation));
+            if (validation.Count == 0) throw new ArgumentException("The validation data is empty: it needs at least 1 sample, got 0.", nameof(validation));
+        }
+        if (train.Count == 0) throw new ArgumentException("The training data is empty: it needs at least 1 sample, got 0.", nameof(train));
 
         var callbackList = callbacks?.ToList() ?? new List<Callback>();
+        int missing = callbackList.IndexOf(null!);
+        if (missing >= 0) throw new ArgumentException($"Callback {missing} (of {callbackList.Count}) is null.", nameof(callbacks));
         var history = new History();
         var context = new TrainingContext(network, history, epochs);
         var loader = new BatchLoader(train, batchSize, shuffle, actualSeed) { Transform = transform };
-        var evaluator = validation is null ? null : new BatchEvaluator(network, Math.Max(batchSize, 256));
+        var evaluator = validation is null ? null : new BatchEvaluator(network, Math.Min(Math.Max(batchSize, 256), validation.Count));
         var progress = new ProgressReporter(verbose, epochs, loader.BatchCount, train.Count);
         bool classification = Metrics.IsClassification(network.Loss);
         int outputSize = network.OutputSize;
@@ -85,6 +118,7 @@ public static class FitExtensions
                     foreach (var callback in callbackList) callback.OnBatchEnd(context, b, loss);
                     context.StopTraining = true;
                     context.StopReason = TerminateOnNaN.Reason(loss, epoch, b);
+                    history.Diverged = true;
                     break;
                 }
                 lossSum += (double)loss * batch.Size;

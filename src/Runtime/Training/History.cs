@@ -57,11 +57,21 @@ public sealed class History
     /// <summary>True when training stopped before the requested number of epochs (a callback or cancellation).</summary>
     public bool StoppedEarly { get; internal set; }
 
-    /// <summary>Why training stopped early, when it did.</summary>
+    /// <summary>Why training stopped early, when it did (for a divergence: the non-finite loss, the epoch and the batch).</summary>
     public string? StopReason { get; internal set; }
 
+    /// <summary>
+    /// True when <c>Fit</c> stopped because a batch's loss was NaN or infinite (<see cref="StopReason"/> says where).
+    /// The epoch that diverged is in <see cref="Epochs"/> when at least one of its batches had a finite loss.
+    /// </summary>
+    public bool Diverged { get; internal set; }
+
     /// <summary>Appends an epoch.</summary>
-    public void Add(EpochMetrics epoch) => _epochs.Add(epoch);
+    public void Add(EpochMetrics epoch)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        _epochs.Add(epoch);
+    }
 
     /// <summary>CSV with a header row: <c>epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds</c>; missing metrics are empty.</summary>
     public string ToCsv()

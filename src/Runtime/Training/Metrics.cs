@@ -12,8 +12,7 @@ public static class Metrics
     /// <summary>Sum over the rows of the per-sample loss (divide by the sample count for the mean).</summary>
     public static double SumLoss(LossFunction loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int outputSize)
     {
-        if (outputs.Length != targets.Length)
-            throw new ArgumentException($"Outputs ({outputs.Length} values) and targets ({targets.Length} values) differ in length.");
+        CheckRows(outputs, targets, outputSize);
         double sum = 0;
         switch (loss)
         {
@@ -43,6 +42,7 @@ public static class Metrics
     /// <summary>Number of rows whose predicted class equals the target class (argmax, or a 0.5 threshold for one output).</summary>
     public static int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int outputSize)
     {
+        CheckRows(outputs, targets, outputSize);
         int rows = outputs.Length / outputSize, correct = 0;
         for (int r = 0; r < rows; r++)
         {
@@ -61,10 +61,21 @@ public static class Metrics
     }
 
     /// <summary>Index of the largest value (the first on ties).</summary>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
     public static int ArgMax(ReadOnlySpan<float> values)
     {
+        if (values.IsEmpty) throw new ArgumentException("The arg max of an empty row is undefined: expected at least 1 value, got 0.", nameof(values));
         int best = 0;
         for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
         return best;
+    }
+
+    private static void CheckRows(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int outputSize)
+    {
+        if (outputSize <= 0) throw new ArgumentOutOfRangeException(nameof(outputSize), outputSize, "The output size must be positive.");
+        if (outputs.Length != targets.Length)
+            throw new ArgumentException($"Outputs ({outputs.Length} values) and targets ({targets.Length} values) differ in length.", nameof(targets));
+        if (outputs.Length % outputSize != 0)
+            throw new ArgumentException($"{outputs.Length} output values are not a whole number of rows of {outputSize}.", nameof(outputs));
     }
 }

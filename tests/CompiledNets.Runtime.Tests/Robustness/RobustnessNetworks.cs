@@ -1,0 +1,34 @@
+// Networks compiled by this project's build (the generator runs as an analyzer) for the robustness tests.
+namespace CompiledNets.Runtime.Tests.Robustness;
+
+/// <summary>784-128-10 MNIST-shaped classifier: concurrency, NaN propagation, cancellation.</summary>
+[Network(Inputs = 784, MaxBatchSize = 64)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[Adam(LearningRate = 1e-3f)]
+public partial class RobustMnistNet;
+
+/// <summary>784-256-10: at batch 64 every Dense product exceeds the 1 MFLOP parallel threshold, so Threads splits it.</summary>
+[Network(Inputs = 784, MaxBatchSize = 64)]
+[Dense(256, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[Adam(LearningRate = 1e-3f)]
+public partial class RobustWideNet;
+
+/// <summary>A small regression network with a smooth activation (tanh) and momentum: training edge cases.</summary>
+[Network(Inputs = 3, MaxBatchSize = 32)]
+[Dense(8, Activation.Tanh)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+[Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
+public partial class RobustSmallNet;
+
+/// <summary>784-32-10: MNIST-shaped but light enough for 80,000 concurrent predictions in a Debug test run.</summary>
+[Network(Inputs = 784, MaxBatchSize = 64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[Adam(LearningRate = 1e-3f)]
+public partial class RobustPredictNet;
