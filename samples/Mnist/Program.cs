@@ -117,6 +117,12 @@ static int Run(Settings settings)
         history.SavePlot(png);
         history.SaveCsv(csv);
         Console.WriteLine($"History written to {png} and {csv}");
+        if (test.Confusion is not null)
+        {
+            string confusion = Path.Combine(settings.PlotDirectory, $"mnist-{settings.Model}-confusion.png");
+            test.Confusion.SavePlot(confusion);
+            Console.WriteLine($"Test confusion matrix written to {confusion}");
+        }
     }
 
     if (settings.SavePath is not null)

@@ -38,25 +38,7 @@ public static class HistoryPlot
             multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         }
 
-        using var surface = SKSurface.Create(new SKImageInfo(width, height))
-            ?? throw new InvalidOperationException($"Could not create a {width} × {height} drawing surface.");
-        surface.Canvas.Clear(SKColors.White);
-        multiplot.Render(surface.Canvas, new PixelRect(0, width, 0, height));
-        using var image = surface.Snapshot();
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException("Could not encode the chart as PNG.");
-
-        string full = Path.GetFullPath(path);
-        string temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)) png.SaveTo(file);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        PngRenderer.Save(path, width, height, (canvas, rect) => multiplot.Render(canvas, rect));
     }
 
     private static Plot Panel(string title, string yLabel, Alignment legend, double[] epochs, params (string Name, IReadOnlyList<float> Values, Color Color)[] series)

@@ -87,6 +87,7 @@ internal sealed class BatchEvaluator
         int outputSize = _network.OutputSize;
         double lossSum = 0;
         int correct = 0;
+        var confusion = Metrics.IsClassification(_network.Loss) ? new ConfusionMatrix(Math.Max(outputSize, 2)) : null;
         for (int start = 0; start < data.Count; start += _batchSize)
         {
             int size = Math.Min(_batchSize, data.Count - start);
@@ -96,9 +97,12 @@ internal sealed class BatchEvaluator
             for (int r = 0; r < size; r++) data.CopyTargets(start + r, targets.Slice(r * outputSize, outputSize));
             lossSum += Metrics.SumLoss(_network.Loss, outputs, targets, outputSize);
             correct += Metrics.CountCorrect(outputs, targets, outputSize);
+            if (confusion is not null)
+                for (int r = 0; r < size; r++)
+                    confusion.Add(data.GetClass(start + r), Metrics.PredictedClass(outputs.Slice(r * outputSize, outputSize)));
         }
         float accuracy = Metrics.IsClassification(_network.Loss) ? (float)correct / data.Count : float.NaN;
-        return new EvaluationResult((float)(lossSum / data.Count), accuracy, data.Count);
+        return new EvaluationResult((float)(lossSum / data.Count), accuracy, data.Count) { Confusion = confusion };
     }
 
 }

@@ -60,6 +60,10 @@ public static class Metrics
         return correct;
     }
 
+    /// <summary>The class a row of outputs predicts: its argmax, or a 0.5 threshold for a single output.</summary>
+    public static int PredictedClass(ReadOnlySpan<float> outputs) =>
+        outputs.Length == 1 ? (outputs[0] >= 0.5f ? 1 : 0) : ArgMax(outputs);
+
     /// <summary>Index of the largest value (the first on ties).</summary>
     /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
     public static int ArgMax(ReadOnlySpan<float> values)
