@@ -48,6 +48,29 @@ internal sealed partial class SgdSpelling;
 [Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [Adam(LearningRate = 3e-4f, Beta2 = 0.98f)]
 internal sealed partial class AdamSpelling;
 
+[Network(Inputs = 784)]
+[WeightDecay(1e-4f)]
+[Dense(256, Activation.ReLU)]
+[Dense(10, Activation.Softmax, L2 = 0f)]
+[Loss(LossFunction.CrossEntropy)]
+[Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
+public partial class Regularised;
+
+[Network(Inputs = 784)]
+[Dense(256)]
+[BatchNorm]
+[ActivationLayer(Activation.ReLU)]
+[Dropout(0.2f)]
+[Maxout(64, 3)]
+[LayerNorm]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[AdamW(LearningRate = 1e-3f)]
+public partial class Modern;
+
+[Network(Inputs = 2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.05f, Momentum = 0.9f, Nesterov = true)]
+internal sealed partial class NesterovSpelling;
+
 public class DocExamples
 {
     [Fact]
@@ -161,5 +184,20 @@ public class DocExamples
     {
         var net = new MnistNet(seed: 1) { Threads = 1 };
         _ = net;
+    }
+
+    [Fact]
+    public void The_documented_layer_stack_trains()
+    {
+        var net = new Modern(1, maxBatchSize: 8);
+        var random = new Random(1);
+        var x = Enumerable.Range(0, 8 * 784).Select(_ => (float)random.NextDouble()).ToArray();
+        var t = new float[8 * 10];
+        for (int r = 0; r < 8; r++) t[r * 10 + r] = 1;
+        float first = net.TrainBatch(x, t, 8);
+        float last = first;
+        for (int step = 0; step < 30; step++) last = net.TrainBatch(x, t, 8);
+        Assert.True(float.IsFinite(first) && last < first, $"loss {first} -> {last}");
+        Assert.Equal("784 -> Dense(256, Linear) -> BatchNorm -> Activation(ReLU) -> Dropout(0.2) -> Maxout(64, 3) -> LayerNorm -> Dense(10, Softmax) | CrossEntropy | AdamW", net.Architecture);
     }
 }
