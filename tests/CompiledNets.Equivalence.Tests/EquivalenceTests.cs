@@ -117,6 +117,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         for (int step = 1; step <= Steps; step++)
         {
             var (x, t) = TestData.Batch(generated, batch, seed: 1000 * step + batch);
+            SyncDeadBiases(generated, interpreted);
             lossG = generated.TrainBatch(x, t, batch);
             lossI = interpreted.TrainBatch(x, t, batch);
             AssertClose(lossG, lossI, $"{name} b{batch} loss of step {step}");
@@ -128,7 +129,9 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         // Batch-norm running statistics, moved by every training forward pass.
         AssertTensorsClose(generated, interpreted, TensorStorage.Buffers, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
 
-        // Inference after training reads the trained parameters and running statistics.
+        // Inference after training reads the trained parameters and running statistics (a dead bias is live again
+        // at inference, against the fixed running mean: equal it once more after the last step moved it by noise).
+        SyncDeadBiases(generated, interpreted);
         generated.PredictBatch(inputs, expected, batch);
         interpreted.PredictBatch(inputs, actual, batch);
         AssertCloseInNorm(expected, actual, $"{name} b{batch} inference outputs after {Steps} steps");
@@ -176,6 +179,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         for (int step = 4; step <= 5; step++)
         {
             var (x, t) = TestData.Batch(source, 16, seed: step);
+            SyncDeadBiases(generated, interpreted);
             AssertClose(generated.TrainBatch(x, t, 16), interpreted.TrainBatch(x, t, 16), $"{name} loss of step {step}");
         }
         AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} resumed:", afterSteps: true);
@@ -200,7 +204,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
             var (x, t) = TestData.Batch(source, 16, seed: step);
             source.TrainBatch(x, t, 16);
         }
-        Assert.Contains(source.Buffers.ToArray(), v => v != 0f && v != 1f);
+        if (source.Buffers.Length > 0) Assert.Contains(source.Buffers.ToArray(), v => v != 0f && v != 1f);
 
         using var file = new MemoryStream();
         source.Save(file);
@@ -216,6 +220,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         for (int step = 4; step <= 5; step++)
         {
             var (x, t) = TestData.Batch(source, 16, seed: step);
+            SyncDeadBiases(generated, interpreted);
             AssertClose(generated.TrainBatch(x, t, 16), interpreted.TrainBatch(x, t, 16), $"{name} loss of step {step}");
         }
         AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} resumed:", afterSteps: true);
