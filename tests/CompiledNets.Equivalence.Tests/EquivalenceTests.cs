@@ -321,3 +321,49 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
             Allocations.AssertNoAllocations(network, $"{name} ({network.GetType().Name})");
     }
 }
+
+/// <summary>Inference-only networks (Step perceptrons), generated and interpreted: same description, same predictions.</summary>
+public sealed class InferenceOnlyEquivalenceTests
+{
+    private const string Source = """
+        using CompiledNets;
+
+        namespace InferenceOnly;
+
+        [Network(Inputs = 3, InferenceOnly = true)]
+        [Dense(4, Activation.Tanh)]
+        [BatchNorm]
+        [Dropout(0.5f)]
+        [Dense(2, Activation.Step)]
+        public partial class Perceptron;
+        """;
+
+    [Fact]
+    public void An_inference_only_network_matches_its_generated_twin()
+    {
+        var (image, _) = GeneratedCorpus.CompileSources([("InferenceOnly/Perceptron.cs", Source)]);
+        var context = new System.Runtime.Loader.AssemblyLoadContext("InferenceOnly", isCollectible: true);
+        var type = context.LoadFromStream(new MemoryStream(image)).GetType("InferenceOnly.Perceptron", throwOnError: true)!;
+        var generated = (INetwork)Activator.CreateInstance(type, 5, 8)!;
+        var interpreted = new Sequential(3).Dense(4, Activation.Tanh).BatchNorm().Dropout(0.5f).Dense(2, Activation.Step).InferenceOnly().Build(seed: 5, maxBatchSize: 8);
+
+        Assert.Equal(generated.Architecture, interpreted.Architecture);
+        Assert.Equal(generated.Summary.Optimizer, interpreted.Summary.Optimizer);
+        Assert.Equal(generated.Summary.Loss, interpreted.Summary.Loss);
+        Assert.Equal(generated.Tensors.Select(t => (t.Name, t.ShapeText, t.Storage, t.Offset)), interpreted.Tensors.Select(t => (t.Name, t.ShapeText, t.Storage, t.Offset)));
+        Assert.Equal(generated.LearningRate, interpreted.LearningRate);
+        Assert.True(generated.Parameters.SequenceEqual(interpreted.Parameters));
+        Assert.True(generated.Buffers.SequenceEqual(interpreted.Buffers));
+
+        // Running statistics set by hand (as a checkpoint would), then the same predictions.
+        for (int i = 0; i < generated.Buffers.Length; i++) generated.Buffers[i] = interpreted.Buffers[i] = 0.1f * (i + 1);
+        var (inputs, _) = TestData.Batch(generated, 16, seed: 3);
+        var a = new float[32];
+        var b = new float[32];
+        generated.PredictBatch(inputs, a, 16);
+        interpreted.PredictBatch(inputs, b, 16);
+        Assert.Equal(a, b);
+        Assert.Throws<InvalidOperationException>(() => generated.TrainBatch(inputs, new float[32], 16));
+        Assert.Throws<InvalidOperationException>(() => interpreted.TrainBatch(inputs, new float[32], 16));
+    }
+}
