@@ -24,6 +24,14 @@ namespace CompiledNets;
 /// The builder methods configure the network until it is built: by <see cref="Build"/>, or on first use of any
 /// <see cref="INetwork"/> member (then with a random seed and <see cref="DefaultMaxBatchSize"/>). All buffers are
 /// allocated then; no member allocates afterwards. <see cref="Predict"/> is thread-safe.
+/// <para>
+/// Every attribute has its builder method: <see cref="Dense"/>, <see cref="Dropout"/>, <see cref="BatchNorm"/>,
+/// <see cref="LayerNorm"/>, <see cref="Activation"/>, <see cref="Maxout"/>, <see cref="Loss"/>, <see cref="WeightDecay"/>,
+/// the optimizers <see cref="Sgd"/>, <see cref="AdaGrad"/>, <see cref="RmsProp"/>, <see cref="Adam"/>, <see cref="AdamW"/>,
+/// and <see cref="InferenceOnly"/>. Invalid settings throw where the generator reports a CN diagnostic. The build seed
+/// also seeds the dropout masks (one stream, as in the generated network), so a generated and an interpreted network
+/// built with the same seed drop the same values.
+/// </para>
 /// </remarks>
 public sealed class Sequential : INetwork
 {
@@ -499,7 +507,7 @@ public sealed class Sequential : INetwork
         if (stateTotal > Array.MaxLength) throw new InvalidOperationException($"The {optimizer!.Name} state needs {stateTotal:N0} values; at most {Array.MaxLength:N0} fit in one buffer.");
         bool training = !_inferenceOnly;
         var parameters = new float[parameterCount];
-        var gradients = new float[training ? parameterCount : 0];
+        var gradients = new float[parameterCount]; // also for an inference-only network, as the generated one has
         var buffers = new float[(int)bufferTotal];
         var dropout = new DropoutStream(~(long)seed);
         int parameterOffset = 0, bufferOffset = 0;
