@@ -26,6 +26,9 @@ public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Fun
     /// <summary>A built interpreted network of this architecture.</summary>
     public Sequential CreateSequential(int seed, int maxBatchSize) => Build(new Sequential(Inputs)).Build(seed, maxBatchSize);
 
+    /// <summary>True when the architecture drops out: the seed then also fixes the masks, so both engines need the same one.</summary>
+    public bool HasDropout => Attributes.Contains("[Dropout(", StringComparison.Ordinal);
+
     public override string ToString() => Name;
 }
 
@@ -33,11 +36,13 @@ public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Fun
 /// The architectures compared between the engines: depth 1 to 5, widths 1 to 1,100 (many not multiples of
 /// 4, 8 or 16, so every vector remainder path runs), every trainable activation (Step is inference only and
 /// the generator rejects it in a trainable network), every loss with the outputs it fits (fused and
-/// unfused), both optimizers, explicit alphas and initialisers; plus seeded random architectures.
+/// unfused), every layer kind (dropout, batch and layer norm, standalone activations, maxout) first, in the
+/// middle and last, every optimizer with its settings, L2 weight decay, explicit alphas and initialisers; plus
+/// seeded random architectures.
 /// </summary>
 public static class Corpus
 {
-    public static readonly IReadOnlyList<CorpusEntry> Entries = [.. Handwritten(), .. RandomArchitectures(count: 8, seed: 2024)];
+    public static readonly IReadOnlyList<CorpusEntry> Entries = [.. Handwritten(), .. Toolkit(), .. RandomArchitectures(count: 8, seed: 2024)];
 
     public static CorpusEntry Get(string name) => Entries.Single(e => e.Name == name);
 
@@ -318,6 +323,236 @@ public static class Corpus
             [Loss(LossFunction.MeanSquaredError)]
             [Adam]
             """, s => s.Dense(95, Activation.LeakyReLU).Dense(3).Loss(LossFunction.MeanSquaredError).Adam());
+    }
+
+    /// <summary>
+    /// The rest of the toolkit: dropout, batch and layer norm, standalone activations (Softmax and Sigmoid as the last
+    /// layer, GELU/SiLU reading their input, non-default alphas), maxout, L2 weight decay (class-wide and per layer) and
+    /// every optimizer with its settings; each layer kind first, in the middle and last.
+    /// </summary>
+    private static IEnumerable<CorpusEntry> Toolkit()
+    {
+        yield return new("ToolkitAll", 20, """
+            [WeightDecay(1e-4f)]
+            [Dense(32, Init = Init.HeNormal)]
+            [BatchNorm(Momentum = 0.2f)]
+            [ActivationLayer(Activation.ReLU)]
+            [Dropout(0.3f)]
+            [Maxout(16, 3)]
+            [LayerNorm]
+            [Dense(12, Activation.LeakyReLU, Alpha = 0.2f, L2 = 0f)]
+            [Dense(4, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [AdamW(LearningRate = 3e-4f, WeightDecay = 0.05f)]
+            """, s => s.WeightDecay(1e-4f).Dense(32, init: Init.HeNormal).BatchNorm(momentum: 0.2f).Activation(Activation.ReLU).Dropout(0.3f)
+                .Maxout(16, 3).LayerNorm().Dense(12, Activation.LeakyReLU, alpha: 0.2f, l2: 0f).Dense(4, Activation.Softmax)
+                .Loss(LossFunction.CrossEntropy).AdamW(3e-4f, weightDecay: 0.05f));
+
+        yield return new("DropoutMlp", 16, """
+            [Dense(32, Activation.ReLU)]
+            [Dropout(0.3f)]
+            [Dense(4, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            """, s => s.Dense(32, Activation.ReLU).Dropout(0.3f).Dense(4, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam());
+
+        yield return new("DropoutTwiceWide", 37, """
+            [Dense(300, Activation.ReLU)]
+            [Dropout(0.2f)]
+            [Dense(45, Activation.Tanh)]
+            [Dropout(0.5f)]
+            [Dense(3, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Sgd(LearningRate = 0.05f)]
+            """, s => s.Dense(300, Activation.ReLU).Dropout(0.2f).Dense(45, Activation.Tanh).Dropout(0.5f).Dense(3, Activation.Softmax)
+                .Loss(LossFunction.CrossEntropy).Sgd(0.05f));
+
+        yield return new("DropoutFirst", 10, """
+            [Dropout(0.5f)]
+            [Dense(7, Activation.Tanh)]
+            [Dense(1)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Sgd(LearningRate = 0.1f)]
+            """, s => s.Dropout(0.5f).Dense(7, Activation.Tanh).Dense(1).Loss(LossFunction.MeanSquaredError).Sgd(0.1f));
+
+        yield return new("DropoutLast", 6, """
+            [Dense(9)]
+            [Dropout(0.25f)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Adam]
+            """, s => s.Dense(9).Dropout(0.25f).Loss(LossFunction.MeanSquaredError).Adam());
+
+        yield return new("DropoutZero", 5, """
+            [Dense(6, Activation.ELU)]
+            [Dropout(0f)]
+            [Dense(2, Activation.Sigmoid)]
+            [Loss(LossFunction.BinaryCrossEntropy)]
+            [Adam]
+            """, s => s.Dense(6, Activation.ELU).Dropout(0f).Dense(2, Activation.Sigmoid).Loss(LossFunction.BinaryCrossEntropy).Adam());
+
+        yield return new("BatchNormMomentumSgd", 12, """
+            [Dense(24)]
+            [BatchNorm]
+            [ActivationLayer(Activation.ReLU)]
+            [Dense(3, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Sgd(LearningRate = 0.1f, Momentum = 0.9f)]
+            """, s => s.Dense(24).BatchNorm().Activation(Activation.ReLU).Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.1f, momentum: 0.9f));
+
+        yield return new("BatchNormSettings", 9, """
+            [Dense(17, Activation.Tanh)]
+            [BatchNorm(Momentum = 0.3f, Epsilon = 1e-3f)]
+            [Dense(2, Activation.Sigmoid)]
+            [Loss(LossFunction.BinaryCrossEntropy)]
+            [RmsProp(LearningRate = 0.005f, Momentum = 0.5f)]
+            """, s => s.Dense(17, Activation.Tanh).BatchNorm(0.3f, 1e-3f).Dense(2, Activation.Sigmoid).Loss(LossFunction.BinaryCrossEntropy).RmsProp(0.005f, momentum: 0.5f));
+
+        yield return new("BatchNormFirst", 6, """
+            [BatchNorm]
+            [Dense(4, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            """, s => s.BatchNorm().Dense(4, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam());
+
+        yield return new("BatchNormLast", 8, """
+            [Dense(5, Activation.SiLU)]
+            [BatchNorm(Momentum = 1f)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [AdaGrad]
+            """, s => s.Dense(5, Activation.SiLU).BatchNorm(momentum: 1f).Loss(LossFunction.MeanSquaredError).AdaGrad());
+
+        yield return new("BatchNormDeep", 33, """
+            [Dense(65)]
+            [BatchNorm]
+            [ActivationLayer(Activation.GELU)]
+            [Dense(31)]
+            [BatchNorm]
+            [ActivationLayer(Activation.Tanh)]
+            [Dense(5, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [AdamW]
+            """, s => s.Dense(65).BatchNorm().Activation(Activation.GELU).Dense(31).BatchNorm().Activation(Activation.Tanh).Dense(5, Activation.Softmax)
+                .Loss(LossFunction.CrossEntropy).AdamW());
+
+        yield return new("LayerNormAdamW", 20, """
+            [Dense(33, Activation.GELU)]
+            [LayerNorm]
+            [Dense(5, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [AdamW(LearningRate = 0.002f, Beta1 = 0.85f, Beta2 = 0.995f, Epsilon = 1e-7f, WeightDecay = 0.1f)]
+            """, s => s.Dense(33, Activation.GELU).LayerNorm().Dense(5, Activation.Softmax).Loss(LossFunction.CrossEntropy).AdamW(0.002f, 0.85f, 0.995f, 1e-7f, 0.1f));
+
+        yield return new("LayerNormFirstNesterov", 7, """
+            [LayerNorm(Epsilon = 1e-3f)]
+            [Dense(11, Activation.ReLU)]
+            [Dense(3)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Sgd(LearningRate = 0.05f, Momentum = 0.8f, Nesterov = true)]
+            """, s => s.LayerNorm(1e-3f).Dense(11, Activation.ReLU).Dense(3).Loss(LossFunction.MeanSquaredError).Sgd(0.05f, 0.8f, nesterov: true));
+
+        yield return new("LayerNormLast", 13, """
+            [Dense(19, Activation.Sigmoid)]
+            [LayerNorm]
+            [Loss(LossFunction.MeanSquaredError)]
+            [RmsProp]
+            """, s => s.Dense(19, Activation.Sigmoid).LayerNorm().Loss(LossFunction.MeanSquaredError).RmsProp());
+
+        yield return new("MaxoutFirst", 11, """
+            [Maxout(13, 3)]
+            [Dense(2, Activation.Sigmoid)]
+            [Loss(LossFunction.BinaryCrossEntropy)]
+            [Adam]
+            """, s => s.Maxout(13, 3).Dense(2, Activation.Sigmoid).Loss(LossFunction.BinaryCrossEntropy).Adam());
+
+        yield return new("MaxoutDeep", 30, """
+            [Dense(40, Activation.ReLU)]
+            [Maxout(9, 2, Init = Init.HeNormal, BiasInit = Init.GlorotUniform)]
+            [Maxout(5, 4)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [RmsProp(LearningRate = 0.003f, Alpha = 0.9f, Epsilon = 1e-6f)]
+            """, s => s.Dense(40, Activation.ReLU).Maxout(9, 2, Init.HeNormal, Init.GlorotUniform).Maxout(5, 4)
+                .Loss(LossFunction.MeanSquaredError).RmsProp(0.003f, 0.9f, 1e-6f));
+
+        yield return new("MaxoutWide", 65, """
+            [Maxout(130, 3)]
+            [Dense(7, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [WeightDecay(1e-3f)]
+            [AdaGrad(LearningRate = 0.05f, Epsilon = 1e-8f)]
+            """, s => s.Maxout(130, 3).Dense(7, Activation.Softmax).Loss(LossFunction.CrossEntropy).WeightDecay(1e-3f).AdaGrad(0.05f, 1e-8f));
+
+        yield return new("ActivationSoftmaxLast", 8, """
+            [Dense(6)]
+            [ActivationLayer(Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            """, s => s.Dense(6).Activation(Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam());
+
+        yield return new("ActivationSoftmaxMse", 4, """
+            [Dense(10, Activation.Tanh)]
+            [Dense(3)]
+            [ActivationLayer(Activation.Softmax)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Sgd(LearningRate = 0.5f)]
+            """, s => s.Dense(10, Activation.Tanh).Dense(3).Activation(Activation.Softmax).Loss(LossFunction.MeanSquaredError).Sgd(0.5f));
+
+        yield return new("ActivationSigmoidLast", 5, """
+            [Dense(3)]
+            [ActivationLayer(Activation.Sigmoid)]
+            [Loss(LossFunction.BinaryCrossEntropy)]
+            [Sgd(LearningRate = 0.3f)]
+            """, s => s.Dense(3).Activation(Activation.Sigmoid).Loss(LossFunction.BinaryCrossEntropy).Sgd(0.3f));
+
+        yield return new("ActivationChain", 9, """
+            [Dense(14)]
+            [ActivationLayer(Activation.LeakyReLU, Alpha = 0.2f)]
+            [Dense(10)]
+            [ActivationLayer(Activation.ELU, Alpha = 0.5f)]
+            [ActivationLayer(Activation.SiLU)]
+            [Dense(12)]
+            [ActivationLayer(Activation.Sigmoid)]
+            [Dense(2)]
+            [ActivationLayer(Activation.GELU)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Adam]
+            """, s => s.Dense(14).Activation(Activation.LeakyReLU, 0.2f).Dense(10).Activation(Activation.ELU, 0.5f).Activation(Activation.SiLU)
+                .Dense(12).Activation(Activation.Sigmoid).Dense(2).Activation(Activation.GELU).Loss(LossFunction.MeanSquaredError).Adam());
+
+        yield return new("ActivationFirst", 6, """
+            [ActivationLayer(Activation.Tanh)]
+            [Dense(4, Activation.LeakyReLU, Alpha = 0.01f)]
+            [ActivationLayer(Activation.ELU, Alpha = 1f)]
+            [Dense(2)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Sgd(LearningRate = 0.1f, Momentum = 0.9f, Nesterov = true)]
+            """, s => s.Activation(Activation.Tanh).Dense(4, Activation.LeakyReLU, alpha: 0.01f).Activation(Activation.ELU, 1f).Dense(2)
+                .Loss(LossFunction.MeanSquaredError).Sgd(0.1f, 0.9f, nesterov: true));
+
+        yield return new("WeightDecayMixed", 10, """
+            [WeightDecay(1e-3f)]
+            [Dense(16, Activation.ReLU)]
+            [Dense(8, Activation.ReLU, L2 = 0f)]
+            [Dense(3, Activation.Softmax, L2 = 0.01f)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Sgd(LearningRate = 0.1f, Momentum = 0.5f)]
+            """, s => s.WeightDecay(1e-3f).Dense(16, Activation.ReLU).Dense(8, Activation.ReLU, l2: 0f).Dense(3, Activation.Softmax, l2: 0.01f)
+                .Loss(LossFunction.CrossEntropy).Sgd(0.1f, momentum: 0.5f));
+
+        yield return new("PerLayerL2", 12, """
+            [Dense(12, Activation.Tanh, L2 = 0.05f)]
+            [Dense(1)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [AdaGrad]
+            """, s => s.Dense(12, Activation.Tanh, l2: 0.05f).Dense(1).Loss(LossFunction.MeanSquaredError).AdaGrad());
+
+        yield return new("RmsPropMomentum", 15, """
+            [Dense(21, Activation.SiLU)]
+            [Dense(21, Activation.ELU, Alpha = 0.3f)]
+            [Dense(4, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [RmsProp(LearningRate = 0.001f, Alpha = 0.95f, Epsilon = 1e-7f, Momentum = 0.9f)]
+            """, s => s.Dense(21, Activation.SiLU).Dense(21, Activation.ELU, alpha: 0.3f).Dense(4, Activation.Softmax)
+                .Loss(LossFunction.CrossEntropy).RmsProp(0.001f, 0.95f, 1e-7f, 0.9f));
     }
 
     /// <summary>

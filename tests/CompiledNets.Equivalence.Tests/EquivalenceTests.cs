@@ -30,8 +30,22 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
             Assert.Contains(layers, l => l.Detail == activation.ToString());
         foreach (var loss in Enum.GetValues<LossFunction>())
             Assert.Contains(interpreted, n => n.LossFunction == loss);
-        Assert.Contains(interpreted, n => n.Architecture.EndsWith("| Sgd", StringComparison.Ordinal));
-        Assert.Contains(interpreted, n => n.Architecture.EndsWith("| Adam", StringComparison.Ordinal));
+        foreach (var optimizer in new[] { "Sgd", "AdaGrad", "RmsProp", "Adam", "AdamW" })
+            Assert.Contains(interpreted, n => n.Architecture.EndsWith("| " + optimizer, StringComparison.Ordinal));
+        foreach (var kind in new[] { "Dense", "Dropout", "BatchNorm", "LayerNorm", "Activation", "Maxout" })
+        {
+            // Every layer kind first, in the middle and last.
+            Assert.Contains(interpreted, n => n.Summary.Layers[0].Kind == kind);
+            Assert.Contains(interpreted, n => n.Summary.Layers.Count > 2 && n.Summary.Layers.Skip(1).SkipLast(1).Any(l => l.Kind == kind));
+            Assert.Contains(interpreted, n => n.Summary.Layers[^1].Kind == kind);
+        }
+        Assert.Contains(interpreted, n => n.Summary.Optimizer.Contains("nesterov", StringComparison.Ordinal));
+        Assert.Contains(interpreted, n => n.Summary.Optimizer.StartsWith("Sgd", StringComparison.Ordinal) && n.Summary.Optimizer.Contains("momentum", StringComparison.Ordinal));
+        Assert.Contains(interpreted, n => n.Summary.Optimizer.StartsWith("RmsProp", StringComparison.Ordinal) && n.Summary.Optimizer.Contains("momentum", StringComparison.Ordinal));
+        Assert.Contains(layers, l => l.Detail.Contains("(alpha ", StringComparison.Ordinal) && l.Kind == "Activation");
+        Assert.Contains(layers, l => l.Detail.Contains("(alpha ", StringComparison.Ordinal) && l.Kind == "Dense");
+        Assert.Contains(entries, e => e.Attributes.Contains("[WeightDecay(", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Attributes.Contains("L2 = ", StringComparison.Ordinal));
 
         // Compiling the corpus is part of this project's cost: report it.
         GeneratedCorpus.Create(entries[0].Name, Seed, 1);
@@ -81,8 +95,11 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     {
         var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
         // A different seed, then the generated network's weights: the comparison never relies on initialisation.
-        var interpreted = Corpus.Get(name).CreateSequential(Seed + 1, MaxBatch);
+        // Except with dropout: the seed also seeds the mask stream, which must be the same for the engines to agree.
+        var entry = Corpus.Get(name);
+        var interpreted = entry.CreateSequential(entry.HasDropout ? Seed : Seed + 1, MaxBatch);
         generated.Parameters.CopyTo(interpreted.Parameters);
+        generated.Buffers.CopyTo(interpreted.Buffers);
 
         var (inputs, targets) = TestData.Batch(generated, batch, seed: 7 * batch + 1);
         var expected = new float[batch * generated.OutputSize];
@@ -100,6 +117,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         for (int step = 1; step <= Steps; step++)
         {
             var (x, t) = TestData.Batch(generated, batch, seed: 1000 * step + batch);
+            SyncDeadBiases(generated, interpreted);
             lossG = generated.TrainBatch(x, t, batch);
             lossI = interpreted.TrainBatch(x, t, batch);
             AssertClose(lossG, lossI, $"{name} b{batch} loss of step {step}");
@@ -108,6 +126,15 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         AssertGradientsClose(generated, interpreted, $"{name} b{batch} gradient of step {Steps}", afterSteps: true);
         AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
         AssertTensorsClose(generated, interpreted, TensorStorage.OptimizerState, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
+        // Batch-norm running statistics, moved by every training forward pass.
+        AssertTensorsClose(generated, interpreted, TensorStorage.Buffers, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
+
+        // Inference after training reads the trained parameters and running statistics (a dead bias is live again
+        // at inference, against the fixed running mean: equal it once more after the last step moved it by noise).
+        SyncDeadBiases(generated, interpreted);
+        generated.PredictBatch(inputs, expected, batch);
+        interpreted.PredictBatch(inputs, actual, batch);
+        AssertCloseInNorm(expected, actual, $"{name} b{batch} inference outputs after {Steps} steps");
     }
 
     [Theory]
@@ -116,6 +143,10 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     [InlineData("Depth5Mixed", true)]
     [InlineData("Initializers", false)]
     [InlineData("OddMedium", true)]
+    [InlineData("BatchNormSettings", true)]
+    [InlineData("BatchNormDeep", false)]
+    [InlineData("LayerNormAdamW", true)]
+    [InlineData("RmsPropMomentum", false)]
     public void A_checkpoint_moves_between_the_engines(string name, bool fromGenerated)
     {
         var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
@@ -134,7 +165,12 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
             var into = target.Tensors.Single(t => t.Name == tensor.Name);
             Assert.Equal(tensor.Shape, into.Shape);
             Assert.Equal(tensor.Storage, into.Storage);
-            var destination = into.Storage == TensorStorage.Parameters ? target.Parameters : target.OptimizerState;
+            var destination = into.Storage switch
+            {
+                TensorStorage.Parameters => target.Parameters,
+                TensorStorage.Buffers => target.Buffers,
+                _ => target.OptimizerState,
+            };
             Slice(source, tensor).CopyTo(destination.Slice(into.Offset, into.Length));
         }
         target.OptimizerStep = source.OptimizerStep;
@@ -143,10 +179,89 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         for (int step = 4; step <= 5; step++)
         {
             var (x, t) = TestData.Batch(source, 16, seed: step);
+            SyncDeadBiases(generated, interpreted);
             AssertClose(generated.TrainBatch(x, t, 16), interpreted.TrainBatch(x, t, 16), $"{name} loss of step {step}");
         }
         AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} resumed:", afterSteps: true);
         AssertTensorsClose(generated, interpreted, TensorStorage.OptimizerState, $"{name} resumed:", afterSteps: true);
+        AssertTensorsClose(generated, interpreted, TensorStorage.Buffers, $"{name} resumed:", afterSteps: true);
+    }
+
+    [Theory]
+    [InlineData("BatchNormMomentumSgd", true)]
+    [InlineData("BatchNormDeep", false)]
+    [InlineData("LayerNormAdamW", false)]
+    [InlineData("RmsPropMomentum", true)]
+    [InlineData("BatchNormSettings", false)]
+    public void A_safetensors_checkpoint_saved_by_one_engine_loads_into_the_other(string name, bool fromGenerated)
+    {
+        var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
+        var interpreted = Corpus.Get(name).CreateSequential(Seed + 99, MaxBatch);
+        INetwork source = fromGenerated ? generated : interpreted, target = fromGenerated ? interpreted : generated;
+        source.LearningRate *= 0.5f;
+        for (int step = 1; step <= 3; step++)
+        {
+            var (x, t) = TestData.Batch(source, 16, seed: step);
+            source.TrainBatch(x, t, 16);
+        }
+        if (source.Buffers.Length > 0) Assert.Contains(source.Buffers.ToArray(), v => v != 0f && v != 1f);
+
+        using var file = new MemoryStream();
+        source.Save(file);
+        file.Position = 0;
+        target.Load(file);
+
+        // Everything the checkpoint holds arrived bit for bit: parameters, running statistics, optimizer state and its names.
+        Assert.True(source.Parameters.SequenceEqual(target.Parameters), $"{name}: parameters");
+        Assert.True(source.Buffers.SequenceEqual(target.Buffers), $"{name}: buffers");
+        Assert.True(source.OptimizerState.SequenceEqual(target.OptimizerState), $"{name}: optimizer state");
+        Assert.Equal(source.OptimizerStep, target.OptimizerStep);
+        Assert.Equal(source.LearningRate, target.LearningRate);
+        for (int step = 4; step <= 5; step++)
+        {
+            var (x, t) = TestData.Batch(source, 16, seed: step);
+            SyncDeadBiases(generated, interpreted);
+            AssertClose(generated.TrainBatch(x, t, 16), interpreted.TrainBatch(x, t, 16), $"{name} loss of step {step}");
+        }
+        AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} resumed:", afterSteps: true);
+        AssertTensorsClose(generated, interpreted, TensorStorage.OptimizerState, $"{name} resumed:", afterSteps: true);
+        AssertTensorsClose(generated, interpreted, TensorStorage.Buffers, $"{name} resumed:", afterSteps: true);
+    }
+
+    [Theory]
+    [InlineData("DropoutLast", 64)]
+    [InlineData("DropoutLast", 7)]
+    [InlineData("DropoutTwiceWide", 64)]
+    public void Dropout_masks_are_equal_because_both_engines_draw_the_same_stream(string name, int batch)
+    {
+        var generated = GeneratedCorpus.Create(name, Seed, MaxBatch);
+        var interpreted = Corpus.Get(name).CreateSequential(Seed, MaxBatch);
+        for (int step = 1; step <= 3; step++)
+        {
+            var (x, t) = TestData.Batch(generated, batch, seed: step);
+            generated.ComputeGradients(x, t, batch);
+            interpreted.ComputeGradients(x, t, batch);
+            // Where a value was dropped both engines hold an exact zero, and only there.
+            var a = generated.TrainingOutputs;
+            var b = interpreted.TrainingOutputs;
+            for (int i = 0; i < a.Length; i++)
+                Assert.True((a[i] == 0f) == (b[i] == 0f), $"{name} step {step}: element {i} is {a[i]} generated, {b[i]} interpreted");
+            if (name == "DropoutLast")
+            {
+                int dropped = 0;
+                foreach (float v in b) if (v == 0f) dropped++;
+                Assert.InRange(dropped, 1, b.Length - 1);
+            }
+            AssertClose(a, b, $"{name} step {step} training outputs");
+        }
+
+        // Another seed draws other masks.
+        var reseeded = Corpus.Get(name).CreateSequential(Seed + 1, MaxBatch);
+        generated.Parameters.CopyTo(reseeded.Parameters);
+        var (inputs, targets) = TestData.Batch(generated, batch, seed: 42);
+        generated.ComputeGradients(inputs, targets, batch);
+        reseeded.ComputeGradients(inputs, targets, batch);
+        Assert.False(generated.TrainingOutputs.SequenceEqual(reseeded.TrainingOutputs), $"{name}: a different seed gave the same masks");
     }
 
     [Theory]
@@ -177,6 +292,8 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     [InlineData("Small")]
     [InlineData("Wide1100By1027")]
     [InlineData("Depth5Mixed")]
+    [InlineData("ToolkitAll")]
+    [InlineData("MaxoutWide")]
     public void Predict_is_thread_safe(string name)
     {
         foreach (var network in new[] { GeneratedCorpus.Create(name, Seed, 8), Corpus.Get(name).CreateSequential(Seed, 8) })
@@ -188,9 +305,65 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     [InlineData("Mini")]
     [InlineData("Depth5Mixed")]
     [InlineData("Small")]
+    [InlineData("ToolkitAll")]
+    [InlineData("DropoutTwiceWide")]
+    [InlineData("BatchNormDeep")]
+    [InlineData("LayerNormAdamW")]
+    [InlineData("MaxoutDeep")]
+    [InlineData("ActivationChain")]
+    [InlineData("WeightDecayMixed")]
+    [InlineData("RmsPropMomentum")]
+    [InlineData("BatchNormLast")]
+    [InlineData("LayerNormFirstNesterov")]
     public void TrainBatch_and_Predict_allocate_nothing_after_warm_up(string name)
     {
         foreach (var network in new[] { GeneratedCorpus.Create(name, Seed, 16), Corpus.Get(name).CreateSequential(Seed, 16) })
             Allocations.AssertNoAllocations(network, $"{name} ({network.GetType().Name})");
+    }
+}
+
+/// <summary>Inference-only networks (Step perceptrons), generated and interpreted: same description, same predictions.</summary>
+public sealed class InferenceOnlyEquivalenceTests
+{
+    private const string Source = """
+        using CompiledNets;
+
+        namespace InferenceOnly;
+
+        [Network(Inputs = 3, InferenceOnly = true)]
+        [Dense(4, Activation.Tanh)]
+        [BatchNorm]
+        [Dropout(0.5f)]
+        [Dense(2, Activation.Step)]
+        public partial class Perceptron;
+        """;
+
+    [Fact]
+    public void An_inference_only_network_matches_its_generated_twin()
+    {
+        var (image, _) = GeneratedCorpus.CompileSources([("InferenceOnly/Perceptron.cs", Source)]);
+        var context = new System.Runtime.Loader.AssemblyLoadContext("InferenceOnly", isCollectible: true);
+        var type = context.LoadFromStream(new MemoryStream(image)).GetType("InferenceOnly.Perceptron", throwOnError: true)!;
+        var generated = (INetwork)Activator.CreateInstance(type, 5, 8)!;
+        var interpreted = new Sequential(3).Dense(4, Activation.Tanh).BatchNorm().Dropout(0.5f).Dense(2, Activation.Step).InferenceOnly().Build(seed: 5, maxBatchSize: 8);
+
+        Assert.Equal(generated.Architecture, interpreted.Architecture);
+        Assert.Equal(generated.Summary.Optimizer, interpreted.Summary.Optimizer);
+        Assert.Equal(generated.Summary.Loss, interpreted.Summary.Loss);
+        Assert.Equal(generated.Tensors.Select(t => (t.Name, t.ShapeText, t.Storage, t.Offset)), interpreted.Tensors.Select(t => (t.Name, t.ShapeText, t.Storage, t.Offset)));
+        Assert.Equal(generated.LearningRate, interpreted.LearningRate);
+        Assert.True(generated.Parameters.SequenceEqual(interpreted.Parameters));
+        Assert.True(generated.Buffers.SequenceEqual(interpreted.Buffers));
+
+        // Running statistics set by hand (as a checkpoint would), then the same predictions.
+        for (int i = 0; i < generated.Buffers.Length; i++) generated.Buffers[i] = interpreted.Buffers[i] = 0.1f * (i + 1);
+        var (inputs, _) = TestData.Batch(generated, 16, seed: 3);
+        var a = new float[32];
+        var b = new float[32];
+        generated.PredictBatch(inputs, a, 16);
+        interpreted.PredictBatch(inputs, b, 16);
+        Assert.Equal(a, b);
+        Assert.Throws<InvalidOperationException>(() => generated.TrainBatch(inputs, new float[32], 16));
+        Assert.Throws<InvalidOperationException>(() => interpreted.TrainBatch(inputs, new float[32], 16));
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Numerics.Tensors;
 using CompiledNets.Kernels;
 
 namespace CompiledNets;
@@ -8,15 +6,12 @@ namespace CompiledNets;
 /// A fully connected layer, <c>y = f(x · Wᵀ + b)</c> with <c>W</c> stored <c>[units, inputs]</c> (PyTorch layout):
 /// weight at <see cref="Layer.ParameterOffset"/>, bias right after it, as in the generated network.
 /// </summary>
-/// <remarks>
-/// The matrix products are written over spans with <see cref="TensorPrimitives"/>: a dot product per output for
-/// the forward pass and <c>MultiplyAdd</c> (axpy) rows for the gradients. Every loop keeps one weight row hot
-/// in L1 while it walks the batch, so large layers stream the weights once per call rather than once per sample.
-/// </remarks>
+/// <remarks>The products are <see cref="DenseMath"/>'s; the activation and its derivative are the shared <see cref="ActivationKernels"/>.</remarks>
 internal sealed class DenseLayer : Layer
 {
     private readonly Activation _activation;
     private readonly float _alpha;
+    private readonly float _l2;
     private readonly Init _weightInit;
     private readonly Init _biasInit;
     private float[] _parameters = [];
@@ -25,25 +20,26 @@ internal sealed class DenseLayer : Layer
     private float[] _output = [];
     private float[]? _preActivation;
 
-    public DenseLayer(string name, int inputs, int units, Activation activation, float alpha, Init weightInit, Init biasInit)
+    // l2: the layer's own L2 coefficient; NaN means the network's weight decay.
+    public DenseLayer(string name, int inputs, int units, Activation activation, float alpha, Init weightInit, Init biasInit, float l2)
         : base(name, inputs, units)
     {
         _activation = activation;
         _alpha = alpha;
+        _l2 = l2;
         _weightInit = weightInit == Init.Default ? Initializers.ResolveWeightDefault(activation) : weightInit;
         _biasInit = biasInit == Init.Default ? Init.Zeros : biasInit;
     }
 
     public override string Kind => "Dense";
 
-    public override string Describe() =>
-        "Dense(" + Outputs.ToString(CultureInfo.InvariantCulture) + ", " + _activation + ")";
+    public override string Describe() => $"Dense({Number(Outputs)}, {ActivationText(_activation, _alpha)})";
 
-    public override string Detail => _activation.ToString();
+    public override string Detail => ActivationText(_activation, _alpha);
 
     public override int ParameterCount => Inputs * Outputs + Outputs;
 
-    public override bool IsTrainable => _activation != Activation.Step;
+    public override bool HasActivation => true;
 
     public override Activation OutputActivation => _activation;
 
@@ -53,19 +49,20 @@ internal sealed class DenseLayer : Layer
 
     private ReadOnlySpan<float> Bias => new(_parameters, _biasOffset, Outputs);
 
-    public override void Bind(float[] parameters, float[] gradients, int parameterOffset, int maxBatchSize, bool keepLogits)
+    public override void Bind(in LayerBinding binding)
     {
-        base.Bind(parameters, gradients, parameterOffset, maxBatchSize, keepLogits);
-        _parameters = parameters;
-        _gradients = gradients;
-        _weightOffset = parameterOffset;
-        _biasOffset = parameterOffset + Inputs * Outputs;
-        _output = new float[maxBatchSize * Outputs];
+        base.Bind(binding);
+        _parameters = binding.Parameters;
+        _gradients = binding.Gradients;
+        _weightOffset = binding.ParameterOffset;
+        _biasOffset = binding.ParameterOffset + Inputs * Outputs;
+        if (!binding.Training) return;
+        _output = new float[binding.MaxBatchSize * Outputs];
         // The loss needs the last layer's logits; GELU and SiLU need their inputs for the derivative.
-        _preActivation = keepLogits || ActivationKernels.NeedsPreActivation(_activation) ? new float[maxBatchSize * Outputs] : null;
+        _preActivation = binding.IsLast || ActivationKernels.NeedsPreActivation(_activation) ? new float[binding.MaxBatchSize * Outputs] : null;
     }
 
-    public override IEnumerable<TensorInfo> ParameterTensors() =>
+    public override IEnumerable<TensorInfo> Tensors() =>
     [
         new(Name + ".weight", [Outputs, Inputs], TensorStorage.Parameters, _weightOffset),
         new(Name + ".bias", [Outputs], TensorStorage.Parameters, _biasOffset),
@@ -77,10 +74,10 @@ internal sealed class DenseLayer : Layer
         Initializers.Fill(_biasInit, _parameters.AsSpan(_biasOffset, Outputs), Inputs, Outputs, ref random);
     }
 
-    public override void Infer(ReadOnlySpan<float> input, Span<float> output, int batch)
+    public override void Infer(ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> scratch)
     {
         output = output[..(batch * Outputs)];
-        Affine(input, output, batch);
+        DenseMath.Affine(input, Weights, Bias, output, batch, Inputs, Outputs);
         ActivationKernels.Forward(_activation, _alpha, output, Outputs);
     }
 
@@ -89,12 +86,12 @@ internal sealed class DenseLayer : Layer
         var output = _output.AsSpan(0, batch * Outputs);
         if (_preActivation is null)
         {
-            Affine(input, output, batch);
+            DenseMath.Affine(input, Weights, Bias, output, batch, Inputs, Outputs);
         }
         else
         {
             var pre = _preActivation.AsSpan(0, batch * Outputs);
-            Affine(input, pre, batch);
+            DenseMath.Affine(input, Weights, Bias, pre, batch, Inputs, Outputs);
             pre.CopyTo(output);
         }
         ActivationKernels.Forward(_activation, _alpha, output, Outputs);
@@ -103,61 +100,23 @@ internal sealed class DenseLayer : Layer
 
     public override ReadOnlySpan<float> Output(int batch) => _output.AsSpan(0, batch * Outputs);
 
-    public override ReadOnlySpan<float> PreActivation(int batch) =>
+    public override ReadOnlySpan<float> PreActivation(ReadOnlySpan<float> input, int batch) =>
         _preActivation is null ? Output(batch) : _preActivation.AsSpan(0, batch * Outputs);
 
     public override void Backward(ReadOnlySpan<float> input, Span<float> outputGradient, Span<float> inputGradient, int batch, bool gradientIsPreActivation)
     {
-        int inputs = Inputs, outputs = Outputs;
-        var delta = outputGradient[..(batch * outputs)];
+        var delta = outputGradient[..(batch * Outputs)];
         if (!gradientIsPreActivation)
-            ActivationKernels.Backward(_activation, _alpha, Output(batch), _preActivation is null ? default : PreActivation(batch), delta, outputs);
-
-        // dW[o, :] = Σ_b delta[b, o] · x[b, :] and db[o] = Σ_b delta[b, o], summed over the batch in order.
-        var weights = Weights;
-        var weightGradient = _gradients.AsSpan(_weightOffset, inputs * outputs);
-        var biasGradient = _gradients.AsSpan(_biasOffset, outputs);
-        for (int o = 0; o < outputs; o++)
-        {
-            var row = weightGradient.Slice(o * inputs, inputs);
-            row.Clear();
-            float biasSum = 0f;
-            for (int b = 0; b < batch; b++)
-            {
-                float g = delta[b * outputs + o];
-                biasSum += g;
-                TensorPrimitives.MultiplyAdd(input.Slice(b * inputs, inputs), g, row, row);
-            }
-            biasGradient[o] = biasSum;
-        }
-
-        // dx[b, :] = Σ_o delta[b, o] · W[o, :]: each weight row is added, scaled, to every sample's dx row.
-        if (inputGradient.IsEmpty) return;
-        var dx = inputGradient[..(batch * inputs)];
-        dx.Clear();
-        for (int o = 0; o < outputs; o++)
-        {
-            var weightRow = weights.Slice(o * inputs, inputs);
-            for (int b = 0; b < batch; b++)
-            {
-                var dxRow = dx.Slice(b * inputs, inputs);
-                TensorPrimitives.MultiplyAdd(weightRow, delta[b * outputs + o], dxRow, dxRow);
-            }
-        }
+            ActivationKernels.Backward(_activation, _alpha, Output(batch), _preActivation is null ? default : _preActivation.AsSpan(0, batch * Outputs), delta, Outputs);
+        DenseMath.WeightGradient(delta, input, _gradients.AsSpan(_weightOffset, Inputs * Outputs), _gradients.AsSpan(_biasOffset, Outputs), batch, Inputs, Outputs);
+        if (!inputGradient.IsEmpty) DenseMath.InputGradient(delta, Weights, inputGradient, batch, Inputs, Outputs);
     }
 
-    /// <summary><c>y[b, o] = W[o, :] · x[b, :] + bias[o]</c>.</summary>
-    private void Affine(ReadOnlySpan<float> input, Span<float> output, int batch)
+    public override float AddL2Penalty(float networkWeightDecay)
     {
-        int inputs = Inputs, outputs = Outputs;
-        var weights = Weights;
-        var bias = Bias;
-        for (int o = 0; o < outputs; o++)
-        {
-            var weightRow = weights.Slice(o * inputs, inputs);
-            float b0 = bias[o];
-            for (int b = 0; b < batch; b++)
-                output[b * outputs + o] = TensorPrimitives.Dot(weightRow, input.Slice(b * inputs, inputs)) + b0;
-        }
+        float lambda = float.IsNaN(_l2) ? networkWeightDecay : _l2;
+        return lambda > 0
+            ? LayerKernels.L2Penalty(Weights, _gradients.AsSpan(_weightOffset, Inputs * Outputs), lambda)
+            : 0f;
     }
 }

@@ -24,6 +24,14 @@ namespace CompiledNets;
 /// The builder methods configure the network until it is built: by <see cref="Build"/>, or on first use of any
 /// <see cref="INetwork"/> member (then with a random seed and <see cref="DefaultMaxBatchSize"/>). All buffers are
 /// allocated then; no member allocates afterwards. <see cref="Predict"/> is thread-safe.
+/// <para>
+/// Every attribute has its builder method: <see cref="Dense"/>, <see cref="Dropout"/>, <see cref="BatchNorm"/>,
+/// <see cref="LayerNorm"/>, <see cref="Activation"/>, <see cref="Maxout"/>, <see cref="Loss"/>, <see cref="WeightDecay"/>,
+/// the optimizers <see cref="Sgd"/>, <see cref="AdaGrad"/>, <see cref="RmsProp"/>, <see cref="Adam"/>, <see cref="AdamW"/>,
+/// and <see cref="InferenceOnly"/>. Invalid settings throw where the generator reports a CN diagnostic. The build seed
+/// also seeds the dropout masks (one stream, as in the generated network), so a generated and an interpreted network
+/// built with the same seed drop the same values.
+/// </para>
 /// </remarks>
 public sealed class Sequential : INetwork
 {
@@ -42,20 +50,22 @@ public sealed class Sequential : INetwork
     private readonly object _buildLock = new();
     private LossFunction? _loss;
     private Optimizer? _optimizer;
+    private float _weightDecay;
+    private bool _inferenceOnly;
 
     // Everything below is set once by Build.
     private volatile bool _built;
     private Layer[] _layerArray = [];
     private float[] _parameters = [];
     private float[] _gradients = [];
+    private float[] _buffers = [];
     private float[] _optimizerState = [];
     private float[] _deltaA = [], _deltaB = [];
-    private float[] _inferA = [], _inferB = [];
+    private float[] _inferA = [], _inferB = [], _inferScratch = [];
     private TensorInfo[] _tensors = [];
     private string _architecture = "";
     private NetworkSummary? _summary;
-    private int _outputSize, _widestHidden, _maxBatchSize;
-    private bool _trainable;
+    private int _outputSize, _widestHidden, _inferenceScratch, _maxBatchSize, _firstTrainable;
     private float _learningRate;
     private long _optimizerStep;
     private int _trainingRows;
@@ -75,22 +85,95 @@ public sealed class Sequential : INetwork
     /// as <c>[Dense(units, activation)]</c> does.
     /// </summary>
     /// <param name="units">Number of outputs.</param>
-    /// <param name="activation">Activation applied to the outputs. Softmax only on the last layer; Step makes the network inference only.</param>
+    /// <param name="activation">Activation applied to the outputs. Softmax only on the last layer; Step only in an <see cref="InferenceOnly"/> network.</param>
     /// <param name="alpha">LeakyReLU slope (default 0.01) or ELU saturation (default 1); NaN means the default.</param>
     /// <param name="init">Weight initialiser; <see cref="Init.Default"/> is He uniform for the ReLU family and Glorot uniform otherwise.</param>
     /// <param name="biasInit">Bias initialiser; <see cref="Init.Default"/> means zeros.</param>
-    public Sequential Dense(int units, Activation activation = Activation.Linear, float alpha = float.NaN, Init init = Init.Default, Init biasInit = Init.Default)
+    /// <param name="l2">L2 coefficient of this layer's weights (λ/2·Σw² added to the loss); NaN means the network's <see cref="WeightDecay"/>.</param>
+    public Sequential Dense(int units, Activation activation = CompiledNets.Activation.Linear, float alpha = float.NaN, Init init = Init.Default, Init biasInit = Init.Default, float l2 = float.NaN)
     {
         ThrowIfBuilt();
         string position = $"Layer {_layers.Count + 1} (Dense {units})";
         if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, $"{position}: a Dense layer needs at least one unit.");
-        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{position}: unknown activation.");
-        if (!Enum.IsDefined(init)) throw new ArgumentOutOfRangeException(nameof(init), init, $"{position}: unknown weight initialiser.");
-        if (!Enum.IsDefined(biasInit)) throw new ArgumentOutOfRangeException(nameof(biasInit), biasInit, $"{position}: unknown bias initialiser.");
-        if (float.IsNaN(alpha)) alpha = ActivationKernels.DefaultAlpha(activation);
-        else if (float.IsInfinity(alpha) || alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"{position}: alpha must be a finite number >= 0.");
-        int inputs = _layers.Count == 0 ? _inputs : _layers[^1].Outputs;
-        return Add(new DenseLayer(NextName("dense"), inputs, units, activation, alpha, init, biasInit));
+        CheckDefined(activation, nameof(activation), position, "activation");
+        CheckDefined(init, nameof(init), position, "weight initialiser");
+        CheckDefined(biasInit, nameof(biasInit), position, "bias initialiser");
+        alpha = ResolveAlpha(activation, alpha, position);
+        if (!float.IsNaN(l2)) CheckNonNegative(l2, nameof(l2), $"{position}: L2", "1e-4f");
+        return Add(new DenseLayer(NextName("dense"), Width, units, activation, alpha, init, biasInit, l2));
+    }
+
+    /// <summary>
+    /// Adds inverted dropout, as <c>[Dropout(rate)]</c>: in training each value is zeroed with probability
+    /// <paramref name="rate"/> and the rest scaled by <c>1 / (1 - rate)</c>; at inference the identity. The masks are
+    /// drawn from one stream seeded by the build seed, the same stream a generated network of that seed draws.
+    /// </summary>
+    /// <param name="rate">Fraction of values dropped, in [0, 1).</param>
+    public Sequential Dropout(float rate)
+    {
+        ThrowIfBuilt();
+        if (!(rate >= 0 && rate < 1))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, $"Layer {_layers.Count + 1} (Dropout): rate must be in [0, 1), for example 0.2f.");
+        return Add(new DropoutLayer(NextName("dropout"), Width, rate));
+    }
+
+    /// <summary>
+    /// Adds batch normalisation, as <c>[BatchNorm]</c>: each feature normalised with the batch's mean and (biased)
+    /// variance in training, with the running statistics at inference, then scaled by gamma and shifted by beta.
+    /// </summary>
+    /// <param name="momentum">Weight of the batch in the running statistics, in (0, 1] (PyTorch's convention).</param>
+    /// <param name="epsilon">Added to the variance, a finite number &gt; 0.</param>
+    public Sequential BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f)
+    {
+        ThrowIfBuilt();
+        string position = $"Layer {_layers.Count + 1} (BatchNorm)";
+        if (!(momentum > 0 && momentum <= 1))
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{position}: Momentum must be in (0, 1], for example 0.1f.");
+        CheckPositive(epsilon, nameof(epsilon), $"{position}: Epsilon", "1e-5f");
+        return Add(new BatchNormLayer(NextName("batchnorm"), Width, momentum, epsilon));
+    }
+
+    /// <summary>Adds layer normalisation over each sample's features, as <c>[LayerNorm]</c>, with gamma and beta.</summary>
+    /// <param name="epsilon">Added to the variance, a finite number &gt; 0.</param>
+    public Sequential LayerNorm(float epsilon = 1e-5f)
+    {
+        ThrowIfBuilt();
+        CheckPositive(epsilon, nameof(epsilon), $"Layer {_layers.Count + 1} (LayerNorm): Epsilon", "1e-5f");
+        return Add(new LayerNormLayer(NextName("layernorm"), Width, epsilon));
+    }
+
+    /// <summary>
+    /// Adds a standalone activation, as <c>[ActivationLayer(activation)]</c>, so a normalisation can sit between a
+    /// Dense layer and its activation.
+    /// </summary>
+    /// <param name="activation">The activation. Softmax only as the last layer; Step only in an <see cref="InferenceOnly"/> network.</param>
+    /// <param name="alpha">LeakyReLU slope (default 0.01) or ELU saturation (default 1); NaN means the default.</param>
+    public Sequential Activation(Activation activation, float alpha = float.NaN)
+    {
+        ThrowIfBuilt();
+        string position = $"Layer {_layers.Count + 1} (Activation)";
+        CheckDefined(activation, nameof(activation), position, "activation");
+        alpha = ResolveAlpha(activation, alpha, position);
+        return Add(new ActivationLayer(NextName("activation"), Width, activation, alpha));
+    }
+
+    /// <summary>
+    /// Adds a maxout layer, as <c>[Maxout(units, pieces)]</c>: a linear layer of <c>units × pieces</c> outputs, each
+    /// of the <paramref name="units"/> outputs being the largest of its <paramref name="pieces"/> consecutive values.
+    /// </summary>
+    /// <param name="units">Number of outputs.</param>
+    /// <param name="pieces">Linear pieces per output, at least 2 (one piece is a plain Dense layer).</param>
+    /// <param name="init">Weight initialiser; <see cref="Init.Default"/> is Glorot uniform.</param>
+    /// <param name="biasInit">Bias initialiser; <see cref="Init.Default"/> means zeros.</param>
+    public Sequential Maxout(int units, int pieces, Init init = Init.Default, Init biasInit = Init.Default)
+    {
+        ThrowIfBuilt();
+        string position = $"Layer {_layers.Count + 1} (Maxout {units})";
+        if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, $"{position}: a Maxout layer needs at least one unit.");
+        if (pieces < 2) throw new ArgumentOutOfRangeException(nameof(pieces), pieces, $"{position}: pieces must be at least 2 (one piece is a plain Dense layer), for example 3.");
+        CheckDefined(init, nameof(init), position, "weight initialiser");
+        CheckDefined(biasInit, nameof(biasInit), position, "bias initialiser");
+        return Add(new MaxoutLayer(NextName("maxout"), Width, units, pieces, init, biasInit));
     }
 
     /// <summary>Sets the loss the network is trained on, as <c>[Loss(...)]</c> does.</summary>
@@ -98,29 +181,104 @@ public sealed class Sequential : INetwork
     {
         ThrowIfBuilt();
         if (!Enum.IsDefined(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss function.");
+        if (_loss is not null) throw new InvalidOperationException($"The network already has a loss ({_loss}); declare exactly one.");
         _loss = loss;
         return this;
     }
 
-    /// <summary>Plain stochastic gradient descent, as <c>[Sgd]</c>: <c>p -= lr * g</c>.</summary>
-    public Sequential Sgd(float learningRate = 0.01f)
+    /// <summary>
+    /// L2 weight decay on every Dense and Maxout weight (not biases or normalisation parameters), as
+    /// <c>[WeightDecay(lambda)]</c>: λ/2·Σw² added to the loss and λ·w to the gradient. A Dense layer's own
+    /// <c>l2</c> takes precedence.
+    /// </summary>
+    /// <param name="lambda">The coefficient, a finite number &gt;= 0.</param>
+    public Sequential WeightDecay(float lambda)
     {
         ThrowIfBuilt();
-        CheckLearningRate(learningRate);
-        _optimizer = new SgdOptimizer(learningRate);
+        CheckNonNegative(lambda, nameof(lambda), "WeightDecay: lambda", "1e-4f");
+        _weightDecay = lambda;
         return this;
     }
 
-    /// <summary>Adam with bias correction, as <c>[Adam]</c> (PyTorch's formulas and defaults).</summary>
-    public Sequential Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    /// <summary>
+    /// Marks the network inference only, as <c>[Network(InferenceOnly = true)]</c>: it predicts but cannot train
+    /// (weights are set through <see cref="Parameters"/> or a checkpoint), so it takes no optimizer and may use
+    /// Step activations; the loss is optional.
+    /// </summary>
+    public Sequential InferenceOnly()
+    {
+        ThrowIfBuilt();
+        _inferenceOnly = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Stochastic gradient descent, as <c>[Sgd]</c>: <c>p -= lr * g</c>, or with PyTorch's momentum
+    /// (<c>v = μ·v + g</c>; <c>p -= lr·v</c>, or <c>p -= lr·(g + μ·v)</c> with Nesterov).
+    /// </summary>
+    /// <param name="learningRate">The step size, a finite number &gt; 0.</param>
+    /// <param name="momentum">Momentum in [0, 1); 0 is plain SGD.</param>
+    /// <param name="nesterov">Nesterov momentum (needs momentum &gt; 0).</param>
+    public Sequential Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false)
     {
         ThrowIfBuilt();
         CheckLearningRate(learningRate);
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "Beta1 must be in [0, 1).");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "Beta2 must be in [0, 1).");
-        if (!(epsilon > 0) || float.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be a finite number > 0.");
-        _optimizer = new AdamOptimizer(learningRate, beta1, beta2, epsilon);
-        return this;
+        CheckUnitInterval(momentum, nameof(momentum), "[Sgd] Momentum", "0.9f");
+        if (nesterov && !(momentum > 0))
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "[Sgd] Momentum must be > 0 when Nesterov is on, for example 0.9f.");
+        return SetOptimizer(new SgdOptimizer(learningRate, momentum, nesterov));
+    }
+
+    /// <summary>AdaGrad, as <c>[AdaGrad]</c> (PyTorch's formulas and defaults).</summary>
+    /// <param name="learningRate">The step size, a finite number &gt; 0.</param>
+    /// <param name="epsilon">Added to the root of the sum of squares, a finite number &gt; 0.</param>
+    public Sequential AdaGrad(float learningRate = 0.01f, float epsilon = 1e-10f)
+    {
+        ThrowIfBuilt();
+        CheckLearningRate(learningRate);
+        CheckPositive(epsilon, nameof(epsilon), "[AdaGrad] Epsilon", "1e-10f");
+        return SetOptimizer(new AdaGradOptimizer(learningRate, epsilon));
+    }
+
+    /// <summary>RMSprop, as <c>[RmsProp]</c> (PyTorch's formulas and defaults, not centred).</summary>
+    /// <param name="learningRate">The step size, a finite number &gt; 0.</param>
+    /// <param name="alpha">Smoothing of the squared-gradient average, in [0, 1).</param>
+    /// <param name="epsilon">Added to the root of the average, a finite number &gt; 0.</param>
+    /// <param name="momentum">Momentum in [0, 1); 0 means none.</param>
+    public Sequential RmsProp(float learningRate = 0.01f, float alpha = 0.99f, float epsilon = 1e-8f, float momentum = 0f)
+    {
+        ThrowIfBuilt();
+        CheckLearningRate(learningRate);
+        CheckUnitInterval(alpha, nameof(alpha), "[RmsProp] Alpha", "0.99f");
+        CheckPositive(epsilon, nameof(epsilon), "[RmsProp] Epsilon", "1e-8f");
+        CheckUnitInterval(momentum, nameof(momentum), "[RmsProp] Momentum", "0.9f");
+        return SetOptimizer(new RmsPropOptimizer(learningRate, alpha, epsilon, momentum));
+    }
+
+    /// <summary>Adam with bias correction, as <c>[Adam]</c> (PyTorch's formulas and defaults).</summary>
+    /// <param name="learningRate">The step size, a finite number &gt; 0.</param>
+    /// <param name="beta1">Decay of the first moment, in [0, 1).</param>
+    /// <param name="beta2">Decay of the second moment, in [0, 1).</param>
+    /// <param name="epsilon">Added to the root of the second moment, a finite number &gt; 0.</param>
+    public Sequential Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    {
+        ThrowIfBuilt();
+        CheckAdam("[Adam]", learningRate, beta1, beta2, epsilon);
+        return SetOptimizer(new AdamOptimizer(learningRate, beta1, beta2, epsilon));
+    }
+
+    /// <summary>AdamW, as <c>[AdamW]</c>: Adam with decoupled weight decay, <c>p *= 1 - lr·λ</c> before each Adam update (PyTorch's defaults).</summary>
+    /// <param name="learningRate">The step size, a finite number &gt; 0.</param>
+    /// <param name="beta1">Decay of the first moment, in [0, 1).</param>
+    /// <param name="beta2">Decay of the second moment, in [0, 1).</param>
+    /// <param name="epsilon">Added to the root of the second moment, a finite number &gt; 0.</param>
+    /// <param name="weightDecay">The decoupled decay λ, a finite number &gt;= 0.</param>
+    public Sequential AdamW(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0.01f)
+    {
+        ThrowIfBuilt();
+        CheckAdam("[AdamW]", learningRate, beta1, beta2, epsilon);
+        CheckNonNegative(weightDecay, nameof(weightDecay), "[AdamW] WeightDecay", "0.01f");
+        return SetOptimizer(new AdamWOptimizer(learningRate, beta1, beta2, epsilon, weightDecay));
     }
 
     /// <summary>
@@ -140,8 +298,11 @@ public sealed class Sequential : INetwork
         return this;
     }
 
-    /// <summary>The loss the network is trained on (also <see cref="INetwork.Loss"/>).</summary>
-    public LossFunction LossFunction => (EnsureBuilt()._loss)!.Value;
+    /// <summary>
+    /// The loss the network is trained on (also <see cref="INetwork.Loss"/>); MeanSquaredError for an inference-only
+    /// network declared without one, as the generator does.
+    /// </summary>
+    public LossFunction LossFunction => EnsureBuilt()._loss ?? LossFunction.MeanSquaredError;
 
     /// <inheritdoc/>
     LossFunction INetwork.Loss => LossFunction;
@@ -165,7 +326,7 @@ public sealed class Sequential : INetwork
     public Span<float> Gradients => EnsureBuilt()._gradients;
 
     /// <inheritdoc/>
-    public Span<float> Buffers => Span<float>.Empty;
+    public Span<float> Buffers => EnsureBuilt()._buffers;
 
     /// <inheritdoc/>
     public Span<float> OptimizerState => EnsureBuilt()._optimizerState;
@@ -205,21 +366,20 @@ public sealed class Sequential : INetwork
         if (input.Length != _inputs) ThrowLength(nameof(input), _inputs, input.Length, "one sample of InputSize features");
         if (output.Length != _outputSize) ThrowLength(nameof(output), _outputSize, output.Length, "OutputSize values");
         var layers = _layerArray;
-        if (layers.Length == 1)
-        {
-            layers[0].Infer(input, output, 1);
-            return;
-        }
         // Thread-safe: the intermediate rows live on this call's stack (or this thread's buffer for very wide layers).
-        int width = _widestHidden;
-        Span<float> scratch = 2 * width <= StackScratchLimit ? stackalloc float[2 * width] : ThreadScratch(2 * width);
-        Span<float> rowA = scratch[..width], rowB = scratch.Slice(width, width);
+        int width = _widestHidden, extra = _inferenceScratch;
+        int length = 2 * width + extra;
+        Span<float> scratch = length <= StackScratchLimit ? stackalloc float[length] : ThreadScratch(length);
+        Span<float> rowA = scratch[..width], rowB = scratch.Slice(width, width), layerScratch = scratch.Slice(2 * width, extra);
         scoped ReadOnlySpan<float> current = input;
+        int written = 0;
         for (int i = 0; i < layers.Length; i++)
         {
             var layer = layers[i];
-            Span<float> destination = i == layers.Length - 1 ? output : (i % 2 == 0 ? rowA : rowB)[..layer.Outputs];
-            layer.Infer(current, destination, 1);
+            bool last = i == layers.Length - 1;
+            if (layer.IdentityAtInference && !last) continue;
+            Span<float> destination = last ? output : (written++ % 2 == 0 ? rowA : rowB)[..layer.Outputs];
+            layer.Infer(current, destination, 1, layerScratch);
             current = destination;
         }
     }
@@ -236,13 +396,16 @@ public sealed class Sequential : INetwork
         {
             int rows = Math.Min(_maxBatchSize, batchSize - start);
             ReadOnlySpan<float> current = inputs.Slice(start * _inputs, rows * _inputs);
+            int written = 0;
             for (int i = 0; i < layers.Length; i++)
             {
                 var layer = layers[i];
-                Span<float> destination = i == layers.Length - 1
+                bool last = i == layers.Length - 1;
+                if (layer.IdentityAtInference && !last) continue;
+                Span<float> destination = last
                     ? outputs.Slice(start * _outputSize, rows * _outputSize)
-                    : (i % 2 == 0 ? _inferA : _inferB).AsSpan(0, rows * layer.Outputs);
-                layer.Infer(current, destination, rows);
+                    : (written++ % 2 == 0 ? _inferA : _inferB).AsSpan(0, rows * layer.Outputs);
+                layer.Infer(current, destination, rows, _inferScratch);
                 current = destination;
             }
         }
@@ -252,8 +415,7 @@ public sealed class Sequential : INetwork
     public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
     {
         EnsureBuilt();
-        if (!_trainable)
-            throw new InvalidOperationException("A network with a Step activation is inference only: Step has no useful derivative.");
+        if (_inferenceOnly) throw InferenceOnlyError();
         if (batchSize <= 0 || batchSize > _maxBatchSize)
             throw new ArgumentException($"The batch size is {batchSize}, but it must be between 1 and MaxBatchSize ({_maxBatchSize}); build the network with a larger maxBatchSize to train on larger batches.", nameof(batchSize));
         if (inputs.Length != batchSize * _inputs) ThrowLength(nameof(inputs), batchSize * _inputs, inputs.Length, $"{batchSize} samples × {_inputs} features");
@@ -266,20 +428,33 @@ public sealed class Sequential : INetwork
 
         // The loss writes d loss / d (last pre-activation): fused with softmax / sigmoid, else through the activation's derivative.
         var last = layers[^1];
+        ReadOnlySpan<float> lastInput = layers.Length == 1 ? inputs : layers[^2].Output(batchSize);
         float loss = LossKernels.LossAndGradient(_loss!.Value, last.OutputActivation, last.OutputAlpha,
-            current, last.PreActivation(batchSize), targets, _deltaA, batchSize, _outputSize);
+            current, last.PreActivation(lastInput, batchSize), targets, _deltaA, batchSize, _outputSize);
 
+        // Backward, last layer first, down to the first layer with parameters (it needs no input gradient). Dense and
+        // Maxout write their input gradient into the other delta buffer; the other kinds work in place.
         Span<float> delta = _deltaA, other = _deltaB;
-        for (int i = layers.Length - 1; i >= 0; i--)
+        for (int i = layers.Length - 1; i >= _firstTrainable; i--)
         {
             var layer = layers[i];
             ReadOnlySpan<float> layerInput = i == 0 ? inputs : layers[i - 1].Output(batchSize);
-            Span<float> inputGradient = i == 0 ? Span<float>.Empty : other[..(batchSize * layer.Inputs)];
-            layer.Backward(layerInput, delta[..(batchSize * layer.Outputs)], inputGradient, batchSize, gradientIsPreActivation: i == layers.Length - 1);
+            var layerDelta = delta[..(batchSize * layer.Outputs)];
+            bool lastLayer = i == layers.Length - 1;
+            if (layer.BackwardInPlace)
+            {
+                layer.Backward(layerInput, layerDelta, layerDelta, batchSize, gradientIsPreActivation: lastLayer);
+                continue;
+            }
+            Span<float> inputGradient = i == _firstTrainable ? Span<float>.Empty : other[..(batchSize * layer.Inputs)];
+            layer.Backward(layerInput, layerDelta, inputGradient, batchSize, gradientIsPreActivation: lastLayer);
             var swap = delta;
             delta = other;
             other = swap;
         }
+
+        // L2 weight decay on the weights, layer by layer as the generated network adds it.
+        foreach (var layer in layers) loss += layer.AddL2Penalty(_weightDecay);
         return loss;
     }
 
@@ -287,6 +462,7 @@ public sealed class Sequential : INetwork
     public void ApplyGradients()
     {
         EnsureBuilt();
+        if (_inferenceOnly) throw InferenceOnlyError();
         _optimizerStep++;
         _optimizer!.Step(_parameters, _gradients, _optimizerState, _learningRate, _optimizerStep);
     }
@@ -318,44 +494,56 @@ public sealed class Sequential : INetwork
     {
         Validate();
         var layers = _layers.ToArray();
-        int parameterCount = 0;
+        long parameterTotal = 0, bufferTotal = 0;
         foreach (var layer in layers)
         {
-            long total = (long)parameterCount + layer.ParameterCount;
-            if (total > Array.MaxLength) throw new InvalidOperationException($"The network has {total:N0} parameters; at most {Array.MaxLength:N0} fit in one buffer.");
-            parameterCount = (int)total;
+            parameterTotal += layer.ParameterCount;
+            bufferTotal += layer.BufferCount;
         }
+        if (parameterTotal > Array.MaxLength) throw new InvalidOperationException($"The network has {parameterTotal:N0} parameters; at most {Array.MaxLength:N0} fit in one buffer.");
+        int parameterCount = (int)parameterTotal;
+        var optimizer = _optimizer;
+        long stateTotal = optimizer is null ? 0 : (long)optimizer.StateSize(1) * parameterCount;
+        if (stateTotal > Array.MaxLength) throw new InvalidOperationException($"The {optimizer!.Name} state needs {stateTotal:N0} values; at most {Array.MaxLength:N0} fit in one buffer.");
+        bool training = !_inferenceOnly;
         var parameters = new float[parameterCount];
-        var gradients = new float[parameterCount];
-        int offset = 0;
+        var gradients = new float[parameterCount]; // also for an inference-only network, as the generated one has
+        var buffers = new float[(int)bufferTotal];
+        var dropout = new DropoutStream(~(long)seed);
+        int parameterOffset = 0, bufferOffset = 0;
         for (int i = 0; i < layers.Length; i++)
         {
-            layers[i].Bind(parameters, gradients, offset, maxBatchSize, keepLogits: i == layers.Length - 1);
-            offset += layers[i].ParameterCount;
+            layers[i].Bind(new LayerBinding(parameters, gradients, buffers, parameterOffset, bufferOffset, maxBatchSize,
+                IsLast: i == layers.Length - 1, training, dropout));
+            parameterOffset += layers[i].ParameterCount;
+            bufferOffset += layers[i].BufferCount;
         }
 
-        // The generated network's order: one generator, layer by layer, weight then bias.
+        // The generated network's order: one generator, layer by layer, weight then bias; unit gammas and running variances.
         var random = new SeededRandom(seed);
         foreach (var layer in layers) layer.Initialize(ref random);
 
-        var optimizer = _optimizer!;
         int widest = layers.Max(l => l.Outputs);
         _widestHidden = layers.Length > 1 ? layers[..^1].Max(l => l.Outputs) : 1;
+        _inferenceScratch = layers.Max(l => l.InferenceScratch);
+        _firstTrainable = Math.Max(0, Array.FindIndex(layers, l => l.ParameterCount > 0));
         _layerArray = layers;
         _parameters = parameters;
         _gradients = gradients;
-        _optimizerState = new float[optimizer.StateSize(parameterCount)];
-        _deltaA = new float[maxBatchSize * widest];
-        _deltaB = new float[maxBatchSize * widest];
+        _buffers = buffers;
+        _optimizerState = new float[(int)stateTotal];
+        _deltaA = training ? new float[maxBatchSize * widest] : [];
+        _deltaB = training ? new float[maxBatchSize * widest] : [];
         _inferA = new float[maxBatchSize * _widestHidden];
         _inferB = new float[maxBatchSize * _widestHidden];
-        _tensors = [.. layers.SelectMany(l => l.ParameterTensors()), .. optimizer.StateTensors(parameterCount)];
+        _inferScratch = new float[maxBatchSize * _inferenceScratch];
+        _tensors = [.. layers.SelectMany(l => l.Tensors()), .. optimizer?.StateTensors(parameterCount) ?? []];
         _architecture = DescribeArchitecture();
-        _summary = new NetworkSummary(nameof(Sequential), _inputs, layers.Select(l => l.Summary()).ToArray(), _loss!.Value.ToString(), optimizer.Describe());
+        var loss = (_loss ?? LossFunction.MeanSquaredError).ToString();
+        _summary = new NetworkSummary(nameof(Sequential), _inputs, layers.Select(l => l.Summary()).ToArray(), loss, optimizer?.Describe() ?? "none (inference only)");
         _outputSize = layers[^1].Outputs;
         _maxBatchSize = maxBatchSize;
-        _trainable = layers.All(l => l.IsTrainable);
-        _learningRate = optimizer.LearningRate;
+        _learningRate = optimizer?.LearningRate ?? 0f;
         _optimizerStep = 0;
         _trainingRows = 0;
         _built = true;
@@ -365,24 +553,95 @@ public sealed class Sequential : INetwork
     private void Validate()
     {
         if (_layers.Count == 0) throw new InvalidOperationException("The network has no layers: add at least one, for example .Dense(10, Activation.Softmax).");
-        if (_loss is null) throw new InvalidOperationException("The network has no loss: call .Loss(LossFunction...) before building.");
-        if (_optimizer is null) throw new InvalidOperationException("The network has no optimizer: call .Sgd(...) or .Adam(...) before building.");
-        for (int i = 0; i < _layers.Count - 1; i++)
-            if (_layers[i].OutputActivation == Activation.Softmax)
-                throw new InvalidOperationException($"Layer {i + 1} ({_layers[i].Describe()}): Softmax is only valid on the last layer.");
+        if (_inferenceOnly)
+        {
+            if (_optimizer is not null)
+                throw new InvalidOperationException($"The network is inference only, so it never takes an optimizer step: remove .{_optimizer.Name}(...), or remove .InferenceOnly() to train it.");
+        }
+        else
+        {
+            if (_loss is null) throw new InvalidOperationException("The network has no loss: call .Loss(LossFunction...) before building.");
+            if (_optimizer is null) throw new InvalidOperationException("The network has no optimizer: call .Sgd(...), .Adam(...) or another optimizer before building.");
+        }
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            var layer = _layers[i];
+            if (!layer.HasActivation) continue;
+            if (layer.OutputActivation == CompiledNets.Activation.Softmax && i < _layers.Count - 1)
+                throw new InvalidOperationException($"Layer {i + 1} ({layer.Describe()}): Softmax is only valid on the last layer; use ReLU, Tanh or another element-wise activation here.");
+            if (layer.OutputActivation == CompiledNets.Activation.Step && !_inferenceOnly)
+                throw new InvalidOperationException($"Layer {i + 1} ({layer.Describe()}) uses Step, whose derivative is zero almost everywhere, so the network cannot be trained: use Sigmoid for a smooth perceptron output, or call .InferenceOnly() (and no optimizer) to set the weights by hand.");
+        }
+        if (_loss is null) return;
         var last = _layers[^1];
+        var output = last.OutputActivation;
+        if (output == CompiledNets.Activation.Step) return;
         string label = $"Layer {_layers.Count} ({last.Describe()})";
-        if (_loss == LossFunction.CrossEntropy && last.OutputActivation != Activation.Softmax)
-            throw new InvalidOperationException($"CrossEntropy needs a Softmax output, but {label} ends in {last.OutputActivation}: end with .Dense({last.Outputs}, Activation.Softmax), or use BinaryCrossEntropy with a Sigmoid output.");
-        if (_loss == LossFunction.BinaryCrossEntropy && last.OutputActivation != Activation.Sigmoid)
-            throw new InvalidOperationException($"BinaryCrossEntropy needs a Sigmoid output, but {label} ends in {last.OutputActivation}: end with .Dense({last.Outputs}, Activation.Sigmoid), or use CrossEntropy with a Softmax output.");
+        if (_loss == LossFunction.CrossEntropy && output != CompiledNets.Activation.Softmax)
+            throw new InvalidOperationException($"CrossEntropy needs a Softmax output, but {label} ends in {output}: end with .Dense({last.Outputs}, Activation.Softmax) or .Activation(Activation.Softmax), or use BinaryCrossEntropy with a Sigmoid output.");
+        if (_loss == LossFunction.BinaryCrossEntropy && output != CompiledNets.Activation.Sigmoid)
+            throw new InvalidOperationException($"BinaryCrossEntropy needs a Sigmoid output, but {label} ends in {output}: end with .Dense({last.Outputs}, Activation.Sigmoid), or use CrossEntropy with a Softmax output.");
         if (_loss == LossFunction.CrossEntropy && last.Outputs < 2)
             throw new InvalidOperationException($"CrossEntropy needs at least two classes, but {label} has one unit: use one Sigmoid unit with BinaryCrossEntropy for two classes.");
     }
 
     private string DescribeArchitecture() =>
         _inputs.ToString(CultureInfo.InvariantCulture) + " -> " + string.Join(" -> ", _layers.Select(l => l.Describe())) +
-        " | " + (_loss?.ToString() ?? "?") + " | " + (_optimizer?.Name ?? "?");
+        " | " + (_loss?.ToString() ?? (_inferenceOnly ? nameof(LossFunction.MeanSquaredError) : "?")) +
+        " | " + (_inferenceOnly ? "InferenceOnly" : _optimizer?.Name ?? "?");
+
+    /// <summary>Features per sample coming into the next layer added.</summary>
+    private int Width => _layers.Count == 0 ? _inputs : _layers[^1].Outputs;
+
+    private Sequential SetOptimizer(Optimizer optimizer)
+    {
+        if (_optimizer is not null)
+            throw new InvalidOperationException($"The network already has an optimizer ({_optimizer.Name}); declare exactly one.");
+        _optimizer = optimizer;
+        return this;
+    }
+
+    private static InvalidOperationException InferenceOnlyError() =>
+        new("The network is inference only (.InferenceOnly()): it predicts but cannot train. Build it with a loss and an optimizer, without InferenceOnly, to train it.");
+
+    private static float ResolveAlpha(Activation activation, float alpha, string position)
+    {
+        if (float.IsNaN(alpha)) return ActivationKernels.DefaultAlpha(activation);
+        if (float.IsInfinity(alpha) || alpha < 0)
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"{position}: alpha must be a finite number >= 0, for example {(activation == CompiledNets.Activation.ELU ? "1f" : "0.01f")}.");
+        return alpha;
+    }
+
+    private static void CheckDefined<T>(T value, string name, string position, string what) where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(name, value, $"{position}: unknown {what}.");
+    }
+
+    private static void CheckPositive(float value, string name, string what, string example)
+    {
+        if (!(value > 0) || float.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{what} must be a finite number > 0, for example {example}.");
+    }
+
+    private static void CheckNonNegative(float value, string name, string what, string example)
+    {
+        if (!(value >= 0) || float.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{what} must be a finite number >= 0, for example {example}.");
+    }
+
+    private static void CheckUnitInterval(float value, string name, string what, string example)
+    {
+        if (!(value >= 0 && value < 1))
+            throw new ArgumentOutOfRangeException(name, value, $"{what} must be in [0, 1), for example {example}.");
+    }
+
+    private static void CheckAdam(string owner, float learningRate, float beta1, float beta2, float epsilon)
+    {
+        CheckLearningRate(learningRate);
+        CheckUnitInterval(beta1, nameof(beta1), owner + " Beta1", "0.9f");
+        CheckUnitInterval(beta2, nameof(beta2), owner + " Beta2", "0.999f");
+        CheckPositive(epsilon, nameof(epsilon), owner + " Epsilon", "1e-8f");
+    }
 
     private Sequential Add(Layer layer)
     {

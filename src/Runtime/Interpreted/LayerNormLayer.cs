@@ -1,0 +1,64 @@
+using CompiledNets.Kernels;
+
+namespace CompiledNets;
+
+/// <summary>
+/// Layer normalisation over each sample's features (PyTorch's <c>LayerNorm</c>), the same in training and inference.
+/// Parameters gamma then beta, as in the generated network.
+/// </summary>
+internal sealed class LayerNormLayer(string name, int features, float epsilon) : Layer(name, features, features)
+{
+    private float[] _parameters = [];
+    private float[] _gradients = [];
+    private float[] _normalized = [];
+    private float[] _inverseStd = [];
+    private float[] _output = [];
+
+    public override string Kind => "LayerNorm";
+
+    public override string Describe() => "LayerNorm";
+
+    public override int ParameterCount => 2 * Outputs;
+
+    public override bool BackwardInPlace => true;
+
+    private int Gamma => ParameterOffset;
+
+    private int Beta => ParameterOffset + Outputs;
+
+    public override void Bind(in LayerBinding binding)
+    {
+        base.Bind(binding);
+        _parameters = binding.Parameters;
+        _gradients = binding.Gradients;
+        if (!binding.Training) return;
+        _normalized = new float[binding.MaxBatchSize * Outputs];
+        _inverseStd = new float[binding.MaxBatchSize];
+        _output = new float[binding.MaxBatchSize * Outputs];
+    }
+
+    public override IEnumerable<TensorInfo> Tensors() =>
+    [
+        new(Name + ".gamma", [Outputs], TensorStorage.Parameters, Gamma),
+        new(Name + ".beta", [Outputs], TensorStorage.Parameters, Beta),
+    ];
+
+    public override void Initialize(ref SeededRandom random) => _parameters.AsSpan(Gamma, Outputs).Fill(1f);
+
+    public override void Infer(ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> scratch) =>
+        NormalizationKernels.LayerNormForward(input, output, default, default, _parameters.AsSpan(Gamma, Outputs), _parameters.AsSpan(Beta, Outputs), batch, Outputs, epsilon);
+
+    public override ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int batch)
+    {
+        var output = _output.AsSpan(0, batch * Outputs);
+        NormalizationKernels.LayerNormForward(input, output, _normalized.AsSpan(0, batch * Outputs), _inverseStd,
+            _parameters.AsSpan(Gamma, Outputs), _parameters.AsSpan(Beta, Outputs), batch, Outputs, epsilon);
+        return output;
+    }
+
+    public override ReadOnlySpan<float> Output(int batch) => _output.AsSpan(0, batch * Outputs);
+
+    public override void Backward(ReadOnlySpan<float> input, Span<float> outputGradient, Span<float> inputGradient, int batch, bool gradientIsPreActivation) =>
+        NormalizationKernels.LayerNormBackward(outputGradient[..(batch * Outputs)], _normalized.AsSpan(0, batch * Outputs), _inverseStd, _parameters.AsSpan(Gamma, Outputs),
+            _gradients.AsSpan(Gamma, Outputs), _gradients.AsSpan(Beta, Outputs), batch, Outputs);
+}
