@@ -76,7 +76,7 @@ public sealed class SequentialTests
             .Maxout(16, 3).LayerNorm().Dense(12, Activation.LeakyReLU, alpha: 0.2f, l2: 0f).Dense(4, Activation.Softmax)
             .Loss(LossFunction.CrossEntropy).AdamW(3e-4f, weightDecay: 0.05f)
             .Build(seed: 7, maxBatchSize: 32);
-        Assert.Equal("20 -> Dense(32, Linear) -> BatchNorm -> Activation(ReLU) -> Dropout(0.3) -> Maxout(16, 3) -> LayerNorm -> Dense(12, LeakyReLU(alpha 0.2)) -> Dense(4, Softmax) | CrossEntropy | AdamW", net.Architecture);
+        Assert.Equal("20 -> Dense(32, Linear) -> BatchNorm(momentum 0.2) -> Activation(ReLU) -> Dropout(0.3) -> Maxout(16, 3) -> LayerNorm -> Dense(12, LeakyReLU(alpha 0.2)) -> Dense(4, Softmax) | CrossEntropy | AdamW", net.Architecture);
         Assert.Equal(
             ["dense1", "batchnorm1", "activation1", "dropout1", "maxout1", "layernorm1", "dense2", "dense3"],
             net.Summary.Layers.Select(l => l.Name));

@@ -228,9 +228,21 @@ internal sealed class LayerPlan
         LayerKind.Maxout => $"Maxout({Literal.Int(Units)}, {Literal.Int(Spec.Pieces)})",
         LayerKind.Dropout => $"Dropout({Spec.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
         LayerKind.Activation => $"Activation({ActivationText})",
-        LayerKind.BatchNorm => "BatchNorm",
-        _ => "LayerNorm",
+        LayerKind.BatchNorm => NormalizationSettings.Length == 0 ? "BatchNorm" : $"BatchNorm({NormalizationSettings})",
+        _ => NormalizationSettings.Length == 0 ? "LayerNorm" : $"LayerNorm({NormalizationSettings})",
     };
+
+    /// <summary>Normalisation settings that differ from the defaults: <c>eps 0.001, momentum 0.2</c> (empty when none do).</summary>
+    private string NormalizationSettings
+    {
+        get
+        {
+            var parts = new List<string>();
+            if (Spec.Epsilon != 1e-5f) parts.Add("eps " + Spec.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            if (Kind == LayerKind.BatchNorm && Spec.Momentum != 0.1f) parts.Add("momentum " + Spec.Momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            return string.Join(", ", parts);
+        }
+    }
 
     /// <summary>The type shown in the summary table.</summary>
     public string SummaryKind => Kind switch
@@ -249,6 +261,7 @@ internal sealed class LayerPlan
         LayerKind.Dense or LayerKind.Activation => ActivationText,
         LayerKind.Maxout => $"{Literal.Int(Spec.Pieces)} pieces",
         LayerKind.Dropout => $"rate {Spec.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+        LayerKind.BatchNorm or LayerKind.LayerNorm => NormalizationSettings,
         _ => "",
     };
 

@@ -18,7 +18,14 @@ internal sealed class BatchNormLayer(string name, int features, float momentum, 
 
     public override string Kind => "BatchNorm";
 
-    public override string Describe() => "BatchNorm";
+    public override string Describe() => Detail.Length == 0 ? "BatchNorm" : $"BatchNorm({Detail})";
+
+    /// <summary>Settings that differ from the defaults, as the generator writes them: <c>eps 0.001, momentum 0.2</c>.</summary>
+    public override string Detail => string.Join(", ", new[]
+    {
+        epsilon != 1e-5f ? $"eps {Number(epsilon)}" : null,
+        momentum != 0.1f ? $"momentum {Number(momentum)}" : null,
+    }.Where(part => part is not null));
 
     public override int ParameterCount => 2 * Outputs;
 

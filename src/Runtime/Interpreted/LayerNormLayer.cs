@@ -16,7 +16,10 @@ internal sealed class LayerNormLayer(string name, int features, float epsilon) :
 
     public override string Kind => "LayerNorm";
 
-    public override string Describe() => "LayerNorm";
+    public override string Describe() => Detail.Length == 0 ? "LayerNorm" : $"LayerNorm({Detail})";
+
+    /// <summary>The epsilon when it is not the default, as the generator writes it: <c>eps 0.001</c>.</summary>
+    public override string Detail => epsilon != 1e-5f ? $"eps {Number(epsilon)}" : "";
 
     public override int ParameterCount => 2 * Outputs;
 

@@ -5,7 +5,7 @@
 //                  │
 //   dense1       Dense(32, Linear)                [32]  672 parameters
 //                  │
-//   batchnorm1   BatchNorm                        [32]  64 parameters + 64 running statistics
+//   batchnorm1   BatchNorm(momentum 0.2)          [32]  64 parameters + 64 running statistics
 //                  │
 //   activation1  Activation(ReLU)                 [32]
 //                  │
@@ -25,7 +25,7 @@
 
 namespace Demo
 {
-    /// <summary>Generated implementation of <see cref="global::CompiledNets.INetwork"/>: 20 -&gt; Dense(32, Linear) -&gt; BatchNorm -&gt; Activation(ReLU) -&gt; Dropout(0.3) -&gt; Maxout(16, 3) -&gt; LayerNorm -&gt; Dense(12, LeakyReLU(alpha 0.2)) -&gt; Dense(4, Softmax) | CrossEntropy | AdamW.</summary>
+    /// <summary>Generated implementation of <see cref="global::CompiledNets.INetwork"/>: 20 -&gt; Dense(32, Linear) -&gt; BatchNorm(momentum 0.2) -&gt; Activation(ReLU) -&gt; Dropout(0.3) -&gt; Maxout(16, 3) -&gt; LayerNorm -&gt; Dense(12, LeakyReLU(alpha 0.2)) -&gt; Dense(4, Softmax) | CrossEntropy | AdamW.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CompiledNets.Generator", "0.1.0")]
     partial class ToolkitNet : global::CompiledNets.INetwork
     {
@@ -47,7 +47,7 @@ namespace Demo
         private const int Dense1Inputs = 20;
         private const int Dense1Weight = 0;
         private const int Dense1Bias = 640;
-        // Layer 2: batchnorm1 = BatchNorm, 32 -> 32; gamma, beta [32] at 672; running mean, variance [32] at buffer 0
+        // Layer 2: batchnorm1 = BatchNorm(momentum 0.2), 32 -> 32; gamma, beta [32] at 672; running mean, variance [32] at buffer 0
         private const int BatchNorm1Units = 32;
         private const int BatchNorm1Gamma = 672;
         private const int BatchNorm1Beta = 704;
@@ -95,7 +95,7 @@ namespace Demo
         private const float AdamBeta2 = 0.999f;
         private const float OptimizerEpsilon = 1E-08f;
         private const float DecoupledWeightDecay = 0.05f;
-        private const string ArchitectureText = "20 -> Dense(32, Linear) -> BatchNorm -> Activation(ReLU) -> Dropout(0.3) -> Maxout(16, 3) -> LayerNorm -> Dense(12, LeakyReLU(alpha 0.2)) -> Dense(4, Softmax) | CrossEntropy | AdamW";
+        private const string ArchitectureText = "20 -> Dense(32, Linear) -> BatchNorm(momentum 0.2) -> Activation(ReLU) -> Dropout(0.3) -> Maxout(16, 3) -> LayerNorm -> Dense(12, LeakyReLU(alpha 0.2)) -> Dense(4, Softmax) | CrossEntropy | AdamW";
 
         private static readonly global::CompiledNets.TensorInfo[] TensorLayout =
         {
@@ -122,7 +122,7 @@ namespace Demo
             new global::CompiledNets.LayerSummary[]
             {
                 new("dense1", "Dense", new[] { Dense1Units }, 672, 0, "Linear"),
-                new("batchnorm1", "BatchNorm", new[] { BatchNorm1Units }, 64, 64, ""),
+                new("batchnorm1", "BatchNorm", new[] { BatchNorm1Units }, 64, 64, "momentum 0.2"),
                 new("activation1", "Activation", new[] { Activation1Units }, 0, 0, "ReLU"),
                 new("dropout1", "Dropout", new[] { Dropout1Units }, 0, 0, "rate 0.3"),
                 new("maxout1", "Maxout", new[] { Maxout1Units }, 1584, 0, "3 pieces"),
@@ -286,7 +286,7 @@ namespace Demo
             global::System.Span<float> pieces = stackalloc float[48];
             // dense1: Dense(32, Linear)
             global::CompiledNets.Generated.Kernels.DenseForward_20x32_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), rows, 0, Dense1Units);
-            // batchnorm1: BatchNorm
+            // batchnorm1: BatchNorm(momentum 0.2)
             global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(rowA.Slice(0, Dense1Units), rowB.Slice(0, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units),
                 global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
             // activation1: Activation(ReLU)
@@ -318,7 +318,7 @@ namespace Demo
                 inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
                 // dense1: Dense(32, Linear)
                 RunProduct(_dense1ForwardInference, 1280L * rows);
-                // batchnorm1: BatchNorm
+                // batchnorm1: BatchNorm(momentum 0.2)
                 global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units),
                     global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
                 // activation1: Activation(ReLU)
@@ -351,7 +351,7 @@ namespace Demo
             // Forward pass, training mode: keep what the backward pass needs.
             // dense1: Dense(32, Linear)
             RunProduct(_dense1ForwardTraining, 1280L * rows);
-            // batchnorm1: BatchNorm
+            // batchnorm1: BatchNorm(momentum 0.2)
             global::CompiledNets.Kernels.NormalizationKernels.BatchNormTraining(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Normalized, 0, rows * BatchNorm1Units), _batchNorm1InverseStd,
                 global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Momentum, BatchNorm1Epsilon);
             // activation1: Activation(ReLU)
