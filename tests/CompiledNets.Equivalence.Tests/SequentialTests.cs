@@ -81,7 +81,7 @@ public sealed class SequentialTests
             ["dense1", "batchnorm1", "activation1", "dropout1", "maxout1", "layernorm1", "dense2", "dense3"],
             net.Summary.Layers.Select(l => l.Name));
         Assert.Equal(["Dense", "BatchNorm", "Activation", "Dropout", "Maxout", "LayerNorm", "Dense", "Dense"], net.Summary.Layers.Select(l => l.Kind));
-        Assert.Equal(["Linear", "", "ReLU", "rate 0.3", "3 pieces", "", "LeakyReLU(alpha 0.2)", "Softmax"], net.Summary.Layers.Select(l => l.Detail));
+        Assert.Equal(["Linear", "momentum 0.2", "ReLU", "rate 0.3", "3 pieces", "", "LeakyReLU(alpha 0.2)", "Softmax"], net.Summary.Layers.Select(l => l.Detail));
         Assert.Equal(
         [
             "dense1.weight", "dense1.bias", "batchnorm1.gamma", "batchnorm1.beta", "batchnorm1.running_mean", "batchnorm1.running_var",
