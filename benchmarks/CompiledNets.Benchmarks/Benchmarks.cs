@@ -32,6 +32,32 @@ public class TrainBatchBenchmarks
     public float Generated() => _generated.TrainBatch(_inputs, _targets, _batch);
 }
 
+/// <summary>Generated <c>TrainBatch</c> on one thread and on two: the products split across cores.</summary>
+[MemoryDiagnoser]
+public class ThreadScalingBenchmarks
+{
+    private INetwork _network = null!;
+    private float[] _inputs = [], _targets = [];
+    private int _batch;
+
+    [Params("small", "deep")]
+    public string Network { get; set; } = "small";
+
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _batch = BenchNets.TrainBatch(Network);
+        _network = BenchNets.Generated(Network, _batch, Threads);
+        (_inputs, _targets) = BenchNets.Data(_network, _batch);
+    }
+
+    [Benchmark]
+    public float TrainBatch() => _network.TrainBatch(_inputs, _targets, _batch);
+}
+
 /// <summary>Inference of one sample.</summary>
 [MemoryDiagnoser]
 public class PredictBenchmarks

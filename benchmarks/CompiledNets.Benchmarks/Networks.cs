@@ -78,12 +78,13 @@ public static class BenchNets
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
-    public static INetwork Generated(string name, int maxBatchSize) => name switch
+    /// <summary>The generated network, on <paramref name="threads"/> threads (1 by default: the interpreted engine uses one).</summary>
+    public static INetwork Generated(string name, int maxBatchSize, int threads = 1) => name switch
     {
-        "tiny" => new TinyNet(Seed, maxBatchSize),
-        "mini" => new MiniNet(Seed, maxBatchSize),
-        "small" => new SmallNet(Seed, maxBatchSize),
-        "deep" => new DeepNet(Seed, maxBatchSize),
+        "tiny" => new TinyNet(Seed, maxBatchSize) { Threads = threads },
+        "mini" => new MiniNet(Seed, maxBatchSize) { Threads = threads },
+        "small" => new SmallNet(Seed, maxBatchSize) { Threads = threads },
+        "deep" => new DeepNet(Seed, maxBatchSize) { Threads = threads },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

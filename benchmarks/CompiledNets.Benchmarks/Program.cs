@@ -59,6 +59,22 @@ internal static class PerformanceReport
             string label = group.Key.Network + (group.Key.Type == "TrainBatch" ? Invariant($" (batch {BenchNets.TrainBatch(group.Key.Network)})") : "");
             text.AppendLine(Invariant($"| {group.Key.Type} | {label} | {Time(ti)} | {Time(tg)} | {ti / tg:0.0}× | {fi:0.00} | {fg:0.00} | {100 * fi / peak:0.0}% | {100 * fg / peak:0.0}% | {Bytes(i.Report)} / {Bytes(g.Report)} |"));
         }
+        var scaling = reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(ThreadScalingBenchmarks)).ToList();
+        if (scaling.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| Generated TrainBatch | 1 thread | 2 threads | 2 vs 1 | GFLOP/s (1 / 2) | % of one core's peak (1 thread) |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var network in scaling.GroupBy(x => Network(x.Report)))
+            {
+                var one = network.FirstOrDefault(x => Equals(x.Report.BenchmarkCase.Parameters["Threads"], 1));
+                var two = network.FirstOrDefault(x => Equals(x.Report.BenchmarkCase.Parameters["Threads"], 2));
+                if (one.Report is null || two.Report is null) continue;
+                double t1 = one.Report.ResultStatistics!.Mean, t2 = two.Report.ResultStatistics!.Mean;
+                double? g1 = BenchmarkFlops.Gflops(one.Summary, one.Report.BenchmarkCase), g2 = BenchmarkFlops.Gflops(two.Summary, two.Report.BenchmarkCase);
+                text.AppendLine(Invariant($"| {network.Key} (batch {BenchNets.TrainBatch(network.Key)}) | {Time(t1)} | {Time(t2)} | {t1 / t2:0.00}× | {g1:0.0} / {g2:0.0} | {100 * g1 / peak:0.0}% |"));
+            }
+        }
         foreach (var x in reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(GeneratorBenchmarks)))
             text.AppendLine(Invariant($"\nGenerator (fresh driver, deep network's declaration): {Time(x.Report.ResultStatistics!.Mean)} per run, {Bytes(x.Report)} allocated."));
         return text.ToString();

@@ -22,14 +22,14 @@ public static class ConfusionMatrixPlot
         for (int a = 0; a < n; a++)
         {
             double row = Enumerable.Range(0, n).Sum(p => matrix[a, p]);
-            // Heatmap rows are drawn bottom-up: flip so that actual class 0 is the top row.
-            for (int p = 0; p < n; p++) shares[n - 1 - a, p] = row == 0 ? 0 : matrix[a, p] / row;
+            // The heatmap draws row 0 at the top. Blues runs from dark at 0 to light at 1, so the share is inverted:
+            // a well-predicted (high-share) cell is dark.
+            for (int p = 0; p < n; p++) shares[a, p] = 1 - (row == 0 ? 0 : matrix[a, p] / row);
         }
 
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(shares);
         heatmap.Colormap = new ScottPlot.Colormaps.Blues();
-        heatmap.Extent = new CoordinateRect(-0.5, n - 0.5, -0.5, n - 0.5);
         for (int a = 0; a < n; a++)
         {
             for (int p = 0; p < n; p++)
@@ -37,7 +37,7 @@ public static class ConfusionMatrixPlot
                 var text = plot.Add.Text(matrix[a, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, n - 1 - a);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = Math.Clamp(size / (n * 4f), 8f, 18f);
-                text.LabelFontColor = shares[n - 1 - a, p] > 0.5 ? Colors.White : Colors.Black;
+                text.LabelFontColor = shares[a, p] < 0.5 ? Colors.White : Colors.Black;
             }
         }
         var names = Enumerable.Range(0, n).Select(i => labels?[i] ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
