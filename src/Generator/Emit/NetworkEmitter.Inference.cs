@@ -1,0 +1,139 @@
+using System.Collections.Generic;
+using System.Linq;
+using CompiledNets.Generator.Model;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>Inference: single-sample <c>Predict</c> on the stack and chunked <c>PredictBatch</c>.</summary>
+internal static partial class NetworkEmitter
+{
+    // ------------------------------------------------------------------ inference
+
+    private static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
+
+    private static string ArraySpan(string array, string length) => $"global::System.MemoryExtensions.AsSpan({array}, 0, {length})";
+
+    private static string Rows(LayerPlan layer, string units = "Units") => $"rows * {layer.Prefix}{units}";
+
+    private static void EmitPredict(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
+        {
+            w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
+            w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
+            w.Line("// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.");
+            w.Line("const int rows = 1;");
+            if (plan.Layers.Count > 1)
+            {
+                w.Line("global::System.Span<float> rowA = stackalloc float[WidestHidden];");
+                w.Line("global::System.Span<float> rowB = stackalloc float[WidestHidden];");
+            }
+            if (plan.WidestLinear > 0 && plan.Layers.Any(l => l.Kind == LayerKind.Maxout))
+                w.Line($"global::System.Span<float> pieces = stackalloc float[{plan.WidestLinear}];");
+            string input = "input";
+            int pingPong = 0;
+            foreach (var layer in plan.Layers)
+            {
+                if (layer.Kind == LayerKind.Dropout)
+                {
+                    w.Line($"// {layer.Name}: identity at inference");
+                    if (layer.IsLast) w.Line($"{input}.CopyTo(output);");
+                    continue;
+                }
+                string destination = layer.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {layer.Prefix}Units)";
+                EmitInferenceLayer(w, layer, input, destination, "pieces");
+                input = destination;
+            }
+        }
+        w.Line();
+    }
+
+    /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>
+    private static void EmitInferenceLayer(SourceWriter w, LayerPlan layer, string input, string output, string piecesScratch)
+    {
+        string p = layer.Prefix;
+        w.Line($"// {layer.Name}: {layer.Describe()}");
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+            {
+                var fused = KernelPlan.InferenceForward(layer);
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused, layer.Spec.Alpha)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(output)}, rows, 0, {p}Units);");
+                if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+                break;
+            }
+            case LayerKind.Maxout:
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, ActivationKind.Linear)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(piecesScratch)}, rows, 0, {p}Linear);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({piecesScratch}, {output}, rows, {p}Units, {p}Pieces);");
+                break;
+            case LayerKind.Activation:
+                w.Line($"{input}.CopyTo({output});");
+                var call = ActivationCalls.Forward(layer, output);
+                if (call is not null) w.Line(call);
+                break;
+            case LayerKind.BatchNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormInference({input}, {output}, {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")},");
+                w.Line($"    {Buffer(p, "RunningMean")}, {Buffer(p, "RunningVariance")}, rows, {p}Units, {p}Epsilon);");
+                break;
+            case LayerKind.LayerNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, default, default, {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, rows, {p}Units, {p}Epsilon);");
+                break;
+        }
+    }
+
+    private static string Param(string prefix, string offset, string length) =>
+        $"global::System.MemoryExtensions.AsSpan(_parameters, {prefix}{offset}, {prefix}{length})";
+
+    private static string Gradient(string prefix, string offset, string length) =>
+        $"global::System.MemoryExtensions.AsSpan(_gradients, {prefix}{offset}, {prefix}{length})";
+
+    private static string Buffer(string prefix, string offset) =>
+        $"global::System.MemoryExtensions.AsSpan(_buffers, {prefix}{offset}, {prefix}Units)";
+
+    private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
+        {
+            w.Line("if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"The batch size must not be negative.\");");
+            w.Line("if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $\"{batchSize} samples × {InputSize} features\");");
+            w.Line("if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $\"{batchSize} samples × {OutputSize} outputs\");");
+            using (w.Block("for (int start = 0; start < batchSize; start += MaxBatchSize)"))
+            {
+                w.Line("int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);");
+                w.Line("_rows = rows;");
+                w.Line("inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);");
+                string current = ArraySpan("_input", "rows * InputSize");
+                foreach (var layer in plan.Layers)
+                {
+                    if (layer.Kind == LayerKind.Dropout)
+                    {
+                        w.Line($"// {layer.Name}: identity at inference");
+                        continue;
+                    }
+                    string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
+                    if (layer.IsDenseLike)
+                    {
+                        w.Line($"// {layer.Name}: {layer.Describe()}");
+                        w.Line($"RunProduct(_{layer.Field}ForwardInference, {Flops(layer)} * rows);");
+                        if (layer.Kind == LayerKind.Dense && KernelPlan.InferenceForward(layer) != layer.Activation)
+                            w.Line(ActivationCalls.Forward(layer, output)!);
+                        if (layer.Kind == LayerKind.Maxout)
+                            w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {layer.Prefix}Units, {layer.Prefix}Pieces);");
+                    }
+                    else
+                    {
+                        EmitInferenceLayer(w, layer, current, output, "");
+                    }
+                    current = output;
+                }
+                w.Line($"{current}.CopyTo(outputs.Slice(start * OutputSize));");
+            }
+            w.Line("_trainingRows = 0; // the shared buffers no longer hold training outputs");
+        }
+        w.Line();
+    }
+
+    private static string Flops(LayerPlan layer) => $"{2L * layer.Inputs * layer.LinearUnits}L";
+}

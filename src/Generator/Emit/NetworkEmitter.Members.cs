@@ -1,0 +1,355 @@
+using System.Collections.Generic;
+using System.Linq;
+using CompiledNets.Generator.Model;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>The class shell: constants, tensor and summary tables, fields, constructors, properties, initialisation, argument checks.</summary>
+internal static partial class NetworkEmitter
+{
+    // ------------------------------------------------------------------ constants and tables
+
+    private static void EmitConstants(SourceWriter w, NetworkPlan plan)
+    {
+        var spec = plan.Spec;
+        w.Line("/// <summary>Features of one input sample.</summary>");
+        w.Line($"public const int InputSize = {spec.Inputs};");
+        w.Line("/// <summary>Outputs of one sample.</summary>");
+        w.Line($"public const int OutputSize = {plan.OutputSize};");
+        w.Line("/// <summary>Trainable values, the length of <see cref=\"Parameters\"/>.</summary>");
+        w.Line($"public const int ParameterCount = {plan.ParameterCount};");
+        w.Line("/// <summary>Non-trainable values (batch-norm running statistics), the length of <see cref=\"Buffers\"/>.</summary>");
+        w.Line($"public const int BufferCount = {plan.BufferCount};");
+        w.Line("/// <summary>Values of optimizer state (moments), the length of <see cref=\"OptimizerState\"/>.</summary>");
+        w.Line($"public const int OptimizerStateCount = {plan.OptimizerStateCount};");
+        w.Line("/// <summary>Largest training batch of the constructors without a <c>maxBatchSize</c>, from <c>[Network(MaxBatchSize = ...)]</c>.</summary>");
+        w.Line($"public const int DefaultMaxBatchSize = {spec.MaxBatchSize};");
+        w.Line();
+        foreach (var layer in plan.Layers)
+        {
+            w.Line($"// Layer {layer.Index + 1}: {layer.Name} = {layer.Describe()}, {layer.Inputs} -> {layer.Units}{LayoutComment(layer)}");
+            w.Line($"private const int {layer.Prefix}Units = {layer.Units};");
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                case LayerKind.Maxout:
+                    w.Line($"private const int {layer.Prefix}Inputs = {layer.Inputs};");
+                    if (layer.Kind == LayerKind.Maxout)
+                    {
+                        w.Line($"private const int {layer.Prefix}Pieces = {layer.Spec.Pieces};");
+                        w.Line($"private const int {layer.Prefix}Linear = {layer.LinearUnits}; // units × pieces");
+                    }
+                    w.Line($"private const int {layer.Prefix}Weight = {layer.WeightOffset};");
+                    w.Line($"private const int {layer.Prefix}Bias = {layer.BiasOffset};");
+                    break;
+                case LayerKind.BatchNorm:
+                case LayerKind.LayerNorm:
+                    w.Line($"private const int {layer.Prefix}Gamma = {layer.WeightOffset};");
+                    w.Line($"private const int {layer.Prefix}Beta = {layer.WeightOffset + layer.Units};");
+                    w.Line($"private const float {layer.Prefix}Epsilon = {Literal.Float(layer.Spec.Epsilon)};");
+                    if (layer.Kind == LayerKind.BatchNorm)
+                    {
+                        w.Line($"private const float {layer.Prefix}Momentum = {Literal.Float(layer.Spec.Momentum)};");
+                        w.Line($"private const int {layer.Prefix}RunningMean = {layer.BufferOffset};");
+                        w.Line($"private const int {layer.Prefix}RunningVariance = {layer.BufferOffset + layer.Units};");
+                    }
+                    break;
+                case LayerKind.Dropout:
+                    w.Line($"private const float {layer.Prefix}Rate = {Literal.Float(layer.Spec.Rate)};");
+                    break;
+            }
+        }
+        w.Line();
+        w.Line("// Widest hidden layer: single-sample inference keeps two such rows on the stack.");
+        w.Line($"private const int WidestHidden = {plan.WidestHidden};");
+        w.Line("// Widest per-sample gradient: the training delta buffers hold this many values per sample.");
+        w.Line($"private const int Widest = {plan.Widest};");
+        w.Line("// Products smaller than this many FLOPs run on the calling thread.");
+        w.Line($"private const long ParallelThreshold = {KernelPlan.ParallelThreshold}L;");
+        OptimizerEmitter.EmitConstants(w, plan);
+        w.Line($"private const string ArchitectureText = {Literal.String(plan.Architecture)};");
+        w.Line();
+    }
+
+    private static string LayoutComment(LayerPlan layer) => layer.Kind switch
+    {
+        LayerKind.Dense or LayerKind.Maxout => $"; weight [{layer.LinearUnits}, {layer.Inputs}] at {layer.WeightOffset}, bias [{layer.LinearUnits}] at {layer.BiasOffset}",
+        LayerKind.BatchNorm => $"; gamma, beta [{layer.Units}] at {layer.WeightOffset}; running mean, variance [{layer.Units}] at buffer {layer.BufferOffset}",
+        LayerKind.LayerNorm => $"; gamma, beta [{layer.Units}] at {layer.WeightOffset}",
+        _ => "",
+    };
+
+    private static void EmitTables(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line($"private static readonly {Runtime}.TensorInfo[] TensorLayout =");
+        w.Line("{");
+        w.Indent();
+        foreach (var layer in plan.Layers)
+        {
+            string p = layer.Prefix;
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                case LayerKind.Maxout:
+                    string rows = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+                    w.Line($"new(\"{layer.Name}.weight\", new[] {{ {rows}, {p}Inputs }}, {Runtime}.TensorStorage.Parameters, {p}Weight),");
+                    w.Line($"new(\"{layer.Name}.bias\", new[] {{ {rows} }}, {Runtime}.TensorStorage.Parameters, {p}Bias),");
+                    break;
+                case LayerKind.BatchNorm:
+                case LayerKind.LayerNorm:
+                    w.Line($"new(\"{layer.Name}.gamma\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Gamma),");
+                    w.Line($"new(\"{layer.Name}.beta\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Beta),");
+                    if (layer.Kind == LayerKind.BatchNorm)
+                    {
+                        w.Line($"new(\"{layer.Name}.running_mean\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Buffers, {p}RunningMean),");
+                        w.Line($"new(\"{layer.Name}.running_var\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Buffers, {p}RunningVariance),");
+                    }
+                    break;
+            }
+        }
+        foreach (var entry in OptimizerEmitter.StateTensors(plan)) w.Line(entry + ",");
+        w.Outdent();
+        w.Line("};");
+        w.Line();
+
+        w.Line($"private static readonly {Runtime}.NetworkSummary SummaryTable = new(");
+        w.Indent();
+        w.Line($"{Literal.String(plan.Spec.ClassName)}, InputSize,");
+        w.Line($"new {Runtime}.LayerSummary[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var layer in plan.Layers)
+            w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {layer.Prefix}Units }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
+        w.Outdent();
+        w.Line("},");
+        w.Line($"{Literal.String(plan.Spec.Loss.ToString())}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
+        w.Outdent();
+        w.Line();
+    }
+
+    // ------------------------------------------------------------------ fields, constructors, properties
+
+    private static void EmitFields(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("private readonly float[] _parameters = new float[ParameterCount];");
+        w.Line("private readonly float[] _gradients = new float[ParameterCount];");
+        w.Line("private readonly float[] _buffers = new float[BufferCount];");
+        w.Line("private readonly float[] _optimizerState = new float[OptimizerStateCount];");
+        w.Line();
+        w.Line("// Training scratch, allocated once for MaxBatchSize rows.");
+        w.Line("private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
+        foreach (var layer in plan.Layers)
+        {
+            foreach (var (field, size, comment) in Scratch(plan, layer))
+                w.Line($"private readonly float[] {field}; // {comment}");
+        }
+        if (plan.Trainable)
+        {
+            w.Line("private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
+            w.Line("private readonly float[] _deltaB;");
+        }
+        if (plan.HasDropout && plan.Trainable) w.Line("private global::CompiledNets.Kernels.SeededRandom _dropoutRandom; // advances with every training batch");
+        w.Line("private float _learningRate = InitialLearningRate;");
+        w.Line("private long _optimizerStep;");
+        w.Line("private int _trainingRows;");
+        w.Line();
+        w.Line("// Parallel products: each job computes one part of one product; delegates are created once.");
+        w.Line("private global::CompiledNets.Kernels.WorkerPool? _pool;");
+        w.Line("private int _threads = 1;");
+        w.Line("private int _rows; // samples in the batch being processed");
+        w.Line("private int _parts = 1; // parts the current product is split into");
+        foreach (var job in Jobs(plan)) w.Line($"private readonly global::System.Action<int> {job.Field};");
+        w.Line();
+    }
+
+    /// <summary>The per-layer buffers: field name, length expression (in terms of maxBatchSize), comment.</summary>
+    private static IEnumerable<(string Field, string Size, string Comment)> Scratch(NetworkPlan plan, LayerPlan layer)
+    {
+        string p = layer.Prefix, n = layer.Field;
+        if (!plan.Trainable)
+        {
+            // Batch inference needs the outputs (and Maxout's piece values) only.
+            if (layer.Kind == LayerKind.Maxout) yield return ($"_{n}Pieces", $"maxBatchSize * {p}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
+            yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
+            yield break;
+        }
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                if (layer.StoresPreActivation) yield return ($"_{n}PreActivation", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] before {layer.Activation}");
+                break;
+            case LayerKind.Maxout:
+                yield return ($"_{n}Pieces", $"maxBatchSize * {p}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
+                break;
+            case LayerKind.Dropout:
+                yield return ($"_{n}Mask", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] 0 or 1 / (1 - rate)");
+                break;
+            case LayerKind.BatchNorm:
+                yield return ($"_{n}Normalized", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] normalised inputs");
+                yield return ($"_{n}InverseStd", $"{p}Units", $"[{layer.Units}] 1 / sqrt(batch variance + eps) per feature");
+                break;
+            case LayerKind.LayerNorm:
+                yield return ($"_{n}Normalized", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] normalised inputs");
+                yield return ($"_{n}InverseStd", "maxBatchSize", "[MaxBatchSize] 1 / sqrt(variance + eps) per sample");
+                break;
+        }
+        yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
+    }
+
+    private static void EmitConstructors(SourceWriter w, NetworkPlan plan)
+    {
+        var spec = plan.Spec;
+        string name = spec.ClassName;
+        string defaultSeed = spec.Seed != 0 ? Literal.Int(spec.Seed) : "global::System.Random.Shared.Next()";
+        w.Line(spec.Seed != 0
+            ? $"/// <summary>Creates the network with the declared seed ({spec.Seed}) and <see cref=\"DefaultMaxBatchSize\"/>.</summary>"
+            : "/// <summary>Creates the network with a random seed and <see cref=\"DefaultMaxBatchSize\"/>.</summary>");
+        w.Line($"public {name}() : this({defaultSeed}, DefaultMaxBatchSize) {{ }}");
+        w.Line();
+        w.Line("/// <summary>Creates the network; the same seed gives the same initial weights (and dropout masks).</summary>");
+        w.Line($"public {name}(int seed) : this(seed, DefaultMaxBatchSize) {{ }}");
+        w.Line();
+        w.Line("/// <summary>Creates the network with training buffers for batches of up to <paramref name=\"maxBatchSize\"/> samples.</summary>");
+        using (w.Block($"public {name}(int seed, int maxBatchSize)"))
+        {
+            w.Line("if (maxBatchSize <= 0)");
+            w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, \"The maximum batch size must be positive.\");");
+            w.Line("MaxBatchSize = maxBatchSize;");
+            w.Line("_input = new float[maxBatchSize * InputSize];");
+            foreach (var layer in plan.Layers)
+                foreach (var (field, size, _) in Scratch(plan, layer))
+                    w.Line($"{field} = new float[{size}];");
+            if (plan.Trainable)
+            {
+                w.Line("_deltaA = new float[maxBatchSize * Widest];");
+                w.Line("_deltaB = new float[maxBatchSize * Widest];");
+            }
+            foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Method};");
+            w.Line("Threads = global::System.Environment.ProcessorCount;");
+            if (plan.HasDropout && plan.Trainable) w.Line($"_dropoutRandom = new {KernelsRuntime}.SeededRandom(~(long)seed);");
+            w.Line("InitializeParameters(seed);");
+        }
+        w.Line();
+    }
+
+    private static void EmitProperties(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Line("public int MaxBatchSize { get; }");
+        w.Lines("""
+            /// <summary>
+            /// Threads that share each matrix product of a training step or batch prediction (default: all cores). Every output
+            /// element is computed by one thread in a fixed order, so results are bitwise identical for any value.
+            /// </summary>
+            public int Threads
+            {
+                get => _threads;
+                set
+                {
+                    if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+                    _threads = value;
+                    _pool = value > 1 ? global::CompiledNets.Kernels.WorkerPool.Shared(value) : null;
+                }
+            }
+            """);
+        w.Line("int global::CompiledNets.INetwork.InputSize => InputSize;");
+        w.Line("int global::CompiledNets.INetwork.OutputSize => OutputSize;");
+        w.Line("int global::CompiledNets.INetwork.ParameterCount => ParameterCount;");
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public {Runtime}.LossFunction Loss => {Runtime}.LossFunction.{plan.Spec.Loss};");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::System.Span<float> Parameters => _parameters;");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::System.Span<float> Gradients => _gradients;");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::System.Span<float> Buffers => _buffers;");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::System.Span<float> OptimizerState => _optimizerState;");
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Runtime}.TensorInfo> Tensors => TensorLayout;");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public string Architecture => ArchitectureText;");
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public {Runtime}.NetworkSummary Summary => SummaryTable;");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public float LearningRate { get => _learningRate; set => _learningRate = value; }");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }");
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_{plan.Last.Field}Output, 0, _trainingRows * OutputSize);");
+        w.Line();
+    }
+
+    // ------------------------------------------------------------------ optimizer, initialisation, validation
+
+    private static void EmitTrainingApi(SourceWriter w, NetworkPlan plan)
+    {
+        if (!plan.Trainable)
+        {
+            w.Line("/// <summary>Not available: the network is declared InferenceOnly.</summary>");
+            w.Line("public void ApplyGradients() => throw InferenceOnly();");
+            w.Line();
+            w.Line("/// <summary>Not available: the network is declared InferenceOnly.</summary>");
+            w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize) => throw InferenceOnly();");
+            w.Line();
+            return;
+        }
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("public void ApplyGradients()"))
+            OptimizerEmitter.EmitStep(w, plan);
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
+        {
+            w.Line("float loss = ComputeGradients(inputs, targets, batchSize);");
+            w.Line("ApplyGradients();");
+            w.Line("return loss;");
+        }
+        w.Line();
+    }
+
+    private static void EmitInitialization(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <summary>He-uniform weights for ReLU-family layers and Glorot-uniform otherwise (unless declared), zero biases, unit gammas.</summary>");
+        using (w.Block("private void InitializeParameters(int seed)"))
+        {
+            w.Line($"var random = new {KernelsRuntime}.SeededRandom(seed);");
+            foreach (var layer in plan.Layers)
+            {
+                string p = layer.Prefix;
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dense:
+                    case LayerKind.Maxout:
+                        string rows = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedWeightInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Weight, {rows} * {p}Inputs), {p}Inputs, {rows}, ref random);");
+                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedBiasInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Bias, {rows}), {p}Inputs, {rows}, ref random);");
+                        break;
+                    case LayerKind.BatchNorm:
+                    case LayerKind.LayerNorm:
+                        w.Line($"{Param(p, "Gamma", "Units")}.Fill(1f);");
+                        if (layer.Kind == LayerKind.BatchNorm) w.Line($"{Buffer(p, "RunningVariance")}.Fill(1f);");
+                        break;
+                }
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitValidation(SourceWriter w)
+    {
+        w.Lines("""
+            private void CheckTrainingBatch(int inputLength, int targetLength, int batchSize)
+            {
+                if (batchSize <= 0 || batchSize > MaxBatchSize)
+                    throw new global::System.ArgumentException($"The batch size is {batchSize}, but it must be between 1 and MaxBatchSize ({MaxBatchSize}); construct the network with a larger maxBatchSize to train on larger batches.", nameof(batchSize));
+                if (inputLength != batchSize * InputSize) ThrowLength("inputs", batchSize * InputSize, inputLength, $"{batchSize} samples × {InputSize} features");
+                if (targetLength != batchSize * OutputSize) ThrowLength("targets", batchSize * OutputSize, targetLength, $"{batchSize} samples × {OutputSize} outputs");
+            }
+
+            [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+            private static void ThrowLength(string name, int expected, int actual, string meaning) =>
+                throw new global::System.ArgumentException($"The span '{name}' has {actual} values; expected {expected} ({meaning}).", name);
+            """);
+    }
+}

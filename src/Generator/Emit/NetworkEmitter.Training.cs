@@ -1,0 +1,249 @@
+using System.Collections.Generic;
+using System.Linq;
+using CompiledNets.Generator.Model;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>Training: the forward pass that keeps what backward needs, the loss, the backward pass and the parallel product jobs.</summary>
+internal static partial class NetworkEmitter
+{
+    // ------------------------------------------------------------------ training
+
+    private static void EmitComputeGradients(SourceWriter w, NetworkPlan plan)
+    {
+        var last = plan.Last;
+        if (!plan.Trainable)
+        {
+            w.Line("/// <summary>Not available: the network is declared InferenceOnly.</summary>");
+            w.Line("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize) => throw InferenceOnly();");
+            w.Line();
+            w.Line($"private static global::System.InvalidOperationException InferenceOnly() => new({Literal.String($"'{plan.Spec.ClassName}' is declared [Network(InferenceOnly = true)]: it predicts but cannot train. Declare a loss and an optimizer and remove InferenceOnly to train it.")});");
+            w.Line();
+            return;
+        }
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
+        {
+            w.Line("CheckTrainingBatch(inputs.Length, targets.Length, batchSize);");
+            w.Line("int rows = batchSize;");
+            w.Line("_rows = rows;");
+            w.Line("inputs.CopyTo(_input);");
+            w.Line();
+            w.Line("// Forward pass, training mode: keep what the backward pass needs.");
+            foreach (var layer in plan.Layers) EmitTrainingForward(w, plan, layer);
+            w.Line("_trainingRows = rows;");
+            w.Line();
+            var outputActivation = plan.OutputActivation;
+            bool fused = (plan.Spec.Loss == LossKind.CrossEntropy && outputActivation == ActivationKind.Softmax)
+                || (plan.Spec.Loss == LossKind.BinaryCrossEntropy && outputActivation == ActivationKind.Sigmoid);
+            w.Line(fused
+                ? $"// Loss: {plan.Spec.Loss} fused with {outputActivation}, from the logits; d loss / d logits = (output - target) / n."
+                : $"// Loss: {plan.Spec.Loss}, then the {outputActivation} derivative.");
+            float alpha = last.Kind is LayerKind.Dense or LayerKind.Activation ? last.Spec.Alpha : 0f;
+            w.Line($"float loss = {KernelsRuntime}.LossKernels.LossAndGradient({Runtime}.LossFunction.{plan.Spec.Loss}, {Runtime}.Activation.{outputActivation}, {Literal.Float(alpha)},");
+            w.Line($"    {ArraySpan($"_{last.Field}Output", "rows * OutputSize")}, {ArraySpan(plan.LossPreActivation, "rows * OutputSize")}, targets, _deltaA, rows, OutputSize);");
+            w.Line();
+            w.Line("// Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).");
+            for (int i = plan.Layers.Count - 1; i >= System.Math.Max(plan.FirstTrainable, 0); i--)
+                EmitBackward(w, plan, plan.Layers[i]);
+            var decayed = plan.Layers.Where(l => l.L2 > 0).ToList();
+            if (decayed.Count > 0)
+            {
+                w.Line();
+                w.Line("// L2 weight decay on the weights: λ/2 Σ w² added to the loss, λ w to the gradient.");
+                foreach (var layer in decayed)
+                {
+                    string length = layer.Kind == LayerKind.Maxout ? $"{layer.Prefix}Linear * {layer.Prefix}Inputs" : $"{layer.Prefix}Units * {layer.Prefix}Inputs";
+                    w.Line($"loss += {KernelsRuntime}.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, {layer.Prefix}Weight, {length}), global::System.MemoryExtensions.AsSpan(_gradients, {layer.Prefix}Weight, {length}), {Literal.Float(layer.L2)});");
+                }
+            }
+            w.Line("return loss;");
+        }
+        w.Line();
+    }
+
+    private static void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        string p = layer.Prefix;
+        string input = ArraySpan(plan.TrainingInput(layer.Index), layer.Index == 0 ? "rows * InputSize" : Rows(plan.Layers[layer.Index - 1]));
+        string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
+        w.Line($"// {layer.Name}: {layer.Describe()}");
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                w.Line($"RunProduct(_{layer.Field}ForwardTraining, {Flops(layer)} * rows);");
+                if (layer.StoresPreActivation)
+                {
+                    w.Line($"{ArraySpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
+                    var activation = ActivationCalls.Forward(layer, output);
+                    if (activation is not null) w.Line(activation);
+                }
+                break;
+            case LayerKind.Maxout:
+                w.Line($"RunProduct(_{layer.Field}ForwardTraining, {Flops(layer)} * rows);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
+                break;
+            case LayerKind.Dropout:
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutTraining({input}, {output}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))}, {p}Rate, ref _dropoutRandom);");
+                break;
+            case LayerKind.Activation:
+            {
+                w.Line($"{input}.CopyTo(_{layer.Field}Output);");
+                var activation = ActivationCalls.Forward(layer, output);
+                if (activation is not null) w.Line(activation);
+                break;
+            }
+            case LayerKind.BatchNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormTraining({input}, {output}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
+                w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, {Buffer(p, "RunningMean")}, {Buffer(p, "RunningVariance")}, rows, {p}Units, {p}Momentum, {p}Epsilon);");
+                break;
+            case LayerKind.LayerNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
+                w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, rows, {p}Units, {p}Epsilon);");
+                break;
+        }
+    }
+
+    private static void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        string p = layer.Prefix;
+        string delta = ArraySpan(layer.Delta, Rows(layer));
+        bool computesInputGradient = layer.Index > plan.FirstTrainable;
+        w.Line($"// {layer.Name} ({layer.Delta})");
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                if (!layer.IsLast && !KernelPlan.DerivativeFusedByNext(plan, layer.Index))
+                {
+                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Field}Output", Rows(layer)),
+                        layer.StoresPreActivation ? ArraySpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
+                    if (backward is not null) w.Line(backward);
+                }
+                w.Line($"RunProduct(_{layer.Field}WeightGradient, {Flops(layer)} * rows);");
+                if (computesInputGradient) w.Line($"RunProduct(_{layer.Field}InputGradient, {Flops(layer)} * rows);");
+                break;
+            case LayerKind.Maxout:
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {ArraySpan($"_{layer.Field}Output", Rows(layer))}, {delta}, {ArraySpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
+                w.Line($"RunProduct(_{layer.Field}WeightGradient, {Flops(layer)} * rows);");
+                if (computesInputGradient) w.Line($"RunProduct(_{layer.Field}InputGradient, {Flops(layer)} * rows);");
+                break;
+            case LayerKind.Dropout:
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))});");
+                break;
+            case LayerKind.Activation:
+                if (layer.IsLast)
+                {
+                    w.Line("// The loss gradient is already with respect to this activation's input.");
+                }
+                else
+                {
+                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Field}Output", Rows(layer)),
+                        ArraySpan(plan.TrainingInput(layer.Index), Rows(layer)), delta);
+                    if (backward is not null) w.Line(backward);
+                }
+                break;
+            case LayerKind.BatchNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormBackward({delta}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
+                break;
+            case LayerKind.LayerNorm:
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormBackward({delta}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
+                break;
+        }
+    }
+
+    // ------------------------------------------------------------------ parallel jobs (Dense and Maxout products)
+
+    private sealed record Job(string Field, string Method);
+
+    private static IEnumerable<Job> Jobs(NetworkPlan plan)
+    {
+        foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
+        {
+            yield return new Job($"_{layer.Field}ForwardInference", $"{layer.Prefix}ForwardInference");
+            if (!plan.Trainable) continue;
+            yield return new Job($"_{layer.Field}ForwardTraining", $"{layer.Prefix}ForwardTraining");
+            yield return new Job($"_{layer.Field}WeightGradient", $"{layer.Prefix}WeightGradient");
+            if (layer.Index > plan.FirstTrainable) yield return new Job($"_{layer.Field}InputGradient", $"{layer.Prefix}InputGradient");
+        }
+    }
+
+    private static void EmitJobs(SourceWriter w, NetworkPlan plan)
+    {
+        if (!plan.Layers.Any(l => l.IsDenseLike)) return;
+        w.Lines("""
+            /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
+            private void RunProduct(global::System.Action<int> job, long flops)
+            {
+                if (_pool is null || flops < ParallelThreshold)
+                {
+                    _parts = 1;
+                    job(0);
+                }
+                else
+                {
+                    _parts = _pool.Threads;
+                    _pool.Run(job);
+                }
+            }
+
+            private (int First, int Last) Part(int count, int granularity, int part) =>
+                global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
+            """);
+        w.Line();
+        foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
+        {
+            string p = layer.Prefix;
+            string linear = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+            string input = $"{plan.TrainingInput(layer.Index)}[0]";
+            string trainingTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Field}Pieces[0]"
+                : layer.StoresPreActivation ? $"_{layer.Field}PreActivation[0]" : $"_{layer.Field}Output[0]";
+            string inferenceTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Field}Pieces[0]" : $"_{layer.Field}Output[0]";
+            var trainingActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.TrainingForward(layer);
+            var inferenceActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.InferenceForward(layer);
+            // The Maxout product works on the piece gradients, which its backward step wrote to the other buffer.
+            string productDelta = layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
+            string inferenceInput = InferenceInput(plan, layer.Index);
+            w.Line($"// {layer.Name}: forward split over outputs (multiples of {DenseKernelEmitter.OutputGranularity}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
+            using (w.Block($"private void {p}ForwardInference(int part)"))
+            {
+                w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
+                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, inferenceActivation, layer.Spec.Alpha)}(ref {inferenceInput}[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {inferenceTarget}, _rows, first, last);");
+            }
+            if (plan.Trainable)
+            {
+                using (w.Block($"private void {p}ForwardTraining(int part)"))
+                {
+                    w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
+                    w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, trainingActivation, layer.Spec.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {trainingTarget}, _rows, first, last);");
+                }
+                using (w.Block($"private void {p}WeightGradient(int part)"))
+                {
+                    w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
+                    w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
+                }
+                if (layer.Index > plan.FirstTrainable)
+                {
+                    var previous = plan.Layers[layer.Index - 1];
+                    var derivative = KernelPlan.DerivativeFusedByNext(plan, previous.Index) ? KernelPlan.FusedDerivative(previous) : ActivationKind.Linear;
+                    string destination = layer.Kind == LayerKind.Maxout ? layer.Delta : layer.OtherDelta;
+                    using (w.Block($"private void {p}InputGradient(int part)"))
+                    {
+                        w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
+                        w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.LinearUnits, derivative, previous.Spec.Alpha)}(ref {productDelta}[0], ref _parameters[{p}Weight], ref {destination}[0], ref {plan.TrainingInput(layer.Index)}[0], _rows, first, last);");
+                    }
+                }
+            }
+            w.Line();
+        }
+    }
+
+    /// <summary>The array holding layer <paramref name="index"/>'s input during batch inference (dropout is skipped there).</summary>
+    private static string InferenceInput(NetworkPlan plan, int index)
+    {
+        int source = index - 1;
+        while (source >= 0 && plan.Layers[source].Kind == LayerKind.Dropout) source--;
+        return source < 0 ? "_input" : $"_{plan.Layers[source].Field}Output";
+    }
+}
