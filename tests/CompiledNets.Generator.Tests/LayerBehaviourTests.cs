@@ -17,6 +17,13 @@ public class LayerBehaviourTests
         [Sgd]
         public partial class DropoutProbe;
 
+        [Network(Inputs = 4)]
+        [Dense(20000, Activation.Tanh)]
+        [Maxout(3, 2)]
+        [Loss(LossFunction.MeanSquaredError)]
+        [Sgd]
+        public partial class VeryWide;
+
         [Network(Inputs = 3)]
         [BatchNorm(Momentum = 0.2f, Epsilon = 1e-3f)]
         [Dense(1)]
@@ -48,6 +55,27 @@ public class LayerBehaviourTests
         net.Predict(new float[4], second);
         Assert.All(first, v => Assert.Equal(1f, v));
         Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Very_wide_layers_predict_through_a_per_thread_buffer_on_any_thread()
+    {
+        // 2 × 20,000 floats of intermediate rows would be 160 KB of stack per call: the generated Predict uses a
+        // per-thread buffer instead, so concurrent calls still never share scratch.
+        var net = Create("VeryWide");
+        var random = new Random(8);
+        var inputs = Enumerable.Range(0, 6 * 4).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var batch = new float[6 * 3];
+        net.PredictBatch(inputs, batch, 6);
+        var results = new float[6][];
+        Parallel.For(0, 6, r =>
+        {
+            var one = new float[3];
+            for (int repeat = 0; repeat < 20; repeat++) net.Predict(inputs.AsSpan(r * 4, 4), one);
+            results[r] = one;
+        });
+        for (int r = 0; r < 6; r++)
+            for (int j = 0; j < 3; j++) Assert.Equal(batch[r * 3 + j], results[r][j], 1e-5f);
     }
 
     [Fact]

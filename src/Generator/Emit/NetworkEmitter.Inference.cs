@@ -15,22 +15,46 @@ internal static partial class NetworkEmitter
 
     private static string Rows(LayerPlan layer, string units = "Units") => $"rows * {layer.Prefix}{units}";
 
+    /// <summary>Floats of single-sample scratch that <c>Predict</c> keeps on the stack (64 KB); wider networks use a per-thread buffer.</summary>
+    private const int StackScratchLimit = 16 * 1024;
+
     private static void EmitPredict(SourceWriter w, NetworkPlan plan)
     {
+        bool hasMaxoutLayer = plan.Layers.Any(l => l.Kind == LayerKind.Maxout);
+        int needed = (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + (hasMaxoutLayer ? plan.WidestLinear : 0);
+        if (needed > StackScratchLimit)
+        {
+            w.Line("[global::System.ThreadStatic]");
+            w.Line("private static float[]? t_predictScratch;");
+            w.Line();
+        }
         w.Line("/// <inheritdoc/>");
         using (w.Block("public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
         {
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
-            w.Line("// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.");
+            bool hasMaxout = plan.Layers.Any(l => l.Kind == LayerKind.Maxout);
+            int scratch = (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + (hasMaxout ? plan.WidestLinear : 0);
+            bool onStack = scratch <= StackScratchLimit;
+            w.Line(onStack
+                ? "// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once."
+                : $"// Thread-safe: intermediate rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
             w.Line("const int rows = 1;");
+            if (!onStack) w.Line($"global::System.Span<float> scratch = t_predictScratch ??= new float[{scratch}];");
+            int offset = 0;
+            string Row(int length, string lengthText)
+            {
+                string text = onStack ? $"stackalloc float[{lengthText}]" : $"scratch.Slice({offset}, {lengthText})";
+                offset += length;
+                return text;
+            }
             if (plan.Layers.Count > 1)
             {
-                w.Line("global::System.Span<float> rowA = stackalloc float[WidestHidden];");
-                w.Line("global::System.Span<float> rowB = stackalloc float[WidestHidden];");
+                w.Line($"global::System.Span<float> rowA = {Row(plan.WidestHidden, "WidestHidden")};");
+                w.Line($"global::System.Span<float> rowB = {Row(plan.WidestHidden, "WidestHidden")};");
             }
-            if (plan.WidestLinear > 0 && plan.Layers.Any(l => l.Kind == LayerKind.Maxout))
-                w.Line($"global::System.Span<float> pieces = stackalloc float[{plan.WidestLinear}];");
+            if (hasMaxout)
+                w.Line($"global::System.Span<float> pieces = {Row(plan.WidestLinear, Literal.Int(plan.WidestLinear))};");
             string input = "input";
             int pingPong = 0;
             foreach (var layer in plan.Layers)
