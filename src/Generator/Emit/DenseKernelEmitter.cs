@@ -71,23 +71,53 @@ internal static class DenseKernelEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// <c>y[b, o] = {activation}(bias[o] + Σ_k x[b, k]·w[o, k])</c> for {k} inputs and outputs o in [first, last) of {n}.");
-        w.Line($"/// Dot-product form over the contiguous");
-        w.Line($"/// rows of x and w, in tiles of {ForwardTile} samples × {ForwardTile} outputs: {ForwardTile * ForwardTile} vector accumulators share {2 * ForwardTile} loads per step");
-        w.Line("/// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.");
+        // Loop order from the weight matrix's size: weights that fit in half of a core's L2 are re-read from L2 for
+        // every tile of samples (samples outer, the tile's inputs stay in L1); larger ones would stream from L3 for
+        // every tile of samples, so outputs go outer and a tile of weight rows stays in L1 while the samples pass.
+        bool outputsOuter = (long)k * n * sizeof(float) > L2WeightBudget;
+        w.Line($"/// Dot-product form over the contiguous rows of x and w, in tiles of {ForwardTile} samples × {ForwardTile} outputs:");
+        w.Line($"/// {ForwardTile * ForwardTile} vector accumulators share {2 * ForwardTile} loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample");
+        w.Line("/// or 1 output, scalar remainder along k. " + (outputsOuter
+            ? $"The weights ({Literal.Grouped((long)k * n * sizeof(float) / 1024)} KB) exceed the L2 budget: outputs are the outer loop, so a tile of"
+            : $"The weights ({Literal.Grouped((long)k * n * sizeof(float) / 1024)} KB) fit the L2 budget: samples are the outer loop, so a tile of"));
+        w.Line(outputsOuter
+            ? "/// weight rows stays in L1 while every sample passes and the weights stream from memory once per call."
+            : "/// inputs stays in L1 while the weights are re-read from L2.");
         w.Line("/// </summary>");
         using (w.Block($"internal static void {ForwardName(k, n, activation, alpha)}(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)"))
         {
             w.Line($"const int K = {k}, N = {n};");
-            w.Line("int b = 0;");
-            using (w.Block($"for (; b <= batch - {ForwardTile}; b += {ForwardTile})"))
-                EmitForwardRowLoop(w, k, n, ForwardTile, activation, alpha);
-            using (w.Block("for (; b < batch; b++)"))
-                EmitForwardRowLoop(w, k, n, 1, activation, alpha);
+            if (outputsOuter)
+            {
+                w.Line("int o = first;");
+                if (n >= ForwardTile)
+                {
+                    using (w.Block($"for (; o <= last - {ForwardTile}; o += {ForwardTile})"))
+                        EmitForwardSampleLoop(w, k, ForwardTile, activation, alpha);
+                }
+                if (n % ForwardTile != 0 || n < ForwardTile)
+                {
+                    using (w.Block("for (; o < last; o++)"))
+                        EmitForwardSampleLoop(w, k, 1, activation, alpha);
+                }
+            }
+            else
+            {
+                w.Line("int b = 0;");
+                using (w.Block($"for (; b <= batch - {ForwardTile}; b += {ForwardTile})"))
+                    EmitForwardOutputLoop(w, k, n, ForwardTile, activation, alpha);
+                using (w.Block("for (; b < batch; b++)"))
+                    EmitForwardOutputLoop(w, k, n, 1, activation, alpha);
+            }
         }
         w.Line();
     }
 
-    private static void EmitForwardRowLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha)
+    /// <summary>Bytes of weights a forward kernel may re-read from L2 for every tile of samples (half of a 1 MB L2).</summary>
+    private const long L2WeightBudget = 512 * 1024;
+
+    /// <summary>One tile of samples from row <c>b</c> against every output: 4-output tiles, then single outputs.</summary>
+    private static void EmitForwardOutputLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha)
     {
         w.Line("int o = first;");
         if (n >= ForwardTile)
@@ -100,6 +130,16 @@ internal static class DenseKernelEmitter
             using (w.Block("for (; o < last; o++)"))
                 EmitDotTile(w, k, rows, 1, activation, alpha);
         }
+    }
+
+    /// <summary>Every sample against <paramref name="outputs"/> weight rows from row <c>o</c>: 4-sample tiles, then single samples.</summary>
+    private static void EmitForwardSampleLoop(SourceWriter w, int k, int outputs, ActivationKind activation, float alpha)
+    {
+        w.Line("int b = 0;");
+        using (w.Block($"for (; b <= batch - {ForwardTile}; b += {ForwardTile})"))
+            EmitDotTile(w, k, ForwardTile, outputs, activation, alpha);
+        using (w.Block("for (; b < batch; b++)"))
+            EmitDotTile(w, k, 1, outputs, activation, alpha);
     }
 
     /// <summary>Dot products of <paramref name="rows"/> x rows (from row b) with <paramref name="outputs"/> w rows (from row o).</summary>

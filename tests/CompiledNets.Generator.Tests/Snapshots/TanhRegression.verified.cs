@@ -391,9 +391,10 @@ namespace CompiledNets.Generated
     {
         /// <summary>
         /// <c>y[b, o] = Tanh(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 3 inputs and outputs o in [first, last) of 17.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_3x17_Tanh(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
@@ -586,9 +587,10 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>y[b, o] = Tanh(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 17 inputs and outputs o in [first, last) of 9.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_17x9_Tanh(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
@@ -1619,9 +1621,10 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 9 inputs and outputs o in [first, last) of 1.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_9x1_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {

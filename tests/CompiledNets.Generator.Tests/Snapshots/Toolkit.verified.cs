@@ -568,9 +568,10 @@ namespace CompiledNets.Generated
     {
         /// <summary>
         /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 20 inputs and outputs o in [first, last) of 32.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (2 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_20x32_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
@@ -1151,9 +1152,10 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 32 inputs and outputs o in [first, last) of 48.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (6 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_32x48_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
@@ -2136,9 +2138,10 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>y[b, o] = LeakyReLU(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 16 inputs and outputs o in [first, last) of 12.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_16x12_LeakyReLU_0p2(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
@@ -2961,9 +2964,10 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 12 inputs and outputs o in [first, last) of 4.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_12x4_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {

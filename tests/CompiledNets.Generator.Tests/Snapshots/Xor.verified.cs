@@ -342,9 +342,10 @@ namespace CompiledNets.Generated
     {
         /// <summary>
         /// <c>y[b, o] = ReLU(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 2 inputs and outputs o in [first, last) of 8.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_2x8_ReLU(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
@@ -480,9 +481,10 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>y[b, o] = Sigmoid(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_8x1_Sigmoid(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
@@ -597,9 +599,10 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
-        /// Dot-product form over the contiguous
-        /// rows of x and w, in tiles of 4 samples × 4 outputs: 16 vector accumulators share 8 loads per step
-        /// (FMA-bound rather than load-bound); edge tiles of 1 sample or 1 output, scalar remainder along k.
+        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
+        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
+        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
+        /// inputs stays in L1 while the weights are re-read from L2.
         /// </summary>
         internal static void DenseForward_8x1_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
