@@ -13,10 +13,18 @@ public sealed class WorkerPool : IDisposable
     private static readonly Dictionary<int, WorkerPool> SharedPools = new();
     private readonly Thread[] _workers;
     private readonly ManualResetEventSlim[] _start;
-    private readonly ManualResetEventSlim _done = new(false);
+    private readonly object _runLock = new();
     private Action<int>? _job;
     private int _pending;
+    private volatile int _generation;
     private volatile bool _disposed;
+
+    /// <summary>
+    /// How long an idle worker keeps polling for the next product before it sleeps on its event. A training step runs
+    /// products back to back with little serial work between them; waking a sleeping thread costs tens of
+    /// microseconds, more than a small product takes, so workers stay awake across a step (as OpenMP's active wait).
+    /// </summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5_000; // 200 µs
     private Exception? _failure;
 
     /// <summary>Creates a pool that runs up to <paramref name="threads"/> parts at once (the caller counts as one).</summary>
@@ -29,7 +37,7 @@ public sealed class WorkerPool : IDisposable
         for (int i = 0; i < _workers.Length; i++)
         {
             int part = i + 1;
-            _start[i] = new ManualResetEventSlim(false, spinCount: 2000);
+            _start[i] = new ManualResetEventSlim(false, spinCount: 0);
             _workers[i] = new Thread(() => WorkerLoop(part)) { IsBackground = true, Name = $"CompiledNets worker {part}" };
             _workers[i].Start();
         }
@@ -59,13 +67,13 @@ public sealed class WorkerPool : IDisposable
             job(0);
             return;
         }
-        lock (_done)
+        lock (_runLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _job = job;
             _failure = null;
-            _done.Reset();
             Volatile.Write(ref _pending, _workers.Length);
+            _generation++;
             foreach (var start in _start) start.Set();
             try
             {
@@ -73,7 +81,9 @@ public sealed class WorkerPool : IDisposable
             }
             finally
             {
-                _done.Wait();
+                // The parts are balanced, so the wait is short: spin (yielding, never sleeping) rather than block.
+                var spinner = new SpinWait();
+                while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
                 _job = null;
             }
             if (_failure is not null) throw new AggregateException("A worker failed while running a kernel.", _failure);
@@ -83,11 +93,12 @@ public sealed class WorkerPool : IDisposable
     private void WorkerLoop(int part)
     {
         var start = _start[part - 1];
+        int seen = 0;
         while (true)
         {
-            start.Wait();
-            start.Reset();
+            WaitForWork(start, seen);
             if (_disposed) return;
+            seen = _generation;
             try
             {
                 _job!(part);
@@ -96,7 +107,25 @@ public sealed class WorkerPool : IDisposable
             {
                 _failure = exception;
             }
-            if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>Polls for a new generation for <see cref="SpinTicks"/>, then sleeps on the worker's event.</summary>
+    private void WaitForWork(ManualResetEventSlim start, int seen)
+    {
+        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+        while (_generation == seen && !_disposed)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+            {
+                // Reset before checking again: a Set that comes after this check wakes the Wait below.
+                start.Reset();
+                if (_generation != seen || _disposed) return;
+                start.Wait();
+                return;
+            }
+            Thread.SpinWait(8);
         }
     }
 

@@ -46,7 +46,7 @@ namespace Demo.Vision
         // Widest per-sample gradient: the training delta buffers hold this many values per sample.
         private const int Widest = 128;
         // Products smaller than this many FLOPs run on the calling thread.
-        private const long ParallelThreshold = 1000000L;
+        private const long ParallelThreshold = 16000000L;
         // Optimizer: Adam(lr 0.001, betas (0.9, 0.999), eps 1E-08)
         private const float InitialLearningRate = 0.001f;
         private const float AdamBeta1 = 0.9f;

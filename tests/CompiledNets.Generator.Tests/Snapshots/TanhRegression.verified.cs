@@ -51,7 +51,7 @@ partial class TanhRegression : global::CompiledNets.INetwork
     // Widest per-sample gradient: the training delta buffers hold this many values per sample.
     private const int Widest = 17;
     // Products smaller than this many FLOPs run on the calling thread.
-    private const long ParallelThreshold = 1000000L;
+    private const long ParallelThreshold = 16000000L;
     // Optimizer: Sgd(lr 0.05)
     private const float InitialLearningRate = 0.05f;
     private const string ArchitectureText = "3 -> Dense(17, Tanh) -> Dense(9, Tanh) -> Dense(1, Linear) | MeanSquaredError | Sgd";

@@ -88,7 +88,7 @@ namespace Demo
         // Widest per-sample gradient: the training delta buffers hold this many values per sample.
         private const int Widest = 48;
         // Products smaller than this many FLOPs run on the calling thread.
-        private const long ParallelThreshold = 1000000L;
+        private const long ParallelThreshold = 16000000L;
         // Optimizer: AdamW(lr 0.0003, betas (0.9, 0.999), eps 1E-08, weight decay 0.05)
         private const float InitialLearningRate = 0.0003f;
         private const float AdamBeta1 = 0.9f;

@@ -46,7 +46,7 @@ namespace Demo
         // Widest per-sample gradient: the training delta buffers hold this many values per sample.
         private const int Widest = 8;
         // Products smaller than this many FLOPs run on the calling thread.
-        private const long ParallelThreshold = 1000000L;
+        private const long ParallelThreshold = 16000000L;
         // Optimizer: Sgd(lr 0.1)
         private const float InitialLearningRate = 0.1f;
         private const string ArchitectureText = "2 -> Dense(8, ReLU) -> Dense(1, Sigmoid) | BinaryCrossEntropy | Sgd";

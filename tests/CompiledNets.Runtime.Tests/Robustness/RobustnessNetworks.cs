@@ -9,7 +9,7 @@ namespace CompiledNets.Runtime.Tests.Robustness;
 [Adam(LearningRate = 1e-3f)]
 public partial class RobustMnistNet;
 
-/// <summary>784-256-10: at batch 64 every Dense product exceeds the 1 MFLOP parallel threshold, so Threads splits it.</summary>
+/// <summary>784-256-10: at batch 64 the first layer's products exceed the 16 MFLOP parallel threshold, so Threads splits them.</summary>
 [Network(Inputs = 784, MaxBatchSize = 64)]
 [Dense(256, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
