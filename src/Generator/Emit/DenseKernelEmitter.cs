@@ -113,8 +113,8 @@ internal static class DenseKernelEmitter
         w.Line();
     }
 
-    /// <summary>Bytes of weights a forward kernel may re-read from L2 for every tile of samples (half of a 1 MB L2).</summary>
-    private const long L2WeightBudget = 512 * 1024;
+    /// <summary>Bytes of weights a forward kernel may re-read from L2 for every tile of samples (well under a 1 MB L2, which also holds the inputs).</summary>
+    private const long L2WeightBudget = 384 * 1024;
 
     /// <summary>One tile of samples from row <c>b</c> against every output: 4-output tiles, then single outputs.</summary>
     private static void EmitForwardOutputLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha)

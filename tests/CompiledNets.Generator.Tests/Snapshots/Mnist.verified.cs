@@ -351,17 +351,17 @@ namespace CompiledNets.Generated
         /// <c>y[b, o] = ReLU(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 784 inputs and outputs o in [first, last) of 128.
         /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
         /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
-        /// or 1 output, scalar remainder along k. The weights (392 KB) fit the L2 budget: samples are the outer loop, so a tile of
-        /// inputs stays in L1 while the weights are re-read from L2.
+        /// or 1 output, scalar remainder along k. The weights (392 KB) exceed the L2 budget: outputs are the outer loop, so a tile of
+        /// weight rows stays in L1 while every sample passes and the weights stream from memory once per call.
         /// </summary>
         internal static void DenseForward_784x128_ReLU(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
         {
             const int K = 784, N = 128;
-            int b = 0;
-            for (; b <= batch - 4; b += 4)
+            int o = first;
+            for (; o <= last - 4; o += 4)
             {
-                int o = first;
-                for (; o <= last - 4; o += 4)
+                int b = 0;
+                for (; b <= batch - 4; b += 4)
                 {
                     // 4 sample(s) × 4 output(s)
                     ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
@@ -551,11 +551,7 @@ namespace CompiledNets.Generated
                     Unsafe.Add(ref y, (b + 3) * N + o + 2) = MathF.Max((s32 + Unsafe.Add(ref bias, o + 2)), 0f);
                     Unsafe.Add(ref y, (b + 3) * N + o + 3) = MathF.Max((s33 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
-            }
-            for (; b < batch; b++)
-            {
-                int o = first;
-                for (; o <= last - 4; o += 4)
+                for (; b < batch; b++)
                 {
                     // 1 sample(s) × 4 output(s)
                     ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
