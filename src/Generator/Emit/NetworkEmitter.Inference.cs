@@ -140,7 +140,7 @@ internal static partial class NetworkEmitter
                     if (layer.IsDenseLike)
                     {
                         w.Line($"// {layer.Name}: {layer.Describe()}");
-                        w.Line($"RunProduct(_{layer.Field}ForwardInference, {Flops(layer)} * rows);");
+                        w.Line(Product(plan, layer, "ForwardInference"));
                         if (layer.Kind == LayerKind.Dense && KernelPlan.InferenceForward(layer) != layer.Activation)
                             w.Line(ActivationCalls.Forward(layer, output)!);
                         if (layer.Kind == LayerKind.Maxout)

@@ -224,7 +224,7 @@ internal static partial class NetworkEmitter
                 w.Line("_deltaA = new float[maxBatchSize * Widest];");
                 w.Line("_deltaB = new float[maxBatchSize * Widest];");
             }
-            foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Method};");
+            foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Delegate};");
             w.Line("Threads = global::System.Environment.ProcessorCount;");
             if (plan.HasDropout && plan.Trainable) w.Line($"_dropoutRandom = new {KernelsRuntime}.SeededRandom(~(long)seed);");
             w.Line("InitializeParameters(seed);");

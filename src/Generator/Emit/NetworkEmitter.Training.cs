@@ -71,7 +71,7 @@ internal static partial class NetworkEmitter
         switch (layer.Kind)
         {
             case LayerKind.Dense:
-                w.Line($"RunProduct(_{layer.Field}ForwardTraining, {Flops(layer)} * rows);");
+                w.Line(Product(plan, layer, "ForwardTraining"));
                 if (layer.StoresPreActivation)
                 {
                     w.Line($"{ArraySpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
@@ -80,7 +80,7 @@ internal static partial class NetworkEmitter
                 }
                 break;
             case LayerKind.Maxout:
-                w.Line($"RunProduct(_{layer.Field}ForwardTraining, {Flops(layer)} * rows);");
+                w.Line(Product(plan, layer, "ForwardTraining"));
                 w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
                 break;
             case LayerKind.Dropout:
@@ -119,13 +119,13 @@ internal static partial class NetworkEmitter
                         layer.StoresPreActivation ? ArraySpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
                     if (backward is not null) w.Line(backward);
                 }
-                w.Line($"RunProduct(_{layer.Field}WeightGradient, {Flops(layer)} * rows);");
-                if (computesInputGradient) w.Line($"RunProduct(_{layer.Field}InputGradient, {Flops(layer)} * rows);");
+                w.Line(Product(plan, layer, "WeightGradient"));
+                if (computesInputGradient) w.Line(Product(plan, layer, "InputGradient"));
                 break;
             case LayerKind.Maxout:
                 w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {ArraySpan($"_{layer.Field}Output", Rows(layer))}, {delta}, {ArraySpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
-                w.Line($"RunProduct(_{layer.Field}WeightGradient, {Flops(layer)} * rows);");
-                if (computesInputGradient) w.Line($"RunProduct(_{layer.Field}InputGradient, {Flops(layer)} * rows);");
+                w.Line(Product(plan, layer, "WeightGradient"));
+                if (computesInputGradient) w.Line(Product(plan, layer, "InputGradient"));
                 break;
             case LayerKind.Dropout:
                 w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))});");
@@ -155,40 +155,56 @@ internal static partial class NetworkEmitter
 
     // ------------------------------------------------------------------ parallel jobs (Dense and Maxout products)
 
-    private sealed record Job(string Field, string Method);
+    /// <summary>
+    /// One splittable product: the delegate field the pool runs, the method computing a range of it, and how the range
+    /// is partitioned (the count and the granularity of the boundaries).
+    /// </summary>
+    private sealed record Job(string Field, string Method, string Count, int Granularity)
+    {
+        /// <summary>The delegate, created once in the constructor: part → its range → the product method.</summary>
+        public string Delegate => $"part => {{ var (first, last) = PartitionOf({Count}, {Granularity}, part); {Method}(first, last); }}";
+    }
 
     private static IEnumerable<Job> Jobs(NetworkPlan plan)
     {
         foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
-            yield return new Job($"_{layer.Field}ForwardInference", $"{layer.Prefix}ForwardInference");
+            string p = layer.Prefix;
+            string linear = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+            yield return new Job($"_{layer.Field}ForwardInference", $"{p}ForwardInference", linear, DenseKernelEmitter.OutputGranularity);
             if (!plan.Trainable) continue;
-            yield return new Job($"_{layer.Field}ForwardTraining", $"{layer.Prefix}ForwardTraining");
-            yield return new Job($"_{layer.Field}WeightGradient", $"{layer.Prefix}WeightGradient");
-            if (layer.Index > plan.FirstTrainable) yield return new Job($"_{layer.Field}InputGradient", $"{layer.Prefix}InputGradient");
+            yield return new Job($"_{layer.Field}ForwardTraining", $"{p}ForwardTraining", linear, DenseKernelEmitter.OutputGranularity);
+            yield return new Job($"_{layer.Field}WeightGradient", $"{p}WeightGradient", $"{p}Inputs", DenseKernelEmitter.ColumnGranularity);
+            if (layer.Index > plan.FirstTrainable)
+                yield return new Job($"_{layer.Field}InputGradient", $"{p}InputGradient", $"{p}Inputs", DenseKernelEmitter.ColumnGranularity);
         }
+    }
+
+    /// <summary>
+    /// A product call: its kernel directly on this thread (no delegate, no partition), or split across the pool when
+    /// it is large enough.
+    /// </summary>
+    private static string Product(NetworkPlan plan, LayerPlan layer, string kind)
+    {
+        var job = Jobs(plan).Single(j => j.Method == layer.Prefix + kind);
+        return $"if (SplitsAcrossCores({Flops(layer)} * rows)) RunAcrossCores({job.Field}); else {job.Method}(0, {job.Count});";
     }
 
     private static void EmitJobs(SourceWriter w, NetworkPlan plan)
     {
         if (!plan.Layers.Any(l => l.IsDenseLike)) return;
         w.Lines("""
-            /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
-            private void RunProduct(global::System.Action<int> job, long flops)
+            /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
+            private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
+
+            /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+            private void RunAcrossCores(global::System.Action<int> job)
             {
-                if (_pool is null || flops < ParallelThreshold)
-                {
-                    _parts = 1;
-                    job(0);
-                }
-                else
-                {
-                    _parts = _pool.Threads;
-                    _pool.Run(job);
-                }
+                _parts = _pool!.Threads;
+                _pool.Run(job);
             }
 
-            private (int First, int Last) Part(int count, int granularity, int part) =>
+            private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
                 global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
             """);
         w.Line();
@@ -206,21 +222,18 @@ internal static partial class NetworkEmitter
             string productDelta = layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
             string inferenceInput = InferenceInput(plan, layer.Index);
             w.Line($"// {layer.Name}: forward split over outputs (multiples of {DenseKernelEmitter.OutputGranularity}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
-            using (w.Block($"private void {p}ForwardInference(int part)"))
+            using (w.Block($"private void {p}ForwardInference(int first, int last)"))
             {
-                w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
                 w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, inferenceActivation, layer.Spec.Alpha)}(ref {inferenceInput}[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {inferenceTarget}, _rows, first, last);");
             }
             if (plan.Trainable)
             {
-                using (w.Block($"private void {p}ForwardTraining(int part)"))
+                using (w.Block($"private void {p}ForwardTraining(int first, int last)"))
                 {
-                    w.Line($"var (first, last) = Part({linear}, {DenseKernelEmitter.OutputGranularity}, part);");
                     w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, trainingActivation, layer.Spec.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {trainingTarget}, _rows, first, last);");
                 }
-                using (w.Block($"private void {p}WeightGradient(int part)"))
+                using (w.Block($"private void {p}WeightGradient(int first, int last)"))
                 {
-                    w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
                     w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
                 }
                 if (layer.Index > plan.FirstTrainable)
@@ -228,9 +241,8 @@ internal static partial class NetworkEmitter
                     var previous = plan.Layers[layer.Index - 1];
                     var derivative = KernelPlan.DerivativeFusedByNext(plan, previous.Index) ? KernelPlan.FusedDerivative(previous) : ActivationKind.Linear;
                     string destination = layer.Kind == LayerKind.Maxout ? layer.Delta : layer.OtherDelta;
-                    using (w.Block($"private void {p}InputGradient(int part)"))
+                    using (w.Block($"private void {p}InputGradient(int first, int last)"))
                     {
-                        w.Line($"var (first, last) = Part({p}Inputs, {DenseKernelEmitter.ColumnGranularity}, part);");
                         w.Line($"{KernelClass}.{DenseKernelEmitter.InputGradientName(layer.Inputs, layer.LinearUnits, derivative, previous.Spec.Alpha)}(ref {productDelta}[0], ref _parameters[{p}Weight], ref {destination}[0], ref {plan.TrainingInput(layer.Index)}[0], _rows, first, last);");
                     }
                 }

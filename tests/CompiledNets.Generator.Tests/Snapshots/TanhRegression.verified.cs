@@ -129,17 +129,17 @@ partial class TanhRegression : global::CompiledNets.INetwork
         _dense3Output = new float[maxBatchSize * Dense3Units];
         _deltaA = new float[maxBatchSize * Widest];
         _deltaB = new float[maxBatchSize * Widest];
-        _dense1ForwardInference = Dense1ForwardInference;
-        _dense1ForwardTraining = Dense1ForwardTraining;
-        _dense1WeightGradient = Dense1WeightGradient;
-        _dense2ForwardInference = Dense2ForwardInference;
-        _dense2ForwardTraining = Dense2ForwardTraining;
-        _dense2WeightGradient = Dense2WeightGradient;
-        _dense2InputGradient = Dense2InputGradient;
-        _dense3ForwardInference = Dense3ForwardInference;
-        _dense3ForwardTraining = Dense3ForwardTraining;
-        _dense3WeightGradient = Dense3WeightGradient;
-        _dense3InputGradient = Dense3InputGradient;
+        _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
+        _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
+        _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
+        _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
+        _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardTraining(first, last); };
+        _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
+        _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
+        _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardInference(first, last); };
+        _dense3ForwardTraining = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardTraining(first, last); };
+        _dense3WeightGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3WeightGradient(first, last); };
+        _dense3InputGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3InputGradient(first, last); };
         Threads = global::System.Environment.ProcessorCount;
         InitializeParameters(seed);
     }
@@ -215,11 +215,11 @@ partial class TanhRegression : global::CompiledNets.INetwork
             _rows = rows;
             inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
             // dense1: Dense(17, Tanh)
-            RunProduct(_dense1ForwardInference, 102L * rows);
+            if (SplitsAcrossCores(102L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
             // dense2: Dense(9, Tanh)
-            RunProduct(_dense2ForwardInference, 306L * rows);
+            if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
             // dense3: Dense(1, Linear)
-            RunProduct(_dense3ForwardInference, 18L * rows);
+            if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
             global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
         }
         _trainingRows = 0; // the shared buffers no longer hold training outputs
@@ -235,11 +235,11 @@ partial class TanhRegression : global::CompiledNets.INetwork
 
         // Forward pass, training mode: keep what the backward pass needs.
         // dense1: Dense(17, Tanh)
-        RunProduct(_dense1ForwardTraining, 102L * rows);
+        if (SplitsAcrossCores(102L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
         // dense2: Dense(9, Tanh)
-        RunProduct(_dense2ForwardTraining, 306L * rows);
+        if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
         // dense3: Dense(1, Linear)
-        RunProduct(_dense3ForwardTraining, 18L * rows);
+        if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3ForwardTraining); else Dense3ForwardTraining(0, Dense3Units);
         global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * Dense3Units).CopyTo(_dense3Output);
         _trainingRows = rows;
 
@@ -249,92 +249,76 @@ partial class TanhRegression : global::CompiledNets.INetwork
 
         // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
         // dense3 (_deltaA)
-        RunProduct(_dense3WeightGradient, 18L * rows);
-        RunProduct(_dense3InputGradient, 18L * rows);
+        if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3WeightGradient); else Dense3WeightGradient(0, Dense3Inputs);
+        if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3InputGradient); else Dense3InputGradient(0, Dense3Inputs);
         // dense2 (_deltaB)
-        RunProduct(_dense2WeightGradient, 306L * rows);
-        RunProduct(_dense2InputGradient, 306L * rows);
+        if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2WeightGradient); else Dense2WeightGradient(0, Dense2Inputs);
+        if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2InputGradient); else Dense2InputGradient(0, Dense2Inputs);
         // dense1 (_deltaA)
-        RunProduct(_dense1WeightGradient, 102L * rows);
+        if (SplitsAcrossCores(102L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
         return loss;
     }
 
-    /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
-    private void RunProduct(global::System.Action<int> job, long flops)
+    /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
+    private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
+
+    /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+    private void RunAcrossCores(global::System.Action<int> job)
     {
-        if (_pool is null || flops < ParallelThreshold)
-        {
-            _parts = 1;
-            job(0);
-        }
-        else
-        {
-            _parts = _pool.Threads;
-            _pool.Run(job);
-        }
+        _parts = _pool!.Threads;
+        _pool.Run(job);
     }
 
-    private (int First, int Last) Part(int count, int granularity, int part) =>
+    private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
         global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
     // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-    private void Dense1ForwardInference(int part)
+    private void Dense1ForwardInference(int first, int last)
     {
-        var (first, last) = Part(Dense1Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_3x17_Tanh(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
     }
-    private void Dense1ForwardTraining(int part)
+    private void Dense1ForwardTraining(int first, int last)
     {
-        var (first, last) = Part(Dense1Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_3x17_Tanh(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
     }
-    private void Dense1WeightGradient(int part)
+    private void Dense1WeightGradient(int first, int last)
     {
-        var (first, last) = Part(Dense1Inputs, 64, part);
         global::CompiledNets.Generated.Kernels.DenseWeightGradient_3x17(ref _deltaA[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
     }
 
     // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-    private void Dense2ForwardInference(int part)
+    private void Dense2ForwardInference(int first, int last)
     {
-        var (first, last) = Part(Dense2Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_17x9_Tanh(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
     }
-    private void Dense2ForwardTraining(int part)
+    private void Dense2ForwardTraining(int first, int last)
     {
-        var (first, last) = Part(Dense2Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_17x9_Tanh(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
     }
-    private void Dense2WeightGradient(int part)
+    private void Dense2WeightGradient(int first, int last)
     {
-        var (first, last) = Part(Dense2Inputs, 64, part);
         global::CompiledNets.Generated.Kernels.DenseWeightGradient_17x9(ref _deltaB[0], ref _dense1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], _rows, first, last);
     }
-    private void Dense2InputGradient(int part)
+    private void Dense2InputGradient(int first, int last)
     {
-        var (first, last) = Part(Dense2Inputs, 64, part);
         global::CompiledNets.Generated.Kernels.DenseInputGradient_17x9_Tanh(ref _deltaB[0], ref _parameters[Dense2Weight], ref _deltaA[0], ref _dense1Output[0], _rows, first, last);
     }
 
     // dense3: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-    private void Dense3ForwardInference(int part)
+    private void Dense3ForwardInference(int first, int last)
     {
-        var (first, last) = Part(Dense3Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
     }
-    private void Dense3ForwardTraining(int part)
+    private void Dense3ForwardTraining(int first, int last)
     {
-        var (first, last) = Part(Dense3Units, 4, part);
         global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);
     }
-    private void Dense3WeightGradient(int part)
+    private void Dense3WeightGradient(int first, int last)
     {
-        var (first, last) = Part(Dense3Inputs, 64, part);
         global::CompiledNets.Generated.Kernels.DenseWeightGradient_9x1(ref _deltaA[0], ref _dense2Output[0], ref _gradients[Dense3Weight], ref _gradients[Dense3Bias], _rows, first, last);
     }
-    private void Dense3InputGradient(int part)
+    private void Dense3InputGradient(int first, int last)
     {
-        var (first, last) = Part(Dense3Inputs, 64, part);
         global::CompiledNets.Generated.Kernels.DenseInputGradient_9x1_Tanh(ref _deltaA[0], ref _parameters[Dense3Weight], ref _deltaB[0], ref _dense2Output[0], _rows, first, last);
     }
 

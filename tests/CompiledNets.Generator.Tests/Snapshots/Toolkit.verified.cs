@@ -212,21 +212,21 @@ namespace Demo
             _dense3Output = new float[maxBatchSize * Dense3Units];
             _deltaA = new float[maxBatchSize * Widest];
             _deltaB = new float[maxBatchSize * Widest];
-            _dense1ForwardInference = Dense1ForwardInference;
-            _dense1ForwardTraining = Dense1ForwardTraining;
-            _dense1WeightGradient = Dense1WeightGradient;
-            _maxout1ForwardInference = Maxout1ForwardInference;
-            _maxout1ForwardTraining = Maxout1ForwardTraining;
-            _maxout1WeightGradient = Maxout1WeightGradient;
-            _maxout1InputGradient = Maxout1InputGradient;
-            _dense2ForwardInference = Dense2ForwardInference;
-            _dense2ForwardTraining = Dense2ForwardTraining;
-            _dense2WeightGradient = Dense2WeightGradient;
-            _dense2InputGradient = Dense2InputGradient;
-            _dense3ForwardInference = Dense3ForwardInference;
-            _dense3ForwardTraining = Dense3ForwardTraining;
-            _dense3WeightGradient = Dense3WeightGradient;
-            _dense3InputGradient = Dense3InputGradient;
+            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
+            _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
+            _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
+            _maxout1ForwardInference = part => { var (first, last) = PartitionOf(Maxout1Linear, 4, part); Maxout1ForwardInference(first, last); };
+            _maxout1ForwardTraining = part => { var (first, last) = PartitionOf(Maxout1Linear, 4, part); Maxout1ForwardTraining(first, last); };
+            _maxout1WeightGradient = part => { var (first, last) = PartitionOf(Maxout1Inputs, 64, part); Maxout1WeightGradient(first, last); };
+            _maxout1InputGradient = part => { var (first, last) = PartitionOf(Maxout1Inputs, 64, part); Maxout1InputGradient(first, last); };
+            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
+            _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardTraining(first, last); };
+            _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
+            _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
+            _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardInference(first, last); };
+            _dense3ForwardTraining = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardTraining(first, last); };
+            _dense3WeightGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3WeightGradient(first, last); };
+            _dense3InputGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3InputGradient(first, last); };
             Threads = global::System.Environment.ProcessorCount;
             _dropoutRandom = new global::CompiledNets.Kernels.SeededRandom(~(long)seed);
             InitializeParameters(seed);
@@ -317,7 +317,7 @@ namespace Demo
                 _rows = rows;
                 inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
                 // dense1: Dense(32, Linear)
-                RunProduct(_dense1ForwardInference, 1280L * rows);
+                if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
                 // batchnorm1: BatchNorm(momentum 0.2)
                 global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units),
                     global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
@@ -326,14 +326,14 @@ namespace Demo
                 global::CompiledNets.Kernels.ActivationKernels.ReLU(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units));
                 // dropout1: identity at inference
                 // maxout1: Maxout(16, 3)
-                RunProduct(_maxout1ForwardInference, 3072L * rows);
+                if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1ForwardInference); else Maxout1ForwardInference(0, Maxout1Linear);
                 global::CompiledNets.Kernels.LayerKernels.MaxoutForward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
                 // layernorm1: LayerNorm
                 global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Output, 0, rows * LayerNorm1Units), default, default, global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
                 // dense2: Dense(12, LeakyReLU(alpha 0.2))
-                RunProduct(_dense2ForwardInference, 384L * rows);
+                if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
                 // dense3: Dense(4, Softmax)
-                RunProduct(_dense3ForwardInference, 96L * rows);
+                if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
                 global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units), Dense3Units);
                 global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
             }
@@ -350,7 +350,7 @@ namespace Demo
 
             // Forward pass, training mode: keep what the backward pass needs.
             // dense1: Dense(32, Linear)
-            RunProduct(_dense1ForwardTraining, 1280L * rows);
+            if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
             // batchnorm1: BatchNorm(momentum 0.2)
             global::CompiledNets.Kernels.NormalizationKernels.BatchNormTraining(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Normalized, 0, rows * BatchNorm1Units), _batchNorm1InverseStd,
                 global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Momentum, BatchNorm1Epsilon);
@@ -360,15 +360,15 @@ namespace Demo
             // dropout1: Dropout(0.3)
             global::CompiledNets.Kernels.LayerKernels.DropoutTraining(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units), global::System.MemoryExtensions.AsSpan(_dropout1Output, 0, rows * Dropout1Units), global::System.MemoryExtensions.AsSpan(_dropout1Mask, 0, rows * Dropout1Units), Dropout1Rate, ref _dropoutRandom);
             // maxout1: Maxout(16, 3)
-            RunProduct(_maxout1ForwardTraining, 3072L * rows);
+            if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1ForwardTraining); else Maxout1ForwardTraining(0, Maxout1Linear);
             global::CompiledNets.Kernels.LayerKernels.MaxoutForward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
             // layernorm1: LayerNorm
             global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Output, 0, rows * LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Normalized, 0, rows * LayerNorm1Units), _layerNorm1InverseStd,
                 global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
             // dense2: Dense(12, LeakyReLU(alpha 0.2))
-            RunProduct(_dense2ForwardTraining, 384L * rows);
+            if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
             // dense3: Dense(4, Softmax)
-            RunProduct(_dense3ForwardTraining, 96L * rows);
+            if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardTraining); else Dense3ForwardTraining(0, Dense3Units);
             global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * Dense3Units).CopyTo(_dense3Output);
             global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units), Dense3Units);
             _trainingRows = rows;
@@ -379,18 +379,18 @@ namespace Demo
 
             // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
             // dense3 (_deltaA)
-            RunProduct(_dense3WeightGradient, 96L * rows);
-            RunProduct(_dense3InputGradient, 96L * rows);
+            if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3WeightGradient); else Dense3WeightGradient(0, Dense3Inputs);
+            if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3InputGradient); else Dense3InputGradient(0, Dense3Inputs);
             // dense2 (_deltaB)
-            RunProduct(_dense2WeightGradient, 384L * rows);
-            RunProduct(_dense2InputGradient, 384L * rows);
+            if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2WeightGradient); else Dense2WeightGradient(0, Dense2Inputs);
+            if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2InputGradient); else Dense2InputGradient(0, Dense2Inputs);
             // layernorm1 (_deltaA)
             global::CompiledNets.Kernels.NormalizationKernels.LayerNormBackward(global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Normalized, 0, rows * LayerNorm1Units), _layerNorm1InverseStd, global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units),
                 global::System.MemoryExtensions.AsSpan(_gradients, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_gradients, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units);
             // maxout1 (_deltaA)
             global::CompiledNets.Kernels.LayerKernels.MaxoutBackward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_deltaB, 0, rows * Maxout1Linear), rows, Maxout1Units, Maxout1Pieces);
-            RunProduct(_maxout1WeightGradient, 3072L * rows);
-            RunProduct(_maxout1InputGradient, 3072L * rows);
+            if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1WeightGradient); else Maxout1WeightGradient(0, Maxout1Inputs);
+            if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1InputGradient); else Maxout1InputGradient(0, Maxout1Inputs);
             // dropout1 (_deltaA)
             global::CompiledNets.Kernels.LayerKernels.DropoutBackward(global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * Dropout1Units), global::System.MemoryExtensions.AsSpan(_dropout1Mask, 0, rows * Dropout1Units));
             // activation1 (_deltaA)
@@ -399,7 +399,7 @@ namespace Demo
             global::CompiledNets.Kernels.NormalizationKernels.BatchNormBackward(global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Normalized, 0, rows * BatchNorm1Units), _batchNorm1InverseStd, global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units),
                 global::System.MemoryExtensions.AsSpan(_gradients, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_gradients, BatchNorm1Beta, BatchNorm1Units), rows, BatchNorm1Units);
             // dense1 (_deltaA)
-            RunProduct(_dense1WeightGradient, 1280L * rows);
+            if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
 
             // L2 weight decay on the weights: λ/2 Σ w² added to the loss, λ w to the gradient.
             loss += global::CompiledNets.Kernels.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, Dense1Weight, Dense1Units * Dense1Inputs), global::System.MemoryExtensions.AsSpan(_gradients, Dense1Weight, Dense1Units * Dense1Inputs), 0.0001f);
@@ -408,104 +408,84 @@ namespace Demo
             return loss;
         }
 
-        /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
-        private void RunProduct(global::System.Action<int> job, long flops)
+        /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
+        private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
+
+        /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+        private void RunAcrossCores(global::System.Action<int> job)
         {
-            if (_pool is null || flops < ParallelThreshold)
-            {
-                _parts = 1;
-                job(0);
-            }
-            else
-            {
-                _parts = _pool.Threads;
-                _pool.Run(job);
-            }
+            _parts = _pool!.Threads;
+            _pool.Run(job);
         }
 
-        private (int First, int Last) Part(int count, int granularity, int part) =>
+        private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense1ForwardInference(int part)
+        private void Dense1ForwardInference(int first, int last)
         {
-            var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_20x32_Linear(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
-        private void Dense1ForwardTraining(int part)
+        private void Dense1ForwardTraining(int first, int last)
         {
-            var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_20x32_Linear(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
-        private void Dense1WeightGradient(int part)
+        private void Dense1WeightGradient(int first, int last)
         {
-            var (first, last) = Part(Dense1Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseWeightGradient_20x32(ref _deltaA[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
         }
 
         // maxout1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Maxout1ForwardInference(int part)
+        private void Maxout1ForwardInference(int first, int last)
         {
-            var (first, last) = Part(Maxout1Linear, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref _activation1Output[0], ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
         }
-        private void Maxout1ForwardTraining(int part)
+        private void Maxout1ForwardTraining(int first, int last)
         {
-            var (first, last) = Part(Maxout1Linear, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref _dropout1Output[0], ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
         }
-        private void Maxout1WeightGradient(int part)
+        private void Maxout1WeightGradient(int first, int last)
         {
-            var (first, last) = Part(Maxout1Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseWeightGradient_32x48(ref _deltaB[0], ref _dropout1Output[0], ref _gradients[Maxout1Weight], ref _gradients[Maxout1Bias], _rows, first, last);
         }
-        private void Maxout1InputGradient(int part)
+        private void Maxout1InputGradient(int first, int last)
         {
-            var (first, last) = Part(Maxout1Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseInputGradient_32x48_Linear(ref _deltaB[0], ref _parameters[Maxout1Weight], ref _deltaA[0], ref _dropout1Output[0], _rows, first, last);
         }
 
         // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense2ForwardInference(int part)
+        private void Dense2ForwardInference(int first, int last)
         {
-            var (first, last) = Part(Dense2Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
         }
-        private void Dense2ForwardTraining(int part)
+        private void Dense2ForwardTraining(int first, int last)
         {
-            var (first, last) = Part(Dense2Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
         }
-        private void Dense2WeightGradient(int part)
+        private void Dense2WeightGradient(int first, int last)
         {
-            var (first, last) = Part(Dense2Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseWeightGradient_16x12(ref _deltaB[0], ref _layerNorm1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], _rows, first, last);
         }
-        private void Dense2InputGradient(int part)
+        private void Dense2InputGradient(int first, int last)
         {
-            var (first, last) = Part(Dense2Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseInputGradient_16x12_Linear(ref _deltaB[0], ref _parameters[Dense2Weight], ref _deltaA[0], ref _layerNorm1Output[0], _rows, first, last);
         }
 
         // dense3: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense3ForwardInference(int part)
+        private void Dense3ForwardInference(int first, int last)
         {
-            var (first, last) = Part(Dense3Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_12x4_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
         }
-        private void Dense3ForwardTraining(int part)
+        private void Dense3ForwardTraining(int first, int last)
         {
-            var (first, last) = Part(Dense3Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_12x4_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);
         }
-        private void Dense3WeightGradient(int part)
+        private void Dense3WeightGradient(int first, int last)
         {
-            var (first, last) = Part(Dense3Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseWeightGradient_12x4(ref _deltaA[0], ref _dense2Output[0], ref _gradients[Dense3Weight], ref _gradients[Dense3Bias], _rows, first, last);
         }
-        private void Dense3InputGradient(int part)
+        private void Dense3InputGradient(int first, int last)
         {
-            var (first, last) = Part(Dense3Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseInputGradient_12x4_LeakyReLU_0p2(ref _deltaA[0], ref _parameters[Dense3Weight], ref _deltaB[0], ref _dense2Output[0], _rows, first, last);
         }
 

@@ -115,13 +115,13 @@ namespace Demo
             _dense2Output = new float[maxBatchSize * Dense2Units];
             _deltaA = new float[maxBatchSize * Widest];
             _deltaB = new float[maxBatchSize * Widest];
-            _dense1ForwardInference = Dense1ForwardInference;
-            _dense1ForwardTraining = Dense1ForwardTraining;
-            _dense1WeightGradient = Dense1WeightGradient;
-            _dense2ForwardInference = Dense2ForwardInference;
-            _dense2ForwardTraining = Dense2ForwardTraining;
-            _dense2WeightGradient = Dense2WeightGradient;
-            _dense2InputGradient = Dense2InputGradient;
+            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
+            _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
+            _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
+            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
+            _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardTraining(first, last); };
+            _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
+            _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
             Threads = global::System.Environment.ProcessorCount;
             InitializeParameters(seed);
         }
@@ -195,9 +195,9 @@ namespace Demo
                 _rows = rows;
                 inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
                 // dense1: Dense(8, ReLU)
-                RunProduct(_dense1ForwardInference, 32L * rows);
+                if (SplitsAcrossCores(32L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
                 // dense2: Dense(1, Sigmoid)
-                RunProduct(_dense2ForwardInference, 16L * rows);
+                if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
                 global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
@@ -213,9 +213,9 @@ namespace Demo
 
             // Forward pass, training mode: keep what the backward pass needs.
             // dense1: Dense(8, ReLU)
-            RunProduct(_dense1ForwardTraining, 32L * rows);
+            if (SplitsAcrossCores(32L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
             // dense2: Dense(1, Sigmoid)
-            RunProduct(_dense2ForwardTraining, 16L * rows);
+            if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
             global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * Dense2Units).CopyTo(_dense2Output);
             global::CompiledNets.Kernels.ActivationKernels.Sigmoid(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units));
             _trainingRows = rows;
@@ -226,67 +226,55 @@ namespace Demo
 
             // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
             // dense2 (_deltaA)
-            RunProduct(_dense2WeightGradient, 16L * rows);
-            RunProduct(_dense2InputGradient, 16L * rows);
+            if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2WeightGradient); else Dense2WeightGradient(0, Dense2Inputs);
+            if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2InputGradient); else Dense2InputGradient(0, Dense2Inputs);
             // dense1 (_deltaB)
-            RunProduct(_dense1WeightGradient, 32L * rows);
+            if (SplitsAcrossCores(32L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
             return loss;
         }
 
-        /// <summary>Runs one product on this thread, or split across the pool when it is large enough to pay for waking it.</summary>
-        private void RunProduct(global::System.Action<int> job, long flops)
+        /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
+        private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
+
+        /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+        private void RunAcrossCores(global::System.Action<int> job)
         {
-            if (_pool is null || flops < ParallelThreshold)
-            {
-                _parts = 1;
-                job(0);
-            }
-            else
-            {
-                _parts = _pool.Threads;
-                _pool.Run(job);
-            }
+            _parts = _pool!.Threads;
+            _pool.Run(job);
         }
 
-        private (int First, int Last) Part(int count, int granularity, int part) =>
+        private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense1ForwardInference(int part)
+        private void Dense1ForwardInference(int first, int last)
         {
-            var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
-        private void Dense1ForwardTraining(int part)
+        private void Dense1ForwardTraining(int first, int last)
         {
-            var (first, last) = Part(Dense1Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
-        private void Dense1WeightGradient(int part)
+        private void Dense1WeightGradient(int first, int last)
         {
-            var (first, last) = Part(Dense1Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseWeightGradient_2x8(ref _deltaB[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
         }
 
         // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense2ForwardInference(int part)
+        private void Dense2ForwardInference(int first, int last)
         {
-            var (first, last) = Part(Dense2Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
         }
-        private void Dense2ForwardTraining(int part)
+        private void Dense2ForwardTraining(int first, int last)
         {
-            var (first, last) = Part(Dense2Units, 4, part);
             global::CompiledNets.Generated.Kernels.DenseForward_8x1_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
         }
-        private void Dense2WeightGradient(int part)
+        private void Dense2WeightGradient(int first, int last)
         {
-            var (first, last) = Part(Dense2Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseWeightGradient_8x1(ref _deltaA[0], ref _dense1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], _rows, first, last);
         }
-        private void Dense2InputGradient(int part)
+        private void Dense2InputGradient(int first, int last)
         {
-            var (first, last) = Part(Dense2Inputs, 64, part);
             global::CompiledNets.Generated.Kernels.DenseInputGradient_8x1_ReLU(ref _deltaA[0], ref _parameters[Dense2Weight], ref _deltaB[0], ref _dense1Output[0], _rows, first, last);
         }
 
