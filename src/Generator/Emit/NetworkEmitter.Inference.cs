@@ -18,11 +18,13 @@ internal static partial class NetworkEmitter
     /// <summary>Floats of single-sample scratch that <c>Predict</c> keeps on the stack (64 KB); wider networks use a per-thread buffer.</summary>
     private const int StackScratchLimit = 16 * 1024;
 
+    /// <summary>Floats of intermediate rows one <c>Predict</c> call needs: two hidden rows, and Maxout's piece values.</summary>
+    private static int PredictScratch(NetworkPlan plan) =>
+        (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + plan.WidestLinear;
+
     private static void EmitPredict(SourceWriter w, NetworkPlan plan)
     {
-        bool hasMaxoutLayer = plan.Layers.Any(l => l.Kind == LayerKind.Maxout);
-        int needed = (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + (hasMaxoutLayer ? plan.WidestLinear : 0);
-        if (needed > StackScratchLimit)
+        if (PredictScratch(plan) > StackScratchLimit)
         {
             w.Line("[global::System.ThreadStatic]");
             w.Line("private static float[]? t_predictScratch;");
@@ -33,8 +35,8 @@ internal static partial class NetworkEmitter
         {
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
-            bool hasMaxout = plan.Layers.Any(l => l.Kind == LayerKind.Maxout);
-            int scratch = (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + (hasMaxout ? plan.WidestLinear : 0);
+            bool hasMaxout = plan.WidestLinear > 0;
+            int scratch = PredictScratch(plan);
             bool onStack = scratch <= StackScratchLimit;
             w.Line(onStack
                 ? "// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once."
@@ -140,7 +142,7 @@ internal static partial class NetworkEmitter
                     if (layer.IsDenseLike)
                     {
                         w.Line($"// {layer.Name}: {layer.Describe()}");
-                        w.Line(Product(plan, layer, "ForwardInference"));
+                        w.Line(Product(layer, "ForwardInference"));
                         if (layer.Kind == LayerKind.Dense && KernelPlan.InferenceForward(layer) != layer.Activation)
                             w.Line(ActivationCalls.Forward(layer, output)!);
                         if (layer.Kind == LayerKind.Maxout)

@@ -91,7 +91,7 @@ internal static partial class NetworkEmitter
             {
                 case LayerKind.Dense:
                 case LayerKind.Maxout:
-                    string rows = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+                    string rows = layer.LinearConstant;
                     w.Line($"new(\"{layer.Name}.weight\", new[] {{ {rows}, {p}Inputs }}, {Runtime}.TensorStorage.Parameters, {p}Weight),");
                     w.Line($"new(\"{layer.Name}.bias\", new[] {{ {rows} }}, {Runtime}.TensorStorage.Parameters, {p}Bias),");
                     break;
@@ -321,7 +321,7 @@ internal static partial class NetworkEmitter
                 {
                     case LayerKind.Dense:
                     case LayerKind.Maxout:
-                        string rows = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+                        string rows = layer.LinearConstant;
                         w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedWeightInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Weight, {rows} * {p}Inputs), {p}Inputs, {rows}, ref random);");
                         w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedBiasInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Bias, {rows}), {p}Inputs, {rows}, ref random);");
                         break;

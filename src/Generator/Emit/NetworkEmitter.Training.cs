@@ -53,7 +53,7 @@ internal static partial class NetworkEmitter
                 w.Line("// L2 weight decay on the weights: λ/2 Σ w² added to the loss, λ w to the gradient.");
                 foreach (var layer in decayed)
                 {
-                    string length = layer.Kind == LayerKind.Maxout ? $"{layer.Prefix}Linear * {layer.Prefix}Inputs" : $"{layer.Prefix}Units * {layer.Prefix}Inputs";
+                    string length = $"{layer.LinearConstant} * {layer.Prefix}Inputs";
                     w.Line($"loss += {KernelsRuntime}.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, {layer.Prefix}Weight, {length}), global::System.MemoryExtensions.AsSpan(_gradients, {layer.Prefix}Weight, {length}), {Literal.Float(layer.L2)});");
                 }
             }
@@ -71,7 +71,7 @@ internal static partial class NetworkEmitter
         switch (layer.Kind)
         {
             case LayerKind.Dense:
-                w.Line(Product(plan, layer, "ForwardTraining"));
+                w.Line(Product(layer, "ForwardTraining"));
                 if (layer.StoresPreActivation)
                 {
                     w.Line($"{ArraySpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
@@ -80,7 +80,7 @@ internal static partial class NetworkEmitter
                 }
                 break;
             case LayerKind.Maxout:
-                w.Line(Product(plan, layer, "ForwardTraining"));
+                w.Line(Product(layer, "ForwardTraining"));
                 w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
                 break;
             case LayerKind.Dropout:
@@ -119,13 +119,13 @@ internal static partial class NetworkEmitter
                         layer.StoresPreActivation ? ArraySpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
                     if (backward is not null) w.Line(backward);
                 }
-                w.Line(Product(plan, layer, "WeightGradient"));
-                if (computesInputGradient) w.Line(Product(plan, layer, "InputGradient"));
+                w.Line(Product(layer, "WeightGradient"));
+                if (computesInputGradient) w.Line(Product(layer, "InputGradient"));
                 break;
             case LayerKind.Maxout:
                 w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {ArraySpan($"_{layer.Field}Output", Rows(layer))}, {delta}, {ArraySpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
-                w.Line(Product(plan, layer, "WeightGradient"));
-                if (computesInputGradient) w.Line(Product(plan, layer, "InputGradient"));
+                w.Line(Product(layer, "WeightGradient"));
+                if (computesInputGradient) w.Line(Product(layer, "InputGradient"));
                 break;
             case LayerKind.Dropout:
                 w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))});");
@@ -169,24 +169,26 @@ internal static partial class NetworkEmitter
     {
         foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
-            string p = layer.Prefix;
-            string linear = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
-            yield return new Job($"_{layer.Field}ForwardInference", $"{p}ForwardInference", linear, DenseKernelEmitter.OutputGranularity);
+            yield return JobFor(layer, "ForwardInference");
             if (!plan.Trainable) continue;
-            yield return new Job($"_{layer.Field}ForwardTraining", $"{p}ForwardTraining", linear, DenseKernelEmitter.OutputGranularity);
-            yield return new Job($"_{layer.Field}WeightGradient", $"{p}WeightGradient", $"{p}Inputs", DenseKernelEmitter.ColumnGranularity);
-            if (layer.Index > plan.FirstTrainable)
-                yield return new Job($"_{layer.Field}InputGradient", $"{p}InputGradient", $"{p}Inputs", DenseKernelEmitter.ColumnGranularity);
+            yield return JobFor(layer, "ForwardTraining");
+            yield return JobFor(layer, "WeightGradient");
+            if (layer.Index > plan.FirstTrainable) yield return JobFor(layer, "InputGradient");
         }
     }
+
+    /// <summary>The job of one product of a Dense or Maxout layer: forward products split over outputs, backward over inputs.</summary>
+    private static Job JobFor(LayerPlan layer, string kind) => kind.StartsWith("Forward", System.StringComparison.Ordinal)
+        ? new Job($"_{layer.Field}{kind}", layer.Prefix + kind, layer.LinearConstant, DenseKernelEmitter.OutputGranularity)
+        : new Job($"_{layer.Field}{kind}", layer.Prefix + kind, $"{layer.Prefix}Inputs", DenseKernelEmitter.ColumnGranularity);
 
     /// <summary>
     /// A product call: its kernel directly on this thread (no delegate, no partition), or split across the pool when
     /// it is large enough.
     /// </summary>
-    private static string Product(NetworkPlan plan, LayerPlan layer, string kind)
+    private static string Product(LayerPlan layer, string kind)
     {
-        var job = Jobs(plan).Single(j => j.Method == layer.Prefix + kind);
+        var job = JobFor(layer, kind);
         return $"if (SplitsAcrossCores({Flops(layer)} * rows)) RunAcrossCores({job.Field}); else {job.Method}(0, {job.Count});";
     }
 
@@ -211,7 +213,7 @@ internal static partial class NetworkEmitter
         foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
             string p = layer.Prefix;
-            string linear = layer.Kind == LayerKind.Maxout ? $"{p}Linear" : $"{p}Units";
+            string linear = layer.LinearConstant;
             string input = $"{plan.TrainingInput(layer.Index)}[0]";
             string trainingTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Field}Pieces[0]"
                 : layer.StoresPreActivation ? $"_{layer.Field}PreActivation[0]" : $"_{layer.Field}Output[0]";

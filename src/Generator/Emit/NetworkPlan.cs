@@ -35,7 +35,7 @@ internal sealed class NetworkPlan
         OutputSize = width;
         FirstTrainable = layers.FindIndex(l => l.ParameterCount > 0);
         WidestHidden = Math.Max(1, layers.Take(layers.Count - 1).Select(l => l.Units).DefaultIfEmpty(1).Max());
-        WidestLinear = layers.Select(l => l.LinearUnits).Max();
+        WidestLinear = layers.Where(l => l.Kind == LayerKind.Maxout).Select(l => l.LinearUnits).DefaultIfEmpty(0).Max();
         Widest = layers.Select(l => Math.Max(l.Units, l.LinearUnits)).Max();
         OptimizerStateCount = spec.InferenceOnly ? 0 : spec.Optimizer.Kind switch
         {
@@ -189,6 +189,9 @@ internal sealed class LayerPlan
     /// <summary>Prefix of the layer's fields (after an underscore), for example <c>dense1</c>, <c>batchNorm1</c>.</summary>
     public string Field { get; }
 
+    /// <summary>The constant naming the matrix product's output width: <c>Maxout1Linear</c> (units × pieces) or <c>Dense1Units</c>.</summary>
+    public string LinearConstant => Prefix + (Kind == LayerKind.Maxout ? "Linear" : "Units");
+
     /// <summary>Weight (Dense, Maxout) or gamma (normalisation) offset in the parameters.</summary>
     public int WeightOffset { get; }
 
@@ -218,7 +221,7 @@ internal sealed class LayerPlan
 
     /// <summary>The activation's name, with its alpha when that is not the default: <c>LeakyReLU(alpha 0.2)</c>.</summary>
     public string ActivationText =>
-        Activation is ActivationKind.LeakyReLU or ActivationKind.ELU && Spec.Alpha != (Activation == ActivationKind.ELU ? 1f : 0.01f)
+        Activation is ActivationKind.LeakyReLU or ActivationKind.ELU && Spec.Alpha != Parsing.LayerReader.DefaultAlpha(Activation)
             ? $"{Activation}(alpha {Spec.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})"
             : Activation.ToString();
 

@@ -65,8 +65,6 @@ internal static class Literal
     /// <summary>A count with thousands separators, for comments: <c>101,770</c>.</summary>
     public static string Grouped(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
-
     public static string Float(float value)
     {
         if (float.IsNaN(value)) return "float.NaN";

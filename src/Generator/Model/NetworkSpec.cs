@@ -6,7 +6,6 @@ internal sealed record NetworkSpec(
     EquatableArray<ContainingTypeSpec> ContainingTypes,
     string ClassName,
     string FullyQualifiedName,
-    bool IsSealed,
     int Inputs,
     int Seed,
     int MaxBatchSize,

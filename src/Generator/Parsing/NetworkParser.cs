@@ -149,7 +149,6 @@ internal static class NetworkParser
             ContainingTypes: new EquatableArray<ContainingTypeSpec>(ContainingTypes(type)),
             ClassName: type.Name,
             FullyQualifiedName: type.ToDisplayString(),
-            IsSealed: type.IsSealed,
             Inputs: inputs,
             Seed: seed,
             MaxBatchSize: maxBatch,
@@ -160,8 +159,6 @@ internal static class NetworkParser
             InferenceOnly: inferenceOnly);
         return new ParseResult(spec, default);
     }
-
-    internal static float DefaultAlpha(ActivationKind activation) => LayerReader.DefaultAlpha(activation);
 
     /// <summary>Stands in for the optimizer of an inference-only network (nothing of it is emitted).</summary>
     private static readonly OptimizerSpec InferenceOnlyOptimizer = new(OptimizerKind.Sgd, 0f, 0f, 0f, 0f);

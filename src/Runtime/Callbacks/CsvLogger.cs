@@ -15,7 +15,7 @@ namespace CompiledNets;
 public sealed class CsvLogger : Callback, IDisposable
 {
     /// <summary>The header row (without its newline).</summary>
-    public const string Header = "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds";
+    public const string Header = EpochMetrics.CsvHeader;
 
     private readonly StringBuilder _row = new(128);
     private StreamWriter? _writer;
@@ -57,12 +57,7 @@ public sealed class CsvLogger : Callback, IDisposable
         ArgumentNullException.ThrowIfNull(metrics);
         if (_writer is null) throw new InvalidOperationException("CsvLogger received an epoch before OnTrainBegin opened its file.");
         _row.Clear();
-        // The same cells as History.ToCsv (a test holds the two together).
-        _row.Append(metrics.Epoch.ToString(CultureInfo.InvariantCulture)).Append(',')
-            .Append(Cell(metrics.Loss)).Append(',').Append(Cell(metrics.Accuracy)).Append(',')
-            .Append(Cell(metrics.ValidationLoss)).Append(',').Append(Cell(metrics.ValidationAccuracy)).Append(',')
-            .Append(Cell(metrics.LearningRate)).Append(',')
-            .Append(metrics.Seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+        metrics.AppendCsvRow(_row);
         _writer.Write(_row);
         _writer.Flush();
     }
@@ -77,5 +72,4 @@ public sealed class CsvLogger : Callback, IDisposable
         _writer = null;
     }
 
-    private static string Cell(float value) => float.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 }

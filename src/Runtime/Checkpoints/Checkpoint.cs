@@ -122,27 +122,7 @@ public static class Checkpoint
     internal static void SaveAtomic(INetwork network, string path, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string fullPath = Path.GetFullPath(path);
-        string temporary = fullPath + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyChunk))
-            {
-                Stream target = wrap is null ? file : wrap(file);
-                Write(network, target);
-                target.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        CompiledNets.IO.AtomicFile.Write(path, stream => Write(network, stream), wrap, CopyChunk);
     }
 
     internal static void Write(INetwork network, Stream stream)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using System.Security.Cryptography;
 using CompiledNets.Export;
 using CompiledNets.Export.Onnx;
 using CompiledNets.Kernels;
@@ -60,24 +59,7 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] model = ToOnnx(network); // build (and verify) before touching the file system
-        string fullPath = Path.GetFullPath(path);
-        string temporary = fullPath + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                file.Write(model);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        CompiledNets.IO.AtomicFile.Write(path, stream => stream.Write(model));
     }
 
     /// <summary>Writes <paramref name="network"/> as an ONNX model to <paramref name="stream"/> at its current position.</summary>

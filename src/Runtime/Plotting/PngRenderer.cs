@@ -3,7 +3,7 @@ using SkiaSharp;
 
 namespace CompiledNets;
 
-/// <summary>Renders ScottPlot content to a PNG file, written to a temporary file and renamed so no half-written image is left.</summary>
+/// <summary>Renders ScottPlot content to a PNG file, written atomically so no half-written image is left.</summary>
 internal static class PngRenderer
 {
     public static void Save(string path, int width, int height, Action<SKCanvas, PixelRect> render)
@@ -15,16 +15,6 @@ internal static class PngRenderer
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new InvalidOperationException("Could not encode the chart as PNG.");
-        string full = Path.GetFullPath(path);
-        string temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)) png.SaveTo(file);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        CompiledNets.IO.AtomicFile.Write(path, png.SaveTo);
     }
 }

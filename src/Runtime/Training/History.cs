@@ -13,6 +13,19 @@ namespace CompiledNets;
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 public sealed record EpochMetrics(int Epoch, float Loss, float Accuracy, float ValidationLoss, float ValidationAccuracy, float LearningRate, double Seconds)
 {
+    /// <summary>The CSV columns of <see cref="AppendCsvRow"/>, shared by <c>History.ToCsv</c> and <c>CsvLogger</c>.</summary>
+    internal const string CsvHeader = "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds";
+
+    /// <summary>Appends this epoch as one CSV row (metrics not computed are empty cells) and a newline.</summary>
+    internal void AppendCsvRow(StringBuilder text) =>
+        text.Append(Epoch.ToString(CultureInfo.InvariantCulture)).Append(',')
+            .Append(Cell(Loss)).Append(',').Append(Cell(Accuracy)).Append(',')
+            .Append(Cell(ValidationLoss)).Append(',').Append(Cell(ValidationAccuracy)).Append(',')
+            .Append(Cell(LearningRate)).Append(',')
+            .Append(Seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+
+    private static string Cell(float value) => float.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
+
     /// <summary>Wall time of the training batches alone (no validation): the basis of throughput figures. NaN when unknown.</summary>
     public double TrainingSeconds { get; init; } = double.NaN;
 
@@ -76,20 +89,11 @@ public sealed class History
     /// <summary>CSV with a header row: <c>epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds</c>; missing metrics are empty.</summary>
     public string ToCsv()
     {
-        var text = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
-        foreach (var e in _epochs)
-        {
-            text.Append(e.Epoch.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(Cell(e.Loss)).Append(',').Append(Cell(e.Accuracy)).Append(',')
-                .Append(Cell(e.ValidationLoss)).Append(',').Append(Cell(e.ValidationAccuracy)).Append(',')
-                .Append(Cell(e.LearningRate)).Append(',')
-                .Append(e.Seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
-        }
+        var text = new StringBuilder(EpochMetrics.CsvHeader).Append('\n');
+        foreach (var e in _epochs) e.AppendCsvRow(text);
         return text.ToString();
     }
 
     /// <summary>Writes <see cref="ToCsv"/> to a file.</summary>
     public void SaveCsv(string path) => File.WriteAllText(path, ToCsv());
-
-    private static string Cell(float value) => float.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 }

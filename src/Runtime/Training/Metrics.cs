@@ -4,7 +4,7 @@ namespace CompiledNets;
 public static class Metrics
 {
     /// <summary>Probabilities are clamped to [1e-7, 1 - 1e-7] before a logarithm (as Keras does), so a loss is always finite.</summary>
-    public const float ProbabilityClamp = 1e-7f;
+    public const float ProbabilityClamp = Kernels.LossKernels.ProbabilityClamp;
 
     /// <summary>True for the losses whose outputs are classes, where accuracy is meaningful.</summary>
     public static bool IsClassification(LossFunction loss) => loss is LossFunction.CrossEntropy or LossFunction.BinaryCrossEntropy;
