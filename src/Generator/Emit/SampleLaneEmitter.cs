@@ -1,0 +1,274 @@
+using System.Collections.Generic;
+using System.Linq;
+using CompiledNets.Generator.Model;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>
+/// Training for the smallest networks (the XOR class): four samples in the lanes of a <c>Vector128</c>, every weight a
+/// broadcast from a constant offset, and the forward pass, the loss and the backward pass of a group of four samples
+/// unrolled into straight-line code that keeps activations and gradients in registers. Each parameter's gradient has
+/// its own vector accumulator, summed across lanes once per batch. At these sizes the general path's per-product
+/// calls, loops and buffers cost more than the arithmetic; here nothing is left but the arithmetic.
+/// </summary>
+internal static class SampleLaneEmitter
+{
+    /// <summary>Weights above which the unrolled code would grow past what is worth emitting (one line per weight and pass).</summary>
+    public const int MaxWeights = 256;
+
+    /// <summary>Samples per vector.</summary>
+    private const int Lanes = 4;
+
+    private const string V = "Vector128";
+
+    /// <summary>Inlinable exp and log: a call would spill every register-resident vector (all are volatile across calls).</summary>
+    private const string LaneMath = "global::CompiledNets.Kernels.LaneMath";
+
+    /// <summary>
+    /// True for trainable stacks of Dense layers with at most <see cref="MaxWeights"/> weights, hidden activations with a
+    /// vector form here, no L2, and a loss this path computes: BCE on Sigmoid, cross-entropy on Softmax, MSE.
+    /// </summary>
+    public static bool Applies(NetworkPlan plan)
+    {
+        if (!plan.Trainable) return false;
+        if (plan.Layers.Any(l => l.Kind != LayerKind.Dense || l.L2 > 0)) return false;
+        if (plan.Layers.Sum(l => (long)l.Inputs * l.Units) > MaxWeights) return false;
+        if (plan.Layers.Take(plan.Layers.Count - 1).Any(l => !HasLaneForm(l.Activation))) return false;
+        var output = plan.Last.Activation;
+        return plan.Spec.Loss switch
+        {
+            LossKind.BinaryCrossEntropy => output == ActivationKind.Sigmoid,
+            LossKind.CrossEntropy => output == ActivationKind.Softmax,
+            LossKind.MeanSquaredError => HasLaneForm(output),
+            _ => false,
+        };
+    }
+
+    private static bool HasLaneForm(ActivationKind activation) =>
+        activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid;
+
+    /// <summary>The body of <c>ComputeGradients</c> after the argument checks: one call to the lane kernel.</summary>
+    public static void EmitTrainingCall(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line($"// Small enough to train {Lanes} samples at a time in vector lanes, in one straight-line kernel.");
+        w.Line($"float loss = {KernelClass}.{KernelName}(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets),");
+        w.Line($"    ref _parameters[0], ref _gradients[0], ref _{plan.Last.Field}Output[0], batchSize);");
+        w.Line("_trainingRows = batchSize;");
+        w.Line("return loss;");
+    }
+
+    private const string KernelName = "TrainInSampleLanes";
+
+    /// <summary>The lane kernel: writes every gradient and the outputs, returns the mean loss.</summary>
+    public static void EmitKernel(SourceWriter w, NetworkPlan plan)
+    {
+        var layers = plan.Layers;
+        bool crossEntropy = plan.Spec.Loss == LossKind.CrossEntropy;
+        int inputs = plan.Spec.Inputs, outputs = plan.OutputSize;
+        w.Line("/// <summary>");
+        w.Line($"/// Forward pass, {plan.Spec.Loss} loss and backward pass of a batch, {Lanes} samples per <c>{V}</c>: lane l of a vector holds sample b + l.");
+        w.Line("/// Each weight is broadcast from its constant offset in <c>p</c>; each parameter's gradient accumulates in its own vector");
+        w.Line("/// and is summed across lanes once, into <c>gradient</c>. Writes the outputs to <c>y</c> and returns the mean loss.");
+        w.Line("/// </summary>");
+        using (w.Block($"internal static float {KernelName}(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)"))
+        {
+            w.Line($"const int InputSize = {inputs}, OutputSize = {outputs};");
+            w.Line(crossEntropy
+                ? "// Cross-entropy is the mean over samples of the sum over classes."
+                : "// The loss is the mean over every output value.");
+            w.Line($"float scale = 1f / {(crossEntropy ? "batchSize" : "(batchSize * OutputSize)")};");
+            w.Line($"{V}<float> lossSum = {V}<float>.Zero;");
+            w.Line("// One accumulator per parameter, named by its offset in the parameters.");
+            var accumulators = Enumerable.Range(0, plan.ParameterCount).Select(i => $"g{i} = {V}<float>.Zero").ToList();
+            for (int i = 0; i < accumulators.Count; i += 8)
+                w.Line($"{V}<float> {string.Join(", ", accumulators.Skip(i).Take(8))};");
+            using (w.Block($"for (int b = 0; b < batchSize; b += {Lanes})"))
+            {
+                w.Line($"int valid = Math.Min({Lanes}, batchSize - b);");
+                w.Line("// Lanes past the batch read zeros and get no gradient and no loss.");
+                w.Line($"{V}<float> mask = LaneMask(valid);");
+                w.Line($"{V}<float> laneScale = mask * scale;");
+                w.Line("ref float xRow = ref Unsafe.Add(ref x, b * InputSize);");
+                for (int k = 0; k < inputs; k++)
+                    w.Line($"{V}<float> a0_{k} = LoadLanes(ref Unsafe.Add(ref xRow, {k}), InputSize, valid);");
+                foreach (var layer in layers) EmitForward(w, layer);
+                EmitLoss(w, plan);
+                for (int i = layers.Count - 1; i >= 0; i--) EmitBackward(w, layers[i], i > 0 ? layers[i - 1] : null);
+            }
+            w.Line("// Lane sums, four gradients per store.");
+            int full = plan.ParameterCount / Lanes * Lanes;
+            for (int i = 0; i < full; i += Lanes)
+                w.Line($"SumLanes(g{i}, g{i + 1}, g{i + 2}, g{i + 3}).StoreUnsafe(ref gradient, {i});");
+            for (int i = full; i < plan.ParameterCount; i++)
+                w.Line($"Unsafe.Add(ref gradient, {i}) = {V}.Sum(g{i});");
+            w.Line($"return {V}.Sum(lossSum) * scale;");
+        }
+        w.Line();
+        EmitHelpers(w);
+    }
+
+    private const string KernelClass = "global::CompiledNets.Generated.Kernels";
+
+    /// <summary>Layer n's pre-activations z{n}_o and activations a{n}_o (layer 0 is the input).</summary>
+    private static void EmitForward(SourceWriter w, LayerPlan layer)
+    {
+        int n = layer.Index + 1;
+        w.Line($"// {layer.Name}: {layer.Describe()}; weights [{layer.Units}, {layer.Inputs}] at {layer.WeightOffset}, bias at {layer.BiasOffset}");
+        for (int o = 0; o < layer.Units; o++)
+        {
+            // bias + Σ_k w[o, k]·a[k], summed from k = 0 up.
+            w.Line($"{V}<float> z{n}_{o} = {Broadcast(layer.BiasOffset + o)};");
+            for (int k = 0; k < layer.Inputs; k++)
+                w.Line($"z{n}_{o} = {V}.MultiplyAddEstimate({Broadcast(layer.WeightOffset + o * layer.Inputs + k)}, a{n - 1}_{k}, z{n}_{o});");
+        }
+        if (layer.Activation == ActivationKind.Softmax)
+        {
+            string max = $"z{n}_0";
+            for (int o = 1; o < layer.Units; o++) max = $"{V}.Max({max}, z{n}_{o})";
+            w.Line($"{V}<float> max{n} = {max};");
+            for (int o = 0; o < layer.Units; o++) w.Line($"{V}<float> e{n}_{o} = {LaneMath}.Exp(z{n}_{o} - max{n});");
+            w.Line($"{V}<float> sum{n} = {string.Join(" + ", Enumerable.Range(0, layer.Units).Select(o => $"e{n}_{o}"))};");
+            w.Line($"{V}<float> inverseSum{n} = {V}<float>.One / sum{n};");
+            for (int o = 0; o < layer.Units; o++) w.Line($"{V}<float> a{n}_{o} = e{n}_{o} * inverseSum{n};");
+            return;
+        }
+        if (layer.IsLast && layer.Activation == ActivationKind.Sigmoid)
+        {
+            // e^-|z| serves both the sigmoid and the loss, and never overflows.
+            for (int o = 0; o < layer.Units; o++)
+            {
+                w.Line($"{V}<float> e{n}_{o} = {LaneMath}.Exp(-{V}.Abs(z{n}_{o}));");
+                w.Line($"{V}<float> inverse{n}_{o} = {V}<float>.One / ({V}<float>.One + e{n}_{o});");
+                w.Line($"{V}<float> a{n}_{o} = {V}.ConditionalSelect({V}.GreaterThanOrEqual(z{n}_{o}, {V}<float>.Zero), inverse{n}_{o}, e{n}_{o} * inverse{n}_{o});");
+            }
+            return;
+        }
+        for (int o = 0; o < layer.Units; o++)
+            w.Line($"{V}<float> a{n}_{o} = {Activate(layer.Activation, layer.Spec.Alpha, $"z{n}_{o}")};");
+    }
+
+    private static string Broadcast(int offset) => $"{V}.Create(Unsafe.Add(ref p, {offset}))";
+
+    private static string Activate(ActivationKind activation, float alpha, string z) => activation switch
+    {
+        ActivationKind.Sigmoid => $"{V}<float>.One / ({V}<float>.One + {LaneMath}.Exp(-{z}))",
+        _ => ActivationExpressions.Vector(activation, alpha, V, z)!,
+    };
+
+    /// <summary>Stores the outputs, adds the lanes' loss and leaves d loss / d z of the last layer in d{n}_o.</summary>
+    private static void EmitLoss(SourceWriter w, NetworkPlan plan)
+    {
+        var last = plan.Last;
+        int n = last.Index + 1;
+        w.Line($"// Loss: {plan.Spec.Loss} on {last.Activation}; outputs stored for TrainingOutputs.");
+        w.Line("ref float yRow = ref Unsafe.Add(ref y, b * OutputSize);");
+        w.Line("ref float tRow = ref Unsafe.Add(ref t, b * OutputSize);");
+        for (int o = 0; o < last.Units; o++)
+        {
+            w.Line($"StoreLanes(a{n}_{o}, ref Unsafe.Add(ref yRow, {o}), OutputSize, valid);");
+            w.Line($"{V}<float> t{o} = LoadLanes(ref Unsafe.Add(ref tRow, {o}), OutputSize, valid);");
+        }
+        var lossTerms = new List<string>();
+        switch (plan.Spec.Loss)
+        {
+            case LossKind.BinaryCrossEntropy:
+                // From the logits, stable for any z: max(z, 0) - z·t + log(1 + e^-|z|); d/dz = a - t.
+                for (int o = 0; o < last.Units; o++)
+                {
+                    string z = $"z{n}_{o}";
+                    lossTerms.Add($"{V}.Max({z}, {V}<float>.Zero) - {z} * t{o} + {LaneMath}.Log({V}<float>.One + e{n}_{o})");
+                    w.Line($"{V}<float> d{n}_{o} = laneScale * (a{n}_{o} - t{o});");
+                }
+                break;
+            case LossKind.CrossEntropy:
+                // From the logits: Σ_o t_o·(log Σ e^z - z_o); d/dz = a - t.
+                w.Line($"{V}<float> logSum = max{n} + {LaneMath}.Log(sum{n});");
+                for (int o = 0; o < last.Units; o++)
+                {
+                    lossTerms.Add($"t{o} * (logSum - z{n}_{o})");
+                    w.Line($"{V}<float> d{n}_{o} = laneScale * (a{n}_{o} - t{o});");
+                }
+                break;
+            default:
+                // Mean squared error: (a - t)², d/da = 2 (a - t), then the activation's derivative.
+                for (int o = 0; o < last.Units; o++)
+                {
+                    w.Line($"{V}<float> error{o} = a{n}_{o} - t{o};");
+                    lossTerms.Add($"error{o} * error{o}");
+                    string gradient = $"laneScale * (error{o} + error{o})";
+                    w.Line($"{V}<float> d{n}_{o} = {Derivative(last.Activation, last.Spec.Alpha, gradient, $"a{n}_{o}")};");
+                }
+                break;
+        }
+        w.Line($"lossSum += mask * ({string.Join(" + ", lossTerms)});");
+    }
+
+    /// <summary>Accumulates layer n's weight and bias gradients and, below the first layer, leaves d loss / d z{n-1} in d{n-1}_k.</summary>
+    private static void EmitBackward(SourceWriter w, LayerPlan layer, LayerPlan? previous)
+    {
+        int n = layer.Index + 1;
+        w.Line($"// {layer.Name} backward");
+        for (int o = 0; o < layer.Units; o++)
+        {
+            for (int k = 0; k < layer.Inputs; k++)
+            {
+                int index = layer.WeightOffset + o * layer.Inputs + k;
+                w.Line($"g{index} = {V}.MultiplyAddEstimate(d{n}_{o}, a{n - 1}_{k}, g{index});");
+            }
+            w.Line($"g{layer.BiasOffset + o} += d{n}_{o};");
+        }
+        if (previous is null) return;
+        for (int k = 0; k < layer.Inputs; k++)
+        {
+            // Σ_o d[o]·w[o, k], then the previous layer's derivative.
+            w.Line($"{V}<float> d{n - 1}_{k} = d{n}_0 * {Broadcast(layer.WeightOffset + k)};");
+            for (int o = 1; o < layer.Units; o++)
+                w.Line($"d{n - 1}_{k} = {V}.MultiplyAddEstimate(d{n}_{o}, {Broadcast(layer.WeightOffset + o * layer.Inputs + k)}, d{n - 1}_{k});");
+            if (previous.Activation != ActivationKind.Linear)
+                w.Line($"d{n - 1}_{k} = {Derivative(previous.Activation, previous.Spec.Alpha, $"d{n - 1}_{k}", $"a{n - 1}_{k}")};");
+        }
+    }
+
+    /// <summary>Gradient <paramref name="g"/> times the activation's derivative at output <paramref name="a"/>.</summary>
+    private static string Derivative(ActivationKind activation, float alpha, string g, string a) =>
+        ActivationExpressions.VectorDerivative(activation, alpha, V, g.Contains(" ") ? $"({g})" : g, a);
+
+    /// <summary>The lane helpers, emitted once into the kernel class.</summary>
+    private static void EmitHelpers(SourceWriter w)
+    {
+        w.Lines($$"""
+            /// <summary>1 in the first <paramref name="valid"/> lanes, 0 in the rest.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            internal static {{V}}<float> LaneMask(int valid) =>
+                {{V}}.LessThan({{V}}.Create(0f, 1f, 2f, 3f), {{V}}.Create((float)valid)) & {{V}}<float>.One;
+
+            /// <summary>Lane l from <c>source[l * stride]</c> for the first <paramref name="valid"/> lanes, 0 in the rest (nothing past the batch is read).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            internal static {{V}}<float> LoadLanes(ref float source, int stride, int valid) => valid == {{Lanes}}
+                ? {{V}}.Create(source, Unsafe.Add(ref source, stride), Unsafe.Add(ref source, 2 * stride), Unsafe.Add(ref source, 3 * stride))
+                : {{V}}.Create(source, valid > 1 ? Unsafe.Add(ref source, stride) : 0f, valid > 2 ? Unsafe.Add(ref source, 2 * stride) : 0f, 0f);
+
+            /// <summary>The lane sums of four vectors, as one vector (pairs first, then the pair sums).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            internal static {{V}}<float> SumLanes({{V}}<float> a, {{V}}<float> b, {{V}}<float> c, {{V}}<float> d)
+            {
+                if (System.Runtime.Intrinsics.X86.Sse3.IsSupported)
+                    return System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
+                if (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
+                    return System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(a, b), System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(c, d));
+                return {{V}}.Create((a[0] + a[1]) + (a[2] + a[3]), (b[0] + b[1]) + (b[2] + b[3]), (c[0] + c[1]) + (c[2] + c[3]), (d[0] + d[1]) + (d[2] + d[3]));
+            }
+
+            /// <summary>Writes the first <paramref name="valid"/> lanes to <c>destination[l * stride]</c>.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            internal static void StoreLanes({{V}}<float> value, ref float destination, int stride, int valid)
+            {
+                destination = value.ToScalar();
+                if (valid > 1) Unsafe.Add(ref destination, stride) = value.GetElement(1);
+                if (valid > 2) Unsafe.Add(ref destination, 2 * stride) = value.GetElement(2);
+                if (valid > 3) Unsafe.Add(ref destination, 3 * stride) = value.GetElement(3);
+            }
+            """);
+        w.Line();
+    }
+}

@@ -1,0 +1,80 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace CompiledNets.Kernels;
+
+/// <summary>
+/// <c>exp</c> and <c>log</c> of four floats, small enough to inline into a generated kernel. A call would cost more
+/// than the arithmetic in the straight-line kernels of small networks: every vector register is volatile across a
+/// call on x64, so each one would spill the kernel's register-resident activations and gradients.
+/// Cody–Waite range reduction and the single-precision polynomials of the Cephes library; within 2 ulp of
+/// <see cref="MathF.Exp"/> and <see cref="MathF.Log(float)"/> over their finite ranges (LaneMathTests).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class LaneMath
+{
+    private const float Log2E = 1.44269504088896341f;
+
+    // ln 2 split into a part exact in float and the rest, so n·ln2 subtracts without rounding error.
+    private const float Ln2High = 0.693359375f;
+    private const float Ln2Low = -2.12194440e-4f;
+
+    /// <summary>Beyond these, e^x overflows or underflows float: inputs are clamped to them.</summary>
+    private const float ExpMax = 88.3762626647949f;
+    private const float ExpMin = -87.3365447504f;
+
+    /// <summary>e^x per lane; NaN stays NaN, x past ±88 gives the largest or smallest normal float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        var clamped = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpMin)), Vector128.Create(ExpMax));
+        // x = n·ln2 + r with |r| <= ln2 / 2.
+        var n = Vector128.Round(clamped * Log2E);
+        var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2High), clamped);
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Low), r);
+        // e^r = 1 + r + r²·P(r).
+        var p = Vector128.Create(1.9875691500e-4f);
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(1.3981999507e-3f));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(8.3334519073e-3f));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(4.1665795894e-2f));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(1.6666665459e-1f));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(5.0000001201e-1f));
+        var expR = Vector128.FusedMultiplyAdd(p, r * r, r) + Vector128<float>.One;
+        // 2^n built in the exponent field; n is in [-126, 127] after the clamp.
+        var twoToN = (Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23;
+        return expR * twoToN.AsSingle();
+    }
+
+    /// <summary>
+    /// ln x per lane for finite x &gt; 0 (the arguments a loss passes: sums of exponentials, 1 + e^-|z|); NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Log(Vector128<float> x)
+    {
+        // x = m·2^e with m in [√½, √2), so f = m - 1 is small.
+        var bits = x.AsInt32();
+        var exponent = (bits >>> 23) - Vector128.Create(127);
+        var m = ((bits & Vector128.Create(0x007FFFFF)) | Vector128.Create(0x3F800000)).AsSingle();
+        var large = Vector128.GreaterThan(m, Vector128.Create(1.41421356f));
+        m = Vector128.ConditionalSelect(large, m * 0.5f, m);
+        var e = Vector128.ConvertToSingle(exponent) + (large.AsSingle() & Vector128<float>.One);
+        var f = m - Vector128<float>.One;
+        var z = f * f;
+        var p = Vector128.Create(7.0376836292e-2f);
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(-1.1514610310e-1f));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(1.1676998740e-1f));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(-1.2420140846e-1f));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(1.4249322787e-1f));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(-1.6668057665e-1f));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(2.0000714765e-1f));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(-2.4999993993e-1f));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(3.3333331174e-1f));
+        // ln x = f - z/2 + f·z·P(f) + e·ln2 (ln2 in two parts, low part first).
+        var y = f * z * p;
+        y = Vector128.FusedMultiplyAdd(e, Vector128.Create(Ln2Low), y);
+        y = Vector128.FusedMultiplyAdd(z, Vector128.Create(-0.5f), y);
+        var result = Vector128.FusedMultiplyAdd(e, Vector128.Create(Ln2High), f + y);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Runtime.Intrinsics;
+using CompiledNets.Kernels;
+using Xunit;
+
+namespace CompiledNets.Runtime.Tests;
+
+public class LaneMathTests
+{
+    /// <summary>Distance in units in the last place between two finite floats of the same sign.</summary>
+    private static int Ulps(float a, float b) => Math.Abs(BitConverter.SingleToInt32Bits(a) - BitConverter.SingleToInt32Bits(b));
+
+    [Fact]
+    public void Exp_is_within_2_ulp_of_MathF_Exp_over_the_normal_range()
+    {
+        int worst = 0;
+        for (float x = -87f; x <= 88f; x += 0.0137f)
+        {
+            var lanes = LaneMath.Exp(Vector128.Create(x, -x * 0.5f, x * 0.25f, 0f));
+            worst = Math.Max(worst, Ulps(lanes[0], MathF.Exp(x)));
+            worst = Math.Max(worst, Ulps(lanes[1], MathF.Exp(-x * 0.5f)));
+            worst = Math.Max(worst, Ulps(lanes[2], MathF.Exp(x * 0.25f)));
+            Assert.Equal(1f, lanes[3]);
+        }
+        Assert.InRange(worst, 0, 2);
+    }
+
+    [Fact]
+    public void Exp_clamps_past_the_float_range_and_keeps_NaN()
+    {
+        var lanes = LaneMath.Exp(Vector128.Create(-1000f, 1000f, float.NaN, float.NegativeInfinity));
+        Assert.InRange(lanes[0], 0f, 1.2e-38f);
+        Assert.True(lanes[1] > 1e38f && float.IsFinite(lanes[1]), $"exp(1000) gave {lanes[1]}");
+        Assert.True(float.IsNaN(lanes[2]));
+        Assert.InRange(lanes[3], 0f, 1.2e-38f);
+    }
+
+    [Fact]
+    public void Log_is_within_2_ulp_of_MathF_Log_for_positive_normal_floats()
+    {
+        int worst = 0;
+        var random = new Random(7);
+        for (int i = 0; i < 200_000; i++)
+        {
+            // Log-uniform over the normal range, plus the arguments a loss passes (1 to 2, and near 1).
+            float x = i % 3 == 0 ? 1f + (float)random.NextDouble() : i % 3 == 1 ? 1f + (float)random.NextDouble() * 1e-4f : MathF.Exp((float)(random.NextDouble() * 174 - 87));
+            float actual = LaneMath.Log(Vector128.Create(x))[0];
+            float expected = MathF.Log(x);
+            // Near x = 1 the result is near 0, where ulps are tiny: judge by the absolute error there.
+            if (MathF.Abs(expected) < 1e-3f) Assert.True(MathF.Abs(actual - expected) <= 2e-7f * MathF.Max(MathF.Abs(expected), 1e-7f) + 1e-10f, $"log({x:R}) = {actual:R}, expected {expected:R}");
+            else worst = Math.Max(worst, Ulps(actual, expected));
+        }
+        Assert.InRange(worst, 0, 2);
+        Assert.Equal(0f, LaneMath.Log(Vector128.Create(1f))[0]);
+    }
+
+    [Fact]
+    public void Log_keeps_NaN()
+    {
+        Assert.True(float.IsNaN(LaneMath.Log(Vector128.Create(float.NaN))[0]));
+    }
+}
