@@ -16,6 +16,7 @@ public sealed class WorkerPool : IDisposable
     private readonly object _runLock = new();
     private Action<int>? _job;
     private int _pending;
+    private int _nextPart;
     private volatile int _generation;
     private volatile bool _disposed;
 
@@ -58,7 +59,7 @@ public sealed class WorkerPool : IDisposable
 
     /// <summary>
     /// Runs <c>job(0)</c> … <c>job(Threads - 1)</c>, part 0 on this thread, and returns when all are done.
-    /// Not re-entrant: one network step at a time per pool (networks using the same pool must not step concurrently).
+    /// Calls from several threads take turns (each waits for the pool).
     /// </summary>
     public void Run(Action<int> job)
     {
@@ -67,47 +68,91 @@ public sealed class WorkerPool : IDisposable
             job(0);
             return;
         }
-        lock (_runLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _job = job;
-            _failure = null;
-            Volatile.Write(ref _pending, _workers.Length);
-            _generation++;
-            foreach (var start in _start) start.Set();
-            try
-            {
-                job(0);
-            }
-            finally
-            {
-                // The parts are balanced, so the wait is short: spin (yielding, never sleeping) rather than block.
-                var spinner = new SpinWait();
-                while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
-                _job = null;
-            }
-            if (_failure is not null) throw new AggregateException("A worker failed while running a kernel.", _failure);
-        }
+        lock (_runLock) RunLocked(job);
     }
 
-    private void WorkerLoop(int part)
+    /// <summary>
+    /// Like <see cref="Run"/> when the pool is free; returns false at once, running nothing, while another thread
+    /// holds it (the caller then runs the whole job itself).
+    /// </summary>
+    public bool TryRun(Action<int> job)
     {
-        var start = _start[part - 1];
+        if (_workers.Length == 0)
+        {
+            job(0);
+            return true;
+        }
+        if (!Monitor.TryEnter(_runLock)) return false;
+        try
+        {
+            RunLocked(job);
+        }
+        finally
+        {
+            Monitor.Exit(_runLock);
+        }
+        return true;
+    }
+
+    private void RunLocked(Action<int> job)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _job = job;
+        _failure = null;
+        Volatile.Write(ref _pending, _workers.Length);
+        // Parts 1.. are claimed, by a worker or by this thread once part 0 is done: a worker that is asleep (or
+        // descheduled on a busy machine) delays nothing, since whoever is free first runs the part.
+        Volatile.Write(ref _nextPart, 1);
+        _generation++;
+        foreach (var start in _start) start.Set();
+        try
+        {
+            job(0);
+            while (TryClaim(out int part)) RunPart(part);
+        }
+        finally
+        {
+            // Every part is claimed by now; wait for those running on workers: spin (yielding, never sleeping).
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            _job = null;
+        }
+        if (_failure is not null) throw new AggregateException("A worker failed while running a kernel.", _failure);
+    }
+
+    /// <summary>Takes the next unclaimed part of the current job, if one is left.</summary>
+    private bool TryClaim(out int part)
+    {
+        part = Interlocked.Increment(ref _nextPart) - 1;
+        return part < Threads;
+    }
+
+    /// <summary>Runs a claimed part and counts it done, recording a failure for the caller.</summary>
+    private void RunPart(int part)
+    {
+        try
+        {
+            _job!(part);
+        }
+        catch (Exception exception)
+        {
+            _failure = exception;
+        }
+        Interlocked.Decrement(ref _pending);
+    }
+
+    private void WorkerLoop(int worker)
+    {
+        var start = _start[worker - 1];
         int seen = 0;
         while (true)
         {
             WaitForWork(start, seen);
             if (_disposed) return;
             seen = _generation;
-            try
-            {
-                _job!(part);
-            }
-            catch (Exception exception)
-            {
-                _failure = exception;
-            }
-            Interlocked.Decrement(ref _pending);
+            // A part claimed here belongs to the job being run: the caller sets the job before reopening the claims,
+            // and waits for every claimed part before it sets the next one.
+            while (TryClaim(out int part)) RunPart(part);
         }
     }
 
