@@ -84,6 +84,22 @@ public static class Corpus
             [Sgd(LearningRate = 0.05f)]
             """, s => s.Dense(4, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f));
 
+        // Small enough for the sample-lane training kernel: LeakyReLU and Sigmoid hidden layers, MSE on ReLU outputs.
+        yield return new("LaneLeakyMse", 3, """
+            [Dense(6, Activation.LeakyReLU, Alpha = 0.1f)]
+            [Dense(5, Activation.Sigmoid)]
+            [Dense(2, Activation.ReLU)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Adam]
+            """, s => s.Dense(6, Activation.LeakyReLU, alpha: 0.1f).Dense(5, Activation.Sigmoid).Dense(2, Activation.ReLU).Loss(LossFunction.MeanSquaredError).Adam());
+
+        yield return new("LaneSigmoidSoftmax", 4, """
+            [Dense(10, Activation.Sigmoid)]
+            [Dense(3, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Sgd(LearningRate = 0.1f, Momentum = 0.9f)]
+            """, s => s.Dense(10, Activation.Sigmoid).Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.1f, momentum: 0.9f));
+
         yield return new("TanhRegression", 3, """
             [Dense(17, Activation.Tanh)]
             [Dense(2)]

@@ -23,6 +23,15 @@ internal static class ActivationExpressions
         _ => v,
     };
 
+    /// <summary>The activation of vector <paramref name="v"/> of <paramref name="type"/>, or null when it has no cheap vector form here.</summary>
+    public static string? Vector(ActivationKind activation, float alpha, string type, string v) => activation switch
+    {
+        ActivationKind.Linear => v,
+        ActivationKind.ReLU => $"{type}.Max({v}, {type}<float>.Zero)",
+        ActivationKind.LeakyReLU => $"{type}.ConditionalSelect({type}.GreaterThan({v}, {type}<float>.Zero), {v}, {v} * {Literal.Float(alpha)})",
+        _ => null,
+    };
+
     /// <summary>True when the derivative is computed from the activation's output and has a vector form here.</summary>
     public static bool HasFusedDerivative(ActivationKind activation) => activation is
         ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh or ActivationKind.LeakyReLU or ActivationKind.ELU;

@@ -14,11 +14,11 @@ internal static class DenseKernelEmitter
     /// <summary>Rows of x (batch) and rows of W (outputs) in one forward tile: 4 × 4 accumulators share 8 loads.</summary>
     private const int ForwardTile = 4;
 
-    /// <summary>Rows (m) of a broadcast tile.</summary>
+    /// <summary>Rows (m) of the smaller broadcast tile, for the rows a full tile leaves.</summary>
     private const int BroadcastRows = 4;
 
-    /// <summary>Vectors (along k) of a broadcast tile: 4 rows × 4 vectors = 16 accumulators.</summary>
-    private const int BroadcastVectors = 4;
+    /// <summary>Vector accumulators of a full broadcast tile: rows × vectors along k.</summary>
+    private const int BroadcastAccumulators = 16;
 
     /// <summary>Output columns are split between threads at multiples of this (a multiple of every tile width).</summary>
     public const int ColumnGranularity = 64;
@@ -37,22 +37,31 @@ internal static class DenseKernelEmitter
 
     public static string WeightGradientName(int inputs, int units) => $"DenseWeightGradient_{inputs}x{units}";
 
+    public static string ForwardBroadcastName(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DenseForwardBroadcast_{inputs}x{units}_{Suffix(activation, alpha)}";
+
+    public static string TransposeName(int inputs, int units) => $"TransposeWeights_{units}x{inputs}";
+
     /// <summary>Writes every kernel the plan's layers need, each shape once.</summary>
     public static void EmitAll(SourceWriter w, NetworkPlan plan)
     {
         var forward = new HashSet<(int, int, ActivationKind, float)>();
+        var forwardBroadcast = new HashSet<(int, int, ActivationKind, float)>();
+        var transposes = new HashSet<(int, int)>();
         var weightGradient = new HashSet<(int, int)>();
         var inputGradient = new HashSet<(int, int, ActivationKind, float)>();
         foreach (var layer in plan.Layers)
         {
             if (!layer.IsDenseLike) continue;
             int k = layer.Inputs, n = layer.LinearUnits;
-            foreach (var activation in KernelPlan.ForwardActivations(layer, plan.Trainable))
+            foreach (var activation in KernelPlan.ForwardActivations(layer, plan.TrainsPerLayer))
             {
                 float alpha = activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Spec.Alpha : 0f;
                 if (forward.Add((k, n, activation, alpha))) EmitForward(w, k, n, activation, alpha);
+                if (KernelPlan.BatchForwardIsBroadcast(layer) && forwardBroadcast.Add((k, n, activation, alpha)))
+                    EmitForwardBroadcast(w, k, n, activation, alpha);
             }
-            if (!plan.Trainable) continue;
+            if (KernelPlan.BatchForwardIsBroadcast(layer) && transposes.Add((k, n))) EmitTranspose(w, k, n);
+            if (!plan.TrainsPerLayer) continue;
             if (weightGradient.Add((k, n))) EmitWeightGradient(w, k, n);
             if (layer.Index > plan.FirstTrainable)
             {
@@ -63,6 +72,7 @@ internal static class DenseKernelEmitter
                     EmitInputGradient(w, k, n, derivative, alpha);
             }
         }
+        if (plan.TrainsInSampleLanes) SampleLaneEmitter.EmitKernel(w, plan);
     }
 
     // ---------------------------------------------------------------- forward: dot-product form
@@ -199,6 +209,64 @@ internal static class DenseKernelEmitter
             body("k");
     }
 
+    // ---------------------------------------------------------------- batch forward of narrow layers: broadcast form
+
+    /// <summary>
+    /// The forward product of a layer with few inputs, over its transposed weights: the same broadcast kernel as the
+    /// input gradient (m = sample, j = input, A = x, B = Wᵀ), its epilogue adding the bias (after the sum, as the dot
+    /// form does) and applying the activation. Rows this short would spend more on the dot form's horizontal sums than on the products.
+    /// </summary>
+    private static void EmitForwardBroadcast(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
+    {
+        var product = new BroadcastProduct(ForwardBroadcastName(k, n, activation, alpha), n, k, "batch", "N", "m * N + j",
+            $"<c>y[b, o] = {activation}(bias[o] + Σ_k x[b, k]·wt[k, o])</c> for {k} inputs and outputs o in [first, last) of {n}, from the transposed weights <c>wt</c>",
+            Activation: activation, Alpha: alpha, Epilogue: BroadcastEpilogue.BiasAndActivation);
+        using (EmitDispatch(w, product, "ref float x, ref float wt, ref float bias, ref float y, int batch, int first, int last", "ref x, ref wt, ref y, ref bias, batch, first, last")) { }
+        EmitBroadcastVariants(w, product);
+    }
+
+    /// <summary>Copies W [units, inputs] into Wᵀ [inputs, units] for the broadcast forward kernel: 4 × 4 blocks in registers, then the edges.</summary>
+    private static void EmitTranspose(SourceWriter w, int k, int n)
+    {
+        const string Sse = "System.Runtime.Intrinsics.X86.Sse";
+        w.Line($"/// <summary><c>wt[k, o] = w[o, k]</c> for the {n} × {k} weights: the layout the broadcast forward kernel reads. Refreshed every batch, so");
+        w.Line("/// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>");
+        using (w.Block($"internal static void {TransposeName(k, n)}(ref float w, ref float wt)"))
+        {
+            w.Line($"const int K = {k}, N = {n};");
+            w.Line("int o = 0;");
+            if (k >= 4 && n >= 4)
+            {
+                using (w.Block($"if ({Sse}.IsSupported)"))
+                using (w.Block("for (; o <= N - 4; o += 4)"))
+                {
+                    w.Line("int k = 0;");
+                    using (w.Block("for (; k <= K - 4; k += 4)"))
+                    {
+                        for (int r = 0; r < 4; r++) w.Line($"Vector128<float> r{r} = Vector128.LoadUnsafe(ref w, (nuint)((o + {r}) * K + k));");
+                        w.Line($"Vector128<float> low01 = {Sse}.UnpackLow(r0, r1), low23 = {Sse}.UnpackLow(r2, r3);");
+                        w.Line($"Vector128<float> high01 = {Sse}.UnpackHigh(r0, r1), high23 = {Sse}.UnpackHigh(r2, r3);");
+                        w.Line($"{Sse}.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));");
+                        w.Line($"{Sse}.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));");
+                        w.Line($"{Sse}.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));");
+                        w.Line($"{Sse}.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));");
+                    }
+                    if (k % 4 != 0)
+                    {
+                        using (w.Block("for (; k < K; k++)"))
+                            w.Line("for (int r = 0; r < 4; r++) Unsafe.Add(ref wt, k * N + o + r) = Unsafe.Add(ref w, (o + r) * K + k);");
+                    }
+                }
+            }
+            using (w.Block("for (; o < N; o++)"))
+            {
+                w.Line("ref float row = ref Unsafe.Add(ref w, o * K);");
+                w.Line("for (int k = 0; k < K; k++) Unsafe.Add(ref wt, k * N + o) = Unsafe.Add(ref row, k);");
+            }
+        }
+        w.Line();
+    }
+
     // ---------------------------------------------------------------- backward: broadcast form
 
     /// <summary>
@@ -206,9 +274,24 @@ internal static class DenseKernelEmitter
     /// input gradient (m = sample, j = output, A = dy, B = W) and weight gradient (m = output, j = sample, A = dyᵀ, B = x).
     /// </summary>
     private sealed record BroadcastProduct(string Name, int K, int N, string RowsExpression, string ReductionExpression, string AIndex, string Summary,
-        ActivationKind Derivative = ActivationKind.Linear, float Alpha = 0f);
+        ActivationKind Derivative = ActivationKind.Linear, float Alpha = 0f,
+        ActivationKind Activation = ActivationKind.Linear, BroadcastEpilogue Epilogue = BroadcastEpilogue.Derivative)
+    {
+        /// <summary>The variants' fourth parameter: the output the derivative is taken at, or the bias.</summary>
+        public string EpilogueParameter => Epilogue == BroadcastEpilogue.Derivative ? "activation" : "bias";
 
-    private const string VariantParameters = "ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last";
+        public string VariantParameters => $"ref float a, ref float bMatrix, ref float c, ref float {EpilogueParameter}, int batch, int first, int last";
+    }
+
+    /// <summary>What a broadcast kernel does to its sums before storing them.</summary>
+    private enum BroadcastEpilogue
+    {
+        /// <summary>Times the previous layer's activation derivative (Linear: stored as they are).</summary>
+        Derivative,
+
+        /// <summary>The bias is added to the sums and the activation applied before storing.</summary>
+        BiasAndActivation,
+    }
 
     private static void EmitInputGradient(SourceWriter w, int k, int n, ActivationKind derivative, float alpha)
     {
@@ -226,13 +309,28 @@ internal static class DenseKernelEmitter
         using (EmitDispatch(w, product, "ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last", "ref dy, ref x, ref dw, ref dw, batch, first, last"))
         {
             w.Line("if (first != 0) return;");
-            w.Line("// Bias gradient: column sums of dy, each summed over the batch in order.");
+            w.Line("// Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.");
             w.Line($"const int N = {n};");
-            w.Line("MemoryMarshal.CreateSpan(ref db, N).Clear();");
-            using (w.Block("for (int b = 0; b < batch; b++)"))
+            w.Line("int o = 0;");
+            bool firstType = true;
+            foreach (var (type, width) in VectorTypes(n))
             {
-                w.Line("ref float dyRow = ref Unsafe.Add(ref dy, b * N);");
-                w.Line("for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);");
+                using (w.Block($"{(firstType ? "if" : "else if")} ({type}.IsHardwareAccelerated)"))
+                {
+                    using (w.Block($"for (; o <= N - {width}; o += {width})"))
+                    {
+                        w.Line($"{type}<float> sum = {type}<float>.Zero;");
+                        w.Line($"for (int b = 0; b < batch; b++) sum += {type}.LoadUnsafe(ref dy, (nuint)(b * N + o));");
+                        w.Line("sum.StoreUnsafe(ref db, (nuint)o);");
+                    }
+                }
+                firstType = false;
+            }
+            using (w.Block("for (; o < N; o++)"))
+            {
+                w.Line("float sum = 0f;");
+                w.Line("for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref dy, b * N + o);");
+                w.Line("Unsafe.Add(ref db, o) = sum;");
             }
         }
         EmitBroadcastVariants(w, product);
@@ -243,7 +341,7 @@ internal static class DenseKernelEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// {p.Summary}.");
-        w.Line($"/// Broadcast form, register-blocked in tiles of {BroadcastRows} rows × {BroadcastVectors} vectors along k; every output element is");
+        w.Line($"/// Broadcast form, register-blocked in tiles of {BroadcastAccumulators} vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is");
         w.Line("/// reduced in the same order whatever the tile, so results do not depend on how the work is split.");
         w.Line("/// </summary>");
         var scope = w.Block($"internal static void {p.Name}({parameters})");
@@ -259,7 +357,7 @@ internal static class DenseKernelEmitter
 
     private static void EmitBroadcastVariants(SourceWriter w, BroadcastProduct p)
     {
-        const string parameters = VariantParameters;
+        string parameters = p.VariantParameters;
         foreach (var (type, width) in VectorTypes(p.K))
         {
             w.Line();
@@ -268,14 +366,11 @@ internal static class DenseKernelEmitter
                 w.Line($"const int K = {p.K}, N = {p.N};");
                 w.Line($"int rows = {p.RowsExpression}, reduction = {p.ReductionExpression};");
                 w.Line("int k = first;");
-                int tileWidth = BroadcastVectors * width;
-                if (p.K >= tileWidth)
+                foreach (int vectors in TileVectors(p.K, width))
                 {
-                    using (w.Block($"for (; k <= last - {tileWidth}; k += {tileWidth})"))
-                        EmitBroadcastRowLoop(w, p, type, width, BroadcastVectors);
+                    using (w.Block($"for (; k <= last - {vectors * width}; k += {vectors * width})"))
+                        EmitBroadcastRowLoop(w, p, type, width, vectors);
                 }
-                using (w.Block($"for (; k <= last - {width}; k += {width})"))
-                    EmitBroadcastRowLoop(w, p, type, width, 1);
                 if (p.K % width != 0)
                 {
                     w.Line("// The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.");
@@ -300,19 +395,43 @@ internal static class DenseKernelEmitter
     {
         using (w.Block("for (int m = 0; m < rows; m++)"))
         {
+            bool forward = p.Epilogue == BroadcastEpilogue.BiasAndActivation;
             w.Line("float s = 0f;");
             w.Line($"for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, {p.AIndex}) * Unsafe.Add(ref bMatrix, j * K + k);");
-            w.Line(p.Derivative == ActivationKind.Linear
+            if (forward)
+                w.Line($"Unsafe.Add(ref c, m * K + k) = {ActivationExpressions.Scalar(p.Activation, p.Alpha, "(s + Unsafe.Add(ref bias, k))")};");
+            else w.Line(p.Derivative == ActivationKind.Linear
                 ? "Unsafe.Add(ref c, m * K + k) = s;"
                 : $"Unsafe.Add(ref c, m * K + k) = {ActivationExpressions.ScalarDerivative(p.Derivative, p.Alpha, "s", "Unsafe.Add(ref activation, m * K + k)")};");
         }
     }
 
+    /// <summary>
+    /// The column tiles (in vectors) for rows of <paramref name="k"/> floats, widest first: 4 vectors, then 2 for a
+    /// remainder (or rows) of at least 2, then 1. Partitions split at multiples of 4 vectors, so every part sees them all.
+    /// </summary>
+    private static IEnumerable<int> TileVectors(int k, int width)
+    {
+        if (k >= 4 * width) yield return 4;
+        if (k >= 2 * width && (k < 4 * width || k % (4 * width) >= 2 * width)) yield return 2;
+        yield return 1;
+    }
+
+    /// <summary>
+    /// Rows of a tile <paramref name="vectors"/> wide: 16 accumulators (4 × 4, 8 × 2 or 16 × 1), enough independent
+    /// FMA chains to hide their latency; then 4-row tiles and single rows for the rest.
+    /// </summary>
     private static void EmitBroadcastRowLoop(SourceWriter w, BroadcastProduct p, string type, int width, int vectors)
     {
+        int tileRows = BroadcastAccumulators / vectors;
         w.Line("int m = 0;");
-        using (w.Block($"for (; m <= rows - {BroadcastRows}; m += {BroadcastRows})"))
-            EmitBroadcastTile(w, p, type, width, BroadcastRows, vectors);
+        using (w.Block($"for (; m <= rows - {tileRows}; m += {tileRows})"))
+            EmitBroadcastTile(w, p, type, width, tileRows, vectors);
+        if (tileRows > BroadcastRows)
+        {
+            using (w.Block($"for (; m <= rows - {BroadcastRows}; m += {BroadcastRows})"))
+                EmitBroadcastTile(w, p, type, width, BroadcastRows, vectors);
+        }
         using (w.Block("for (; m < rows; m++)"))
             EmitBroadcastTile(w, p, type, width, 1, vectors);
     }
@@ -320,6 +439,12 @@ internal static class DenseKernelEmitter
     private static void EmitBroadcastTile(SourceWriter w, BroadcastProduct p, string type, int width, int rows, int vectors)
     {
         w.Line($"// {rows} row(s) × {vectors * width} columns in registers");
+        bool forward = p.Epilogue == BroadcastEpilogue.BiasAndActivation;
+        if (forward)
+        {
+            w.Line("ref float biasRow = ref Unsafe.Add(ref bias, k);");
+            for (int v = 0; v < vectors; v++) w.Line($"{type}<float> bias{v} = {type}.LoadUnsafe(ref biasRow, {v * width});");
+        }
         var accumulators = new List<string>();
         for (int r = 0; r < rows; r++)
             for (int v = 0; v < vectors; v++) accumulators.Add($"c{r}{v} = {type}<float>.Zero");
@@ -342,10 +467,21 @@ internal static class DenseKernelEmitter
                 w.Line($"ref float activationRow{r} = ref Unsafe.Add(ref activation, (m + {r}) * K + k);");
             for (int v = 0; v < vectors; v++)
             {
-                string value = p.Derivative == ActivationKind.Linear
-                    ? $"c{r}{v}"
-                    : ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})");
+                string value = forward
+                    ? ActivationExpressions.Vector(p.Activation, p.Alpha, type, $"(c{r}{v} + bias{v})") ?? $"c{r}{v} + bias{v}"
+                    : p.Derivative == ActivationKind.Linear
+                        ? $"c{r}{v}"
+                        : ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})");
                 w.Line($"({value}).StoreUnsafe(ref cRow{r}, {v * width});");
+            }
+            if (forward && ActivationExpressions.Vector(p.Activation, p.Alpha, type, "v") is null)
+            {
+                w.Line($"// {p.Activation} has no vector form here: applied to the stored row.");
+                using (w.Block($"for (int i = 0; i < {vectors * width}; i++)"))
+                {
+                    w.Line($"float v = Unsafe.Add(ref cRow{r}, i);");
+                    w.Line($"Unsafe.Add(ref cRow{r}, i) = {ActivationExpressions.Scalar(p.Activation, p.Alpha, "v")};");
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CompiledNets.Generator.Model;
 
 namespace CompiledNets.Generator.Emit;
@@ -12,6 +13,35 @@ internal static class KernelPlan
     /// whose 6.4 MFLOP products ran slower on two cores than on one).
     /// </summary>
     public const long ParallelThreshold = 16_000_000;
+
+    /// <summary>
+    /// Batch forward products of layers with fewer inputs than this use the broadcast form over transposed weights:
+    /// a dot product this short costs less than the horizontal sum that ends it.
+    /// </summary>
+    public const int BroadcastForwardMaxInputs = 64;
+
+    /// <summary>
+    /// True when the layer's batch forward (training and <c>PredictBatch</c>) runs in broadcast form over a transposed copy
+    /// of its weights, refreshed at the start of every batch. Needs at least one 8-float vector of outputs; single-sample
+    /// <c>Predict</c> keeps the dot form (one pass over the weights, no copy).
+    /// </summary>
+    public static bool BatchForwardIsBroadcast(LayerPlan layer) =>
+        layer.IsDenseLike && layer.Inputs < BroadcastForwardMaxInputs && layer.LinearUnits >= 8;
+
+    /// <summary>
+    /// Single-sample <c>Predict</c> splits a Dense layer's outputs across the pool when its weights are at least this many
+    /// floats (1 MB): streaming them is memory-bound, and two cores draw about twice one core's bandwidth from L3.
+    /// Smaller layers take less time than the hand-off.
+    /// </summary>
+    public const long PredictSplitWeights = 256 * 1024;
+
+    /// <summary>True when single-sample <c>Predict</c> splits this layer across cores (element-wise activation fused, no Maxout pieces).</summary>
+    public static bool SplitsPredict(LayerPlan layer) =>
+        layer.Kind == LayerKind.Dense && (long)layer.Inputs * layer.Units >= PredictSplitWeights && InferenceForward(layer) == layer.Activation;
+
+    /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no Maxout needs its piece scratch.</summary>
+    public static bool PredictsAcrossCores(NetworkPlan plan) =>
+        plan.Layers.Any(SplitsPredict) && !plan.Layers.Any(l => l.Kind == LayerKind.Maxout);
 
     /// <summary>
     /// The activation fused into the forward kernel during training: none when the layer keeps its

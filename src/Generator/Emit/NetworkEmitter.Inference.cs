@@ -35,6 +35,16 @@ internal static partial class NetworkEmitter
         {
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
+            if (KernelPlan.PredictsAcrossCores(plan))
+            {
+                w.Line("// Wide layers stream more weights than one core can pull from cache in time: one call at a time splits them across cores.");
+                using (w.Block("if (_pool is not null && global::System.Threading.Interlocked.CompareExchange(ref _predictBusy, 1, 0) == 0)"))
+                {
+                    w.Line("try { PredictAcrossCores(input, output); }");
+                    w.Line("finally { global::System.Threading.Volatile.Write(ref _predictBusy, 0); }");
+                    w.Line("return;");
+                }
+            }
             bool hasMaxout = plan.WidestLinear > 0;
             int scratch = PredictScratch(plan);
             bool onStack = scratch <= StackScratchLimit;
@@ -73,6 +83,7 @@ internal static partial class NetworkEmitter
             }
         }
         w.Line();
+        if (KernelPlan.PredictsAcrossCores(plan)) EmitPredictAcrossCores(w, plan);
     }
 
     /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>
@@ -125,6 +136,12 @@ internal static partial class NetworkEmitter
             w.Line("if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"The batch size must not be negative.\");");
             w.Line("if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $\"{batchSize} samples × {InputSize} features\");");
             w.Line("if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $\"{batchSize} samples × {OutputSize} outputs\");");
+            var transposes = plan.Layers.Select(TransposeWeights).OfType<string>().ToList();
+            if (transposes.Count > 0)
+            {
+                w.Line("// Narrow layers multiply by their transposed weights: refreshed once for the whole call.");
+                foreach (var transpose in transposes) w.Line(transpose);
+            }
             using (w.Block("for (int start = 0; start < batchSize; start += MaxBatchSize)"))
             {
                 w.Line("int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);");

@@ -143,7 +143,7 @@ internal static partial class NetworkEmitter
             foreach (var (field, size, comment) in Scratch(plan, layer))
                 w.Line($"private readonly float[] {field}; // {comment}");
         }
-        if (plan.Trainable)
+        if (plan.TrainsPerLayer)
         {
             w.Line("private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
             w.Line("private readonly float[] _deltaB;");
@@ -159,6 +159,11 @@ internal static partial class NetworkEmitter
         w.Line("private int _rows; // samples in the batch being processed");
         w.Line("private int _parts = 1; // parts the current product is split into");
         foreach (var job in Jobs(plan)) w.Line($"private readonly global::System.Action<int> {job.Field};");
+        if (KernelPlan.PredictsAcrossCores(plan))
+        {
+            w.Line($"private readonly float[] _predictRows = new float[InputSize + 2 * {PredictRowWidth(plan)}]; // Predict across cores: the input, then two row slots");
+            w.Line("private int _predictBusy; // 1 while a Predict call uses _predictRows");
+        }
         w.Line();
     }
 
@@ -166,13 +171,15 @@ internal static partial class NetworkEmitter
     private static IEnumerable<(string Field, string Size, string Comment)> Scratch(NetworkPlan plan, LayerPlan layer)
     {
         string p = layer.Prefix, n = layer.Field;
-        if (!plan.Trainable)
+        if (!plan.TrainsPerLayer)
         {
-            // Batch inference needs the outputs (and Maxout's piece values) only.
+            // Batch inference (and sample-lane training) needs the outputs (and Maxout's piece values) only.
             if (layer.Kind == LayerKind.Maxout) yield return ($"_{n}Pieces", $"maxBatchSize * {p}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
+            if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return TransposedWeights(layer);
             yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
             yield break;
         }
+        if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return TransposedWeights(layer);
         switch (layer.Kind)
         {
             case LayerKind.Dense:
@@ -195,6 +202,9 @@ internal static partial class NetworkEmitter
         }
         yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
     }
+
+    private static (string Field, string Size, string Comment) TransposedWeights(LayerPlan layer) =>
+        ($"_{layer.Field}WeightTransposed", $"{layer.LinearConstant} * {layer.Prefix}Inputs", $"[{layer.Inputs}, {layer.LinearUnits}] the weights transposed for the batch forward, refreshed every batch");
 
     private static void EmitConstructors(SourceWriter w, NetworkPlan plan)
     {
@@ -219,7 +229,7 @@ internal static partial class NetworkEmitter
             foreach (var layer in plan.Layers)
                 foreach (var (field, size, _) in Scratch(plan, layer))
                     w.Line($"{field} = new float[{size}];");
-            if (plan.Trainable)
+            if (plan.TrainsPerLayer)
             {
                 w.Line("_deltaA = new float[maxBatchSize * Widest];");
                 w.Line("_deltaB = new float[maxBatchSize * Widest];");

@@ -25,6 +25,11 @@ internal static partial class NetworkEmitter
         using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {
             w.Line("CheckTrainingBatch(inputs.Length, targets.Length, batchSize);");
+            if (plan.TrainsInSampleLanes)
+            {
+                SampleLaneEmitter.EmitTrainingCall(w, plan);
+                return;
+            }
             w.Line("int rows = batchSize;");
             w.Line("_rows = rows;");
             w.Line("inputs.CopyTo(_input);");
@@ -68,6 +73,7 @@ internal static partial class NetworkEmitter
         string input = ArraySpan(plan.TrainingInput(layer.Index), layer.Index == 0 ? "rows * InputSize" : Rows(plan.Layers[layer.Index - 1]));
         string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
         w.Line($"// {layer.Name}: {layer.Describe()}");
+        if (TransposeWeights(layer) is { } transpose) w.Line(transpose);
         switch (layer.Kind)
         {
             case LayerKind.Dense:
@@ -170,7 +176,8 @@ internal static partial class NetworkEmitter
         foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))
         {
             yield return JobFor(layer, "ForwardInference");
-            if (!plan.Trainable) continue;
+            if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(layer)) yield return JobFor(layer, "ForwardPredict");
+            if (!plan.TrainsPerLayer) continue;
             yield return JobFor(layer, "ForwardTraining");
             yield return JobFor(layer, "WeightGradient");
             if (layer.Index > plan.FirstTrainable) yield return JobFor(layer, "InputGradient");
@@ -179,8 +186,20 @@ internal static partial class NetworkEmitter
 
     /// <summary>The job of one product of a Dense or Maxout layer: forward products split over outputs, backward over inputs.</summary>
     private static Job JobFor(LayerPlan layer, string kind) => kind.StartsWith("Forward", System.StringComparison.Ordinal)
-        ? new Job($"_{layer.Field}{kind}", layer.Prefix + kind, layer.LinearConstant, DenseKernelEmitter.OutputGranularity)
+        ? new Job($"_{layer.Field}{kind}", layer.Prefix + kind, layer.LinearConstant,
+            KernelPlan.BatchForwardIsBroadcast(layer) ? DenseKernelEmitter.ColumnGranularity : DenseKernelEmitter.OutputGranularity)
         : new Job($"_{layer.Field}{kind}", layer.Prefix + kind, $"{layer.Prefix}Inputs", DenseKernelEmitter.ColumnGranularity);
+
+    /// <summary>The statement refreshing a broadcast-forward layer's transposed weights, or null for a dot-form layer.</summary>
+    private static string? TransposeWeights(LayerPlan layer) => KernelPlan.BatchForwardIsBroadcast(layer)
+        ? $"{KernelClass}.{DenseKernelEmitter.TransposeName(layer.Inputs, layer.LinearUnits)}(ref _parameters[{layer.Prefix}Weight], ref _{layer.Field}WeightTransposed[0]);"
+        : null;
+
+    /// <summary>The forward kernel call of a layer's product job (dot form, or broadcast form over the transposed weights).</summary>
+    private static string ForwardKernelCall(LayerPlan layer, ActivationKind activation, string input, string target) =>
+        KernelPlan.BatchForwardIsBroadcast(layer)
+            ? $"{KernelClass}.{DenseKernelEmitter.ForwardBroadcastName(layer.Inputs, layer.LinearUnits, activation, layer.Spec.Alpha)}(ref {input}, ref _{layer.Field}WeightTransposed[0], ref _parameters[{layer.Prefix}Bias], ref {target}, _rows, first, last);"
+            : $"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, activation, layer.Spec.Alpha)}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {target}, _rows, first, last);";
 
     /// <summary>
     /// A product call: its kernel directly on this thread (no delegate, no partition), or split across the pool when
@@ -226,13 +245,15 @@ internal static partial class NetworkEmitter
             w.Line($"// {layer.Name}: forward split over outputs (multiples of {DenseKernelEmitter.OutputGranularity}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
             using (w.Block($"private void {p}ForwardInference(int first, int last)"))
             {
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, inferenceActivation, layer.Spec.Alpha)}(ref {inferenceInput}[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {inferenceTarget}, _rows, first, last);");
+                w.Line(ForwardKernelCall(layer, inferenceActivation, $"{inferenceInput}[0]", inferenceTarget));
             }
-            if (plan.Trainable)
+            if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(layer))
+                EmitPredictPart(w, plan, layer);
+            if (plan.TrainsPerLayer)
             {
                 using (w.Block($"private void {p}ForwardTraining(int first, int last)"))
                 {
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, trainingActivation, layer.Spec.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {trainingTarget}, _rows, first, last);");
+                    w.Line(ForwardKernelCall(layer, trainingActivation, input, trainingTarget));
                 }
                 using (w.Block($"private void {p}WeightGradient(int first, int last)"))
                 {

@@ -79,6 +79,12 @@ internal sealed class NetworkPlan
 
     public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
 
+    /// <summary>True when training runs in the straight-line sample-lane kernel (<see cref="SampleLaneEmitter"/>).</summary>
+    public bool TrainsInSampleLanes => SampleLaneEmitter.Applies(this);
+
+    /// <summary>True when training runs the general per-layer products, with their buffers and kernels.</summary>
+    public bool TrainsPerLayer => Trainable && !TrainsInSampleLanes;
+
     /// <summary>The activation the loss sees (the last layer's when it is Dense or Activation).</summary>
     public ActivationKind OutputActivation => Last.Kind is LayerKind.Dense or LayerKind.Activation ? Last.Activation : ActivationKind.Linear;
 

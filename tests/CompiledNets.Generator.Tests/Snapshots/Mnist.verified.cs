@@ -626,7 +626,7 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 784 inputs and 128 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseWeightGradient_784x128(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
@@ -636,13 +636,41 @@ namespace CompiledNets.Generated
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_784x128_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_784x128_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
             if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
+            // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 128;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
+            int o = 0;
+            if (Vector512.IsHardwareAccelerated)
             {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+                for (; o <= N - 16; o += 16)
+                {
+                    Vector512<float> sum = Vector512<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector512.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; o <= N - 8; o += 8)
+                {
+                    Vector256<float> sum = Vector256<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector256.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    Vector128<float> sum = Vector128<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector128.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            for (; o < N; o++)
+            {
+                float sum = 0f;
+                for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref dy, b * N + o);
+                Unsafe.Add(ref db, o) = sum;
             }
         }
 
@@ -734,6 +762,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -862,9 +964,198 @@ namespace CompiledNets.Generated
                     (c03).StoreUnsafe(ref cRow0, 24);
                 }
             }
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c71 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (c41).StoreUnsafe(ref cRow4, 8);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (c51).StoreUnsafe(ref cRow5, 8);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (c61).StoreUnsafe(ref cRow6, 8);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (c71).StoreUnsafe(ref cRow7, 8);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                }
+            }
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -996,6 +1287,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -1478,7 +1843,7 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 128 inputs and 10 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseWeightGradient_128x10(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
@@ -1488,13 +1853,32 @@ namespace CompiledNets.Generated
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_128x10_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_128x10_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
             if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
+            // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 10;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
+            int o = 0;
+            if (Vector256.IsHardwareAccelerated)
             {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+                for (; o <= N - 8; o += 8)
+                {
+                    Vector256<float> sum = Vector256<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector256.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    Vector128<float> sum = Vector128<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector128.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            for (; o < N; o++)
+            {
+                float sum = 0f;
+                for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref dy, b * N + o);
+                Unsafe.Add(ref db, o) = sum;
             }
         }
 
@@ -1586,6 +1970,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -1717,6 +2175,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -1848,6 +2380,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -1909,7 +2515,7 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, times the previous layer's ReLU derivative (from its output <c>activation</c>), for 128 inputs and 10 outputs, columns k in [first, last).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseInputGradient_128x10_ReLU(ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last)
@@ -2013,6 +2619,96 @@ namespace CompiledNets.Generated
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow4, 0), Vector512<float>.Zero), c40, Vector512<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow5, 0), Vector512<float>.Zero), c50, Vector512<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow6, 0), Vector512<float>.Zero), c60, Vector512<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow7, 0), Vector512<float>.Zero), c70, Vector512<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow8, 0), Vector512<float>.Zero), c80, Vector512<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow9, 0), Vector512<float>.Zero), c90, Vector512<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow10, 0), Vector512<float>.Zero), c100, Vector512<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow11, 0), Vector512<float>.Zero), c110, Vector512<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow12, 0), Vector512<float>.Zero), c120, Vector512<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow13, 0), Vector512<float>.Zero), c130, Vector512<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow14, 0), Vector512<float>.Zero), c140, Vector512<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
+                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow15, 0), Vector512<float>.Zero), c150, Vector512<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -2154,6 +2850,96 @@ namespace CompiledNets.Generated
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, Vector256<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, Vector256<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, Vector256<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, Vector256<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, Vector256<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, Vector256<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, Vector256<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, Vector256<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, Vector256<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, Vector256<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, Vector256<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, Vector256<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -2295,6 +3081,96 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, Vector128<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, Vector128<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, Vector128<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, Vector128<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, Vector128<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, Vector128<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, Vector128<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, Vector128<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers

@@ -139,6 +139,7 @@ namespace Demo
 
         // Training scratch, allocated once for MaxBatchSize rows.
         private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
+        private readonly float[] _dense1WeightTransposed; // [20, 32] the weights transposed for the batch forward, refreshed every batch
         private readonly float[] _dense1Output; // [MaxBatchSize, 32] output
         private readonly float[] _batchNorm1Normalized; // [MaxBatchSize, 32] normalised inputs
         private readonly float[] _batchNorm1InverseStd; // [32] 1 / sqrt(batch variance + eps) per feature
@@ -146,11 +147,13 @@ namespace Demo
         private readonly float[] _activation1Output; // [MaxBatchSize, 32] output
         private readonly float[] _dropout1Mask; // [MaxBatchSize, 32] 0 or 1 / (1 - rate)
         private readonly float[] _dropout1Output; // [MaxBatchSize, 32] output
+        private readonly float[] _maxout1WeightTransposed; // [32, 48] the weights transposed for the batch forward, refreshed every batch
         private readonly float[] _maxout1Pieces; // [MaxBatchSize, 48] piece values before the max
         private readonly float[] _maxout1Output; // [MaxBatchSize, 16] output
         private readonly float[] _layerNorm1Normalized; // [MaxBatchSize, 16] normalised inputs
         private readonly float[] _layerNorm1InverseStd; // [MaxBatchSize] 1 / sqrt(variance + eps) per sample
         private readonly float[] _layerNorm1Output; // [MaxBatchSize, 16] output
+        private readonly float[] _dense2WeightTransposed; // [16, 12] the weights transposed for the batch forward, refreshed every batch
         private readonly float[] _dense2Output; // [MaxBatchSize, 12] output
         private readonly float[] _dense3PreActivation; // [MaxBatchSize, 4] before Softmax
         private readonly float[] _dense3Output; // [MaxBatchSize, 4] output
@@ -195,6 +198,7 @@ namespace Demo
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "The maximum batch size must be positive.");
             MaxBatchSize = maxBatchSize;
             _input = new float[maxBatchSize * InputSize];
+            _dense1WeightTransposed = new float[Dense1Units * Dense1Inputs];
             _dense1Output = new float[maxBatchSize * Dense1Units];
             _batchNorm1Normalized = new float[maxBatchSize * BatchNorm1Units];
             _batchNorm1InverseStd = new float[BatchNorm1Units];
@@ -202,25 +206,27 @@ namespace Demo
             _activation1Output = new float[maxBatchSize * Activation1Units];
             _dropout1Mask = new float[maxBatchSize * Dropout1Units];
             _dropout1Output = new float[maxBatchSize * Dropout1Units];
+            _maxout1WeightTransposed = new float[Maxout1Linear * Maxout1Inputs];
             _maxout1Pieces = new float[maxBatchSize * Maxout1Linear];
             _maxout1Output = new float[maxBatchSize * Maxout1Units];
             _layerNorm1Normalized = new float[maxBatchSize * LayerNorm1Units];
             _layerNorm1InverseStd = new float[maxBatchSize];
             _layerNorm1Output = new float[maxBatchSize * LayerNorm1Units];
+            _dense2WeightTransposed = new float[Dense2Units * Dense2Inputs];
             _dense2Output = new float[maxBatchSize * Dense2Units];
             _dense3PreActivation = new float[maxBatchSize * Dense3Units];
             _dense3Output = new float[maxBatchSize * Dense3Units];
             _deltaA = new float[maxBatchSize * Widest];
             _deltaB = new float[maxBatchSize * Widest];
-            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
-            _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
+            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
+            _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
-            _maxout1ForwardInference = part => { var (first, last) = PartitionOf(Maxout1Linear, 4, part); Maxout1ForwardInference(first, last); };
-            _maxout1ForwardTraining = part => { var (first, last) = PartitionOf(Maxout1Linear, 4, part); Maxout1ForwardTraining(first, last); };
+            _maxout1ForwardInference = part => { var (first, last) = PartitionOf(Maxout1Linear, 64, part); Maxout1ForwardInference(first, last); };
+            _maxout1ForwardTraining = part => { var (first, last) = PartitionOf(Maxout1Linear, 64, part); Maxout1ForwardTraining(first, last); };
             _maxout1WeightGradient = part => { var (first, last) = PartitionOf(Maxout1Inputs, 64, part); Maxout1WeightGradient(first, last); };
             _maxout1InputGradient = part => { var (first, last) = PartitionOf(Maxout1Inputs, 64, part); Maxout1InputGradient(first, last); };
-            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
-            _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardTraining(first, last); };
+            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 64, part); Dense2ForwardInference(first, last); };
+            _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 64, part); Dense2ForwardTraining(first, last); };
             _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
             _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
             _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardInference(first, last); };
@@ -311,6 +317,10 @@ namespace Demo
             if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
             if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $"{batchSize} samples × {InputSize} features");
             if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $"{batchSize} samples × {OutputSize} outputs");
+            // Narrow layers multiply by their transposed weights: refreshed once for the whole call.
+            global::CompiledNets.Generated.Kernels.TransposeWeights_32x20(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
+            global::CompiledNets.Generated.Kernels.TransposeWeights_48x32(ref _parameters[Maxout1Weight], ref _maxout1WeightTransposed[0]);
+            global::CompiledNets.Generated.Kernels.TransposeWeights_12x16(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
             for (int start = 0; start < batchSize; start += MaxBatchSize)
             {
                 int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
@@ -350,6 +360,7 @@ namespace Demo
 
             // Forward pass, training mode: keep what the backward pass needs.
             // dense1: Dense(32, Linear)
+            global::CompiledNets.Generated.Kernels.TransposeWeights_32x20(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
             if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
             // batchnorm1: BatchNorm(momentum 0.2)
             global::CompiledNets.Kernels.NormalizationKernels.BatchNormTraining(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Normalized, 0, rows * BatchNorm1Units), _batchNorm1InverseStd,
@@ -360,12 +371,14 @@ namespace Demo
             // dropout1: Dropout(0.3)
             global::CompiledNets.Kernels.LayerKernels.DropoutTraining(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units), global::System.MemoryExtensions.AsSpan(_dropout1Output, 0, rows * Dropout1Units), global::System.MemoryExtensions.AsSpan(_dropout1Mask, 0, rows * Dropout1Units), Dropout1Rate, ref _dropoutRandom);
             // maxout1: Maxout(16, 3)
+            global::CompiledNets.Generated.Kernels.TransposeWeights_48x32(ref _parameters[Maxout1Weight], ref _maxout1WeightTransposed[0]);
             if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1ForwardTraining); else Maxout1ForwardTraining(0, Maxout1Linear);
             global::CompiledNets.Kernels.LayerKernels.MaxoutForward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
             // layernorm1: LayerNorm
             global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Output, 0, rows * LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Normalized, 0, rows * LayerNorm1Units), _layerNorm1InverseStd,
                 global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
             // dense2: Dense(12, LeakyReLU(alpha 0.2))
+            global::CompiledNets.Generated.Kernels.TransposeWeights_12x16(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
             if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
             // dense3: Dense(4, Softmax)
             if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardTraining); else Dense3ForwardTraining(0, Dense3Units);
@@ -424,11 +437,11 @@ namespace Demo
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
         private void Dense1ForwardInference(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_20x32_Linear(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
         private void Dense1ForwardTraining(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_20x32_Linear(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
         private void Dense1WeightGradient(int first, int last)
         {
@@ -438,11 +451,11 @@ namespace Demo
         // maxout1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
         private void Maxout1ForwardInference(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref _activation1Output[0], ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_32x48_Linear(ref _activation1Output[0], ref _maxout1WeightTransposed[0], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
         }
         private void Maxout1ForwardTraining(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref _dropout1Output[0], ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_32x48_Linear(ref _dropout1Output[0], ref _maxout1WeightTransposed[0], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
         }
         private void Maxout1WeightGradient(int first, int last)
         {
@@ -456,11 +469,11 @@ namespace Demo
         // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
         private void Dense2ForwardInference(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
         }
         private void Dense2ForwardTraining(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
         }
         private void Dense2WeightGradient(int first, int last)
         {
@@ -840,8 +853,767 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
+        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·wt[k, o])</c> for 20 inputs and outputs o in [first, last) of 32, from the transposed weights <c>wt</c>.
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseForwardBroadcast_20x32_Linear(ref float x, ref float wt, ref float bias, ref float y, int batch, int first, int last)
+        {
+            if (Vector512.IsHardwareAccelerated) DenseForwardBroadcast_20x32_Linear_Vector512(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else if (Vector256.IsHardwareAccelerated) DenseForwardBroadcast_20x32_Linear_Vector256(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseForwardBroadcast_20x32_Linear_Vector128(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else DenseForwardBroadcast_20x32_Linear_Scalar(ref x, ref wt, ref y, ref bias, batch, first, last);
+        }
+
+        private static void DenseForwardBroadcast_20x32_Linear_Vector512(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 32, N = 20;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> bias1 = Vector512.LoadUnsafe(ref biasRow, 16);
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c61 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c71 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 16);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ((c41 + bias1)).StoreUnsafe(ref cRow4, 16);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ((c51 + bias1)).StoreUnsafe(ref cRow5, 16);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ((c61 + bias1)).StoreUnsafe(ref cRow6, 16);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ((c71 + bias1)).StoreUnsafe(ref cRow7, 16);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> bias1 = Vector512.LoadUnsafe(ref biasRow, 16);
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 16);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> bias1 = Vector512.LoadUnsafe(ref biasRow, 16);
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 16);
+                }
+            }
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ((c80 + bias0)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ((c90 + bias0)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ((c100 + bias0)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ((c110 + bias0)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ((c120 + bias0)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ((c130 + bias0)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ((c140 + bias0)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ((c150 + bias0)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseForwardBroadcast_20x32_Linear_Vector256(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 32, N = 20;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> bias1 = Vector256.LoadUnsafe(ref biasRow, 8);
+                    Vector256<float> bias2 = Vector256.LoadUnsafe(ref biasRow, 16);
+                    Vector256<float> bias3 = Vector256.LoadUnsafe(ref biasRow, 24);
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c12 = Vector256<float>.Zero, c13 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c22 = Vector256<float>.Zero, c23 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c32 = Vector256<float>.Zero, c33 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 8);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 16);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 24);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 8);
+                    ((c12 + bias2)).StoreUnsafe(ref cRow1, 16);
+                    ((c13 + bias3)).StoreUnsafe(ref cRow1, 24);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 8);
+                    ((c22 + bias2)).StoreUnsafe(ref cRow2, 16);
+                    ((c23 + bias3)).StoreUnsafe(ref cRow2, 24);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 8);
+                    ((c32 + bias2)).StoreUnsafe(ref cRow3, 16);
+                    ((c33 + bias3)).StoreUnsafe(ref cRow3, 24);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> bias1 = Vector256.LoadUnsafe(ref biasRow, 8);
+                    Vector256<float> bias2 = Vector256.LoadUnsafe(ref biasRow, 16);
+                    Vector256<float> bias3 = Vector256.LoadUnsafe(ref biasRow, 24);
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 8);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 16);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 24);
+                }
+            }
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ((c80 + bias0)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ((c90 + bias0)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ((c100 + bias0)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ((c110 + bias0)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ((c120 + bias0)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ((c130 + bias0)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ((c140 + bias0)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ((c150 + bias0)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseForwardBroadcast_20x32_Linear_Vector128(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 32, N = 20;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> bias2 = Vector128.LoadUnsafe(ref biasRow, 8);
+                    Vector128<float> bias3 = Vector128.LoadUnsafe(ref biasRow, 12);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c12 = Vector128<float>.Zero, c13 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c22 = Vector128<float>.Zero, c23 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c32 = Vector128<float>.Zero, c33 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 4);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 8);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 12);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 4);
+                    ((c12 + bias2)).StoreUnsafe(ref cRow1, 8);
+                    ((c13 + bias3)).StoreUnsafe(ref cRow1, 12);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 4);
+                    ((c22 + bias2)).StoreUnsafe(ref cRow2, 8);
+                    ((c23 + bias3)).StoreUnsafe(ref cRow2, 12);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 4);
+                    ((c32 + bias2)).StoreUnsafe(ref cRow3, 8);
+                    ((c33 + bias3)).StoreUnsafe(ref cRow3, 12);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> bias2 = Vector128.LoadUnsafe(ref biasRow, 8);
+                    Vector128<float> bias3 = Vector128.LoadUnsafe(ref biasRow, 12);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 4);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 8);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 12);
+                }
+            }
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ((c80 + bias0)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ((c90 + bias0)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ((c100 + bias0)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ((c110 + bias0)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ((c120 + bias0)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ((c130 + bias0)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ((c140 + bias0)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ((c150 + bias0)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseForwardBroadcast_20x32_Linear_Scalar(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 32, N = 20;
+            int rows = batch, reduction = N;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = (s + Unsafe.Add(ref bias, k));
+                }
+            }
+        }
+
+        /// <summary><c>wt[k, o] = w[o, k]</c> for the 32 × 20 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
+        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        internal static void TransposeWeights_32x20(ref float w, ref float wt)
+        {
+            const int K = 20, N = 32;
+            int o = 0;
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    int k = 0;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
+                        Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                    }
+                }
+            }
+            for (; o < N; o++)
+            {
+                ref float row = ref Unsafe.Add(ref w, o * K);
+                for (int k = 0; k < K; k++) Unsafe.Add(ref wt, k * N + o) = Unsafe.Add(ref row, k);
+            }
+        }
+
+        /// <summary>
         /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 20 inputs and 32 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseWeightGradient_20x32(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
@@ -851,13 +1623,41 @@ namespace CompiledNets.Generated
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_20x32_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_20x32_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
             if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
+            // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 32;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
+            int o = 0;
+            if (Vector512.IsHardwareAccelerated)
             {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+                for (; o <= N - 16; o += 16)
+                {
+                    Vector512<float> sum = Vector512<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector512.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; o <= N - 8; o += 8)
+                {
+                    Vector256<float> sum = Vector256<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector256.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    Vector128<float> sum = Vector128<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector128.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            for (; o < N; o++)
+            {
+                float sum = 0f;
+                for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref dy, b * N + o);
+                Unsafe.Add(ref db, o) = sum;
             }
         }
 
@@ -869,6 +1669,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -927,9 +1801,198 @@ namespace CompiledNets.Generated
             const int K = 20, N = 32;
             int rows = N, reduction = batch;
             int k = first;
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c71 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (c41).StoreUnsafe(ref cRow4, 8);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (c51).StoreUnsafe(ref cRow5, 8);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (c61).StoreUnsafe(ref cRow6, 8);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (c71).StoreUnsafe(ref cRow7, 8);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                }
+            }
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -1071,6 +2134,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -1424,8 +2561,891 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
+        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·wt[k, o])</c> for 32 inputs and outputs o in [first, last) of 48, from the transposed weights <c>wt</c>.
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseForwardBroadcast_32x48_Linear(ref float x, ref float wt, ref float bias, ref float y, int batch, int first, int last)
+        {
+            if (Vector512.IsHardwareAccelerated) DenseForwardBroadcast_32x48_Linear_Vector512(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else if (Vector256.IsHardwareAccelerated) DenseForwardBroadcast_32x48_Linear_Vector256(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseForwardBroadcast_32x48_Linear_Vector128(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else DenseForwardBroadcast_32x48_Linear_Scalar(ref x, ref wt, ref y, ref bias, batch, first, last);
+        }
+
+        private static void DenseForwardBroadcast_32x48_Linear_Vector512(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 48, N = 32;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> bias1 = Vector512.LoadUnsafe(ref biasRow, 16);
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c61 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c71 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 16);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ((c41 + bias1)).StoreUnsafe(ref cRow4, 16);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ((c51 + bias1)).StoreUnsafe(ref cRow5, 16);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ((c61 + bias1)).StoreUnsafe(ref cRow6, 16);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ((c71 + bias1)).StoreUnsafe(ref cRow7, 16);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> bias1 = Vector512.LoadUnsafe(ref biasRow, 16);
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 16);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> bias1 = Vector512.LoadUnsafe(ref biasRow, 16);
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 16);
+                }
+            }
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ((c80 + bias0)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ((c90 + bias0)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ((c100 + bias0)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ((c110 + bias0)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ((c120 + bias0)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ((c130 + bias0)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ((c140 + bias0)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ((c150 + bias0)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector512<float> bias0 = Vector512.LoadUnsafe(ref biasRow, 0);
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseForwardBroadcast_32x48_Linear_Vector256(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 48, N = 32;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> bias1 = Vector256.LoadUnsafe(ref biasRow, 8);
+                    Vector256<float> bias2 = Vector256.LoadUnsafe(ref biasRow, 16);
+                    Vector256<float> bias3 = Vector256.LoadUnsafe(ref biasRow, 24);
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c12 = Vector256<float>.Zero, c13 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c22 = Vector256<float>.Zero, c23 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c32 = Vector256<float>.Zero, c33 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 8);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 16);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 24);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 8);
+                    ((c12 + bias2)).StoreUnsafe(ref cRow1, 16);
+                    ((c13 + bias3)).StoreUnsafe(ref cRow1, 24);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 8);
+                    ((c22 + bias2)).StoreUnsafe(ref cRow2, 16);
+                    ((c23 + bias3)).StoreUnsafe(ref cRow2, 24);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 8);
+                    ((c32 + bias2)).StoreUnsafe(ref cRow3, 16);
+                    ((c33 + bias3)).StoreUnsafe(ref cRow3, 24);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> bias1 = Vector256.LoadUnsafe(ref biasRow, 8);
+                    Vector256<float> bias2 = Vector256.LoadUnsafe(ref biasRow, 16);
+                    Vector256<float> bias3 = Vector256.LoadUnsafe(ref biasRow, 24);
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 8);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 16);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 24);
+                }
+            }
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> bias1 = Vector256.LoadUnsafe(ref biasRow, 8);
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c71 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 8);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ((c41 + bias1)).StoreUnsafe(ref cRow4, 8);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ((c51 + bias1)).StoreUnsafe(ref cRow5, 8);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ((c61 + bias1)).StoreUnsafe(ref cRow6, 8);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ((c71 + bias1)).StoreUnsafe(ref cRow7, 8);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> bias1 = Vector256.LoadUnsafe(ref biasRow, 8);
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 8);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> bias1 = Vector256.LoadUnsafe(ref biasRow, 8);
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 8);
+                }
+            }
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ((c80 + bias0)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ((c90 + bias0)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ((c100 + bias0)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ((c110 + bias0)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ((c120 + bias0)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ((c130 + bias0)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ((c140 + bias0)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ((c150 + bias0)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseForwardBroadcast_32x48_Linear_Vector128(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 48, N = 32;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> bias2 = Vector128.LoadUnsafe(ref biasRow, 8);
+                    Vector128<float> bias3 = Vector128.LoadUnsafe(ref biasRow, 12);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c12 = Vector128<float>.Zero, c13 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c22 = Vector128<float>.Zero, c23 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c32 = Vector128<float>.Zero, c33 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
+                        c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
+                        c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
+                        c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 4);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 8);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 12);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ((c11 + bias1)).StoreUnsafe(ref cRow1, 4);
+                    ((c12 + bias2)).StoreUnsafe(ref cRow1, 8);
+                    ((c13 + bias3)).StoreUnsafe(ref cRow1, 12);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ((c21 + bias1)).StoreUnsafe(ref cRow2, 4);
+                    ((c22 + bias2)).StoreUnsafe(ref cRow2, 8);
+                    ((c23 + bias3)).StoreUnsafe(ref cRow2, 12);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ((c31 + bias1)).StoreUnsafe(ref cRow3, 4);
+                    ((c32 + bias2)).StoreUnsafe(ref cRow3, 8);
+                    ((c33 + bias3)).StoreUnsafe(ref cRow3, 12);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> bias2 = Vector128.LoadUnsafe(ref biasRow, 8);
+                    Vector128<float> bias3 = Vector128.LoadUnsafe(ref biasRow, 12);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ((c01 + bias1)).StoreUnsafe(ref cRow0, 4);
+                    ((c02 + bias2)).StoreUnsafe(ref cRow0, 8);
+                    ((c03 + bias3)).StoreUnsafe(ref cRow0, 12);
+                }
+            }
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ((c80 + bias0)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ((c90 + bias0)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ((c100 + bias0)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ((c110 + bias0)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ((c120 + bias0)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ((c130 + bias0)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ((c140 + bias0)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ((c150 + bias0)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseForwardBroadcast_32x48_Linear_Scalar(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 48, N = 32;
+            int rows = batch, reduction = N;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = (s + Unsafe.Add(ref bias, k));
+                }
+            }
+        }
+
+        /// <summary><c>wt[k, o] = w[o, k]</c> for the 48 × 32 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
+        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        internal static void TransposeWeights_48x32(ref float w, ref float wt)
+        {
+            const int K = 32, N = 48;
+            int o = 0;
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    int k = 0;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
+                        Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                    }
+                }
+            }
+            for (; o < N; o++)
+            {
+                ref float row = ref Unsafe.Add(ref w, o * K);
+                for (int k = 0; k < K; k++) Unsafe.Add(ref wt, k * N + o) = Unsafe.Add(ref row, k);
+            }
+        }
+
+        /// <summary>
         /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 32 inputs and 48 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseWeightGradient_32x48(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
@@ -1435,13 +3455,41 @@ namespace CompiledNets.Generated
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_32x48_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_32x48_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
             if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
+            // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 48;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
+            int o = 0;
+            if (Vector512.IsHardwareAccelerated)
             {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+                for (; o <= N - 16; o += 16)
+                {
+                    Vector512<float> sum = Vector512<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector512.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; o <= N - 8; o += 8)
+                {
+                    Vector256<float> sum = Vector256<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector256.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    Vector128<float> sum = Vector128<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector128.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            for (; o < N; o++)
+            {
+                float sum = 0f;
+                for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref dy, b * N + o);
+                Unsafe.Add(ref db, o) = sum;
             }
         }
 
@@ -1450,9 +3498,198 @@ namespace CompiledNets.Generated
             const int K = 32, N = 48;
             int rows = N, reduction = batch;
             int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 32 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c61 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c71 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 16);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (c41).StoreUnsafe(ref cRow4, 16);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (c51).StoreUnsafe(ref cRow5, 16);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (c61).StoreUnsafe(ref cRow6, 16);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (c71).StoreUnsafe(ref cRow7, 16);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 16);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                }
+            }
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -1584,6 +3821,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -1715,6 +4026,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -1776,7 +4161,7 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, for 32 inputs and 48 outputs, columns k in [first, last).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseInputGradient_32x48_Linear(ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last)
@@ -1792,9 +4177,198 @@ namespace CompiledNets.Generated
             const int K = 32, N = 48;
             int rows = batch, reduction = N;
             int k = first;
+            for (; k <= last - 32; k += 32)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 32 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c61 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c71 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 16);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (c41).StoreUnsafe(ref cRow4, 16);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (c51).StoreUnsafe(ref cRow5, 16);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (c61).StoreUnsafe(ref cRow6, 16);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (c71).StoreUnsafe(ref cRow7, 16);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 32 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 16);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 16);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 16);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 32 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 16);
+                }
+            }
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -1926,6 +4500,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -2057,6 +4705,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -2410,8 +5132,465 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
+        /// <c>y[b, o] = LeakyReLU(bias[o] + Σ_k x[b, k]·wt[k, o])</c> for 16 inputs and outputs o in [first, last) of 12, from the transposed weights <c>wt</c>.
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseForwardBroadcast_16x12_LeakyReLU_0p2(ref float x, ref float wt, ref float bias, ref float y, int batch, int first, int last)
+        {
+            if (Vector256.IsHardwareAccelerated) DenseForwardBroadcast_16x12_LeakyReLU_0p2_Vector256(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseForwardBroadcast_16x12_LeakyReLU_0p2_Vector128(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else DenseForwardBroadcast_16x12_LeakyReLU_0p2_Scalar(ref x, ref wt, ref y, ref bias, batch, first, last);
+        }
+
+        private static void DenseForwardBroadcast_16x12_LeakyReLU_0p2_Vector256(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 12, N = 16;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c00 + bias0), Vector256<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c10 + bias0), Vector256<float>.Zero), (c10 + bias0), (c10 + bias0) * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c20 + bias0), Vector256<float>.Zero), (c20 + bias0), (c20 + bias0) * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c30 + bias0), Vector256<float>.Zero), (c30 + bias0), (c30 + bias0) * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c40 + bias0), Vector256<float>.Zero), (c40 + bias0), (c40 + bias0) * 0.2f)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c50 + bias0), Vector256<float>.Zero), (c50 + bias0), (c50 + bias0) * 0.2f)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c60 + bias0), Vector256<float>.Zero), (c60 + bias0), (c60 + bias0) * 0.2f)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c70 + bias0), Vector256<float>.Zero), (c70 + bias0), (c70 + bias0) * 0.2f)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c80 + bias0), Vector256<float>.Zero), (c80 + bias0), (c80 + bias0) * 0.2f)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c90 + bias0), Vector256<float>.Zero), (c90 + bias0), (c90 + bias0) * 0.2f)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c100 + bias0), Vector256<float>.Zero), (c100 + bias0), (c100 + bias0) * 0.2f)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c110 + bias0), Vector256<float>.Zero), (c110 + bias0), (c110 + bias0) * 0.2f)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c120 + bias0), Vector256<float>.Zero), (c120 + bias0), (c120 + bias0) * 0.2f)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c130 + bias0), Vector256<float>.Zero), (c130 + bias0), (c130 + bias0) * 0.2f)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c140 + bias0), Vector256<float>.Zero), (c140 + bias0), (c140 + bias0) * 0.2f)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c150 + bias0), Vector256<float>.Zero), (c150 + bias0), (c150 + bias0) * 0.2f)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c00 + bias0), Vector256<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c10 + bias0), Vector256<float>.Zero), (c10 + bias0), (c10 + bias0) * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c20 + bias0), Vector256<float>.Zero), (c20 + bias0), (c20 + bias0) * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c30 + bias0), Vector256<float>.Zero), (c30 + bias0), (c30 + bias0) * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan((c00 + bias0), Vector256<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+            // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
+            for (; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = ((s + Unsafe.Add(ref bias, k)) > 0f ? (s + Unsafe.Add(ref bias, k)) : 0.2f * (s + Unsafe.Add(ref bias, k)));
+                }
+            }
+        }
+
+        private static void DenseForwardBroadcast_16x12_LeakyReLU_0p2_Vector128(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 12, N = 16;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c41 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c51 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c61 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c71 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c00 + bias0), Vector128<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c01 + bias1), Vector128<float>.Zero), (c01 + bias1), (c01 + bias1) * 0.2f)).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c10 + bias0), Vector128<float>.Zero), (c10 + bias0), (c10 + bias0) * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c11 + bias1), Vector128<float>.Zero), (c11 + bias1), (c11 + bias1) * 0.2f)).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c20 + bias0), Vector128<float>.Zero), (c20 + bias0), (c20 + bias0) * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c21 + bias1), Vector128<float>.Zero), (c21 + bias1), (c21 + bias1) * 0.2f)).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c30 + bias0), Vector128<float>.Zero), (c30 + bias0), (c30 + bias0) * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c31 + bias1), Vector128<float>.Zero), (c31 + bias1), (c31 + bias1) * 0.2f)).StoreUnsafe(ref cRow3, 4);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c40 + bias0), Vector128<float>.Zero), (c40 + bias0), (c40 + bias0) * 0.2f)).StoreUnsafe(ref cRow4, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c41 + bias1), Vector128<float>.Zero), (c41 + bias1), (c41 + bias1) * 0.2f)).StoreUnsafe(ref cRow4, 4);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c50 + bias0), Vector128<float>.Zero), (c50 + bias0), (c50 + bias0) * 0.2f)).StoreUnsafe(ref cRow5, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c51 + bias1), Vector128<float>.Zero), (c51 + bias1), (c51 + bias1) * 0.2f)).StoreUnsafe(ref cRow5, 4);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c60 + bias0), Vector128<float>.Zero), (c60 + bias0), (c60 + bias0) * 0.2f)).StoreUnsafe(ref cRow6, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c61 + bias1), Vector128<float>.Zero), (c61 + bias1), (c61 + bias1) * 0.2f)).StoreUnsafe(ref cRow6, 4);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c70 + bias0), Vector128<float>.Zero), (c70 + bias0), (c70 + bias0) * 0.2f)).StoreUnsafe(ref cRow7, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c71 + bias1), Vector128<float>.Zero), (c71 + bias1), (c71 + bias1) * 0.2f)).StoreUnsafe(ref cRow7, 4);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c00 + bias0), Vector128<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c01 + bias1), Vector128<float>.Zero), (c01 + bias1), (c01 + bias1) * 0.2f)).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c10 + bias0), Vector128<float>.Zero), (c10 + bias0), (c10 + bias0) * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c11 + bias1), Vector128<float>.Zero), (c11 + bias1), (c11 + bias1) * 0.2f)).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c20 + bias0), Vector128<float>.Zero), (c20 + bias0), (c20 + bias0) * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c21 + bias1), Vector128<float>.Zero), (c21 + bias1), (c21 + bias1) * 0.2f)).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c30 + bias0), Vector128<float>.Zero), (c30 + bias0), (c30 + bias0) * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c31 + bias1), Vector128<float>.Zero), (c31 + bias1), (c31 + bias1) * 0.2f)).StoreUnsafe(ref cRow3, 4);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c00 + bias0), Vector128<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c01 + bias1), Vector128<float>.Zero), (c01 + bias1), (c01 + bias1) * 0.2f)).StoreUnsafe(ref cRow0, 4);
+                }
+            }
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c00 + bias0), Vector128<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c10 + bias0), Vector128<float>.Zero), (c10 + bias0), (c10 + bias0) * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c20 + bias0), Vector128<float>.Zero), (c20 + bias0), (c20 + bias0) * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c30 + bias0), Vector128<float>.Zero), (c30 + bias0), (c30 + bias0) * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c40 + bias0), Vector128<float>.Zero), (c40 + bias0), (c40 + bias0) * 0.2f)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c50 + bias0), Vector128<float>.Zero), (c50 + bias0), (c50 + bias0) * 0.2f)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c60 + bias0), Vector128<float>.Zero), (c60 + bias0), (c60 + bias0) * 0.2f)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c70 + bias0), Vector128<float>.Zero), (c70 + bias0), (c70 + bias0) * 0.2f)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c80 + bias0), Vector128<float>.Zero), (c80 + bias0), (c80 + bias0) * 0.2f)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c90 + bias0), Vector128<float>.Zero), (c90 + bias0), (c90 + bias0) * 0.2f)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c100 + bias0), Vector128<float>.Zero), (c100 + bias0), (c100 + bias0) * 0.2f)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c110 + bias0), Vector128<float>.Zero), (c110 + bias0), (c110 + bias0) * 0.2f)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c120 + bias0), Vector128<float>.Zero), (c120 + bias0), (c120 + bias0) * 0.2f)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c130 + bias0), Vector128<float>.Zero), (c130 + bias0), (c130 + bias0) * 0.2f)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c140 + bias0), Vector128<float>.Zero), (c140 + bias0), (c140 + bias0) * 0.2f)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c150 + bias0), Vector128<float>.Zero), (c150 + bias0), (c150 + bias0) * 0.2f)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c00 + bias0), Vector128<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c10 + bias0), Vector128<float>.Zero), (c10 + bias0), (c10 + bias0) * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c20 + bias0), Vector128<float>.Zero), (c20 + bias0), (c20 + bias0) * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c30 + bias0), Vector128<float>.Zero), (c30 + bias0), (c30 + bias0) * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan((c00 + bias0), Vector128<float>.Zero), (c00 + bias0), (c00 + bias0) * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseForwardBroadcast_16x12_LeakyReLU_0p2_Scalar(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 12, N = 16;
+            int rows = batch, reduction = N;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = ((s + Unsafe.Add(ref bias, k)) > 0f ? (s + Unsafe.Add(ref bias, k)) : 0.2f * (s + Unsafe.Add(ref bias, k)));
+                }
+            }
+        }
+
+        /// <summary><c>wt[k, o] = w[o, k]</c> for the 12 × 16 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
+        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        internal static void TransposeWeights_12x16(ref float w, ref float wt)
+        {
+            const int K = 16, N = 12;
+            int o = 0;
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    int k = 0;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
+                        Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                    }
+                }
+            }
+            for (; o < N; o++)
+            {
+                ref float row = ref Unsafe.Add(ref w, o * K);
+                for (int k = 0; k < K; k++) Unsafe.Add(ref wt, k * N + o) = Unsafe.Add(ref row, k);
+            }
+        }
+
+        /// <summary>
         /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 16 inputs and 12 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseWeightGradient_16x12(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
@@ -2421,13 +5600,32 @@ namespace CompiledNets.Generated
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_16x12_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_16x12_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
             if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
+            // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 12;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
+            int o = 0;
+            if (Vector256.IsHardwareAccelerated)
             {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+                for (; o <= N - 8; o += 8)
+                {
+                    Vector256<float> sum = Vector256<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector256.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    Vector128<float> sum = Vector128<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector128.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            for (; o < N; o++)
+            {
+                float sum = 0f;
+                for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref dy, b * N + o);
+                Unsafe.Add(ref db, o) = sum;
             }
         }
 
@@ -2439,6 +5637,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -2487,9 +5759,198 @@ namespace CompiledNets.Generated
             const int K = 16, N = 12;
             int rows = N, reduction = batch;
             int k = first;
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c71 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (c41).StoreUnsafe(ref cRow4, 8);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (c51).StoreUnsafe(ref cRow5, 8);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (c61).StoreUnsafe(ref cRow6, 8);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (c71).StoreUnsafe(ref cRow7, 8);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                }
+            }
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -2621,6 +6082,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -2682,7 +6217,7 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, for 16 inputs and 12 outputs, columns k in [first, last).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseInputGradient_16x12_Linear(ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last)
@@ -2701,6 +6236,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 16; k += 16)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 16 columns in registers
+                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 16 columns in registers
@@ -2749,9 +6358,198 @@ namespace CompiledNets.Generated
             const int K = 16, N = 12;
             int rows = batch, reduction = N;
             int k = first;
+            for (; k <= last - 16; k += 16)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c71 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (c41).StoreUnsafe(ref cRow4, 8);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (c51).StoreUnsafe(ref cRow5, 8);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (c61).StoreUnsafe(ref cRow6, 8);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (c71).StoreUnsafe(ref cRow7, 8);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 8);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 8);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 8);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 16 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 8);
+                }
+            }
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -2883,6 +6681,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -3170,7 +7042,7 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 12 inputs and 4 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseWeightGradient_12x4(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
@@ -3179,13 +7051,23 @@ namespace CompiledNets.Generated
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_12x4_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_12x4_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
             if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
+            // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 4;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
+            int o = 0;
+            if (Vector128.IsHardwareAccelerated)
             {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+                for (; o <= N - 4; o += 4)
+                {
+                    Vector128<float> sum = Vector128<float>.Zero;
+                    for (int b = 0; b < batch; b++) sum += Vector128.LoadUnsafe(ref dy, (nuint)(b * N + o));
+                    sum.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+            for (; o < N; o++)
+            {
+                float sum = 0f;
+                for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref dy, b * N + o);
+                Unsafe.Add(ref db, o) = sum;
             }
         }
 
@@ -3197,6 +7079,80 @@ namespace CompiledNets.Generated
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -3255,9 +7211,198 @@ namespace CompiledNets.Generated
             const int K = 12, N = 4;
             int rows = N, reduction = batch;
             int k = first;
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 8 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c41 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c51 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c61 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c71 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 4);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (c41).StoreUnsafe(ref cRow4, 4);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (c51).StoreUnsafe(ref cRow5, 4);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (c61).StoreUnsafe(ref cRow6, 4);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (c71).StoreUnsafe(ref cRow7, 4);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (c11).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (c21).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (c31).StoreUnsafe(ref cRow3, 4);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (c01).StoreUnsafe(ref cRow0, 4);
+                }
+            }
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (c00).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (c10).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (c20).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (c30).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (c40).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (c50).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (c60).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (c70).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (c80).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (c90).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (c100).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (c110).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (c120).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (c130).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (c140).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (c150).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers
@@ -3319,7 +7464,7 @@ namespace CompiledNets.Generated
 
         /// <summary>
         /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, times the previous layer's LeakyReLU derivative (from its output <c>activation</c>), for 12 inputs and 4 outputs, columns k in [first, last).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseInputGradient_12x4_LeakyReLU_0p2(ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last)
@@ -3337,6 +7482,96 @@ namespace CompiledNets.Generated
             for (; k <= last - 8; k += 8)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, c40 * 0.2f)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, c50 * 0.2f)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, c60 * 0.2f)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, c70 * 0.2f)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, c80 * 0.2f)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, c90 * 0.2f)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, c100 * 0.2f)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, c110 * 0.2f)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, c120 * 0.2f)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, c130 * 0.2f)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, c140 * 0.2f)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
+                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, c150 * 0.2f)).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 8 columns in registers
@@ -3400,9 +7635,227 @@ namespace CompiledNets.Generated
             const int K = 12, N = 4;
             int rows = batch, reduction = N;
             int k = first;
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 8 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c41 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c51 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c61 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c71 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f)).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, c11 * 0.2f)).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, c21 * 0.2f)).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, c31 * 0.2f)).StoreUnsafe(ref cRow3, 4);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, c40 * 0.2f)).StoreUnsafe(ref cRow4, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 4), Vector128<float>.Zero), c41, c41 * 0.2f)).StoreUnsafe(ref cRow4, 4);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, c50 * 0.2f)).StoreUnsafe(ref cRow5, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 4), Vector128<float>.Zero), c51, c51 * 0.2f)).StoreUnsafe(ref cRow5, 4);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, c60 * 0.2f)).StoreUnsafe(ref cRow6, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 4), Vector128<float>.Zero), c61, c61 * 0.2f)).StoreUnsafe(ref cRow6, 4);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, c70 * 0.2f)).StoreUnsafe(ref cRow7, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 4), Vector128<float>.Zero), c71, c71 * 0.2f)).StoreUnsafe(ref cRow7, 4);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f)).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, c11 * 0.2f)).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, c21 * 0.2f)).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, c31 * 0.2f)).StoreUnsafe(ref cRow3, 4);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f)).StoreUnsafe(ref cRow0, 4);
+                }
+            }
             for (; k <= last - 4; k += 4)
             {
                 int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, c40 * 0.2f)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, c50 * 0.2f)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, c60 * 0.2f)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, c70 * 0.2f)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, c80 * 0.2f)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, c90 * 0.2f)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, c100 * 0.2f)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, c110 * 0.2f)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, c120 * 0.2f)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, c130 * 0.2f)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, c140 * 0.2f)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, c150 * 0.2f)).StoreUnsafe(ref cRow15, 0);
+                }
                 for (; m <= rows - 4; m += 4)
                 {
                     // 4 row(s) × 4 columns in registers

@@ -75,11 +75,9 @@ namespace Demo
 
         // Training scratch, allocated once for MaxBatchSize rows.
         private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
+        private readonly float[] _dense1WeightTransposed; // [2, 8] the weights transposed for the batch forward, refreshed every batch
         private readonly float[] _dense1Output; // [MaxBatchSize, 8] output
-        private readonly float[] _dense2PreActivation; // [MaxBatchSize, 1] before Sigmoid
         private readonly float[] _dense2Output; // [MaxBatchSize, 1] output
-        private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
-        private readonly float[] _deltaB;
         private float _learningRate = InitialLearningRate;
         private long _optimizerStep;
         private int _trainingRows;
@@ -90,12 +88,7 @@ namespace Demo
         private int _rows; // samples in the batch being processed
         private int _parts = 1; // parts the current product is split into
         private readonly global::System.Action<int> _dense1ForwardInference;
-        private readonly global::System.Action<int> _dense1ForwardTraining;
-        private readonly global::System.Action<int> _dense1WeightGradient;
         private readonly global::System.Action<int> _dense2ForwardInference;
-        private readonly global::System.Action<int> _dense2ForwardTraining;
-        private readonly global::System.Action<int> _dense2WeightGradient;
-        private readonly global::System.Action<int> _dense2InputGradient;
 
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public XorNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
@@ -110,18 +103,11 @@ namespace Demo
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "The maximum batch size must be positive.");
             MaxBatchSize = maxBatchSize;
             _input = new float[maxBatchSize * InputSize];
+            _dense1WeightTransposed = new float[Dense1Units * Dense1Inputs];
             _dense1Output = new float[maxBatchSize * Dense1Units];
-            _dense2PreActivation = new float[maxBatchSize * Dense2Units];
             _dense2Output = new float[maxBatchSize * Dense2Units];
-            _deltaA = new float[maxBatchSize * Widest];
-            _deltaB = new float[maxBatchSize * Widest];
-            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
-            _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
-            _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
+            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
             _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
-            _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardTraining(first, last); };
-            _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
-            _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
             Threads = global::System.Environment.ProcessorCount;
             InitializeParameters(seed);
         }
@@ -189,6 +175,8 @@ namespace Demo
             if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
             if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $"{batchSize} samples × {InputSize} features");
             if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $"{batchSize} samples × {OutputSize} outputs");
+            // Narrow layers multiply by their transposed weights: refreshed once for the whole call.
+            global::CompiledNets.Generated.Kernels.TransposeWeights_8x2(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
             for (int start = 0; start < batchSize; start += MaxBatchSize)
             {
                 int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
@@ -207,32 +195,12 @@ namespace Demo
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
             CheckTrainingBatch(inputs.Length, targets.Length, batchSize);
-            int rows = batchSize;
-            _rows = rows;
-            inputs.CopyTo(_input);
-
-            // Forward pass, training mode: keep what the backward pass needs.
-            // dense1: Dense(8, ReLU)
-            if (SplitsAcrossCores(32L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
-            // dense2: Dense(1, Sigmoid)
-            if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
-            global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * Dense2Units).CopyTo(_dense2Output);
-            global::CompiledNets.Kernels.ActivationKernels.Sigmoid(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units));
-            _trainingRows = rows;
-
-            // Loss: BinaryCrossEntropy fused with Sigmoid, from the logits; d loss / d logits = (output - target) / n.
-            float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient(global::CompiledNets.LossFunction.BinaryCrossEntropy, global::CompiledNets.Activation.Sigmoid, 0f,
-                global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * OutputSize), global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * OutputSize), targets, _deltaA, rows, OutputSize);
-
-            // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
-            // dense2 (_deltaA)
-            if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2WeightGradient); else Dense2WeightGradient(0, Dense2Inputs);
-            if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2InputGradient); else Dense2InputGradient(0, Dense2Inputs);
-            // dense1 (_deltaB)
-            if (SplitsAcrossCores(32L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
+            // Small enough to train 4 samples at a time in vector lanes, in one straight-line kernel.
+            float loss = global::CompiledNets.Generated.Kernels.TrainInSampleLanes(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets),
+                ref _parameters[0], ref _gradients[0], ref _dense2Output[0], batchSize);
+            _trainingRows = batchSize;
             return loss;
         }
-
         /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
         private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
 
@@ -249,33 +217,13 @@ namespace Demo
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
         private void Dense1ForwardInference(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-        }
-        private void Dense1ForwardTraining(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-        }
-        private void Dense1WeightGradient(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseWeightGradient_2x8(ref _deltaB[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_2x8_ReLU(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
         }
 
         // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
         private void Dense2ForwardInference(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
-        }
-        private void Dense2ForwardTraining(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);
-        }
-        private void Dense2WeightGradient(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseWeightGradient_8x1(ref _deltaA[0], ref _dense1Output[0], ref _gradients[Dense2Weight], ref _gradients[Dense2Bias], _rows, first, last);
-        }
-        private void Dense2InputGradient(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseInputGradient_8x1_ReLU(ref _deltaA[0], ref _parameters[Dense2Weight], ref _deltaB[0], ref _dense1Output[0], _rows, first, last);
         }
 
         /// <inheritdoc/>
@@ -433,37 +381,429 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 2 inputs and 8 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
+        /// <c>y[b, o] = ReLU(bias[o] + Σ_k x[b, k]·wt[k, o])</c> for 2 inputs and outputs o in [first, last) of 8, from the transposed weights <c>wt</c>.
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
-        internal static void DenseWeightGradient_2x8(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
+        internal static void DenseForwardBroadcast_2x8_ReLU(ref float x, ref float wt, ref float bias, ref float y, int batch, int first, int last)
         {
-            DenseWeightGradient_2x8_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
-            const int N = 8;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
+            if (Vector256.IsHardwareAccelerated) DenseForwardBroadcast_2x8_ReLU_Vector256(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else if (Vector128.IsHardwareAccelerated) DenseForwardBroadcast_2x8_ReLU_Vector128(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else DenseForwardBroadcast_2x8_ReLU_Scalar(ref x, ref wt, ref y, ref bias, batch, first, last);
+        }
+
+        private static void DenseForwardBroadcast_2x8_ReLU_Vector256(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 8, N = 2;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 8; k += 8)
             {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector256.Max((c00 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector256.Max((c10 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector256.Max((c20 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector256.Max((c30 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (Vector256.Max((c40 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (Vector256.Max((c50 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (Vector256.Max((c60 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (Vector256.Max((c70 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (Vector256.Max((c80 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (Vector256.Max((c90 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (Vector256.Max((c100 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (Vector256.Max((c110 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (Vector256.Max((c120 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (Vector256.Max((c130 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (Vector256.Max((c140 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (Vector256.Max((c150 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector256.Max((c00 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector256.Max((c10 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector256.Max((c20 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector256.Max((c30 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector256<float> bias0 = Vector256.LoadUnsafe(ref biasRow, 0);
+                    Vector256<float> c00 = Vector256<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector256.Max((c00 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        private static void DenseForwardBroadcast_2x8_ReLU_Vector128(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 8, N = 2;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 8; k += 8)
+            {
+                int m = 0;
+                for (; m <= rows - 8; m += 8)
+                {
+                    // 8 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c41 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c51 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c61 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c71 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.Max((c01 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.Max((c11 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.Max((c21 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.Max((c31 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 4);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (Vector128.Max((c40 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    (Vector128.Max((c41 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 4);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (Vector128.Max((c50 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    (Vector128.Max((c51 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 4);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (Vector128.Max((c60 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    (Vector128.Max((c61 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 4);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (Vector128.Max((c70 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    (Vector128.Max((c71 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 4);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.Max((c01 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.Max((c11 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 4);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.Max((c21 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 4);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.Max((c31 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 4);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 8 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> bias1 = Vector128.LoadUnsafe(ref biasRow, 4);
+                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.Max((c01 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                }
+            }
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    (Vector128.Max((c40 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    (Vector128.Max((c50 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    (Vector128.Max((c60 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    (Vector128.Max((c70 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    (Vector128.Max((c80 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    (Vector128.Max((c90 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    (Vector128.Max((c100 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    (Vector128.Max((c110 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    (Vector128.Max((c120 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    (Vector128.Max((c130 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    (Vector128.Max((c140 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    (Vector128.Max((c150 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                }
             }
         }
 
         /// <summary>Fallback when no vector width is accelerated.</summary>
-        private static void DenseWeightGradient_2x8_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        private static void DenseForwardBroadcast_2x8_ReLU_Scalar(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
         {
-            const int K = 2, N = 8;
-            int rows = N, reduction = batch;
+            const int K = 8, N = 2;
+            int rows = batch, reduction = N;
             for (int k = first; k < last; k++)
             {
                 for (int m = 0; m < rows; m++)
                 {
                     float s = 0f;
-                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
-                    Unsafe.Add(ref c, m * K + k) = s;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = MathF.Max((s + Unsafe.Add(ref bias, k)), 0f);
                 }
+            }
+        }
+
+        /// <summary><c>wt[k, o] = w[o, k]</c> for the 8 × 2 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
+        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        internal static void TransposeWeights_8x2(ref float w, ref float wt)
+        {
+            const int K = 2, N = 8;
+            int o = 0;
+            for (; o < N; o++)
+            {
+                ref float row = ref Unsafe.Add(ref w, o * K);
+                for (int k = 0; k < K; k++) Unsafe.Add(ref wt, k * N + o) = Unsafe.Add(ref row, k);
             }
         }
 
@@ -586,400 +926,179 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·w[o, k])</c> for 8 inputs and outputs o in [first, last) of 1.
-        /// Dot-product form over the contiguous rows of x and w, in tiles of 4 samples × 4 outputs:
-        /// 16 vector accumulators share 8 loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample
-        /// or 1 output, scalar remainder along k. The weights (0 KB) fit the L2 budget: samples are the outer loop, so a tile of
-        /// inputs stays in L1 while the weights are re-read from L2.
+        /// Forward pass, BinaryCrossEntropy loss and backward pass of a batch, 4 samples per <c>Vector128</c>: lane l of a vector holds sample b + l.
+        /// Each weight is broadcast from its constant offset in <c>p</c>; each parameter's gradient accumulates in its own vector
+        /// and is summed across lanes once, into <c>gradient</c>. Writes the outputs to <c>y</c> and returns the mean loss.
         /// </summary>
-        internal static void DenseForward_8x1_Linear(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)
+        internal static float TrainInSampleLanes(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)
         {
-            const int K = 8, N = 1;
-            int b = 0;
-            for (; b <= batch - 4; b += 4)
+            const int InputSize = 2, OutputSize = 1;
+            // The loss is the mean over every output value.
+            float scale = 1f / (batchSize * OutputSize);
+            Vector128<float> lossSum = Vector128<float>.Zero;
+            // One accumulator per parameter, named by its offset in the parameters.
+            Vector128<float> g0 = Vector128<float>.Zero, g1 = Vector128<float>.Zero, g2 = Vector128<float>.Zero, g3 = Vector128<float>.Zero, g4 = Vector128<float>.Zero, g5 = Vector128<float>.Zero, g6 = Vector128<float>.Zero, g7 = Vector128<float>.Zero;
+            Vector128<float> g8 = Vector128<float>.Zero, g9 = Vector128<float>.Zero, g10 = Vector128<float>.Zero, g11 = Vector128<float>.Zero, g12 = Vector128<float>.Zero, g13 = Vector128<float>.Zero, g14 = Vector128<float>.Zero, g15 = Vector128<float>.Zero;
+            Vector128<float> g16 = Vector128<float>.Zero, g17 = Vector128<float>.Zero, g18 = Vector128<float>.Zero, g19 = Vector128<float>.Zero, g20 = Vector128<float>.Zero, g21 = Vector128<float>.Zero, g22 = Vector128<float>.Zero, g23 = Vector128<float>.Zero;
+            Vector128<float> g24 = Vector128<float>.Zero, g25 = Vector128<float>.Zero, g26 = Vector128<float>.Zero, g27 = Vector128<float>.Zero, g28 = Vector128<float>.Zero, g29 = Vector128<float>.Zero, g30 = Vector128<float>.Zero, g31 = Vector128<float>.Zero;
+            Vector128<float> g32 = Vector128<float>.Zero;
+            for (int b = 0; b < batchSize; b += 4)
             {
-                int o = first;
-                for (; o < last; o++)
-                {
-                    // 4 sample(s) × 1 output(s)
-                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
-                    ref float x1 = ref Unsafe.Add(ref x, (b + 1) * K);
-                    ref float x2 = ref Unsafe.Add(ref x, (b + 2) * K);
-                    ref float x3 = ref Unsafe.Add(ref x, (b + 3) * K);
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
-                    float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
-                    int k = 0;
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
-                        for (; k <= K - 8; k += 8)
-                        {
-                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
-                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
-                            Vector256<float> xv1 = Vector256.LoadUnsafe(ref x1, (nuint)k);
-                            a10 = Vector256.MultiplyAddEstimate(wv0, xv1, a10);
-                            Vector256<float> xv2 = Vector256.LoadUnsafe(ref x2, (nuint)k);
-                            a20 = Vector256.MultiplyAddEstimate(wv0, xv2, a20);
-                            Vector256<float> xv3 = Vector256.LoadUnsafe(ref x3, (nuint)k);
-                            a30 = Vector256.MultiplyAddEstimate(wv0, xv3, a30);
-                        }
-                        s00 = Vector256.Sum(a00);
-                        s10 = Vector256.Sum(a10);
-                        s20 = Vector256.Sum(a20);
-                        s30 = Vector256.Sum(a30);
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128<float> a00 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a30 = Vector128<float>.Zero;
-                        for (; k <= K - 4; k += 4)
-                        {
-                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
-                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
-                            Vector128<float> xv1 = Vector128.LoadUnsafe(ref x1, (nuint)k);
-                            a10 = Vector128.MultiplyAddEstimate(wv0, xv1, a10);
-                            Vector128<float> xv2 = Vector128.LoadUnsafe(ref x2, (nuint)k);
-                            a20 = Vector128.MultiplyAddEstimate(wv0, xv2, a20);
-                            Vector128<float> xv3 = Vector128.LoadUnsafe(ref x3, (nuint)k);
-                            a30 = Vector128.MultiplyAddEstimate(wv0, xv3, a30);
-                        }
-                        s00 = Vector128.Sum(a00);
-                        s10 = Vector128.Sum(a10);
-                        s20 = Vector128.Sum(a20);
-                        s30 = Vector128.Sum(a30);
-                    }
-                    for (; k < K; k++)
-                    {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
-                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
-                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
-                    }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
-                }
+                int valid = Math.Min(4, batchSize - b);
+                // Lanes past the batch read zeros and get no gradient and no loss.
+                Vector128<float> mask = LaneMask(valid);
+                Vector128<float> laneScale = mask * scale;
+                ref float xRow = ref Unsafe.Add(ref x, b * InputSize);
+                Vector128<float> a0_0 = LoadLanes(ref Unsafe.Add(ref xRow, 0), InputSize, valid);
+                Vector128<float> a0_1 = LoadLanes(ref Unsafe.Add(ref xRow, 1), InputSize, valid);
+                // dense1: Dense(8, ReLU); weights [8, 2] at 0, bias at 16
+                Vector128<float> z1_0 = Vector128.Create(Unsafe.Add(ref p, 16));
+                z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 0)), a0_0, z1_0);
+                z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 1)), a0_1, z1_0);
+                Vector128<float> z1_1 = Vector128.Create(Unsafe.Add(ref p, 17));
+                z1_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 2)), a0_0, z1_1);
+                z1_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 3)), a0_1, z1_1);
+                Vector128<float> z1_2 = Vector128.Create(Unsafe.Add(ref p, 18));
+                z1_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 4)), a0_0, z1_2);
+                z1_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 5)), a0_1, z1_2);
+                Vector128<float> z1_3 = Vector128.Create(Unsafe.Add(ref p, 19));
+                z1_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 6)), a0_0, z1_3);
+                z1_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 7)), a0_1, z1_3);
+                Vector128<float> z1_4 = Vector128.Create(Unsafe.Add(ref p, 20));
+                z1_4 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 8)), a0_0, z1_4);
+                z1_4 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 9)), a0_1, z1_4);
+                Vector128<float> z1_5 = Vector128.Create(Unsafe.Add(ref p, 21));
+                z1_5 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 10)), a0_0, z1_5);
+                z1_5 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 11)), a0_1, z1_5);
+                Vector128<float> z1_6 = Vector128.Create(Unsafe.Add(ref p, 22));
+                z1_6 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 12)), a0_0, z1_6);
+                z1_6 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 13)), a0_1, z1_6);
+                Vector128<float> z1_7 = Vector128.Create(Unsafe.Add(ref p, 23));
+                z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 14)), a0_0, z1_7);
+                z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 15)), a0_1, z1_7);
+                Vector128<float> a1_0 = Vector128.Max(z1_0, Vector128<float>.Zero);
+                Vector128<float> a1_1 = Vector128.Max(z1_1, Vector128<float>.Zero);
+                Vector128<float> a1_2 = Vector128.Max(z1_2, Vector128<float>.Zero);
+                Vector128<float> a1_3 = Vector128.Max(z1_3, Vector128<float>.Zero);
+                Vector128<float> a1_4 = Vector128.Max(z1_4, Vector128<float>.Zero);
+                Vector128<float> a1_5 = Vector128.Max(z1_5, Vector128<float>.Zero);
+                Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
+                Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
+                // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
+                Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 26)), a1_2, z2_0);
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 27)), a1_3, z2_0);
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 28)), a1_4, z2_0);
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0);
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0);
+                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0);
+                Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
+                Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
+                Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
+                // Loss: BinaryCrossEntropy on Sigmoid; outputs stored for TrainingOutputs.
+                ref float yRow = ref Unsafe.Add(ref y, b * OutputSize);
+                ref float tRow = ref Unsafe.Add(ref t, b * OutputSize);
+                StoreLanes(a2_0, ref Unsafe.Add(ref yRow, 0), OutputSize, valid);
+                Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
+                Vector128<float> d2_0 = laneScale * (a2_0 - t0);
+                lossSum += mask * (Vector128.Max(z2_0, Vector128<float>.Zero) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
+                // dense2 backward
+                g24 = Vector128.MultiplyAddEstimate(d2_0, a1_0, g24);
+                g25 = Vector128.MultiplyAddEstimate(d2_0, a1_1, g25);
+                g26 = Vector128.MultiplyAddEstimate(d2_0, a1_2, g26);
+                g27 = Vector128.MultiplyAddEstimate(d2_0, a1_3, g27);
+                g28 = Vector128.MultiplyAddEstimate(d2_0, a1_4, g28);
+                g29 = Vector128.MultiplyAddEstimate(d2_0, a1_5, g29);
+                g30 = Vector128.MultiplyAddEstimate(d2_0, a1_6, g30);
+                g31 = Vector128.MultiplyAddEstimate(d2_0, a1_7, g31);
+                g32 += d2_0;
+                Vector128<float> d1_0 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 24));
+                d1_0 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_0, Vector128<float>.Zero), d1_0, Vector128<float>.Zero);
+                Vector128<float> d1_1 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 25));
+                d1_1 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_1, Vector128<float>.Zero), d1_1, Vector128<float>.Zero);
+                Vector128<float> d1_2 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 26));
+                d1_2 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_2, Vector128<float>.Zero), d1_2, Vector128<float>.Zero);
+                Vector128<float> d1_3 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 27));
+                d1_3 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_3, Vector128<float>.Zero), d1_3, Vector128<float>.Zero);
+                Vector128<float> d1_4 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 28));
+                d1_4 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_4, Vector128<float>.Zero), d1_4, Vector128<float>.Zero);
+                Vector128<float> d1_5 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 29));
+                d1_5 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_5, Vector128<float>.Zero), d1_5, Vector128<float>.Zero);
+                Vector128<float> d1_6 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 30));
+                d1_6 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_6, Vector128<float>.Zero), d1_6, Vector128<float>.Zero);
+                Vector128<float> d1_7 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 31));
+                d1_7 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_7, Vector128<float>.Zero), d1_7, Vector128<float>.Zero);
+                // dense1 backward
+                g0 = Vector128.MultiplyAddEstimate(d1_0, a0_0, g0);
+                g1 = Vector128.MultiplyAddEstimate(d1_0, a0_1, g1);
+                g16 += d1_0;
+                g2 = Vector128.MultiplyAddEstimate(d1_1, a0_0, g2);
+                g3 = Vector128.MultiplyAddEstimate(d1_1, a0_1, g3);
+                g17 += d1_1;
+                g4 = Vector128.MultiplyAddEstimate(d1_2, a0_0, g4);
+                g5 = Vector128.MultiplyAddEstimate(d1_2, a0_1, g5);
+                g18 += d1_2;
+                g6 = Vector128.MultiplyAddEstimate(d1_3, a0_0, g6);
+                g7 = Vector128.MultiplyAddEstimate(d1_3, a0_1, g7);
+                g19 += d1_3;
+                g8 = Vector128.MultiplyAddEstimate(d1_4, a0_0, g8);
+                g9 = Vector128.MultiplyAddEstimate(d1_4, a0_1, g9);
+                g20 += d1_4;
+                g10 = Vector128.MultiplyAddEstimate(d1_5, a0_0, g10);
+                g11 = Vector128.MultiplyAddEstimate(d1_5, a0_1, g11);
+                g21 += d1_5;
+                g12 = Vector128.MultiplyAddEstimate(d1_6, a0_0, g12);
+                g13 = Vector128.MultiplyAddEstimate(d1_6, a0_1, g13);
+                g22 += d1_6;
+                g14 = Vector128.MultiplyAddEstimate(d1_7, a0_0, g14);
+                g15 = Vector128.MultiplyAddEstimate(d1_7, a0_1, g15);
+                g23 += d1_7;
             }
-            for (; b < batch; b++)
-            {
-                int o = first;
-                for (; o < last; o++)
-                {
-                    // 1 sample(s) × 1 output(s)
-                    ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
-                    float s00 = 0f;
-                    int k = 0;
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256<float> a00 = Vector256<float>.Zero;
-                        for (; k <= K - 8; k += 8)
-                        {
-                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
-                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
-                        }
-                        s00 = Vector256.Sum(a00);
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128<float> a00 = Vector128<float>.Zero;
-                        for (; k <= K - 4; k += 4)
-                        {
-                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
-                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
-                            a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
-                        }
-                        s00 = Vector128.Sum(a00);
-                    }
-                    for (; k < K; k++)
-                    {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                    }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                }
-            }
+            // Lane sums, four gradients per store.
+            SumLanes(g0, g1, g2, g3).StoreUnsafe(ref gradient, 0);
+            SumLanes(g4, g5, g6, g7).StoreUnsafe(ref gradient, 4);
+            SumLanes(g8, g9, g10, g11).StoreUnsafe(ref gradient, 8);
+            SumLanes(g12, g13, g14, g15).StoreUnsafe(ref gradient, 12);
+            SumLanes(g16, g17, g18, g19).StoreUnsafe(ref gradient, 16);
+            SumLanes(g20, g21, g22, g23).StoreUnsafe(ref gradient, 20);
+            SumLanes(g24, g25, g26, g27).StoreUnsafe(ref gradient, 24);
+            SumLanes(g28, g29, g30, g31).StoreUnsafe(ref gradient, 28);
+            Unsafe.Add(ref gradient, 32) = Vector128.Sum(g32);
+            return Vector128.Sum(lossSum) * scale;
         }
 
-        /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 8 inputs and 1 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
-        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
-        /// </summary>
-        internal static void DenseWeightGradient_8x1(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
+        /// <summary>1 in the first <paramref name="valid"/> lanes, 0 in the rest.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> LaneMask(int valid) =>
+            Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)valid)) & Vector128<float>.One;
+
+        /// <summary>Lane l from <c>source[l * stride]</c> for the first <paramref name="valid"/> lanes, 0 in the rest (nothing past the batch is read).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> LoadLanes(ref float source, int stride, int valid) => valid == 4
+            ? Vector128.Create(source, Unsafe.Add(ref source, stride), Unsafe.Add(ref source, 2 * stride), Unsafe.Add(ref source, 3 * stride))
+            : Vector128.Create(source, valid > 1 ? Unsafe.Add(ref source, stride) : 0f, valid > 2 ? Unsafe.Add(ref source, 2 * stride) : 0f, 0f);
+
+        /// <summary>The lane sums of four vectors, as one vector (pairs first, then the pair sums).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> SumLanes(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
         {
-            if (Vector256.IsHardwareAccelerated) DenseWeightGradient_8x1_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_8x1_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            else DenseWeightGradient_8x1_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
-            // Bias gradient: column sums of dy, each summed over the batch in order.
-            const int N = 1;
-            MemoryMarshal.CreateSpan(ref db, N).Clear();
-            for (int b = 0; b < batch; b++)
-            {
-                ref float dyRow = ref Unsafe.Add(ref dy, b * N);
-                for (int o = 0; o < N; o++) Unsafe.Add(ref db, o) += Unsafe.Add(ref dyRow, o);
-            }
+            if (System.Runtime.Intrinsics.X86.Sse3.IsSupported)
+                return System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
+            if (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
+                return System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(a, b), System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(c, d));
+            return Vector128.Create((a[0] + a[1]) + (a[2] + a[3]), (b[0] + b[1]) + (b[2] + b[3]), (c[0] + c[1]) + (c[2] + c[3]), (d[0] + d[1]) + (d[2] + d[3]));
         }
 
-        private static void DenseWeightGradient_8x1_Vector256(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
+        /// <summary>Writes the first <paramref name="valid"/> lanes to <c>destination[l * stride]</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void StoreLanes(Vector128<float> value, ref float destination, int stride, int valid)
         {
-            const int K = 8, N = 1;
-            int rows = N, reduction = batch;
-            int k = first;
-            for (; k <= last - 8; k += 8)
-            {
-                int m = 0;
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 8 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
-                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
-                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
-                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 8 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                }
-            }
-        }
-
-        private static void DenseWeightGradient_8x1_Vector128(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
-        {
-            const int K = 8, N = 1;
-            int rows = N, reduction = batch;
-            int k = first;
-            for (; k <= last - 4; k += 4)
-            {
-                int m = 0;
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 4 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
-                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
-                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
-                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 4 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                }
-            }
-        }
-
-        /// <summary>Fallback when no vector width is accelerated.</summary>
-        private static void DenseWeightGradient_8x1_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
-        {
-            const int K = 8, N = 1;
-            int rows = N, reduction = batch;
-            for (int k = first; k < last; k++)
-            {
-                for (int m = 0; m < rows; m++)
-                {
-                    float s = 0f;
-                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
-                    Unsafe.Add(ref c, m * K + k) = s;
-                }
-            }
-        }
-
-        /// <summary>
-        /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, times the previous layer's ReLU derivative (from its output <c>activation</c>), for 8 inputs and 1 outputs, columns k in [first, last).
-        /// Broadcast form, register-blocked in tiles of 4 rows × 4 vectors along k; every output element is
-        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
-        /// </summary>
-        internal static void DenseInputGradient_8x1_ReLU(ref float dy, ref float w, ref float dx, ref float activation, int batch, int first, int last)
-        {
-            if (Vector256.IsHardwareAccelerated) DenseInputGradient_8x1_ReLU_Vector256(ref dy, ref w, ref dx, ref activation, batch, first, last);
-            else if (Vector128.IsHardwareAccelerated) DenseInputGradient_8x1_ReLU_Vector128(ref dy, ref w, ref dx, ref activation, batch, first, last);
-            else DenseInputGradient_8x1_ReLU_Scalar(ref dy, ref w, ref dx, ref activation, batch, first, last);
-        }
-
-        private static void DenseInputGradient_8x1_ReLU_Vector256(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
-        {
-            const int K = 8, N = 1;
-            int rows = batch, reduction = N;
-            int k = first;
-            for (; k <= last - 8; k += 8)
-            {
-                int m = 0;
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 8 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
-                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
-                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
-                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 8 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                }
-            }
-        }
-
-        private static void DenseInputGradient_8x1_ReLU_Vector128(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
-        {
-            const int K = 8, N = 1;
-            int rows = batch, reduction = N;
-            int k = first;
-            for (; k <= last - 4; k += 4)
-            {
-                int m = 0;
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 4 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
-                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
-                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
-                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 4 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                    }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                }
-            }
-        }
-
-        /// <summary>Fallback when no vector width is accelerated.</summary>
-        private static void DenseInputGradient_8x1_ReLU_Scalar(ref float a, ref float bMatrix, ref float c, ref float activation, int batch, int first, int last)
-        {
-            const int K = 8, N = 1;
-            int rows = batch, reduction = N;
-            for (int k = first; k < last; k++)
-            {
-                for (int m = 0; m < rows; m++)
-                {
-                    float s = 0f;
-                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
-                    Unsafe.Add(ref c, m * K + k) = (Unsafe.Add(ref activation, m * K + k) > 0f ? s : 0f);
-                }
-            }
+            destination = value.ToScalar();
+            if (valid > 1) Unsafe.Add(ref destination, stride) = value.GetElement(1);
+            if (valid > 2) Unsafe.Add(ref destination, 2 * stride) = value.GetElement(2);
+            if (valid > 3) Unsafe.Add(ref destination, 3 * stride) = value.GetElement(3);
         }
 
     }
