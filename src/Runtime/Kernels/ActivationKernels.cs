@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CompiledNets.Kernels;
 
@@ -81,10 +84,34 @@ public static class ActivationKernels
     public static void Softmax(Span<float> values, int rowLength)
     {
         for (int start = 0; start < values.Length; start += rowLength)
+            SoftmaxRow(values.Slice(start, rowLength));
+    }
+
+    /// <summary>
+    /// e^(z - max) / Σ e^(z - max) in place: shifted by the row's maximum so no exponential overflows
+    /// (<see cref="TensorPrimitives.SoftMax{T}(ReadOnlySpan{T}, Span{T})"/> does not shift, and turns a logit past 88 into NaN).
+    /// Four lanes at a time with the inlined <see cref="LaneMath.Exp"/>: rows are short (classes), so call overhead would dominate.
+    /// </summary>
+    private static void SoftmaxRow(Span<float> row)
+    {
+        float max = TensorPrimitives.Max<float>(row);
+        ref float r = ref MemoryMarshal.GetReference(row);
+        int n = row.Length, j = 0;
+        float sum = 0f;
+        var shift = Vector128.Create(max);
+        for (; j <= n - 4; j += 4)
         {
-            var row = values.Slice(start, rowLength);
-            TensorPrimitives.SoftMax(row, row);
+            var e = LaneMath.Exp(Vector128.LoadUnsafe(ref r, (nuint)j) - shift);
+            e.StoreUnsafe(ref r, (nuint)j);
+            sum += Vector128.Sum(e);
         }
+        for (; j < n; j++)
+        {
+            float e = MathF.Exp(Unsafe.Add(ref r, j) - max);
+            Unsafe.Add(ref r, j) = e;
+            sum += e;
+        }
+        TensorPrimitives.Multiply(row, 1f / sum, row);
     }
 
     /// <summary>Heaviside step in place: 1 when <c>x &gt;= 0</c>, else 0 (NaN stays NaN).</summary>

@@ -89,15 +89,27 @@ public static class LossKernels
         {
             var z = logits.Slice(r * classes, classes);
             var t = targets.Slice(r * classes, classes);
-            float max = z[0];
-            for (int j = 1; j < classes; j++) max = MathF.Max(max, z[j]);
-            double expSum = 0;
-            for (int j = 0; j < classes; j++) expSum += Math.Exp(z[j] - max);
-            double logSumExp = max + Math.Log(expSum);
+            var p = probabilities.Slice(r * classes, classes);
+            // log Σ e^z = max + log Σ e^(z - max), and the largest logit's probability is e^0 / Σ e^(z - max): one log
+            // per row from the softmax already computed, and it is at least 1/classes, so the log is well conditioned.
+            int top = 0;
+            for (int j = 1; j < classes; j++) if (z[j] > z[top]) top = j;
+            double logSumExp = z[top] - Math.Log(p[top]);
+            if (float.IsNaN(z[top]) || !(p[top] > 0f)) logSumExp = LogSumExp(z);
             for (int j = 0; j < classes; j++) if (t[j] != 0) sum += t[j] * (logSumExp - z[j]);
         }
         for (int i = 0; i < delta.Length; i++) delta[i] = scale * (probabilities[i] - targets[i]);
         return (float)(sum / batch);
+    }
+
+    /// <summary>log Σ e^z by exponentials, for rows whose softmax cannot give it (NaN logits, an underflowed probability).</summary>
+    private static double LogSumExp(ReadOnlySpan<float> z)
+    {
+        float max = z[0];
+        for (int j = 1; j < z.Length; j++) max = MathF.Max(max, z[j]);
+        double expSum = 0;
+        for (int j = 0; j < z.Length; j++) expSum += Math.Exp(z[j] - max);
+        return max + Math.Log(expSum);
     }
 
     private static float SigmoidBinaryCrossEntropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> delta)
