@@ -32,19 +32,23 @@ public class TrainBatchBenchmarks
     public float Generated() => _generated.TrainBatch(_inputs, _targets, _batch);
 }
 
-/// <summary>Generated <c>TrainBatch</c> on one thread and on two: the products split across cores.</summary>
-[MemoryDiagnoser]
-public class ThreadScalingBenchmarks
+/// <summary>The cases of the thread-scaling benchmarks: each network on one thread and on two.</summary>
+public abstract class ThreadScalingCases
 {
-    private INetwork _network = null!;
-    private float[] _inputs = [], _targets = [];
-    private int _batch;
-
     [Params("small", "deep")]
     public string Network { get; set; } = "small";
 
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
+}
+
+/// <summary>Generated <c>TrainBatch</c> on one thread and on two: the products split across cores.</summary>
+[MemoryDiagnoser]
+public class ThreadScalingBenchmarks : ThreadScalingCases
+{
+    private INetwork _network = null!;
+    private float[] _inputs = [], _targets = [];
+    private int _batch;
 
     [GlobalSetup]
     public void Setup()
@@ -56,6 +60,25 @@ public class ThreadScalingBenchmarks
 
     [Benchmark]
     public float TrainBatch() => _network.TrainBatch(_inputs, _targets, _batch);
+}
+
+/// <summary>Generated single-sample <c>Predict</c> on one thread and on two: the wide layers split across cores.</summary>
+[MemoryDiagnoser]
+public class PredictThreadScalingBenchmarks : ThreadScalingCases
+{
+    private INetwork _network = null!;
+    private float[] _input = [], _output = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _network = BenchNets.Generated(Network, 1, Threads);
+        _input = BenchNets.Data(_network, 1).Inputs;
+        _output = new float[_network.OutputSize];
+    }
+
+    [Benchmark]
+    public void Predict() => _network.Predict(_input, _output);
 }
 
 /// <summary>Inference of one sample.</summary>

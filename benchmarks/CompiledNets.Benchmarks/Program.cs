@@ -45,10 +45,13 @@ internal static class PerformanceReport
         var text = new StringBuilder();
         text.AppendLine(Invariant($"FMA peak probe ({FmaPeak.VectorName}, {FmaPeak.Chains} chains, 1 core): {peak:0.0} GFLOP/s{(probe > 0 ? "" : " (host stopwatch measurement)")}"));
         text.AppendLine();
-        text.AppendLine("| Benchmark | Network | Interpreted | Generated | Speed-up | Interp. GFLOP/s | Gen. GFLOP/s | Interp. % peak | Gen. % peak | Allocated (I / G) |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         var groups = reports.Where(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name is "Generated" or "Interpreted")
-            .GroupBy(x => (Type: x.Report.BenchmarkCase.Descriptor.Type.Name.Replace("Benchmarks", ""), Network: Network(x.Report)));
+            .GroupBy(x => (Type: x.Report.BenchmarkCase.Descriptor.Type.Name.Replace("Benchmarks", ""), Network: Network(x.Report))).ToList();
+        if (groups.Count > 0)
+        {
+            text.AppendLine("| Benchmark | Network | Interpreted | Generated | Speed-up | Interp. GFLOP/s | Gen. GFLOP/s | Interp. % peak | Gen. % peak | Allocated (I / G) |");
+            text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        }
         foreach (var group in groups)
         {
             var i = group.FirstOrDefault(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name == "Interpreted");
@@ -59,11 +62,13 @@ internal static class PerformanceReport
             string label = group.Key.Network + (group.Key.Type == "TrainBatch" ? Invariant($" (batch {BenchNets.TrainBatch(group.Key.Network)})") : "");
             text.AppendLine(Invariant($"| {group.Key.Type} | {label} | {Time(ti)} | {Time(tg)} | {ti / tg:0.0}× | {fi:0.00} | {fg:0.00} | {100 * fi / peak:0.0}% | {100 * fg / peak:0.0}% | {Bytes(i.Report)} / {Bytes(g.Report)} |"));
         }
-        var scaling = reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(ThreadScalingBenchmarks)).ToList();
-        if (scaling.Count > 0)
+        foreach (var (type, title) in new[] { (typeof(ThreadScalingBenchmarks), "Generated TrainBatch"), (typeof(PredictThreadScalingBenchmarks), "Generated Predict (one sample)") })
         {
+            var scaling = reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == type).ToList();
+            if (scaling.Count == 0) continue;
+            bool training = type == typeof(ThreadScalingBenchmarks);
             text.AppendLine();
-            text.AppendLine("| Generated TrainBatch | 1 thread | 2 threads | 2 vs 1 | GFLOP/s (1 / 2) | % of one core's peak (1 thread) |");
+            text.AppendLine($"| {title} | 1 thread | 2 threads | 2 vs 1 | GFLOP/s (1 / 2) | % of one core's peak (1 thread) |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var network in scaling.GroupBy(x => Network(x.Report)))
             {
@@ -72,7 +77,8 @@ internal static class PerformanceReport
                 if (one.Report is null || two.Report is null) continue;
                 double t1 = one.Report.ResultStatistics!.Mean, t2 = two.Report.ResultStatistics!.Mean;
                 double? g1 = BenchmarkFlops.Gflops(one.Summary, one.Report.BenchmarkCase), g2 = BenchmarkFlops.Gflops(two.Summary, two.Report.BenchmarkCase);
-                text.AppendLine(Invariant($"| {network.Key} (batch {BenchNets.TrainBatch(network.Key)}) | {Time(t1)} | {Time(t2)} | {t1 / t2:0.00}× | {g1:0.0} / {g2:0.0} | {100 * g1 / peak:0.0}% |"));
+                string label = training ? Invariant($"{network.Key} (batch {BenchNets.TrainBatch(network.Key)})") : network.Key;
+                text.AppendLine(Invariant($"| {label} | {Time(t1)} | {Time(t2)} | {t1 / t2:0.00}× | {g1:0.0} / {g2:0.0} | {100 * g1 / peak:0.0}% |"));
             }
         }
         foreach (var x in reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(GeneratorBenchmarks)))

@@ -35,55 +35,64 @@ internal static partial class NetworkEmitter
         {
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
-            if (KernelPlan.PredictsAcrossCores(plan))
-            {
-                w.Line("// Wide layers stream more weights than one core can pull from cache in time: one call at a time splits them across cores.");
-                using (w.Block("if (_pool is not null && global::System.Threading.Interlocked.CompareExchange(ref _predictBusy, 1, 0) == 0)"))
-                {
-                    w.Line("try { PredictAcrossCores(input, output); }");
-                    w.Line("finally { global::System.Threading.Volatile.Write(ref _predictBusy, 0); }");
-                    w.Line("return;");
-                }
-            }
-            bool hasMaxout = plan.WidestLinear > 0;
-            int scratch = PredictScratch(plan);
-            bool onStack = scratch <= StackScratchLimit;
-            w.Line(onStack
-                ? "// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once."
-                : $"// Thread-safe: intermediate rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
-            w.Line("const int rows = 1;");
-            if (!onStack) w.Line($"global::System.Span<float> scratch = t_predictScratch ??= new float[{scratch}];");
-            int offset = 0;
-            string Row(int length, string lengthText)
-            {
-                string text = onStack ? $"stackalloc float[{lengthText}]" : $"scratch.Slice({offset}, {lengthText})";
-                offset += length;
-                return text;
-            }
-            if (plan.Layers.Count > 1)
-            {
-                w.Line($"global::System.Span<float> rowA = {Row(plan.WidestHidden, "WidestHidden")};");
-                w.Line($"global::System.Span<float> rowB = {Row(plan.WidestHidden, "WidestHidden")};");
-            }
-            if (hasMaxout)
-                w.Line($"global::System.Span<float> pieces = {Row(plan.WidestLinear, Literal.Int(plan.WidestLinear))};");
-            string input = "input";
-            int pingPong = 0;
-            foreach (var layer in plan.Layers)
-            {
-                if (layer.Kind == LayerKind.Dropout)
-                {
-                    w.Line($"// {layer.Name}: identity at inference");
-                    if (layer.IsLast) w.Line($"{input}.CopyTo(output);");
-                    continue;
-                }
-                string destination = layer.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {layer.Prefix}Units)";
-                EmitInferenceLayer(w, layer, input, destination, "pieces");
-                input = destination;
-            }
+            if (plan.TrainsInSampleLanes)
+                SampleLaneEmitter.EmitPredictCall(w);
+            else
+                EmitPredictBody(w, plan);
         }
         w.Line();
         if (KernelPlan.PredictsAcrossCores(plan)) EmitPredictAcrossCores(w, plan);
+    }
+
+    /// <summary>Predict through the per-layer kernels: rows on the stack (or a per-thread buffer), or across cores.</summary>
+    private static void EmitPredictBody(SourceWriter w, NetworkPlan plan)
+    {
+        if (KernelPlan.PredictsAcrossCores(plan))
+        {
+            w.Line("// Wide layers stream more weights than one core can pull from cache in time: one call at a time splits them across cores.");
+            using (w.Block("if (_pool is not null && global::System.Threading.Interlocked.CompareExchange(ref _predictBusy, 1, 0) == 0)"))
+            {
+                w.Line("try { PredictAcrossCores(input, output); }");
+                w.Line("finally { global::System.Threading.Volatile.Write(ref _predictBusy, 0); }");
+                w.Line("return;");
+            }
+        }
+        bool hasMaxout = plan.WidestLinear > 0;
+        int scratch = PredictScratch(plan);
+        bool onStack = scratch <= StackScratchLimit;
+        w.Line(onStack
+            ? "// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once."
+            : $"// Thread-safe: intermediate rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
+        w.Line("const int rows = 1;");
+        if (!onStack) w.Line($"global::System.Span<float> scratch = t_predictScratch ??= new float[{scratch}];");
+        int offset = 0;
+        string Row(int length, string lengthText)
+        {
+            string text = onStack ? $"stackalloc float[{lengthText}]" : $"scratch.Slice({offset}, {lengthText})";
+            offset += length;
+            return text;
+        }
+        if (plan.Layers.Count > 1)
+        {
+            w.Line($"global::System.Span<float> rowA = {Row(plan.WidestHidden, "WidestHidden")};");
+            w.Line($"global::System.Span<float> rowB = {Row(plan.WidestHidden, "WidestHidden")};");
+        }
+        if (hasMaxout)
+            w.Line($"global::System.Span<float> pieces = {Row(plan.WidestLinear, Literal.Int(plan.WidestLinear))};");
+        string input = "input";
+        int pingPong = 0;
+        foreach (var layer in plan.Layers)
+        {
+            if (layer.Kind == LayerKind.Dropout)
+            {
+                w.Line($"// {layer.Name}: identity at inference");
+                if (layer.IsLast) w.Line($"{input}.CopyTo(output);");
+                continue;
+            }
+            string destination = layer.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {layer.Prefix}Units)";
+            EmitInferenceLayer(w, layer, input, destination, "pieces");
+            input = destination;
+        }
     }
 
     /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>

@@ -59,6 +59,34 @@ internal static class SampleLaneEmitter
 
     private const string KernelName = "TrainInSampleLanes";
 
+    private const string PredictKernelName = "PredictInSampleLanes";
+
+    /// <summary>The body of <c>Predict</c> after the argument checks: one call to the single-sample lane kernel.</summary>
+    public static void EmitPredictCall(SourceWriter w)
+    {
+        w.Line("// Thread-safe: the whole forward pass runs in registers, in one straight-line kernel.");
+        w.Line($"{KernelClass}.{PredictKernelName}(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));");
+    }
+
+    /// <summary>The single-sample kernel: the training kernel's forward pass with the sample in lane 0.</summary>
+    private static void EmitPredictKernel(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// The forward pass of one sample, held in lane 0 of each <c>{V}</c> (the other lanes are zeros and are ignored): the");
+        w.Line("/// same straight-line code as the training kernel, every weight broadcast from its constant offset in <c>p</c>.");
+        w.Line("/// </summary>");
+        using (w.Block($"internal static void {PredictKernelName}(ref float x, ref float p, ref float y)"))
+        {
+            for (int k = 0; k < plan.Spec.Inputs; k++)
+                w.Line($"{V}<float> a0_{k} = {V}.CreateScalar(Unsafe.Add(ref x, {k}));");
+            foreach (var layer in plan.Layers) EmitForward(w, layer);
+            int n = plan.Last.Index + 1;
+            for (int o = 0; o < plan.OutputSize; o++)
+                w.Line($"Unsafe.Add(ref y, {o}) = a{n}_{o}.ToScalar();");
+        }
+        w.Line();
+    }
+
     /// <summary>The lane kernel: writes every gradient and the outputs, returns the mean loss.</summary>
     public static void EmitKernel(SourceWriter w, NetworkPlan plan)
     {
@@ -104,6 +132,7 @@ internal static class SampleLaneEmitter
             w.Line($"return {V}.Sum(lossSum) * scale;");
         }
         w.Line();
+        EmitPredictKernel(w, plan);
         EmitHelpers(w);
     }
 

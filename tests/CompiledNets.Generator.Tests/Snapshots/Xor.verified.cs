@@ -159,14 +159,8 @@ namespace Demo
         {
             if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, "one sample of InputSize features");
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
-            // Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.
-            const int rows = 1;
-            global::System.Span<float> rowA = stackalloc float[WidestHidden];
-            global::System.Span<float> rowB = stackalloc float[WidestHidden];
-            // dense1: Dense(8, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_2x8_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), rows, 0, Dense1Units);
-            // dense2: Dense(1, Sigmoid)
-            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows, 0, Dense2Units);
+            // Thread-safe: the whole forward pass runs in registers, in one straight-line kernel.
+            global::CompiledNets.Generated.Kernels.PredictInSampleLanes(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
         /// <inheritdoc/>
@@ -1067,6 +1061,63 @@ namespace CompiledNets.Generated
             SumLanes(g28, g29, g30, g31).StoreUnsafe(ref gradient, 28);
             Unsafe.Add(ref gradient, 32) = Vector128.Sum(g32);
             return Vector128.Sum(lossSum) * scale;
+        }
+
+        /// <summary>
+        /// The forward pass of one sample, held in lane 0 of each <c>Vector128</c> (the other lanes are zeros and are ignored): the
+        /// same straight-line code as the training kernel, every weight broadcast from its constant offset in <c>p</c>.
+        /// </summary>
+        internal static void PredictInSampleLanes(ref float x, ref float p, ref float y)
+        {
+            Vector128<float> a0_0 = Vector128.CreateScalar(Unsafe.Add(ref x, 0));
+            Vector128<float> a0_1 = Vector128.CreateScalar(Unsafe.Add(ref x, 1));
+            // dense1: Dense(8, ReLU); weights [8, 2] at 0, bias at 16
+            Vector128<float> z1_0 = Vector128.Create(Unsafe.Add(ref p, 16));
+            z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 0)), a0_0, z1_0);
+            z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 1)), a0_1, z1_0);
+            Vector128<float> z1_1 = Vector128.Create(Unsafe.Add(ref p, 17));
+            z1_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 2)), a0_0, z1_1);
+            z1_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 3)), a0_1, z1_1);
+            Vector128<float> z1_2 = Vector128.Create(Unsafe.Add(ref p, 18));
+            z1_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 4)), a0_0, z1_2);
+            z1_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 5)), a0_1, z1_2);
+            Vector128<float> z1_3 = Vector128.Create(Unsafe.Add(ref p, 19));
+            z1_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 6)), a0_0, z1_3);
+            z1_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 7)), a0_1, z1_3);
+            Vector128<float> z1_4 = Vector128.Create(Unsafe.Add(ref p, 20));
+            z1_4 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 8)), a0_0, z1_4);
+            z1_4 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 9)), a0_1, z1_4);
+            Vector128<float> z1_5 = Vector128.Create(Unsafe.Add(ref p, 21));
+            z1_5 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 10)), a0_0, z1_5);
+            z1_5 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 11)), a0_1, z1_5);
+            Vector128<float> z1_6 = Vector128.Create(Unsafe.Add(ref p, 22));
+            z1_6 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 12)), a0_0, z1_6);
+            z1_6 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 13)), a0_1, z1_6);
+            Vector128<float> z1_7 = Vector128.Create(Unsafe.Add(ref p, 23));
+            z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 14)), a0_0, z1_7);
+            z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 15)), a0_1, z1_7);
+            Vector128<float> a1_0 = Vector128.Max(z1_0, Vector128<float>.Zero);
+            Vector128<float> a1_1 = Vector128.Max(z1_1, Vector128<float>.Zero);
+            Vector128<float> a1_2 = Vector128.Max(z1_2, Vector128<float>.Zero);
+            Vector128<float> a1_3 = Vector128.Max(z1_3, Vector128<float>.Zero);
+            Vector128<float> a1_4 = Vector128.Max(z1_4, Vector128<float>.Zero);
+            Vector128<float> a1_5 = Vector128.Max(z1_5, Vector128<float>.Zero);
+            Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
+            Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
+            // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
+            Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 26)), a1_2, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 27)), a1_3, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 28)), a1_4, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0);
+            Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
+            Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
+            Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
+            Unsafe.Add(ref y, 0) = a2_0.ToScalar();
         }
 
         /// <summary>1 in the first <paramref name="valid"/> lanes, 0 in the rest.</summary>
