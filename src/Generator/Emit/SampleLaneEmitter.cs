@@ -90,9 +90,6 @@ internal static class SampleLaneEmitter
     /// <summary>The lane kernel: writes every gradient and the outputs, returns the mean loss.</summary>
     public static void EmitKernel(SourceWriter w, NetworkPlan plan)
     {
-        var layers = plan.Layers;
-        bool crossEntropy = plan.Spec.Loss == LossKind.CrossEntropy;
-        int inputs = plan.Spec.Inputs, outputs = plan.OutputSize;
         w.Line("/// <summary>");
         w.Line($"/// Forward pass, {plan.Spec.Loss} loss and backward pass of a batch, {Lanes} samples per <c>{V}</c>: lane l of a vector holds sample b + l.");
         w.Line("/// Each weight is broadcast from its constant offset in <c>p</c>; each parameter's gradient accumulates in its own vector");
@@ -100,11 +97,8 @@ internal static class SampleLaneEmitter
         w.Line("/// </summary>");
         using (w.Block($"internal static float {KernelName}(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)"))
         {
-            w.Line($"const int InputSize = {inputs}, OutputSize = {outputs};");
-            w.Line(crossEntropy
-                ? "// Cross-entropy is the mean over samples of the sum over classes."
-                : "// The loss is the mean over every output value.");
-            w.Line($"float scale = 1f / {(crossEntropy ? "batchSize" : "(batchSize * OutputSize)")};");
+            w.Line($"if (batchSize <= {Lanes}) return {OneGroupKernelName}(ref x, ref t, ref p, ref gradient, ref y, batchSize);");
+            EmitScale(w, plan);
             w.Line($"{V}<float> lossSum = {V}<float>.Zero;");
             w.Line("// One accumulator per parameter, named by its offset in the parameters.");
             var accumulators = Enumerable.Range(0, plan.ParameterCount).Select(i => $"g{i} = {V}<float>.Zero").ToList();
@@ -113,30 +107,82 @@ internal static class SampleLaneEmitter
             using (w.Block($"for (int b = 0; b < batchSize; b += {Lanes})"))
             {
                 w.Line($"int valid = Math.Min({Lanes}, batchSize - b);");
-                w.Line("// Lanes past the batch read zeros and get no gradient and no loss.");
-                w.Line($"{V}<float> mask = LaneMask(valid);");
-                w.Line($"{V}<float> laneScale = mask * scale;");
-                w.Line("ref float xRow = ref Unsafe.Add(ref x, b * InputSize);");
-                for (int k = 0; k < inputs; k++)
-                    w.Line($"{V}<float> a0_{k} = LoadLanes(ref Unsafe.Add(ref xRow, {k}), InputSize, valid);");
-                foreach (var layer in layers) EmitForward(w, layer);
-                EmitLoss(w, plan);
-                for (int i = layers.Count - 1; i >= 0; i--) EmitBackward(w, layers[i], i > 0 ? layers[i - 1] : null);
+                EmitGroup(w, plan, oneGroup: false);
             }
             w.Line("// Lane sums, four gradients per store.");
-            int full = plan.ParameterCount / Lanes * Lanes;
-            for (int i = 0; i < full; i += Lanes)
-                w.Line($"SumLanes(g{i}, g{i + 1}, g{i + 2}, g{i + 3}).StoreUnsafe(ref gradient, {i});");
-            for (int i = full; i < plan.ParameterCount; i++)
-                w.Line($"Unsafe.Add(ref gradient, {i}) = {V}.Sum(g{i});");
+            EmitGradientSums(w, 0, plan.ParameterCount);
             w.Line($"return {V}.Sum(lossSum) * scale;");
         }
         w.Line();
+        EmitOneGroupKernel(w, plan);
         EmitPredictKernel(w, plan);
         EmitHelpers(w);
     }
 
     private const string KernelClass = "global::CompiledNets.Generated.Kernels";
+
+    private const string OneGroupKernelName = "TrainOneLaneGroup";
+
+    /// <summary>
+    /// The kernel for batches of at most four samples (XOR's whole training set): the same code without the loop,
+    /// each gradient summed across lanes and stored as soon as its layer's backward step has produced it, so few
+    /// vectors are alive at once and none waits in memory for the end of a loop.
+    /// </summary>
+    private static void EmitOneGroupKernel(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line($"/// <summary>{KernelName} for a batch of at most {Lanes} samples: one group of lanes, each gradient stored as soon as it is known.</summary>");
+        using (w.Block($"private static float {OneGroupKernelName}(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)"))
+        {
+            EmitScale(w, plan);
+            w.Line("const int b = 0;");
+            w.Line("int valid = batchSize;");
+            EmitGroup(w, plan, oneGroup: true);
+            w.Line($"return {V}.Sum(lossSum) * scale;");
+        }
+        w.Line();
+    }
+
+    private static void EmitScale(SourceWriter w, NetworkPlan plan)
+    {
+        bool crossEntropy = plan.Spec.Loss == LossKind.CrossEntropy;
+        w.Line($"const int InputSize = {plan.Spec.Inputs}, OutputSize = {plan.OutputSize};");
+        w.Line(crossEntropy
+            ? "// Cross-entropy is the mean over samples of the sum over classes."
+            : "// The loss is the mean over every output value.");
+        w.Line($"float scale = 1f / {(crossEntropy ? "batchSize" : "(batchSize * OutputSize)")};");
+    }
+
+    /// <summary>
+    /// One group of <see cref="Lanes"/> samples from row <c>b</c> (<c>valid</c> of them real): forward, loss, backward.
+    /// In a loop the gradients accumulate into <c>g</c>; for a single group they are declared and stored at once.
+    /// </summary>
+    private static void EmitGroup(SourceWriter w, NetworkPlan plan, bool oneGroup)
+    {
+        var layers = plan.Layers;
+        w.Line("// Lanes past the batch read zeros and get no gradient and no loss.");
+        w.Line($"{V}<float> mask = LaneMask(valid);");
+        w.Line($"{V}<float> laneScale = mask * scale;");
+        w.Line("ref float xRow = ref Unsafe.Add(ref x, b * InputSize);");
+        for (int k = 0; k < plan.Spec.Inputs; k++)
+            w.Line($"{V}<float> a0_{k} = LoadLanes(ref Unsafe.Add(ref xRow, {k}), InputSize, valid);");
+        foreach (var layer in layers) EmitForward(w, layer);
+        EmitLoss(w, plan, oneGroup);
+        for (int i = layers.Count - 1; i >= 0; i--)
+        {
+            EmitBackward(w, layers[i], i > 0 ? layers[i - 1] : null, oneGroup);
+            if (oneGroup) EmitGradientSums(w, layers[i].WeightOffset, layers[i].ParameterCount);
+        }
+    }
+
+    /// <summary>Stores the lane sums of accumulators g[first .. first + count), four per store where four remain.</summary>
+    private static void EmitGradientSums(SourceWriter w, int first, int count)
+    {
+        int end = first + count, full = first + count / Lanes * Lanes;
+        for (int i = first; i < full; i += Lanes)
+            w.Line($"SumLanes(g{i}, g{i + 1}, g{i + 2}, g{i + 3}).StoreUnsafe(ref gradient, {i});");
+        for (int i = full; i < end; i++)
+            w.Line($"Unsafe.Add(ref gradient, {i}) = {V}.Sum(g{i});");
+    }
 
     /// <summary>Layer n's pre-activations z{n}_o and activations a{n}_o (layer 0 is the input).</summary>
     private static void EmitForward(SourceWriter w, LayerPlan layer)
@@ -185,7 +231,7 @@ internal static class SampleLaneEmitter
     };
 
     /// <summary>Stores the outputs, adds the lanes' loss and leaves d loss / d z of the last layer in d{n}_o.</summary>
-    private static void EmitLoss(SourceWriter w, NetworkPlan plan)
+    private static void EmitLoss(SourceWriter w, NetworkPlan plan, bool oneGroup)
     {
         var last = plan.Last;
         int n = last.Index + 1;
@@ -229,11 +275,13 @@ internal static class SampleLaneEmitter
                 }
                 break;
         }
-        w.Line($"lossSum += mask * ({string.Join(" + ", lossTerms)});");
+        w.Line(oneGroup
+            ? $"{V}<float> lossSum = mask * ({string.Join(" + ", lossTerms)});"
+            : $"lossSum += mask * ({string.Join(" + ", lossTerms)});");
     }
 
     /// <summary>Accumulates layer n's weight and bias gradients and, below the first layer, leaves d loss / d z{n-1} in d{n-1}_k.</summary>
-    private static void EmitBackward(SourceWriter w, LayerPlan layer, LayerPlan? previous)
+    private static void EmitBackward(SourceWriter w, LayerPlan layer, LayerPlan? previous, bool oneGroup)
     {
         int n = layer.Index + 1;
         w.Line($"// {layer.Name} backward");
@@ -242,9 +290,11 @@ internal static class SampleLaneEmitter
             for (int k = 0; k < layer.Inputs; k++)
             {
                 int index = layer.WeightOffset + o * layer.Inputs + k;
-                w.Line($"g{index} = {V}.MultiplyAddEstimate(d{n}_{o}, a{n - 1}_{k}, g{index});");
+                w.Line(oneGroup
+                    ? $"{V}<float> g{index} = d{n}_{o} * a{n - 1}_{k};"
+                    : $"g{index} = {V}.MultiplyAddEstimate(d{n}_{o}, a{n - 1}_{k}, g{index});");
             }
-            w.Line($"g{layer.BiasOffset + o} += d{n}_{o};");
+            w.Line(oneGroup ? $"{V}<float> g{layer.BiasOffset + o} = d{n}_{o};" : $"g{layer.BiasOffset + o} += d{n}_{o};");
         }
         if (previous is null) return;
         for (int k = 0; k < layer.Inputs; k++)

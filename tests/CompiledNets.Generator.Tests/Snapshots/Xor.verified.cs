@@ -926,6 +926,7 @@ namespace CompiledNets.Generated
         /// </summary>
         internal static float TrainInSampleLanes(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)
         {
+            if (batchSize <= 4) return TrainOneLaneGroup(ref x, ref t, ref p, ref gradient, ref y, batchSize);
             const int InputSize = 2, OutputSize = 1;
             // The loss is the mean over every output value.
             float scale = 1f / (batchSize * OutputSize);
@@ -1060,6 +1061,136 @@ namespace CompiledNets.Generated
             SumLanes(g24, g25, g26, g27).StoreUnsafe(ref gradient, 24);
             SumLanes(g28, g29, g30, g31).StoreUnsafe(ref gradient, 28);
             Unsafe.Add(ref gradient, 32) = Vector128.Sum(g32);
+            return Vector128.Sum(lossSum) * scale;
+        }
+
+        /// <summary>TrainInSampleLanes for a batch of at most 4 samples: one group of lanes, each gradient stored as soon as it is known.</summary>
+        private static float TrainOneLaneGroup(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)
+        {
+            const int InputSize = 2, OutputSize = 1;
+            // The loss is the mean over every output value.
+            float scale = 1f / (batchSize * OutputSize);
+            const int b = 0;
+            int valid = batchSize;
+            // Lanes past the batch read zeros and get no gradient and no loss.
+            Vector128<float> mask = LaneMask(valid);
+            Vector128<float> laneScale = mask * scale;
+            ref float xRow = ref Unsafe.Add(ref x, b * InputSize);
+            Vector128<float> a0_0 = LoadLanes(ref Unsafe.Add(ref xRow, 0), InputSize, valid);
+            Vector128<float> a0_1 = LoadLanes(ref Unsafe.Add(ref xRow, 1), InputSize, valid);
+            // dense1: Dense(8, ReLU); weights [8, 2] at 0, bias at 16
+            Vector128<float> z1_0 = Vector128.Create(Unsafe.Add(ref p, 16));
+            z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 0)), a0_0, z1_0);
+            z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 1)), a0_1, z1_0);
+            Vector128<float> z1_1 = Vector128.Create(Unsafe.Add(ref p, 17));
+            z1_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 2)), a0_0, z1_1);
+            z1_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 3)), a0_1, z1_1);
+            Vector128<float> z1_2 = Vector128.Create(Unsafe.Add(ref p, 18));
+            z1_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 4)), a0_0, z1_2);
+            z1_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 5)), a0_1, z1_2);
+            Vector128<float> z1_3 = Vector128.Create(Unsafe.Add(ref p, 19));
+            z1_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 6)), a0_0, z1_3);
+            z1_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 7)), a0_1, z1_3);
+            Vector128<float> z1_4 = Vector128.Create(Unsafe.Add(ref p, 20));
+            z1_4 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 8)), a0_0, z1_4);
+            z1_4 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 9)), a0_1, z1_4);
+            Vector128<float> z1_5 = Vector128.Create(Unsafe.Add(ref p, 21));
+            z1_5 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 10)), a0_0, z1_5);
+            z1_5 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 11)), a0_1, z1_5);
+            Vector128<float> z1_6 = Vector128.Create(Unsafe.Add(ref p, 22));
+            z1_6 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 12)), a0_0, z1_6);
+            z1_6 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 13)), a0_1, z1_6);
+            Vector128<float> z1_7 = Vector128.Create(Unsafe.Add(ref p, 23));
+            z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 14)), a0_0, z1_7);
+            z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 15)), a0_1, z1_7);
+            Vector128<float> a1_0 = Vector128.Max(z1_0, Vector128<float>.Zero);
+            Vector128<float> a1_1 = Vector128.Max(z1_1, Vector128<float>.Zero);
+            Vector128<float> a1_2 = Vector128.Max(z1_2, Vector128<float>.Zero);
+            Vector128<float> a1_3 = Vector128.Max(z1_3, Vector128<float>.Zero);
+            Vector128<float> a1_4 = Vector128.Max(z1_4, Vector128<float>.Zero);
+            Vector128<float> a1_5 = Vector128.Max(z1_5, Vector128<float>.Zero);
+            Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
+            Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
+            // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
+            Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 26)), a1_2, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 27)), a1_3, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 28)), a1_4, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0);
+            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0);
+            Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
+            Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
+            Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
+            // Loss: BinaryCrossEntropy on Sigmoid; outputs stored for TrainingOutputs.
+            ref float yRow = ref Unsafe.Add(ref y, b * OutputSize);
+            ref float tRow = ref Unsafe.Add(ref t, b * OutputSize);
+            StoreLanes(a2_0, ref Unsafe.Add(ref yRow, 0), OutputSize, valid);
+            Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
+            Vector128<float> d2_0 = laneScale * (a2_0 - t0);
+            Vector128<float> lossSum = mask * (Vector128.Max(z2_0, Vector128<float>.Zero) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
+            // dense2 backward
+            Vector128<float> g24 = d2_0 * a1_0;
+            Vector128<float> g25 = d2_0 * a1_1;
+            Vector128<float> g26 = d2_0 * a1_2;
+            Vector128<float> g27 = d2_0 * a1_3;
+            Vector128<float> g28 = d2_0 * a1_4;
+            Vector128<float> g29 = d2_0 * a1_5;
+            Vector128<float> g30 = d2_0 * a1_6;
+            Vector128<float> g31 = d2_0 * a1_7;
+            Vector128<float> g32 = d2_0;
+            Vector128<float> d1_0 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 24));
+            d1_0 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_0, Vector128<float>.Zero), d1_0, Vector128<float>.Zero);
+            Vector128<float> d1_1 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 25));
+            d1_1 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_1, Vector128<float>.Zero), d1_1, Vector128<float>.Zero);
+            Vector128<float> d1_2 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 26));
+            d1_2 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_2, Vector128<float>.Zero), d1_2, Vector128<float>.Zero);
+            Vector128<float> d1_3 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 27));
+            d1_3 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_3, Vector128<float>.Zero), d1_3, Vector128<float>.Zero);
+            Vector128<float> d1_4 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 28));
+            d1_4 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_4, Vector128<float>.Zero), d1_4, Vector128<float>.Zero);
+            Vector128<float> d1_5 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 29));
+            d1_5 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_5, Vector128<float>.Zero), d1_5, Vector128<float>.Zero);
+            Vector128<float> d1_6 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 30));
+            d1_6 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_6, Vector128<float>.Zero), d1_6, Vector128<float>.Zero);
+            Vector128<float> d1_7 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 31));
+            d1_7 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_7, Vector128<float>.Zero), d1_7, Vector128<float>.Zero);
+            SumLanes(g24, g25, g26, g27).StoreUnsafe(ref gradient, 24);
+            SumLanes(g28, g29, g30, g31).StoreUnsafe(ref gradient, 28);
+            Unsafe.Add(ref gradient, 32) = Vector128.Sum(g32);
+            // dense1 backward
+            Vector128<float> g0 = d1_0 * a0_0;
+            Vector128<float> g1 = d1_0 * a0_1;
+            Vector128<float> g16 = d1_0;
+            Vector128<float> g2 = d1_1 * a0_0;
+            Vector128<float> g3 = d1_1 * a0_1;
+            Vector128<float> g17 = d1_1;
+            Vector128<float> g4 = d1_2 * a0_0;
+            Vector128<float> g5 = d1_2 * a0_1;
+            Vector128<float> g18 = d1_2;
+            Vector128<float> g6 = d1_3 * a0_0;
+            Vector128<float> g7 = d1_3 * a0_1;
+            Vector128<float> g19 = d1_3;
+            Vector128<float> g8 = d1_4 * a0_0;
+            Vector128<float> g9 = d1_4 * a0_1;
+            Vector128<float> g20 = d1_4;
+            Vector128<float> g10 = d1_5 * a0_0;
+            Vector128<float> g11 = d1_5 * a0_1;
+            Vector128<float> g21 = d1_5;
+            Vector128<float> g12 = d1_6 * a0_0;
+            Vector128<float> g13 = d1_6 * a0_1;
+            Vector128<float> g22 = d1_6;
+            Vector128<float> g14 = d1_7 * a0_0;
+            Vector128<float> g15 = d1_7 * a0_1;
+            Vector128<float> g23 = d1_7;
+            SumLanes(g0, g1, g2, g3).StoreUnsafe(ref gradient, 0);
+            SumLanes(g4, g5, g6, g7).StoreUnsafe(ref gradient, 4);
+            SumLanes(g8, g9, g10, g11).StoreUnsafe(ref gradient, 8);
+            SumLanes(g12, g13, g14, g15).StoreUnsafe(ref gradient, 12);
+            SumLanes(g16, g17, g18, g19).StoreUnsafe(ref gradient, 16);
+            SumLanes(g20, g21, g22, g23).StoreUnsafe(ref gradient, 20);
             return Vector128.Sum(lossSum) * scale;
         }
 
