@@ -155,6 +155,7 @@ namespace Demo
         private readonly float[] _layerNorm1Output; // [MaxBatchSize, 16] output
         private readonly float[] _dense2WeightTransposed; // [16, 12] the weights transposed for the batch forward, refreshed every batch
         private readonly float[] _dense2Output; // [MaxBatchSize, 12] output
+        private readonly float[] _dense3WeightTransposed; // [12, 4] the weights transposed for the batch forward, refreshed every batch
         private readonly float[] _dense3PreActivation; // [MaxBatchSize, 4] before Softmax
         private readonly float[] _dense3Output; // [MaxBatchSize, 4] output
         private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
@@ -214,6 +215,7 @@ namespace Demo
             _layerNorm1Output = new float[maxBatchSize * LayerNorm1Units];
             _dense2WeightTransposed = new float[Dense2Units * Dense2Inputs];
             _dense2Output = new float[maxBatchSize * Dense2Units];
+            _dense3WeightTransposed = new float[Dense3Units * Dense3Inputs];
             _dense3PreActivation = new float[maxBatchSize * Dense3Units];
             _dense3Output = new float[maxBatchSize * Dense3Units];
             _deltaA = new float[maxBatchSize * Widest];
@@ -229,8 +231,8 @@ namespace Demo
             _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 64, part); Dense2ForwardTraining(first, last); };
             _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
             _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
-            _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardInference(first, last); };
-            _dense3ForwardTraining = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardTraining(first, last); };
+            _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 64, part); Dense3ForwardInference(first, last); };
+            _dense3ForwardTraining = part => { var (first, last) = PartitionOf(Dense3Units, 64, part); Dense3ForwardTraining(first, last); };
             _dense3WeightGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3WeightGradient(first, last); };
             _dense3InputGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3InputGradient(first, last); };
             Threads = global::System.Environment.ProcessorCount;
@@ -321,6 +323,7 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.TransposeWeights_32x20(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
             global::CompiledNets.Generated.Kernels.TransposeWeights_48x32(ref _parameters[Maxout1Weight], ref _maxout1WeightTransposed[0]);
             global::CompiledNets.Generated.Kernels.TransposeWeights_12x16(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
+            global::CompiledNets.Generated.Kernels.TransposeWeights_4x12(ref _parameters[Dense3Weight], ref _dense3WeightTransposed[0]);
             for (int start = 0; start < batchSize; start += MaxBatchSize)
             {
                 int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
@@ -381,6 +384,7 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.TransposeWeights_12x16(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
             if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
             // dense3: Dense(4, Softmax)
+            global::CompiledNets.Generated.Kernels.TransposeWeights_4x12(ref _parameters[Dense3Weight], ref _dense3WeightTransposed[0]);
             if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardTraining); else Dense3ForwardTraining(0, Dense3Units);
             global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * Dense3Units).CopyTo(_dense3Output);
             global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units), Dense3Units);
@@ -487,11 +491,11 @@ namespace Demo
         // dense3: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
         private void Dense3ForwardInference(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_12x4_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_12x4_Linear(ref _dense2Output[0], ref _dense3WeightTransposed[0], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
         }
         private void Dense3ForwardTraining(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.DenseForward_12x4_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_12x4_Linear(ref _dense2Output[0], ref _dense3WeightTransposed[0], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);
         }
         private void Dense3WeightGradient(int first, int last)
         {
@@ -7037,6 +7041,197 @@ namespace CompiledNets.Generated
                     Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
                     Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
                 }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[b, o] = Linear(bias[o] + Σ_k x[b, k]·wt[k, o])</c> for 12 inputs and outputs o in [first, last) of 4, from the transposed weights <c>wt</c>.
+        /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
+        /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
+        /// </summary>
+        internal static void DenseForwardBroadcast_12x4_Linear(ref float x, ref float wt, ref float bias, ref float y, int batch, int first, int last)
+        {
+            if (Vector128.IsHardwareAccelerated) DenseForwardBroadcast_12x4_Linear_Vector128(ref x, ref wt, ref y, ref bias, batch, first, last);
+            else DenseForwardBroadcast_12x4_Linear_Scalar(ref x, ref wt, ref y, ref bias, batch, first, last);
+        }
+
+        private static void DenseForwardBroadcast_12x4_Linear_Vector128(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 4, N = 12;
+            int rows = batch, reduction = N;
+            int k = first;
+            for (; k <= last - 4; k += 4)
+            {
+                int m = 0;
+                for (; m <= rows - 16; m += 16)
+                {
+                    // 16 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                    ((c40 + bias0)).StoreUnsafe(ref cRow4, 0);
+                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                    ((c50 + bias0)).StoreUnsafe(ref cRow5, 0);
+                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                    ((c60 + bias0)).StoreUnsafe(ref cRow6, 0);
+                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                    ((c70 + bias0)).StoreUnsafe(ref cRow7, 0);
+                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                    ((c80 + bias0)).StoreUnsafe(ref cRow8, 0);
+                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                    ((c90 + bias0)).StoreUnsafe(ref cRow9, 0);
+                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                    ((c100 + bias0)).StoreUnsafe(ref cRow10, 0);
+                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                    ((c110 + bias0)).StoreUnsafe(ref cRow11, 0);
+                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                    ((c120 + bias0)).StoreUnsafe(ref cRow12, 0);
+                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                    ((c130 + bias0)).StoreUnsafe(ref cRow13, 0);
+                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                    ((c140 + bias0)).StoreUnsafe(ref cRow14, 0);
+                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                    ((c150 + bias0)).StoreUnsafe(ref cRow15, 0);
+                }
+                for (; m <= rows - 4; m += 4)
+                {
+                    // 4 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                    ((c10 + bias0)).StoreUnsafe(ref cRow1, 0);
+                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                    ((c20 + bias0)).StoreUnsafe(ref cRow2, 0);
+                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                    ((c30 + bias0)).StoreUnsafe(ref cRow3, 0);
+                }
+                for (; m < rows; m++)
+                {
+                    // 1 row(s) × 4 columns in registers
+                    ref float biasRow = ref Unsafe.Add(ref bias, k);
+                    Vector128<float> bias0 = Vector128.LoadUnsafe(ref biasRow, 0);
+                    Vector128<float> c00 = Vector128<float>.Zero;
+                    for (int j = 0; j < reduction; j++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                    }
+                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                    ((c00 + bias0)).StoreUnsafe(ref cRow0, 0);
+                }
+            }
+        }
+
+        /// <summary>Fallback when no vector width is accelerated.</summary>
+        private static void DenseForwardBroadcast_12x4_Linear_Scalar(ref float a, ref float bMatrix, ref float c, ref float bias, int batch, int first, int last)
+        {
+            const int K = 4, N = 12;
+            int rows = batch, reduction = N;
+            for (int k = first; k < last; k++)
+            {
+                for (int m = 0; m < rows; m++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
+                    Unsafe.Add(ref c, m * K + k) = (s + Unsafe.Add(ref bias, k));
+                }
+            }
+        }
+
+        /// <summary><c>wt[k, o] = w[o, k]</c> for the 4 × 12 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
+        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        internal static void TransposeWeights_4x12(ref float w, ref float wt)
+        {
+            const int K = 12, N = 4;
+            int o = 0;
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            {
+                for (; o <= N - 4; o += 4)
+                {
+                    int k = 0;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
+                        Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                    }
+                }
+            }
+            for (; o < N; o++)
+            {
+                ref float row = ref Unsafe.Add(ref w, o * K);
+                for (int k = 0; k < K; k++) Unsafe.Add(ref wt, k * N + o) = Unsafe.Add(ref row, k);
             }
         }
 
