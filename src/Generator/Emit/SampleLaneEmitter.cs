@@ -189,6 +189,7 @@ internal static class SampleLaneEmitter
     {
         int n = layer.Index + 1;
         w.Line($"// {layer.Name}: {layer.Describe()}; weights [{layer.Units}, {layer.Inputs}] at {layer.WeightOffset}, bias at {layer.BiasOffset}");
+        w.Line($"// z{n}_o = bias[o] + Σ_k w[o, k]·a{n - 1}_k, summed from k = 0; a{n}_o = {layer.ActivationText}(z{n}_o).");
         for (int o = 0; o < layer.Units; o++)
         {
             // bias + Σ_k w[o, k]·a[k], summed from k = 0 up.
@@ -284,7 +285,7 @@ internal static class SampleLaneEmitter
     private static void EmitBackward(SourceWriter w, LayerPlan layer, LayerPlan? previous, bool oneGroup)
     {
         int n = layer.Index + 1;
-        w.Line($"// {layer.Name} backward");
+        w.Line($"// {layer.Name} backward: d{n}_o is d loss / d z{n}_o; g[w[o, k]] += d{n}_o·a{n - 1}_k, g[bias[o]] += d{n}_o" + (previous is null ? "." : $"; d{n - 1}_k = Σ_o d{n}_o·w[o, k] times {previous.ActivationText}'(a{n - 1}_k)."));
         for (int o = 0; o < layer.Units; o++)
         {
             for (int k = 0; k < layer.Inputs; k++)

@@ -947,6 +947,7 @@ namespace CompiledNets.Generated
                 Vector128<float> a0_0 = LoadLanes(ref Unsafe.Add(ref xRow, 0), InputSize, valid);
                 Vector128<float> a0_1 = LoadLanes(ref Unsafe.Add(ref xRow, 1), InputSize, valid);
                 // dense1: Dense(8, ReLU); weights [8, 2] at 0, bias at 16
+                // z1_o = bias[o] + Σ_k w[o, k]·a0_k, summed from k = 0; a1_o = ReLU(z1_o).
                 Vector128<float> z1_0 = Vector128.Create(Unsafe.Add(ref p, 16));
                 z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 0)), a0_0, z1_0);
                 z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 1)), a0_1, z1_0);
@@ -980,6 +981,7 @@ namespace CompiledNets.Generated
                 Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
                 Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
                 // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
+                // z2_o = bias[o] + Σ_k w[o, k]·a1_k, summed from k = 0; a2_o = Sigmoid(z2_o).
                 Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
                 z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
                 z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
@@ -999,7 +1001,7 @@ namespace CompiledNets.Generated
                 Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
                 Vector128<float> d2_0 = laneScale * (a2_0 - t0);
                 lossSum += mask * (Vector128.Max(z2_0, Vector128<float>.Zero) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
-                // dense2 backward
+                // dense2 backward: d2_o is d loss / d z2_o; g[w[o, k]] += d2_o·a1_k, g[bias[o]] += d2_o; d1_k = Σ_o d2_o·w[o, k] times ReLU'(a1_k).
                 g24 = Vector128.MultiplyAddEstimate(d2_0, a1_0, g24);
                 g25 = Vector128.MultiplyAddEstimate(d2_0, a1_1, g25);
                 g26 = Vector128.MultiplyAddEstimate(d2_0, a1_2, g26);
@@ -1025,7 +1027,7 @@ namespace CompiledNets.Generated
                 d1_6 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_6, Vector128<float>.Zero), d1_6, Vector128<float>.Zero);
                 Vector128<float> d1_7 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 31));
                 d1_7 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_7, Vector128<float>.Zero), d1_7, Vector128<float>.Zero);
-                // dense1 backward
+                // dense1 backward: d1_o is d loss / d z1_o; g[w[o, k]] += d1_o·a0_k, g[bias[o]] += d1_o.
                 g0 = Vector128.MultiplyAddEstimate(d1_0, a0_0, g0);
                 g1 = Vector128.MultiplyAddEstimate(d1_0, a0_1, g1);
                 g16 += d1_0;
@@ -1079,6 +1081,7 @@ namespace CompiledNets.Generated
             Vector128<float> a0_0 = LoadLanes(ref Unsafe.Add(ref xRow, 0), InputSize, valid);
             Vector128<float> a0_1 = LoadLanes(ref Unsafe.Add(ref xRow, 1), InputSize, valid);
             // dense1: Dense(8, ReLU); weights [8, 2] at 0, bias at 16
+            // z1_o = bias[o] + Σ_k w[o, k]·a0_k, summed from k = 0; a1_o = ReLU(z1_o).
             Vector128<float> z1_0 = Vector128.Create(Unsafe.Add(ref p, 16));
             z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 0)), a0_0, z1_0);
             z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 1)), a0_1, z1_0);
@@ -1112,6 +1115,7 @@ namespace CompiledNets.Generated
             Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
             Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
             // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
+            // z2_o = bias[o] + Σ_k w[o, k]·a1_k, summed from k = 0; a2_o = Sigmoid(z2_o).
             Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
@@ -1131,7 +1135,7 @@ namespace CompiledNets.Generated
             Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
             Vector128<float> d2_0 = laneScale * (a2_0 - t0);
             Vector128<float> lossSum = mask * (Vector128.Max(z2_0, Vector128<float>.Zero) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
-            // dense2 backward
+            // dense2 backward: d2_o is d loss / d z2_o; g[w[o, k]] += d2_o·a1_k, g[bias[o]] += d2_o; d1_k = Σ_o d2_o·w[o, k] times ReLU'(a1_k).
             Vector128<float> g24 = d2_0 * a1_0;
             Vector128<float> g25 = d2_0 * a1_1;
             Vector128<float> g26 = d2_0 * a1_2;
@@ -1160,7 +1164,7 @@ namespace CompiledNets.Generated
             SumLanes(g24, g25, g26, g27).StoreUnsafe(ref gradient, 24);
             SumLanes(g28, g29, g30, g31).StoreUnsafe(ref gradient, 28);
             Unsafe.Add(ref gradient, 32) = Vector128.Sum(g32);
-            // dense1 backward
+            // dense1 backward: d1_o is d loss / d z1_o; g[w[o, k]] += d1_o·a0_k, g[bias[o]] += d1_o.
             Vector128<float> g0 = d1_0 * a0_0;
             Vector128<float> g1 = d1_0 * a0_1;
             Vector128<float> g16 = d1_0;
@@ -1203,6 +1207,7 @@ namespace CompiledNets.Generated
             Vector128<float> a0_0 = Vector128.CreateScalar(Unsafe.Add(ref x, 0));
             Vector128<float> a0_1 = Vector128.CreateScalar(Unsafe.Add(ref x, 1));
             // dense1: Dense(8, ReLU); weights [8, 2] at 0, bias at 16
+            // z1_o = bias[o] + Σ_k w[o, k]·a0_k, summed from k = 0; a1_o = ReLU(z1_o).
             Vector128<float> z1_0 = Vector128.Create(Unsafe.Add(ref p, 16));
             z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 0)), a0_0, z1_0);
             z1_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 1)), a0_1, z1_0);
@@ -1236,6 +1241,7 @@ namespace CompiledNets.Generated
             Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
             Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
             // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
+            // z2_o = bias[o] + Σ_k w[o, k]·a1_k, summed from k = 0; a2_o = Sigmoid(z2_o).
             Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
