@@ -22,9 +22,9 @@ internal static class KernelPlan
 
     /// <summary>
     /// True when the layer's batch forward (training and <c>PredictBatch</c>) runs in broadcast form over a transposed copy
-    /// of its weights, refreshed at the start of every batch. Needs at least one 8-float vector of outputs, or outputs that
-    /// fill 4-float vectors exactly (a scalar edge column would round differently from its vector neighbours); single-sample
-    /// <c>Predict</c> keeps the dot form (one pass over the weights, no copy).
+    /// of its weights, refreshed at the start of every batch. Needs at least one 8-float vector of outputs, or a whole
+    /// number of 4-float vectors (below 8 outputs, a scalar edge column was measured to push a normalised case past the
+    /// engines' tolerance); single-sample <c>Predict</c> keeps the dot form (one pass over the weights, no copy).
     /// </summary>
     public static bool BatchForwardIsBroadcast(LayerPlan layer) =>
         layer.IsDenseLike && layer.Inputs < BroadcastForwardMaxInputs && (layer.LinearUnits >= 8 || layer.LinearUnits % 4 == 0);

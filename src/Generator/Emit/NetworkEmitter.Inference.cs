@@ -9,7 +9,7 @@ internal static partial class NetworkEmitter
 {
     // ------------------------------------------------------------------ inference
 
-    private static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
+    internal static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
 
     private static string ArraySpan(string array, string length) => $"global::System.MemoryExtensions.AsSpan({array}, 0, {length})";
 

@@ -186,9 +186,12 @@ internal static partial class NetworkEmitter
 
     /// <summary>The job of one product of a Dense or Maxout layer: forward products split over outputs, backward over inputs.</summary>
     private static Job JobFor(LayerPlan layer, string kind) => kind.StartsWith("Forward", System.StringComparison.Ordinal)
-        ? new Job($"_{layer.Field}{kind}", layer.Prefix + kind, layer.LinearConstant,
-            KernelPlan.BatchForwardIsBroadcast(layer) ? DenseKernelEmitter.ColumnGranularity : DenseKernelEmitter.OutputGranularity)
+        ? new Job($"_{layer.Field}{kind}", layer.Prefix + kind, layer.LinearConstant, ForwardGranularity(layer, kind))
         : new Job($"_{layer.Field}{kind}", layer.Prefix + kind, $"{layer.Prefix}Inputs", DenseKernelEmitter.ColumnGranularity);
+
+    /// <summary>Where a forward product's outputs may be split: the broadcast kernel's column tile, or the dot form's output tile (Predict's parts are dot form).</summary>
+    private static int ForwardGranularity(LayerPlan layer, string kind) =>
+        KernelPlan.BatchForwardIsBroadcast(layer) && kind != "ForwardPredict" ? DenseKernelEmitter.ColumnGranularity : DenseKernelEmitter.OutputGranularity;
 
     /// <summary>The statement refreshing a broadcast-forward layer's transposed weights, or null for a dot-form layer.</summary>
     private static string? TransposeWeights(LayerPlan layer) => KernelPlan.BatchForwardIsBroadcast(layer)
@@ -242,7 +245,7 @@ internal static partial class NetworkEmitter
             // The Maxout product works on the piece gradients, which its backward step wrote to the other buffer.
             string productDelta = layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
             string inferenceInput = InferenceInput(plan, layer.Index);
-            w.Line($"// {layer.Name}: forward split over outputs (multiples of {DenseKernelEmitter.OutputGranularity}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
+            w.Line($"// {layer.Name}: forward split over outputs (multiples of {ForwardGranularity(layer, "ForwardInference")}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
             using (w.Block($"private void {p}ForwardInference(int first, int last)"))
             {
                 w.Line(ForwardKernelCall(layer, inferenceActivation, $"{inferenceInput}[0]", inferenceTarget));

@@ -14,7 +14,7 @@ internal static partial class NetworkEmitter
     private const string KernelsRuntime = "global::CompiledNets.Kernels";
 
     /// <summary>Name of the file-local class that holds a network's kernels.</summary>
-    private const string KernelClass = "global::CompiledNets.Generated.Kernels";
+    internal const string KernelClass = "global::CompiledNets.Generated.Kernels";
 
     public static string Emit(NetworkSpec spec)
     {

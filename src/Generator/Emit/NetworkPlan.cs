@@ -45,6 +45,7 @@ internal sealed class NetworkPlan
             _ => spec.Optimizer.Momentum > 0 ? ParameterCount : 0,
         };
         AssignDeltaBuffers();
+        TrainsInSampleLanes = SampleLaneEmitter.Applies(this);
     }
 
     public NetworkSpec Spec { get; }
@@ -80,7 +81,7 @@ internal sealed class NetworkPlan
     public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
 
     /// <summary>True when training runs in the straight-line sample-lane kernel (<see cref="SampleLaneEmitter"/>).</summary>
-    public bool TrainsInSampleLanes => SampleLaneEmitter.Applies(this);
+    public bool TrainsInSampleLanes { get; }
 
     /// <summary>True when training runs the general per-layer products, with their buffers and kernels.</summary>
     public bool TrainsPerLayer => Trainable && !TrainsInSampleLanes;

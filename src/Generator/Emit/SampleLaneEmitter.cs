@@ -51,7 +51,7 @@ internal static class SampleLaneEmitter
     public static void EmitTrainingCall(SourceWriter w, NetworkPlan plan)
     {
         w.Line($"// Small enough to train {Lanes} samples at a time in vector lanes, in one straight-line kernel.");
-        w.Line($"float loss = {KernelClass}.{KernelName}(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets),");
+        w.Line($"float loss = {NetworkEmitter.KernelClass}.{KernelName}(ref {NetworkEmitter.Ref("inputs")}, ref {NetworkEmitter.Ref("targets")},");
         w.Line($"    ref _parameters[0], ref _gradients[0], ref _{plan.Last.Field}Output[0], batchSize);");
         w.Line("_trainingRows = batchSize;");
         w.Line("return loss;");
@@ -65,7 +65,7 @@ internal static class SampleLaneEmitter
     public static void EmitPredictCall(SourceWriter w)
     {
         w.Line("// Thread-safe: the whole forward pass runs in registers, in one straight-line kernel.");
-        w.Line($"{KernelClass}.{PredictKernelName}(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));");
+        w.Line($"{NetworkEmitter.KernelClass}.{PredictKernelName}(ref {NetworkEmitter.Ref("input")}, ref _parameters[0], ref {NetworkEmitter.Ref("output")});");
     }
 
     /// <summary>The single-sample kernel: the training kernel's forward pass with the sample in lane 0.</summary>
@@ -118,8 +118,6 @@ internal static class SampleLaneEmitter
         EmitPredictKernel(w, plan);
         EmitHelpers(w);
     }
-
-    private const string KernelClass = "global::CompiledNets.Generated.Kernels";
 
     private const string OneGroupKernelName = "TrainOneLaneGroup";
 
@@ -192,7 +190,6 @@ internal static class SampleLaneEmitter
         w.Line($"// z{n}_o = bias[o] + Σ_k w[o, k]·a{n - 1}_k, summed from k = 0; a{n}_o = {layer.ActivationText}(z{n}_o).");
         for (int o = 0; o < layer.Units; o++)
         {
-            // bias + Σ_k w[o, k]·a[k], summed from k = 0 up.
             w.Line($"{V}<float> z{n}_{o} = {Broadcast(layer.BiasOffset + o)};");
             for (int k = 0; k < layer.Inputs; k++)
                 w.Line($"z{n}_{o} = {V}.MultiplyAddEstimate({Broadcast(layer.WeightOffset + o * layer.Inputs + k)}, a{n - 1}_{k}, z{n}_{o});");
@@ -300,7 +297,6 @@ internal static class SampleLaneEmitter
         if (previous is null) return;
         for (int k = 0; k < layer.Inputs; k++)
         {
-            // Σ_o d[o]·w[o, k], then the previous layer's derivative.
             w.Line($"{V}<float> d{n - 1}_{k} = d{n}_0 * {Broadcast(layer.WeightOffset + k)};");
             for (int o = 1; o < layer.Units; o++)
                 w.Line($"d{n - 1}_{k} = {V}.MultiplyAddEstimate(d{n}_{o}, {Broadcast(layer.WeightOffset + o * layer.Inputs + k)}, d{n - 1}_{k});");

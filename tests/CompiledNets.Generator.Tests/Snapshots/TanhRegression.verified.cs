@@ -281,7 +281,7 @@ partial class TanhRegression : global::CompiledNets.INetwork
     private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
         global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
-    // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+    // dense1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
     private void Dense1ForwardInference(int first, int last)
     {
         global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_3x17_Tanh(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -295,7 +295,7 @@ partial class TanhRegression : global::CompiledNets.INetwork
         global::CompiledNets.Generated.Kernels.DenseWeightGradient_3x17(ref _deltaA[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
     }
 
-    // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+    // dense2: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
     private void Dense2ForwardInference(int first, int last)
     {
         global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_17x9_Tanh(ref _dense1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);

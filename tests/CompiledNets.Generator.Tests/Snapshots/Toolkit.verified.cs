@@ -438,7 +438,7 @@ namespace Demo
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
-        // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        // dense1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
         private void Dense1ForwardInference(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -452,7 +452,7 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.DenseWeightGradient_20x32(ref _deltaA[0], ref _input[0], ref _gradients[Dense1Weight], ref _gradients[Dense1Bias], _rows, first, last);
         }
 
-        // maxout1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        // maxout1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
         private void Maxout1ForwardInference(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_32x48_Linear(ref _activation1Output[0], ref _maxout1WeightTransposed[0], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
@@ -470,7 +470,7 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.DenseInputGradient_32x48_Linear(ref _deltaB[0], ref _parameters[Maxout1Weight], ref _deltaA[0], ref _dropout1Output[0], _rows, first, last);
         }
 
-        // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        // dense2: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
         private void Dense2ForwardInference(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
@@ -488,7 +488,7 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.DenseInputGradient_16x12_Linear(ref _deltaB[0], ref _parameters[Dense2Weight], ref _deltaA[0], ref _layerNorm1Output[0], _rows, first, last);
         }
 
-        // dense3: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        // dense3: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
         private void Dense3ForwardInference(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_12x4_Linear(ref _dense2Output[0], ref _dense3WeightTransposed[0], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);

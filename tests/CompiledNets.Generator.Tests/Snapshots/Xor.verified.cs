@@ -208,7 +208,7 @@ namespace Demo
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
 
-        // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
+        // dense1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
         private void Dense1ForwardInference(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_2x8_ReLU(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
