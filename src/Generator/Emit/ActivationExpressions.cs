@@ -27,7 +27,8 @@ internal static class ActivationExpressions
     public static string? Vector(ActivationKind activation, float alpha, string type, string v) => activation switch
     {
         ActivationKind.Linear => v,
-        ActivationKind.ReLU => $"{type}.Max({v}, {type}<float>.Zero)",
+        // maxps(0, v) is one instruction and returns v when v is NaN; Max would add a fix-up for NaN and -0.
+        ActivationKind.ReLU => $"{type}.MaxNative({type}<float>.Zero, {v})",
         ActivationKind.LeakyReLU => $"{type}.ConditionalSelect({type}.GreaterThan({v}, {type}<float>.Zero), {v}, {v} * {Literal.Float(alpha)})",
         _ => null,
     };

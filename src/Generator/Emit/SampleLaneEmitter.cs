@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Model;
@@ -187,17 +188,26 @@ internal static class SampleLaneEmitter
     {
         int n = layer.Index + 1;
         w.Line($"// {layer.Name}: {layer.Describe()}; weights [{layer.Units}, {layer.Inputs}] at {layer.WeightOffset}, bias at {layer.BiasOffset}");
-        w.Line($"// z{n}_o = bias[o] + Σ_k w[o, k]·a{n - 1}_k, summed from k = 0; a{n}_o = {layer.ActivationText}(z{n}_o).");
+        int chains = DotChains(layer);
+        w.Line(chains == 1
+            ? $"// z{n}_o = bias[o] + Σ_k w[o, k]·a{n - 1}_k, summed from k = 0; a{n}_o = {layer.ActivationText}(z{n}_o)."
+            : $"// z{n}_o = bias[o] + Σ_k w[o, k]·a{n - 1}_k in {chains} partial sums over k mod {chains}, added pairwise; a{n}_o = {layer.ActivationText}(z{n}_o).");
         for (int o = 0; o < layer.Units; o++)
         {
-            w.Line($"{V}<float> z{n}_{o} = {Broadcast(layer.BiasOffset + o)};");
-            for (int k = 0; k < layer.Inputs; k++)
-                w.Line($"z{n}_{o} = {V}.MultiplyAddEstimate({Broadcast(layer.WeightOffset + o * layer.Inputs + k)}, a{n - 1}_{k}, z{n}_{o});");
+            for (int j = 0; j < chains; j++)
+            {
+                string sum = j == 0 ? $"z{n}_{o}" : $"z{n}_{o}_{j}";
+                string weight(int k) => Broadcast(layer.WeightOffset + o * layer.Inputs + k);
+                w.Line(j == 0 ? $"{V}<float> {sum} = {Broadcast(layer.BiasOffset + o)};" : $"{V}<float> {sum} = {weight(j)} * a{n - 1}_{j};");
+                for (int k = j == 0 ? 0 : j + chains; k < layer.Inputs; k += chains)
+                    w.Line($"{sum} = {V}.MultiplyAddEstimate({weight(k)}, a{n - 1}_{k}, {sum});");
+            }
+            if (chains > 1) w.Line($"z{n}_{o} = {PairwiseSum(n, o, chains)};");
         }
         if (layer.Activation == ActivationKind.Softmax)
         {
             string max = $"z{n}_0";
-            for (int o = 1; o < layer.Units; o++) max = $"{V}.Max({max}, z{n}_{o})";
+            for (int o = 1; o < layer.Units; o++) max = $"{V}.MaxNative({max}, z{n}_{o})";
             w.Line($"{V}<float> max{n} = {max};");
             for (int o = 0; o < layer.Units; o++) w.Line($"{V}<float> e{n}_{o} = {LaneMath}.Exp(z{n}_{o} - max{n});");
             w.Line($"{V}<float> sum{n} = {string.Join(" + ", Enumerable.Range(0, layer.Units).Select(o => $"e{n}_{o}"))};");
@@ -219,6 +229,22 @@ internal static class SampleLaneEmitter
         for (int o = 0; o < layer.Units; o++)
             w.Line($"{V}<float> a{n}_{o} = {Activate(layer.Activation, layer.Spec.Alpha, $"z{n}_{o}")};");
     }
+
+    /// <summary>
+    /// Independent partial sums per output: an FMA's result is ready 4 cycles after it starts and two can start per
+    /// cycle, so about 8 chains must be in flight to keep the units busy. A layer with few outputs (the output layer)
+    /// splits each dot product instead of leaving one long serial chain on the critical path of the whole step.
+    /// </summary>
+    private static int DotChains(LayerPlan layer) =>
+        Math.Max(1, Math.Min(Math.Min(4, (8 + layer.Units - 1) / layer.Units), layer.Inputs / 2));
+
+    /// <summary>The partial sums of output o added in pairs: (z + z_1) + (z_2 + z_3).</summary>
+    private static string PairwiseSum(int n, int o, int chains) => chains switch
+    {
+        2 => $"z{n}_{o} + z{n}_{o}_1",
+        3 => $"(z{n}_{o} + z{n}_{o}_1) + z{n}_{o}_2",
+        _ => $"(z{n}_{o} + z{n}_{o}_1) + (z{n}_{o}_2 + z{n}_{o}_3)",
+    };
 
     private static string Broadcast(int offset) => $"{V}.Create(Unsafe.Add(ref p, {offset}))";
 
@@ -249,7 +275,7 @@ internal static class SampleLaneEmitter
                 for (int o = 0; o < last.Units; o++)
                 {
                     string z = $"z{n}_{o}";
-                    lossTerms.Add($"{V}.Max({z}, {V}<float>.Zero) - {z} * t{o} + {LaneMath}.Log({V}<float>.One + e{n}_{o})");
+                    lossTerms.Add($"{V}.MaxNative({V}<float>.Zero, {z}) - {z} * t{o} + {LaneMath}.Log({V}<float>.One + e{n}_{o})");
                     w.Line($"{V}<float> d{n}_{o} = laneScale * (a{n}_{o} - t{o});");
                 }
                 break;

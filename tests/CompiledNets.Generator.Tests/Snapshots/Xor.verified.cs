@@ -438,37 +438,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector256.Max((c00 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (Vector256.Max((c10 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c10 + bias0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (Vector256.Max((c20 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c20 + bias0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (Vector256.Max((c30 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c30 + bias0))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (Vector256.Max((c40 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c40 + bias0))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (Vector256.Max((c50 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c50 + bias0))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (Vector256.Max((c60 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c60 + bias0))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (Vector256.Max((c70 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c70 + bias0))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (Vector256.Max((c80 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c80 + bias0))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (Vector256.Max((c90 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c90 + bias0))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (Vector256.Max((c100 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c100 + bias0))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (Vector256.Max((c110 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c110 + bias0))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (Vector256.Max((c120 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c120 + bias0))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (Vector256.Max((c130 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c130 + bias0))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (Vector256.Max((c140 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c140 + bias0))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (Vector256.Max((c150 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c150 + bias0))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -490,13 +490,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector256.Max((c00 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (Vector256.Max((c10 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c10 + bias0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (Vector256.Max((c20 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c20 + bias0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (Vector256.Max((c30 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c30 + bias0))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -512,7 +512,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector256.Max((c00 + bias0), Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector256.MaxNative(Vector256<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -563,29 +563,29 @@ namespace CompiledNets.Generated
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector128.Max((c01 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c01 + bias1))).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
-                    (Vector128.Max((c11 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c10 + bias0))).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c11 + bias1))).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
-                    (Vector128.Max((c21 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c20 + bias0))).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c21 + bias1))).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
-                    (Vector128.Max((c31 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c30 + bias0))).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c31 + bias1))).StoreUnsafe(ref cRow3, 4);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (Vector128.Max((c40 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 0);
-                    (Vector128.Max((c41 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c40 + bias0))).StoreUnsafe(ref cRow4, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c41 + bias1))).StoreUnsafe(ref cRow4, 4);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (Vector128.Max((c50 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 0);
-                    (Vector128.Max((c51 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c50 + bias0))).StoreUnsafe(ref cRow5, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c51 + bias1))).StoreUnsafe(ref cRow5, 4);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (Vector128.Max((c60 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 0);
-                    (Vector128.Max((c61 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c60 + bias0))).StoreUnsafe(ref cRow6, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c61 + bias1))).StoreUnsafe(ref cRow6, 4);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (Vector128.Max((c70 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 0);
-                    (Vector128.Max((c71 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c70 + bias0))).StoreUnsafe(ref cRow7, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c71 + bias1))).StoreUnsafe(ref cRow7, 4);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -613,17 +613,17 @@ namespace CompiledNets.Generated
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector128.Max((c01 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c01 + bias1))).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
-                    (Vector128.Max((c11 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c10 + bias0))).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c11 + bias1))).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
-                    (Vector128.Max((c21 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c20 + bias0))).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c21 + bias1))).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
-                    (Vector128.Max((c31 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c30 + bias0))).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c31 + bias1))).StoreUnsafe(ref cRow3, 4);
                 }
                 for (; m < rows; m++)
                 {
@@ -642,8 +642,8 @@ namespace CompiledNets.Generated
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector128.Max((c01 + bias1), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c01 + bias1))).StoreUnsafe(ref cRow0, 4);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -693,37 +693,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c10 + bias0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c20 + bias0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c30 + bias0))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (Vector128.Max((c40 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c40 + bias0))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (Vector128.Max((c50 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c50 + bias0))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (Vector128.Max((c60 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c60 + bias0))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (Vector128.Max((c70 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c70 + bias0))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (Vector128.Max((c80 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c80 + bias0))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (Vector128.Max((c90 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c90 + bias0))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (Vector128.Max((c100 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c100 + bias0))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (Vector128.Max((c110 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c110 + bias0))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (Vector128.Max((c120 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c120 + bias0))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (Vector128.Max((c130 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c130 + bias0))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (Vector128.Max((c140 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c140 + bias0))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (Vector128.Max((c150 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c150 + bias0))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -745,13 +745,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (Vector128.Max((c10 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c10 + bias0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (Vector128.Max((c20 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c20 + bias0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (Vector128.Max((c30 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c30 + bias0))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -767,7 +767,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (Vector128.Max((c00 + bias0), Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (Vector128.MaxNative(Vector128<float>.Zero, (c00 + bias0))).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -972,25 +972,26 @@ namespace CompiledNets.Generated
                 Vector128<float> z1_7 = Vector128.Create(Unsafe.Add(ref p, 23));
                 z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 14)), a0_0, z1_7);
                 z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 15)), a0_1, z1_7);
-                Vector128<float> a1_0 = Vector128.Max(z1_0, Vector128<float>.Zero);
-                Vector128<float> a1_1 = Vector128.Max(z1_1, Vector128<float>.Zero);
-                Vector128<float> a1_2 = Vector128.Max(z1_2, Vector128<float>.Zero);
-                Vector128<float> a1_3 = Vector128.Max(z1_3, Vector128<float>.Zero);
-                Vector128<float> a1_4 = Vector128.Max(z1_4, Vector128<float>.Zero);
-                Vector128<float> a1_5 = Vector128.Max(z1_5, Vector128<float>.Zero);
-                Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
-                Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
+                Vector128<float> a1_0 = Vector128.MaxNative(Vector128<float>.Zero, z1_0);
+                Vector128<float> a1_1 = Vector128.MaxNative(Vector128<float>.Zero, z1_1);
+                Vector128<float> a1_2 = Vector128.MaxNative(Vector128<float>.Zero, z1_2);
+                Vector128<float> a1_3 = Vector128.MaxNative(Vector128<float>.Zero, z1_3);
+                Vector128<float> a1_4 = Vector128.MaxNative(Vector128<float>.Zero, z1_4);
+                Vector128<float> a1_5 = Vector128.MaxNative(Vector128<float>.Zero, z1_5);
+                Vector128<float> a1_6 = Vector128.MaxNative(Vector128<float>.Zero, z1_6);
+                Vector128<float> a1_7 = Vector128.MaxNative(Vector128<float>.Zero, z1_7);
                 // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
-                // z2_o = bias[o] + Σ_k w[o, k]·a1_k, summed from k = 0; a2_o = Sigmoid(z2_o).
+                // z2_o = bias[o] + Σ_k w[o, k]·a1_k in 4 partial sums over k mod 4, added pairwise; a2_o = Sigmoid(z2_o).
                 Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
                 z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
-                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
-                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 26)), a1_2, z2_0);
-                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 27)), a1_3, z2_0);
                 z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 28)), a1_4, z2_0);
-                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0);
-                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0);
-                z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0);
+                Vector128<float> z2_0_1 = Vector128.Create(Unsafe.Add(ref p, 25)) * a1_1;
+                z2_0_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0_1);
+                Vector128<float> z2_0_2 = Vector128.Create(Unsafe.Add(ref p, 26)) * a1_2;
+                z2_0_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0_2);
+                Vector128<float> z2_0_3 = Vector128.Create(Unsafe.Add(ref p, 27)) * a1_3;
+                z2_0_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0_3);
+                z2_0 = (z2_0 + z2_0_1) + (z2_0_2 + z2_0_3);
                 Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
                 Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
                 Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
@@ -1000,7 +1001,7 @@ namespace CompiledNets.Generated
                 StoreLanes(a2_0, ref Unsafe.Add(ref yRow, 0), OutputSize, valid);
                 Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
                 Vector128<float> d2_0 = laneScale * (a2_0 - t0);
-                lossSum += mask * (Vector128.Max(z2_0, Vector128<float>.Zero) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
+                lossSum += mask * (Vector128.MaxNative(Vector128<float>.Zero, z2_0) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
                 // dense2 backward: d2_o is d loss / d z2_o; g[w[o, k]] += d2_o·a1_k, g[bias[o]] += d2_o; d1_k = Σ_o d2_o·w[o, k] times ReLU'(a1_k).
                 g24 = Vector128.MultiplyAddEstimate(d2_0, a1_0, g24);
                 g25 = Vector128.MultiplyAddEstimate(d2_0, a1_1, g25);
@@ -1106,25 +1107,26 @@ namespace CompiledNets.Generated
             Vector128<float> z1_7 = Vector128.Create(Unsafe.Add(ref p, 23));
             z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 14)), a0_0, z1_7);
             z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 15)), a0_1, z1_7);
-            Vector128<float> a1_0 = Vector128.Max(z1_0, Vector128<float>.Zero);
-            Vector128<float> a1_1 = Vector128.Max(z1_1, Vector128<float>.Zero);
-            Vector128<float> a1_2 = Vector128.Max(z1_2, Vector128<float>.Zero);
-            Vector128<float> a1_3 = Vector128.Max(z1_3, Vector128<float>.Zero);
-            Vector128<float> a1_4 = Vector128.Max(z1_4, Vector128<float>.Zero);
-            Vector128<float> a1_5 = Vector128.Max(z1_5, Vector128<float>.Zero);
-            Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
-            Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
+            Vector128<float> a1_0 = Vector128.MaxNative(Vector128<float>.Zero, z1_0);
+            Vector128<float> a1_1 = Vector128.MaxNative(Vector128<float>.Zero, z1_1);
+            Vector128<float> a1_2 = Vector128.MaxNative(Vector128<float>.Zero, z1_2);
+            Vector128<float> a1_3 = Vector128.MaxNative(Vector128<float>.Zero, z1_3);
+            Vector128<float> a1_4 = Vector128.MaxNative(Vector128<float>.Zero, z1_4);
+            Vector128<float> a1_5 = Vector128.MaxNative(Vector128<float>.Zero, z1_5);
+            Vector128<float> a1_6 = Vector128.MaxNative(Vector128<float>.Zero, z1_6);
+            Vector128<float> a1_7 = Vector128.MaxNative(Vector128<float>.Zero, z1_7);
             // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
-            // z2_o = bias[o] + Σ_k w[o, k]·a1_k, summed from k = 0; a2_o = Sigmoid(z2_o).
+            // z2_o = bias[o] + Σ_k w[o, k]·a1_k in 4 partial sums over k mod 4, added pairwise; a2_o = Sigmoid(z2_o).
             Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 26)), a1_2, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 27)), a1_3, z2_0);
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 28)), a1_4, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0);
+            Vector128<float> z2_0_1 = Vector128.Create(Unsafe.Add(ref p, 25)) * a1_1;
+            z2_0_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0_1);
+            Vector128<float> z2_0_2 = Vector128.Create(Unsafe.Add(ref p, 26)) * a1_2;
+            z2_0_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0_2);
+            Vector128<float> z2_0_3 = Vector128.Create(Unsafe.Add(ref p, 27)) * a1_3;
+            z2_0_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0_3);
+            z2_0 = (z2_0 + z2_0_1) + (z2_0_2 + z2_0_3);
             Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
             Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
             Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
@@ -1134,7 +1136,7 @@ namespace CompiledNets.Generated
             StoreLanes(a2_0, ref Unsafe.Add(ref yRow, 0), OutputSize, valid);
             Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
             Vector128<float> d2_0 = laneScale * (a2_0 - t0);
-            Vector128<float> lossSum = mask * (Vector128.Max(z2_0, Vector128<float>.Zero) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
+            Vector128<float> lossSum = mask * (Vector128.MaxNative(Vector128<float>.Zero, z2_0) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
             // dense2 backward: d2_o is d loss / d z2_o; g[w[o, k]] += d2_o·a1_k, g[bias[o]] += d2_o; d1_k = Σ_o d2_o·w[o, k] times ReLU'(a1_k).
             Vector128<float> g24 = d2_0 * a1_0;
             Vector128<float> g25 = d2_0 * a1_1;
@@ -1232,25 +1234,26 @@ namespace CompiledNets.Generated
             Vector128<float> z1_7 = Vector128.Create(Unsafe.Add(ref p, 23));
             z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 14)), a0_0, z1_7);
             z1_7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 15)), a0_1, z1_7);
-            Vector128<float> a1_0 = Vector128.Max(z1_0, Vector128<float>.Zero);
-            Vector128<float> a1_1 = Vector128.Max(z1_1, Vector128<float>.Zero);
-            Vector128<float> a1_2 = Vector128.Max(z1_2, Vector128<float>.Zero);
-            Vector128<float> a1_3 = Vector128.Max(z1_3, Vector128<float>.Zero);
-            Vector128<float> a1_4 = Vector128.Max(z1_4, Vector128<float>.Zero);
-            Vector128<float> a1_5 = Vector128.Max(z1_5, Vector128<float>.Zero);
-            Vector128<float> a1_6 = Vector128.Max(z1_6, Vector128<float>.Zero);
-            Vector128<float> a1_7 = Vector128.Max(z1_7, Vector128<float>.Zero);
+            Vector128<float> a1_0 = Vector128.MaxNative(Vector128<float>.Zero, z1_0);
+            Vector128<float> a1_1 = Vector128.MaxNative(Vector128<float>.Zero, z1_1);
+            Vector128<float> a1_2 = Vector128.MaxNative(Vector128<float>.Zero, z1_2);
+            Vector128<float> a1_3 = Vector128.MaxNative(Vector128<float>.Zero, z1_3);
+            Vector128<float> a1_4 = Vector128.MaxNative(Vector128<float>.Zero, z1_4);
+            Vector128<float> a1_5 = Vector128.MaxNative(Vector128<float>.Zero, z1_5);
+            Vector128<float> a1_6 = Vector128.MaxNative(Vector128<float>.Zero, z1_6);
+            Vector128<float> a1_7 = Vector128.MaxNative(Vector128<float>.Zero, z1_7);
             // dense2: Dense(1, Sigmoid); weights [1, 8] at 24, bias at 32
-            // z2_o = bias[o] + Σ_k w[o, k]·a1_k, summed from k = 0; a2_o = Sigmoid(z2_o).
+            // z2_o = bias[o] + Σ_k w[o, k]·a1_k in 4 partial sums over k mod 4, added pairwise; a2_o = Sigmoid(z2_o).
             Vector128<float> z2_0 = Vector128.Create(Unsafe.Add(ref p, 32));
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 24)), a1_0, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 25)), a1_1, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 26)), a1_2, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 27)), a1_3, z2_0);
             z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 28)), a1_4, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0);
-            z2_0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0);
+            Vector128<float> z2_0_1 = Vector128.Create(Unsafe.Add(ref p, 25)) * a1_1;
+            z2_0_1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 29)), a1_5, z2_0_1);
+            Vector128<float> z2_0_2 = Vector128.Create(Unsafe.Add(ref p, 26)) * a1_2;
+            z2_0_2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 30)), a1_6, z2_0_2);
+            Vector128<float> z2_0_3 = Vector128.Create(Unsafe.Add(ref p, 27)) * a1_3;
+            z2_0_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0_3);
+            z2_0 = (z2_0 + z2_0_1) + (z2_0_2 + z2_0_3);
             Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
             Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
             Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
