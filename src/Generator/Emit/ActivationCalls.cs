@@ -10,6 +10,7 @@ internal static class ActivationCalls
     /// <summary>A statement applying the activation in place to <paramref name="span"/>, or null for Linear.</summary>
     public static string? Forward(LayerPlan layer, string span) => layer.Activation switch
     {
+        ActivationKind.Softmax when SoftmaxEmitter.Applies(layer) => SoftmaxEmitter.SoftmaxCall(layer, span),
         ActivationKind.Linear => null,
         ActivationKind.Sigmoid => $"{Kernels}.Sigmoid({span});",
         ActivationKind.Tanh => $"{Kernels}.Tanh({span});",

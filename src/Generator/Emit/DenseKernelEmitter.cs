@@ -73,6 +73,8 @@ internal static class DenseKernelEmitter
             }
         }
         if (plan.TrainsInSampleLanes) SampleLaneEmitter.EmitKernel(w, plan);
+        SoftmaxEmitter.EmitKernels(w, plan);
+        if (plan.TrainsInSampleLanes || SoftmaxEmitter.EmitsAny(plan)) SampleLaneEmitter.EmitHelpers(w);
     }
 
     // ---------------------------------------------------------------- forward: dot-product form
@@ -243,13 +245,16 @@ internal static class DenseKernelEmitter
                     w.Line("int k = 0;");
                     using (w.Block("for (; k <= K - 4; k += 4)"))
                     {
-                        for (int r = 0; r < 4; r++) w.Line($"Vector128<float> r{r} = Vector128.LoadUnsafe(ref w, (nuint)((o + {r}) * K + k));");
+                        // Two addresses per block; the rows are constant offsets from them (addressing-mode displacements).
+                        w.Line("ref float source = ref Unsafe.Add(ref w, o * K + k);");
+                        w.Line("ref float target = ref Unsafe.Add(ref wt, k * N + o);");
+                        for (int r = 0; r < 4; r++) w.Line($"Vector128<float> r{r} = Vector128.LoadUnsafe(ref source, {r} * K);");
                         w.Line($"Vector128<float> low01 = {Sse}.UnpackLow(r0, r1), low23 = {Sse}.UnpackLow(r2, r3);");
                         w.Line($"Vector128<float> high01 = {Sse}.UnpackHigh(r0, r1), high23 = {Sse}.UnpackHigh(r2, r3);");
-                        w.Line($"{Sse}.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));");
-                        w.Line($"{Sse}.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));");
-                        w.Line($"{Sse}.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));");
-                        w.Line($"{Sse}.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));");
+                        w.Line($"{Sse}.MoveLowToHigh(low01, low23).StoreUnsafe(ref target);");
+                        w.Line($"{Sse}.MoveHighToLow(low23, low01).StoreUnsafe(ref target, N);");
+                        w.Line($"{Sse}.MoveLowToHigh(high01, high23).StoreUnsafe(ref target, 2 * N);");
+                        w.Line($"{Sse}.MoveHighToLow(high23, high01).StoreUnsafe(ref target, 3 * N);");
                     }
                     if (k % 4 != 0)
                     {
@@ -277,6 +282,9 @@ internal static class DenseKernelEmitter
         ActivationKind Derivative = ActivationKind.Linear, float Alpha = 0f,
         ActivationKind Activation = ActivationKind.Linear, BroadcastEpilogue Epilogue = BroadcastEpilogue.Derivative)
     {
+        /// <summary>The distance in a between consecutive rows m of the tile: N when a is row-major in m, 1 when m runs along a row.</summary>
+        public string ARowStride => AIndex.StartsWith("m * N") ? "N" : "1";
+
         /// <summary>The variants' fourth parameter: the output the derivative is taken at, or the bias.</summary>
         public string EpilogueParameter => Epilogue == BroadcastEpilogue.Derivative ? "activation" : "bias";
 
@@ -453,10 +461,12 @@ internal static class DenseKernelEmitter
         {
             w.Line("ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);");
             for (int v = 0; v < vectors; v++) w.Line($"{type}<float> b{v} = {type}.LoadUnsafe(ref bRow, {v * width});");
+            // One address per step; each row's element is then a constant offset from it (an addressing-mode displacement).
+            w.Line($"ref float aStep = ref Unsafe.Add(ref a, {p.AIndex});");
             for (int r = 0; r < rows; r++)
             {
-                string index = p.AIndex.Replace("m", $"(m + {r})");
-                w.Line($"{type}<float> a{r} = {type}.Create(Unsafe.Add(ref a, {index}));");
+                string element = r == 0 ? "aStep" : $"Unsafe.Add(ref aStep, {r} * {p.ARowStride})";
+                w.Line($"{type}<float> a{r} = {type}.Create({element});");
                 for (int v = 0; v < vectors; v++) w.Line($"c{r}{v} = {type}.MultiplyAddEstimate(b{v}, a{r}, c{r}{v});");
             }
         }

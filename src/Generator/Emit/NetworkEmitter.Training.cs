@@ -33,6 +33,14 @@ internal static partial class NetworkEmitter
             w.Line("int rows = batchSize;");
             w.Line("_rows = rows;");
             w.Line("inputs.CopyTo(_input);");
+            var transposes = plan.Layers.Select(TransposeWeights).Where(t => t is not null).ToList();
+            if (transposes.Count > 0)
+            {
+                // All at once, ahead of the forward pass: by the time a layer's kernel reads its transposed weights the
+                // stores have reached the cache, so its wide loads do not stall on narrower stores still in flight.
+                w.Line("// The narrow layers' transposed weights, refreshed for this batch.");
+                foreach (var transpose in transposes) w.Line(transpose!);
+            }
             w.Line();
             w.Line("// Forward pass, training mode: keep what the backward pass needs.");
             foreach (var layer in plan.Layers) EmitTrainingForward(w, plan, layer);
@@ -45,8 +53,13 @@ internal static partial class NetworkEmitter
                 ? $"// Loss: {plan.Spec.Loss} fused with {outputActivation}, from the logits; d loss / d logits = (output - target) / n."
                 : $"// Loss: {plan.Spec.Loss}, then the {outputActivation} derivative.");
             float alpha = last.Kind is LayerKind.Dense or LayerKind.Activation ? last.Spec.Alpha : 0f;
+            if (SoftmaxEmitter.FusesLoss(plan))
+                SoftmaxEmitter.EmitLossCall(w, plan, ArraySpan(plan.LossPreActivation, "rows * OutputSize"), ArraySpan($"_{last.Field}Output", "rows * OutputSize"), "_deltaA");
+            else
+            {
             w.Line($"float loss = {KernelsRuntime}.LossKernels.LossAndGradient({Runtime}.LossFunction.{plan.Spec.Loss}, {Runtime}.Activation.{outputActivation}, {Literal.Float(alpha)},");
             w.Line($"    {ArraySpan($"_{last.Field}Output", "rows * OutputSize")}, {ArraySpan(plan.LossPreActivation, "rows * OutputSize")}, targets, _deltaA, rows, OutputSize);");
+            }
             w.Line();
             w.Line("// Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).");
             for (int i = plan.Layers.Count - 1; i >= System.Math.Max(plan.FirstTrainable, 0); i--)
@@ -73,12 +86,12 @@ internal static partial class NetworkEmitter
         string input = ArraySpan(plan.TrainingInput(layer.Index), layer.Index == 0 ? "rows * InputSize" : Rows(plan.Layers[layer.Index - 1]));
         string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
         w.Line($"// {layer.Name}: {layer.Describe()}");
-        if (TransposeWeights(layer) is { } transpose) w.Line(transpose);
         switch (layer.Kind)
         {
             case LayerKind.Dense:
                 w.Line(Product(layer, "ForwardTraining"));
-                if (layer.StoresPreActivation)
+                // The fused softmax + cross-entropy kernel writes the probabilities itself, with the loss.
+                if (layer.StoresPreActivation && !(layer.IsLast && SoftmaxEmitter.FusesLoss(plan)))
                 {
                     w.Line($"{ArraySpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
                     var activation = ActivationCalls.Forward(layer, output);

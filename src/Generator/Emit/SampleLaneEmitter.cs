@@ -117,7 +117,6 @@ internal static class SampleLaneEmitter
         w.Line();
         EmitOneGroupKernel(w, plan);
         EmitPredictKernel(w, plan);
-        EmitHelpers(w);
     }
 
     private const string OneGroupKernelName = "TrainOneLaneGroup";
@@ -335,8 +334,8 @@ internal static class SampleLaneEmitter
     private static string Derivative(ActivationKind activation, float alpha, string g, string a) =>
         ActivationExpressions.VectorDerivative(activation, alpha, V, g.Contains(" ") ? $"({g})" : g, a);
 
-    /// <summary>The lane helpers, emitted once into the kernel class.</summary>
-    private static void EmitHelpers(SourceWriter w)
+    /// <summary>The lane helpers, emitted once into the kernel class (the softmax kernels use them too).</summary>
+    public static void EmitHelpers(SourceWriter w)
     {
         w.Lines($$"""
             /// <summary>1 in the first <paramref name="valid"/> lanes, 0 in the rest.</summary>

@@ -186,7 +186,7 @@ namespace Demo.Vision
             global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), rows, 0, Dense1Units);
             // dense2: Dense(10, Softmax)
             global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows, 0, Dense2Units);
-            global::CompiledNets.Kernels.ActivationKernels.Softmax(output, Dense2Units);
+            global::CompiledNets.Generated.Kernels.SoftmaxRows_10(output);
         }
 
         /// <inheritdoc/>
@@ -204,7 +204,7 @@ namespace Demo.Vision
                 if (SplitsAcrossCores(200704L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
                 // dense2: Dense(10, Softmax)
                 if (SplitsAcrossCores(2560L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-                global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units), Dense2Units);
+                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units));
                 global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
@@ -223,13 +223,10 @@ namespace Demo.Vision
             if (SplitsAcrossCores(200704L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
             // dense2: Dense(10, Softmax)
             if (SplitsAcrossCores(2560L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
-            global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * Dense2Units).CopyTo(_dense2Output);
-            global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units), Dense2Units);
             _trainingRows = rows;
 
             // Loss: CrossEntropy fused with Softmax, from the logits; d loss / d logits = (output - target) / n.
-            float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient(global::CompiledNets.LossFunction.CrossEntropy, global::CompiledNets.Activation.Softmax, 0f,
-                global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * OutputSize), global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * OutputSize), targets, _deltaA, rows, OutputSize);
+            float loss = global::CompiledNets.Generated.Kernels.SoftmaxCrossEntropy_10(global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * OutputSize), targets, global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * OutputSize), _deltaA, rows);
 
             // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
             // dense2 (_deltaA)
@@ -693,22 +690,23 @@ namespace CompiledNets.Generated
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
                         Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
                         Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
@@ -746,7 +744,8 @@ namespace CompiledNets.Generated
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
                         Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
                         Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
@@ -770,37 +769,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -844,13 +844,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -870,7 +871,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -898,22 +900,23 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
@@ -951,7 +954,8 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
@@ -976,28 +980,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -1035,16 +1040,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -1070,7 +1076,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -1090,37 +1097,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1164,13 +1172,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1190,7 +1199,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1218,22 +1228,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -1271,7 +1282,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -1295,37 +1307,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1369,13 +1382,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1395,7 +1409,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1901,22 +1916,23 @@ namespace CompiledNets.Generated
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
                         Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
                         Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
@@ -1954,7 +1970,8 @@ namespace CompiledNets.Generated
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
                         Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
                         Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
@@ -1978,37 +1995,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2052,13 +2070,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2078,7 +2097,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2106,22 +2126,23 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
@@ -2159,7 +2180,8 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
@@ -2183,37 +2205,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2257,13 +2280,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2283,7 +2307,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2311,22 +2336,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -2364,7 +2390,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -2388,37 +2415,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2462,13 +2490,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2488,7 +2517,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2545,22 +2575,23 @@ namespace CompiledNets.Generated
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
                         Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
                         Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
@@ -2602,7 +2633,8 @@ namespace CompiledNets.Generated
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
                         Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
                         Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
@@ -2627,37 +2659,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2717,13 +2750,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2747,7 +2781,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2776,22 +2811,23 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
@@ -2833,7 +2869,8 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
@@ -2858,37 +2895,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2948,13 +2986,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2978,7 +3017,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3007,22 +3047,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -3064,7 +3105,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -3089,37 +3131,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3179,13 +3222,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3209,7 +3253,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3233,6 +3278,219 @@ namespace CompiledNets.Generated
                     Unsafe.Add(ref c, m * K + k) = (Unsafe.Add(ref activation, m * K + k) > 0f ? s : 0f);
                 }
             }
+        }
+
+        /// <summary>
+        /// Softmax in place over rows of 10 values: e^(z - max) / Σ e^(z - max), shifted by the row's maximum so nothing
+        /// overflows; a NaN anywhere in a row makes the whole row NaN. Four rows per step, one row per lane.
+        /// </summary>
+        internal static void SoftmaxRows_10(global::System.Span<float> values)
+        {
+            const int C = 10;
+            int rows = values.Length / C;
+            ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+            for (int b = 0; b < rows; b += 4)
+            {
+                int valid = Math.Min(4, rows - b);
+                ref float row = ref Unsafe.Add(ref z, b * C);
+                Vector128<float> z0 = LoadLanes(ref Unsafe.Add(ref row, 0), C, valid);
+                Vector128<float> z1 = LoadLanes(ref Unsafe.Add(ref row, 1), C, valid);
+                Vector128<float> z2 = LoadLanes(ref Unsafe.Add(ref row, 2), C, valid);
+                Vector128<float> z3 = LoadLanes(ref Unsafe.Add(ref row, 3), C, valid);
+                Vector128<float> z4 = LoadLanes(ref Unsafe.Add(ref row, 4), C, valid);
+                Vector128<float> z5 = LoadLanes(ref Unsafe.Add(ref row, 5), C, valid);
+                Vector128<float> z6 = LoadLanes(ref Unsafe.Add(ref row, 6), C, valid);
+                Vector128<float> z7 = LoadLanes(ref Unsafe.Add(ref row, 7), C, valid);
+                Vector128<float> z8 = LoadLanes(ref Unsafe.Add(ref row, 8), C, valid);
+                Vector128<float> z9 = LoadLanes(ref Unsafe.Add(ref row, 9), C, valid);
+                Vector128<float> max = Vector128.Max(Vector128.Max(Vector128.Max(Vector128.Max(z0, z1), Vector128.Max(z2, z3)), Vector128.Max(Vector128.Max(z4, z5), Vector128.Max(z6, z7))), Vector128.Max(z8, z9));
+                Vector128<float> s0 = z0 - max;
+                Vector128<float> e0 = global::CompiledNets.Kernels.LaneMath.Exp(s0);
+                Vector128<float> s1 = z1 - max;
+                Vector128<float> e1 = global::CompiledNets.Kernels.LaneMath.Exp(s1);
+                Vector128<float> s2 = z2 - max;
+                Vector128<float> e2 = global::CompiledNets.Kernels.LaneMath.Exp(s2);
+                Vector128<float> s3 = z3 - max;
+                Vector128<float> e3 = global::CompiledNets.Kernels.LaneMath.Exp(s3);
+                Vector128<float> s4 = z4 - max;
+                Vector128<float> e4 = global::CompiledNets.Kernels.LaneMath.Exp(s4);
+                Vector128<float> s5 = z5 - max;
+                Vector128<float> e5 = global::CompiledNets.Kernels.LaneMath.Exp(s5);
+                Vector128<float> s6 = z6 - max;
+                Vector128<float> e6 = global::CompiledNets.Kernels.LaneMath.Exp(s6);
+                Vector128<float> s7 = z7 - max;
+                Vector128<float> e7 = global::CompiledNets.Kernels.LaneMath.Exp(s7);
+                Vector128<float> s8 = z8 - max;
+                Vector128<float> e8 = global::CompiledNets.Kernels.LaneMath.Exp(s8);
+                Vector128<float> s9 = z9 - max;
+                Vector128<float> e9 = global::CompiledNets.Kernels.LaneMath.Exp(s9);
+                Vector128<float> sum = ((((e0 + e1) + (e2 + e3)) + ((e4 + e5) + (e6 + e7))) + (e8 + e9));
+                Vector128<float> inverseSum = Vector128<float>.One / sum;
+                Vector128<float> a0 = e0 * inverseSum;
+                Vector128<float> a1 = e1 * inverseSum;
+                Vector128<float> a2 = e2 * inverseSum;
+                Vector128<float> a3 = e3 * inverseSum;
+                Vector128<float> a4 = e4 * inverseSum;
+                Vector128<float> a5 = e5 * inverseSum;
+                Vector128<float> a6 = e6 * inverseSum;
+                Vector128<float> a7 = e7 * inverseSum;
+                Vector128<float> a8 = e8 * inverseSum;
+                Vector128<float> a9 = e9 * inverseSum;
+                StoreLanes(a0, ref Unsafe.Add(ref row, 0), C, valid);
+                StoreLanes(a1, ref Unsafe.Add(ref row, 1), C, valid);
+                StoreLanes(a2, ref Unsafe.Add(ref row, 2), C, valid);
+                StoreLanes(a3, ref Unsafe.Add(ref row, 3), C, valid);
+                StoreLanes(a4, ref Unsafe.Add(ref row, 4), C, valid);
+                StoreLanes(a5, ref Unsafe.Add(ref row, 5), C, valid);
+                StoreLanes(a6, ref Unsafe.Add(ref row, 6), C, valid);
+                StoreLanes(a7, ref Unsafe.Add(ref row, 7), C, valid);
+                StoreLanes(a8, ref Unsafe.Add(ref row, 8), C, valid);
+                StoreLanes(a9, ref Unsafe.Add(ref row, 9), C, valid);
+            }
+        }
+
+        /// <summary>
+        /// Softmax and cross-entropy of a batch from its logits, 10 classes, four rows per step in the lanes of a vector.
+        /// Writes the probabilities to <c>a</c> and d(mean loss)/d(logits) = (a - t) / rows to <c>delta</c>; returns the mean
+        /// over rows of Σ_c t_c·(log Σ e^(z - max) - (z_c - max)): from the shifted logits, so large logits cancel exactly.
+        /// </summary>
+        internal static float SoftmaxCrossEntropy_10(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targets, global::System.Span<float> probabilities, global::System.Span<float> delta, int rows)
+        {
+            const int C = 10;
+            if (logits.Length < rows * C || targets.Length < rows * C || probabilities.Length < rows * C || delta.Length < rows * C)
+                throw new global::System.ArgumentException("Each span must hold rows × classes values.");
+            ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logits);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(probabilities);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(delta);
+            Vector128<float> scale = Vector128.Create(1f / rows);
+            Vector128<float> lossSum = Vector128<float>.Zero;
+            for (int b = 0; b < rows; b += 4)
+            {
+                int valid = Math.Min(4, rows - b);
+                ref float row = ref Unsafe.Add(ref z, b * C);
+                Vector128<float> z0 = LoadLanes(ref Unsafe.Add(ref row, 0), C, valid);
+                Vector128<float> z1 = LoadLanes(ref Unsafe.Add(ref row, 1), C, valid);
+                Vector128<float> z2 = LoadLanes(ref Unsafe.Add(ref row, 2), C, valid);
+                Vector128<float> z3 = LoadLanes(ref Unsafe.Add(ref row, 3), C, valid);
+                Vector128<float> z4 = LoadLanes(ref Unsafe.Add(ref row, 4), C, valid);
+                Vector128<float> z5 = LoadLanes(ref Unsafe.Add(ref row, 5), C, valid);
+                Vector128<float> z6 = LoadLanes(ref Unsafe.Add(ref row, 6), C, valid);
+                Vector128<float> z7 = LoadLanes(ref Unsafe.Add(ref row, 7), C, valid);
+                Vector128<float> z8 = LoadLanes(ref Unsafe.Add(ref row, 8), C, valid);
+                Vector128<float> z9 = LoadLanes(ref Unsafe.Add(ref row, 9), C, valid);
+                Vector128<float> max = Vector128.Max(Vector128.Max(Vector128.Max(Vector128.Max(z0, z1), Vector128.Max(z2, z3)), Vector128.Max(Vector128.Max(z4, z5), Vector128.Max(z6, z7))), Vector128.Max(z8, z9));
+                Vector128<float> s0 = z0 - max;
+                Vector128<float> e0 = global::CompiledNets.Kernels.LaneMath.Exp(s0);
+                Vector128<float> s1 = z1 - max;
+                Vector128<float> e1 = global::CompiledNets.Kernels.LaneMath.Exp(s1);
+                Vector128<float> s2 = z2 - max;
+                Vector128<float> e2 = global::CompiledNets.Kernels.LaneMath.Exp(s2);
+                Vector128<float> s3 = z3 - max;
+                Vector128<float> e3 = global::CompiledNets.Kernels.LaneMath.Exp(s3);
+                Vector128<float> s4 = z4 - max;
+                Vector128<float> e4 = global::CompiledNets.Kernels.LaneMath.Exp(s4);
+                Vector128<float> s5 = z5 - max;
+                Vector128<float> e5 = global::CompiledNets.Kernels.LaneMath.Exp(s5);
+                Vector128<float> s6 = z6 - max;
+                Vector128<float> e6 = global::CompiledNets.Kernels.LaneMath.Exp(s6);
+                Vector128<float> s7 = z7 - max;
+                Vector128<float> e7 = global::CompiledNets.Kernels.LaneMath.Exp(s7);
+                Vector128<float> s8 = z8 - max;
+                Vector128<float> e8 = global::CompiledNets.Kernels.LaneMath.Exp(s8);
+                Vector128<float> s9 = z9 - max;
+                Vector128<float> e9 = global::CompiledNets.Kernels.LaneMath.Exp(s9);
+                Vector128<float> sum = ((((e0 + e1) + (e2 + e3)) + ((e4 + e5) + (e6 + e7))) + (e8 + e9));
+                Vector128<float> inverseSum = Vector128<float>.One / sum;
+                Vector128<float> a0 = e0 * inverseSum;
+                Vector128<float> a1 = e1 * inverseSum;
+                Vector128<float> a2 = e2 * inverseSum;
+                Vector128<float> a3 = e3 * inverseSum;
+                Vector128<float> a4 = e4 * inverseSum;
+                Vector128<float> a5 = e5 * inverseSum;
+                Vector128<float> a6 = e6 * inverseSum;
+                Vector128<float> a7 = e7 * inverseSum;
+                Vector128<float> a8 = e8 * inverseSum;
+                Vector128<float> a9 = e9 * inverseSum;
+                Vector128<float> logSum = global::CompiledNets.Kernels.LaneMath.Log(sum);
+                ref float tRow = ref Unsafe.Add(ref t, b * C);
+                ref float pRow = ref Unsafe.Add(ref p, b * C);
+                ref float dRow = ref Unsafe.Add(ref d, b * C);
+                // Lanes past the batch load zero targets: no loss, and nothing is stored for them.
+                Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), C, valid);
+                StoreLanes(a0, ref Unsafe.Add(ref pRow, 0), C, valid);
+                StoreLanes(scale * (a0 - t0), ref Unsafe.Add(ref dRow, 0), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t0, Vector128<float>.Zero), Vector128<float>.Zero, t0 * (logSum - s0));
+                Vector128<float> t1 = LoadLanes(ref Unsafe.Add(ref tRow, 1), C, valid);
+                StoreLanes(a1, ref Unsafe.Add(ref pRow, 1), C, valid);
+                StoreLanes(scale * (a1 - t1), ref Unsafe.Add(ref dRow, 1), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t1, Vector128<float>.Zero), Vector128<float>.Zero, t1 * (logSum - s1));
+                Vector128<float> t2 = LoadLanes(ref Unsafe.Add(ref tRow, 2), C, valid);
+                StoreLanes(a2, ref Unsafe.Add(ref pRow, 2), C, valid);
+                StoreLanes(scale * (a2 - t2), ref Unsafe.Add(ref dRow, 2), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t2, Vector128<float>.Zero), Vector128<float>.Zero, t2 * (logSum - s2));
+                Vector128<float> t3 = LoadLanes(ref Unsafe.Add(ref tRow, 3), C, valid);
+                StoreLanes(a3, ref Unsafe.Add(ref pRow, 3), C, valid);
+                StoreLanes(scale * (a3 - t3), ref Unsafe.Add(ref dRow, 3), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t3, Vector128<float>.Zero), Vector128<float>.Zero, t3 * (logSum - s3));
+                Vector128<float> t4 = LoadLanes(ref Unsafe.Add(ref tRow, 4), C, valid);
+                StoreLanes(a4, ref Unsafe.Add(ref pRow, 4), C, valid);
+                StoreLanes(scale * (a4 - t4), ref Unsafe.Add(ref dRow, 4), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t4, Vector128<float>.Zero), Vector128<float>.Zero, t4 * (logSum - s4));
+                Vector128<float> t5 = LoadLanes(ref Unsafe.Add(ref tRow, 5), C, valid);
+                StoreLanes(a5, ref Unsafe.Add(ref pRow, 5), C, valid);
+                StoreLanes(scale * (a5 - t5), ref Unsafe.Add(ref dRow, 5), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t5, Vector128<float>.Zero), Vector128<float>.Zero, t5 * (logSum - s5));
+                Vector128<float> t6 = LoadLanes(ref Unsafe.Add(ref tRow, 6), C, valid);
+                StoreLanes(a6, ref Unsafe.Add(ref pRow, 6), C, valid);
+                StoreLanes(scale * (a6 - t6), ref Unsafe.Add(ref dRow, 6), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t6, Vector128<float>.Zero), Vector128<float>.Zero, t6 * (logSum - s6));
+                Vector128<float> t7 = LoadLanes(ref Unsafe.Add(ref tRow, 7), C, valid);
+                StoreLanes(a7, ref Unsafe.Add(ref pRow, 7), C, valid);
+                StoreLanes(scale * (a7 - t7), ref Unsafe.Add(ref dRow, 7), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t7, Vector128<float>.Zero), Vector128<float>.Zero, t7 * (logSum - s7));
+                Vector128<float> t8 = LoadLanes(ref Unsafe.Add(ref tRow, 8), C, valid);
+                StoreLanes(a8, ref Unsafe.Add(ref pRow, 8), C, valid);
+                StoreLanes(scale * (a8 - t8), ref Unsafe.Add(ref dRow, 8), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t8, Vector128<float>.Zero), Vector128<float>.Zero, t8 * (logSum - s8));
+                Vector128<float> t9 = LoadLanes(ref Unsafe.Add(ref tRow, 9), C, valid);
+                StoreLanes(a9, ref Unsafe.Add(ref pRow, 9), C, valid);
+                StoreLanes(scale * (a9 - t9), ref Unsafe.Add(ref dRow, 9), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t9, Vector128<float>.Zero), Vector128<float>.Zero, t9 * (logSum - s9));
+            }
+            return Vector128.Sum(lossSum) / rows;
+        }
+
+        /// <summary>1 in the first <paramref name="valid"/> lanes, 0 in the rest.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> LaneMask(int valid) =>
+            Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)valid)) & Vector128<float>.One;
+
+        /// <summary>Lane l from <c>source[l * stride]</c> for the first <paramref name="valid"/> lanes, 0 in the rest (nothing past the batch is read).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> LoadLanes(ref float source, int stride, int valid) => valid == 4
+            ? Vector128.Create(source, Unsafe.Add(ref source, stride), Unsafe.Add(ref source, 2 * stride), Unsafe.Add(ref source, 3 * stride))
+            : Vector128.Create(source, valid > 1 ? Unsafe.Add(ref source, stride) : 0f, valid > 2 ? Unsafe.Add(ref source, 2 * stride) : 0f, 0f);
+
+        /// <summary>The lane sums of four vectors, as one vector (pairs first, then the pair sums).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> SumLanes(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+        {
+            if (System.Runtime.Intrinsics.X86.Sse3.IsSupported)
+                return System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
+            if (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
+                return System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(a, b), System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(c, d));
+            return Vector128.Create((a[0] + a[1]) + (a[2] + a[3]), (b[0] + b[1]) + (b[2] + b[3]), (c[0] + c[1]) + (c[2] + c[3]), (d[0] + d[1]) + (d[2] + d[3]));
+        }
+
+        /// <summary>Writes the first <paramref name="valid"/> lanes to <c>destination[l * stride]</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void StoreLanes(Vector128<float> value, ref float destination, int stride, int valid)
+        {
+            destination = value.ToScalar();
+            if (valid > 1) Unsafe.Add(ref destination, stride) = value.GetElement(1);
+            if (valid > 2) Unsafe.Add(ref destination, 2 * stride) = value.GetElement(2);
+            if (valid > 3) Unsafe.Add(ref destination, 3 * stride) = value.GetElement(3);
         }
 
     }

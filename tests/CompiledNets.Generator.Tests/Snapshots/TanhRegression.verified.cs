@@ -239,13 +239,14 @@ partial class TanhRegression : global::CompiledNets.INetwork
         int rows = batchSize;
         _rows = rows;
         inputs.CopyTo(_input);
+        // The narrow layers' transposed weights, refreshed for this batch.
+        global::CompiledNets.Generated.Kernels.TransposeWeights_17x3(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
+        global::CompiledNets.Generated.Kernels.TransposeWeights_9x17(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
 
         // Forward pass, training mode: keep what the backward pass needs.
         // dense1: Dense(17, Tanh)
-        global::CompiledNets.Generated.Kernels.TransposeWeights_17x3(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
         if (SplitsAcrossCores(102L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
         // dense2: Dense(9, Tanh)
-        global::CompiledNets.Generated.Kernels.TransposeWeights_9x17(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
         if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
         // dense3: Dense(1, Linear)
         if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3ForwardTraining); else Dense3ForwardTraining(0, Dense3Units);
@@ -574,37 +575,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -746,13 +748,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -798,7 +801,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -843,28 +847,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -953,16 +958,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -1015,7 +1021,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -1043,37 +1050,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1215,13 +1223,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1267,7 +1276,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1316,22 +1326,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -1398,7 +1409,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -1430,37 +1442,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1602,13 +1615,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1654,7 +1668,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2222,37 +2237,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2394,13 +2410,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2446,7 +2463,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2491,28 +2509,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -2601,16 +2620,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -2663,7 +2683,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -2691,37 +2712,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2863,13 +2885,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2915,7 +2938,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2969,16 +2993,18 @@ namespace CompiledNets.Generated
                     int k = 0;
                     for (; k <= K - 4; k += 4)
                     {
-                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
-                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
-                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
-                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        ref float source = ref Unsafe.Add(ref w, o * K + k);
+                        ref float target = ref Unsafe.Add(ref wt, k * N + o);
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref source, 0 * K);
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref source, 1 * K);
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref source, 2 * K);
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref source, 3 * K);
                         Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
                         Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref target);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref target, N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref target, 2 * N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref target, 3 * N);
                     }
                     for (; k < K; k++)
                     {
@@ -3050,37 +3076,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3124,13 +3151,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3150,7 +3178,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3186,28 +3215,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -3245,16 +3275,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -3280,7 +3311,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -3300,37 +3332,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3374,13 +3407,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3400,7 +3434,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3438,22 +3473,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -3491,7 +3527,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -3515,37 +3552,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3589,13 +3627,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3615,7 +3654,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3679,37 +3719,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3769,13 +3810,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3799,7 +3841,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3836,28 +3879,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -3903,16 +3947,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -3942,7 +3987,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -3963,37 +4009,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4053,13 +4100,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4083,7 +4131,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4122,22 +4171,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -4179,7 +4229,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -4204,37 +4255,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4294,13 +4346,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4324,7 +4377,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4516,37 +4570,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4590,13 +4645,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4616,7 +4672,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4652,28 +4709,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -4711,16 +4769,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -4746,7 +4805,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -4766,37 +4826,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4840,13 +4901,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4866,7 +4928,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4929,37 +4992,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5019,13 +5083,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5049,7 +5114,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5086,28 +5152,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -5153,16 +5220,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -5192,7 +5260,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -5213,37 +5282,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5303,13 +5373,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5333,7 +5404,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);

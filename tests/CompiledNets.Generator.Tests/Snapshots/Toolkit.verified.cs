@@ -310,7 +310,7 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.DenseForward_16x12_LeakyReLU_0p2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, LayerNorm1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, Dense2Units)), rows, 0, Dense2Units);
             // dense3: Dense(4, Softmax)
             global::CompiledNets.Generated.Kernels.DenseForward_12x4_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, Dense2Units)), ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows, 0, Dense3Units);
-            global::CompiledNets.Kernels.ActivationKernels.Softmax(output, Dense3Units);
+            global::CompiledNets.Generated.Kernels.SoftmaxRows_4(output);
         }
 
         /// <inheritdoc/>
@@ -347,7 +347,7 @@ namespace Demo
                 if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
                 // dense3: Dense(4, Softmax)
                 if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
-                global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units), Dense3Units);
+                global::CompiledNets.Generated.Kernels.SoftmaxRows_4(global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units));
                 global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
@@ -360,10 +360,14 @@ namespace Demo
             int rows = batchSize;
             _rows = rows;
             inputs.CopyTo(_input);
+            // The narrow layers' transposed weights, refreshed for this batch.
+            global::CompiledNets.Generated.Kernels.TransposeWeights_32x20(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
+            global::CompiledNets.Generated.Kernels.TransposeWeights_48x32(ref _parameters[Maxout1Weight], ref _maxout1WeightTransposed[0]);
+            global::CompiledNets.Generated.Kernels.TransposeWeights_12x16(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
+            global::CompiledNets.Generated.Kernels.TransposeWeights_4x12(ref _parameters[Dense3Weight], ref _dense3WeightTransposed[0]);
 
             // Forward pass, training mode: keep what the backward pass needs.
             // dense1: Dense(32, Linear)
-            global::CompiledNets.Generated.Kernels.TransposeWeights_32x20(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
             if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
             // batchnorm1: BatchNorm(momentum 0.2)
             global::CompiledNets.Kernels.NormalizationKernels.BatchNormTraining(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Normalized, 0, rows * BatchNorm1Units), _batchNorm1InverseStd,
@@ -374,25 +378,19 @@ namespace Demo
             // dropout1: Dropout(0.3)
             global::CompiledNets.Kernels.LayerKernels.DropoutTraining(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units), global::System.MemoryExtensions.AsSpan(_dropout1Output, 0, rows * Dropout1Units), global::System.MemoryExtensions.AsSpan(_dropout1Mask, 0, rows * Dropout1Units), Dropout1Rate, ref _dropoutRandom);
             // maxout1: Maxout(16, 3)
-            global::CompiledNets.Generated.Kernels.TransposeWeights_48x32(ref _parameters[Maxout1Weight], ref _maxout1WeightTransposed[0]);
             if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1ForwardTraining); else Maxout1ForwardTraining(0, Maxout1Linear);
             global::CompiledNets.Kernels.LayerKernels.MaxoutForward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
             // layernorm1: LayerNorm
             global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Output, 0, rows * LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Normalized, 0, rows * LayerNorm1Units), _layerNorm1InverseStd,
                 global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
             // dense2: Dense(12, LeakyReLU(alpha 0.2))
-            global::CompiledNets.Generated.Kernels.TransposeWeights_12x16(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
             if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
             // dense3: Dense(4, Softmax)
-            global::CompiledNets.Generated.Kernels.TransposeWeights_4x12(ref _parameters[Dense3Weight], ref _dense3WeightTransposed[0]);
             if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardTraining); else Dense3ForwardTraining(0, Dense3Units);
-            global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * Dense3Units).CopyTo(_dense3Output);
-            global::CompiledNets.Kernels.ActivationKernels.Softmax(global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units), Dense3Units);
             _trainingRows = rows;
 
             // Loss: CrossEntropy fused with Softmax, from the logits; d loss / d logits = (output - target) / n.
-            float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient(global::CompiledNets.LossFunction.CrossEntropy, global::CompiledNets.Activation.Softmax, 0f,
-                global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * OutputSize), global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * OutputSize), targets, _deltaA, rows, OutputSize);
+            float loss = global::CompiledNets.Generated.Kernels.SoftmaxCrossEntropy_4(global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * OutputSize), targets, global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * OutputSize), _deltaA, rows);
 
             // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
             // dense3 (_deltaA)
@@ -889,28 +887,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -951,16 +950,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -989,7 +989,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -1011,37 +1012,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1087,13 +1089,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1115,7 +1118,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1148,22 +1152,23 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
@@ -1206,7 +1211,8 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
@@ -1232,37 +1238,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1308,13 +1315,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1336,7 +1344,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1369,22 +1378,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -1427,7 +1437,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -1453,37 +1464,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1529,13 +1541,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1557,7 +1570,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1595,16 +1609,18 @@ namespace CompiledNets.Generated
                     int k = 0;
                     for (; k <= K - 4; k += 4)
                     {
-                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
-                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
-                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
-                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        ref float source = ref Unsafe.Add(ref w, o * K + k);
+                        ref float target = ref Unsafe.Add(ref wt, k * N + o);
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref source, 0 * K);
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref source, 1 * K);
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref source, 2 * K);
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref source, 3 * K);
                         Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
                         Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref target);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref target, N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref target, 2 * N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref target, 3 * N);
                     }
                 }
             }
@@ -1681,37 +1697,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1755,13 +1772,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1781,7 +1799,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -1817,28 +1836,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -1876,16 +1896,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -1911,7 +1932,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -1931,37 +1953,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2005,13 +2028,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2031,7 +2055,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2069,22 +2094,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -2122,7 +2148,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -2146,37 +2173,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2220,13 +2248,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2246,7 +2275,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2597,28 +2627,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -2659,16 +2690,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -2697,7 +2729,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -2719,37 +2752,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2795,13 +2829,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2823,7 +2858,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -2856,22 +2892,23 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
@@ -2914,7 +2951,8 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
@@ -2942,28 +2980,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -3004,16 +3043,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -3042,7 +3082,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -3064,37 +3105,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3140,13 +3182,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3168,7 +3211,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3201,22 +3245,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -3259,7 +3304,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -3285,37 +3331,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3361,13 +3408,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3389,7 +3437,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3427,16 +3476,18 @@ namespace CompiledNets.Generated
                     int k = 0;
                     for (; k <= K - 4; k += 4)
                     {
-                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
-                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
-                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
-                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        ref float source = ref Unsafe.Add(ref w, o * K + k);
+                        ref float target = ref Unsafe.Add(ref wt, k * N + o);
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref source, 0 * K);
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref source, 1 * K);
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref source, 2 * K);
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref source, 3 * K);
                         Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
                         Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref target);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref target, N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref target, 2 * N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref target, 3 * N);
                     }
                 }
             }
@@ -3514,28 +3565,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -3573,16 +3625,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -3608,7 +3661,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -3628,37 +3682,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3702,13 +3757,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3728,7 +3784,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3756,22 +3813,23 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
@@ -3809,7 +3867,8 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
@@ -3833,37 +3892,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3907,13 +3967,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3933,7 +3994,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -3961,22 +4023,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -4014,7 +4077,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -4038,37 +4102,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4112,13 +4177,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4138,7 +4204,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4193,28 +4260,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector512.MultiplyAddEstimate(b1, a4, c41);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector512.MultiplyAddEstimate(b1, a5, c51);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector512.MultiplyAddEstimate(b1, a6, c61);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -4252,16 +4320,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -4287,7 +4356,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -4307,37 +4377,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4381,13 +4452,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4407,7 +4479,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4435,22 +4508,23 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
@@ -4488,7 +4562,8 @@ namespace CompiledNets.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
@@ -4512,37 +4587,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4586,13 +4662,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4612,7 +4689,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4640,22 +4718,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -4693,7 +4772,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -4717,37 +4797,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4791,13 +4872,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -4817,7 +4899,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5165,37 +5248,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5241,13 +5325,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5269,7 +5354,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5308,28 +5394,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -5370,16 +5457,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -5408,7 +5496,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -5430,37 +5519,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5506,13 +5596,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5534,7 +5625,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5572,16 +5664,18 @@ namespace CompiledNets.Generated
                     int k = 0;
                     for (; k <= K - 4; k += 4)
                     {
-                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
-                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
-                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
-                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        ref float source = ref Unsafe.Add(ref w, o * K + k);
+                        ref float target = ref Unsafe.Add(ref wt, k * N + o);
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref source, 0 * K);
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref source, 1 * K);
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref source, 2 * K);
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref source, 3 * K);
                         Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
                         Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref target);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref target, N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref target, 2 * N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref target, 3 * N);
                     }
                 }
             }
@@ -5649,37 +5743,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5723,13 +5818,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5749,7 +5845,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5775,28 +5872,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -5834,16 +5932,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -5869,7 +5968,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -5889,37 +5989,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5963,13 +6064,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -5989,7 +6091,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6017,22 +6120,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -6070,7 +6174,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -6094,37 +6199,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6168,13 +6274,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6194,7 +6301,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6248,37 +6356,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6322,13 +6431,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6348,7 +6458,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector512<float> a0 = Vector512.Create(aStep);
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6374,28 +6485,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -6433,16 +6545,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -6468,7 +6581,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -6488,37 +6602,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6562,13 +6677,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6588,7 +6704,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6616,22 +6733,23 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
                         c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
                         c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
                         c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
                         c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                         c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
@@ -6669,7 +6787,8 @@ namespace CompiledNets.Generated
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
                         Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                         c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
@@ -6693,37 +6812,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6767,13 +6887,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -6793,7 +6914,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7073,37 +7195,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7149,13 +7272,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7177,7 +7301,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7215,16 +7340,18 @@ namespace CompiledNets.Generated
                     int k = 0;
                     for (; k <= K - 4; k += 4)
                     {
-                        Vector128<float> r0 = Vector128.LoadUnsafe(ref w, (nuint)((o + 0) * K + k));
-                        Vector128<float> r1 = Vector128.LoadUnsafe(ref w, (nuint)((o + 1) * K + k));
-                        Vector128<float> r2 = Vector128.LoadUnsafe(ref w, (nuint)((o + 2) * K + k));
-                        Vector128<float> r3 = Vector128.LoadUnsafe(ref w, (nuint)((o + 3) * K + k));
+                        ref float source = ref Unsafe.Add(ref w, o * K + k);
+                        ref float target = ref Unsafe.Add(ref wt, k * N + o);
+                        Vector128<float> r0 = Vector128.LoadUnsafe(ref source, 0 * K);
+                        Vector128<float> r1 = Vector128.LoadUnsafe(ref source, 1 * K);
+                        Vector128<float> r2 = Vector128.LoadUnsafe(ref source, 2 * K);
+                        Vector128<float> r3 = Vector128.LoadUnsafe(ref source, 3 * K);
                         Vector128<float> low01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1), low23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
                         Vector128<float> high01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1), high23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref wt, (nuint)(k * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref wt, (nuint)((k + 1) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref wt, (nuint)((k + 2) * N + o));
-                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref wt, (nuint)((k + 3) * N + o));
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref target);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref target, N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref target, 2 * N);
+                        System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref target, 3 * N);
                     }
                 }
             }
@@ -7282,37 +7409,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7356,13 +7484,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7382,7 +7511,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7418,28 +7548,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -7477,16 +7608,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -7512,7 +7644,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -7532,37 +7665,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 4)));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 5)));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 6)));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 7)));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 8)));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 9)));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 10)));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 11)));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 12)));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 13)));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 14)));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 15)));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7606,13 +7740,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 1)));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 2)));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 3)));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7632,7 +7767,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, j * N + (m + 0)));
+                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7685,37 +7821,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7775,13 +7912,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7805,7 +7943,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -7842,28 +7981,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -7909,16 +8049,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -7948,7 +8089,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -7969,37 +8111,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -8059,13 +8202,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -8089,7 +8233,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -8113,6 +8258,141 @@ namespace CompiledNets.Generated
                     Unsafe.Add(ref c, m * K + k) = (Unsafe.Add(ref activation, m * K + k) > 0f ? s : s * 0.2f);
                 }
             }
+        }
+
+        /// <summary>
+        /// Softmax in place over rows of 4 values: e^(z - max) / Σ e^(z - max), shifted by the row's maximum so nothing
+        /// overflows; a NaN anywhere in a row makes the whole row NaN. Four rows per step, one row per lane.
+        /// </summary>
+        internal static void SoftmaxRows_4(global::System.Span<float> values)
+        {
+            const int C = 4;
+            int rows = values.Length / C;
+            ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+            for (int b = 0; b < rows; b += 4)
+            {
+                int valid = Math.Min(4, rows - b);
+                ref float row = ref Unsafe.Add(ref z, b * C);
+                Vector128<float> z0 = LoadLanes(ref Unsafe.Add(ref row, 0), C, valid);
+                Vector128<float> z1 = LoadLanes(ref Unsafe.Add(ref row, 1), C, valid);
+                Vector128<float> z2 = LoadLanes(ref Unsafe.Add(ref row, 2), C, valid);
+                Vector128<float> z3 = LoadLanes(ref Unsafe.Add(ref row, 3), C, valid);
+                Vector128<float> max = Vector128.Max(Vector128.Max(z0, z1), Vector128.Max(z2, z3));
+                Vector128<float> s0 = z0 - max;
+                Vector128<float> e0 = global::CompiledNets.Kernels.LaneMath.Exp(s0);
+                Vector128<float> s1 = z1 - max;
+                Vector128<float> e1 = global::CompiledNets.Kernels.LaneMath.Exp(s1);
+                Vector128<float> s2 = z2 - max;
+                Vector128<float> e2 = global::CompiledNets.Kernels.LaneMath.Exp(s2);
+                Vector128<float> s3 = z3 - max;
+                Vector128<float> e3 = global::CompiledNets.Kernels.LaneMath.Exp(s3);
+                Vector128<float> sum = ((e0 + e1) + (e2 + e3));
+                Vector128<float> inverseSum = Vector128<float>.One / sum;
+                Vector128<float> a0 = e0 * inverseSum;
+                Vector128<float> a1 = e1 * inverseSum;
+                Vector128<float> a2 = e2 * inverseSum;
+                Vector128<float> a3 = e3 * inverseSum;
+                StoreLanes(a0, ref Unsafe.Add(ref row, 0), C, valid);
+                StoreLanes(a1, ref Unsafe.Add(ref row, 1), C, valid);
+                StoreLanes(a2, ref Unsafe.Add(ref row, 2), C, valid);
+                StoreLanes(a3, ref Unsafe.Add(ref row, 3), C, valid);
+            }
+        }
+
+        /// <summary>
+        /// Softmax and cross-entropy of a batch from its logits, 4 classes, four rows per step in the lanes of a vector.
+        /// Writes the probabilities to <c>a</c> and d(mean loss)/d(logits) = (a - t) / rows to <c>delta</c>; returns the mean
+        /// over rows of Σ_c t_c·(log Σ e^(z - max) - (z_c - max)): from the shifted logits, so large logits cancel exactly.
+        /// </summary>
+        internal static float SoftmaxCrossEntropy_4(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targets, global::System.Span<float> probabilities, global::System.Span<float> delta, int rows)
+        {
+            const int C = 4;
+            if (logits.Length < rows * C || targets.Length < rows * C || probabilities.Length < rows * C || delta.Length < rows * C)
+                throw new global::System.ArgumentException("Each span must hold rows × classes values.");
+            ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logits);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(probabilities);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(delta);
+            Vector128<float> scale = Vector128.Create(1f / rows);
+            Vector128<float> lossSum = Vector128<float>.Zero;
+            for (int b = 0; b < rows; b += 4)
+            {
+                int valid = Math.Min(4, rows - b);
+                ref float row = ref Unsafe.Add(ref z, b * C);
+                Vector128<float> z0 = LoadLanes(ref Unsafe.Add(ref row, 0), C, valid);
+                Vector128<float> z1 = LoadLanes(ref Unsafe.Add(ref row, 1), C, valid);
+                Vector128<float> z2 = LoadLanes(ref Unsafe.Add(ref row, 2), C, valid);
+                Vector128<float> z3 = LoadLanes(ref Unsafe.Add(ref row, 3), C, valid);
+                Vector128<float> max = Vector128.Max(Vector128.Max(z0, z1), Vector128.Max(z2, z3));
+                Vector128<float> s0 = z0 - max;
+                Vector128<float> e0 = global::CompiledNets.Kernels.LaneMath.Exp(s0);
+                Vector128<float> s1 = z1 - max;
+                Vector128<float> e1 = global::CompiledNets.Kernels.LaneMath.Exp(s1);
+                Vector128<float> s2 = z2 - max;
+                Vector128<float> e2 = global::CompiledNets.Kernels.LaneMath.Exp(s2);
+                Vector128<float> s3 = z3 - max;
+                Vector128<float> e3 = global::CompiledNets.Kernels.LaneMath.Exp(s3);
+                Vector128<float> sum = ((e0 + e1) + (e2 + e3));
+                Vector128<float> inverseSum = Vector128<float>.One / sum;
+                Vector128<float> a0 = e0 * inverseSum;
+                Vector128<float> a1 = e1 * inverseSum;
+                Vector128<float> a2 = e2 * inverseSum;
+                Vector128<float> a3 = e3 * inverseSum;
+                Vector128<float> logSum = global::CompiledNets.Kernels.LaneMath.Log(sum);
+                ref float tRow = ref Unsafe.Add(ref t, b * C);
+                ref float pRow = ref Unsafe.Add(ref p, b * C);
+                ref float dRow = ref Unsafe.Add(ref d, b * C);
+                // Lanes past the batch load zero targets: no loss, and nothing is stored for them.
+                Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), C, valid);
+                StoreLanes(a0, ref Unsafe.Add(ref pRow, 0), C, valid);
+                StoreLanes(scale * (a0 - t0), ref Unsafe.Add(ref dRow, 0), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t0, Vector128<float>.Zero), Vector128<float>.Zero, t0 * (logSum - s0));
+                Vector128<float> t1 = LoadLanes(ref Unsafe.Add(ref tRow, 1), C, valid);
+                StoreLanes(a1, ref Unsafe.Add(ref pRow, 1), C, valid);
+                StoreLanes(scale * (a1 - t1), ref Unsafe.Add(ref dRow, 1), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t1, Vector128<float>.Zero), Vector128<float>.Zero, t1 * (logSum - s1));
+                Vector128<float> t2 = LoadLanes(ref Unsafe.Add(ref tRow, 2), C, valid);
+                StoreLanes(a2, ref Unsafe.Add(ref pRow, 2), C, valid);
+                StoreLanes(scale * (a2 - t2), ref Unsafe.Add(ref dRow, 2), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t2, Vector128<float>.Zero), Vector128<float>.Zero, t2 * (logSum - s2));
+                Vector128<float> t3 = LoadLanes(ref Unsafe.Add(ref tRow, 3), C, valid);
+                StoreLanes(a3, ref Unsafe.Add(ref pRow, 3), C, valid);
+                StoreLanes(scale * (a3 - t3), ref Unsafe.Add(ref dRow, 3), C, valid);
+                lossSum += Vector128.ConditionalSelect(Vector128.Equals(t3, Vector128<float>.Zero), Vector128<float>.Zero, t3 * (logSum - s3));
+            }
+            return Vector128.Sum(lossSum) / rows;
+        }
+
+        /// <summary>1 in the first <paramref name="valid"/> lanes, 0 in the rest.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> LaneMask(int valid) =>
+            Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)valid)) & Vector128<float>.One;
+
+        /// <summary>Lane l from <c>source[l * stride]</c> for the first <paramref name="valid"/> lanes, 0 in the rest (nothing past the batch is read).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> LoadLanes(ref float source, int stride, int valid) => valid == 4
+            ? Vector128.Create(source, Unsafe.Add(ref source, stride), Unsafe.Add(ref source, 2 * stride), Unsafe.Add(ref source, 3 * stride))
+            : Vector128.Create(source, valid > 1 ? Unsafe.Add(ref source, stride) : 0f, valid > 2 ? Unsafe.Add(ref source, 2 * stride) : 0f, 0f);
+
+        /// <summary>The lane sums of four vectors, as one vector (pairs first, then the pair sums).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> SumLanes(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+        {
+            if (System.Runtime.Intrinsics.X86.Sse3.IsSupported)
+                return System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
+            if (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
+                return System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(a, b), System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(c, d));
+            return Vector128.Create((a[0] + a[1]) + (a[2] + a[3]), (b[0] + b[1]) + (b[2] + b[3]), (c[0] + c[1]) + (c[2] + c[3]), (d[0] + d[1]) + (d[2] + d[3]));
+        }
+
+        /// <summary>Writes the first <paramref name="valid"/> lanes to <c>destination[l * stride]</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void StoreLanes(Vector128<float> value, ref float destination, int stride, int valid)
+        {
+            destination = value.ToScalar();
+            if (valid > 1) Unsafe.Add(ref destination, stride) = value.GetElement(1);
+            if (valid > 2) Unsafe.Add(ref destination, 2 * stride) = value.GetElement(2);
+            if (valid > 3) Unsafe.Add(ref destination, 3 * stride) = value.GetElement(3);
         }
 
     }

@@ -404,37 +404,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -480,13 +481,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -508,7 +510,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector256<float> a0 = Vector256.Create(aStep);
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -537,28 +540,29 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
                         c41 = Vector128.MultiplyAddEstimate(b1, a4, c41);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
                         c51 = Vector128.MultiplyAddEstimate(b1, a5, c51);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
                         c61 = Vector128.MultiplyAddEstimate(b1, a6, c61);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
@@ -599,16 +603,17 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
                         c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
                         c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
@@ -637,7 +642,8 @@ namespace CompiledNets.Generated
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
@@ -659,37 +665,38 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref a, (m + 4) * N + j));
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * N));
                         c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref a, (m + 5) * N + j));
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * N));
                         c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref a, (m + 6) * N + j));
+                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * N));
                         c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref a, (m + 7) * N + j));
+                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * N));
                         c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref a, (m + 8) * N + j));
+                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * N));
                         c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref a, (m + 9) * N + j));
+                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * N));
                         c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref a, (m + 10) * N + j));
+                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * N));
                         c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref a, (m + 11) * N + j));
+                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * N));
                         c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref a, (m + 12) * N + j));
+                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * N));
                         c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref a, (m + 13) * N + j));
+                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * N));
                         c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref a, (m + 14) * N + j));
+                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * N));
                         c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref a, (m + 15) * N + j));
+                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * N));
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -735,13 +742,14 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref a, (m + 1) * N + j));
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * N));
                         c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref a, (m + 2) * N + j));
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * N));
                         c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref a, (m + 3) * N + j));
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * N));
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
@@ -763,7 +771,8 @@ namespace CompiledNets.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref a, (m + 0) * N + j));
+                        ref float aStep = ref Unsafe.Add(ref a, m * N + j);
+                        Vector128<float> a0 = Vector128.Create(aStep);
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
