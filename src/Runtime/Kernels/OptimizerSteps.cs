@@ -39,8 +39,8 @@ public static class OptimizerSteps
         CheckLengths(parameters, firstMoment);
         CheckLengths(parameters, secondMoment);
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam steps count from 1.");
-        float correction1 = 1f - MathF.Pow(beta1, step);
-        float correction2Root = MathF.Sqrt(1f - MathF.Pow(beta2, step));
+        float correction1 = BiasCorrection(beta1, step);
+        float correction2Root = MathF.Sqrt(BiasCorrection(beta2, step));
         float stepSize = learningRate / correction1;
         float inverseCorrection2Root = 1f / correction2Root;
 
@@ -97,6 +97,13 @@ public static class OptimizerSteps
             Unsafe.Add(ref p, i) -= stepSize * mi / (MathF.Sqrt(vi) * inverseCorrection2Root + epsilon);
         }
     }
+
+    /// <summary>
+    /// Adam's <c>1 - β^t</c>. Once β^t is below 2^-30 the difference rounds to exactly 1 in float, so the power is skipped:
+    /// long runs would otherwise take the C library's underflow path (it sets errno) twice per step.
+    /// </summary>
+    private static float BiasCorrection(float beta, long step) =>
+        step * Math.Log2(beta) < -30 ? 1f : 1f - MathF.Pow(beta, step);
 
     /// <summary>
     /// SGD with momentum, as <c>torch.optim.SGD(momentum=μ, nesterov=...)</c> with no dampening:
