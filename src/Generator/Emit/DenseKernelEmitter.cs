@@ -211,6 +211,44 @@ internal static class DenseKernelEmitter
             body("k");
     }
 
+    /// <summary>The AVX loop of the transpose: blocks of 8 rows × 8 columns, then the columns left, one at a time.</summary>
+    private static void EmitTranspose8(SourceWriter w, int k)
+    {
+        const string Avx = "System.Runtime.Intrinsics.X86.Avx";
+        using (w.Block($"if ({Avx}.IsSupported)"))
+        using (w.Block("for (; o <= N - 8; o += 8)"))
+        {
+            w.Line("int k = 0;");
+            using (w.Block("for (; k <= K - 8; k += 8)"))
+            {
+                w.Line("ref float source = ref Unsafe.Add(ref w, o * K + k);");
+                w.Line("ref float target = ref Unsafe.Add(ref wt, k * N + o);");
+                w.Line("// Register i holds row i in its low half and row i + 4 in its high half: columns k..k+3 in r, k+4..k+7 in s.");
+                foreach (var (name, column) in new[] { ("r", ""), ("s", " + 4") })
+                    for (int i = 0; i < 4; i++)
+                        w.Line($"Vector256<float> {name}{i} = {Avx}.InsertVector128(Vector128.LoadUnsafe(ref source, {i} * K{column}).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, {i + 4} * K{column}), 1);");
+                int row = 0;
+                foreach (string name in new[] { "r", "s" })
+                {
+                    w.Line($"Vector256<float> {name}Low01 = {Avx}.UnpackLow({name}0, {name}1), {name}Low23 = {Avx}.UnpackLow({name}2, {name}3);");
+                    w.Line($"Vector256<float> {name}High01 = {Avx}.UnpackHigh({name}0, {name}1), {name}High23 = {Avx}.UnpackHigh({name}2, {name}3);");
+                    foreach (string half in new[] { "Low", "High" })
+                        foreach (string control in new[] { "0x44", "0xEE" })
+                        {
+                            string offset = row == 0 ? "" : row == 1 ? ", N" : $", {row} * N";
+                            w.Line($"{Avx}.Shuffle({name}{half}01, {name}{half}23, {control}).StoreUnsafe(ref target{offset});");
+                            row++;
+                        }
+                }
+            }
+            if (k % 8 != 0)
+            {
+                using (w.Block("for (; k < K; k++)"))
+                    w.Line("for (int r = 0; r < 8; r++) Unsafe.Add(ref wt, k * N + o + r) = Unsafe.Add(ref w, (o + r) * K + k);");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- batch forward of narrow layers: broadcast form
 
     /// <summary>
@@ -232,11 +270,13 @@ internal static class DenseKernelEmitter
     {
         const string Sse = "System.Runtime.Intrinsics.X86.Sse";
         w.Line($"/// <summary><c>wt[k, o] = w[o, k]</c> for the {n} × {k} weights: the layout the broadcast forward kernel reads. Refreshed every batch, so");
-        w.Line("/// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>");
+        w.Line("/// blocks are transposed in registers rather than element by element: 8 × 8 with AVX (two rounds of in-lane shuffles");
+        w.Line("/// once each register holds rows i and i + 4), then 4 × 4 with SSE for rows an 8 × 8 block leaves.</summary>");
         using (w.Block($"internal static void {TransposeName(k, n)}(ref float w, ref float wt)"))
         {
             w.Line($"const int K = {k}, N = {n};");
             w.Line("int o = 0;");
+            if (k >= 8 && n >= 8) EmitTranspose8(w, k);
             if (k >= 4 && n >= 4)
             {
                 using (w.Block($"if ({Sse}.IsSupported)"))

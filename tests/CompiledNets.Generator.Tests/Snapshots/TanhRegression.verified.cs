@@ -1711,7 +1711,8 @@ namespace CompiledNets.Generated
         }
 
         /// <summary><c>wt[k, o] = w[o, k]</c> for the 17 × 3 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
-        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        /// blocks are transposed in registers rather than element by element: 8 × 8 with AVX (two rounds of in-lane shuffles
+        /// once each register holds rows i and i + 4), then 4 × 4 with SSE for rows an 8 × 8 block leaves.</summary>
         internal static void TransposeWeights_17x3(ref float w, ref float wt)
         {
             const int K = 3, N = 17;
@@ -2981,11 +2982,49 @@ namespace CompiledNets.Generated
         }
 
         /// <summary><c>wt[k, o] = w[o, k]</c> for the 9 × 17 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
-        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        /// blocks are transposed in registers rather than element by element: 8 × 8 with AVX (two rounds of in-lane shuffles
+        /// once each register holds rows i and i + 4), then 4 × 4 with SSE for rows an 8 × 8 block leaves.</summary>
         internal static void TransposeWeights_9x17(ref float w, ref float wt)
         {
             const int K = 17, N = 9;
             int o = 0;
+            if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
+            {
+                for (; o <= N - 8; o += 8)
+                {
+                    int k = 0;
+                    for (; k <= K - 8; k += 8)
+                    {
+                        ref float source = ref Unsafe.Add(ref w, o * K + k);
+                        ref float target = ref Unsafe.Add(ref wt, k * N + o);
+                        // Register i holds row i in its low half and row i + 4 in its high half: columns k..k+3 in r, k+4..k+7 in s.
+                        Vector256<float> r0 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 0 * K).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 4 * K), 1);
+                        Vector256<float> r1 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 1 * K).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 5 * K), 1);
+                        Vector256<float> r2 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 2 * K).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 6 * K), 1);
+                        Vector256<float> r3 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 3 * K).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 7 * K), 1);
+                        Vector256<float> s0 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 0 * K + 4).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 4 * K + 4), 1);
+                        Vector256<float> s1 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 1 * K + 4).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 5 * K + 4), 1);
+                        Vector256<float> s2 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 2 * K + 4).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 6 * K + 4), 1);
+                        Vector256<float> s3 = System.Runtime.Intrinsics.X86.Avx.InsertVector128(Vector128.LoadUnsafe(ref source, 3 * K + 4).ToVector256Unsafe(), Vector128.LoadUnsafe(ref source, 7 * K + 4), 1);
+                        Vector256<float> rLow01 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1), rLow23 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3);
+                        Vector256<float> rHigh01 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1), rHigh23 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(rLow01, rLow23, 0x44).StoreUnsafe(ref target);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(rLow01, rLow23, 0xEE).StoreUnsafe(ref target, N);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(rHigh01, rHigh23, 0x44).StoreUnsafe(ref target, 2 * N);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(rHigh01, rHigh23, 0xEE).StoreUnsafe(ref target, 3 * N);
+                        Vector256<float> sLow01 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(s0, s1), sLow23 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(s2, s3);
+                        Vector256<float> sHigh01 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(s0, s1), sHigh23 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(s2, s3);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(sLow01, sLow23, 0x44).StoreUnsafe(ref target, 4 * N);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(sLow01, sLow23, 0xEE).StoreUnsafe(ref target, 5 * N);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(sHigh01, sHigh23, 0x44).StoreUnsafe(ref target, 6 * N);
+                        System.Runtime.Intrinsics.X86.Avx.Shuffle(sHigh01, sHigh23, 0xEE).StoreUnsafe(ref target, 7 * N);
+                    }
+                    for (; k < K; k++)
+                    {
+                        for (int r = 0; r < 8; r++) Unsafe.Add(ref wt, k * N + o + r) = Unsafe.Add(ref w, (o + r) * K + k);
+                    }
+                }
+            }
             if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
             {
                 for (; o <= N - 4; o += 4)

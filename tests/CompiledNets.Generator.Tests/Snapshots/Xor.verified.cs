@@ -798,7 +798,8 @@ namespace CompiledNets.Generated
         }
 
         /// <summary><c>wt[k, o] = w[o, k]</c> for the 8 × 2 weights: the layout the broadcast forward kernel reads. Refreshed every batch, so
-        /// blocks of 4 rows × 4 columns are transposed in registers (two rounds of unpacks) rather than element by element.</summary>
+        /// blocks are transposed in registers rather than element by element: 8 × 8 with AVX (two rounds of in-lane shuffles
+        /// once each register holds rows i and i + 4), then 4 × 4 with SSE for rows an 8 × 8 block leaves.</summary>
         internal static void TransposeWeights_8x2(ref float w, ref float wt)
         {
             const int K = 2, N = 8;
