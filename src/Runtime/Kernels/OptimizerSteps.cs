@@ -11,6 +11,9 @@ namespace CompiledNets.Kernels;
 /// </summary>
 public static class OptimizerSteps
 {
+    /// <summary>Parameter counts below which a step runs four floats at a time (networks small enough for the sample-lane kernels).</summary>
+    private const int SmallStep = 256;
+
     /// <summary>Plain SGD: <c>p -= lr * g</c>.</summary>
     public static void Sgd(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
@@ -18,6 +21,14 @@ public static class OptimizerSteps
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         int n = parameters.Length, i = 0;
+        if (n < SmallStep)
+        {
+            // Gradients written moments ago by four-float stores: loads of the same width take them straight from the
+            // store buffer, where a wider load would wait for the stores to reach the cache.
+            var rate4 = Vector128.Create(learningRate);
+            for (; i <= n - 4; i += 4)
+                (Vector128.LoadUnsafe(ref p, (nuint)i) - rate4 * Vector128.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref p, (nuint)i);
+        }
         var rate = new Vector<float>(learningRate);
         for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
         {
