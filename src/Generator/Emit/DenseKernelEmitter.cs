@@ -20,6 +20,9 @@ internal static class DenseKernelEmitter
     /// <summary>Vector accumulators of a full broadcast tile: rows × vectors along k.</summary>
     private const int BroadcastAccumulators = 16;
 
+    /// <summary>Flush-to-zero applied to every stored input gradient, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
+    public const string FlushToZero = "global::CompiledNets.Kernels.Subnormals.FlushToZero";
+
     /// <summary>Output columns are split between threads at multiples of this (a multiple of every tile width).</summary>
     public const int ColumnGranularity = 64;
 
@@ -449,8 +452,8 @@ internal static class DenseKernelEmitter
             if (forward)
                 w.Line($"Unsafe.Add(ref c, m * K + k) = {ActivationExpressions.Scalar(p.Activation, p.Alpha, "(s + Unsafe.Add(ref bias, k))")};");
             else w.Line(p.Derivative == ActivationKind.Linear
-                ? "Unsafe.Add(ref c, m * K + k) = s;"
-                : $"Unsafe.Add(ref c, m * K + k) = {ActivationExpressions.ScalarDerivative(p.Derivative, p.Alpha, "s", "Unsafe.Add(ref activation, m * K + k)")};");
+                ? $"Unsafe.Add(ref c, m * K + k) = {FlushToZero}(s);"
+                : $"Unsafe.Add(ref c, m * K + k) = {FlushToZero}({ActivationExpressions.ScalarDerivative(p.Derivative, p.Alpha, "s", "Unsafe.Add(ref activation, m * K + k)")});");
         }
     }
 
@@ -520,8 +523,8 @@ internal static class DenseKernelEmitter
                 string value = forward
                     ? ActivationExpressions.Vector(p.Activation, p.Alpha, type, $"(c{r}{v} + bias{v})") ?? $"c{r}{v} + bias{v}"
                     : p.Derivative == ActivationKind.Linear
-                        ? $"c{r}{v}"
-                        : ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})");
+                        ? $"{FlushToZero}(c{r}{v})"
+                        : $"{FlushToZero}({ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})")})";
                 w.Line($"({value}).StoreUnsafe(ref cRow{r}, {v * width});");
             }
             if (forward && ActivationExpressions.Vector(p.Activation, p.Alpha, type, "v") is null)

@@ -24,6 +24,8 @@ internal static class SampleLaneEmitter
 
     /// <summary>Inlinable exp and log: a call would spill every register-resident vector (all are volatile across calls).</summary>
     private const string LaneMath = "global::CompiledNets.Kernels.LaneMath";
+    /// <summary>Negligible loss gradients set to zero, as the runtime's loss kernels do.</summary>
+    private const string Flush = SoftmaxEmitter.FlushNegligible;
 
     /// <summary>
     /// True for trainable stacks of Dense layers with at most <see cref="MaxWeights"/> weights, hidden activations with a
@@ -275,7 +277,7 @@ internal static class SampleLaneEmitter
                 {
                     string z = $"z{n}_{o}";
                     lossTerms.Add($"{V}.MaxNative({V}<float>.Zero, {z}) - {z} * t{o} + {LaneMath}.Log({V}<float>.One + e{n}_{o})");
-                    w.Line($"{V}<float> d{n}_{o} = laneScale * (a{n}_{o} - t{o});");
+                    w.Line($"{V}<float> d{n}_{o} = {Flush}(laneScale * (a{n}_{o} - t{o}));");
                 }
                 break;
             case LossKind.CrossEntropy:
@@ -284,7 +286,7 @@ internal static class SampleLaneEmitter
                 for (int o = 0; o < last.Units; o++)
                 {
                     lossTerms.Add($"t{o} * (logSum - z{n}_{o})");
-                    w.Line($"{V}<float> d{n}_{o} = laneScale * (a{n}_{o} - t{o});");
+                    w.Line($"{V}<float> d{n}_{o} = {Flush}(laneScale * (a{n}_{o} - t{o}));");
                 }
                 break;
             default:
@@ -294,7 +296,7 @@ internal static class SampleLaneEmitter
                     w.Line($"{V}<float> error{o} = a{n}_{o} - t{o};");
                     lossTerms.Add($"error{o} * error{o}");
                     string gradient = $"laneScale * (error{o} + error{o})";
-                    w.Line($"{V}<float> d{n}_{o} = {Derivative(last.Activation, last.Spec.Alpha, gradient, $"a{n}_{o}")};");
+                    w.Line($"{V}<float> d{n}_{o} = {Flush}({Derivative(last.Activation, last.Spec.Alpha, gradient, $"a{n}_{o}")});");
                 }
                 break;
         }

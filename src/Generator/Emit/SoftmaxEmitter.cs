@@ -18,6 +18,9 @@ internal static class SoftmaxEmitter
 
     private const string LaneMath = "global::CompiledNets.Kernels.LaneMath";
 
+    /// <summary>Loss gradients too small for any optimizer step are set to zero (their products would turn subnormal, a slow path on x64).</summary>
+    public const string FlushNegligible = "global::CompiledNets.Kernels.Subnormals.FlushNegligible";
+
     /// <summary>True when <paramref name="layer"/>'s softmax runs in the unrolled kernel.</summary>
     public static bool Applies(LayerPlan layer) =>
         layer.Kind == LayerKind.Dense && layer.Activation == ActivationKind.Softmax && layer.Units <= MaxClasses;
@@ -104,7 +107,7 @@ internal static class SoftmaxEmitter
                 {
                     w.Line($"{V}<float> t{c} = LoadLanes(ref Unsafe.Add(ref tRow, {c}), C, valid);");
                     w.Line($"StoreLanes(a{c}, ref Unsafe.Add(ref pRow, {c}), C, valid);");
-                    w.Line($"StoreLanes(scale * (a{c} - t{c}), ref Unsafe.Add(ref dRow, {c}), C, valid);");
+                    w.Line($"StoreLanes({FlushNegligible}(scale * (a{c} - t{c})), ref Unsafe.Add(ref dRow, {c}), C, valid);");
                     // A zero target contributes nothing, even where log Σ - s is infinite (a logit of -∞).
                     w.Line($"lossSum += {V}.ConditionalSelect({V}.Equals(t{c}, {V}<float>.Zero), {V}<float>.Zero, t{c} * (logSum - s{c}));");
                 }

@@ -107,7 +107,11 @@ internal sealed class DenseLayer : Layer
     {
         var delta = outputGradient[..(batch * Outputs)];
         if (!gradientIsPreActivation)
+        {
             ActivationKernels.Backward(_activation, _alpha, Output(batch), _preActivation is null ? default : _preActivation.AsSpan(0, batch * Outputs), delta, Outputs);
+            // The generated kernels flush after applying the derivative, as they store the gradient.
+            Subnormals.FlushToZero(delta);
+        }
         DenseMath.WeightGradient(delta, input, _gradients.AsSpan(_weightOffset, Inputs * Outputs), _gradients.AsSpan(_biasOffset, Outputs), batch, Inputs, Outputs);
         if (!inputGradient.IsEmpty) DenseMath.InputGradient(delta, Weights, inputGradient, batch, Inputs, Outputs);
     }

@@ -40,7 +40,10 @@ internal static class DenseMath
         }
     }
 
-    /// <summary><c>dx[b, :] = Σ_o delta[b, o] · W[o, :]</c>: each weight row is added, scaled, to every sample's dx row.</summary>
+    /// <summary>
+    /// <c>dx[b, :] = Σ_o delta[b, o] · W[o, :]</c>: each weight row is added, scaled, to every sample's dx row; subnormal
+    /// results are flushed to zero, as the generated input-gradient kernels do.
+    /// </summary>
     public static void InputGradient(ReadOnlySpan<float> delta, ReadOnlySpan<float> weights, Span<float> inputGradient, int batch, int inputs, int outputs)
     {
         var dx = inputGradient[..(batch * inputs)];
@@ -54,5 +57,6 @@ internal static class DenseMath
                 TensorPrimitives.MultiplyAdd(weightRow, delta[b * outputs + o], dxRow, dxRow);
             }
         }
+        Kernels.Subnormals.FlushToZero(dx);
     }
 }

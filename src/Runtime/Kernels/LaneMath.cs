@@ -20,15 +20,21 @@ public static class LaneMath
     private const float Ln2High = 0.693359375f;
     private const float Ln2Low = -2.12194440e-4f;
 
-    /// <summary>Beyond these, e^x overflows or underflows float: inputs are clamped to them.</summary>
+    /// <summary>Beyond these, e^x overflows float or leaves its normal range: inputs are clamped to them.</summary>
     private const float ExpMax = 88.3762626647949f;
     private const float ExpMin = -87.3365447504f;
 
-    /// <summary>e^x per lane; NaN stays NaN, x past ±88 gives the largest or smallest normal float.</summary>
+    /// <summary>
+    /// e^x per lane; NaN stays NaN, x past 88.4 gives the largest float, and x below -87.34 (where e^x would be
+    /// subnormal) gives 0, so softmax probabilities underflow to zero instead of into the slow subnormal range.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
-        var clamped = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpMin)), Vector128.Create(ExpMax));
+        // Lanes below the normal range compute e^0 and are zeroed at the end: clamping them to ExpMin instead would
+        // make the last multiply produce a subnormal, which takes x64's slow path.
+        var belowNormal = Vector128.LessThan(x, Vector128.Create(ExpMin));
+        var clamped = Vector128.Min(Vector128.AndNot(x, belowNormal), Vector128.Create(ExpMax));
         // x = n·ln2 + r with |r| <= ln2 / 2.
         var n = Vector128.Round(clamped * Log2E);
         var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2High), clamped);
@@ -42,7 +48,7 @@ public static class LaneMath
         var expR = Vector128.FusedMultiplyAdd(p, r2, r) + Vector128<float>.One;
         // 2^n built in the exponent field; n is a whole number in [-126, 127] after the clamp, so the plain conversion is exact.
         var twoToN = (Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23;
-        return expR * twoToN.AsSingle();
+        return Vector128.AndNot(expR * twoToN.AsSingle(), belowNormal);
     }
 
     /// <summary>

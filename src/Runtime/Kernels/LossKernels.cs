@@ -19,7 +19,8 @@ public static class LossKernels
         (loss == LossFunction.BinaryCrossEntropy && activation == Activation.Sigmoid);
 
     /// <summary>
-    /// Returns the mean loss of a batch and writes d(mean loss)/d(pre-activation) into <paramref name="delta"/>.
+    /// Returns the mean loss of a batch and writes d(mean loss)/d(pre-activation) into <paramref name="delta"/>, with
+    /// negligible values flushed to zero (<see cref="Subnormals.NegligibleLossGradient"/>).
     /// <paramref name="output"/> holds the activated outputs <c>[batch, outputSize]</c>, <paramref name="preActivation"/> the logits.
     /// </summary>
     public static float LossAndGradient(LossFunction loss, Activation activation, float alpha,
@@ -30,6 +31,15 @@ public static class LossKernels
         preActivation = preActivation[..n];
         targets = targets[..n];
         delta = delta[..n];
+        float mean = LossAndUnflushedGradient(loss, activation, alpha, output, preActivation, targets, delta, batch, outputSize);
+        Subnormals.FlushNegligible(delta);
+        return mean;
+    }
+
+    private static float LossAndUnflushedGradient(LossFunction loss, Activation activation, float alpha,
+        ReadOnlySpan<float> output, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> targets, Span<float> delta, int batch, int outputSize)
+    {
+        int n = batch * outputSize;
         if (loss == LossFunction.CrossEntropy && activation == Activation.Softmax) return SoftmaxCrossEntropy(output, preActivation, targets, delta, batch, outputSize);
         if (loss == LossFunction.BinaryCrossEntropy && activation == Activation.Sigmoid) return SigmoidBinaryCrossEntropy(output, preActivation, targets, delta);
 

@@ -219,20 +219,16 @@ public static class OptimizerSteps
         Adam(parameters, gradients, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step);
     }
 
-    /// <summary>The smallest positive normal float; magnitudes below it are subnormal.</summary>
-    private const float SmallestNormal = 1.17549435e-38f;
-
     // Moments and velocities decay geometrically where a gradient stays zero (a dead ReLU unit), until they turn subnormal, and
     // arithmetic on subnormal floats takes a slow microcode path on x64: the same step then runs several times slower.
     // Such values are flushed to zero, as flush-to-zero hardware modes (torch.set_flush_denormal) would: an update of
     // the order of lr · 1e-38 is below any parameter's resolution, so training is unchanged.
-    private static Vector512<float> FlushSubnormal(Vector512<float> x) =>
-        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(SmallestNormal)), Vector512<float>.Zero, x);
+    private static Vector512<float> FlushSubnormal(Vector512<float> x) => Subnormals.FlushToZero(x);
 
     private static Vector<float> FlushSubnormal(Vector<float> x) =>
-        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(SmallestNormal)), Vector<float>.Zero, x);
+        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(Subnormals.SmallestNormal)), Vector<float>.Zero, x);
 
-    private static float FlushSubnormal(float x) => MathF.Abs(x) < SmallestNormal ? 0f : x;
+    private static float FlushSubnormal(float x) => Subnormals.FlushToZero(x);
 
     private static void CheckLengths(ReadOnlySpan<float> parameters, ReadOnlySpan<float> other)
     {

@@ -713,25 +713,25 @@ namespace CompiledNets.Generated
                         c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 16);
-                    (c02).StoreUnsafe(ref cRow0, 32);
-                    (c03).StoreUnsafe(ref cRow0, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 16);
-                    (c12).StoreUnsafe(ref cRow1, 32);
-                    (c13).StoreUnsafe(ref cRow1, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 48);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 16);
-                    (c22).StoreUnsafe(ref cRow2, 32);
-                    (c23).StoreUnsafe(ref cRow2, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 48);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 16);
-                    (c32).StoreUnsafe(ref cRow3, 32);
-                    (c33).StoreUnsafe(ref cRow3, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 48);
                 }
                 for (; m < rows; m++)
                 {
@@ -752,10 +752,10 @@ namespace CompiledNets.Generated
                         c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 16);
-                    (c02).StoreUnsafe(ref cRow0, 32);
-                    (c03).StoreUnsafe(ref cRow0, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -804,37 +804,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (c80).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (c90).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (c100).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (c110).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (c120).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (c130).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (c140).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (c150).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -855,13 +855,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -876,7 +876,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -923,25 +923,25 @@ namespace CompiledNets.Generated
                         c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 8);
-                    (c02).StoreUnsafe(ref cRow0, 16);
-                    (c03).StoreUnsafe(ref cRow0, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 8);
-                    (c12).StoreUnsafe(ref cRow1, 16);
-                    (c13).StoreUnsafe(ref cRow1, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 8);
-                    (c22).StoreUnsafe(ref cRow2, 16);
-                    (c23).StoreUnsafe(ref cRow2, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 8);
-                    (c32).StoreUnsafe(ref cRow3, 16);
-                    (c33).StoreUnsafe(ref cRow3, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
                 }
                 for (; m < rows; m++)
                 {
@@ -962,10 +962,10 @@ namespace CompiledNets.Generated
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 8);
-                    (c02).StoreUnsafe(ref cRow0, 16);
-                    (c03).StoreUnsafe(ref cRow0, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -1007,29 +1007,29 @@ namespace CompiledNets.Generated
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (c40).StoreUnsafe(ref cRow4, 0);
-                    (c41).StoreUnsafe(ref cRow4, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (c50).StoreUnsafe(ref cRow5, 0);
-                    (c51).StoreUnsafe(ref cRow5, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (c60).StoreUnsafe(ref cRow6, 0);
-                    (c61).StoreUnsafe(ref cRow6, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (c70).StoreUnsafe(ref cRow7, 0);
-                    (c71).StoreUnsafe(ref cRow7, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -1055,17 +1055,17 @@ namespace CompiledNets.Generated
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
                 }
                 for (; m < rows; m++)
                 {
@@ -1082,8 +1082,8 @@ namespace CompiledNets.Generated
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -1132,37 +1132,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (c80).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (c90).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (c100).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (c110).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (c120).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (c130).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (c140).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (c150).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -1183,13 +1183,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -1204,7 +1204,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -1251,25 +1251,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 4);
-                    (c02).StoreUnsafe(ref cRow0, 8);
-                    (c03).StoreUnsafe(ref cRow0, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 4);
-                    (c12).StoreUnsafe(ref cRow1, 8);
-                    (c13).StoreUnsafe(ref cRow1, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 4);
-                    (c22).StoreUnsafe(ref cRow2, 8);
-                    (c23).StoreUnsafe(ref cRow2, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 4);
-                    (c32).StoreUnsafe(ref cRow3, 8);
-                    (c33).StoreUnsafe(ref cRow3, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -1290,10 +1290,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 4);
-                    (c02).StoreUnsafe(ref cRow0, 8);
-                    (c03).StoreUnsafe(ref cRow0, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -1342,37 +1342,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (c80).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (c90).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (c100).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (c110).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (c120).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (c130).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (c140).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (c150).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -1393,13 +1393,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -1414,7 +1414,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -1430,7 +1430,7 @@ namespace CompiledNets.Generated
                 {
                     float s = 0f;
                     for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
-                    Unsafe.Add(ref c, m * K + k) = s;
+                    Unsafe.Add(ref c, m * K + k) = global::CompiledNets.Kernels.Subnormals.FlushToZero(s);
                 }
             }
         }
@@ -1939,25 +1939,25 @@ namespace CompiledNets.Generated
                         c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 16);
-                    (c02).StoreUnsafe(ref cRow0, 32);
-                    (c03).StoreUnsafe(ref cRow0, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 16);
-                    (c12).StoreUnsafe(ref cRow1, 32);
-                    (c13).StoreUnsafe(ref cRow1, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 48);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 16);
-                    (c22).StoreUnsafe(ref cRow2, 32);
-                    (c23).StoreUnsafe(ref cRow2, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 48);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 16);
-                    (c32).StoreUnsafe(ref cRow3, 32);
-                    (c33).StoreUnsafe(ref cRow3, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 48);
                 }
                 for (; m < rows; m++)
                 {
@@ -1978,10 +1978,10 @@ namespace CompiledNets.Generated
                         c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 16);
-                    (c02).StoreUnsafe(ref cRow0, 32);
-                    (c03).StoreUnsafe(ref cRow0, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -2030,37 +2030,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (c80).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (c90).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (c100).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (c110).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (c120).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (c130).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (c140).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (c150).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2081,13 +2081,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2102,7 +2102,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -2149,25 +2149,25 @@ namespace CompiledNets.Generated
                         c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 8);
-                    (c02).StoreUnsafe(ref cRow0, 16);
-                    (c03).StoreUnsafe(ref cRow0, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 8);
-                    (c12).StoreUnsafe(ref cRow1, 16);
-                    (c13).StoreUnsafe(ref cRow1, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 8);
-                    (c22).StoreUnsafe(ref cRow2, 16);
-                    (c23).StoreUnsafe(ref cRow2, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 8);
-                    (c32).StoreUnsafe(ref cRow3, 16);
-                    (c33).StoreUnsafe(ref cRow3, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
                 }
                 for (; m < rows; m++)
                 {
@@ -2188,10 +2188,10 @@ namespace CompiledNets.Generated
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 8);
-                    (c02).StoreUnsafe(ref cRow0, 16);
-                    (c03).StoreUnsafe(ref cRow0, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -2240,37 +2240,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (c80).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (c90).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (c100).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (c110).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (c120).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (c130).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (c140).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (c150).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2291,13 +2291,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2312,7 +2312,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -2359,25 +2359,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 4);
-                    (c02).StoreUnsafe(ref cRow0, 8);
-                    (c03).StoreUnsafe(ref cRow0, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
-                    (c11).StoreUnsafe(ref cRow1, 4);
-                    (c12).StoreUnsafe(ref cRow1, 8);
-                    (c13).StoreUnsafe(ref cRow1, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
-                    (c21).StoreUnsafe(ref cRow2, 4);
-                    (c22).StoreUnsafe(ref cRow2, 8);
-                    (c23).StoreUnsafe(ref cRow2, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
-                    (c31).StoreUnsafe(ref cRow3, 4);
-                    (c32).StoreUnsafe(ref cRow3, 8);
-                    (c33).StoreUnsafe(ref cRow3, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -2398,10 +2398,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
-                    (c01).StoreUnsafe(ref cRow0, 4);
-                    (c02).StoreUnsafe(ref cRow0, 8);
-                    (c03).StoreUnsafe(ref cRow0, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -2450,37 +2450,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (c40).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (c50).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (c60).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (c70).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (c80).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (c90).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (c100).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (c110).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (c120).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (c130).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (c140).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (c150).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2501,13 +2501,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (c10).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (c20).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (c30).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2522,7 +2522,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (c00).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -2538,7 +2538,7 @@ namespace CompiledNets.Generated
                 {
                     float s = 0f;
                     for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, j * N + m) * Unsafe.Add(ref bMatrix, j * K + k);
-                    Unsafe.Add(ref c, m * K + k) = s;
+                    Unsafe.Add(ref c, m * K + k) = global::CompiledNets.Kernels.Subnormals.FlushToZero(s);
                 }
             }
         }
@@ -2599,28 +2599,28 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 16);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 32);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 48);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 16), Vector512<float>.Zero), c11, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 16);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 32), Vector512<float>.Zero), c12, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 32);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 48), Vector512<float>.Zero), c13, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 16), Vector512<float>.Zero), c11, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 32), Vector512<float>.Zero), c12, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 48), Vector512<float>.Zero), c13, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 48);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 16), Vector512<float>.Zero), c21, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 16);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 32), Vector512<float>.Zero), c22, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 32);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 48), Vector512<float>.Zero), c23, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 16), Vector512<float>.Zero), c21, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 32), Vector512<float>.Zero), c22, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 48), Vector512<float>.Zero), c23, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 48);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 16), Vector512<float>.Zero), c31, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 16);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 32), Vector512<float>.Zero), c32, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 32);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 48), Vector512<float>.Zero), c33, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 16), Vector512<float>.Zero), c31, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 32), Vector512<float>.Zero), c32, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 48), Vector512<float>.Zero), c33, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 48);
                 }
                 for (; m < rows; m++)
                 {
@@ -2642,10 +2642,10 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 16);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 32);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 48);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 32);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 48);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -2695,52 +2695,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow4, 0), Vector512<float>.Zero), c40, Vector512<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow4, 0), Vector512<float>.Zero), c40, Vector512<float>.Zero))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow5, 0), Vector512<float>.Zero), c50, Vector512<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow5, 0), Vector512<float>.Zero), c50, Vector512<float>.Zero))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow6, 0), Vector512<float>.Zero), c60, Vector512<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow6, 0), Vector512<float>.Zero), c60, Vector512<float>.Zero))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow7, 0), Vector512<float>.Zero), c70, Vector512<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow7, 0), Vector512<float>.Zero), c70, Vector512<float>.Zero))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow8, 0), Vector512<float>.Zero), c80, Vector512<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow8, 0), Vector512<float>.Zero), c80, Vector512<float>.Zero))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow9, 0), Vector512<float>.Zero), c90, Vector512<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow9, 0), Vector512<float>.Zero), c90, Vector512<float>.Zero))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow10, 0), Vector512<float>.Zero), c100, Vector512<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow10, 0), Vector512<float>.Zero), c100, Vector512<float>.Zero))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow11, 0), Vector512<float>.Zero), c110, Vector512<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow11, 0), Vector512<float>.Zero), c110, Vector512<float>.Zero))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow12, 0), Vector512<float>.Zero), c120, Vector512<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow12, 0), Vector512<float>.Zero), c120, Vector512<float>.Zero))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow13, 0), Vector512<float>.Zero), c130, Vector512<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow13, 0), Vector512<float>.Zero), c130, Vector512<float>.Zero))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow14, 0), Vector512<float>.Zero), c140, Vector512<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow14, 0), Vector512<float>.Zero), c140, Vector512<float>.Zero))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow15, 0), Vector512<float>.Zero), c150, Vector512<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow15, 0), Vector512<float>.Zero), c150, Vector512<float>.Zero))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2762,16 +2762,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2787,7 +2787,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -2835,28 +2835,28 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 8);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 16);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 24);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 8), Vector256<float>.Zero), c11, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 8);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 16), Vector256<float>.Zero), c12, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 16);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 24), Vector256<float>.Zero), c13, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 8), Vector256<float>.Zero), c11, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 16), Vector256<float>.Zero), c12, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 24), Vector256<float>.Zero), c13, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 24);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 8), Vector256<float>.Zero), c21, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 8);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 16), Vector256<float>.Zero), c22, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 16);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 24), Vector256<float>.Zero), c23, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 8), Vector256<float>.Zero), c21, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 16), Vector256<float>.Zero), c22, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 24), Vector256<float>.Zero), c23, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 24);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 8), Vector256<float>.Zero), c31, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 8);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 16), Vector256<float>.Zero), c32, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 16);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 24), Vector256<float>.Zero), c33, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 8), Vector256<float>.Zero), c31, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 16), Vector256<float>.Zero), c32, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 24), Vector256<float>.Zero), c33, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 24);
                 }
                 for (; m < rows; m++)
                 {
@@ -2878,10 +2878,10 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 8);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 16);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 24);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 16);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 24);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -2931,52 +2931,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, Vector256<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, Vector256<float>.Zero))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, Vector256<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, Vector256<float>.Zero))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, Vector256<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, Vector256<float>.Zero))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, Vector256<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, Vector256<float>.Zero))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, Vector256<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, Vector256<float>.Zero))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, Vector256<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, Vector256<float>.Zero))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, Vector256<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, Vector256<float>.Zero))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, Vector256<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, Vector256<float>.Zero))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, Vector256<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, Vector256<float>.Zero))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, Vector256<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, Vector256<float>.Zero))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, Vector256<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, Vector256<float>.Zero))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, Vector256<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, Vector256<float>.Zero))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2998,16 +2998,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3023,7 +3023,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -3071,28 +3071,28 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 8);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 4);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 8), Vector128<float>.Zero), c12, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 8);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 12), Vector128<float>.Zero), c13, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 8), Vector128<float>.Zero), c12, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 12), Vector128<float>.Zero), c13, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 4);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 8), Vector128<float>.Zero), c22, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 8);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 12), Vector128<float>.Zero), c23, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 8), Vector128<float>.Zero), c22, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 12), Vector128<float>.Zero), c23, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 4);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 8), Vector128<float>.Zero), c32, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 8);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 12), Vector128<float>.Zero), c33, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 8), Vector128<float>.Zero), c32, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 12), Vector128<float>.Zero), c33, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -3114,10 +3114,10 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 8);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 12);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 4);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 8);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -3167,52 +3167,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, Vector128<float>.Zero))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, Vector128<float>.Zero))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, Vector128<float>.Zero))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, Vector128<float>.Zero))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, Vector128<float>.Zero)).StoreUnsafe(ref cRow8, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, Vector128<float>.Zero))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, Vector128<float>.Zero)).StoreUnsafe(ref cRow9, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, Vector128<float>.Zero))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, Vector128<float>.Zero)).StoreUnsafe(ref cRow10, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, Vector128<float>.Zero))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, Vector128<float>.Zero)).StoreUnsafe(ref cRow11, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, Vector128<float>.Zero))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, Vector128<float>.Zero)).StoreUnsafe(ref cRow12, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, Vector128<float>.Zero))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, Vector128<float>.Zero)).StoreUnsafe(ref cRow13, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, Vector128<float>.Zero))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, Vector128<float>.Zero)).StoreUnsafe(ref cRow14, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, Vector128<float>.Zero))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, Vector128<float>.Zero)).StoreUnsafe(ref cRow15, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, Vector128<float>.Zero))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3234,16 +3234,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3259,7 +3259,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -3275,7 +3275,7 @@ namespace CompiledNets.Generated
                 {
                     float s = 0f;
                     for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, m * N + j) * Unsafe.Add(ref bMatrix, j * K + k);
-                    Unsafe.Add(ref c, m * K + k) = (Unsafe.Add(ref activation, m * K + k) > 0f ? s : 0f);
+                    Unsafe.Add(ref c, m * K + k) = global::CompiledNets.Kernels.Subnormals.FlushToZero((Unsafe.Add(ref activation, m * K + k) > 0f ? s : 0f));
                 }
             }
         }
@@ -3419,43 +3419,43 @@ namespace CompiledNets.Generated
                 // Lanes past the batch load zero targets: no loss, and nothing is stored for them.
                 Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), C, valid);
                 StoreLanes(a0, ref Unsafe.Add(ref pRow, 0), C, valid);
-                StoreLanes(scale * (a0 - t0), ref Unsafe.Add(ref dRow, 0), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a0 - t0)), ref Unsafe.Add(ref dRow, 0), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t0, Vector128<float>.Zero), Vector128<float>.Zero, t0 * (logSum - s0));
                 Vector128<float> t1 = LoadLanes(ref Unsafe.Add(ref tRow, 1), C, valid);
                 StoreLanes(a1, ref Unsafe.Add(ref pRow, 1), C, valid);
-                StoreLanes(scale * (a1 - t1), ref Unsafe.Add(ref dRow, 1), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a1 - t1)), ref Unsafe.Add(ref dRow, 1), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t1, Vector128<float>.Zero), Vector128<float>.Zero, t1 * (logSum - s1));
                 Vector128<float> t2 = LoadLanes(ref Unsafe.Add(ref tRow, 2), C, valid);
                 StoreLanes(a2, ref Unsafe.Add(ref pRow, 2), C, valid);
-                StoreLanes(scale * (a2 - t2), ref Unsafe.Add(ref dRow, 2), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a2 - t2)), ref Unsafe.Add(ref dRow, 2), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t2, Vector128<float>.Zero), Vector128<float>.Zero, t2 * (logSum - s2));
                 Vector128<float> t3 = LoadLanes(ref Unsafe.Add(ref tRow, 3), C, valid);
                 StoreLanes(a3, ref Unsafe.Add(ref pRow, 3), C, valid);
-                StoreLanes(scale * (a3 - t3), ref Unsafe.Add(ref dRow, 3), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a3 - t3)), ref Unsafe.Add(ref dRow, 3), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t3, Vector128<float>.Zero), Vector128<float>.Zero, t3 * (logSum - s3));
                 Vector128<float> t4 = LoadLanes(ref Unsafe.Add(ref tRow, 4), C, valid);
                 StoreLanes(a4, ref Unsafe.Add(ref pRow, 4), C, valid);
-                StoreLanes(scale * (a4 - t4), ref Unsafe.Add(ref dRow, 4), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a4 - t4)), ref Unsafe.Add(ref dRow, 4), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t4, Vector128<float>.Zero), Vector128<float>.Zero, t4 * (logSum - s4));
                 Vector128<float> t5 = LoadLanes(ref Unsafe.Add(ref tRow, 5), C, valid);
                 StoreLanes(a5, ref Unsafe.Add(ref pRow, 5), C, valid);
-                StoreLanes(scale * (a5 - t5), ref Unsafe.Add(ref dRow, 5), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a5 - t5)), ref Unsafe.Add(ref dRow, 5), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t5, Vector128<float>.Zero), Vector128<float>.Zero, t5 * (logSum - s5));
                 Vector128<float> t6 = LoadLanes(ref Unsafe.Add(ref tRow, 6), C, valid);
                 StoreLanes(a6, ref Unsafe.Add(ref pRow, 6), C, valid);
-                StoreLanes(scale * (a6 - t6), ref Unsafe.Add(ref dRow, 6), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a6 - t6)), ref Unsafe.Add(ref dRow, 6), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t6, Vector128<float>.Zero), Vector128<float>.Zero, t6 * (logSum - s6));
                 Vector128<float> t7 = LoadLanes(ref Unsafe.Add(ref tRow, 7), C, valid);
                 StoreLanes(a7, ref Unsafe.Add(ref pRow, 7), C, valid);
-                StoreLanes(scale * (a7 - t7), ref Unsafe.Add(ref dRow, 7), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a7 - t7)), ref Unsafe.Add(ref dRow, 7), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t7, Vector128<float>.Zero), Vector128<float>.Zero, t7 * (logSum - s7));
                 Vector128<float> t8 = LoadLanes(ref Unsafe.Add(ref tRow, 8), C, valid);
                 StoreLanes(a8, ref Unsafe.Add(ref pRow, 8), C, valid);
-                StoreLanes(scale * (a8 - t8), ref Unsafe.Add(ref dRow, 8), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a8 - t8)), ref Unsafe.Add(ref dRow, 8), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t8, Vector128<float>.Zero), Vector128<float>.Zero, t8 * (logSum - s8));
                 Vector128<float> t9 = LoadLanes(ref Unsafe.Add(ref tRow, 9), C, valid);
                 StoreLanes(a9, ref Unsafe.Add(ref pRow, 9), C, valid);
-                StoreLanes(scale * (a9 - t9), ref Unsafe.Add(ref dRow, 9), C, valid);
+                StoreLanes(global::CompiledNets.Kernels.Subnormals.FlushNegligible(scale * (a9 - t9)), ref Unsafe.Add(ref dRow, 9), C, valid);
                 lossSum += Vector128.ConditionalSelect(Vector128.Equals(t9, Vector128<float>.Zero), Vector128<float>.Zero, t9 * (logSum - s9));
             }
             return Vector128.Sum(lossSum) / rows;

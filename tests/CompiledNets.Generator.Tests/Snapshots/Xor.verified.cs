@@ -1010,7 +1010,7 @@ namespace CompiledNets.Generated
                 ref float tRow = ref Unsafe.Add(ref t, b * OutputSize);
                 StoreLanes(a2_0, ref Unsafe.Add(ref yRow, 0), OutputSize, valid);
                 Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
-                Vector128<float> d2_0 = laneScale * (a2_0 - t0);
+                Vector128<float> d2_0 = global::CompiledNets.Kernels.Subnormals.FlushNegligible(laneScale * (a2_0 - t0));
                 lossSum += mask * (Vector128.MaxNative(Vector128<float>.Zero, z2_0) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
                 // dense2 backward: d2_o is d loss / d z2_o; g[w[o, k]] += d2_o·a1_k, g[bias[o]] += d2_o; d1_k = Σ_o d2_o·w[o, k] times ReLU'(a1_k).
                 g24 = Vector128.MultiplyAddEstimate(d2_0, a1_0, g24);
@@ -1145,7 +1145,7 @@ namespace CompiledNets.Generated
             ref float tRow = ref Unsafe.Add(ref t, b * OutputSize);
             StoreLanes(a2_0, ref Unsafe.Add(ref yRow, 0), OutputSize, valid);
             Vector128<float> t0 = LoadLanes(ref Unsafe.Add(ref tRow, 0), OutputSize, valid);
-            Vector128<float> d2_0 = laneScale * (a2_0 - t0);
+            Vector128<float> d2_0 = global::CompiledNets.Kernels.Subnormals.FlushNegligible(laneScale * (a2_0 - t0));
             Vector128<float> lossSum = mask * (Vector128.MaxNative(Vector128<float>.Zero, z2_0) - z2_0 * t0 + global::CompiledNets.Kernels.LaneMath.Log(Vector128<float>.One + e2_0));
             // dense2 backward: d2_o is d loss / d z2_o; g[w[o, k]] += d2_o·a1_k, g[bias[o]] += d2_o; d1_k = Σ_o d2_o·w[o, k] times ReLU'(a1_k).
             Vector128<float> g24 = d2_0 * a1_0;

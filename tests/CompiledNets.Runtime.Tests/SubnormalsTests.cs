@@ -1,0 +1,48 @@
+using System.Runtime.Intrinsics;
+using CompiledNets.Kernels;
+using Xunit;
+
+namespace CompiledNets.Runtime.Tests;
+
+public class SubnormalsTests
+{
+    private static readonly float[] Subnormal = [float.Epsilon, -float.Epsilon, 1e-39f, -1e-39f, 1.1754942e-38f];
+    private static readonly float[] Kept = [0f, Subnormals.SmallestNormal, -Subnormals.SmallestNormal, 1e-30f, -2.5f, float.MaxValue, float.PositiveInfinity, float.NegativeInfinity];
+
+    [Fact]
+    public void Smallest_normal_is_the_boundary_of_the_normal_range()
+    {
+        Assert.True(float.IsNormal(Subnormals.SmallestNormal));
+        Assert.True(float.IsSubnormal(BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(Subnormals.SmallestNormal) - 1)));
+    }
+
+    [Fact]
+    public void Span_flush_zeroes_subnormals_in_every_path_and_keeps_the_rest()
+    {
+        // 37 values: the 16-wide, 8-wide and scalar loops each see subnormal and kept values.
+        var values = new float[37];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = i % 3 == 0 ? Subnormal[i % Subnormal.Length] : Kept[i % Kept.Length];
+        values[35] = float.NaN;
+        var before = (float[])values.Clone();
+        Subnormals.FlushToZero(values);
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (float.IsSubnormal(before[i])) Assert.Equal(0f, values[i]);
+            else Assert.Equal(BitConverter.SingleToInt32Bits(before[i]), BitConverter.SingleToInt32Bits(values[i]));
+        }
+    }
+
+    [Fact]
+    public void Vector_and_scalar_flushes_agree()
+    {
+        foreach (float x in Subnormal.Concat(Kept).Append(float.NaN))
+        {
+            float expected = Subnormals.FlushToZero(x);
+            Assert.Equal(float.IsSubnormal(x) ? 0f : x, expected);
+            Assert.Equal(expected, Subnormals.FlushToZero(Vector128.Create(x))[3]);
+            Assert.Equal(expected, Subnormals.FlushToZero(Vector256.Create(x))[7]);
+            Assert.Equal(expected, Subnormals.FlushToZero(Vector512.Create(x))[15]);
+        }
+    }
+}
