@@ -5,8 +5,8 @@ using static CompiledNets.Equivalence.Tests.Tolerance;
 namespace CompiledNets.Equivalence.Tests;
 
 /// <summary>
-/// The kernels' edge tiles and remainders: widths of 1, 15, 17, 31, 33, 257 and 1,023 (around the 4-row forward tile
-/// and the 16-float vectors and 64-column backward tiles), batches that are not a multiple of the tile, and the
+/// The kernels' edge tiles and remainders: widths of 1, 15, 17, 31, 33, 257, 300 and 1,023 (around the 4-row forward tile,
+/// the 16-float vectors, the 64-column backward tiles and their 64-row reduction blocks), batches that are not a multiple of the tile, and the
 /// same products split across two threads, all against the interpreted engine. SGD with momentum rather than Adam:
 /// Adam divides each gradient by its own running RMS, which turns float noise in near-zero gradients into steps of
 /// the full learning rate and would blur a comparison of the kernels after several steps.
@@ -23,6 +23,10 @@ public sealed class EdgeShapeTests
         [Network(Inputs = 31)] [Dense(1)] [Dense(33, Activation.ELU)] [Dense(31, Activation.Sigmoid)]
         [Loss(LossFunction.BinaryCrossEntropy)] [Sgd(LearningRate = 0.1f)]
         public partial class Narrow;
+
+        [Network(Inputs = 19)] [Dense(300, Activation.ReLU)] [Dense(257, Activation.Tanh)] [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
+        public partial class Blocked;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() =>
@@ -38,9 +42,14 @@ public sealed class EdgeShapeTests
         return network;
     }
 
-    private static Sequential Interpreted(string name) => name == "Wide"
-        ? new Sequential(257).Dense(1023, Activation.ReLU).Dense(17, Activation.Tanh).Dense(15, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, 64)
-        : new Sequential(31).Dense(1).Dense(33, Activation.ELU).Dense(31, Activation.Sigmoid).Loss(LossFunction.BinaryCrossEntropy).Sgd(0.1f).Build(4, 64);
+    private static Sequential Interpreted(string name) => name switch
+    {
+        "Wide" => new Sequential(257).Dense(1023, Activation.ReLU).Dense(17, Activation.Tanh).Dense(15, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, 64),
+        "Narrow" => new Sequential(31).Dense(1).Dense(33, Activation.ELU).Dense(31, Activation.Sigmoid).Loss(LossFunction.BinaryCrossEntropy).Sgd(0.1f).Build(4, 64),
+        // 257 outputs reduce in blocks of 64 (the last of one row) over a packed panel of W, 300 columns in tiles of 64,
+        // 32 and 16 plus 12 scalar ones; the weight gradients of its 300 and 257 inputs are blocked over the batch.
+        _ => new Sequential(19).Dense(300, Activation.ReLU).Dense(257, Activation.Tanh).Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, 64),
+    };
 
     [Theory]
     [InlineData("Wide", 1, 1)]
@@ -49,6 +58,9 @@ public sealed class EdgeShapeTests
     [InlineData("Wide", 64, 2)]
     [InlineData("Narrow", 1, 1)]
     [InlineData("Narrow", 7, 2)]
+    [InlineData("Blocked", 1, 1)]
+    [InlineData("Blocked", 13, 1)]
+    [InlineData("Blocked", 64, 2)]
     public void Edge_shapes_agree_with_the_interpreted_engine(string name, int batch, int threads)
     {
         var generated = Generated(name, threads);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CompiledNets.Generator.Model;
 
 namespace CompiledNets.Generator.Emit;
@@ -20,7 +21,13 @@ internal static class DenseKernelEmitter
     /// <summary>Vector accumulators of a full broadcast tile: rows × vectors along k.</summary>
     private const int BroadcastAccumulators = 16;
 
-    /// <summary>Flush-to-zero applied to every stored input gradient, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
+    /// <summary>Rows of B per reduction block of a blocked broadcast product: 64 rows × 64 floats is a 16 KB panel, half of a 32 KB L1.</summary>
+    private const int ReductionBlock = 64;
+
+    /// <summary>Row length of B (floats) from which the weight gradient packs its panels.</summary>
+    private const int PackedRowFloats = 256;
+
+    /// <summary>Flush-to-zero applied to every stored gradient of the backward products, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
     public const string FlushToZero = "global::CompiledNets.Kernels.Subnormals.FlushToZero";
 
     /// <summary>Output columns are split between threads at multiples of this (a multiple of every tile width).</summary>
@@ -332,6 +339,14 @@ internal static class DenseKernelEmitter
         public string EpilogueParameter => Epilogue == BroadcastEpilogue.Derivative ? "activation" : "bias";
 
         public string VariantParameters => $"ref float a, ref float bMatrix, ref float c, ref float {EpilogueParameter}, int batch, int first, int last";
+
+        /// <summary>
+        /// Whether the reduction runs in blocks over packed panels of B: the input gradient of a layer with more outputs than
+        /// two blocks (its panel of W, outputs × tile columns, would not stay in L1 for the next row tile), and the weight
+        /// gradient of a layer with at least <see cref="PackedRowFloats"/> inputs (rows of x that far apart share L1 sets).
+        /// </summary>
+        public bool BlocksReduction => Epilogue == BroadcastEpilogue.Derivative &&
+            (ReductionExpression == "N" ? N > 2 * ReductionBlock : K >= PackedRowFloats);
     }
 
     /// <summary>What a broadcast kernel does to its sums before storing them.</summary>
@@ -416,6 +431,11 @@ internal static class DenseKernelEmitter
             {
                 w.Line($"const int K = {p.K}, N = {p.N};");
                 w.Line($"int rows = {p.RowsExpression}, reduction = {p.ReductionExpression};");
+                if (p.BlocksReduction)
+                {
+                    w.Line($"global::System.Span<float> panelRows = stackalloc float[{ReductionBlock * 4 * width}];");
+                    w.Line("ref float panel = ref MemoryMarshal.GetReference(panelRows);");
+                }
                 w.Line("int k = first;");
                 foreach (int vectors in TileVectors(p.K, width))
                 {
@@ -475,21 +495,46 @@ internal static class DenseKernelEmitter
     private static void EmitBroadcastRowLoop(SourceWriter w, BroadcastProduct p, string type, int width, int vectors)
     {
         int tileRows = BroadcastAccumulators / vectors;
+        bool blocked = p.BlocksReduction;
+        SourceWriter.Scope? blocks = null;
+        if (blocked)
+        {
+            // The reduction in blocks of ReductionBlock rows of B: each block's panel of B stays in L1 while every row tile
+            // uses it, instead of being streamed again from L2 for each tile. Partial sums wait in C between blocks, so every
+            // element is still summed in one order (bitwise the same as one pass).
+            int panelWidth = vectors * width;
+            blocks = w.Block($"for (int j0 = 0; j0 < reduction; j0 += {ReductionBlock})");
+            w.Line($"int j1 = Math.Min(reduction, j0 + {ReductionBlock});");
+            // Rows of B lie K floats apart: at a power-of-two stride they would all map to the same few L1 sets and evict
+            // each other, so the block's panel is first copied to contiguous memory.
+            w.Line($"// Pack B[j0..j1, k..k + {panelWidth}) contiguously ({ReductionBlock * panelWidth * 4 / 1024} KB at most): it stays in L1 while every row tile reads it.");
+            using (w.Block("for (int j = j0; j < j1; j++)"))
+            {
+                for (int v = 0; v < vectors; v++)
+                    w.Line($"{type}.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + {v * width})).StoreUnsafe(ref panel, (nuint)((j - j0) * {panelWidth} + {v * width}));");
+            }
+        }
         w.Line("int m = 0;");
         using (w.Block($"for (; m <= rows - {tileRows}; m += {tileRows})"))
-            EmitBroadcastTile(w, p, type, width, tileRows, vectors);
+            EmitBroadcastTile(w, p, type, width, tileRows, vectors, blocked);
         if (tileRows > BroadcastRows)
         {
             using (w.Block($"for (; m <= rows - {BroadcastRows}; m += {BroadcastRows})"))
-                EmitBroadcastTile(w, p, type, width, BroadcastRows, vectors);
+                EmitBroadcastTile(w, p, type, width, BroadcastRows, vectors, blocked);
         }
         using (w.Block("for (; m < rows; m++)"))
-            EmitBroadcastTile(w, p, type, width, 1, vectors);
+            EmitBroadcastTile(w, p, type, width, 1, vectors, blocked);
+        blocks?.Dispose();
     }
 
-    private static void EmitBroadcastTile(SourceWriter w, BroadcastProduct p, string type, int width, int rows, int vectors)
+    private static void EmitBroadcastTile(SourceWriter w, BroadcastProduct p, string type, int width, int rows, int vectors, bool blocked)
     {
         w.Line($"// {rows} row(s) × {vectors * width} columns in registers");
+        if (blocked)
+        {
+            EmitBlockedBroadcastTile(w, p, type, width, rows, vectors);
+            return;
+        }
         bool forward = p.Epilogue == BroadcastEpilogue.BiasAndActivation;
         if (forward)
         {
@@ -501,18 +546,7 @@ internal static class DenseKernelEmitter
             for (int v = 0; v < vectors; v++) accumulators.Add($"c{r}{v} = {type}<float>.Zero");
         w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
         using (w.Block("for (int j = 0; j < reduction; j++)"))
-        {
-            w.Line("ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);");
-            for (int v = 0; v < vectors; v++) w.Line($"{type}<float> b{v} = {type}.LoadUnsafe(ref bRow, {v * width});");
-            // One address per step; each row's element is then a constant offset from it (an addressing-mode displacement).
-            w.Line($"ref float aStep = ref Unsafe.Add(ref a, {p.AIndex});");
-            for (int r = 0; r < rows; r++)
-            {
-                string element = r == 0 ? "aStep" : $"Unsafe.Add(ref aStep, {r} * {p.ARowStride})";
-                w.Line($"{type}<float> a{r} = {type}.Create({element});");
-                for (int v = 0; v < vectors; v++) w.Line($"c{r}{v} = {type}.MultiplyAddEstimate(b{v}, a{r}, c{r}{v});");
-            }
-        }
+            EmitBroadcastSteps(w, p, type, width, rows, vectors);
         for (int r = 0; r < rows; r++)
         {
             w.Line($"ref float cRow{r} = ref Unsafe.Add(ref c, (m + {r}) * K + k);");
@@ -522,9 +556,7 @@ internal static class DenseKernelEmitter
             {
                 string value = forward
                     ? ActivationExpressions.Vector(p.Activation, p.Alpha, type, $"(c{r}{v} + bias{v})") ?? $"c{r}{v} + bias{v}"
-                    : p.Derivative == ActivationKind.Linear
-                        ? $"{FlushToZero}(c{r}{v})"
-                        : $"{FlushToZero}({ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})")})";
+                    : BackwardEpilogue(p, type, width, r, v);
                 w.Line($"({value}).StoreUnsafe(ref cRow{r}, {v * width});");
             }
             if (forward && ActivationExpressions.Vector(p.Activation, p.Alpha, type, "v") is null)
@@ -538,6 +570,64 @@ internal static class DenseKernelEmitter
             }
         }
     }
+
+    /// <summary>
+    /// A tile of a reduction block [j0, j1): its sums start from zero in the first block and from the partial sums in C
+    /// after that; the last block applies the epilogue (derivative and flush) as it stores, the others store the sums as they are.
+    /// </summary>
+    private static void EmitBlockedBroadcastTile(SourceWriter w, BroadcastProduct p, string type, int width, int rows, int vectors)
+    {
+        for (int r = 0; r < rows; r++) w.Line($"ref float cRow{r} = ref Unsafe.Add(ref c, (m + {r}) * K + k);");
+        var accumulators = new List<string>();
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < vectors; v++) accumulators.Add($"c{r}{v} = {type}<float>.Zero");
+        w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
+        using (w.Block("if (j0 > 0)"))
+        {
+            w.Line("// Resume from the partial sums the earlier blocks left in C.");
+            for (int r = 0; r < rows; r++)
+                w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"c{r}{v} = {type}.LoadUnsafe(ref cRow{r}, {v * width});")));
+        }
+        using (w.Block("for (int j = j0; j < j1; j++)"))
+            EmitBroadcastSteps(w, p, type, width, rows, vectors, $"ref Unsafe.Add(ref panel, (j - j0) * {vectors * width})");
+        using (w.Block("if (j1 == reduction)"))
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                if (p.Derivative != ActivationKind.Linear)
+                    w.Line($"ref float activationRow{r} = ref Unsafe.Add(ref activation, (m + {r}) * K + k);");
+                for (int v = 0; v < vectors; v++)
+                    w.Line($"({BackwardEpilogue(p, type, width, r, v)}).StoreUnsafe(ref cRow{r}, {v * width});");
+            }
+        }
+        using (w.Block("else"))
+        {
+            for (int r = 0; r < rows; r++)
+                for (int v = 0; v < vectors; v++)
+                    w.Line($"c{r}{v}.StoreUnsafe(ref cRow{r}, {v * width});");
+        }
+    }
+
+    /// <summary>One step j of the reduction: a row of B (vectors loads) scaled by each tile row's A value.</summary>
+    private static void EmitBroadcastSteps(SourceWriter w, BroadcastProduct p, string type, int width, int rows, int vectors, string bRow = "ref Unsafe.Add(ref bMatrix, j * K + k)")
+    {
+        w.Line($"ref float bRow = {bRow};");
+        for (int v = 0; v < vectors; v++) w.Line($"{type}<float> b{v} = {type}.LoadUnsafe(ref bRow, {v * width});");
+        // One address per step; each row's element is then a constant offset from it (an addressing-mode displacement).
+        w.Line($"ref float aStep = ref Unsafe.Add(ref a, {p.AIndex});");
+        for (int r = 0; r < rows; r++)
+        {
+            string element = r == 0 ? "aStep" : $"Unsafe.Add(ref aStep, {r} * {p.ARowStride})";
+            w.Line($"{type}<float> a{r} = {type}.Create({element});");
+            for (int v = 0; v < vectors; v++) w.Line($"c{r}{v} = {type}.MultiplyAddEstimate(b{v}, a{r}, c{r}{v});");
+        }
+    }
+
+    /// <summary>The stored value of accumulator c{r}{v} of a backward product: flushed, after the previous layer's derivative if any.</summary>
+    private static string BackwardEpilogue(BroadcastProduct p, string type, int width, int r, int v) =>
+        p.Derivative == ActivationKind.Linear
+            ? $"{FlushToZero}(c{r}{v})"
+            : $"{FlushToZero}({ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})")})";
 
     /// <summary>The vector widths worth emitting for rows of <paramref name="length"/> floats, widest first.</summary>
     private static IEnumerable<(string Type, int Width)> VectorTypes(int length)

@@ -38,6 +38,8 @@ internal static class DenseMath
             }
             biasGradient[o] = biasSum;
         }
+        // The generated weight-gradient kernels flush as they store: the same values reach the optimizer.
+        Kernels.Subnormals.FlushToZero(weightGradient[..(inputs * outputs)]);
     }
 
     /// <summary>

@@ -675,208 +675,348 @@ namespace CompiledNets.Generated
         {
             const int K = 784, N = 128;
             int rows = N, reduction = batch;
+            global::System.Span<float> panelRows = stackalloc float[4096];
+            ref float panel = ref MemoryMarshal.GetReference(panelRows);
             int k = first;
             for (; k <= last - 64; k += 64)
             {
-                int m = 0;
-                for (; m <= rows - 4; m += 4)
+                for (int j0 = 0; j0 < reduction; j0 += 64)
                 {
-                    // 4 row(s) × 64 columns in registers
-                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c12 = Vector512<float>.Zero, c13 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c22 = Vector512<float>.Zero, c23 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c32 = Vector512<float>.Zero, c33 = Vector512<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int j1 = Math.Min(reduction, j0 + 64);
+                    // Pack B[j0..j1, k..k + 64) contiguously (16 KB at most): it stays in L1 while every row tile reads it.
+                    for (int j = j0; j < j1; j++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector512<float> a0 = Vector512.Create(aStep);
-                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
-                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
-                        c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
-                        c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
-                        c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
-                        c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
-                        c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
-                        c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
+                        Vector512.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 0)).StoreUnsafe(ref panel, (nuint)((j - j0) * 64 + 0));
+                        Vector512.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 16)).StoreUnsafe(ref panel, (nuint)((j - j0) * 64 + 16));
+                        Vector512.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 32)).StoreUnsafe(ref panel, (nuint)((j - j0) * 64 + 32));
+                        Vector512.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 48)).StoreUnsafe(ref panel, (nuint)((j - j0) * 64 + 48));
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 48);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 48);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 48);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 64 columns in registers
-                    Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int m = 0;
+                    for (; m <= rows - 4; m += 4)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector512<float> a0 = Vector512.Create(aStep);
-                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
-                        c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
-                        c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                        // 4 row(s) × 64 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c12 = Vector512<float>.Zero, c13 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero, c22 = Vector512<float>.Zero, c23 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero, c32 = Vector512<float>.Zero, c33 = Vector512<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector512.LoadUnsafe(ref cRow0, 0); c01 = Vector512.LoadUnsafe(ref cRow0, 16); c02 = Vector512.LoadUnsafe(ref cRow0, 32); c03 = Vector512.LoadUnsafe(ref cRow0, 48);
+                            c10 = Vector512.LoadUnsafe(ref cRow1, 0); c11 = Vector512.LoadUnsafe(ref cRow1, 16); c12 = Vector512.LoadUnsafe(ref cRow1, 32); c13 = Vector512.LoadUnsafe(ref cRow1, 48);
+                            c20 = Vector512.LoadUnsafe(ref cRow2, 0); c21 = Vector512.LoadUnsafe(ref cRow2, 16); c22 = Vector512.LoadUnsafe(ref cRow2, 32); c23 = Vector512.LoadUnsafe(ref cRow2, 48);
+                            c30 = Vector512.LoadUnsafe(ref cRow3, 0); c31 = Vector512.LoadUnsafe(ref cRow3, 16); c32 = Vector512.LoadUnsafe(ref cRow3, 32); c33 = Vector512.LoadUnsafe(ref cRow3, 48);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 64);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                            Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                            Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                            Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector512<float> a0 = Vector512.Create(aStep);
+                            c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                            c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                            c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                            c11 = Vector512.MultiplyAddEstimate(b1, a1, c11);
+                            c12 = Vector512.MultiplyAddEstimate(b2, a1, c12);
+                            c13 = Vector512.MultiplyAddEstimate(b3, a1, c13);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                            c21 = Vector512.MultiplyAddEstimate(b1, a2, c21);
+                            c22 = Vector512.MultiplyAddEstimate(b2, a2, c22);
+                            c23 = Vector512.MultiplyAddEstimate(b3, a2, c23);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                            c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
+                            c32 = Vector512.MultiplyAddEstimate(b2, a3, c32);
+                            c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 32);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 48);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 32);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 48);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 32);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 48);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 16);
+                            c02.StoreUnsafe(ref cRow0, 32);
+                            c03.StoreUnsafe(ref cRow0, 48);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c11.StoreUnsafe(ref cRow1, 16);
+                            c12.StoreUnsafe(ref cRow1, 32);
+                            c13.StoreUnsafe(ref cRow1, 48);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c21.StoreUnsafe(ref cRow2, 16);
+                            c22.StoreUnsafe(ref cRow2, 32);
+                            c23.StoreUnsafe(ref cRow2, 48);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c31.StoreUnsafe(ref cRow3, 16);
+                            c32.StoreUnsafe(ref cRow3, 32);
+                            c33.StoreUnsafe(ref cRow3, 48);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
+                    for (; m < rows; m++)
+                    {
+                        // 1 row(s) × 64 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector512.LoadUnsafe(ref cRow0, 0); c01 = Vector512.LoadUnsafe(ref cRow0, 16); c02 = Vector512.LoadUnsafe(ref cRow0, 32); c03 = Vector512.LoadUnsafe(ref cRow0, 48);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 64);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                            Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                            Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
+                            Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector512<float> a0 = Vector512.Create(aStep);
+                            c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
+                            c02 = Vector512.MultiplyAddEstimate(b2, a0, c02);
+                            c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 16);
+                            c02.StoreUnsafe(ref cRow0, 32);
+                            c03.StoreUnsafe(ref cRow0, 48);
+                        }
+                    }
                 }
             }
             for (; k <= last - 16; k += 16)
             {
-                int m = 0;
-                for (; m <= rows - 16; m += 16)
+                for (int j0 = 0; j0 < reduction; j0 += 64)
                 {
-                    // 16 row(s) × 16 columns in registers
-                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int j1 = Math.Min(reduction, j0 + 64);
+                    // Pack B[j0..j1, k..k + 16) contiguously (4 KB at most): it stays in L1 while every row tile reads it.
+                    for (int j = j0; j < j1; j++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector512<float> a0 = Vector512.Create(aStep);
-                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
-                        c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
-                        c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
-                        c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
-                        c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
-                        c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
-                        c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
-                        c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
-                        c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
-                        c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
-                        c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
-                        c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
-                        c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                        Vector512.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 0)).StoreUnsafe(ref panel, (nuint)((j - j0) * 16 + 0));
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
-                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
-                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
-                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
-                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
-                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
-                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
-                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
-                }
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 16 columns in registers
-                    Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int m = 0;
+                    for (; m <= rows - 16; m += 16)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector512<float> a0 = Vector512.Create(aStep);
-                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        // 16 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                        ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                        ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                        ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                        ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                        ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                        ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                        ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                        ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                        ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                        ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                        ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                        Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero, c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero, c80 = Vector512<float>.Zero, c90 = Vector512<float>.Zero, c100 = Vector512<float>.Zero, c110 = Vector512<float>.Zero, c120 = Vector512<float>.Zero, c130 = Vector512<float>.Zero, c140 = Vector512<float>.Zero, c150 = Vector512<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector512.LoadUnsafe(ref cRow0, 0);
+                            c10 = Vector512.LoadUnsafe(ref cRow1, 0);
+                            c20 = Vector512.LoadUnsafe(ref cRow2, 0);
+                            c30 = Vector512.LoadUnsafe(ref cRow3, 0);
+                            c40 = Vector512.LoadUnsafe(ref cRow4, 0);
+                            c50 = Vector512.LoadUnsafe(ref cRow5, 0);
+                            c60 = Vector512.LoadUnsafe(ref cRow6, 0);
+                            c70 = Vector512.LoadUnsafe(ref cRow7, 0);
+                            c80 = Vector512.LoadUnsafe(ref cRow8, 0);
+                            c90 = Vector512.LoadUnsafe(ref cRow9, 0);
+                            c100 = Vector512.LoadUnsafe(ref cRow10, 0);
+                            c110 = Vector512.LoadUnsafe(ref cRow11, 0);
+                            c120 = Vector512.LoadUnsafe(ref cRow12, 0);
+                            c130 = Vector512.LoadUnsafe(ref cRow13, 0);
+                            c140 = Vector512.LoadUnsafe(ref cRow14, 0);
+                            c150 = Vector512.LoadUnsafe(ref cRow15, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector512<float> a0 = Vector512.Create(aStep);
+                            c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aStep, 4 * 1));
+                            c40 = Vector512.MultiplyAddEstimate(b0, a4, c40);
+                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aStep, 5 * 1));
+                            c50 = Vector512.MultiplyAddEstimate(b0, a5, c50);
+                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aStep, 6 * 1));
+                            c60 = Vector512.MultiplyAddEstimate(b0, a6, c60);
+                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aStep, 7 * 1));
+                            c70 = Vector512.MultiplyAddEstimate(b0, a7, c70);
+                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aStep, 8 * 1));
+                            c80 = Vector512.MultiplyAddEstimate(b0, a8, c80);
+                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aStep, 9 * 1));
+                            c90 = Vector512.MultiplyAddEstimate(b0, a9, c90);
+                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aStep, 10 * 1));
+                            c100 = Vector512.MultiplyAddEstimate(b0, a10, c100);
+                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aStep, 11 * 1));
+                            c110 = Vector512.MultiplyAddEstimate(b0, a11, c110);
+                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aStep, 12 * 1));
+                            c120 = Vector512.MultiplyAddEstimate(b0, a12, c120);
+                            Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aStep, 13 * 1));
+                            c130 = Vector512.MultiplyAddEstimate(b0, a13, c130);
+                            Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aStep, 14 * 1));
+                            c140 = Vector512.MultiplyAddEstimate(b0, a14, c140);
+                            Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aStep, 15 * 1));
+                            c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c40.StoreUnsafe(ref cRow4, 0);
+                            c50.StoreUnsafe(ref cRow5, 0);
+                            c60.StoreUnsafe(ref cRow6, 0);
+                            c70.StoreUnsafe(ref cRow7, 0);
+                            c80.StoreUnsafe(ref cRow8, 0);
+                            c90.StoreUnsafe(ref cRow9, 0);
+                            c100.StoreUnsafe(ref cRow10, 0);
+                            c110.StoreUnsafe(ref cRow11, 0);
+                            c120.StoreUnsafe(ref cRow12, 0);
+                            c130.StoreUnsafe(ref cRow13, 0);
+                            c140.StoreUnsafe(ref cRow14, 0);
+                            c150.StoreUnsafe(ref cRow15, 0);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 16 columns in registers
-                    Vector512<float> c00 = Vector512<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    for (; m <= rows - 4; m += 4)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector512<float> a0 = Vector512.Create(aStep);
-                        c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        // 4 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector512.LoadUnsafe(ref cRow0, 0);
+                            c10 = Vector512.LoadUnsafe(ref cRow1, 0);
+                            c20 = Vector512.LoadUnsafe(ref cRow2, 0);
+                            c30 = Vector512.LoadUnsafe(ref cRow3, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector512<float> a0 = Vector512.Create(aStep);
+                            c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector512.MultiplyAddEstimate(b0, a1, c10);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector512.MultiplyAddEstimate(b0, a2, c20);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    for (; m < rows; m++)
+                    {
+                        // 1 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        Vector512<float> c00 = Vector512<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector512.LoadUnsafe(ref cRow0, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector512<float> a0 = Vector512.Create(aStep);
+                            c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                        }
+                    }
                 }
             }
         }
@@ -885,326 +1025,545 @@ namespace CompiledNets.Generated
         {
             const int K = 784, N = 128;
             int rows = N, reduction = batch;
+            global::System.Span<float> panelRows = stackalloc float[2048];
+            ref float panel = ref MemoryMarshal.GetReference(panelRows);
             int k = first;
             for (; k <= last - 32; k += 32)
             {
-                int m = 0;
-                for (; m <= rows - 4; m += 4)
+                for (int j0 = 0; j0 < reduction; j0 += 64)
                 {
-                    // 4 row(s) × 32 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c12 = Vector256<float>.Zero, c13 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c22 = Vector256<float>.Zero, c23 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c32 = Vector256<float>.Zero, c33 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int j1 = Math.Min(reduction, j0 + 64);
+                    // Pack B[j0..j1, k..k + 32) contiguously (8 KB at most): it stays in L1 while every row tile reads it.
+                    for (int j = j0; j < j1; j++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
-                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
-                        c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
-                        c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
-                        c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
+                        Vector256.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 0)).StoreUnsafe(ref panel, (nuint)((j - j0) * 32 + 0));
+                        Vector256.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 8)).StoreUnsafe(ref panel, (nuint)((j - j0) * 32 + 8));
+                        Vector256.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 16)).StoreUnsafe(ref panel, (nuint)((j - j0) * 32 + 16));
+                        Vector256.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 24)).StoreUnsafe(ref panel, (nuint)((j - j0) * 32 + 24));
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 32 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int m = 0;
+                    for (; m <= rows - 4; m += 4)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
-                        c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                        // 4 row(s) × 32 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c12 = Vector256<float>.Zero, c13 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c22 = Vector256<float>.Zero, c23 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c32 = Vector256<float>.Zero, c33 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0); c01 = Vector256.LoadUnsafe(ref cRow0, 8); c02 = Vector256.LoadUnsafe(ref cRow0, 16); c03 = Vector256.LoadUnsafe(ref cRow0, 24);
+                            c10 = Vector256.LoadUnsafe(ref cRow1, 0); c11 = Vector256.LoadUnsafe(ref cRow1, 8); c12 = Vector256.LoadUnsafe(ref cRow1, 16); c13 = Vector256.LoadUnsafe(ref cRow1, 24);
+                            c20 = Vector256.LoadUnsafe(ref cRow2, 0); c21 = Vector256.LoadUnsafe(ref cRow2, 8); c22 = Vector256.LoadUnsafe(ref cRow2, 16); c23 = Vector256.LoadUnsafe(ref cRow2, 24);
+                            c30 = Vector256.LoadUnsafe(ref cRow3, 0); c31 = Vector256.LoadUnsafe(ref cRow3, 8); c32 = Vector256.LoadUnsafe(ref cRow3, 16); c33 = Vector256.LoadUnsafe(ref cRow3, 24);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 32);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                            Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                            Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                            c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                            c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                            c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                            c12 = Vector256.MultiplyAddEstimate(b2, a1, c12);
+                            c13 = Vector256.MultiplyAddEstimate(b3, a1, c13);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                            c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                            c22 = Vector256.MultiplyAddEstimate(b2, a2, c22);
+                            c23 = Vector256.MultiplyAddEstimate(b3, a2, c23);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                            c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                            c32 = Vector256.MultiplyAddEstimate(b2, a3, c32);
+                            c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 8);
+                            c02.StoreUnsafe(ref cRow0, 16);
+                            c03.StoreUnsafe(ref cRow0, 24);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c11.StoreUnsafe(ref cRow1, 8);
+                            c12.StoreUnsafe(ref cRow1, 16);
+                            c13.StoreUnsafe(ref cRow1, 24);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c21.StoreUnsafe(ref cRow2, 8);
+                            c22.StoreUnsafe(ref cRow2, 16);
+                            c23.StoreUnsafe(ref cRow2, 24);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c31.StoreUnsafe(ref cRow3, 8);
+                            c32.StoreUnsafe(ref cRow3, 16);
+                            c33.StoreUnsafe(ref cRow3, 24);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                    for (; m < rows; m++)
+                    {
+                        // 1 row(s) × 32 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c02 = Vector256<float>.Zero, c03 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0); c01 = Vector256.LoadUnsafe(ref cRow0, 8); c02 = Vector256.LoadUnsafe(ref cRow0, 16); c03 = Vector256.LoadUnsafe(ref cRow0, 24);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 32);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                            Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                            Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                            c02 = Vector256.MultiplyAddEstimate(b2, a0, c02);
+                            c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 8);
+                            c02.StoreUnsafe(ref cRow0, 16);
+                            c03.StoreUnsafe(ref cRow0, 24);
+                        }
+                    }
                 }
             }
             for (; k <= last - 16; k += 16)
             {
-                int m = 0;
-                for (; m <= rows - 8; m += 8)
+                for (int j0 = 0; j0 < reduction; j0 += 64)
                 {
-                    // 8 row(s) × 16 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c71 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int j1 = Math.Min(reduction, j0 + 64);
+                    // Pack B[j0..j1, k..k + 16) contiguously (4 KB at most): it stays in L1 while every row tile reads it.
+                    for (int j = j0; j < j1; j++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
-                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
-                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
-                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
-                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
+                        Vector256.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 0)).StoreUnsafe(ref panel, (nuint)((j - j0) * 16 + 0));
+                        Vector256.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 8)).StoreUnsafe(ref panel, (nuint)((j - j0) * 16 + 8));
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
-                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
-                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
-                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
-                }
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 16 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int m = 0;
+                    for (; m <= rows - 8; m += 8)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        // 8 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                        ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                        ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                        ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c71 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0); c01 = Vector256.LoadUnsafe(ref cRow0, 8);
+                            c10 = Vector256.LoadUnsafe(ref cRow1, 0); c11 = Vector256.LoadUnsafe(ref cRow1, 8);
+                            c20 = Vector256.LoadUnsafe(ref cRow2, 0); c21 = Vector256.LoadUnsafe(ref cRow2, 8);
+                            c30 = Vector256.LoadUnsafe(ref cRow3, 0); c31 = Vector256.LoadUnsafe(ref cRow3, 8);
+                            c40 = Vector256.LoadUnsafe(ref cRow4, 0); c41 = Vector256.LoadUnsafe(ref cRow4, 8);
+                            c50 = Vector256.LoadUnsafe(ref cRow5, 0); c51 = Vector256.LoadUnsafe(ref cRow5, 8);
+                            c60 = Vector256.LoadUnsafe(ref cRow6, 0); c61 = Vector256.LoadUnsafe(ref cRow6, 8);
+                            c70 = Vector256.LoadUnsafe(ref cRow7, 0); c71 = Vector256.LoadUnsafe(ref cRow7, 8);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                            c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                            c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                            c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
+                            c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                            c41 = Vector256.MultiplyAddEstimate(b1, a4, c41);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
+                            c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                            c51 = Vector256.MultiplyAddEstimate(b1, a5, c51);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
+                            c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                            c61 = Vector256.MultiplyAddEstimate(b1, a6, c61);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
+                            c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                            c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 8);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c11.StoreUnsafe(ref cRow1, 8);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c21.StoreUnsafe(ref cRow2, 8);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c31.StoreUnsafe(ref cRow3, 8);
+                            c40.StoreUnsafe(ref cRow4, 0);
+                            c41.StoreUnsafe(ref cRow4, 8);
+                            c50.StoreUnsafe(ref cRow5, 0);
+                            c51.StoreUnsafe(ref cRow5, 8);
+                            c60.StoreUnsafe(ref cRow6, 0);
+                            c61.StoreUnsafe(ref cRow6, 8);
+                            c70.StoreUnsafe(ref cRow7, 0);
+                            c71.StoreUnsafe(ref cRow7, 8);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 16 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    for (; m <= rows - 4; m += 4)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        // 4 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0); c01 = Vector256.LoadUnsafe(ref cRow0, 8);
+                            c10 = Vector256.LoadUnsafe(ref cRow1, 0); c11 = Vector256.LoadUnsafe(ref cRow1, 8);
+                            c20 = Vector256.LoadUnsafe(ref cRow2, 0); c21 = Vector256.LoadUnsafe(ref cRow2, 8);
+                            c30 = Vector256.LoadUnsafe(ref cRow3, 0); c31 = Vector256.LoadUnsafe(ref cRow3, 8);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                            c11 = Vector256.MultiplyAddEstimate(b1, a1, c11);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                            c21 = Vector256.MultiplyAddEstimate(b1, a2, c21);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                            c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 8);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c11.StoreUnsafe(ref cRow1, 8);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c21.StoreUnsafe(ref cRow2, 8);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c31.StoreUnsafe(ref cRow3, 8);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    for (; m < rows; m++)
+                    {
+                        // 1 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0); c01 = Vector256.LoadUnsafe(ref cRow0, 8);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 8);
+                        }
+                    }
                 }
             }
             for (; k <= last - 8; k += 8)
             {
-                int m = 0;
-                for (; m <= rows - 16; m += 16)
+                for (int j0 = 0; j0 < reduction; j0 += 64)
                 {
-                    // 16 row(s) × 8 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int j1 = Math.Min(reduction, j0 + 64);
+                    // Pack B[j0..j1, k..k + 8) contiguously (2 KB at most): it stays in L1 while every row tile reads it.
+                    for (int j = j0; j < j1; j++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
-                        c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
-                        c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
-                        c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
-                        c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
-                        c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
-                        c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
-                        c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
-                        c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
-                        c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
-                        c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
-                        c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
-                        c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                        Vector256.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 0)).StoreUnsafe(ref panel, (nuint)((j - j0) * 8 + 0));
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
-                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
-                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
-                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
-                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
-                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
-                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
-                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
-                }
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 8 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int m = 0;
+                    for (; m <= rows - 16; m += 16)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        // 16 row(s) × 8 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                        ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                        ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                        ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                        ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                        ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                        ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                        ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                        ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                        ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                        ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                        ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero, c40 = Vector256<float>.Zero, c50 = Vector256<float>.Zero, c60 = Vector256<float>.Zero, c70 = Vector256<float>.Zero, c80 = Vector256<float>.Zero, c90 = Vector256<float>.Zero, c100 = Vector256<float>.Zero, c110 = Vector256<float>.Zero, c120 = Vector256<float>.Zero, c130 = Vector256<float>.Zero, c140 = Vector256<float>.Zero, c150 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0);
+                            c10 = Vector256.LoadUnsafe(ref cRow1, 0);
+                            c20 = Vector256.LoadUnsafe(ref cRow2, 0);
+                            c30 = Vector256.LoadUnsafe(ref cRow3, 0);
+                            c40 = Vector256.LoadUnsafe(ref cRow4, 0);
+                            c50 = Vector256.LoadUnsafe(ref cRow5, 0);
+                            c60 = Vector256.LoadUnsafe(ref cRow6, 0);
+                            c70 = Vector256.LoadUnsafe(ref cRow7, 0);
+                            c80 = Vector256.LoadUnsafe(ref cRow8, 0);
+                            c90 = Vector256.LoadUnsafe(ref cRow9, 0);
+                            c100 = Vector256.LoadUnsafe(ref cRow10, 0);
+                            c110 = Vector256.LoadUnsafe(ref cRow11, 0);
+                            c120 = Vector256.LoadUnsafe(ref cRow12, 0);
+                            c130 = Vector256.LoadUnsafe(ref cRow13, 0);
+                            c140 = Vector256.LoadUnsafe(ref cRow14, 0);
+                            c150 = Vector256.LoadUnsafe(ref cRow15, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 8);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aStep, 4 * 1));
+                            c40 = Vector256.MultiplyAddEstimate(b0, a4, c40);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aStep, 5 * 1));
+                            c50 = Vector256.MultiplyAddEstimate(b0, a5, c50);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aStep, 6 * 1));
+                            c60 = Vector256.MultiplyAddEstimate(b0, a6, c60);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aStep, 7 * 1));
+                            c70 = Vector256.MultiplyAddEstimate(b0, a7, c70);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aStep, 8 * 1));
+                            c80 = Vector256.MultiplyAddEstimate(b0, a8, c80);
+                            Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aStep, 9 * 1));
+                            c90 = Vector256.MultiplyAddEstimate(b0, a9, c90);
+                            Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aStep, 10 * 1));
+                            c100 = Vector256.MultiplyAddEstimate(b0, a10, c100);
+                            Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aStep, 11 * 1));
+                            c110 = Vector256.MultiplyAddEstimate(b0, a11, c110);
+                            Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aStep, 12 * 1));
+                            c120 = Vector256.MultiplyAddEstimate(b0, a12, c120);
+                            Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aStep, 13 * 1));
+                            c130 = Vector256.MultiplyAddEstimate(b0, a13, c130);
+                            Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aStep, 14 * 1));
+                            c140 = Vector256.MultiplyAddEstimate(b0, a14, c140);
+                            Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aStep, 15 * 1));
+                            c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c40.StoreUnsafe(ref cRow4, 0);
+                            c50.StoreUnsafe(ref cRow5, 0);
+                            c60.StoreUnsafe(ref cRow6, 0);
+                            c70.StoreUnsafe(ref cRow7, 0);
+                            c80.StoreUnsafe(ref cRow8, 0);
+                            c90.StoreUnsafe(ref cRow9, 0);
+                            c100.StoreUnsafe(ref cRow10, 0);
+                            c110.StoreUnsafe(ref cRow11, 0);
+                            c120.StoreUnsafe(ref cRow12, 0);
+                            c130.StoreUnsafe(ref cRow13, 0);
+                            c140.StoreUnsafe(ref cRow14, 0);
+                            c150.StoreUnsafe(ref cRow15, 0);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 8 columns in registers
-                    Vector256<float> c00 = Vector256<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    for (; m <= rows - 4; m += 4)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector256<float> a0 = Vector256.Create(aStep);
-                        c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        // 4 row(s) × 8 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero, c10 = Vector256<float>.Zero, c20 = Vector256<float>.Zero, c30 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0);
+                            c10 = Vector256.LoadUnsafe(ref cRow1, 0);
+                            c20 = Vector256.LoadUnsafe(ref cRow2, 0);
+                            c30 = Vector256.LoadUnsafe(ref cRow3, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 8);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector256.MultiplyAddEstimate(b0, a1, c10);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector256.MultiplyAddEstimate(b0, a2, c20);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    for (; m < rows; m++)
+                    {
+                        // 1 row(s) × 8 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        Vector256<float> c00 = Vector256<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector256.LoadUnsafe(ref cRow0, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 8);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector256<float> a0 = Vector256.Create(aStep);
+                            c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                        }
+                    }
                 }
             }
         }
@@ -1213,208 +1572,348 @@ namespace CompiledNets.Generated
         {
             const int K = 784, N = 128;
             int rows = N, reduction = batch;
+            global::System.Span<float> panelRows = stackalloc float[1024];
+            ref float panel = ref MemoryMarshal.GetReference(panelRows);
             int k = first;
             for (; k <= last - 16; k += 16)
             {
-                int m = 0;
-                for (; m <= rows - 4; m += 4)
+                for (int j0 = 0; j0 < reduction; j0 += 64)
                 {
-                    // 4 row(s) × 16 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c12 = Vector128<float>.Zero, c13 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c22 = Vector128<float>.Zero, c23 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c32 = Vector128<float>.Zero, c33 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int j1 = Math.Min(reduction, j0 + 64);
+                    // Pack B[j0..j1, k..k + 16) contiguously (4 KB at most): it stays in L1 while every row tile reads it.
+                    for (int j = j0; j < j1; j++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector128<float> a0 = Vector128.Create(aStep);
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
-                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
-                        c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
-                        c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
-                        c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
-                        c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
-                        c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
-                        c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
+                        Vector128.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 0)).StoreUnsafe(ref panel, (nuint)((j - j0) * 16 + 0));
+                        Vector128.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 4)).StoreUnsafe(ref panel, (nuint)((j - j0) * 16 + 4));
+                        Vector128.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 8)).StoreUnsafe(ref panel, (nuint)((j - j0) * 16 + 8));
+                        Vector128.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 12)).StoreUnsafe(ref panel, (nuint)((j - j0) * 16 + 12));
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 16 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int m = 0;
+                    for (; m <= rows - 4; m += 4)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector128<float> a0 = Vector128.Create(aStep);
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
-                        c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
-                        c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                        // 4 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero, c12 = Vector128<float>.Zero, c13 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero, c22 = Vector128<float>.Zero, c23 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero, c32 = Vector128<float>.Zero, c33 = Vector128<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector128.LoadUnsafe(ref cRow0, 0); c01 = Vector128.LoadUnsafe(ref cRow0, 4); c02 = Vector128.LoadUnsafe(ref cRow0, 8); c03 = Vector128.LoadUnsafe(ref cRow0, 12);
+                            c10 = Vector128.LoadUnsafe(ref cRow1, 0); c11 = Vector128.LoadUnsafe(ref cRow1, 4); c12 = Vector128.LoadUnsafe(ref cRow1, 8); c13 = Vector128.LoadUnsafe(ref cRow1, 12);
+                            c20 = Vector128.LoadUnsafe(ref cRow2, 0); c21 = Vector128.LoadUnsafe(ref cRow2, 4); c22 = Vector128.LoadUnsafe(ref cRow2, 8); c23 = Vector128.LoadUnsafe(ref cRow2, 12);
+                            c30 = Vector128.LoadUnsafe(ref cRow3, 0); c31 = Vector128.LoadUnsafe(ref cRow3, 4); c32 = Vector128.LoadUnsafe(ref cRow3, 8); c33 = Vector128.LoadUnsafe(ref cRow3, 12);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector128<float> a0 = Vector128.Create(aStep);
+                            c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                            c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                            c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                            c11 = Vector128.MultiplyAddEstimate(b1, a1, c11);
+                            c12 = Vector128.MultiplyAddEstimate(b2, a1, c12);
+                            c13 = Vector128.MultiplyAddEstimate(b3, a1, c13);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                            c21 = Vector128.MultiplyAddEstimate(b1, a2, c21);
+                            c22 = Vector128.MultiplyAddEstimate(b2, a2, c22);
+                            c23 = Vector128.MultiplyAddEstimate(b3, a2, c23);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                            c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
+                            c32 = Vector128.MultiplyAddEstimate(b2, a3, c32);
+                            c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 4);
+                            c02.StoreUnsafe(ref cRow0, 8);
+                            c03.StoreUnsafe(ref cRow0, 12);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c11.StoreUnsafe(ref cRow1, 4);
+                            c12.StoreUnsafe(ref cRow1, 8);
+                            c13.StoreUnsafe(ref cRow1, 12);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c21.StoreUnsafe(ref cRow2, 4);
+                            c22.StoreUnsafe(ref cRow2, 8);
+                            c23.StoreUnsafe(ref cRow2, 12);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c31.StoreUnsafe(ref cRow3, 4);
+                            c32.StoreUnsafe(ref cRow3, 8);
+                            c33.StoreUnsafe(ref cRow3, 12);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    for (; m < rows; m++)
+                    {
+                        // 1 row(s) × 16 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero, c02 = Vector128<float>.Zero, c03 = Vector128<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector128.LoadUnsafe(ref cRow0, 0); c01 = Vector128.LoadUnsafe(ref cRow0, 4); c02 = Vector128.LoadUnsafe(ref cRow0, 8); c03 = Vector128.LoadUnsafe(ref cRow0, 12);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 16);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector128<float> a0 = Vector128.Create(aStep);
+                            c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                            c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
+                            c02 = Vector128.MultiplyAddEstimate(b2, a0, c02);
+                            c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c01.StoreUnsafe(ref cRow0, 4);
+                            c02.StoreUnsafe(ref cRow0, 8);
+                            c03.StoreUnsafe(ref cRow0, 12);
+                        }
+                    }
                 }
             }
             for (; k <= last - 4; k += 4)
             {
-                int m = 0;
-                for (; m <= rows - 16; m += 16)
+                for (int j0 = 0; j0 < reduction; j0 += 64)
                 {
-                    // 16 row(s) × 4 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int j1 = Math.Min(reduction, j0 + 64);
+                    // Pack B[j0..j1, k..k + 4) contiguously (1 KB at most): it stays in L1 while every row tile reads it.
+                    for (int j = j0; j < j1; j++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector128<float> a0 = Vector128.Create(aStep);
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
-                        c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
-                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
-                        c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
-                        Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
-                        c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
-                        Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
-                        c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
-                        Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
-                        c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
-                        Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
-                        c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
-                        Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
-                        c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
-                        Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
-                        c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
-                        Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
-                        c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
-                        Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
-                        c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
-                        Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
-                        c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
-                        Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
-                        c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                        Vector128.LoadUnsafe(ref bMatrix, (nuint)(j * K + k + 0)).StoreUnsafe(ref panel, (nuint)((j - j0) * 4 + 0));
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
-                    ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
-                    ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
-                    ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
-                    ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
-                    ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
-                    ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
-                    ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
-                }
-                for (; m <= rows - 4; m += 4)
-                {
-                    // 4 row(s) × 4 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    int m = 0;
+                    for (; m <= rows - 16; m += 16)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector128<float> a0 = Vector128.Create(aStep);
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
-                        c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
-                        c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
-                        c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        // 16 row(s) × 4 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
+                        ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
+                        ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
+                        ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
+                        ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
+                        ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
+                        ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
+                        ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
+                        ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
+                        ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
+                        ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
+                        ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
+                        Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero, c40 = Vector128<float>.Zero, c50 = Vector128<float>.Zero, c60 = Vector128<float>.Zero, c70 = Vector128<float>.Zero, c80 = Vector128<float>.Zero, c90 = Vector128<float>.Zero, c100 = Vector128<float>.Zero, c110 = Vector128<float>.Zero, c120 = Vector128<float>.Zero, c130 = Vector128<float>.Zero, c140 = Vector128<float>.Zero, c150 = Vector128<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector128.LoadUnsafe(ref cRow0, 0);
+                            c10 = Vector128.LoadUnsafe(ref cRow1, 0);
+                            c20 = Vector128.LoadUnsafe(ref cRow2, 0);
+                            c30 = Vector128.LoadUnsafe(ref cRow3, 0);
+                            c40 = Vector128.LoadUnsafe(ref cRow4, 0);
+                            c50 = Vector128.LoadUnsafe(ref cRow5, 0);
+                            c60 = Vector128.LoadUnsafe(ref cRow6, 0);
+                            c70 = Vector128.LoadUnsafe(ref cRow7, 0);
+                            c80 = Vector128.LoadUnsafe(ref cRow8, 0);
+                            c90 = Vector128.LoadUnsafe(ref cRow9, 0);
+                            c100 = Vector128.LoadUnsafe(ref cRow10, 0);
+                            c110 = Vector128.LoadUnsafe(ref cRow11, 0);
+                            c120 = Vector128.LoadUnsafe(ref cRow12, 0);
+                            c130 = Vector128.LoadUnsafe(ref cRow13, 0);
+                            c140 = Vector128.LoadUnsafe(ref cRow14, 0);
+                            c150 = Vector128.LoadUnsafe(ref cRow15, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 4);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector128<float> a0 = Vector128.Create(aStep);
+                            c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref aStep, 4 * 1));
+                            c40 = Vector128.MultiplyAddEstimate(b0, a4, c40);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref aStep, 5 * 1));
+                            c50 = Vector128.MultiplyAddEstimate(b0, a5, c50);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref aStep, 6 * 1));
+                            c60 = Vector128.MultiplyAddEstimate(b0, a6, c60);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref aStep, 7 * 1));
+                            c70 = Vector128.MultiplyAddEstimate(b0, a7, c70);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref aStep, 8 * 1));
+                            c80 = Vector128.MultiplyAddEstimate(b0, a8, c80);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref aStep, 9 * 1));
+                            c90 = Vector128.MultiplyAddEstimate(b0, a9, c90);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref aStep, 10 * 1));
+                            c100 = Vector128.MultiplyAddEstimate(b0, a10, c100);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref aStep, 11 * 1));
+                            c110 = Vector128.MultiplyAddEstimate(b0, a11, c110);
+                            Vector128<float> a12 = Vector128.Create(Unsafe.Add(ref aStep, 12 * 1));
+                            c120 = Vector128.MultiplyAddEstimate(b0, a12, c120);
+                            Vector128<float> a13 = Vector128.Create(Unsafe.Add(ref aStep, 13 * 1));
+                            c130 = Vector128.MultiplyAddEstimate(b0, a13, c130);
+                            Vector128<float> a14 = Vector128.Create(Unsafe.Add(ref aStep, 14 * 1));
+                            c140 = Vector128.MultiplyAddEstimate(b0, a14, c140);
+                            Vector128<float> a15 = Vector128.Create(Unsafe.Add(ref aStep, 15 * 1));
+                            c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                            c40.StoreUnsafe(ref cRow4, 0);
+                            c50.StoreUnsafe(ref cRow5, 0);
+                            c60.StoreUnsafe(ref cRow6, 0);
+                            c70.StoreUnsafe(ref cRow7, 0);
+                            c80.StoreUnsafe(ref cRow8, 0);
+                            c90.StoreUnsafe(ref cRow9, 0);
+                            c100.StoreUnsafe(ref cRow10, 0);
+                            c110.StoreUnsafe(ref cRow11, 0);
+                            c120.StoreUnsafe(ref cRow12, 0);
+                            c130.StoreUnsafe(ref cRow13, 0);
+                            c140.StoreUnsafe(ref cRow14, 0);
+                            c150.StoreUnsafe(ref cRow15, 0);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                }
-                for (; m < rows; m++)
-                {
-                    // 1 row(s) × 4 columns in registers
-                    Vector128<float> c00 = Vector128<float>.Zero;
-                    for (int j = 0; j < reduction; j++)
+                    for (; m <= rows - 4; m += 4)
                     {
-                        ref float bRow = ref Unsafe.Add(ref bMatrix, j * K + k);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        ref float aStep = ref Unsafe.Add(ref a, j * N + m);
-                        Vector128<float> a0 = Vector128.Create(aStep);
-                        c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        // 4 row(s) × 4 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
+                        ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
+                        ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
+                        Vector128<float> c00 = Vector128<float>.Zero, c10 = Vector128<float>.Zero, c20 = Vector128<float>.Zero, c30 = Vector128<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector128.LoadUnsafe(ref cRow0, 0);
+                            c10 = Vector128.LoadUnsafe(ref cRow1, 0);
+                            c20 = Vector128.LoadUnsafe(ref cRow2, 0);
+                            c30 = Vector128.LoadUnsafe(ref cRow3, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 4);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector128<float> a0 = Vector128.Create(aStep);
+                            c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aStep, 1 * 1));
+                            c10 = Vector128.MultiplyAddEstimate(b0, a1, c10);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aStep, 2 * 1));
+                            c20 = Vector128.MultiplyAddEstimate(b0, a2, c20);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref aStep, 3 * 1));
+                            c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                            c10.StoreUnsafe(ref cRow1, 0);
+                            c20.StoreUnsafe(ref cRow2, 0);
+                            c30.StoreUnsafe(ref cRow3, 0);
+                        }
                     }
-                    ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    for (; m < rows; m++)
+                    {
+                        // 1 row(s) × 4 columns in registers
+                        ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
+                        Vector128<float> c00 = Vector128<float>.Zero;
+                        if (j0 > 0)
+                        {
+                            // Resume from the partial sums the earlier blocks left in C.
+                            c00 = Vector128.LoadUnsafe(ref cRow0, 0);
+                        }
+                        for (int j = j0; j < j1; j++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref panel, (j - j0) * 4);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                            ref float aStep = ref Unsafe.Add(ref a, j * N + m);
+                            Vector128<float> a0 = Vector128.Create(aStep);
+                            c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
+                        }
+                        if (j1 == reduction)
+                        {
+                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                        }
+                        else
+                        {
+                            c00.StoreUnsafe(ref cRow0, 0);
+                        }
+                    }
                 }
             }
         }
