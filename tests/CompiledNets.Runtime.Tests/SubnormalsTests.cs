@@ -45,4 +45,24 @@ public class SubnormalsTests
             Assert.Equal(expected, Subnormals.FlushToZero(Vector512.Create(x))[15]);
         }
     }
+
+    [Fact]
+    public void Negligible_loss_gradients_are_those_below_two_to_the_minus_64()
+    {
+        Assert.Equal(Subnormals.NegligibleLossGradient, MathF.Pow(2f, -64f));
+        float justBelow = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(Subnormals.NegligibleLossGradient) - 1);
+        float[] flushed = [justBelow, -justBelow, 1e-30f, -3e-25f, float.Epsilon, 0f];
+        float[] kept = [Subnormals.NegligibleLossGradient, -Subnormals.NegligibleLossGradient, 1e-19f, -0.25f, float.PositiveInfinity];
+        // 13 values: two 4-wide steps and a scalar tail, each holding flushed and kept ones; NaN stays NaN.
+        float[] values = [.. flushed, .. kept, float.NaN, 7f];
+        var before = (float[])values.Clone();
+        Subnormals.FlushNegligible(values);
+        for (int i = 0; i < values.Length; i++)
+        {
+            bool negligible = MathF.Abs(before[i]) < Subnormals.NegligibleLossGradient;
+            Assert.Equal(negligible ? 0f : before[i], values[i]);
+            Assert.Equal(negligible ? 0f : before[i], Subnormals.FlushNegligible(Vector128.Create(before[i]))[2]);
+        }
+        Assert.True(float.IsNaN(values[^2]));
+    }
 }
