@@ -17,15 +17,17 @@ public sealed class SaturatedOutputTests
     [InlineData("SoftmaxRegression", "dense1")]  // sample-lane kernel, softmax
     [InlineData("Xor", "dense2")]                // sample-lane kernel, sigmoid + binary cross-entropy
     [InlineData("Depth5Mixed", null)]            // general kernels through Tanh, GELU and SiLU layers
+    [InlineData("Depth5Mixed", "dense4")]        // a saturated SiLU hidden layer (its derivative comes from a runtime call)
     [InlineData("OddWidths", null)]              // the runtime's sigmoid + binary cross-entropy
-    public void Saturated_outputs_give_no_subnormal_gradients_and_the_engines_agree(string name, string? outputLayer)
+    public void Saturated_outputs_give_no_subnormal_gradients_and_the_engines_agree(string name, string? saturatedLayer)
     {
         var generated = GeneratedCorpus.Create(name, Seed, Batch);
         var interpreted = Corpus.Get(name).CreateSequential(Seed, Batch);
-        // Scaled output weights put logits hundreds apart: e^(z - max) of the losing classes is far below 2^-126.
-        outputLayer ??= generated.Tensors.Last(t => t.Name.EndsWith(".weight", StringComparison.Ordinal)).Name.Split('.')[0];
+        // Scaled weights put the layer's pre-activations hundreds apart: for the output layer, e^(z - max) of the losing
+        // classes is far below 2^-126; for a SiLU layer, σ(z) of its most negative units is.
+        string layer = saturatedLayer ?? generated.Tensors.Last(t => t.Name.EndsWith(".weight", StringComparison.Ordinal)).Name.Split('.')[0];
         foreach (var network in new[] { generated, interpreted })
-            foreach (var tensor in network.Tensors.Where(t => t.Name.StartsWith(outputLayer + ".", StringComparison.Ordinal)))
+            foreach (var tensor in network.Tensors.Where(t => t.Name.StartsWith(layer + ".", StringComparison.Ordinal)))
             {
                 var values = network.Parameters.Slice(tensor.Offset, tensor.Length);
                 for (int i = 0; i < values.Length; i++) values[i] = values[i] * 400f + (i % 3 - 1) * 60f;

@@ -343,10 +343,11 @@ internal static class DenseKernelEmitter
         /// <summary>
         /// Whether the reduction runs in blocks over packed panels of B: the input gradient of a layer with more outputs than
         /// two blocks (its panel of W, outputs × tile columns, would not stay in L1 for the next row tile), and the weight
-        /// gradient of a layer with at least <see cref="PackedRowFloats"/> inputs (rows of x that far apart share L1 sets).
+        /// gradient of a layer with at least <see cref="PackedRowFloats"/> inputs (rows of x that far apart share L1 sets) and
+        /// enough outputs (16) for the copy to be read by several row tiles.
         /// </summary>
         public bool BlocksReduction => Epilogue == BroadcastEpilogue.Derivative &&
-            (ReductionExpression == "N" ? N > 2 * ReductionBlock : K >= PackedRowFloats);
+            (ReductionExpression == "N" ? N > 2 * ReductionBlock : K >= PackedRowFloats && N >= 4 * BroadcastRows);
     }
 
     /// <summary>What a broadcast kernel does to its sums before storing them.</summary>
@@ -433,7 +434,7 @@ internal static class DenseKernelEmitter
                 w.Line($"int rows = {p.RowsExpression}, reduction = {p.ReductionExpression};");
                 if (p.BlocksReduction)
                 {
-                    w.Line($"global::System.Span<float> panelRows = stackalloc float[{ReductionBlock * 4 * width}];");
+                    w.Line($"global::System.Span<float> panelRows = stackalloc float[Math.Min(reduction, {ReductionBlock}) * {4 * width}];");
                     w.Line("ref float panel = ref MemoryMarshal.GetReference(panelRows);");
                 }
                 w.Line("int k = first;");

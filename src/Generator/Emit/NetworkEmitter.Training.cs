@@ -136,7 +136,12 @@ internal static partial class NetworkEmitter
                 {
                     var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Field}Output", Rows(layer)),
                         layer.StoresPreActivation ? ArraySpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
-                    if (backward is not null) w.Line(backward);
+                    if (backward is not null)
+                    {
+                        w.Line(backward);
+                        // As the fused epilogues do: no subnormal gradient reaches the products (and the interpreted engine flushes here too).
+                        w.Line($"{KernelsRuntime}.Subnormals.FlushToZero({delta});");
+                    }
                 }
                 w.Line(Product(layer, "WeightGradient"));
                 if (computesInputGradient) w.Line(Product(layer, "InputGradient"));

@@ -109,7 +109,7 @@ internal sealed class DenseLayer : Layer
         if (!gradientIsPreActivation)
         {
             ActivationKernels.Backward(_activation, _alpha, Output(batch), _preActivation is null ? default : _preActivation.AsSpan(0, batch * Outputs), delta, Outputs);
-            // The generated kernels flush after applying the derivative, as they store the gradient.
+            // The generated code flushes after applying the derivative too (in the input-gradient epilogue or after the call).
             Subnormals.FlushToZero(delta);
         }
         DenseMath.WeightGradient(delta, input, _gradients.AsSpan(_weightOffset, Inputs * Outputs), _gradients.AsSpan(_biasOffset, Outputs), batch, Inputs, Outputs);

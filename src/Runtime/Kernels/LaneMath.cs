@@ -25,7 +25,7 @@ public static class LaneMath
     private const float ExpMin = -87.3365447504f;
 
     /// <summary>
-    /// e^x per lane; NaN stays NaN, x past 88.4 gives the largest float, and x below -87.34 (where e^x would be
+    /// e^x per lane; NaN stays NaN, x past 88.4 gives the largest float, and x at or below -87.34 (where e^x would be
     /// subnormal) gives 0, so softmax probabilities underflow to zero instead of into the slow subnormal range.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -33,7 +33,8 @@ public static class LaneMath
     {
         // Lanes below the normal range compute e^0 and are zeroed at the end: clamping them to ExpMin instead would
         // make the last multiply produce a subnormal, which takes x64's slow path.
-        var belowNormal = Vector128.LessThan(x, Vector128.Create(ExpMin));
+        // ExpMin rounds to just below ln 2^-126, so e^ExpMin itself is subnormal: it belongs to the zeroed lanes too.
+        var belowNormal = Vector128.LessThanOrEqual(x, Vector128.Create(ExpMin));
         var clamped = Vector128.Min(Vector128.AndNot(x, belowNormal), Vector128.Create(ExpMax));
         // x = n·ln2 + r with |r| <= ln2 / 2.
         var n = Vector128.Round(clamped * Log2E);

@@ -675,7 +675,7 @@ namespace CompiledNets.Generated
         {
             const int K = 784, N = 128;
             int rows = N, reduction = batch;
-            global::System.Span<float> panelRows = stackalloc float[4096];
+            global::System.Span<float> panelRows = stackalloc float[Math.Min(reduction, 64) * 64];
             ref float panel = ref MemoryMarshal.GetReference(panelRows);
             int k = first;
             for (; k <= last - 64; k += 64)
@@ -1025,7 +1025,7 @@ namespace CompiledNets.Generated
         {
             const int K = 784, N = 128;
             int rows = N, reduction = batch;
-            global::System.Span<float> panelRows = stackalloc float[2048];
+            global::System.Span<float> panelRows = stackalloc float[Math.Min(reduction, 64) * 32];
             ref float panel = ref MemoryMarshal.GetReference(panelRows);
             int k = first;
             for (; k <= last - 32; k += 32)
@@ -1572,7 +1572,7 @@ namespace CompiledNets.Generated
         {
             const int K = 784, N = 128;
             int rows = N, reduction = batch;
-            global::System.Span<float> panelRows = stackalloc float[1024];
+            global::System.Span<float> panelRows = stackalloc float[Math.Min(reduction, 64) * 16];
             ref float panel = ref MemoryMarshal.GetReference(panelRows);
             int k = first;
             for (; k <= last - 16; k += 16)
