@@ -30,17 +30,17 @@ public static class Subnormals
     /// <summary>Each lane of <paramref name="value"/>, or 0 where it is subnormal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> FlushToZero(Vector128<float> value) =>
-        Vector128.AndNot(value, Vector128.LessThan(Vector128.Abs(value), Vector128.Create(SmallestNormal)));
+        Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(value), Vector128.Create(SmallestNormal)), Vector128<float>.Zero, value);
 
     /// <inheritdoc cref="FlushToZero(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> FlushToZero(Vector256<float> value) =>
-        Vector256.AndNot(value, Vector256.LessThan(Vector256.Abs(value), Vector256.Create(SmallestNormal)));
+        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(value), Vector256.Create(SmallestNormal)), Vector256<float>.Zero, value);
 
     /// <inheritdoc cref="FlushToZero(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> FlushToZero(Vector512<float> value) =>
-        Vector512.AndNot(value, Vector512.LessThan(Vector512.Abs(value), Vector512.Create(SmallestNormal)));
+        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(value), Vector512.Create(SmallestNormal)), Vector512<float>.Zero, value);
 
     /// <summary>
     /// Loss gradients below this magnitude (2^-64, about 5.4e-20) are set to 0. No optimizer step can resolve them
