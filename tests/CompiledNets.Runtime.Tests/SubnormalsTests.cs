@@ -19,8 +19,8 @@ public class SubnormalsTests
     [Fact]
     public void Span_flush_zeroes_subnormals_in_every_path_and_keeps_the_rest()
     {
-        // 45 values: with AVX-512 the 16-wide (0-31), 8-wide (32-39) and scalar (40-44) loops each see subnormal and kept
-        // values; without it the 8-wide loop takes 0-39.
+        // 45 values: with AVX-512 the 16-wide (0-31), 4-wide (32-43) and scalar (44) loops; without it the 4-wide loop
+        // takes 0-43. Each vector loop sees subnormal and kept values.
         var values = new float[45];
         for (int i = 0; i < values.Length; i++)
             values[i] = i % 3 == 0 ? Subnormal[i % Subnormal.Length] : Kept[i % Kept.Length];

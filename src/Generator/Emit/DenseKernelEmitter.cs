@@ -542,25 +542,23 @@ internal static class DenseKernelEmitter
             w.Line("ref float biasRow = ref Unsafe.Add(ref bias, k);");
             for (int v = 0; v < vectors; v++) w.Line($"{type}<float> bias{v} = {type}.LoadUnsafe(ref biasRow, {v * width});");
         }
-        var accumulators = new List<string>();
-        for (int r = 0; r < rows; r++)
-            for (int v = 0; v < vectors; v++) accumulators.Add($"c{r}{v} = {type}<float>.Zero");
-        w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
+        EmitZeroAccumulators(w, type, rows, vectors);
         using (w.Block("for (int j = 0; j < reduction; j++)"))
             EmitBroadcastSteps(w, p, type, width, rows, vectors);
         for (int r = 0; r < rows; r++)
         {
             w.Line($"ref float cRow{r} = ref Unsafe.Add(ref c, (m + {r}) * K + k);");
-            if (p.Derivative != ActivationKind.Linear)
-                w.Line($"ref float activationRow{r} = ref Unsafe.Add(ref activation, (m + {r}) * K + k);");
+            if (!forward)
+            {
+                EmitBackwardRowStore(w, p, type, width, r, vectors);
+                continue;
+            }
             for (int v = 0; v < vectors; v++)
             {
-                string value = forward
-                    ? ActivationExpressions.Vector(p.Activation, p.Alpha, type, $"(c{r}{v} + bias{v})") ?? $"c{r}{v} + bias{v}"
-                    : BackwardEpilogue(p, type, width, r, v);
+                string value = ActivationExpressions.Vector(p.Activation, p.Alpha, type, $"(c{r}{v} + bias{v})") ?? $"c{r}{v} + bias{v}";
                 w.Line($"({value}).StoreUnsafe(ref cRow{r}, {v * width});");
             }
-            if (forward && ActivationExpressions.Vector(p.Activation, p.Alpha, type, "v") is null)
+            if (ActivationExpressions.Vector(p.Activation, p.Alpha, type, "v") is null)
             {
                 w.Line($"// {p.Activation} has no vector form here: applied to the stored row.");
                 using (w.Block($"for (int i = 0; i < {vectors * width}; i++)"))
@@ -579,10 +577,7 @@ internal static class DenseKernelEmitter
     private static void EmitBlockedBroadcastTile(SourceWriter w, BroadcastProduct p, string type, int width, int rows, int vectors)
     {
         for (int r = 0; r < rows; r++) w.Line($"ref float cRow{r} = ref Unsafe.Add(ref c, (m + {r}) * K + k);");
-        var accumulators = new List<string>();
-        for (int r = 0; r < rows; r++)
-            for (int v = 0; v < vectors; v++) accumulators.Add($"c{r}{v} = {type}<float>.Zero");
-        w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
+        EmitZeroAccumulators(w, type, rows, vectors);
         using (w.Block("if (j0 > 0)"))
         {
             w.Line("// Resume from the partial sums the earlier blocks left in C.");
@@ -593,13 +588,7 @@ internal static class DenseKernelEmitter
             EmitBroadcastSteps(w, p, type, width, rows, vectors, $"ref Unsafe.Add(ref panel, (j - j0) * {vectors * width})");
         using (w.Block("if (j1 == reduction)"))
         {
-            for (int r = 0; r < rows; r++)
-            {
-                if (p.Derivative != ActivationKind.Linear)
-                    w.Line($"ref float activationRow{r} = ref Unsafe.Add(ref activation, (m + {r}) * K + k);");
-                for (int v = 0; v < vectors; v++)
-                    w.Line($"({BackwardEpilogue(p, type, width, r, v)}).StoreUnsafe(ref cRow{r}, {v * width});");
-            }
+            for (int r = 0; r < rows; r++) EmitBackwardRowStore(w, p, type, width, r, vectors);
         }
         using (w.Block("else"))
         {
@@ -607,6 +596,15 @@ internal static class DenseKernelEmitter
                 for (int v = 0; v < vectors; v++)
                     w.Line($"c{r}{v}.StoreUnsafe(ref cRow{r}, {v * width});");
         }
+    }
+
+    /// <summary>Declares the tile's accumulators c{r}{v}, all zero.</summary>
+    private static void EmitZeroAccumulators(SourceWriter w, string type, int rows, int vectors)
+    {
+        var accumulators = new List<string>();
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < vectors; v++) accumulators.Add($"c{r}{v} = {type}<float>.Zero");
+        w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
     }
 
     /// <summary>One step j of the reduction: a row of B (vectors loads) scaled by each tile row's A value.</summary>
@@ -624,11 +622,19 @@ internal static class DenseKernelEmitter
         }
     }
 
-    /// <summary>The stored value of accumulator c{r}{v} of a backward product: flushed, after the previous layer's derivative if any.</summary>
-    private static string BackwardEpilogue(BroadcastProduct p, string type, int width, int r, int v) =>
-        p.Derivative == ActivationKind.Linear
-            ? $"{FlushToZero}(c{r}{v})"
-            : $"{FlushToZero}({ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})")})";
+    /// <summary>Stores row r of a backward tile: each sum times the previous layer's derivative (if any), flushed.</summary>
+    private static void EmitBackwardRowStore(SourceWriter w, BroadcastProduct p, string type, int width, int r, int vectors)
+    {
+        if (p.Derivative != ActivationKind.Linear)
+            w.Line($"ref float activationRow{r} = ref Unsafe.Add(ref activation, (m + {r}) * K + k);");
+        for (int v = 0; v < vectors; v++)
+        {
+            string value = p.Derivative == ActivationKind.Linear
+                ? $"c{r}{v}"
+                : ActivationExpressions.VectorDerivative(p.Derivative, p.Alpha, type, $"c{r}{v}", $"{type}.LoadUnsafe(ref activationRow{r}, {v * width})");
+            w.Line($"{FlushToZero}({value}).StoreUnsafe(ref cRow{r}, {v * width});");
+        }
+    }
 
     /// <summary>The vector widths worth emitting for rows of <paramref name="length"/> floats, widest first.</summary>
     private static IEnumerable<(string Type, int Width)> VectorTypes(int length)

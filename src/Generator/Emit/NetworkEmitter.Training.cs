@@ -140,7 +140,7 @@ internal static partial class NetworkEmitter
                     {
                         w.Line(backward);
                         // As the fused epilogues do: no subnormal gradient reaches the products (and the interpreted engine flushes here too).
-                        w.Line($"{KernelsRuntime}.Subnormals.FlushToZero({delta});");
+                        w.Line($"{DenseKernelEmitter.FlushToZero}({delta});");
                     }
                 }
                 w.Line(Product(layer, "WeightGradient"));

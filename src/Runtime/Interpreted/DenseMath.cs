@@ -36,10 +36,10 @@ internal static class DenseMath
                 biasSum += g;
                 TensorPrimitives.MultiplyAdd(input.Slice(b * inputs, inputs), g, row, row);
             }
+            // The generated weight-gradient kernels flush as they store: the same values reach the optimizer.
+            Kernels.Subnormals.FlushToZero(row);
             biasGradient[o] = biasSum;
         }
-        // The generated weight-gradient kernels flush as they store: the same values reach the optimizer.
-        Kernels.Subnormals.FlushToZero(weightGradient[..(inputs * outputs)]);
     }
 
     /// <summary>

@@ -225,8 +225,7 @@ public static class OptimizerSteps
     // the order of lr · 1e-38 is below any parameter's resolution, so training is unchanged.
     private static Vector512<float> FlushSubnormal(Vector512<float> x) => Subnormals.FlushToZero(x);
 
-    private static Vector<float> FlushSubnormal(Vector<float> x) =>
-        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(Subnormals.SmallestNormal)), Vector<float>.Zero, x);
+    private static Vector<float> FlushSubnormal(Vector<float> x) => Subnormals.FlushToZero(x);
 
     private static float FlushSubnormal(float x) => Subnormals.FlushToZero(x);
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -14,7 +15,7 @@ namespace CompiledNets.Kernels;
 /// slower than normal arithmetic, so a converged network's backward pass would slow down tenfold. .NET cannot set
 /// the processor's flush-to-zero mode (the CPU default of TensorFlow does), so the backward pass flushes in software
 /// where gradients are stored: the loss gradient below <see cref="NegligibleLossGradient"/> (with a margin, so that its
-/// products with weights further back stay normal), each layer's input gradient below <see cref="SmallestNormal"/>.
+/// products with weights further back stay normal), every stored backward product below <see cref="SmallestNormal"/>.
 /// Both are far below anything an optimizer step can resolve. NaN and infinity pass unchanged.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
@@ -23,14 +24,20 @@ public static class Subnormals
     /// <summary>The smallest positive normal float, 2^-126 (<see cref="float.Epsilon"/> is the smallest subnormal).</summary>
     public const float SmallestNormal = 1.17549435E-38f;
 
+    /// <summary>
+    /// Loss gradients below this magnitude (2^-64, about 5.4e-20) are set to 0. No optimizer step can resolve them
+    /// (SGD moves a weight by lr·g; Adam by about lr·g/ε for gradients far below ε), and the margin keeps their
+    /// products with weights and activations, layers further back, out of the subnormal range.
+    /// </summary>
+    public const float NegligibleLossGradient = 5.42101086E-20f;
+
     /// <summary><paramref name="value"/>, or 0 when it is subnormal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float FlushToZero(float value) => MathF.Abs(value) < SmallestNormal ? 0f : value;
+    public static float FlushToZero(float value) => Below(value, SmallestNormal);
 
     /// <summary>Each lane of <paramref name="value"/>, or 0 where it is subnormal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> FlushToZero(Vector128<float> value) =>
-        Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(value), Vector128.Create(SmallestNormal)), Vector128<float>.Zero, value);
+    public static Vector128<float> FlushToZero(Vector128<float> value) => Below(value, SmallestNormal);
 
     /// <inheritdoc cref="FlushToZero(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -42,36 +49,43 @@ public static class Subnormals
     public static Vector512<float> FlushToZero(Vector512<float> value) =>
         Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(value), Vector512.Create(SmallestNormal)), Vector512<float>.Zero, value);
 
-    /// <summary>
-    /// Loss gradients below this magnitude (2^-64, about 5.4e-20) are set to 0. No optimizer step can resolve them
-    /// (SGD moves a weight by lr·g; Adam by about lr·g/ε for gradients far below ε), and the margin keeps their
-    /// products with weights and activations, layers further back, out of the subnormal range.
-    /// </summary>
-    public const float NegligibleLossGradient = 5.42101086E-20f;
+    /// <inheritdoc cref="FlushToZero(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> FlushToZero(Vector<float> value) =>
+        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(value), new Vector<float>(SmallestNormal)), Vector<float>.Zero, value);
 
     /// <summary>Each lane of <paramref name="value"/>, or 0 where its magnitude is below <see cref="NegligibleLossGradient"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> FlushNegligible(Vector128<float> value) =>
-        Vector128.AndNot(value, Vector128.LessThan(Vector128.Abs(value), Vector128.Create(NegligibleLossGradient)));
-
-    /// <summary>Sets every value of <paramref name="values"/> whose magnitude is below <see cref="NegligibleLossGradient"/> to 0, in place.</summary>
-    public static void FlushNegligible(Span<float> values)
-    {
-        ref float v = ref MemoryMarshal.GetReference(values);
-        int n = values.Length, i = 0;
-        for (; i <= n - 4; i += 4) FlushNegligible(Vector128.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-        for (; i < n; i++)
-            if (MathF.Abs(Unsafe.Add(ref v, i)) < NegligibleLossGradient) Unsafe.Add(ref v, i) = 0f;
-    }
+    public static Vector128<float> FlushNegligible(Vector128<float> value) => Below(value, NegligibleLossGradient);
 
     /// <summary>Sets every subnormal value of <paramref name="values"/> to 0, in place.</summary>
-    public static void FlushToZero(Span<float> values)
+    public static void FlushToZero(Span<float> values) => Flush(values, SmallestNormal);
+
+    /// <summary>Sets every value of <paramref name="values"/> whose magnitude is below <see cref="NegligibleLossGradient"/> to 0, in place.</summary>
+    public static void FlushNegligible(Span<float> values) => Flush(values, NegligibleLossGradient);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Below(float value, float threshold) => MathF.Abs(value) < threshold ? 0f : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Below(Vector128<float> value, float threshold) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(value), Vector128.Create(threshold)), Vector128<float>.Zero, value);
+
+    /// <summary>Every value of <paramref name="values"/> below <paramref name="threshold"/> in magnitude set to 0 (NaN compares false and stays).</summary>
+    private static void Flush(Span<float> values, float threshold)
     {
         ref float v = ref MemoryMarshal.GetReference(values);
         int n = values.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16) FlushToZero(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-        for (; i <= n - 8; i += 8) FlushToZero(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref v, i) = FlushToZero(Unsafe.Add(ref v, i));
+        {
+            var limit = Vector512.Create(threshold);
+            for (; i <= n - 16; i += 16)
+            {
+                var x = Vector512.LoadUnsafe(ref v, (nuint)i);
+                Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), limit), Vector512<float>.Zero, x).StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+        for (; i <= n - 4; i += 4) Below(Vector128.LoadUnsafe(ref v, (nuint)i), threshold).StoreUnsafe(ref v, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref v, i) = Below(Unsafe.Add(ref v, i), threshold);
     }
 }

@@ -739,22 +739,22 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 32);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 48);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 32);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 48);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 32);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 48);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 32);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 48);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 32);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 48);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 32);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 48);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 32);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 48);
                         }
                         else
                         {
@@ -802,10 +802,10 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 32);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 48);
                         }
                         else
                         {
@@ -908,22 +908,22 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                         }
                         else
                         {
@@ -977,10 +977,10 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                         }
                         else
                         {
@@ -1010,7 +1010,7 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                         }
                         else
                         {
@@ -1089,22 +1089,22 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 24);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 24);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 24);
                         }
                         else
                         {
@@ -1152,10 +1152,10 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
                         }
                         else
                         {
@@ -1236,22 +1236,22 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 8);
                         }
                         else
                         {
@@ -1310,14 +1310,14 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                         }
                         else
                         {
@@ -1353,8 +1353,8 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                         }
                         else
                         {
@@ -1455,22 +1455,22 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                         }
                         else
                         {
@@ -1524,10 +1524,10 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                         }
                         else
                         {
@@ -1557,7 +1557,7 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                         }
                         else
                         {
@@ -1636,22 +1636,22 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                         }
                         else
                         {
@@ -1699,10 +1699,10 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                         }
                         else
                         {
@@ -1805,22 +1805,22 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                         }
                         else
                         {
@@ -1874,10 +1874,10 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                         }
                         else
                         {
@@ -1907,7 +1907,7 @@ namespace CompiledNets.Generated
                         }
                         if (j1 == reduction)
                         {
-                            (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                            global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                         }
                         else
                         {
@@ -2438,25 +2438,25 @@ namespace CompiledNets.Generated
                         c33 = Vector512.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 48);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 48);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 48);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 48);
                 }
                 for (; m < rows; m++)
                 {
@@ -2477,10 +2477,10 @@ namespace CompiledNets.Generated
                         c03 = Vector512.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 48);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -2529,37 +2529,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2580,13 +2580,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2601,7 +2601,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -2648,25 +2648,25 @@ namespace CompiledNets.Generated
                         c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 24);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 24);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 24);
                 }
                 for (; m < rows; m++)
                 {
@@ -2687,10 +2687,10 @@ namespace CompiledNets.Generated
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -2739,37 +2739,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2790,13 +2790,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2811,7 +2811,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -2858,25 +2858,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -2897,10 +2897,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -2949,37 +2949,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3000,13 +3000,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3021,7 +3021,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -3098,28 +3098,28 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 48);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 16), Vector512<float>.Zero), c11, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 32), Vector512<float>.Zero), c12, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 48), Vector512<float>.Zero), c13, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 16), Vector512<float>.Zero), c11, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 32), Vector512<float>.Zero), c12, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 48), Vector512<float>.Zero), c13, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 48);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 16), Vector512<float>.Zero), c21, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 32), Vector512<float>.Zero), c22, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 48), Vector512<float>.Zero), c23, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 16), Vector512<float>.Zero), c21, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 32), Vector512<float>.Zero), c22, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 48), Vector512<float>.Zero), c23, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 48);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 16), Vector512<float>.Zero), c31, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 32), Vector512<float>.Zero), c32, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 48), Vector512<float>.Zero), c33, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 16), Vector512<float>.Zero), c31, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 32), Vector512<float>.Zero), c32, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 48), Vector512<float>.Zero), c33, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 48);
                 }
                 for (; m < rows; m++)
                 {
@@ -3141,10 +3141,10 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 32);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 48);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 16), Vector512<float>.Zero), c01, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 32), Vector512<float>.Zero), c02, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 32);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 48), Vector512<float>.Zero), c03, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 48);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -3194,52 +3194,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow4, 0), Vector512<float>.Zero), c40, Vector512<float>.Zero))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow4, 0), Vector512<float>.Zero), c40, Vector512<float>.Zero)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow5, 0), Vector512<float>.Zero), c50, Vector512<float>.Zero))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow5, 0), Vector512<float>.Zero), c50, Vector512<float>.Zero)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow6, 0), Vector512<float>.Zero), c60, Vector512<float>.Zero))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow6, 0), Vector512<float>.Zero), c60, Vector512<float>.Zero)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow7, 0), Vector512<float>.Zero), c70, Vector512<float>.Zero))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow7, 0), Vector512<float>.Zero), c70, Vector512<float>.Zero)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow8, 0), Vector512<float>.Zero), c80, Vector512<float>.Zero))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow8, 0), Vector512<float>.Zero), c80, Vector512<float>.Zero)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow9, 0), Vector512<float>.Zero), c90, Vector512<float>.Zero))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow9, 0), Vector512<float>.Zero), c90, Vector512<float>.Zero)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow10, 0), Vector512<float>.Zero), c100, Vector512<float>.Zero))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow10, 0), Vector512<float>.Zero), c100, Vector512<float>.Zero)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow11, 0), Vector512<float>.Zero), c110, Vector512<float>.Zero))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow11, 0), Vector512<float>.Zero), c110, Vector512<float>.Zero)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow12, 0), Vector512<float>.Zero), c120, Vector512<float>.Zero))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow12, 0), Vector512<float>.Zero), c120, Vector512<float>.Zero)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow13, 0), Vector512<float>.Zero), c130, Vector512<float>.Zero))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow13, 0), Vector512<float>.Zero), c130, Vector512<float>.Zero)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow14, 0), Vector512<float>.Zero), c140, Vector512<float>.Zero))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow14, 0), Vector512<float>.Zero), c140, Vector512<float>.Zero)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow15, 0), Vector512<float>.Zero), c150, Vector512<float>.Zero))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow15, 0), Vector512<float>.Zero), c150, Vector512<float>.Zero)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3261,16 +3261,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow1, 0), Vector512<float>.Zero), c10, Vector512<float>.Zero)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow2, 0), Vector512<float>.Zero), c20, Vector512<float>.Zero)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow3, 0), Vector512<float>.Zero), c30, Vector512<float>.Zero)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3286,7 +3286,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref activationRow0, 0), Vector512<float>.Zero), c00, Vector512<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -3334,28 +3334,28 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 24);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 8), Vector256<float>.Zero), c11, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 16), Vector256<float>.Zero), c12, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 24), Vector256<float>.Zero), c13, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 8), Vector256<float>.Zero), c11, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 16), Vector256<float>.Zero), c12, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 24), Vector256<float>.Zero), c13, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 24);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 8), Vector256<float>.Zero), c21, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 16), Vector256<float>.Zero), c22, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 24), Vector256<float>.Zero), c23, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 8), Vector256<float>.Zero), c21, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 16), Vector256<float>.Zero), c22, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 24), Vector256<float>.Zero), c23, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 24);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 8), Vector256<float>.Zero), c31, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 16), Vector256<float>.Zero), c32, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 24), Vector256<float>.Zero), c33, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 8), Vector256<float>.Zero), c31, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 16), Vector256<float>.Zero), c32, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 24), Vector256<float>.Zero), c33, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 24);
                 }
                 for (; m < rows; m++)
                 {
@@ -3377,10 +3377,10 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 8), Vector256<float>.Zero), c01, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 16), Vector256<float>.Zero), c02, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 24), Vector256<float>.Zero), c03, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 24);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -3430,52 +3430,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, Vector256<float>.Zero))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, Vector256<float>.Zero)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, Vector256<float>.Zero))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, Vector256<float>.Zero)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, Vector256<float>.Zero))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, Vector256<float>.Zero)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, Vector256<float>.Zero))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, Vector256<float>.Zero)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, Vector256<float>.Zero))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, Vector256<float>.Zero)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, Vector256<float>.Zero))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, Vector256<float>.Zero)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, Vector256<float>.Zero))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, Vector256<float>.Zero)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, Vector256<float>.Zero))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, Vector256<float>.Zero)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, Vector256<float>.Zero))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, Vector256<float>.Zero)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, Vector256<float>.Zero))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, Vector256<float>.Zero)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, Vector256<float>.Zero))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, Vector256<float>.Zero)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, Vector256<float>.Zero))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, Vector256<float>.Zero)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3497,16 +3497,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, Vector256<float>.Zero)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, Vector256<float>.Zero)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, Vector256<float>.Zero)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3522,7 +3522,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, Vector256<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -3570,28 +3570,28 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 8), Vector128<float>.Zero), c12, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 12), Vector128<float>.Zero), c13, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 8), Vector128<float>.Zero), c12, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 12), Vector128<float>.Zero), c13, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 8), Vector128<float>.Zero), c22, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 12), Vector128<float>.Zero), c23, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 8), Vector128<float>.Zero), c22, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 12), Vector128<float>.Zero), c23, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 8), Vector128<float>.Zero), c32, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 12), Vector128<float>.Zero), c33, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 8), Vector128<float>.Zero), c32, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 12), Vector128<float>.Zero), c33, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -3613,10 +3613,10 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 8), Vector128<float>.Zero), c02, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 12), Vector128<float>.Zero), c03, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -3666,52 +3666,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, Vector128<float>.Zero))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, Vector128<float>.Zero)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, Vector128<float>.Zero))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, Vector128<float>.Zero)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, Vector128<float>.Zero))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, Vector128<float>.Zero)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, Vector128<float>.Zero))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, Vector128<float>.Zero)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, Vector128<float>.Zero))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, Vector128<float>.Zero)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, Vector128<float>.Zero))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, Vector128<float>.Zero)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, Vector128<float>.Zero))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, Vector128<float>.Zero)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, Vector128<float>.Zero))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, Vector128<float>.Zero)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, Vector128<float>.Zero))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, Vector128<float>.Zero)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, Vector128<float>.Zero))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, Vector128<float>.Zero)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, Vector128<float>.Zero))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, Vector128<float>.Zero)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, Vector128<float>.Zero))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, Vector128<float>.Zero)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3733,16 +3733,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, Vector128<float>.Zero)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, Vector128<float>.Zero)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, Vector128<float>.Zero)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3758,7 +3758,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, Vector128<float>.Zero)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }

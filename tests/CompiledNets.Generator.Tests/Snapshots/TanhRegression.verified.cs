@@ -3150,37 +3150,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3201,13 +3201,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3222,7 +3222,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -3281,29 +3281,29 @@ namespace CompiledNets.Generated
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 8);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 8);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 8);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 8);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3329,17 +3329,17 @@ namespace CompiledNets.Generated
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                 }
                 for (; m < rows; m++)
                 {
@@ -3356,8 +3356,8 @@ namespace CompiledNets.Generated
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -3406,37 +3406,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3457,13 +3457,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3478,7 +3478,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -3535,25 +3535,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -3574,10 +3574,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -3626,37 +3626,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3677,13 +3677,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3698,7 +3698,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -3794,52 +3794,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow0, 0) * Vector512.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow0, 0) * Vector512.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow1, 0) * Vector512.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow1, 0) * Vector512.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow2, 0) * Vector512.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow2, 0) * Vector512.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow3, 0) * Vector512.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow3, 0) * Vector512.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow4, 0) * Vector512.LoadUnsafe(ref activationRow4, 0)))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow4, 0) * Vector512.LoadUnsafe(ref activationRow4, 0))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow5, 0) * Vector512.LoadUnsafe(ref activationRow5, 0)))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow5, 0) * Vector512.LoadUnsafe(ref activationRow5, 0))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow6, 0) * Vector512.LoadUnsafe(ref activationRow6, 0)))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow6, 0) * Vector512.LoadUnsafe(ref activationRow6, 0))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow7, 0) * Vector512.LoadUnsafe(ref activationRow7, 0)))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow7, 0) * Vector512.LoadUnsafe(ref activationRow7, 0))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow8, 0) * Vector512.LoadUnsafe(ref activationRow8, 0)))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow8, 0) * Vector512.LoadUnsafe(ref activationRow8, 0))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow9, 0) * Vector512.LoadUnsafe(ref activationRow9, 0)))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow9, 0) * Vector512.LoadUnsafe(ref activationRow9, 0))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow10, 0) * Vector512.LoadUnsafe(ref activationRow10, 0)))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow10, 0) * Vector512.LoadUnsafe(ref activationRow10, 0))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow11, 0) * Vector512.LoadUnsafe(ref activationRow11, 0)))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow11, 0) * Vector512.LoadUnsafe(ref activationRow11, 0))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow12, 0) * Vector512.LoadUnsafe(ref activationRow12, 0)))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow12, 0) * Vector512.LoadUnsafe(ref activationRow12, 0))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow13, 0) * Vector512.LoadUnsafe(ref activationRow13, 0)))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow13, 0) * Vector512.LoadUnsafe(ref activationRow13, 0))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow14, 0) * Vector512.LoadUnsafe(ref activationRow14, 0)))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow14, 0) * Vector512.LoadUnsafe(ref activationRow14, 0))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow15, 0) * Vector512.LoadUnsafe(ref activationRow15, 0)))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow15, 0) * Vector512.LoadUnsafe(ref activationRow15, 0))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3861,16 +3861,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow0, 0) * Vector512.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow0, 0) * Vector512.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow1, 0) * Vector512.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow1, 0) * Vector512.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow2, 0) * Vector512.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow2, 0) * Vector512.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow3, 0) * Vector512.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow3, 0) * Vector512.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3886,7 +3886,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow0, 0) * Vector512.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector512<float>.One - Vector512.LoadUnsafe(ref activationRow0, 0) * Vector512.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -3946,36 +3946,36 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 8) * Vector256.LoadUnsafe(ref activationRow0, 8)))).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 8) * Vector256.LoadUnsafe(ref activationRow0, 8))).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 8) * Vector256.LoadUnsafe(ref activationRow1, 8)))).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 8) * Vector256.LoadUnsafe(ref activationRow1, 8))).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 8) * Vector256.LoadUnsafe(ref activationRow2, 8)))).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 8) * Vector256.LoadUnsafe(ref activationRow2, 8))).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 8) * Vector256.LoadUnsafe(ref activationRow3, 8)))).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 8) * Vector256.LoadUnsafe(ref activationRow3, 8))).StoreUnsafe(ref cRow3, 8);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 0) * Vector256.LoadUnsafe(ref activationRow4, 0)))).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 8) * Vector256.LoadUnsafe(ref activationRow4, 8)))).StoreUnsafe(ref cRow4, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 0) * Vector256.LoadUnsafe(ref activationRow4, 0))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 8) * Vector256.LoadUnsafe(ref activationRow4, 8))).StoreUnsafe(ref cRow4, 8);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 0) * Vector256.LoadUnsafe(ref activationRow5, 0)))).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 8) * Vector256.LoadUnsafe(ref activationRow5, 8)))).StoreUnsafe(ref cRow5, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 0) * Vector256.LoadUnsafe(ref activationRow5, 0))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 8) * Vector256.LoadUnsafe(ref activationRow5, 8))).StoreUnsafe(ref cRow5, 8);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 0) * Vector256.LoadUnsafe(ref activationRow6, 0)))).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 8) * Vector256.LoadUnsafe(ref activationRow6, 8)))).StoreUnsafe(ref cRow6, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 0) * Vector256.LoadUnsafe(ref activationRow6, 0))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 8) * Vector256.LoadUnsafe(ref activationRow6, 8))).StoreUnsafe(ref cRow6, 8);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 0) * Vector256.LoadUnsafe(ref activationRow7, 0)))).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 8) * Vector256.LoadUnsafe(ref activationRow7, 8)))).StoreUnsafe(ref cRow7, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 0) * Vector256.LoadUnsafe(ref activationRow7, 0))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 8) * Vector256.LoadUnsafe(ref activationRow7, 8))).StoreUnsafe(ref cRow7, 8);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4002,20 +4002,20 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 8) * Vector256.LoadUnsafe(ref activationRow0, 8)))).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 8) * Vector256.LoadUnsafe(ref activationRow0, 8))).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 8) * Vector256.LoadUnsafe(ref activationRow1, 8)))).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 8) * Vector256.LoadUnsafe(ref activationRow1, 8))).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 8) * Vector256.LoadUnsafe(ref activationRow2, 8)))).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 8) * Vector256.LoadUnsafe(ref activationRow2, 8))).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 8) * Vector256.LoadUnsafe(ref activationRow3, 8)))).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 8) * Vector256.LoadUnsafe(ref activationRow3, 8))).StoreUnsafe(ref cRow3, 8);
                 }
                 for (; m < rows; m++)
                 {
@@ -4033,8 +4033,8 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 8) * Vector256.LoadUnsafe(ref activationRow0, 8)))).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 8) * Vector256.LoadUnsafe(ref activationRow0, 8))).StoreUnsafe(ref cRow0, 8);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -4084,52 +4084,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 0) * Vector256.LoadUnsafe(ref activationRow4, 0)))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 0) * Vector256.LoadUnsafe(ref activationRow4, 0))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 0) * Vector256.LoadUnsafe(ref activationRow5, 0)))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 0) * Vector256.LoadUnsafe(ref activationRow5, 0))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 0) * Vector256.LoadUnsafe(ref activationRow6, 0)))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 0) * Vector256.LoadUnsafe(ref activationRow6, 0))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 0) * Vector256.LoadUnsafe(ref activationRow7, 0)))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 0) * Vector256.LoadUnsafe(ref activationRow7, 0))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow8, 0) * Vector256.LoadUnsafe(ref activationRow8, 0)))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow8, 0) * Vector256.LoadUnsafe(ref activationRow8, 0))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow9, 0) * Vector256.LoadUnsafe(ref activationRow9, 0)))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow9, 0) * Vector256.LoadUnsafe(ref activationRow9, 0))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow10, 0) * Vector256.LoadUnsafe(ref activationRow10, 0)))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow10, 0) * Vector256.LoadUnsafe(ref activationRow10, 0))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow11, 0) * Vector256.LoadUnsafe(ref activationRow11, 0)))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow11, 0) * Vector256.LoadUnsafe(ref activationRow11, 0))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow12, 0) * Vector256.LoadUnsafe(ref activationRow12, 0)))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow12, 0) * Vector256.LoadUnsafe(ref activationRow12, 0))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow13, 0) * Vector256.LoadUnsafe(ref activationRow13, 0)))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow13, 0) * Vector256.LoadUnsafe(ref activationRow13, 0))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow14, 0) * Vector256.LoadUnsafe(ref activationRow14, 0)))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow14, 0) * Vector256.LoadUnsafe(ref activationRow14, 0))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow15, 0) * Vector256.LoadUnsafe(ref activationRow15, 0)))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow15, 0) * Vector256.LoadUnsafe(ref activationRow15, 0))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4151,16 +4151,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4176,7 +4176,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -4234,28 +4234,28 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4)))).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 8) * Vector128.LoadUnsafe(ref activationRow0, 8)))).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 12) * Vector128.LoadUnsafe(ref activationRow0, 12)))).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 8) * Vector128.LoadUnsafe(ref activationRow0, 8))).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 12) * Vector128.LoadUnsafe(ref activationRow0, 12))).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 4) * Vector128.LoadUnsafe(ref activationRow1, 4)))).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 8) * Vector128.LoadUnsafe(ref activationRow1, 8)))).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 12) * Vector128.LoadUnsafe(ref activationRow1, 12)))).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 4) * Vector128.LoadUnsafe(ref activationRow1, 4))).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 8) * Vector128.LoadUnsafe(ref activationRow1, 8))).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 12) * Vector128.LoadUnsafe(ref activationRow1, 12))).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 4) * Vector128.LoadUnsafe(ref activationRow2, 4)))).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 8) * Vector128.LoadUnsafe(ref activationRow2, 8)))).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 12) * Vector128.LoadUnsafe(ref activationRow2, 12)))).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 4) * Vector128.LoadUnsafe(ref activationRow2, 4))).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 8) * Vector128.LoadUnsafe(ref activationRow2, 8))).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 12) * Vector128.LoadUnsafe(ref activationRow2, 12))).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 4) * Vector128.LoadUnsafe(ref activationRow3, 4)))).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 8) * Vector128.LoadUnsafe(ref activationRow3, 8)))).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 12) * Vector128.LoadUnsafe(ref activationRow3, 12)))).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 4) * Vector128.LoadUnsafe(ref activationRow3, 4))).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 8) * Vector128.LoadUnsafe(ref activationRow3, 8))).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 12) * Vector128.LoadUnsafe(ref activationRow3, 12))).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -4277,10 +4277,10 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4)))).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 8) * Vector128.LoadUnsafe(ref activationRow0, 8)))).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 12) * Vector128.LoadUnsafe(ref activationRow0, 12)))).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 8) * Vector128.LoadUnsafe(ref activationRow0, 8))).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 12) * Vector128.LoadUnsafe(ref activationRow0, 12))).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -4330,52 +4330,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 0) * Vector128.LoadUnsafe(ref activationRow4, 0)))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 0) * Vector128.LoadUnsafe(ref activationRow4, 0))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 0) * Vector128.LoadUnsafe(ref activationRow5, 0)))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 0) * Vector128.LoadUnsafe(ref activationRow5, 0))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 0) * Vector128.LoadUnsafe(ref activationRow6, 0)))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 0) * Vector128.LoadUnsafe(ref activationRow6, 0))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 0) * Vector128.LoadUnsafe(ref activationRow7, 0)))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 0) * Vector128.LoadUnsafe(ref activationRow7, 0))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow8, 0) * Vector128.LoadUnsafe(ref activationRow8, 0)))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow8, 0) * Vector128.LoadUnsafe(ref activationRow8, 0))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow9, 0) * Vector128.LoadUnsafe(ref activationRow9, 0)))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow9, 0) * Vector128.LoadUnsafe(ref activationRow9, 0))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow10, 0) * Vector128.LoadUnsafe(ref activationRow10, 0)))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow10, 0) * Vector128.LoadUnsafe(ref activationRow10, 0))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow11, 0) * Vector128.LoadUnsafe(ref activationRow11, 0)))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow11, 0) * Vector128.LoadUnsafe(ref activationRow11, 0))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow12, 0) * Vector128.LoadUnsafe(ref activationRow12, 0)))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow12, 0) * Vector128.LoadUnsafe(ref activationRow12, 0))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow13, 0) * Vector128.LoadUnsafe(ref activationRow13, 0)))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow13, 0) * Vector128.LoadUnsafe(ref activationRow13, 0))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow14, 0) * Vector128.LoadUnsafe(ref activationRow14, 0)))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow14, 0) * Vector128.LoadUnsafe(ref activationRow14, 0))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow15, 0) * Vector128.LoadUnsafe(ref activationRow15, 0)))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow15, 0) * Vector128.LoadUnsafe(ref activationRow15, 0))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4397,16 +4397,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4422,7 +4422,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -4644,37 +4644,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4695,13 +4695,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4716,7 +4716,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -4775,29 +4775,29 @@ namespace CompiledNets.Generated
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 4);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 4);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 4);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 4);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4823,17 +4823,17 @@ namespace CompiledNets.Generated
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
                 }
                 for (; m < rows; m++)
                 {
@@ -4850,8 +4850,8 @@ namespace CompiledNets.Generated
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -4900,37 +4900,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4951,13 +4951,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4972,7 +4972,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -5067,52 +5067,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 0) * Vector256.LoadUnsafe(ref activationRow4, 0)))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow4, 0) * Vector256.LoadUnsafe(ref activationRow4, 0))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 0) * Vector256.LoadUnsafe(ref activationRow5, 0)))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow5, 0) * Vector256.LoadUnsafe(ref activationRow5, 0))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 0) * Vector256.LoadUnsafe(ref activationRow6, 0)))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow6, 0) * Vector256.LoadUnsafe(ref activationRow6, 0))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 0) * Vector256.LoadUnsafe(ref activationRow7, 0)))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow7, 0) * Vector256.LoadUnsafe(ref activationRow7, 0))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow8, 0) * Vector256.LoadUnsafe(ref activationRow8, 0)))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow8, 0) * Vector256.LoadUnsafe(ref activationRow8, 0))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow9, 0) * Vector256.LoadUnsafe(ref activationRow9, 0)))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow9, 0) * Vector256.LoadUnsafe(ref activationRow9, 0))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow10, 0) * Vector256.LoadUnsafe(ref activationRow10, 0)))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow10, 0) * Vector256.LoadUnsafe(ref activationRow10, 0))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow11, 0) * Vector256.LoadUnsafe(ref activationRow11, 0)))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow11, 0) * Vector256.LoadUnsafe(ref activationRow11, 0))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow12, 0) * Vector256.LoadUnsafe(ref activationRow12, 0)))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow12, 0) * Vector256.LoadUnsafe(ref activationRow12, 0))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow13, 0) * Vector256.LoadUnsafe(ref activationRow13, 0)))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow13, 0) * Vector256.LoadUnsafe(ref activationRow13, 0))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow14, 0) * Vector256.LoadUnsafe(ref activationRow14, 0)))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow14, 0) * Vector256.LoadUnsafe(ref activationRow14, 0))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow15, 0) * Vector256.LoadUnsafe(ref activationRow15, 0)))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow15, 0) * Vector256.LoadUnsafe(ref activationRow15, 0))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -5134,16 +5134,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow1, 0) * Vector256.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow2, 0) * Vector256.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow3, 0) * Vector256.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -5159,7 +5159,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector256<float>.One - Vector256.LoadUnsafe(ref activationRow0, 0) * Vector256.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -5219,36 +5219,36 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4)))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4))).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 4) * Vector128.LoadUnsafe(ref activationRow1, 4)))).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 4) * Vector128.LoadUnsafe(ref activationRow1, 4))).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 4) * Vector128.LoadUnsafe(ref activationRow2, 4)))).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 4) * Vector128.LoadUnsafe(ref activationRow2, 4))).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 4) * Vector128.LoadUnsafe(ref activationRow3, 4)))).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 4) * Vector128.LoadUnsafe(ref activationRow3, 4))).StoreUnsafe(ref cRow3, 4);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 0) * Vector128.LoadUnsafe(ref activationRow4, 0)))).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 4) * Vector128.LoadUnsafe(ref activationRow4, 4)))).StoreUnsafe(ref cRow4, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 0) * Vector128.LoadUnsafe(ref activationRow4, 0))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 4) * Vector128.LoadUnsafe(ref activationRow4, 4))).StoreUnsafe(ref cRow4, 4);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 0) * Vector128.LoadUnsafe(ref activationRow5, 0)))).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 4) * Vector128.LoadUnsafe(ref activationRow5, 4)))).StoreUnsafe(ref cRow5, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 0) * Vector128.LoadUnsafe(ref activationRow5, 0))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 4) * Vector128.LoadUnsafe(ref activationRow5, 4))).StoreUnsafe(ref cRow5, 4);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 0) * Vector128.LoadUnsafe(ref activationRow6, 0)))).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 4) * Vector128.LoadUnsafe(ref activationRow6, 4)))).StoreUnsafe(ref cRow6, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 0) * Vector128.LoadUnsafe(ref activationRow6, 0))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 4) * Vector128.LoadUnsafe(ref activationRow6, 4))).StoreUnsafe(ref cRow6, 4);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 0) * Vector128.LoadUnsafe(ref activationRow7, 0)))).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 4) * Vector128.LoadUnsafe(ref activationRow7, 4)))).StoreUnsafe(ref cRow7, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 0) * Vector128.LoadUnsafe(ref activationRow7, 0))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 4) * Vector128.LoadUnsafe(ref activationRow7, 4))).StoreUnsafe(ref cRow7, 4);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -5275,20 +5275,20 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4)))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4))).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 4) * Vector128.LoadUnsafe(ref activationRow1, 4)))).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 4) * Vector128.LoadUnsafe(ref activationRow1, 4))).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 4) * Vector128.LoadUnsafe(ref activationRow2, 4)))).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 4) * Vector128.LoadUnsafe(ref activationRow2, 4))).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 4) * Vector128.LoadUnsafe(ref activationRow3, 4)))).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 4) * Vector128.LoadUnsafe(ref activationRow3, 4))).StoreUnsafe(ref cRow3, 4);
                 }
                 for (; m < rows; m++)
                 {
@@ -5306,8 +5306,8 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4)))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 4) * Vector128.LoadUnsafe(ref activationRow0, 4))).StoreUnsafe(ref cRow0, 4);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -5357,52 +5357,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 0) * Vector128.LoadUnsafe(ref activationRow4, 0)))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow4, 0) * Vector128.LoadUnsafe(ref activationRow4, 0))).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 0) * Vector128.LoadUnsafe(ref activationRow5, 0)))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow5, 0) * Vector128.LoadUnsafe(ref activationRow5, 0))).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 0) * Vector128.LoadUnsafe(ref activationRow6, 0)))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow6, 0) * Vector128.LoadUnsafe(ref activationRow6, 0))).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 0) * Vector128.LoadUnsafe(ref activationRow7, 0)))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow7, 0) * Vector128.LoadUnsafe(ref activationRow7, 0))).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow8, 0) * Vector128.LoadUnsafe(ref activationRow8, 0)))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow8, 0) * Vector128.LoadUnsafe(ref activationRow8, 0))).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow9, 0) * Vector128.LoadUnsafe(ref activationRow9, 0)))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow9, 0) * Vector128.LoadUnsafe(ref activationRow9, 0))).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow10, 0) * Vector128.LoadUnsafe(ref activationRow10, 0)))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow10, 0) * Vector128.LoadUnsafe(ref activationRow10, 0))).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow11, 0) * Vector128.LoadUnsafe(ref activationRow11, 0)))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow11, 0) * Vector128.LoadUnsafe(ref activationRow11, 0))).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow12, 0) * Vector128.LoadUnsafe(ref activationRow12, 0)))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow12, 0) * Vector128.LoadUnsafe(ref activationRow12, 0))).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow13, 0) * Vector128.LoadUnsafe(ref activationRow13, 0)))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow13, 0) * Vector128.LoadUnsafe(ref activationRow13, 0))).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow14, 0) * Vector128.LoadUnsafe(ref activationRow14, 0)))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow14, 0) * Vector128.LoadUnsafe(ref activationRow14, 0))).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow15, 0) * Vector128.LoadUnsafe(ref activationRow15, 0)))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow15, 0) * Vector128.LoadUnsafe(ref activationRow15, 0))).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -5424,16 +5424,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0)))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow1, 0) * Vector128.LoadUnsafe(ref activationRow1, 0))).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0)))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow2, 0) * Vector128.LoadUnsafe(ref activationRow2, 0))).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0)))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow3, 0) * Vector128.LoadUnsafe(ref activationRow3, 0))).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -5449,7 +5449,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0)))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00 * (Vector128<float>.One - Vector128.LoadUnsafe(ref activationRow0, 0) * Vector128.LoadUnsafe(ref activationRow0, 0))).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.

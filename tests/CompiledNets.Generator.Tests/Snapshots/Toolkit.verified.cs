@@ -1770,37 +1770,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -1821,13 +1821,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -1842,7 +1842,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -1901,29 +1901,29 @@ namespace CompiledNets.Generated
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 8);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 8);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 8);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 8);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -1949,17 +1949,17 @@ namespace CompiledNets.Generated
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                 }
                 for (; m < rows; m++)
                 {
@@ -1976,8 +1976,8 @@ namespace CompiledNets.Generated
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -2026,37 +2026,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2077,13 +2077,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2098,7 +2098,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -2155,25 +2155,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -2194,10 +2194,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -2246,37 +2246,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -2297,13 +2297,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -2318,7 +2318,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -3664,29 +3664,29 @@ namespace CompiledNets.Generated
                         c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 16);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 16);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 16);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 16);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 16);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 16);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 16);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3712,17 +3712,17 @@ namespace CompiledNets.Generated
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 16);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 16);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 16);
                 }
                 for (; m < rows; m++)
                 {
@@ -3739,8 +3739,8 @@ namespace CompiledNets.Generated
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -3789,37 +3789,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -3840,13 +3840,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -3861,7 +3861,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -3908,25 +3908,25 @@ namespace CompiledNets.Generated
                         c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 24);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 24);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 24);
                 }
                 for (; m < rows; m++)
                 {
@@ -3947,10 +3947,10 @@ namespace CompiledNets.Generated
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -3999,37 +3999,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4050,13 +4050,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4071,7 +4071,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -4118,25 +4118,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -4157,10 +4157,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -4209,37 +4209,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4260,13 +4260,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4281,7 +4281,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -4359,29 +4359,29 @@ namespace CompiledNets.Generated
                         c71 = Vector512.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 16);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 16);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 16);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 16);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 16);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 16);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 16);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4407,17 +4407,17 @@ namespace CompiledNets.Generated
                         c31 = Vector512.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 16);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 16);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 16);
                 }
                 for (; m < rows; m++)
                 {
@@ -4434,8 +4434,8 @@ namespace CompiledNets.Generated
                         c01 = Vector512.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 16);
                 }
             }
             for (; k <= last - 16; k += 16)
@@ -4484,37 +4484,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4535,13 +4535,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4556,7 +4556,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -4603,25 +4603,25 @@ namespace CompiledNets.Generated
                         c33 = Vector256.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 24);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 24);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 24);
                 }
                 for (; m < rows; m++)
                 {
@@ -4642,10 +4642,10 @@ namespace CompiledNets.Generated
                         c03 = Vector256.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 16);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 24);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 16);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 24);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -4694,37 +4694,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4745,13 +4745,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4766,7 +4766,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -4813,25 +4813,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -4852,10 +4852,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -4904,37 +4904,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -4955,13 +4955,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -4976,7 +4976,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -5884,37 +5884,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -5935,13 +5935,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -5956,7 +5956,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -6005,29 +6005,29 @@ namespace CompiledNets.Generated
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 8);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 8);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 8);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 8);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -6053,17 +6053,17 @@ namespace CompiledNets.Generated
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                 }
                 for (; m < rows; m++)
                 {
@@ -6080,8 +6080,8 @@ namespace CompiledNets.Generated
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -6130,37 +6130,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -6181,13 +6181,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -6202,7 +6202,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -6249,25 +6249,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -6288,10 +6288,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -6340,37 +6340,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -6391,13 +6391,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -6412,7 +6412,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -6497,37 +6497,37 @@ namespace CompiledNets.Generated
                         c150 = Vector512.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -6548,13 +6548,13 @@ namespace CompiledNets.Generated
                         c30 = Vector512.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -6569,7 +6569,7 @@ namespace CompiledNets.Generated
                         c00 = Vector512.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -6618,29 +6618,29 @@ namespace CompiledNets.Generated
                         c71 = Vector256.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 8);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 8);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 8);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 8);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -6666,17 +6666,17 @@ namespace CompiledNets.Generated
                         c31 = Vector256.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 8);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 8);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 8);
                 }
                 for (; m < rows; m++)
                 {
@@ -6693,8 +6693,8 @@ namespace CompiledNets.Generated
                         c01 = Vector256.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 8);
                 }
             }
             for (; k <= last - 8; k += 8)
@@ -6743,37 +6743,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -6794,13 +6794,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -6815,7 +6815,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -6862,25 +6862,25 @@ namespace CompiledNets.Generated
                         c33 = Vector128.MultiplyAddEstimate(b3, a3, c33);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c12)).StoreUnsafe(ref cRow1, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c13)).StoreUnsafe(ref cRow1, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c12).StoreUnsafe(ref cRow1, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c13).StoreUnsafe(ref cRow1, 12);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c22)).StoreUnsafe(ref cRow2, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c23)).StoreUnsafe(ref cRow2, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c22).StoreUnsafe(ref cRow2, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c23).StoreUnsafe(ref cRow2, 12);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c32)).StoreUnsafe(ref cRow3, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c33)).StoreUnsafe(ref cRow3, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c32).StoreUnsafe(ref cRow3, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c33).StoreUnsafe(ref cRow3, 12);
                 }
                 for (; m < rows; m++)
                 {
@@ -6901,10 +6901,10 @@ namespace CompiledNets.Generated
                         c03 = Vector128.MultiplyAddEstimate(b3, a0, c03);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c02)).StoreUnsafe(ref cRow0, 8);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c03)).StoreUnsafe(ref cRow0, 12);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c02).StoreUnsafe(ref cRow0, 8);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c03).StoreUnsafe(ref cRow0, 12);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -6953,37 +6953,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -7004,13 +7004,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -7025,7 +7025,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -7551,37 +7551,37 @@ namespace CompiledNets.Generated
                         c150 = Vector256.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -7602,13 +7602,13 @@ namespace CompiledNets.Generated
                         c30 = Vector256.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -7623,7 +7623,7 @@ namespace CompiledNets.Generated
                         c00 = Vector256.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -7682,29 +7682,29 @@ namespace CompiledNets.Generated
                         c71 = Vector128.MultiplyAddEstimate(b1, a7, c71);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c41)).StoreUnsafe(ref cRow4, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c41).StoreUnsafe(ref cRow4, 4);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c51)).StoreUnsafe(ref cRow5, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c51).StoreUnsafe(ref cRow5, 4);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c61)).StoreUnsafe(ref cRow6, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c61).StoreUnsafe(ref cRow6, 4);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c71)).StoreUnsafe(ref cRow7, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c71).StoreUnsafe(ref cRow7, 4);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -7730,17 +7730,17 @@ namespace CompiledNets.Generated
                         c31 = Vector128.MultiplyAddEstimate(b1, a3, c31);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c11)).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c11).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c21)).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c21).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c31)).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c31).StoreUnsafe(ref cRow3, 4);
                 }
                 for (; m < rows; m++)
                 {
@@ -7757,8 +7757,8 @@ namespace CompiledNets.Generated
                         c01 = Vector128.MultiplyAddEstimate(b1, a0, c01);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c01)).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c01).StoreUnsafe(ref cRow0, 4);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -7807,37 +7807,37 @@ namespace CompiledNets.Generated
                         c150 = Vector128.MultiplyAddEstimate(b0, a15, c150);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c40)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c40).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c50)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c50).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c60)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c60).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c70)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c70).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c80)).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c80).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c90)).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c90).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c100)).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c100).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c110)).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c110).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c120)).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c120).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c130)).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c130).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c140)).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c140).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c150)).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c150).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -7858,13 +7858,13 @@ namespace CompiledNets.Generated
                         c30 = Vector128.MultiplyAddEstimate(b0, a3, c30);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c10)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c10).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c20)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c20).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c30)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c30).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -7879,7 +7879,7 @@ namespace CompiledNets.Generated
                         c00 = Vector128.MultiplyAddEstimate(b0, a0, c00);
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(c00)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(c00).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
@@ -7964,52 +7964,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, c10 * 0.2f))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, c20 * 0.2f))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, c30 * 0.2f))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, c40 * 0.2f))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow4, 0), Vector256<float>.Zero), c40, c40 * 0.2f)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, c50 * 0.2f))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow5, 0), Vector256<float>.Zero), c50, c50 * 0.2f)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, c60 * 0.2f))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow6, 0), Vector256<float>.Zero), c60, c60 * 0.2f)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, c70 * 0.2f))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow7, 0), Vector256<float>.Zero), c70, c70 * 0.2f)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, c80 * 0.2f))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow8, 0), Vector256<float>.Zero), c80, c80 * 0.2f)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, c90 * 0.2f))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow9, 0), Vector256<float>.Zero), c90, c90 * 0.2f)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, c100 * 0.2f))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow10, 0), Vector256<float>.Zero), c100, c100 * 0.2f)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, c110 * 0.2f))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow11, 0), Vector256<float>.Zero), c110, c110 * 0.2f)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, c120 * 0.2f))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow12, 0), Vector256<float>.Zero), c120, c120 * 0.2f)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, c130 * 0.2f))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow13, 0), Vector256<float>.Zero), c130, c130 * 0.2f)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, c140 * 0.2f))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow14, 0), Vector256<float>.Zero), c140, c140 * 0.2f)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, c150 * 0.2f))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow15, 0), Vector256<float>.Zero), c150, c150 * 0.2f)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -8031,16 +8031,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, c10 * 0.2f))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow1, 0), Vector256<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, c20 * 0.2f))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow2, 0), Vector256<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, c30 * 0.2f))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow3, 0), Vector256<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -8056,7 +8056,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref activationRow0, 0), Vector256<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
                 }
             }
             // The last K % width columns; partitions split at multiples of the tile, so only the last part gets here.
@@ -8116,36 +8116,36 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f)).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, c11 * 0.2f))).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, c11 * 0.2f)).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, c21 * 0.2f))).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, c21 * 0.2f)).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, c31 * 0.2f))).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, c31 * 0.2f)).StoreUnsafe(ref cRow3, 4);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, c40 * 0.2f))).StoreUnsafe(ref cRow4, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 4), Vector128<float>.Zero), c41, c41 * 0.2f))).StoreUnsafe(ref cRow4, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, c40 * 0.2f)).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 4), Vector128<float>.Zero), c41, c41 * 0.2f)).StoreUnsafe(ref cRow4, 4);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, c50 * 0.2f))).StoreUnsafe(ref cRow5, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 4), Vector128<float>.Zero), c51, c51 * 0.2f))).StoreUnsafe(ref cRow5, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, c50 * 0.2f)).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 4), Vector128<float>.Zero), c51, c51 * 0.2f)).StoreUnsafe(ref cRow5, 4);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, c60 * 0.2f))).StoreUnsafe(ref cRow6, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 4), Vector128<float>.Zero), c61, c61 * 0.2f))).StoreUnsafe(ref cRow6, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, c60 * 0.2f)).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 4), Vector128<float>.Zero), c61, c61 * 0.2f)).StoreUnsafe(ref cRow6, 4);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, c70 * 0.2f))).StoreUnsafe(ref cRow7, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 4), Vector128<float>.Zero), c71, c71 * 0.2f))).StoreUnsafe(ref cRow7, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, c70 * 0.2f)).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 4), Vector128<float>.Zero), c71, c71 * 0.2f)).StoreUnsafe(ref cRow7, 4);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -8172,20 +8172,20 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f)).StoreUnsafe(ref cRow0, 4);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f))).StoreUnsafe(ref cRow1, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, c11 * 0.2f))).StoreUnsafe(ref cRow1, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 4), Vector128<float>.Zero), c11, c11 * 0.2f)).StoreUnsafe(ref cRow1, 4);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f))).StoreUnsafe(ref cRow2, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, c21 * 0.2f))).StoreUnsafe(ref cRow2, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 4), Vector128<float>.Zero), c21, c21 * 0.2f)).StoreUnsafe(ref cRow2, 4);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f))).StoreUnsafe(ref cRow3, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, c31 * 0.2f))).StoreUnsafe(ref cRow3, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 4), Vector128<float>.Zero), c31, c31 * 0.2f)).StoreUnsafe(ref cRow3, 4);
                 }
                 for (; m < rows; m++)
                 {
@@ -8203,8 +8203,8 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f))).StoreUnsafe(ref cRow0, 4);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 4), Vector128<float>.Zero), c01, c01 * 0.2f)).StoreUnsafe(ref cRow0, 4);
                 }
             }
             for (; k <= last - 4; k += 4)
@@ -8254,52 +8254,52 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
                     ref float cRow4 = ref Unsafe.Add(ref c, (m + 4) * K + k);
                     ref float activationRow4 = ref Unsafe.Add(ref activation, (m + 4) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, c40 * 0.2f))).StoreUnsafe(ref cRow4, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow4, 0), Vector128<float>.Zero), c40, c40 * 0.2f)).StoreUnsafe(ref cRow4, 0);
                     ref float cRow5 = ref Unsafe.Add(ref c, (m + 5) * K + k);
                     ref float activationRow5 = ref Unsafe.Add(ref activation, (m + 5) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, c50 * 0.2f))).StoreUnsafe(ref cRow5, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow5, 0), Vector128<float>.Zero), c50, c50 * 0.2f)).StoreUnsafe(ref cRow5, 0);
                     ref float cRow6 = ref Unsafe.Add(ref c, (m + 6) * K + k);
                     ref float activationRow6 = ref Unsafe.Add(ref activation, (m + 6) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, c60 * 0.2f))).StoreUnsafe(ref cRow6, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow6, 0), Vector128<float>.Zero), c60, c60 * 0.2f)).StoreUnsafe(ref cRow6, 0);
                     ref float cRow7 = ref Unsafe.Add(ref c, (m + 7) * K + k);
                     ref float activationRow7 = ref Unsafe.Add(ref activation, (m + 7) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, c70 * 0.2f))).StoreUnsafe(ref cRow7, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow7, 0), Vector128<float>.Zero), c70, c70 * 0.2f)).StoreUnsafe(ref cRow7, 0);
                     ref float cRow8 = ref Unsafe.Add(ref c, (m + 8) * K + k);
                     ref float activationRow8 = ref Unsafe.Add(ref activation, (m + 8) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, c80 * 0.2f))).StoreUnsafe(ref cRow8, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow8, 0), Vector128<float>.Zero), c80, c80 * 0.2f)).StoreUnsafe(ref cRow8, 0);
                     ref float cRow9 = ref Unsafe.Add(ref c, (m + 9) * K + k);
                     ref float activationRow9 = ref Unsafe.Add(ref activation, (m + 9) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, c90 * 0.2f))).StoreUnsafe(ref cRow9, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow9, 0), Vector128<float>.Zero), c90, c90 * 0.2f)).StoreUnsafe(ref cRow9, 0);
                     ref float cRow10 = ref Unsafe.Add(ref c, (m + 10) * K + k);
                     ref float activationRow10 = ref Unsafe.Add(ref activation, (m + 10) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, c100 * 0.2f))).StoreUnsafe(ref cRow10, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow10, 0), Vector128<float>.Zero), c100, c100 * 0.2f)).StoreUnsafe(ref cRow10, 0);
                     ref float cRow11 = ref Unsafe.Add(ref c, (m + 11) * K + k);
                     ref float activationRow11 = ref Unsafe.Add(ref activation, (m + 11) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, c110 * 0.2f))).StoreUnsafe(ref cRow11, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow11, 0), Vector128<float>.Zero), c110, c110 * 0.2f)).StoreUnsafe(ref cRow11, 0);
                     ref float cRow12 = ref Unsafe.Add(ref c, (m + 12) * K + k);
                     ref float activationRow12 = ref Unsafe.Add(ref activation, (m + 12) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, c120 * 0.2f))).StoreUnsafe(ref cRow12, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow12, 0), Vector128<float>.Zero), c120, c120 * 0.2f)).StoreUnsafe(ref cRow12, 0);
                     ref float cRow13 = ref Unsafe.Add(ref c, (m + 13) * K + k);
                     ref float activationRow13 = ref Unsafe.Add(ref activation, (m + 13) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, c130 * 0.2f))).StoreUnsafe(ref cRow13, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow13, 0), Vector128<float>.Zero), c130, c130 * 0.2f)).StoreUnsafe(ref cRow13, 0);
                     ref float cRow14 = ref Unsafe.Add(ref c, (m + 14) * K + k);
                     ref float activationRow14 = ref Unsafe.Add(ref activation, (m + 14) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, c140 * 0.2f))).StoreUnsafe(ref cRow14, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow14, 0), Vector128<float>.Zero), c140, c140 * 0.2f)).StoreUnsafe(ref cRow14, 0);
                     ref float cRow15 = ref Unsafe.Add(ref c, (m + 15) * K + k);
                     ref float activationRow15 = ref Unsafe.Add(ref activation, (m + 15) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, c150 * 0.2f))).StoreUnsafe(ref cRow15, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow15, 0), Vector128<float>.Zero), c150, c150 * 0.2f)).StoreUnsafe(ref cRow15, 0);
                 }
                 for (; m <= rows - 4; m += 4)
                 {
@@ -8321,16 +8321,16 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
                     ref float cRow1 = ref Unsafe.Add(ref c, (m + 1) * K + k);
                     ref float activationRow1 = ref Unsafe.Add(ref activation, (m + 1) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f))).StoreUnsafe(ref cRow1, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow1, 0), Vector128<float>.Zero), c10, c10 * 0.2f)).StoreUnsafe(ref cRow1, 0);
                     ref float cRow2 = ref Unsafe.Add(ref c, (m + 2) * K + k);
                     ref float activationRow2 = ref Unsafe.Add(ref activation, (m + 2) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f))).StoreUnsafe(ref cRow2, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow2, 0), Vector128<float>.Zero), c20, c20 * 0.2f)).StoreUnsafe(ref cRow2, 0);
                     ref float cRow3 = ref Unsafe.Add(ref c, (m + 3) * K + k);
                     ref float activationRow3 = ref Unsafe.Add(ref activation, (m + 3) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f))).StoreUnsafe(ref cRow3, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow3, 0), Vector128<float>.Zero), c30, c30 * 0.2f)).StoreUnsafe(ref cRow3, 0);
                 }
                 for (; m < rows; m++)
                 {
@@ -8346,7 +8346,7 @@ namespace CompiledNets.Generated
                     }
                     ref float cRow0 = ref Unsafe.Add(ref c, (m + 0) * K + k);
                     ref float activationRow0 = ref Unsafe.Add(ref activation, (m + 0) * K + k);
-                    (global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f))).StoreUnsafe(ref cRow0, 0);
+                    global::CompiledNets.Kernels.Subnormals.FlushToZero(Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref activationRow0, 0), Vector128<float>.Zero), c00, c00 * 0.2f)).StoreUnsafe(ref cRow0, 0);
                 }
             }
         }
