@@ -11,7 +11,7 @@ internal static partial class NetworkEmitter
 
     internal static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
 
-    private static string ArraySpan(string array, string length) => $"global::System.MemoryExtensions.AsSpan({array}, 0, {length})";
+    private static string ArraySpan(string buffer, string length) => $"{buffer}.AsSpan(0, {length})";
 
     private static string Rows(LayerPlan layer, string units = "Units") => $"rows * {layer.Prefix}{units}";
 
@@ -129,13 +129,13 @@ internal static partial class NetworkEmitter
     }
 
     private static string Param(string prefix, string offset, string length) =>
-        $"global::System.MemoryExtensions.AsSpan(_parameters, {prefix}{offset}, {prefix}{length})";
+        $"_parameters.AsSpan({prefix}{offset}, {prefix}{length})";
 
     private static string Gradient(string prefix, string offset, string length) =>
-        $"global::System.MemoryExtensions.AsSpan(_gradients, {prefix}{offset}, {prefix}{length})";
+        $"_gradients.AsSpan({prefix}{offset}, {prefix}{length})";
 
     private static string Buffer(string prefix, string offset) =>
-        $"global::System.MemoryExtensions.AsSpan(_buffers, {prefix}{offset}, {prefix}Units)";
+        $"_buffers.AsSpan({prefix}{offset}, {prefix}Units)";
 
     private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
     {

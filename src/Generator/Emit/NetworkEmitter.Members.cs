@@ -131,22 +131,22 @@ internal static partial class NetworkEmitter
 
     private static void EmitFields(SourceWriter w, NetworkPlan plan)
     {
-        w.Line("private readonly float[] _parameters = new float[ParameterCount];");
-        w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-        w.Line("private readonly float[] _buffers = new float[BufferCount];");
-        w.Line("private readonly float[] _optimizerState = new float[OptimizerStateCount];");
+        w.Line($"private readonly {AlignedFloats} _parameters = new(ParameterCount);");
+        w.Line($"private readonly {AlignedFloats} _gradients = new(ParameterCount);");
+        w.Line($"private readonly {AlignedFloats} _buffers = new(BufferCount);");
+        w.Line($"private readonly {AlignedFloats} _optimizerState = new(OptimizerStateCount);");
         w.Line();
-        w.Line("// Training scratch, allocated once for MaxBatchSize rows.");
-        w.Line("private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
+        w.Line("// Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.");
+        w.Line($"private readonly {AlignedFloats} _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
         foreach (var layer in plan.Layers)
         {
             foreach (var (field, size, comment) in Scratch(plan, layer))
-                w.Line($"private readonly float[] {field}; // {comment}");
+                w.Line($"private readonly {AlignedFloats} {field}; // {comment}");
         }
         if (plan.TrainsPerLayer)
         {
-            w.Line("private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
-            w.Line("private readonly float[] _deltaB;");
+            w.Line($"private readonly {AlignedFloats} _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
+            w.Line($"private readonly {AlignedFloats} _deltaB;");
         }
         if (plan.HasDropout && plan.Trainable) w.Line("private global::CompiledNets.Kernels.SeededRandom _dropoutRandom; // advances with every training batch");
         w.Line("private float _learningRate = InitialLearningRate;");
@@ -161,7 +161,7 @@ internal static partial class NetworkEmitter
         foreach (var job in Jobs(plan)) w.Line($"private readonly global::System.Action<int> {job.Field};");
         if (KernelPlan.PredictsAcrossCores(plan))
         {
-            w.Line($"private readonly float[] _predictRows = new float[InputSize + 2 * {PredictRowWidth(plan)}]; // Predict across cores: the input, then two row slots");
+            w.Line($"private readonly {AlignedFloats} _predictRows = new(InputSize + 2 * {PredictRowWidth(plan)}); // Predict across cores: the input, then two row slots");
             w.Line("private int _predictBusy; // 1 while a Predict call uses _predictRows");
         }
         w.Line();
@@ -225,14 +225,14 @@ internal static partial class NetworkEmitter
             w.Line("if (maxBatchSize <= 0)");
             w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, \"The maximum batch size must be positive.\");");
             w.Line("MaxBatchSize = maxBatchSize;");
-            w.Line("_input = new float[maxBatchSize * InputSize];");
+            w.Line("_input = new(maxBatchSize * InputSize);");
             foreach (var layer in plan.Layers)
                 foreach (var (field, size, _) in Scratch(plan, layer))
-                    w.Line($"{field} = new float[{size}];");
+                    w.Line($"{field} = new({size});");
             if (plan.TrainsPerLayer)
             {
-                w.Line("_deltaA = new float[maxBatchSize * Widest];");
-                w.Line("_deltaB = new float[maxBatchSize * Widest];");
+                w.Line("_deltaA = new(maxBatchSize * Widest);");
+                w.Line("_deltaB = new(maxBatchSize * Widest);");
             }
             foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Delegate};");
             w.Line("Threads = global::System.Environment.ProcessorCount;");
@@ -286,7 +286,7 @@ internal static partial class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }");
         w.Line("/// <inheritdoc/>");
-        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_{plan.Last.Field}Output, 0, _trainingRows * OutputSize);");
+        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => _{plan.Last.Field}Output.AsSpan(0, _trainingRows * OutputSize);");
         w.Line();
     }
 
@@ -332,8 +332,8 @@ internal static partial class NetworkEmitter
                     case LayerKind.Dense:
                     case LayerKind.Maxout:
                         string rows = layer.LinearConstant;
-                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedWeightInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Weight, {rows} * {p}Inputs), {p}Inputs, {rows}, ref random);");
-                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedBiasInit}, global::System.MemoryExtensions.AsSpan(_parameters, {p}Bias, {rows}), {p}Inputs, {rows}, ref random);");
+                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedWeightInit}, _parameters.AsSpan({p}Weight, {rows} * {p}Inputs), {p}Inputs, {rows}, ref random);");
+                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedBiasInit}, _parameters.AsSpan({p}Bias, {rows}), {p}Inputs, {rows}, ref random);");
                         break;
                     case LayerKind.BatchNorm:
                     case LayerKind.LayerNorm:

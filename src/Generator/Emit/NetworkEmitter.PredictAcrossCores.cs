@@ -33,7 +33,7 @@ internal static partial class NetworkEmitter
         return offsets;
     }
 
-    private static string PredictRow(int offset, string length) => $"global::System.MemoryExtensions.AsSpan(_predictRows, {offset}, {length})";
+    private static string PredictRow(int offset, string length) => $"_predictRows.AsSpan({offset}, {length})";
 
     private static void EmitPredictAcrossCores(SourceWriter w, NetworkPlan plan)
     {

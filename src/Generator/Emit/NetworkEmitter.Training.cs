@@ -72,7 +72,7 @@ internal static partial class NetworkEmitter
                 foreach (var layer in decayed)
                 {
                     string length = $"{layer.LinearConstant} * {layer.Prefix}Inputs";
-                    w.Line($"loss += {KernelsRuntime}.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, {layer.Prefix}Weight, {length}), global::System.MemoryExtensions.AsSpan(_gradients, {layer.Prefix}Weight, {length}), {Literal.Float(layer.L2)});");
+                    w.Line($"loss += {KernelsRuntime}.LayerKernels.L2Penalty(_parameters.AsSpan({layer.Prefix}Weight, {length}), _gradients.AsSpan({layer.Prefix}Weight, {length}), {Literal.Float(layer.L2)});");
                 }
             }
             w.Line("return loss;");

@@ -13,6 +13,9 @@ internal static partial class NetworkEmitter
     private const string Runtime = "global::CompiledNets";
     private const string KernelsRuntime = "global::CompiledNets.Kernels";
 
+    /// <summary>The type of every float buffer a network holds: 64-byte aligned, so the kernels' 512-bit loads never split a cache line.</summary>
+    private const string AlignedFloats = KernelsRuntime + ".AlignedFloats";
+
     /// <summary>Name of the file-local class that holds a network's kernels.</summary>
     internal const string KernelClass = "global::CompiledNets.Generated.Kernels";
 

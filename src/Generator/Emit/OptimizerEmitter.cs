@@ -77,8 +77,8 @@ internal static class OptimizerEmitter
     public static void EmitStep(SourceWriter w, NetworkPlan plan)
     {
         const string steps = "global::CompiledNets.Kernels.OptimizerSteps";
-        const string first = "global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount)";
-        const string second = "global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount)";
+        const string first = "_optimizerState.AsSpan(0, ParameterCount)";
+        const string second = "_optimizerState.AsSpan(ParameterCount, ParameterCount)";
         var o = plan.Spec.Optimizer;
         w.Line("_optimizerStep++;");
         switch (o.Kind)

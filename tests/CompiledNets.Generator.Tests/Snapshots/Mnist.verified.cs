@@ -73,18 +73,18 @@ namespace Demo.Vision
             },
             "CrossEntropy", "Adam(lr 0.001, betas (0.9, 0.999), eps 1E-08)");
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _buffers = new float[BufferCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly global::CompiledNets.Kernels.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _gradients = new(ParameterCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _buffers = new(BufferCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _optimizerState = new(OptimizerStateCount);
 
-        // Training scratch, allocated once for MaxBatchSize rows.
-        private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
-        private readonly float[] _dense1Output; // [MaxBatchSize, 128] output
-        private readonly float[] _dense2PreActivation; // [MaxBatchSize, 10] before Softmax
-        private readonly float[] _dense2Output; // [MaxBatchSize, 10] output
-        private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
-        private readonly float[] _deltaB;
+        // Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.
+        private readonly global::CompiledNets.Kernels.AlignedFloats _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense1Output; // [MaxBatchSize, 128] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense2PreActivation; // [MaxBatchSize, 10] before Softmax
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense2Output; // [MaxBatchSize, 10] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
+        private readonly global::CompiledNets.Kernels.AlignedFloats _deltaB;
         private float _learningRate = InitialLearningRate;
         private long _optimizerStep;
         private int _trainingRows;
@@ -114,12 +114,12 @@ namespace Demo.Vision
             if (maxBatchSize <= 0)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "The maximum batch size must be positive.");
             MaxBatchSize = maxBatchSize;
-            _input = new float[maxBatchSize * InputSize];
-            _dense1Output = new float[maxBatchSize * Dense1Units];
-            _dense2PreActivation = new float[maxBatchSize * Dense2Units];
-            _dense2Output = new float[maxBatchSize * Dense2Units];
-            _deltaA = new float[maxBatchSize * Widest];
-            _deltaB = new float[maxBatchSize * Widest];
+            _input = new(maxBatchSize * InputSize);
+            _dense1Output = new(maxBatchSize * Dense1Units);
+            _dense2PreActivation = new(maxBatchSize * Dense2Units);
+            _dense2Output = new(maxBatchSize * Dense2Units);
+            _deltaA = new(maxBatchSize * Widest);
+            _deltaB = new(maxBatchSize * Widest);
             _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
@@ -171,7 +171,7 @@ namespace Demo.Vision
         /// <inheritdoc/>
         public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }
         /// <inheritdoc/>
-        public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_dense2Output, 0, _trainingRows * OutputSize);
+        public global::System.ReadOnlySpan<float> TrainingOutputs => _dense2Output.AsSpan(0, _trainingRows * OutputSize);
 
         /// <inheritdoc/>
         public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -204,8 +204,8 @@ namespace Demo.Vision
                 if (SplitsAcrossCores(200704L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
                 // dense2: Dense(10, Softmax)
                 if (SplitsAcrossCores(2560L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units));
-                global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
+                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(_dense2Output.AsSpan(0, rows * Dense2Units));
+                _dense2Output.AsSpan(0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
         }
@@ -226,7 +226,7 @@ namespace Demo.Vision
             _trainingRows = rows;
 
             // Loss: CrossEntropy fused with Softmax, from the logits; d loss / d logits = (output - target) / n.
-            float loss = global::CompiledNets.Generated.Kernels.SoftmaxCrossEntropy_10(global::System.MemoryExtensions.AsSpan(_dense2PreActivation, 0, rows * OutputSize), targets, global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * OutputSize), _deltaA, rows);
+            float loss = global::CompiledNets.Generated.Kernels.SoftmaxCrossEntropy_10(_dense2PreActivation.AsSpan(0, rows * OutputSize), targets, _dense2Output.AsSpan(0, rows * OutputSize), _deltaA, rows);
 
             // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
             // dense2 (_deltaA)
@@ -286,7 +286,7 @@ namespace Demo.Vision
         public void ApplyGradients()
         {
             _optimizerStep++;
-            global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount), global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);
+            global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, _optimizerState.AsSpan(0, ParameterCount), _optimizerState.AsSpan(ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);
         }
 
         /// <inheritdoc/>
@@ -301,10 +301,10 @@ namespace Demo.Vision
         private void InitializeParameters(int seed)
         {
             var random = new global::CompiledNets.Kernels.SeededRandom(seed);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeUniform, _parameters.AsSpan(Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, _parameters.AsSpan(Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
         }
 
         private void CheckTrainingBatch(int inputLength, int targetLength, int batchSize)

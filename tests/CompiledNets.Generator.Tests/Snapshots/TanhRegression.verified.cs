@@ -76,21 +76,21 @@ partial class TanhRegression : global::CompiledNets.INetwork
         },
         "MeanSquaredError", "Sgd(lr 0.05)");
 
-    private readonly float[] _parameters = new float[ParameterCount];
-    private readonly float[] _gradients = new float[ParameterCount];
-    private readonly float[] _buffers = new float[BufferCount];
-    private readonly float[] _optimizerState = new float[OptimizerStateCount];
+    private readonly global::CompiledNets.Kernels.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::CompiledNets.Kernels.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::CompiledNets.Kernels.AlignedFloats _buffers = new(BufferCount);
+    private readonly global::CompiledNets.Kernels.AlignedFloats _optimizerState = new(OptimizerStateCount);
 
-    // Training scratch, allocated once for MaxBatchSize rows.
-    private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
-    private readonly float[] _dense1WeightTransposed; // [3, 17] the weights transposed for the batch forward, refreshed every batch
-    private readonly float[] _dense1Output; // [MaxBatchSize, 17] output
-    private readonly float[] _dense2WeightTransposed; // [17, 9] the weights transposed for the batch forward, refreshed every batch
-    private readonly float[] _dense2Output; // [MaxBatchSize, 9] output
-    private readonly float[] _dense3PreActivation; // [MaxBatchSize, 1] before Linear
-    private readonly float[] _dense3Output; // [MaxBatchSize, 1] output
-    private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
-    private readonly float[] _deltaB;
+    // Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.
+    private readonly global::CompiledNets.Kernels.AlignedFloats _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
+    private readonly global::CompiledNets.Kernels.AlignedFloats _dense1WeightTransposed; // [3, 17] the weights transposed for the batch forward, refreshed every batch
+    private readonly global::CompiledNets.Kernels.AlignedFloats _dense1Output; // [MaxBatchSize, 17] output
+    private readonly global::CompiledNets.Kernels.AlignedFloats _dense2WeightTransposed; // [17, 9] the weights transposed for the batch forward, refreshed every batch
+    private readonly global::CompiledNets.Kernels.AlignedFloats _dense2Output; // [MaxBatchSize, 9] output
+    private readonly global::CompiledNets.Kernels.AlignedFloats _dense3PreActivation; // [MaxBatchSize, 1] before Linear
+    private readonly global::CompiledNets.Kernels.AlignedFloats _dense3Output; // [MaxBatchSize, 1] output
+    private readonly global::CompiledNets.Kernels.AlignedFloats _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
+    private readonly global::CompiledNets.Kernels.AlignedFloats _deltaB;
     private float _learningRate = InitialLearningRate;
     private long _optimizerStep;
     private int _trainingRows;
@@ -124,15 +124,15 @@ partial class TanhRegression : global::CompiledNets.INetwork
         if (maxBatchSize <= 0)
             throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "The maximum batch size must be positive.");
         MaxBatchSize = maxBatchSize;
-        _input = new float[maxBatchSize * InputSize];
-        _dense1WeightTransposed = new float[Dense1Units * Dense1Inputs];
-        _dense1Output = new float[maxBatchSize * Dense1Units];
-        _dense2WeightTransposed = new float[Dense2Units * Dense2Inputs];
-        _dense2Output = new float[maxBatchSize * Dense2Units];
-        _dense3PreActivation = new float[maxBatchSize * Dense3Units];
-        _dense3Output = new float[maxBatchSize * Dense3Units];
-        _deltaA = new float[maxBatchSize * Widest];
-        _deltaB = new float[maxBatchSize * Widest];
+        _input = new(maxBatchSize * InputSize);
+        _dense1WeightTransposed = new(Dense1Units * Dense1Inputs);
+        _dense1Output = new(maxBatchSize * Dense1Units);
+        _dense2WeightTransposed = new(Dense2Units * Dense2Inputs);
+        _dense2Output = new(maxBatchSize * Dense2Units);
+        _dense3PreActivation = new(maxBatchSize * Dense3Units);
+        _dense3Output = new(maxBatchSize * Dense3Units);
+        _deltaA = new(maxBatchSize * Widest);
+        _deltaB = new(maxBatchSize * Widest);
         _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
         _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardTraining(first, last); };
         _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
@@ -188,7 +188,7 @@ partial class TanhRegression : global::CompiledNets.INetwork
     /// <inheritdoc/>
     public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }
     /// <inheritdoc/>
-    public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_dense3Output, 0, _trainingRows * OutputSize);
+    public global::System.ReadOnlySpan<float> TrainingOutputs => _dense3Output.AsSpan(0, _trainingRows * OutputSize);
 
     /// <inheritdoc/>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -227,7 +227,7 @@ partial class TanhRegression : global::CompiledNets.INetwork
             if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
             // dense3: Dense(1, Linear)
             if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
-            global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
+            _dense3Output.AsSpan(0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
         }
         _trainingRows = 0; // the shared buffers no longer hold training outputs
     }
@@ -250,12 +250,12 @@ partial class TanhRegression : global::CompiledNets.INetwork
         if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
         // dense3: Dense(1, Linear)
         if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3ForwardTraining); else Dense3ForwardTraining(0, Dense3Units);
-        global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * Dense3Units).CopyTo(_dense3Output);
+        _dense3PreActivation.AsSpan(0, rows * Dense3Units).CopyTo(_dense3Output);
         _trainingRows = rows;
 
         // Loss: MeanSquaredError, then the Linear derivative.
         float loss = global::CompiledNets.Kernels.LossKernels.LossAndGradient(global::CompiledNets.LossFunction.MeanSquaredError, global::CompiledNets.Activation.Linear, 0f,
-            global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * OutputSize), global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * OutputSize), targets, _deltaA, rows, OutputSize);
+            _dense3Output.AsSpan(0, rows * OutputSize), _dense3PreActivation.AsSpan(0, rows * OutputSize), targets, _deltaA, rows, OutputSize);
 
         // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
         // dense3 (_deltaA)
@@ -351,12 +351,12 @@ partial class TanhRegression : global::CompiledNets.INetwork
     private void InitializeParameters(int seed)
     {
         var random = new global::CompiledNets.Kernels.SeededRandom(seed);
-        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
-        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
-        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
-        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
-        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense3Weight, Dense3Units * Dense3Inputs), Dense3Inputs, Dense3Units, ref random);
-        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense3Bias, Dense3Units), Dense3Inputs, Dense3Units, ref random);
+        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, _parameters.AsSpan(Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
+        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
+        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, _parameters.AsSpan(Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
+        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
+        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, _parameters.AsSpan(Dense3Weight, Dense3Units * Dense3Inputs), Dense3Inputs, Dense3Units, ref random);
+        global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense3Bias, Dense3Units), Dense3Inputs, Dense3Units, ref random);
     }
 
     private void CheckTrainingBatch(int inputLength, int targetLength, int batchSize)

@@ -132,34 +132,34 @@ namespace Demo
             },
             "CrossEntropy", "AdamW(lr 0.0003, betas (0.9, 0.999), eps 1E-08, weight decay 0.05)");
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _buffers = new float[BufferCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly global::CompiledNets.Kernels.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _gradients = new(ParameterCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _buffers = new(BufferCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _optimizerState = new(OptimizerStateCount);
 
-        // Training scratch, allocated once for MaxBatchSize rows.
-        private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
-        private readonly float[] _dense1WeightTransposed; // [20, 32] the weights transposed for the batch forward, refreshed every batch
-        private readonly float[] _dense1Output; // [MaxBatchSize, 32] output
-        private readonly float[] _batchNorm1Normalized; // [MaxBatchSize, 32] normalised inputs
-        private readonly float[] _batchNorm1InverseStd; // [32] 1 / sqrt(batch variance + eps) per feature
-        private readonly float[] _batchNorm1Output; // [MaxBatchSize, 32] output
-        private readonly float[] _activation1Output; // [MaxBatchSize, 32] output
-        private readonly float[] _dropout1Mask; // [MaxBatchSize, 32] 0 or 1 / (1 - rate)
-        private readonly float[] _dropout1Output; // [MaxBatchSize, 32] output
-        private readonly float[] _maxout1WeightTransposed; // [32, 48] the weights transposed for the batch forward, refreshed every batch
-        private readonly float[] _maxout1Pieces; // [MaxBatchSize, 48] piece values before the max
-        private readonly float[] _maxout1Output; // [MaxBatchSize, 16] output
-        private readonly float[] _layerNorm1Normalized; // [MaxBatchSize, 16] normalised inputs
-        private readonly float[] _layerNorm1InverseStd; // [MaxBatchSize] 1 / sqrt(variance + eps) per sample
-        private readonly float[] _layerNorm1Output; // [MaxBatchSize, 16] output
-        private readonly float[] _dense2WeightTransposed; // [16, 12] the weights transposed for the batch forward, refreshed every batch
-        private readonly float[] _dense2Output; // [MaxBatchSize, 12] output
-        private readonly float[] _dense3WeightTransposed; // [12, 4] the weights transposed for the batch forward, refreshed every batch
-        private readonly float[] _dense3PreActivation; // [MaxBatchSize, 4] before Softmax
-        private readonly float[] _dense3Output; // [MaxBatchSize, 4] output
-        private readonly float[] _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
-        private readonly float[] _deltaB;
+        // Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.
+        private readonly global::CompiledNets.Kernels.AlignedFloats _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense1WeightTransposed; // [20, 32] the weights transposed for the batch forward, refreshed every batch
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense1Output; // [MaxBatchSize, 32] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _batchNorm1Normalized; // [MaxBatchSize, 32] normalised inputs
+        private readonly global::CompiledNets.Kernels.AlignedFloats _batchNorm1InverseStd; // [32] 1 / sqrt(batch variance + eps) per feature
+        private readonly global::CompiledNets.Kernels.AlignedFloats _batchNorm1Output; // [MaxBatchSize, 32] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _activation1Output; // [MaxBatchSize, 32] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dropout1Mask; // [MaxBatchSize, 32] 0 or 1 / (1 - rate)
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dropout1Output; // [MaxBatchSize, 32] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _maxout1WeightTransposed; // [32, 48] the weights transposed for the batch forward, refreshed every batch
+        private readonly global::CompiledNets.Kernels.AlignedFloats _maxout1Pieces; // [MaxBatchSize, 48] piece values before the max
+        private readonly global::CompiledNets.Kernels.AlignedFloats _maxout1Output; // [MaxBatchSize, 16] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _layerNorm1Normalized; // [MaxBatchSize, 16] normalised inputs
+        private readonly global::CompiledNets.Kernels.AlignedFloats _layerNorm1InverseStd; // [MaxBatchSize] 1 / sqrt(variance + eps) per sample
+        private readonly global::CompiledNets.Kernels.AlignedFloats _layerNorm1Output; // [MaxBatchSize, 16] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense2WeightTransposed; // [16, 12] the weights transposed for the batch forward, refreshed every batch
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense2Output; // [MaxBatchSize, 12] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense3WeightTransposed; // [12, 4] the weights transposed for the batch forward, refreshed every batch
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense3PreActivation; // [MaxBatchSize, 4] before Softmax
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense3Output; // [MaxBatchSize, 4] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers
+        private readonly global::CompiledNets.Kernels.AlignedFloats _deltaB;
         private global::CompiledNets.Kernels.SeededRandom _dropoutRandom; // advances with every training batch
         private float _learningRate = InitialLearningRate;
         private long _optimizerStep;
@@ -198,28 +198,28 @@ namespace Demo
             if (maxBatchSize <= 0)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "The maximum batch size must be positive.");
             MaxBatchSize = maxBatchSize;
-            _input = new float[maxBatchSize * InputSize];
-            _dense1WeightTransposed = new float[Dense1Units * Dense1Inputs];
-            _dense1Output = new float[maxBatchSize * Dense1Units];
-            _batchNorm1Normalized = new float[maxBatchSize * BatchNorm1Units];
-            _batchNorm1InverseStd = new float[BatchNorm1Units];
-            _batchNorm1Output = new float[maxBatchSize * BatchNorm1Units];
-            _activation1Output = new float[maxBatchSize * Activation1Units];
-            _dropout1Mask = new float[maxBatchSize * Dropout1Units];
-            _dropout1Output = new float[maxBatchSize * Dropout1Units];
-            _maxout1WeightTransposed = new float[Maxout1Linear * Maxout1Inputs];
-            _maxout1Pieces = new float[maxBatchSize * Maxout1Linear];
-            _maxout1Output = new float[maxBatchSize * Maxout1Units];
-            _layerNorm1Normalized = new float[maxBatchSize * LayerNorm1Units];
-            _layerNorm1InverseStd = new float[maxBatchSize];
-            _layerNorm1Output = new float[maxBatchSize * LayerNorm1Units];
-            _dense2WeightTransposed = new float[Dense2Units * Dense2Inputs];
-            _dense2Output = new float[maxBatchSize * Dense2Units];
-            _dense3WeightTransposed = new float[Dense3Units * Dense3Inputs];
-            _dense3PreActivation = new float[maxBatchSize * Dense3Units];
-            _dense3Output = new float[maxBatchSize * Dense3Units];
-            _deltaA = new float[maxBatchSize * Widest];
-            _deltaB = new float[maxBatchSize * Widest];
+            _input = new(maxBatchSize * InputSize);
+            _dense1WeightTransposed = new(Dense1Units * Dense1Inputs);
+            _dense1Output = new(maxBatchSize * Dense1Units);
+            _batchNorm1Normalized = new(maxBatchSize * BatchNorm1Units);
+            _batchNorm1InverseStd = new(BatchNorm1Units);
+            _batchNorm1Output = new(maxBatchSize * BatchNorm1Units);
+            _activation1Output = new(maxBatchSize * Activation1Units);
+            _dropout1Mask = new(maxBatchSize * Dropout1Units);
+            _dropout1Output = new(maxBatchSize * Dropout1Units);
+            _maxout1WeightTransposed = new(Maxout1Linear * Maxout1Inputs);
+            _maxout1Pieces = new(maxBatchSize * Maxout1Linear);
+            _maxout1Output = new(maxBatchSize * Maxout1Units);
+            _layerNorm1Normalized = new(maxBatchSize * LayerNorm1Units);
+            _layerNorm1InverseStd = new(maxBatchSize);
+            _layerNorm1Output = new(maxBatchSize * LayerNorm1Units);
+            _dense2WeightTransposed = new(Dense2Units * Dense2Inputs);
+            _dense2Output = new(maxBatchSize * Dense2Units);
+            _dense3WeightTransposed = new(Dense3Units * Dense3Inputs);
+            _dense3PreActivation = new(maxBatchSize * Dense3Units);
+            _dense3Output = new(maxBatchSize * Dense3Units);
+            _deltaA = new(maxBatchSize * Widest);
+            _deltaB = new(maxBatchSize * Widest);
             _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
@@ -280,7 +280,7 @@ namespace Demo
         /// <inheritdoc/>
         public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }
         /// <inheritdoc/>
-        public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_dense3Output, 0, _trainingRows * OutputSize);
+        public global::System.ReadOnlySpan<float> TrainingOutputs => _dense3Output.AsSpan(0, _trainingRows * OutputSize);
 
         /// <inheritdoc/>
         public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -295,8 +295,8 @@ namespace Demo
             // dense1: Dense(32, Linear)
             global::CompiledNets.Generated.Kernels.DenseForward_20x32_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), rows, 0, Dense1Units);
             // batchnorm1: BatchNorm(momentum 0.2)
-            global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(rowA.Slice(0, Dense1Units), rowB.Slice(0, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units),
-                global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
+            global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(rowA.Slice(0, Dense1Units), rowB.Slice(0, BatchNorm1Units), _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units), _parameters.AsSpan(BatchNorm1Beta, BatchNorm1Units),
+                _buffers.AsSpan(BatchNorm1RunningMean, BatchNorm1Units), _buffers.AsSpan(BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
             // activation1: Activation(ReLU)
             rowB.Slice(0, BatchNorm1Units).CopyTo(rowA.Slice(0, Activation1Units));
             global::CompiledNets.Kernels.ActivationKernels.ReLU(rowA.Slice(0, Activation1Units));
@@ -305,7 +305,7 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Activation1Units)), ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(pieces), rows, 0, Maxout1Linear);
             global::CompiledNets.Kernels.LayerKernels.MaxoutForward(pieces, rowB.Slice(0, Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
             // layernorm1: LayerNorm
-            global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(rowB.Slice(0, Maxout1Units), rowA.Slice(0, LayerNorm1Units), default, default, global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
+            global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(rowB.Slice(0, Maxout1Units), rowA.Slice(0, LayerNorm1Units), default, default, _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units), _parameters.AsSpan(LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
             // dense2: Dense(12, LeakyReLU(alpha 0.2))
             global::CompiledNets.Generated.Kernels.DenseForward_16x12_LeakyReLU_0p2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, LayerNorm1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, Dense2Units)), rows, 0, Dense2Units);
             // dense3: Dense(4, Softmax)
@@ -332,23 +332,23 @@ namespace Demo
                 // dense1: Dense(32, Linear)
                 if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
                 // batchnorm1: BatchNorm(momentum 0.2)
-                global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units),
-                    global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
+                global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(_dense1Output.AsSpan(0, rows * Dense1Units), _batchNorm1Output.AsSpan(0, rows * BatchNorm1Units), _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units), _parameters.AsSpan(BatchNorm1Beta, BatchNorm1Units),
+                    _buffers.AsSpan(BatchNorm1RunningMean, BatchNorm1Units), _buffers.AsSpan(BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
                 // activation1: Activation(ReLU)
-                global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units).CopyTo(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units));
-                global::CompiledNets.Kernels.ActivationKernels.ReLU(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units));
+                _batchNorm1Output.AsSpan(0, rows * BatchNorm1Units).CopyTo(_activation1Output.AsSpan(0, rows * Activation1Units));
+                global::CompiledNets.Kernels.ActivationKernels.ReLU(_activation1Output.AsSpan(0, rows * Activation1Units));
                 // dropout1: identity at inference
                 // maxout1: Maxout(16, 3)
                 if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1ForwardInference); else Maxout1ForwardInference(0, Maxout1Linear);
-                global::CompiledNets.Kernels.LayerKernels.MaxoutForward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
+                global::CompiledNets.Kernels.LayerKernels.MaxoutForward(_maxout1Pieces.AsSpan(0, rows * Maxout1Linear), _maxout1Output.AsSpan(0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
                 // layernorm1: LayerNorm
-                global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Output, 0, rows * LayerNorm1Units), default, default, global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
+                global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(_maxout1Output.AsSpan(0, rows * Maxout1Units), _layerNorm1Output.AsSpan(0, rows * LayerNorm1Units), default, default, _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units), _parameters.AsSpan(LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
                 // dense2: Dense(12, LeakyReLU(alpha 0.2))
                 if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
                 // dense3: Dense(4, Softmax)
                 if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
-                global::CompiledNets.Generated.Kernels.SoftmaxRows_4(global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units));
-                global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
+                global::CompiledNets.Generated.Kernels.SoftmaxRows_4(_dense3Output.AsSpan(0, rows * Dense3Units));
+                _dense3Output.AsSpan(0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
         }
@@ -370,19 +370,19 @@ namespace Demo
             // dense1: Dense(32, Linear)
             if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1ForwardTraining); else Dense1ForwardTraining(0, Dense1Units);
             // batchnorm1: BatchNorm(momentum 0.2)
-            global::CompiledNets.Kernels.NormalizationKernels.BatchNormTraining(global::System.MemoryExtensions.AsSpan(_dense1Output, 0, rows * Dense1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Normalized, 0, rows * BatchNorm1Units), _batchNorm1InverseStd,
-                global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Beta, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningMean, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Momentum, BatchNorm1Epsilon);
+            global::CompiledNets.Kernels.NormalizationKernels.BatchNormTraining(_dense1Output.AsSpan(0, rows * Dense1Units), _batchNorm1Output.AsSpan(0, rows * BatchNorm1Units), _batchNorm1Normalized.AsSpan(0, rows * BatchNorm1Units), _batchNorm1InverseStd,
+                _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units), _parameters.AsSpan(BatchNorm1Beta, BatchNorm1Units), _buffers.AsSpan(BatchNorm1RunningMean, BatchNorm1Units), _buffers.AsSpan(BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Momentum, BatchNorm1Epsilon);
             // activation1: Activation(ReLU)
-            global::System.MemoryExtensions.AsSpan(_batchNorm1Output, 0, rows * BatchNorm1Units).CopyTo(_activation1Output);
-            global::CompiledNets.Kernels.ActivationKernels.ReLU(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units));
+            _batchNorm1Output.AsSpan(0, rows * BatchNorm1Units).CopyTo(_activation1Output);
+            global::CompiledNets.Kernels.ActivationKernels.ReLU(_activation1Output.AsSpan(0, rows * Activation1Units));
             // dropout1: Dropout(0.3)
-            global::CompiledNets.Kernels.LayerKernels.DropoutTraining(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units), global::System.MemoryExtensions.AsSpan(_dropout1Output, 0, rows * Dropout1Units), global::System.MemoryExtensions.AsSpan(_dropout1Mask, 0, rows * Dropout1Units), Dropout1Rate, ref _dropoutRandom);
+            global::CompiledNets.Kernels.LayerKernels.DropoutTraining(_activation1Output.AsSpan(0, rows * Activation1Units), _dropout1Output.AsSpan(0, rows * Dropout1Units), _dropout1Mask.AsSpan(0, rows * Dropout1Units), Dropout1Rate, ref _dropoutRandom);
             // maxout1: Maxout(16, 3)
             if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1ForwardTraining); else Maxout1ForwardTraining(0, Maxout1Linear);
-            global::CompiledNets.Kernels.LayerKernels.MaxoutForward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
+            global::CompiledNets.Kernels.LayerKernels.MaxoutForward(_maxout1Pieces.AsSpan(0, rows * Maxout1Linear), _maxout1Output.AsSpan(0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
             // layernorm1: LayerNorm
-            global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Output, 0, rows * LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Normalized, 0, rows * LayerNorm1Units), _layerNorm1InverseStd,
-                global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
+            global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(_maxout1Output.AsSpan(0, rows * Maxout1Units), _layerNorm1Output.AsSpan(0, rows * LayerNorm1Units), _layerNorm1Normalized.AsSpan(0, rows * LayerNorm1Units), _layerNorm1InverseStd,
+                _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units), _parameters.AsSpan(LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
             // dense2: Dense(12, LeakyReLU(alpha 0.2))
             if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardTraining); else Dense2ForwardTraining(0, Dense2Units);
             // dense3: Dense(4, Softmax)
@@ -390,7 +390,7 @@ namespace Demo
             _trainingRows = rows;
 
             // Loss: CrossEntropy fused with Softmax, from the logits; d loss / d logits = (output - target) / n.
-            float loss = global::CompiledNets.Generated.Kernels.SoftmaxCrossEntropy_4(global::System.MemoryExtensions.AsSpan(_dense3PreActivation, 0, rows * OutputSize), targets, global::System.MemoryExtensions.AsSpan(_dense3Output, 0, rows * OutputSize), _deltaA, rows);
+            float loss = global::CompiledNets.Generated.Kernels.SoftmaxCrossEntropy_4(_dense3PreActivation.AsSpan(0, rows * OutputSize), targets, _dense3Output.AsSpan(0, rows * OutputSize), _deltaA, rows);
 
             // Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).
             // dense3 (_deltaA)
@@ -400,26 +400,26 @@ namespace Demo
             if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2WeightGradient); else Dense2WeightGradient(0, Dense2Inputs);
             if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2InputGradient); else Dense2InputGradient(0, Dense2Inputs);
             // layernorm1 (_deltaA)
-            global::CompiledNets.Kernels.NormalizationKernels.LayerNormBackward(global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_layerNorm1Normalized, 0, rows * LayerNorm1Units), _layerNorm1InverseStd, global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units),
-                global::System.MemoryExtensions.AsSpan(_gradients, LayerNorm1Gamma, LayerNorm1Units), global::System.MemoryExtensions.AsSpan(_gradients, LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units);
+            global::CompiledNets.Kernels.NormalizationKernels.LayerNormBackward(_deltaA.AsSpan(0, rows * LayerNorm1Units), _layerNorm1Normalized.AsSpan(0, rows * LayerNorm1Units), _layerNorm1InverseStd, _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units),
+                _gradients.AsSpan(LayerNorm1Gamma, LayerNorm1Units), _gradients.AsSpan(LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units);
             // maxout1 (_deltaA)
-            global::CompiledNets.Kernels.LayerKernels.MaxoutBackward(global::System.MemoryExtensions.AsSpan(_maxout1Pieces, 0, rows * Maxout1Linear), global::System.MemoryExtensions.AsSpan(_maxout1Output, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * Maxout1Units), global::System.MemoryExtensions.AsSpan(_deltaB, 0, rows * Maxout1Linear), rows, Maxout1Units, Maxout1Pieces);
+            global::CompiledNets.Kernels.LayerKernels.MaxoutBackward(_maxout1Pieces.AsSpan(0, rows * Maxout1Linear), _maxout1Output.AsSpan(0, rows * Maxout1Units), _deltaA.AsSpan(0, rows * Maxout1Units), _deltaB.AsSpan(0, rows * Maxout1Linear), rows, Maxout1Units, Maxout1Pieces);
             if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1WeightGradient); else Maxout1WeightGradient(0, Maxout1Inputs);
             if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1InputGradient); else Maxout1InputGradient(0, Maxout1Inputs);
             // dropout1 (_deltaA)
-            global::CompiledNets.Kernels.LayerKernels.DropoutBackward(global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * Dropout1Units), global::System.MemoryExtensions.AsSpan(_dropout1Mask, 0, rows * Dropout1Units));
+            global::CompiledNets.Kernels.LayerKernels.DropoutBackward(_deltaA.AsSpan(0, rows * Dropout1Units), _dropout1Mask.AsSpan(0, rows * Dropout1Units));
             // activation1 (_deltaA)
-            global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(global::System.MemoryExtensions.AsSpan(_activation1Output, 0, rows * Activation1Units), global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * Activation1Units));
+            global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_activation1Output.AsSpan(0, rows * Activation1Units), _deltaA.AsSpan(0, rows * Activation1Units));
             // batchnorm1 (_deltaA)
-            global::CompiledNets.Kernels.NormalizationKernels.BatchNormBackward(global::System.MemoryExtensions.AsSpan(_deltaA, 0, rows * BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_batchNorm1Normalized, 0, rows * BatchNorm1Units), _batchNorm1InverseStd, global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units),
-                global::System.MemoryExtensions.AsSpan(_gradients, BatchNorm1Gamma, BatchNorm1Units), global::System.MemoryExtensions.AsSpan(_gradients, BatchNorm1Beta, BatchNorm1Units), rows, BatchNorm1Units);
+            global::CompiledNets.Kernels.NormalizationKernels.BatchNormBackward(_deltaA.AsSpan(0, rows * BatchNorm1Units), _batchNorm1Normalized.AsSpan(0, rows * BatchNorm1Units), _batchNorm1InverseStd, _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units),
+                _gradients.AsSpan(BatchNorm1Gamma, BatchNorm1Units), _gradients.AsSpan(BatchNorm1Beta, BatchNorm1Units), rows, BatchNorm1Units);
             // dense1 (_deltaA)
             if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
 
             // L2 weight decay on the weights: λ/2 Σ w² added to the loss, λ w to the gradient.
-            loss += global::CompiledNets.Kernels.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, Dense1Weight, Dense1Units * Dense1Inputs), global::System.MemoryExtensions.AsSpan(_gradients, Dense1Weight, Dense1Units * Dense1Inputs), 0.0001f);
-            loss += global::CompiledNets.Kernels.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, Maxout1Weight, Maxout1Linear * Maxout1Inputs), global::System.MemoryExtensions.AsSpan(_gradients, Maxout1Weight, Maxout1Linear * Maxout1Inputs), 0.0001f);
-            loss += global::CompiledNets.Kernels.LayerKernels.L2Penalty(global::System.MemoryExtensions.AsSpan(_parameters, Dense3Weight, Dense3Units * Dense3Inputs), global::System.MemoryExtensions.AsSpan(_gradients, Dense3Weight, Dense3Units * Dense3Inputs), 0.0001f);
+            loss += global::CompiledNets.Kernels.LayerKernels.L2Penalty(_parameters.AsSpan(Dense1Weight, Dense1Units * Dense1Inputs), _gradients.AsSpan(Dense1Weight, Dense1Units * Dense1Inputs), 0.0001f);
+            loss += global::CompiledNets.Kernels.LayerKernels.L2Penalty(_parameters.AsSpan(Maxout1Weight, Maxout1Linear * Maxout1Inputs), _gradients.AsSpan(Maxout1Weight, Maxout1Linear * Maxout1Inputs), 0.0001f);
+            loss += global::CompiledNets.Kernels.LayerKernels.L2Penalty(_parameters.AsSpan(Dense3Weight, Dense3Units * Dense3Inputs), _gradients.AsSpan(Dense3Weight, Dense3Units * Dense3Inputs), 0.0001f);
             return loss;
         }
 
@@ -508,7 +508,7 @@ namespace Demo
         public void ApplyGradients()
         {
             _optimizerStep++;
-            global::CompiledNets.Kernels.OptimizerSteps.AdamW(_parameters, _gradients, global::System.MemoryExtensions.AsSpan(_optimizerState, 0, ParameterCount), global::System.MemoryExtensions.AsSpan(_optimizerState, ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, DecoupledWeightDecay, _optimizerStep);
+            global::CompiledNets.Kernels.OptimizerSteps.AdamW(_parameters, _gradients, _optimizerState.AsSpan(0, ParameterCount), _optimizerState.AsSpan(ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, DecoupledWeightDecay, _optimizerStep);
         }
 
         /// <inheritdoc/>
@@ -523,17 +523,17 @@ namespace Demo
         private void InitializeParameters(int seed)
         {
             var random = new global::CompiledNets.Kernels.SeededRandom(seed);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeNormal, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
-            global::System.MemoryExtensions.AsSpan(_parameters, BatchNorm1Gamma, BatchNorm1Units).Fill(1f);
-            global::System.MemoryExtensions.AsSpan(_buffers, BatchNorm1RunningVariance, BatchNorm1Units).Fill(1f);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, global::System.MemoryExtensions.AsSpan(_parameters, Maxout1Weight, Maxout1Linear * Maxout1Inputs), Maxout1Inputs, Maxout1Linear, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Maxout1Bias, Maxout1Linear), Maxout1Inputs, Maxout1Linear, ref random);
-            global::System.MemoryExtensions.AsSpan(_parameters, LayerNorm1Gamma, LayerNorm1Units).Fill(1f);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense3Weight, Dense3Units * Dense3Inputs), Dense3Inputs, Dense3Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense3Bias, Dense3Units), Dense3Inputs, Dense3Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeNormal, _parameters.AsSpan(Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
+            _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units).Fill(1f);
+            _buffers.AsSpan(BatchNorm1RunningVariance, BatchNorm1Units).Fill(1f);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, _parameters.AsSpan(Maxout1Weight, Maxout1Linear * Maxout1Inputs), Maxout1Inputs, Maxout1Linear, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Maxout1Bias, Maxout1Linear), Maxout1Inputs, Maxout1Linear, ref random);
+            _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units).Fill(1f);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeUniform, _parameters.AsSpan(Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, _parameters.AsSpan(Dense3Weight, Dense3Units * Dense3Inputs), Dense3Inputs, Dense3Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense3Bias, Dense3Units), Dense3Inputs, Dense3Units, ref random);
         }
 
         private void CheckTrainingBatch(int inputLength, int targetLength, int batchSize)

@@ -68,16 +68,16 @@ namespace Demo
             },
             "BinaryCrossEntropy", "Sgd(lr 0.1)");
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _buffers = new float[BufferCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly global::CompiledNets.Kernels.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _gradients = new(ParameterCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _buffers = new(BufferCount);
+        private readonly global::CompiledNets.Kernels.AlignedFloats _optimizerState = new(OptimizerStateCount);
 
-        // Training scratch, allocated once for MaxBatchSize rows.
-        private readonly float[] _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
-        private readonly float[] _dense1WeightTransposed; // [2, 8] the weights transposed for the batch forward, refreshed every batch
-        private readonly float[] _dense1Output; // [MaxBatchSize, 8] output
-        private readonly float[] _dense2Output; // [MaxBatchSize, 1] output
+        // Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.
+        private readonly global::CompiledNets.Kernels.AlignedFloats _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense1WeightTransposed; // [2, 8] the weights transposed for the batch forward, refreshed every batch
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense1Output; // [MaxBatchSize, 8] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _dense2Output; // [MaxBatchSize, 1] output
         private float _learningRate = InitialLearningRate;
         private long _optimizerStep;
         private int _trainingRows;
@@ -102,10 +102,10 @@ namespace Demo
             if (maxBatchSize <= 0)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "The maximum batch size must be positive.");
             MaxBatchSize = maxBatchSize;
-            _input = new float[maxBatchSize * InputSize];
-            _dense1WeightTransposed = new float[Dense1Units * Dense1Inputs];
-            _dense1Output = new float[maxBatchSize * Dense1Units];
-            _dense2Output = new float[maxBatchSize * Dense2Units];
+            _input = new(maxBatchSize * InputSize);
+            _dense1WeightTransposed = new(Dense1Units * Dense1Inputs);
+            _dense1Output = new(maxBatchSize * Dense1Units);
+            _dense2Output = new(maxBatchSize * Dense2Units);
             _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
             _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
             Threads = global::System.Environment.ProcessorCount;
@@ -152,7 +152,7 @@ namespace Demo
         /// <inheritdoc/>
         public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }
         /// <inheritdoc/>
-        public global::System.ReadOnlySpan<float> TrainingOutputs => global::System.MemoryExtensions.AsSpan(_dense2Output, 0, _trainingRows * OutputSize);
+        public global::System.ReadOnlySpan<float> TrainingOutputs => _dense2Output.AsSpan(0, _trainingRows * OutputSize);
 
         /// <inheritdoc/>
         public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -180,7 +180,7 @@ namespace Demo
                 if (SplitsAcrossCores(32L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
                 // dense2: Dense(1, Sigmoid)
                 if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-                global::System.MemoryExtensions.AsSpan(_dense2Output, 0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
+                _dense2Output.AsSpan(0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
             }
             _trainingRows = 0; // the shared buffers no longer hold training outputs
         }
@@ -239,10 +239,10 @@ namespace Demo
         private void InitializeParameters(int seed)
         {
             var random = new global::CompiledNets.Kernels.SeededRandom(seed);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
-            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, global::System.MemoryExtensions.AsSpan(_parameters, Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.HeUniform, _parameters.AsSpan(Dense1Weight, Dense1Units * Dense1Inputs), Dense1Inputs, Dense1Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense1Bias, Dense1Units), Dense1Inputs, Dense1Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.GlorotUniform, _parameters.AsSpan(Dense2Weight, Dense2Units * Dense2Inputs), Dense2Inputs, Dense2Units, ref random);
+            global::CompiledNets.Kernels.Initializers.Fill(global::CompiledNets.Init.Zeros, _parameters.AsSpan(Dense2Bias, Dense2Units), Dense2Inputs, Dense2Units, ref random);
         }
 
         private void CheckTrainingBatch(int inputLength, int targetLength, int batchSize)

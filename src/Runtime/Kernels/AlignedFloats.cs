@@ -1,0 +1,75 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CompiledNets.Kernels;
+
+/// <summary>
+/// A zeroed float buffer whose first element sits on a 64-byte boundary: a cache line, and one 512-bit vector.
+/// A managed array starts wherever the allocator puts it (8-byte steps), so each of its 512-bit loads spans two cache
+/// lines, and a weight-streaming product takes up to half as long again. The storage is a pinned array, which the GC never
+/// moves, so the aligned start is found once. Indexed like an array (by reference, bounds-checked) and converts to spans.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed class AlignedFloats
+{
+    /// <summary>The boundary the first element sits on, in bytes.</summary>
+    public const int Alignment = 64;
+
+    private readonly float[] _storage;
+    private readonly int _start;
+
+    /// <summary>Allocates <paramref name="length"/> zeros.</summary>
+    public AlignedFloats(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        const int slack = Alignment / sizeof(float) - 1;
+        _storage = GC.AllocateArray<float>(length + slack, pinned: true);
+        _start = FloatsToBoundary(ref MemoryMarshal.GetArrayDataReference(_storage));
+        Length = length;
+    }
+
+    /// <summary>Floats in the buffer.</summary>
+    public int Length { get; }
+
+    /// <summary>The element at <paramref name="index"/>, by reference (as an array element).</summary>
+    public ref float this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if ((uint)index >= (uint)Length) ThrowIndex(index);
+            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_storage), _start + index);
+        }
+    }
+
+    /// <summary>The whole buffer.</summary>
+    public Span<float> Span
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(_storage, _start, Length);
+    }
+
+    /// <summary>The whole buffer (as <c>array.AsSpan()</c>).</summary>
+    public Span<float> AsSpan() => Span;
+
+    /// <summary><paramref name="length"/> floats from <paramref name="start"/> (as <c>array.AsSpan(start, length)</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<float> AsSpan(int start, int length) => Span.Slice(start, length);
+
+    /// <summary>The whole buffer.</summary>
+    public static implicit operator Span<float>(AlignedFloats buffer) => buffer.Span;
+
+    /// <summary>The whole buffer, read-only.</summary>
+    public static implicit operator ReadOnlySpan<float>(AlignedFloats buffer) => buffer.Span;
+
+    /// <summary>How many floats from <paramref name="first"/> to the next 64-byte boundary (0 when it is on one).</summary>
+    private static unsafe int FloatsToBoundary(ref float first)
+    {
+        nuint address = (nuint)Unsafe.AsPointer(ref first);
+        return (int)((Alignment - address % Alignment) % Alignment) / sizeof(float);
+    }
+
+    private void ThrowIndex(int index) =>
+        throw new IndexOutOfRangeException($"Index {index} is outside the buffer of {Length} floats.");
+}
