@@ -40,6 +40,17 @@ internal static class KernelPlan
     public static bool SplitsPredict(LayerPlan layer) =>
         layer.Kind == LayerKind.Dense && (long)layer.Inputs * layer.Units >= PredictSplitWeights && InferenceForward(layer) == layer.Activation;
 
+    /// <summary>
+    /// The optimizer step is split across the pool from this many parameters. Its buffers (parameters, gradients and up
+    /// to two state values each: 4 MB at Adam) then exceed a core's L2 and stream from L3, and two cores draw about twice
+    /// the bandwidth. Below it the step stays on one core, whose L2 still holds the buffers from the backward pass: the
+    /// other core would pull half of them across, and the next forward pass pull them back.
+    /// </summary>
+    public const int SplitStepParameters = 256 * 1024;
+
+    /// <summary>True when the optimizer step runs in ranges across the pool (when there is one).</summary>
+    public static bool SplitsOptimizerStep(NetworkPlan plan) => plan.Trainable && plan.ParameterCount >= SplitStepParameters;
+
     /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no Maxout needs its piece scratch.</summary>
     public static bool PredictsAcrossCores(NetworkPlan plan) =>
         plan.Layers.Any(SplitsPredict) && !plan.Layers.Any(l => l.Kind == LayerKind.Maxout);

@@ -308,6 +308,7 @@ internal static partial class NetworkEmitter
         using (w.Block("public void ApplyGradients()"))
             OptimizerEmitter.EmitStep(w, plan);
         w.Line();
+        OptimizerEmitter.EmitStepRange(w, plan);
         w.Line("/// <inheritdoc/>");
         using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {

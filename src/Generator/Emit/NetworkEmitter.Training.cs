@@ -200,6 +200,8 @@ internal static partial class NetworkEmitter
             yield return JobFor(layer, "WeightGradient");
             if (layer.Index > plan.FirstTrainable) yield return JobFor(layer, "InputGradient");
         }
+        if (KernelPlan.SplitsOptimizerStep(plan))
+            yield return new Job(OptimizerEmitter.StepJobField, OptimizerEmitter.StepRangeMethod, "ParameterCount", OptimizerEmitter.StepGranularity);
     }
 
     /// <summary>The job of one product of a Dense or Maxout layer: forward products split over outputs, backward over inputs.</summary>

@@ -73,34 +73,64 @@ internal static class OptimizerEmitter
         }
     }
 
-    /// <summary>The body of <c>ApplyGradients</c>.</summary>
+    /// <summary>The body of <c>ApplyGradients</c>: the whole step here, or its ranges across the pool for large networks.</summary>
     public static void EmitStep(SourceWriter w, NetworkPlan plan)
     {
-        const string steps = "global::CompiledNets.Kernels.OptimizerSteps";
-        const string first = "_optimizerState.AsSpan(0, ParameterCount)";
-        const string second = "_optimizerState.AsSpan(ParameterCount, ParameterCount)";
-        var o = plan.Spec.Optimizer;
         w.Line("_optimizerStep++;");
+        if (KernelPlan.SplitsOptimizerStep(plan))
+        {
+            w.Line("// Every update is element-wise: the ranges are disjoint, so the result does not depend on the split.");
+            w.Line($"if (_pool is not null) RunAcrossCores({StepJobField}); else {StepRangeMethod}(0, ParameterCount);");
+            return;
+        }
+        EmitStepCall(w, plan, "_parameters", "_gradients", "_optimizerState.AsSpan(0, ParameterCount)", "_optimizerState.AsSpan(ParameterCount, ParameterCount)");
+    }
+
+    /// <summary>The pool job of a split step, and the method it runs on one range of the parameters.</summary>
+    public const string StepJobField = "_applyGradientsPart";
+    public const string StepRangeMethod = "ApplyGradientsRange";
+
+    /// <summary>Parameter ranges of a split step start at multiples of this: one 64-byte line of floats.</summary>
+    public const int StepGranularity = 16;
+
+    /// <summary>The method that updates parameters [first, last) and their state (emitted when the step is split).</summary>
+    public static void EmitStepRange(SourceWriter w, NetworkPlan plan)
+    {
+        if (!KernelPlan.SplitsOptimizerStep(plan)) return;
+        w.Line("/// <summary>One part of the optimizer step: parameters [first, last) and their state.</summary>");
+        using (w.Block($"private void {StepRangeMethod}(int first, int last)"))
+        {
+            w.Line("int count = last - first;");
+            EmitStepCall(w, plan, "_parameters.AsSpan(first, count)", "_gradients.AsSpan(first, count)", "_optimizerState.AsSpan(first, count)",
+                "_optimizerState.AsSpan(ParameterCount + first, count)");
+        }
+        w.Line();
+    }
+
+    private static void EmitStepCall(SourceWriter w, NetworkPlan plan, string parameters, string gradients, string first, string second)
+    {
+        const string steps = "global::CompiledNets.Kernels.OptimizerSteps";
+        var o = plan.Spec.Optimizer;
         switch (o.Kind)
         {
             case OptimizerKind.Adam:
-                w.Line($"{steps}.Adam(_parameters, _gradients, {first}, {second}, _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);");
+                w.Line($"{steps}.Adam({parameters}, {gradients}, {first}, {second}, _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);");
                 break;
             case OptimizerKind.AdamW:
-                w.Line($"{steps}.AdamW(_parameters, _gradients, {first}, {second}, _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, DecoupledWeightDecay, _optimizerStep);");
+                w.Line($"{steps}.AdamW({parameters}, {gradients}, {first}, {second}, _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, DecoupledWeightDecay, _optimizerStep);");
                 break;
             case OptimizerKind.AdaGrad:
-                w.Line($"{steps}.AdaGrad(_parameters, _gradients, {first}, _learningRate, OptimizerEpsilon);");
+                w.Line($"{steps}.AdaGrad({parameters}, {gradients}, {first}, _learningRate, OptimizerEpsilon);");
                 break;
             case OptimizerKind.RmsProp:
                 w.Line(o.Momentum > 0
-                    ? $"{steps}.RmsProp(_parameters, _gradients, {first}, {second}, _learningRate, RmsPropAlpha, OptimizerEpsilon, OptimizerMomentum);"
-                    : $"{steps}.RmsProp(_parameters, _gradients, {first}, default, _learningRate, RmsPropAlpha, OptimizerEpsilon, OptimizerMomentum);");
+                    ? $"{steps}.RmsProp({parameters}, {gradients}, {first}, {second}, _learningRate, RmsPropAlpha, OptimizerEpsilon, OptimizerMomentum);"
+                    : $"{steps}.RmsProp({parameters}, {gradients}, {first}, default, _learningRate, RmsPropAlpha, OptimizerEpsilon, OptimizerMomentum);");
                 break;
             default:
                 w.Line(o.Momentum > 0
-                    ? $"{steps}.SgdMomentum(_parameters, _gradients, {first}, _learningRate, OptimizerMomentum, nesterov: {(o.Nesterov ? "true" : "false")});"
-                    : $"{steps}.Sgd(_parameters, _gradients, _learningRate);");
+                    ? $"{steps}.SgdMomentum({parameters}, {gradients}, {first}, _learningRate, OptimizerMomentum, nesterov: {(o.Nesterov ? "true" : "false")});"
+                    : $"{steps}.Sgd({parameters}, {gradients}, _learningRate);");
                 break;
         }
     }
