@@ -8,7 +8,7 @@ namespace CompiledNets;
 /// </summary>
 internal sealed class ActivationLayer(string name, int features, Activation activation, float alpha) : Layer(name, features, features)
 {
-    private float[] _output = [];
+    private AlignedFloats _output = AlignedFloats.Empty;
 
     public override string Kind => "Activation";
 
@@ -27,7 +27,7 @@ internal sealed class ActivationLayer(string name, int features, Activation acti
     public override void Bind(in LayerBinding binding)
     {
         base.Bind(binding);
-        if (binding.Training) _output = new float[binding.MaxBatchSize * Outputs];
+        if (binding.Training) _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
     }
 
     public override void Infer(ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> scratch)

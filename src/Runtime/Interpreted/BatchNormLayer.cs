@@ -9,12 +9,12 @@ namespace CompiledNets;
 /// </summary>
 internal sealed class BatchNormLayer(string name, int features, float momentum, float epsilon) : Layer(name, features, features)
 {
-    private float[] _parameters = [];
-    private float[] _gradients = [];
-    private float[] _buffers = [];
-    private float[] _normalized = [];
-    private float[] _inverseStd = [];
-    private float[] _output = [];
+    private AlignedFloats _parameters = AlignedFloats.Empty;
+    private AlignedFloats _gradients = AlignedFloats.Empty;
+    private AlignedFloats _buffers = AlignedFloats.Empty;
+    private AlignedFloats _normalized = AlignedFloats.Empty;
+    private AlignedFloats _inverseStd = AlignedFloats.Empty;
+    private AlignedFloats _output = AlignedFloats.Empty;
 
     public override string Kind => "BatchNorm";
 
@@ -48,9 +48,9 @@ internal sealed class BatchNormLayer(string name, int features, float momentum, 
         _gradients = binding.Gradients;
         _buffers = binding.Buffers;
         if (!binding.Training) return;
-        _normalized = new float[binding.MaxBatchSize * Outputs];
-        _inverseStd = new float[Outputs];
-        _output = new float[binding.MaxBatchSize * Outputs];
+        _normalized = new AlignedFloats(binding.MaxBatchSize * Outputs);
+        _inverseStd = new AlignedFloats(Outputs);
+        _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
     }
 
     public override IEnumerable<TensorInfo> Tensors() =>

@@ -14,11 +14,11 @@ internal sealed class DenseLayer : Layer
     private readonly float _l2;
     private readonly Init _weightInit;
     private readonly Init _biasInit;
-    private float[] _parameters = [];
-    private float[] _gradients = [];
+    private AlignedFloats _parameters = AlignedFloats.Empty;
+    private AlignedFloats _gradients = AlignedFloats.Empty;
     private int _weightOffset, _biasOffset;
-    private float[] _output = [];
-    private float[]? _preActivation;
+    private AlignedFloats _output = AlignedFloats.Empty;
+    private AlignedFloats? _preActivation;
 
     // l2: the layer's own L2 coefficient; NaN means the network's weight decay.
     public DenseLayer(string name, int inputs, int units, Activation activation, float alpha, Init weightInit, Init biasInit, float l2)
@@ -45,9 +45,9 @@ internal sealed class DenseLayer : Layer
 
     public override float OutputAlpha => _alpha;
 
-    private ReadOnlySpan<float> Weights => new(_parameters, _weightOffset, Inputs * Outputs);
+    private ReadOnlySpan<float> Weights => _parameters.AsSpan(_weightOffset, Inputs * Outputs);
 
-    private ReadOnlySpan<float> Bias => new(_parameters, _biasOffset, Outputs);
+    private ReadOnlySpan<float> Bias => _parameters.AsSpan(_biasOffset, Outputs);
 
     public override void Bind(in LayerBinding binding)
     {
@@ -57,9 +57,9 @@ internal sealed class DenseLayer : Layer
         _weightOffset = binding.ParameterOffset;
         _biasOffset = binding.ParameterOffset + Inputs * Outputs;
         if (!binding.Training) return;
-        _output = new float[binding.MaxBatchSize * Outputs];
+        _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
         // The loss needs the last layer's logits; GELU and SiLU need their inputs for the derivative.
-        _preActivation = binding.IsLast || ActivationKernels.NeedsPreActivation(_activation) ? new float[binding.MaxBatchSize * Outputs] : null;
+        _preActivation = binding.IsLast || ActivationKernels.NeedsPreActivation(_activation) ? new AlignedFloats(binding.MaxBatchSize * Outputs) : null;
     }
 
     public override IEnumerable<TensorInfo> Tensors() =>

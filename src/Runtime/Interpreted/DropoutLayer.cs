@@ -10,8 +10,8 @@ namespace CompiledNets;
 internal sealed class DropoutLayer(string name, int features, float rate) : Layer(name, features, features)
 {
     private DropoutStream? _stream;
-    private float[] _mask = [];
-    private float[] _output = [];
+    private AlignedFloats _mask = AlignedFloats.Empty;
+    private AlignedFloats _output = AlignedFloats.Empty;
 
     public override string Kind => "Dropout";
 
@@ -28,8 +28,8 @@ internal sealed class DropoutLayer(string name, int features, float rate) : Laye
         base.Bind(binding);
         _stream = binding.Dropout;
         if (!binding.Training) return;
-        _mask = new float[binding.MaxBatchSize * Outputs];
-        _output = new float[binding.MaxBatchSize * Outputs];
+        _mask = new AlignedFloats(binding.MaxBatchSize * Outputs);
+        _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
     }
 
     public override void Infer(ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> scratch) =>

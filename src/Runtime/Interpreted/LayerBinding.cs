@@ -16,7 +16,7 @@ namespace CompiledNets;
 /// <param name="Training">False for an inference-only network: no training scratch is allocated.</param>
 /// <param name="Dropout">The network's one dropout stream, shared by its dropout layers in forward order.</param>
 internal readonly record struct LayerBinding(
-    float[] Parameters, float[] Gradients, float[] Buffers, int ParameterOffset, int BufferOffset,
+    AlignedFloats Parameters, AlignedFloats Gradients, AlignedFloats Buffers, int ParameterOffset, int BufferOffset,
     int MaxBatchSize, bool IsLast, bool Training, DropoutStream Dropout);
 
 /// <summary>

@@ -8,11 +8,11 @@ namespace CompiledNets;
 /// </summary>
 internal sealed class LayerNormLayer(string name, int features, float epsilon) : Layer(name, features, features)
 {
-    private float[] _parameters = [];
-    private float[] _gradients = [];
-    private float[] _normalized = [];
-    private float[] _inverseStd = [];
-    private float[] _output = [];
+    private AlignedFloats _parameters = AlignedFloats.Empty;
+    private AlignedFloats _gradients = AlignedFloats.Empty;
+    private AlignedFloats _normalized = AlignedFloats.Empty;
+    private AlignedFloats _inverseStd = AlignedFloats.Empty;
+    private AlignedFloats _output = AlignedFloats.Empty;
 
     public override string Kind => "LayerNorm";
 
@@ -35,9 +35,9 @@ internal sealed class LayerNormLayer(string name, int features, float epsilon) :
         _parameters = binding.Parameters;
         _gradients = binding.Gradients;
         if (!binding.Training) return;
-        _normalized = new float[binding.MaxBatchSize * Outputs];
-        _inverseStd = new float[binding.MaxBatchSize];
-        _output = new float[binding.MaxBatchSize * Outputs];
+        _normalized = new AlignedFloats(binding.MaxBatchSize * Outputs);
+        _inverseStd = new AlignedFloats(binding.MaxBatchSize);
+        _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
     }
 
     public override IEnumerable<TensorInfo> Tensors() =>

@@ -12,12 +12,12 @@ internal sealed class MaxoutLayer : Layer
     private readonly int _linear;
     private readonly Init _weightInit;
     private readonly Init _biasInit;
-    private float[] _parameters = [];
-    private float[] _gradients = [];
+    private AlignedFloats _parameters = AlignedFloats.Empty;
+    private AlignedFloats _gradients = AlignedFloats.Empty;
     private int _weightOffset, _biasOffset;
-    private float[] _pieceValues = [];
-    private float[] _pieceGradient = [];
-    private float[] _output = [];
+    private AlignedFloats _pieceValues = AlignedFloats.Empty;
+    private AlignedFloats _pieceGradient = AlignedFloats.Empty;
+    private AlignedFloats _output = AlignedFloats.Empty;
 
     public MaxoutLayer(string name, int inputs, int units, int pieces, Init weightInit, Init biasInit)
         : base(name, inputs, units)
@@ -38,9 +38,9 @@ internal sealed class MaxoutLayer : Layer
 
     public override int InferenceScratch => _linear;
 
-    private ReadOnlySpan<float> Weights => new(_parameters, _weightOffset, Inputs * _linear);
+    private ReadOnlySpan<float> Weights => _parameters.AsSpan(_weightOffset, Inputs * _linear);
 
-    private ReadOnlySpan<float> Bias => new(_parameters, _biasOffset, _linear);
+    private ReadOnlySpan<float> Bias => _parameters.AsSpan(_biasOffset, _linear);
 
     public override void Bind(in LayerBinding binding)
     {
@@ -50,9 +50,9 @@ internal sealed class MaxoutLayer : Layer
         _weightOffset = binding.ParameterOffset;
         _biasOffset = binding.ParameterOffset + Inputs * _linear;
         if (!binding.Training) return;
-        _pieceValues = new float[binding.MaxBatchSize * _linear];
-        _pieceGradient = new float[binding.MaxBatchSize * _linear];
-        _output = new float[binding.MaxBatchSize * Outputs];
+        _pieceValues = new AlignedFloats(binding.MaxBatchSize * _linear);
+        _pieceGradient = new AlignedFloats(binding.MaxBatchSize * _linear);
+        _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
     }
 
     public override IEnumerable<TensorInfo> Tensors() =>

@@ -56,12 +56,12 @@ public sealed class Sequential : INetwork
     // Everything below is set once by Build.
     private volatile bool _built;
     private Layer[] _layerArray = [];
-    private float[] _parameters = [];
-    private float[] _gradients = [];
-    private float[] _buffers = [];
-    private float[] _optimizerState = [];
-    private float[] _deltaA = [], _deltaB = [];
-    private float[] _inferA = [], _inferB = [], _inferScratch = [];
+    private AlignedFloats _parameters = AlignedFloats.Empty;
+    private AlignedFloats _gradients = AlignedFloats.Empty;
+    private AlignedFloats _buffers = AlignedFloats.Empty;
+    private AlignedFloats _optimizerState = AlignedFloats.Empty;
+    private AlignedFloats _deltaA = AlignedFloats.Empty, _deltaB = AlignedFloats.Empty;
+    private AlignedFloats _inferA = AlignedFloats.Empty, _inferB = AlignedFloats.Empty, _inferScratch = AlignedFloats.Empty;
     private TensorInfo[] _tensors = [];
     private string _architecture = "";
     private NetworkSummary? _summary;
@@ -506,9 +506,9 @@ public sealed class Sequential : INetwork
         long stateTotal = optimizer is null ? 0 : (long)optimizer.StateSize(1) * parameterCount;
         if (stateTotal > Array.MaxLength) throw new InvalidOperationException($"The {optimizer!.Name} state needs {stateTotal:N0} values; at most {Array.MaxLength:N0} fit in one buffer.");
         bool training = !_inferenceOnly;
-        var parameters = new float[parameterCount];
-        var gradients = new float[parameterCount]; // also for an inference-only network, as the generated one has
-        var buffers = new float[(int)bufferTotal];
+        var parameters = new AlignedFloats(parameterCount);
+        var gradients = new AlignedFloats(parameterCount); // also for an inference-only network, as the generated one has
+        var buffers = new AlignedFloats((int)bufferTotal);
         var dropout = new DropoutStream(~(long)seed);
         int parameterOffset = 0, bufferOffset = 0;
         for (int i = 0; i < layers.Length; i++)
@@ -531,12 +531,12 @@ public sealed class Sequential : INetwork
         _parameters = parameters;
         _gradients = gradients;
         _buffers = buffers;
-        _optimizerState = new float[(int)stateTotal];
-        _deltaA = training ? new float[maxBatchSize * widest] : [];
-        _deltaB = training ? new float[maxBatchSize * widest] : [];
-        _inferA = new float[maxBatchSize * _widestHidden];
-        _inferB = new float[maxBatchSize * _widestHidden];
-        _inferScratch = new float[maxBatchSize * _inferenceScratch];
+        _optimizerState = new AlignedFloats((int)stateTotal);
+        _deltaA = training ? new AlignedFloats(maxBatchSize * widest) : AlignedFloats.Empty;
+        _deltaB = training ? new AlignedFloats(maxBatchSize * widest) : AlignedFloats.Empty;
+        _inferA = new AlignedFloats(maxBatchSize * _widestHidden);
+        _inferB = new AlignedFloats(maxBatchSize * _widestHidden);
+        _inferScratch = new AlignedFloats(maxBatchSize * _inferenceScratch);
         _tensors = [.. layers.SelectMany(l => l.Tensors()), .. optimizer?.StateTensors(parameterCount) ?? []];
         _architecture = DescribeArchitecture();
         var loss = (_loss ?? LossFunction.MeanSquaredError).ToString();

@@ -29,6 +29,9 @@ public sealed class AlignedFloats
         Length = length;
     }
 
+    /// <summary>A buffer of no floats, shared (as <c>[]</c> for arrays).</summary>
+    public static AlignedFloats Empty { get; } = new(0);
+
     /// <summary>Floats in the buffer.</summary>
     public int Length { get; }
 
@@ -52,6 +55,9 @@ public sealed class AlignedFloats
 
     /// <summary>The whole buffer (as <c>array.AsSpan()</c>).</summary>
     public Span<float> AsSpan() => Span;
+
+    /// <summary>The floats from <paramref name="start"/> to the end (as <c>array.AsSpan(start)</c>).</summary>
+    public Span<float> AsSpan(int start) => Span.Slice(start);
 
     /// <summary><paramref name="length"/> floats from <paramref name="start"/> (as <c>array.AsSpan(start, length)</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

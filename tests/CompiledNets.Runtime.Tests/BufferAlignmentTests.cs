@@ -2,15 +2,16 @@ using CompiledNets.Runtime.Tests.Checkpoints;
 
 namespace CompiledNets.Runtime.Tests;
 
-/// <summary>The buffers a generated network exposes start on 64-byte boundaries, so its 512-bit loads never split a cache line.</summary>
-public class GeneratedBufferAlignmentTests
+/// <summary>The buffers a network exposes (generated or interpreted) start on 64-byte boundaries, so 512-bit loads never split a cache line.</summary>
+public class BufferAlignmentTests
 {
-    public static TheoryData<string> Networks => new() { nameof(SmallMnistNet), nameof(CheckpointAdamNet), nameof(CheckpointSgdNet) };
+    public static TheoryData<string> Networks => new() { nameof(SmallMnistNet), nameof(CheckpointAdamNet), nameof(CheckpointSgdNet), nameof(Sequential) };
 
     private static INetwork Create(string name, int seed) => name switch
     {
         nameof(SmallMnistNet) => new SmallMnistNet(seed, 8),
         nameof(CheckpointAdamNet) => new CheckpointAdamNet(seed, 8),
+        nameof(Sequential) => new Sequential(784).Dense(128, Activation.ReLU).Dense(10, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam().Build(seed, 8),
         _ => new CheckpointSgdNet(seed, 8),
     };
 
