@@ -82,6 +82,7 @@ internal static class DenseKernelEmitter
                     EmitInputGradient(w, k, n, derivative, alpha);
             }
         }
+        if (forward.Count > 0) DotSumEmitter.EmitHelpers(w);
         if (plan.TrainsInSampleLanes) SampleLaneEmitter.EmitKernel(w, plan);
         SoftmaxEmitter.EmitKernels(w, plan);
         if (plan.TrainsInSampleLanes || SoftmaxEmitter.EmitsAny(plan)) SampleLaneEmitter.EmitHelpers(w);
@@ -193,8 +194,13 @@ internal static class DenseKernelEmitter
                         for (int c = 0; c < outputs; c++) w.Line($"a{r}{c} = {type}.MultiplyAddEstimate(wv{c}, xv{r}, a{r}{c});");
                     }
                 }
+                var names = new List<string>();
                 for (int r = 0; r < rows; r++)
-                    for (int c = 0; c < outputs; c++) w.Line($"s{r}{c} = {type}.Sum(a{r}{c});");
+                    for (int c = 0; c < outputs; c++) names.Add($"{r}{c}");
+                if (type == "Vector512" && DotSumEmitter.Combines(names.Count))
+                    foreach (string statement in DotSumEmitter.Statements(names)) w.Line(statement);
+                else
+                    foreach (string name in names) w.Line($"s{name} = {type}.Sum(a{name});");
             }
             first = false;
         }

@@ -389,22 +389,23 @@ namespace CompiledNets.Generated
                             a32 = Vector512.MultiplyAddEstimate(wv2, xv3, a32);
                             a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
                         }
-                        s00 = Vector512.Sum(a00);
-                        s01 = Vector512.Sum(a01);
-                        s02 = Vector512.Sum(a02);
-                        s03 = Vector512.Sum(a03);
-                        s10 = Vector512.Sum(a10);
-                        s11 = Vector512.Sum(a11);
-                        s12 = Vector512.Sum(a12);
-                        s13 = Vector512.Sum(a13);
-                        s20 = Vector512.Sum(a20);
-                        s21 = Vector512.Sum(a21);
-                        s22 = Vector512.Sum(a22);
-                        s23 = Vector512.Sum(a23);
-                        s30 = Vector512.Sum(a30);
-                        s31 = Vector512.Sum(a31);
-                        s32 = Vector512.Sum(a32);
-                        s33 = Vector512.Sum(a33);
+                        Vector512<float> sums = SumEach16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
+                        s00 = sums.GetElement(0);
+                        s01 = sums.GetElement(1);
+                        s02 = sums.GetElement(2);
+                        s03 = sums.GetElement(3);
+                        s10 = sums.GetElement(4);
+                        s11 = sums.GetElement(5);
+                        s12 = sums.GetElement(6);
+                        s13 = sums.GetElement(7);
+                        s20 = sums.GetElement(8);
+                        s21 = sums.GetElement(9);
+                        s22 = sums.GetElement(10);
+                        s23 = sums.GetElement(11);
+                        s30 = sums.GetElement(12);
+                        s31 = sums.GetElement(13);
+                        s32 = sums.GetElement(14);
+                        s33 = sums.GetElement(15);
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -561,10 +562,11 @@ namespace CompiledNets.Generated
                             a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
                             a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
                         }
-                        s00 = Vector512.Sum(a00);
-                        s01 = Vector512.Sum(a01);
-                        s02 = Vector512.Sum(a02);
-                        s03 = Vector512.Sum(a03);
+                        Vector128<float> sums = SumEach4(a00, a01, a02, a03);
+                        s00 = sums.GetElement(0);
+                        s01 = sums.GetElement(1);
+                        s02 = sums.GetElement(2);
+                        s03 = sums.GetElement(3);
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -1991,22 +1993,23 @@ namespace CompiledNets.Generated
                             a32 = Vector512.MultiplyAddEstimate(wv2, xv3, a32);
                             a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
                         }
-                        s00 = Vector512.Sum(a00);
-                        s01 = Vector512.Sum(a01);
-                        s02 = Vector512.Sum(a02);
-                        s03 = Vector512.Sum(a03);
-                        s10 = Vector512.Sum(a10);
-                        s11 = Vector512.Sum(a11);
-                        s12 = Vector512.Sum(a12);
-                        s13 = Vector512.Sum(a13);
-                        s20 = Vector512.Sum(a20);
-                        s21 = Vector512.Sum(a21);
-                        s22 = Vector512.Sum(a22);
-                        s23 = Vector512.Sum(a23);
-                        s30 = Vector512.Sum(a30);
-                        s31 = Vector512.Sum(a31);
-                        s32 = Vector512.Sum(a32);
-                        s33 = Vector512.Sum(a33);
+                        Vector512<float> sums = SumEach16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
+                        s00 = sums.GetElement(0);
+                        s01 = sums.GetElement(1);
+                        s02 = sums.GetElement(2);
+                        s03 = sums.GetElement(3);
+                        s10 = sums.GetElement(4);
+                        s11 = sums.GetElement(5);
+                        s12 = sums.GetElement(6);
+                        s13 = sums.GetElement(7);
+                        s20 = sums.GetElement(8);
+                        s21 = sums.GetElement(9);
+                        s22 = sums.GetElement(10);
+                        s23 = sums.GetElement(11);
+                        s30 = sums.GetElement(12);
+                        s31 = sums.GetElement(13);
+                        s32 = sums.GetElement(14);
+                        s33 = sums.GetElement(15);
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -2163,10 +2166,11 @@ namespace CompiledNets.Generated
                             Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)k);
                             a30 = Vector512.MultiplyAddEstimate(wv0, xv3, a30);
                         }
-                        s00 = Vector512.Sum(a00);
-                        s10 = Vector512.Sum(a10);
-                        s20 = Vector512.Sum(a20);
-                        s30 = Vector512.Sum(a30);
+                        Vector128<float> sums = SumEach4(a00, a10, a20, a30);
+                        s00 = sums.GetElement(0);
+                        s10 = sums.GetElement(1);
+                        s20 = sums.GetElement(2);
+                        s30 = sums.GetElement(3);
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -2249,10 +2253,11 @@ namespace CompiledNets.Generated
                             a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
                             a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
                         }
-                        s00 = Vector512.Sum(a00);
-                        s01 = Vector512.Sum(a01);
-                        s02 = Vector512.Sum(a02);
-                        s03 = Vector512.Sum(a03);
+                        Vector128<float> sums = SumEach4(a00, a01, a02, a03);
+                        s00 = sums.GetElement(0);
+                        s01 = sums.GetElement(1);
+                        s02 = sums.GetElement(2);
+                        s03 = sums.GetElement(3);
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -3778,6 +3783,43 @@ namespace CompiledNets.Generated
                 }
             }
         }
+
+        /// <summary>
+        /// Lane i holds the lane sum of accumulator a{i}, bitwise <c>Vector512.Sum(a{i})</c>: adjacent lanes of pairs of
+        /// accumulators are added first, then adjacent pairs, which leaves each 128-bit block holding four accumulators'
+        /// block sums; then blocks 0 + 1 and 2 + 3, then those two, as <c>Vector512.Sum</c> adds them.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector512<float> SumEach16(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7, Vector512<float> a8, Vector512<float> a9, Vector512<float> a10, Vector512<float> a11, Vector512<float> a12, Vector512<float> a13, Vector512<float> a14, Vector512<float> a15)
+        {
+            if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return Vector512.Create(Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3), Vector512.Sum(a4), Vector512.Sum(a5), Vector512.Sum(a6), Vector512.Sum(a7), Vector512.Sum(a8), Vector512.Sum(a9), Vector512.Sum(a10), Vector512.Sum(a11), Vector512.Sum(a12), Vector512.Sum(a13), Vector512.Sum(a14), Vector512.Sum(a15));
+            Vector512<float> q0 = SumAdjacentLanes(SumAdjacentLanes(a0, a1), SumAdjacentLanes(a2, a3));
+            Vector512<float> q1 = SumAdjacentLanes(SumAdjacentLanes(a4, a5), SumAdjacentLanes(a6, a7));
+            Vector512<float> q2 = SumAdjacentLanes(SumAdjacentLanes(a8, a9), SumAdjacentLanes(a10, a11));
+            Vector512<float> q3 = SumAdjacentLanes(SumAdjacentLanes(a12, a13), SumAdjacentLanes(a14, a15));
+            return SumAdjacentBlocks(SumAdjacentBlocks(q0, q1), SumAdjacentBlocks(q2, q3));
+        }
+
+        /// <summary>Lane i holds the lane sum of the i-th accumulator, bitwise <c>Vector512.Sum</c> of it (as <see cref="SumEach16"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> SumEach4(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+        {
+            if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return Vector128.Create(Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
+            // Block k holds the four accumulators' sums of their lanes 4k .. 4k + 3.
+            Vector512<float> blocks = SumAdjacentLanes(SumAdjacentLanes(a0, a1), SumAdjacentLanes(a2, a3));
+            Vector256<float> lower = blocks.GetLower(), upper = blocks.GetUpper();
+            return (lower.GetLower() + lower.GetUpper()) + (upper.GetLower() + upper.GetUpper());
+        }
+
+        /// <summary>In each 128-bit block: a's lanes 0 + 1 and 2 + 3, then b's.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> SumAdjacentLanes(Vector512<float> a, Vector512<float> b) =>
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle(a, b, 0b10_00_10_00) + System.Runtime.Intrinsics.X86.Avx512F.Shuffle(a, b, 0b11_01_11_01);
+
+        /// <summary>a's blocks 0 + 1 and 2 + 3, then b's.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> SumAdjacentBlocks(Vector512<float> a, Vector512<float> b) =>
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0b10_00_10_00) + System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0b11_01_11_01);
 
         /// <summary>
         /// Softmax in place over rows of 10 values: e^(z - max) / Σ e^(z - max), shifted by the row's maximum so nothing

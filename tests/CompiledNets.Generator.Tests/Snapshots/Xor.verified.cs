@@ -930,6 +930,43 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
+        /// Lane i holds the lane sum of accumulator a{i}, bitwise <c>Vector512.Sum(a{i})</c>: adjacent lanes of pairs of
+        /// accumulators are added first, then adjacent pairs, which leaves each 128-bit block holding four accumulators'
+        /// block sums; then blocks 0 + 1 and 2 + 3, then those two, as <c>Vector512.Sum</c> adds them.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector512<float> SumEach16(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7, Vector512<float> a8, Vector512<float> a9, Vector512<float> a10, Vector512<float> a11, Vector512<float> a12, Vector512<float> a13, Vector512<float> a14, Vector512<float> a15)
+        {
+            if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return Vector512.Create(Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3), Vector512.Sum(a4), Vector512.Sum(a5), Vector512.Sum(a6), Vector512.Sum(a7), Vector512.Sum(a8), Vector512.Sum(a9), Vector512.Sum(a10), Vector512.Sum(a11), Vector512.Sum(a12), Vector512.Sum(a13), Vector512.Sum(a14), Vector512.Sum(a15));
+            Vector512<float> q0 = SumAdjacentLanes(SumAdjacentLanes(a0, a1), SumAdjacentLanes(a2, a3));
+            Vector512<float> q1 = SumAdjacentLanes(SumAdjacentLanes(a4, a5), SumAdjacentLanes(a6, a7));
+            Vector512<float> q2 = SumAdjacentLanes(SumAdjacentLanes(a8, a9), SumAdjacentLanes(a10, a11));
+            Vector512<float> q3 = SumAdjacentLanes(SumAdjacentLanes(a12, a13), SumAdjacentLanes(a14, a15));
+            return SumAdjacentBlocks(SumAdjacentBlocks(q0, q1), SumAdjacentBlocks(q2, q3));
+        }
+
+        /// <summary>Lane i holds the lane sum of the i-th accumulator, bitwise <c>Vector512.Sum</c> of it (as <see cref="SumEach16"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> SumEach4(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+        {
+            if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return Vector128.Create(Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
+            // Block k holds the four accumulators' sums of their lanes 4k .. 4k + 3.
+            Vector512<float> blocks = SumAdjacentLanes(SumAdjacentLanes(a0, a1), SumAdjacentLanes(a2, a3));
+            Vector256<float> lower = blocks.GetLower(), upper = blocks.GetUpper();
+            return (lower.GetLower() + lower.GetUpper()) + (upper.GetLower() + upper.GetUpper());
+        }
+
+        /// <summary>In each 128-bit block: a's lanes 0 + 1 and 2 + 3, then b's.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> SumAdjacentLanes(Vector512<float> a, Vector512<float> b) =>
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle(a, b, 0b10_00_10_00) + System.Runtime.Intrinsics.X86.Avx512F.Shuffle(a, b, 0b11_01_11_01);
+
+        /// <summary>a's blocks 0 + 1 and 2 + 3, then b's.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> SumAdjacentBlocks(Vector512<float> a, Vector512<float> b) =>
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0b10_00_10_00) + System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0b11_01_11_01);
+
+        /// <summary>
         /// Forward pass, BinaryCrossEntropy loss and backward pass of a batch, 4 samples per <c>Vector128</c>: lane l of a vector holds sample b + l.
         /// Each weight is broadcast from its constant offset in <c>p</c>; each parameter's gradient accumulates in its own vector
         /// and is summed across lanes once, into <c>gradient</c>. Writes the outputs to <c>y</c> and returns the mean loss.
