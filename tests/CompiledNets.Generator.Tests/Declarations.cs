@@ -29,6 +29,20 @@ internal static class Declarations
         public partial class MnistNet;
         """;
 
+    /// <summary>784-336-10 with Adam: 267,130 parameters, enough for the optimizer step to be split across cores.</summary>
+    public const string WideAdam = """
+        using CompiledNets;
+
+        namespace Demo;
+
+        [Network(Inputs = 784)]
+        [Dense(336, Activation.ReLU)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Adam]
+        public partial class WideAdamNet;
+        """;
+
     public const string TanhRegression = """
         using CompiledNets;
 

@@ -90,7 +90,7 @@ public class DiagnosticCatalogTests
         new("split declarations", "CN0015", $"[Network(Inputs = 2)] [Dense(4)]\npublic partial class Split;\n[Dense(1)] {Tail}\npublic partial class Split;", "Dense(1)",
             "'Split' has network, layer, loss or optimizer attributes on 2 partial declarations"),
         new("parameter overflow", "CN0016", "[Network(Inputs = 2147483647)] [Dense(2147483647)] [Dense(2147483647)] [Dense(2147483647)] [Loss(LossFunction.MeanSquaredError)] [Sgd]\npublic partial class Huge;",
-            "Network(Inputs = 2147483647)", "'Huge' needs more than 1,125,899,906,842,624 values for its parameters, more than one array can hold (2,147,483,591)"),
+            "Network(Inputs = 2147483647)", "'Huge' needs more than 1,125,899,906,842,624 values for its parameters, more than one array can hold (2,147,483,576)"),
         new("parameter count just over", "CN0016", "[Network(Inputs = 46340)] [Dense(46341)] [Loss(LossFunction.MeanSquaredError)] [Sgd]\npublic partial class Big;",
             "Network(Inputs = 46340)", "'Big' needs 2,147,488,281 values for its parameters"),
         new("Adam state overflow", "CN0016", "[Network(Inputs = 40000)] [Dense(40000)] [Loss(LossFunction.MeanSquaredError)] [Adam]\npublic partial class Moments;",

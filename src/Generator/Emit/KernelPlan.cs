@@ -41,15 +41,16 @@ internal static class KernelPlan
         layer.Kind == LayerKind.Dense && (long)layer.Inputs * layer.Units >= PredictSplitWeights && InferenceForward(layer) == layer.Activation;
 
     /// <summary>
-    /// The optimizer step is split across the pool from this many parameters. Its buffers (parameters, gradients and up
-    /// to two state values each: 4 MB at Adam) then exceed a core's L2 and stream from L3, and two cores draw about twice
-    /// the bandwidth. Below it the step stays on one core, whose L2 still holds the buffers from the backward pass: the
-    /// other core would pull half of them across, and the next forward pass pull them back.
+    /// The optimizer step is split across the pool from this many bytes of buffers it streams (parameters, gradients and
+    /// the optimizer state: 262,144 parameters at Adam, 524,288 at plain SGD). They then exceed a core's L2 and stream from
+    /// L3, and two cores draw about twice the bandwidth. Below it the step stays on one core, whose L2 still holds the
+    /// buffers from the backward pass: the other core would pull half of them across, and the next forward pass pull them back.
     /// </summary>
-    public const int SplitStepParameters = 256 * 1024;
+    public const long SplitStepBytes = 4L * 1024 * 1024;
 
     /// <summary>True when the optimizer step runs in ranges across the pool (when there is one).</summary>
-    public static bool SplitsOptimizerStep(NetworkPlan plan) => plan.Trainable && plan.ParameterCount >= SplitStepParameters;
+    public static bool SplitsOptimizerStep(NetworkPlan plan) =>
+        plan.Trainable && (2L * plan.ParameterCount + plan.OptimizerStateCount) * sizeof(float) >= SplitStepBytes;
 
     /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no Maxout needs its piece scratch.</summary>
     public static bool PredictsAcrossCores(NetworkPlan plan) =>

@@ -11,7 +11,7 @@ internal static partial class NetworkEmitter
 
     internal static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
 
-    private static string ArraySpan(string buffer, string length) => $"{buffer}.AsSpan(0, {length})";
+    internal static string BufferSpan(string buffer, string length) => $"{buffer}.AsSpan(0, {length})";
 
     private static string Rows(LayerPlan layer, string units = "Units") => $"rows * {layer.Prefix}{units}";
 
@@ -156,7 +156,7 @@ internal static partial class NetworkEmitter
                 w.Line("int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);");
                 w.Line("_rows = rows;");
                 w.Line("inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);");
-                string current = ArraySpan("_input", "rows * InputSize");
+                string current = BufferSpan("_input", "rows * InputSize");
                 foreach (var layer in plan.Layers)
                 {
                     if (layer.Kind == LayerKind.Dropout)
@@ -164,7 +164,7 @@ internal static partial class NetworkEmitter
                         w.Line($"// {layer.Name}: identity at inference");
                         continue;
                     }
-                    string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
+                    string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
                     if (layer.IsDenseLike)
                     {
                         w.Line($"// {layer.Name}: {layer.Describe()}");
@@ -172,7 +172,7 @@ internal static partial class NetworkEmitter
                         if (layer.Kind == LayerKind.Dense && KernelPlan.InferenceForward(layer) != layer.Activation)
                             w.Line(ActivationCalls.Forward(layer, output)!);
                         if (layer.Kind == LayerKind.Maxout)
-                            w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {layer.Prefix}Units, {layer.Prefix}Pieces);");
+                            w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({BufferSpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {layer.Prefix}Units, {layer.Prefix}Pieces);");
                     }
                     else
                     {

@@ -54,11 +54,11 @@ internal static partial class NetworkEmitter
                 : $"// Loss: {plan.Spec.Loss}, then the {outputActivation} derivative.");
             float alpha = last.Kind is LayerKind.Dense or LayerKind.Activation ? last.Spec.Alpha : 0f;
             if (SoftmaxEmitter.FusesLoss(plan))
-                SoftmaxEmitter.EmitLossCall(w, plan, ArraySpan(plan.LossPreActivation, "rows * OutputSize"), ArraySpan($"_{last.Field}Output", "rows * OutputSize"), "_deltaA");
+                SoftmaxEmitter.EmitLossCall(w, plan, BufferSpan(plan.LossPreActivation, "rows * OutputSize"), BufferSpan($"_{last.Field}Output", "rows * OutputSize"), "_deltaA");
             else
             {
             w.Line($"float loss = {KernelsRuntime}.LossKernels.LossAndGradient({Runtime}.LossFunction.{plan.Spec.Loss}, {Runtime}.Activation.{outputActivation}, {Literal.Float(alpha)},");
-            w.Line($"    {ArraySpan($"_{last.Field}Output", "rows * OutputSize")}, {ArraySpan(plan.LossPreActivation, "rows * OutputSize")}, targets, _deltaA, rows, OutputSize);");
+            w.Line($"    {BufferSpan($"_{last.Field}Output", "rows * OutputSize")}, {BufferSpan(plan.LossPreActivation, "rows * OutputSize")}, targets, _deltaA, rows, OutputSize);");
             }
             w.Line();
             w.Line("// Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).");
@@ -83,8 +83,8 @@ internal static partial class NetworkEmitter
     private static void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         string p = layer.Prefix;
-        string input = ArraySpan(plan.TrainingInput(layer.Index), layer.Index == 0 ? "rows * InputSize" : Rows(plan.Layers[layer.Index - 1]));
-        string output = ArraySpan($"_{layer.Field}Output", Rows(layer));
+        string input = BufferSpan(plan.TrainingInput(layer.Index), layer.Index == 0 ? "rows * InputSize" : Rows(plan.Layers[layer.Index - 1]));
+        string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
         w.Line($"// {layer.Name}: {layer.Describe()}");
         switch (layer.Kind)
         {
@@ -93,17 +93,17 @@ internal static partial class NetworkEmitter
                 // The fused softmax + cross-entropy kernel writes the probabilities itself, with the loss.
                 if (layer.StoresPreActivation && !(layer.IsLast && SoftmaxEmitter.FusesLoss(plan)))
                 {
-                    w.Line($"{ArraySpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
+                    w.Line($"{BufferSpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
                     var activation = ActivationCalls.Forward(layer, output);
                     if (activation is not null) w.Line(activation);
                 }
                 break;
             case LayerKind.Maxout:
                 w.Line(Product(layer, "ForwardTraining"));
-                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({BufferSpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {p}Units, {p}Pieces);");
                 break;
             case LayerKind.Dropout:
-                w.Line($"{KernelsRuntime}.LayerKernels.DropoutTraining({input}, {output}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))}, {p}Rate, ref _dropoutRandom);");
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutTraining({input}, {output}, {BufferSpan($"_{layer.Field}Mask", Rows(layer))}, {p}Rate, ref _dropoutRandom);");
                 break;
             case LayerKind.Activation:
             {
@@ -113,11 +113,11 @@ internal static partial class NetworkEmitter
                 break;
             }
             case LayerKind.BatchNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormTraining({input}, {output}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormTraining({input}, {output}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
                 w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, {Buffer(p, "RunningMean")}, {Buffer(p, "RunningVariance")}, rows, {p}Units, {p}Momentum, {p}Epsilon);");
                 break;
             case LayerKind.LayerNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
                 w.Line($"    {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, rows, {p}Units, {p}Epsilon);");
                 break;
         }
@@ -126,7 +126,7 @@ internal static partial class NetworkEmitter
     private static void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         string p = layer.Prefix;
-        string delta = ArraySpan(layer.Delta, Rows(layer));
+        string delta = BufferSpan(layer.Delta, Rows(layer));
         bool computesInputGradient = layer.Index > plan.FirstTrainable;
         w.Line($"// {layer.Name} ({layer.Delta})");
         switch (layer.Kind)
@@ -134,8 +134,8 @@ internal static partial class NetworkEmitter
             case LayerKind.Dense:
                 if (!layer.IsLast && !KernelPlan.DerivativeFusedByNext(plan, layer.Index))
                 {
-                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Field}Output", Rows(layer)),
-                        layer.StoresPreActivation ? ArraySpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
+                    var backward = ActivationCalls.Backward(layer, BufferSpan($"_{layer.Field}Output", Rows(layer)),
+                        layer.StoresPreActivation ? BufferSpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
                     if (backward is not null)
                     {
                         w.Line(backward);
@@ -147,12 +147,12 @@ internal static partial class NetworkEmitter
                 if (computesInputGradient) w.Line(Product(layer, "InputGradient"));
                 break;
             case LayerKind.Maxout:
-                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({ArraySpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {ArraySpan($"_{layer.Field}Output", Rows(layer))}, {delta}, {ArraySpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
+                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({BufferSpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {BufferSpan($"_{layer.Field}Output", Rows(layer))}, {delta}, {BufferSpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
                 w.Line(Product(layer, "WeightGradient"));
                 if (computesInputGradient) w.Line(Product(layer, "InputGradient"));
                 break;
             case LayerKind.Dropout:
-                w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {ArraySpan($"_{layer.Field}Mask", Rows(layer))});");
+                w.Line($"{KernelsRuntime}.LayerKernels.DropoutBackward({delta}, {BufferSpan($"_{layer.Field}Mask", Rows(layer))});");
                 break;
             case LayerKind.Activation:
                 if (layer.IsLast)
@@ -161,17 +161,17 @@ internal static partial class NetworkEmitter
                 }
                 else
                 {
-                    var backward = ActivationCalls.Backward(layer, ArraySpan($"_{layer.Field}Output", Rows(layer)),
-                        ArraySpan(plan.TrainingInput(layer.Index), Rows(layer)), delta);
+                    var backward = ActivationCalls.Backward(layer, BufferSpan($"_{layer.Field}Output", Rows(layer)),
+                        BufferSpan(plan.TrainingInput(layer.Index), Rows(layer)), delta);
                     if (backward is not null) w.Line(backward);
                 }
                 break;
             case LayerKind.BatchNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormBackward({delta}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormBackward({delta}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
                 w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
                 break;
             case LayerKind.LayerNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormBackward({delta}, {ArraySpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
+                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormBackward({delta}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", "Units")},");
                 w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
                 break;
         }
@@ -236,7 +236,7 @@ internal static partial class NetworkEmitter
 
     private static void EmitJobs(SourceWriter w, NetworkPlan plan)
     {
-        if (!plan.Layers.Any(l => l.IsDenseLike)) return;
+        if (!Jobs(plan).Any()) return;
         w.Lines("""
             /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
             private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;

@@ -18,8 +18,11 @@ namespace CompiledNets.Generator.Parsing;
 /// </summary>
 internal static class NetworkParser
 {
-    /// <summary>Array.MaxLength for float[]: the largest parameter, optimizer-state or batch buffer.</summary>
-    internal const long ArrayLimit = 0x7FFFFFC7;
+    /// <summary>
+    /// The largest parameter, optimizer-state or batch buffer: <c>Kernels.AlignedFloats.MaxLength</c>, Array.MaxLength less
+    /// the 15 floats an aligned buffer allocates to find its 64-byte boundary.
+    /// </summary>
+    internal const long ArrayLimit = 0x7FFFFFC7 - 15;
 
     /// <summary>Batch buffers are [MaxBatchSize, width] arrays; this bound keeps them allocatable.</summary>
     internal const int MaxBatchLimit = 1 << 20;

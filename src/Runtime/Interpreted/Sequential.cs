@@ -500,11 +500,11 @@ public sealed class Sequential : INetwork
             parameterTotal += layer.ParameterCount;
             bufferTotal += layer.BufferCount;
         }
-        if (parameterTotal > Array.MaxLength) throw new InvalidOperationException($"The network has {parameterTotal:N0} parameters; at most {Array.MaxLength:N0} fit in one buffer.");
+        if (parameterTotal > AlignedFloats.MaxLength) throw new InvalidOperationException($"The network has {parameterTotal:N0} parameters; at most {AlignedFloats.MaxLength:N0} fit in one buffer.");
         int parameterCount = (int)parameterTotal;
         var optimizer = _optimizer;
         long stateTotal = optimizer is null ? 0 : (long)optimizer.StateSize(1) * parameterCount;
-        if (stateTotal > Array.MaxLength) throw new InvalidOperationException($"The {optimizer!.Name} state needs {stateTotal:N0} values; at most {Array.MaxLength:N0} fit in one buffer.");
+        if (stateTotal > AlignedFloats.MaxLength) throw new InvalidOperationException($"The {optimizer!.Name} state needs {stateTotal:N0} values; at most {AlignedFloats.MaxLength:N0} fit in one buffer.");
         bool training = !_inferenceOnly;
         var parameters = new AlignedFloats(parameterCount);
         var gradients = new AlignedFloats(parameterCount); // also for an inference-only network, as the generated one has

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -16,6 +17,12 @@ public sealed class AlignedFloats
     /// <summary>The boundary the first element sits on, in bytes.</summary>
     public const int Alignment = 64;
 
+    /// <summary>Floats a buffer can hold: <c>Array.MaxLength</c> less the slack that finding the boundary needs.</summary>
+    public const int MaxLength = 0x7FFFFFC7 - Slack;
+
+    /// <summary>Floats allocated beyond the length, so that an aligned start always fits.</summary>
+    private const int Slack = Alignment / sizeof(float) - 1;
+
     private readonly float[] _storage;
     private readonly int _start;
 
@@ -23,8 +30,8 @@ public sealed class AlignedFloats
     public AlignedFloats(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        const int slack = Alignment / sizeof(float) - 1;
-        _storage = GC.AllocateArray<float>(length + slack, pinned: true);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxLength);
+        _storage = GC.AllocateArray<float>(length + Slack, pinned: true);
         _start = FloatsToBoundary(ref MemoryMarshal.GetArrayDataReference(_storage));
         Length = length;
     }
@@ -41,7 +48,7 @@ public sealed class AlignedFloats
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if ((uint)index >= (uint)Length) ThrowIndex(index);
+            if ((uint)index >= (uint)Length) ThrowIndex(index, Length);
             return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_storage), _start + index);
         }
     }
@@ -76,6 +83,7 @@ public sealed class AlignedFloats
         return (int)((Alignment - address % Alignment) % Alignment) / sizeof(float);
     }
 
-    private void ThrowIndex(int index) =>
-        throw new IndexOutOfRangeException($"Index {index} is outside the buffer of {Length} floats.");
+    [DoesNotReturn]
+    private static void ThrowIndex(int index, int length) =>
+        throw new IndexOutOfRangeException($"Index {index} is outside the buffer of {length} floats.");
 }
