@@ -16,7 +16,7 @@ public class AlignedFloatsTests
     [InlineData(16)]
     [InlineData(33)]
     [InlineData(1000)]
-    [InlineData(100_000)] // large enough for the large-object heap's placement
+    [InlineData(100_000)] // a deep layer's size
     public void Every_buffer_starts_on_a_64_byte_boundary_and_is_zeroed(int length)
     {
         // Many buffers in a row: an array starts on a 64-byte boundary one time in eight by chance, so one could pass by luck.

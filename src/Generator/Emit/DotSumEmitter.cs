@@ -21,16 +21,10 @@ internal static class DotSumEmitter
     public static IEnumerable<string> Statements(IReadOnlyList<string> names)
     {
         string arguments = string.Join(", ", names.Select(n => $"a{n}"));
-        if (names.Count == 16)
-        {
-            yield return $"Vector512<float> sums = SumEach16({arguments});";
-            for (int i = 0; i < names.Count; i++) yield return $"s{names[i]} = sums.GetElement({i});";
-        }
-        else
-        {
-            yield return $"Vector128<float> sums = SumEach4({arguments});";
-            for (int i = 0; i < names.Count; i++) yield return $"s{names[i]} = sums.GetElement({i});";
-        }
+        yield return names.Count == 16
+            ? $"Vector512<float> sums = SumEach16({arguments});"
+            : $"Vector128<float> sums = SumEach4({arguments});";
+        for (int i = 0; i < names.Count; i++) yield return $"s{names[i]} = sums.GetElement({i});";
     }
 
     /// <summary>The helpers, emitted once into a kernel class that has dot-form forward kernels.</summary>

@@ -133,8 +133,8 @@ internal static partial class NetworkEmitter
     {
         w.Line($"private readonly {AlignedFloats} _parameters = new(ParameterCount);");
         w.Line($"private readonly {AlignedFloats} _gradients = new(ParameterCount);");
-        w.Line($"private readonly {AlignedFloats} _buffers = {(plan.BufferCount > 0 ? "new(BufferCount)" : $"{AlignedFloats}.Empty")};");
-        w.Line($"private readonly {AlignedFloats} _optimizerState = {(plan.OptimizerStateCount > 0 ? "new(OptimizerStateCount)" : $"{AlignedFloats}.Empty")};");
+        w.Line($"private readonly {AlignedFloats} _buffers = new(BufferCount);");
+        w.Line($"private readonly {AlignedFloats} _optimizerState = new(OptimizerStateCount);");
         w.Line();
         w.Line("// Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.");
         w.Line($"private readonly {AlignedFloats} _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");

@@ -31,8 +31,16 @@ public sealed class AlignedFloats
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxLength);
-        _storage = GC.AllocateArray<float>(length + Slack, pinned: true);
-        _start = FloatsToBoundary(ref MemoryMarshal.GetArrayDataReference(_storage));
+        if (length == 0)
+        {
+            // Nothing to align, and no reason to hold a pinned array (a network has several empty buffers).
+            _storage = [];
+        }
+        else
+        {
+            _storage = GC.AllocateArray<float>(length + Slack, pinned: true);
+            _start = FloatsToBoundary(ref MemoryMarshal.GetArrayDataReference(_storage));
+        }
         Length = length;
     }
 
@@ -62,9 +70,6 @@ public sealed class AlignedFloats
 
     /// <summary>The whole buffer (as <c>array.AsSpan()</c>).</summary>
     public Span<float> AsSpan() => Span;
-
-    /// <summary>The floats from <paramref name="start"/> to the end (as <c>array.AsSpan(start)</c>).</summary>
-    public Span<float> AsSpan(int start) => Span.Slice(start);
 
     /// <summary><paramref name="length"/> floats from <paramref name="start"/> (as <c>array.AsSpan(start, length)</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

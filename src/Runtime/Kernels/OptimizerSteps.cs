@@ -9,6 +9,13 @@ namespace CompiledNets.Kernels;
 /// Optimizer updates as single vectorised passes over the contiguous parameter, gradient and state
 /// buffers. The formulas are PyTorch's, so a step can be checked against <c>torch.optim</c> by hand.
 /// </summary>
+/// <remarks>
+/// Moments and velocities decay geometrically where a gradient stays zero (a dead ReLU unit), until they turn subnormal,
+/// and arithmetic on subnormal floats takes a slow microcode path on x64: the same step then runs several times slower.
+/// Such values are flushed to zero (<see cref="Subnormals.FlushToZero(float)"/>), as flush-to-zero hardware modes
+/// (torch.set_flush_denormal) would: an update of the order of lr · 1e-38 is below any parameter's resolution, so
+/// training is unchanged.
+/// </remarks>
 public static class OptimizerSteps
 {
     /// <summary>Parameter counts below which a step runs four floats at a time (networks small enough for the sample-lane kernels).</summary>
@@ -80,8 +87,8 @@ public static class OptimizerSteps
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var gv = Vector512.LoadUnsafe(ref g, (nuint)i);
-                var mv = FlushSubnormal(b1Wide * Vector512.LoadUnsafe(ref m, (nuint)i) + oneMinusB1Wide * gv);
-                var vv = FlushSubnormal(b2Wide * Vector512.LoadUnsafe(ref v, (nuint)i) + oneMinusB2Wide * gv * gv);
+                var mv = Subnormals.FlushToZero(b1Wide * Vector512.LoadUnsafe(ref m, (nuint)i) + oneMinusB1Wide * gv);
+                var vv = Subnormals.FlushToZero(b2Wide * Vector512.LoadUnsafe(ref v, (nuint)i) + oneMinusB2Wide * gv * gv);
                 mv.StoreUnsafe(ref m, (nuint)i);
                 vv.StoreUnsafe(ref v, (nuint)i);
                 var denominator = Vector512.Sqrt(vv) * invRootWide + epsWide;
@@ -91,8 +98,8 @@ public static class OptimizerSteps
         for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref g, (nuint)i);
-            var mv = FlushSubnormal(b1 * Vector.LoadUnsafe(ref m, (nuint)i) + oneMinusB1 * gv);
-            var vv = FlushSubnormal(b2 * Vector.LoadUnsafe(ref v, (nuint)i) + oneMinusB2 * gv * gv);
+            var mv = Subnormals.FlushToZero(b1 * Vector.LoadUnsafe(ref m, (nuint)i) + oneMinusB1 * gv);
+            var vv = Subnormals.FlushToZero(b2 * Vector.LoadUnsafe(ref v, (nuint)i) + oneMinusB2 * gv * gv);
             mv.StoreUnsafe(ref m, (nuint)i);
             vv.StoreUnsafe(ref v, (nuint)i);
             var denominator = Vector.SquareRoot(vv) * invRoot + eps;
@@ -101,8 +108,8 @@ public static class OptimizerSteps
         for (; i < n; i++)
         {
             float gi = Unsafe.Add(ref g, i);
-            float mi = FlushSubnormal(beta1 * Unsafe.Add(ref m, i) + (1f - beta1) * gi);
-            float vi = FlushSubnormal(beta2 * Unsafe.Add(ref v, i) + (1f - beta2) * gi * gi);
+            float mi = Subnormals.FlushToZero(beta1 * Unsafe.Add(ref m, i) + (1f - beta1) * gi);
+            float vi = Subnormals.FlushToZero(beta2 * Unsafe.Add(ref v, i) + (1f - beta2) * gi * gi);
             Unsafe.Add(ref m, i) = mi;
             Unsafe.Add(ref v, i) = vi;
             Unsafe.Add(ref p, i) -= stepSize * mi / (MathF.Sqrt(vi) * inverseCorrection2Root + epsilon);
@@ -133,7 +140,7 @@ public static class OptimizerSteps
         for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref g, (nuint)i);
-            var vv = FlushSubnormal(mu * Vector.LoadUnsafe(ref v, (nuint)i) + gv);
+            var vv = Subnormals.FlushToZero(mu * Vector.LoadUnsafe(ref v, (nuint)i) + gv);
             vv.StoreUnsafe(ref v, (nuint)i);
             var update = nesterov ? gv + mu * vv : vv;
             (Vector.LoadUnsafe(ref p, (nuint)i) - rate * update).StoreUnsafe(ref p, (nuint)i);
@@ -141,7 +148,7 @@ public static class OptimizerSteps
         for (; i < n; i++)
         {
             float gi = Unsafe.Add(ref g, i);
-            float vi = FlushSubnormal(momentum * Unsafe.Add(ref v, i) + gi);
+            float vi = Subnormals.FlushToZero(momentum * Unsafe.Add(ref v, i) + gi);
             Unsafe.Add(ref v, i) = vi;
             Unsafe.Add(ref p, i) -= learningRate * (nesterov ? gi + momentum * vi : vi);
         }
@@ -189,12 +196,12 @@ public static class OptimizerSteps
         for (int i = 0; i < parameters.Length; i++)
         {
             float gi = gradients[i];
-            float ai = FlushSubnormal(alpha * squareAverage[i] + (1f - alpha) * gi * gi);
+            float ai = Subnormals.FlushToZero(alpha * squareAverage[i] + (1f - alpha) * gi * gi);
             squareAverage[i] = ai;
             float scaled = gi / (MathF.Sqrt(ai) + epsilon);
             if (useMomentum)
             {
-                float bi = FlushSubnormal(momentum * momentumBuffer[i] + scaled);
+                float bi = Subnormals.FlushToZero(momentum * momentumBuffer[i] + scaled);
                 momentumBuffer[i] = bi;
                 parameters[i] -= learningRate * bi;
             }
@@ -218,16 +225,6 @@ public static class OptimizerSteps
         }
         Adam(parameters, gradients, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step);
     }
-
-    // Moments and velocities decay geometrically where a gradient stays zero (a dead ReLU unit), until they turn subnormal, and
-    // arithmetic on subnormal floats takes a slow microcode path on x64: the same step then runs several times slower.
-    // Such values are flushed to zero, as flush-to-zero hardware modes (torch.set_flush_denormal) would: an update of
-    // the order of lr · 1e-38 is below any parameter's resolution, so training is unchanged.
-    private static Vector512<float> FlushSubnormal(Vector512<float> x) => Subnormals.FlushToZero(x);
-
-    private static Vector<float> FlushSubnormal(Vector<float> x) => Subnormals.FlushToZero(x);
-
-    private static float FlushSubnormal(float x) => Subnormals.FlushToZero(x);
 
     private static void CheckLengths(ReadOnlySpan<float> parameters, ReadOnlySpan<float> other)
     {

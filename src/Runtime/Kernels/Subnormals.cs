@@ -41,18 +41,15 @@ public static class Subnormals
 
     /// <inheritdoc cref="FlushToZero(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> FlushToZero(Vector256<float> value) =>
-        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(value), Vector256.Create(SmallestNormal)), Vector256<float>.Zero, value);
+    public static Vector256<float> FlushToZero(Vector256<float> value) => Below(value, SmallestNormal);
 
     /// <inheritdoc cref="FlushToZero(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> FlushToZero(Vector512<float> value) =>
-        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(value), Vector512.Create(SmallestNormal)), Vector512<float>.Zero, value);
+    public static Vector512<float> FlushToZero(Vector512<float> value) => Below(value, SmallestNormal);
 
     /// <inheritdoc cref="FlushToZero(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> FlushToZero(Vector<float> value) =>
-        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(value), new Vector<float>(SmallestNormal)), Vector<float>.Zero, value);
+    public static Vector<float> FlushToZero(Vector<float> value) => Below(value, SmallestNormal);
 
     /// <summary>Each lane of <paramref name="value"/>, or 0 where its magnitude is below <see cref="NegligibleLossGradient"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -71,6 +68,18 @@ public static class Subnormals
     private static Vector128<float> Below(Vector128<float> value, float threshold) =>
         Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(value), Vector128.Create(threshold)), Vector128<float>.Zero, value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Below(Vector256<float> value, float threshold) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(value), Vector256.Create(threshold)), Vector256<float>.Zero, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Below(Vector512<float> value, float threshold) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(value), Vector512.Create(threshold)), Vector512<float>.Zero, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Below(Vector<float> value, float threshold) =>
+        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(value), new Vector<float>(threshold)), Vector<float>.Zero, value);
+
     /// <summary>Every value of <paramref name="values"/> below <paramref name="threshold"/> in magnitude set to 0 (NaN compares false and stays).</summary>
     private static void Flush(Span<float> values, float threshold)
     {
@@ -78,12 +87,7 @@ public static class Subnormals
         int n = values.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            var limit = Vector512.Create(threshold);
-            for (; i <= n - 16; i += 16)
-            {
-                var x = Vector512.LoadUnsafe(ref v, (nuint)i);
-                Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), limit), Vector512<float>.Zero, x).StoreUnsafe(ref v, (nuint)i);
-            }
+            for (; i <= n - 16; i += 16) Below(Vector512.LoadUnsafe(ref v, (nuint)i), threshold).StoreUnsafe(ref v, (nuint)i);
         }
         for (; i <= n - 4; i += 4) Below(Vector128.LoadUnsafe(ref v, (nuint)i), threshold).StoreUnsafe(ref v, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref v, i) = Below(Unsafe.Add(ref v, i), threshold);

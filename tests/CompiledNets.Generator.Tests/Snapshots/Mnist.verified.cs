@@ -75,7 +75,7 @@ namespace Demo.Vision
 
         private readonly global::CompiledNets.Kernels.AlignedFloats _parameters = new(ParameterCount);
         private readonly global::CompiledNets.Kernels.AlignedFloats _gradients = new(ParameterCount);
-        private readonly global::CompiledNets.Kernels.AlignedFloats _buffers = global::CompiledNets.Kernels.AlignedFloats.Empty;
+        private readonly global::CompiledNets.Kernels.AlignedFloats _buffers = new(BufferCount);
         private readonly global::CompiledNets.Kernels.AlignedFloats _optimizerState = new(OptimizerStateCount);
 
         // Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.
