@@ -134,14 +134,39 @@ public class PredictBatchBenchmarks
     public void Generated() => _generated.PredictBatch(_inputs, _outputs, Samples);
 }
 
-/// <summary>The FMA peak probe (see <see cref="FmaPeak"/>).</summary>
+/// <summary>
+/// The FMA peak probe (see <see cref="FmaPeak"/>) on one core, and on two at once: the ceiling that thread scaling of
+/// a compute-bound product is measured against (two cores of a shared machine need not reach twice one core's peak).
+/// </summary>
 [MemoryDiagnoser]
-public class FmaPeakBenchmarks
+public class FmaPeakBenchmarks : IDisposable
 {
     public const long Iterations = 1_000_000;
 
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
+    private Kernels.WorkerPool? _pool;
+    private Action<int> _probe = null!;
+    private readonly float[] _results = new float[2];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _pool = Threads > 1 ? new Kernels.WorkerPool(Threads) : null;
+        _probe = part => _results[part] = Benchmarks.FmaPeak.Run(Iterations);
+    }
+
+    [GlobalCleanup]
+    public void Dispose() => _pool?.Dispose();
+
     [Benchmark]
-    public float FmaPeak() => Benchmarks.FmaPeak.Run(Iterations);
+    public float FmaPeak()
+    {
+        if (_pool is null) return Benchmarks.FmaPeak.Run(Iterations);
+        _pool.Run(_probe);
+        return _results[0] + _results[1];
+    }
 }
 
 /// <summary>The generator's own cost: a fresh driver run over the deep network's declaration (parse, model, emit).</summary>

@@ -14,9 +14,13 @@ public static class BenchmarkFlops
         if (type == typeof(TrainBatchBenchmarks) || type == typeof(ThreadScalingBenchmarks)) return Flops.Train(BenchNets.Widths(network!)) * BenchNets.TrainBatch(network!);
         if (type == typeof(PredictBenchmarks) || type == typeof(PredictThreadScalingBenchmarks)) return Flops.Forward(BenchNets.Widths(network!));
         if (type == typeof(PredictBatchBenchmarks)) return Flops.Forward(BenchNets.Widths(network!)) * PredictBatchBenchmarks.Samples;
-        if (type == typeof(FmaPeakBenchmarks)) return FmaPeak.FlopsPer(FmaPeakBenchmarks.Iterations);
+        if (type == typeof(FmaPeakBenchmarks)) return FmaPeak.FlopsPer(FmaPeakBenchmarks.Iterations) * Threads(benchmark);
         return null;
     }
+
+    /// <summary>The benchmark's <c>Threads</c> parameter, 1 when it has none.</summary>
+    public static int Threads(BenchmarkCase benchmark) =>
+        benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Threads")?.Value is int threads ? threads : 1;
 
     public static double? Gflops(Summary summary, BenchmarkCase benchmark)
     {

@@ -39,11 +39,13 @@ internal static class PerformanceReport
     public static string Markdown(IReadOnlyList<Summary> summaries)
     {
         var reports = summaries.SelectMany(s => s.Reports.Select(r => (Summary: s, Report: r))).Where(x => x.Report.ResultStatistics is not null).ToList();
-        double probe = reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks))
-            .Select(x => BenchmarkFlops.Gflops(x.Summary, x.Report.BenchmarkCase) ?? 0).DefaultIfEmpty(0).Max();
+        double probe = Probe(reports, threads: 1);
         double peak = probe > 0 ? probe : FmaPeak.MeasuredGflops();
+        double bothCores = Probe(reports, threads: 2);
         var text = new StringBuilder();
         text.AppendLine(Invariant($"FMA peak probe ({FmaPeak.VectorName}, {FmaPeak.Chains} chains, 1 core): {peak:0.0} GFLOP/s{(probe > 0 ? "" : " (host stopwatch measurement)")}"));
+        if (bothCores > 0)
+            text.AppendLine(Invariant($"\nThe same probe on 2 cores at once: {bothCores:0.0} GFLOP/s ({bothCores / peak:0.00}× one core)."));
         text.AppendLine();
         var groups = reports.Where(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name is "Generated" or "Interpreted")
             .GroupBy(x => (Type: x.Report.BenchmarkCase.Descriptor.Type.Name.Replace("Benchmarks", ""), Network: Network(x.Report))).ToList();
@@ -68,8 +70,8 @@ internal static class PerformanceReport
             if (scaling.Count == 0) continue;
             bool training = type == typeof(ThreadScalingBenchmarks);
             text.AppendLine();
-            text.AppendLine($"| {title} | 1 thread | 2 threads | 2 vs 1 | GFLOP/s (1 / 2) | % of one core's peak (1 thread) |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|");
+            text.AppendLine($"| {title} | 1 thread | 2 threads | 2 vs 1 | GFLOP/s (1 / 2) | % of one core's peak (1 thread) | % of two cores' peak (2 threads) |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var network in scaling.GroupBy(x => Network(x.Report)))
             {
                 var one = network.FirstOrDefault(x => Equals(x.Report.BenchmarkCase.Parameters["Threads"], 1));
@@ -78,13 +80,19 @@ internal static class PerformanceReport
                 double t1 = one.Report.ResultStatistics!.Mean, t2 = two.Report.ResultStatistics!.Mean;
                 double? g1 = BenchmarkFlops.Gflops(one.Summary, one.Report.BenchmarkCase), g2 = BenchmarkFlops.Gflops(two.Summary, two.Report.BenchmarkCase);
                 string label = training ? Invariant($"{network.Key} (batch {BenchNets.TrainBatch(network.Key)})") : network.Key;
-                text.AppendLine(Invariant($"| {label} | {Time(t1)} | {Time(t2)} | {t1 / t2:0.00}× | {g1:0.0} / {g2:0.0} | {100 * g1 / peak:0.0}% |"));
+                string twoCores = bothCores > 0 ? Invariant($"{100 * g2 / bothCores:0.0}%") : "-";
+                text.AppendLine(Invariant($"| {label} | {Time(t1)} | {Time(t2)} | {t1 / t2:0.00}× | {g1:0.0} / {g2:0.0} | {100 * g1 / peak:0.0}% | {twoCores} |"));
             }
         }
         foreach (var x in reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(GeneratorBenchmarks)))
             text.AppendLine(Invariant($"\nGenerator (fresh driver, deep network's declaration): {Time(x.Report.ResultStatistics!.Mean)} per run, {Bytes(x.Report)} allocated."));
         return text.ToString();
     }
+
+    /// <summary>The FMA probe's GFLOP/s on this many threads, 0 when it was not in the run.</summary>
+    private static double Probe(List<(Summary Summary, BenchmarkReport Report)> reports, int threads) =>
+        reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks) && BenchmarkFlops.Threads(x.Report.BenchmarkCase) == threads)
+            .Select(x => BenchmarkFlops.Gflops(x.Summary, x.Report.BenchmarkCase) ?? 0).DefaultIfEmpty(0).Max();
 
     private static string Network(BenchmarkReport report) =>
         report.BenchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value as string ?? "";
