@@ -25,12 +25,12 @@ public static class BenchmarkFlops
     public static double? Gflops(Summary summary, BenchmarkCase benchmark)
     {
         var flops = Of(benchmark);
-        var mean = summary[benchmark]?.ResultStatistics?.Mean; // nanoseconds
-        return flops is { } f && mean is { } ns && ns > 0 ? f / ns : null;
+        var median = summary[benchmark]?.ResultStatistics?.Median; // nanoseconds
+        return flops is { } f && median is { } ns && ns > 0 ? f / ns : null;
     }
 }
 
-/// <summary>Effective GFLOP/s: useful FLOPs over the mean time.</summary>
+/// <summary>Effective GFLOP/s: useful FLOPs over the median time (the robust figure on a shared, noisy machine).</summary>
 public sealed class GflopsColumn : IColumn
 {
     public string Id => nameof(GflopsColumn);
@@ -40,7 +40,7 @@ public sealed class GflopsColumn : IColumn
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Useful FLOPs (2·in·out per Dense layer forward, weight gradient, and input gradient but the first) / mean time";
+    public string Legend => "Useful FLOPs (2·in·out per Dense layer forward, weight gradient, and input gradient but the first) / median time";
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public bool IsAvailable(Summary summary) => true;
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);

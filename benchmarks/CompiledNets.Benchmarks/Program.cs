@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -10,17 +11,17 @@ using CompiledNets.Benchmarks;
 
 // Usage: dotnet run -c Release --project benchmarks/CompiledNets.Benchmarks -- [--quick] [BenchmarkDotNet options]
 //   --filter '*TrainBatch*'   any BenchmarkDotNet option works (BenchmarkSwitcher); without --filter it asks.
-//   --quick                   a short in-process job (1 launch, 3 warm-ups, 3 iterations): everything in a few minutes.
+//   --quick                   a short in-process job (1 launch, 3 warm-ups, 5 iterations: a median of 5): everything in a few minutes.
 // After the run, a Markdown "generated vs interpreted" table is printed (and written to
-// BenchmarkDotNet.Artifacts/results/performance.md) with speed-ups, GFLOP/s and % of the FMA peak.
+// BenchmarkDotNet.Artifacts/results/performance.md) with speed-ups, GFLOP/s and % of the FMA peak, all from medians.
 bool quick = args.Contains("--quick");
 args = args.Where(a => a != "--quick").ToArray();
 
 IConfig config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
-    .AddColumn(new GflopsColumn(), new PeakColumn());
+    .AddColumn(StatisticColumn.Median, new GflopsColumn(), new PeakColumn());
 if (quick)
-    config = config.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick").AsDefault());
+    config = config.AddJob(Job.ShortRun.WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick").AsDefault());
 
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
 if (summaries.Count > 0)
@@ -59,7 +60,7 @@ internal static class PerformanceReport
             var i = group.FirstOrDefault(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name == "Interpreted");
             var g = group.FirstOrDefault(x => x.Report.BenchmarkCase.Descriptor.WorkloadMethod.Name == "Generated");
             if (i.Report is null || g.Report is null) continue;
-            double ti = i.Report.ResultStatistics!.Mean, tg = g.Report.ResultStatistics!.Mean;
+            double ti = i.Report.ResultStatistics!.Median, tg = g.Report.ResultStatistics!.Median;
             double? fi = BenchmarkFlops.Gflops(i.Summary, i.Report.BenchmarkCase), fg = BenchmarkFlops.Gflops(g.Summary, g.Report.BenchmarkCase);
             string label = group.Key.Network + (group.Key.Type == "TrainBatch" ? Invariant($" (batch {BenchNets.TrainBatch(group.Key.Network)})") : "");
             text.AppendLine(Invariant($"| {group.Key.Type} | {label} | {Time(ti)} | {Time(tg)} | {ti / tg:0.0}× | {fi:0.00} | {fg:0.00} | {100 * fi / peak:0.0}% | {100 * fg / peak:0.0}% | {Bytes(i.Report)} / {Bytes(g.Report)} |"));
@@ -77,7 +78,7 @@ internal static class PerformanceReport
                 var one = network.FirstOrDefault(x => Equals(x.Report.BenchmarkCase.Parameters["Threads"], 1));
                 var two = network.FirstOrDefault(x => Equals(x.Report.BenchmarkCase.Parameters["Threads"], 2));
                 if (one.Report is null || two.Report is null) continue;
-                double t1 = one.Report.ResultStatistics!.Mean, t2 = two.Report.ResultStatistics!.Mean;
+                double t1 = one.Report.ResultStatistics!.Median, t2 = two.Report.ResultStatistics!.Median;
                 double? g1 = BenchmarkFlops.Gflops(one.Summary, one.Report.BenchmarkCase), g2 = BenchmarkFlops.Gflops(two.Summary, two.Report.BenchmarkCase);
                 string label = training ? Invariant($"{network.Key} (batch {BenchNets.TrainBatch(network.Key)})") : network.Key;
                 string twoCores = bothCores > 0 ? Invariant($"{100 * g2 / bothCores:0.0}%") : "-";
@@ -85,7 +86,7 @@ internal static class PerformanceReport
             }
         }
         foreach (var x in reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(GeneratorBenchmarks)))
-            text.AppendLine(Invariant($"\nGenerator (fresh driver, deep network's declaration): {Time(x.Report.ResultStatistics!.Mean)} per run, {Bytes(x.Report)} allocated."));
+            text.AppendLine(Invariant($"\nGenerator (fresh driver, deep network's declaration): {Time(x.Report.ResultStatistics!.Median)} per run, {Bytes(x.Report)} allocated."));
         return text.ToString();
     }
 
