@@ -27,6 +27,10 @@ public sealed class EdgeShapeTests
         [Network(Inputs = 19)] [Dense(316, Activation.ReLU)] [Dense(257, Activation.Tanh)] [Dense(3, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
         public partial class Blocked;
+
+        [Network(Inputs = 64)] [Dense(2048, Activation.ReLU)] [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
+        public partial class FewColumns;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() =>
@@ -52,6 +56,9 @@ public sealed class EdgeShapeTests
         // dense2's input gradient reduces its 257 outputs in blocks of 64 (the last of one row) over packed panels of W, its
         // 316 columns in tiles of 64, 32 and 16 floats plus 12 scalar ones; the weight gradients of dense2 (316 inputs, 257
         // rows) are blocked over the batch. At batch 130 on two threads each product splits by columns (21 MFLOP).
+        // dense1's weight gradient (33.6 MFLOP at batch 128) splits across the pool by its 64 input columns: one block,
+        // fewer than the parts, so all but one part are empty and exactly one of them must own the bias gradient.
+        "FewColumns" => new Sequential(64).Dense(2048, Activation.ReLU).Dense(10, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, MaxBatch),
         _ => new Sequential(19).Dense(316, Activation.ReLU).Dense(257, Activation.Tanh).Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, MaxBatch),
     };
 
@@ -66,6 +73,8 @@ public sealed class EdgeShapeTests
     [InlineData("Blocked", 13, 1)]
     [InlineData("Blocked", 130, 1)]
     [InlineData("Blocked", 130, 2)]
+    [InlineData("FewColumns", 128, 1)]
+    [InlineData("FewColumns", 128, 2)]
     public void Edge_shapes_agree_with_the_interpreted_engine(string name, int batch, int threads)
     {
         var generated = Generated(name, threads);
@@ -90,17 +99,20 @@ public sealed class EdgeShapeTests
         AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} b{batch} t{threads} after 3 steps:", afterSteps: true);
     }
 
-    [Fact]
-    public void One_and_two_threads_train_to_bitwise_identical_parameters()
+    [Theory]
+    // 257 -> 1023 at batch 64 is 33.7 MFLOP per product: above the parallel threshold, so two threads split it.
+    [InlineData("Wide", 64)]
+    // 64 -> 2048 at batch 128: its weight gradient has one 64-column block for the pool's parts (see Interpreted).
+    [InlineData("FewColumns", 128)]
+    public void One_and_two_threads_train_to_bitwise_identical_parameters(string name, int batch)
     {
-        // 257 -> 1023 at batch 64 is 33.7 MFLOP per product: above the parallel threshold, so two threads split it.
-        Assert.True(2L * 64 * 257 * 1023 > 16_000_000);
-        var one = Generated("Wide", threads: 1);
-        var two = Generated("Wide", threads: 2);
+        var one = Generated(name, threads: 1);
+        var two = Generated(name, threads: 2);
+        Assert.True(2L * batch * one.InputSize * (name == "Wide" ? 1023 : 2048) > 16_000_000);
         for (int step = 0; step < 20; step++)
         {
-            var (x, t) = TestData.Batch(one, 64, seed: step);
-            Assert.Equal(one.TrainBatch(x, t, 64), two.TrainBatch(x, t, 64));
+            var (x, t) = TestData.Batch(one, batch, seed: step);
+            Assert.Equal(one.TrainBatch(x, t, batch), two.TrainBatch(x, t, batch));
         }
         Assert.True(one.Parameters.SequenceEqual(two.Parameters), "parameters differ between 1 and 2 threads");
         Assert.True(one.OptimizerState.SequenceEqual(two.OptimizerState), "optimizer state differs between 1 and 2 threads");

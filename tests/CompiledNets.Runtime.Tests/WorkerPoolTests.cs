@@ -20,6 +20,47 @@ public class WorkerPoolTests
         Assert.Equal([2_000, 2_000, 2_000], counts);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 5)]
+    [InlineData(2, 2)]
+    [InlineData(2, 8)]
+    [InlineData(3, 7)]
+    [InlineData(3, 33)]
+    public void More_parts_than_threads_each_run_exactly_once(int threads, int parts)
+    {
+        using var pool = new WorkerPool(threads);
+        var counts = new int[parts];
+        var ranBy = new int[parts];
+        Action<int> job = part =>
+        {
+            Interlocked.Increment(ref counts[part]);
+            ranBy[part] = Environment.CurrentManagedThreadId;
+        };
+        int caller = Environment.CurrentManagedThreadId;
+        for (int run = 0; run < 500; run++)
+        {
+            if (run % 100 == 99) Thread.Sleep(5);
+            pool.Run(job, parts);
+            Assert.Equal(caller, ranBy[0]); // part 0 always runs on the calling thread
+        }
+        Assert.All(counts, count => Assert.Equal(500, count));
+        int tried = 0;
+        Assert.True(pool.TryRun(_ => Interlocked.Increment(ref tried), parts));
+        Assert.Equal(parts, tried);
+    }
+
+    [Fact]
+    public void Balanced_parts_are_four_per_thread_and_one_alone()
+    {
+        using var one = new WorkerPool(1);
+        using var two = new WorkerPool(2);
+        Assert.Equal(1, one.BalancedParts);
+        Assert.Equal(8, two.BalancedParts);
+        Assert.Throws<ArgumentOutOfRangeException>(() => two.Run(_ => { }, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => two.TryRun(_ => { }, -1));
+    }
+
     [Fact]
     public async Task TryRun_declines_while_another_thread_holds_the_pool()
     {

@@ -378,10 +378,11 @@ internal static class DenseKernelEmitter
     private static void EmitWeightGradient(SourceWriter w, int k, int n)
     {
         var product = new BroadcastProduct(WeightGradientName(k, n), k, n, "N", "batch", "j * N + m",
-            $"<c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for {k} inputs and {n} outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten)");
+            $"<c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for {k} inputs and {n} outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten)");
         using (EmitDispatch(w, product, "ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last", "ref dy, ref x, ref dw, ref dw, batch, first, last"))
         {
-            w.Line("if (first != 0) return;");
+            // Exactly one part owns the bias: the first non-empty one (a split finer than the blocks leaves parts empty).
+            w.Line("if (first != 0 || last == 0) return;");
             w.Line("// Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.");
             w.Line($"const int N = {n};");
             w.Line("int o = 0;");

@@ -3,9 +3,10 @@ using System.ComponentModel;
 namespace CompiledNets.Kernels;
 
 /// <summary>
-/// Persistent worker threads that run the parts of one product in parallel: part 0 on the calling thread,
-/// parts 1..n-1 on workers, then wait. No allocation and no thread creation per call; the job is a delegate
-/// the caller allocates once. Each part must write disjoint outputs, so results never depend on the thread count.
+/// Persistent worker threads that run the parts of one product in parallel: part 0 on the calling thread, the other
+/// parts claimed one at a time by whichever thread is free, then wait. No allocation and no thread creation per call;
+/// the job is a delegate the caller allocates once. Each part must write disjoint outputs, so results never depend on
+/// the thread count or on which thread ran a part.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed class WorkerPool : IDisposable
@@ -17,6 +18,7 @@ public sealed class WorkerPool : IDisposable
     private Action<int>? _job;
     private int _pending;
     private int _nextPart;
+    private int _parts;
     private volatile int _generation;
     private volatile bool _disposed;
 
@@ -57,35 +59,59 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Parts that run at once.</summary>
     public int Threads { get; }
 
+    /// <summary>How many parts per thread <see cref="BalancedParts"/> splits a product into.</summary>
+    public const int PartsPerThread = 4;
+
+    /// <summary>
+    /// The parts to split one product into so that the work balances itself: <see cref="PartsPerThread"/> per thread
+    /// (1 for a single thread). Parts are claimed by whichever thread is free, so a core slowed by other work (a
+    /// shared machine, a slower core) runs fewer of them, instead of the whole product waiting for its half.
+    /// </summary>
+    public int BalancedParts => Threads == 1 ? 1 : Threads * PartsPerThread;
+
     /// <summary>
     /// Runs <c>job(0)</c> … <c>job(Threads - 1)</c>, part 0 on this thread, and returns when all are done.
     /// Calls from several threads take turns (each waits for the pool).
     /// </summary>
-    public void Run(Action<int> job)
+    public void Run(Action<int> job) => Run(job, Threads);
+
+    /// <summary>
+    /// Runs <c>job(0)</c> … <c>job(parts - 1)</c>, part 0 on this thread and the rest on whichever thread is free
+    /// first, and returns when all are done. Calls from several threads take turns (each waits for the pool).
+    /// </summary>
+    public void Run(Action<int> job, int parts)
     {
-        if (_workers.Length == 0)
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
+        if (_workers.Length == 0 || parts == 1)
         {
-            job(0);
+            for (int part = 0; part < parts; part++) job(part);
             return;
         }
-        lock (_runLock) RunLocked(job);
+        lock (_runLock) RunLocked(job, parts);
     }
 
     /// <summary>
-    /// Like <see cref="Run"/> when the pool is free; returns false at once, running nothing, while another thread
-    /// holds it (the caller then runs the whole job itself).
+    /// Like <see cref="Run(Action{int})"/> when the pool is free; returns false at once, running nothing, while another
+    /// thread holds it (the caller then runs the whole job itself).
     /// </summary>
-    public bool TryRun(Action<int> job)
+    public bool TryRun(Action<int> job) => TryRun(job, Threads);
+
+    /// <summary>
+    /// Like <see cref="Run(Action{int}, int)"/> when the pool is free; returns false at once, running nothing, while
+    /// another thread holds it (the caller then runs the whole job itself).
+    /// </summary>
+    public bool TryRun(Action<int> job, int parts)
     {
-        if (_workers.Length == 0)
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
+        if (_workers.Length == 0 || parts == 1)
         {
-            job(0);
+            for (int part = 0; part < parts; part++) job(part);
             return true;
         }
         if (!Monitor.TryEnter(_runLock)) return false;
         try
         {
-            RunLocked(job);
+            RunLocked(job, parts);
         }
         finally
         {
@@ -94,12 +120,13 @@ public sealed class WorkerPool : IDisposable
         return true;
     }
 
-    private void RunLocked(Action<int> job)
+    private void RunLocked(Action<int> job, int parts)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _job = job;
         _failure = null;
-        Volatile.Write(ref _pending, _workers.Length);
+        _parts = parts;
+        Volatile.Write(ref _pending, parts - 1);
         // Parts 1.. are claimed, by a worker or by this thread once part 0 is done: a worker that is asleep (or
         // descheduled on a busy machine) delays nothing, since whoever is free first runs the part.
         Volatile.Write(ref _nextPart, 1);
@@ -124,7 +151,7 @@ public sealed class WorkerPool : IDisposable
     private bool TryClaim(out int part)
     {
         part = Interlocked.Increment(ref _nextPart) - 1;
-        return part < Threads;
+        return part < _parts;
     }
 
     /// <summary>Runs a claimed part and counts it done, recording a failure for the caller.</summary>

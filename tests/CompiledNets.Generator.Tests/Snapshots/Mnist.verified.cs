@@ -240,11 +240,14 @@ namespace Demo.Vision
         /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
         private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
 
-        /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+        /// <summary>
+        /// Runs one product across the pool, in more parts than threads (part 0 on this thread, the rest taken by
+        /// whichever thread is free), so a core slowed by other work runs fewer of them.
+        /// </summary>
         private void RunAcrossCores(global::System.Action<int> job)
         {
-            _parts = _pool!.Threads;
-            _pool.Run(job);
+            _parts = _pool!.BalancedParts;
+            _pool.Run(job, _parts);
         }
 
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
@@ -624,7 +627,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 784 inputs and 128 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 784 inputs and 128 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -634,7 +637,7 @@ namespace CompiledNets.Generated
             else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_784x128_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_784x128_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_784x128_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 128;
             int o = 0;
@@ -2361,7 +2364,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 128 inputs and 10 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 128 inputs and 10 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -2371,7 +2374,7 @@ namespace CompiledNets.Generated
             else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_128x10_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_128x10_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_128x10_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 10;
             int o = 0;

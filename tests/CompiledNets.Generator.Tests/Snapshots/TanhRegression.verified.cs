@@ -272,11 +272,14 @@ partial class TanhRegression : global::CompiledNets.INetwork
     /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
     private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
 
-    /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+    /// <summary>
+    /// Runs one product across the pool, in more parts than threads (part 0 on this thread, the rest taken by
+    /// whichever thread is free), so a core slowed by other work runs fewer of them.
+    /// </summary>
     private void RunAcrossCores(global::System.Action<int> job)
     {
-        _parts = _pool!.Threads;
-        _pool.Run(job);
+        _parts = _pool!.BalancedParts;
+        _pool.Run(job, _parts);
     }
 
     private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
@@ -1725,14 +1728,14 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 3 inputs and 17 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 3 inputs and 17 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
         internal static void DenseWeightGradient_3x17(ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last)
         {
             DenseWeightGradient_3x17_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 17;
             int o = 0;
@@ -3062,7 +3065,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 17 inputs and 9 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 17 inputs and 9 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -3072,7 +3075,7 @@ namespace CompiledNets.Generated
             else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_17x9_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_17x9_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_17x9_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 9;
             int o = 0;
@@ -4575,7 +4578,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 9 inputs and 1 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 9 inputs and 1 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -4584,7 +4587,7 @@ namespace CompiledNets.Generated
             if (Vector256.IsHardwareAccelerated) DenseWeightGradient_9x1_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_9x1_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_9x1_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 1;
             int o = 0;

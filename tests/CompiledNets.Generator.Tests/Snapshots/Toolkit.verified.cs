@@ -426,11 +426,14 @@ namespace Demo
         /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
         private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
 
-        /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+        /// <summary>
+        /// Runs one product across the pool, in more parts than threads (part 0 on this thread, the rest taken by
+        /// whichever thread is free), so a core slowed by other work runs fewer of them.
+        /// </summary>
         private void RunAcrossCores(global::System.Action<int> job)
         {
-            _parts = _pool!.Threads;
-            _pool.Run(job);
+            _parts = _pool!.BalancedParts;
+            _pool.Run(job, _parts);
         }
 
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
@@ -1672,7 +1675,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 20 inputs and 32 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 20 inputs and 32 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -1682,7 +1685,7 @@ namespace CompiledNets.Generated
             else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_20x32_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_20x32_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_20x32_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 32;
             int o = 0;
@@ -3575,7 +3578,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 32 inputs and 48 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 32 inputs and 48 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -3585,7 +3588,7 @@ namespace CompiledNets.Generated
             else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_32x48_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_32x48_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_32x48_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 48;
             int o = 0;
@@ -5799,7 +5802,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 16 inputs and 12 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 16 inputs and 12 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -5809,7 +5812,7 @@ namespace CompiledNets.Generated
             else if (Vector256.IsHardwareAccelerated) DenseWeightGradient_16x12_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_16x12_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_16x12_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 12;
             int o = 0;
@@ -7476,7 +7479,7 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
-        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 12 inputs and 4 outputs, columns k in [first, last), and with the first part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
+        /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 12 inputs and 4 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
         /// </summary>
@@ -7485,7 +7488,7 @@ namespace CompiledNets.Generated
             if (Vector256.IsHardwareAccelerated) DenseWeightGradient_12x4_Vector256(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else if (Vector128.IsHardwareAccelerated) DenseWeightGradient_12x4_Vector128(ref dy, ref x, ref dw, ref dw, batch, first, last);
             else DenseWeightGradient_12x4_Scalar(ref dy, ref x, ref dw, ref dw, batch, first, last);
-            if (first != 0) return;
+            if (first != 0 || last == 0) return;
             // Bias gradient: column sums of dy, each summed over the batch in order, a vector of columns at a time.
             const int N = 4;
             int o = 0;

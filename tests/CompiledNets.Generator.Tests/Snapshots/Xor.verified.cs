@@ -198,11 +198,14 @@ namespace Demo
         /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
         private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
 
-        /// <summary>Runs one product in parts across the pool (part 0 on this thread).</summary>
+        /// <summary>
+        /// Runs one product across the pool, in more parts than threads (part 0 on this thread, the rest taken by
+        /// whichever thread is free), so a core slowed by other work runs fewer of them.
+        /// </summary>
         private void RunAcrossCores(global::System.Action<int> job)
         {
-            _parts = _pool!.Threads;
-            _pool.Run(job);
+            _parts = _pool!.BalancedParts;
+            _pool.Run(job, _parts);
         }
 
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
