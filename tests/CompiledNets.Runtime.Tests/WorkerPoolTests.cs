@@ -51,6 +51,22 @@ public class WorkerPoolTests
     }
 
     [Fact]
+    public void A_free_thread_takes_the_parts_a_slow_thread_has_not_started()
+    {
+        using var pool = new WorkerPool(2);
+        int caller = Environment.CurrentManagedThreadId;
+        var ranBy = new int[8];
+        // Part 0 keeps the caller busy long enough for the worker to claim and run every other part.
+        pool.Run(part =>
+        {
+            ranBy[part] = Environment.CurrentManagedThreadId;
+            if (part == 0) Thread.Sleep(500);
+        }, 8);
+        Assert.Equal(caller, ranBy[0]);
+        Assert.All(ranBy.AsSpan(1).ToArray(), thread => Assert.NotEqual(caller, thread));
+    }
+
+    [Fact]
     public void Balanced_parts_are_four_per_thread_and_one_alone()
     {
         using var one = new WorkerPool(1);
