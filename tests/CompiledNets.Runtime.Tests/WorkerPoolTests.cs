@@ -67,6 +67,67 @@ public class WorkerPoolTests
     }
 
     [Fact]
+    public async Task Jobs_with_different_part_counts_on_one_pool_run_each_part_exactly_once()
+    {
+        // A worker's last, failing claim on one job can land after the next job has started; it must be checked against
+        // the new job's part count, or it runs a part twice and the pool's count of running parts goes wrong.
+        using var pool = new WorkerPool(3);
+        var counts = new int[16];
+        Action<int> job = part => Interlocked.Increment(ref counts[part]);
+        var run = Task.Run(() =>
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                int parts = i % 2 == 0 ? 2 : 16;
+                Array.Clear(counts);
+                pool.Run(job, parts);
+                for (int part = 0; part < 16; part++)
+                {
+                    int expected = part < parts ? 1 : 0;
+                    if (counts[part] != expected) throw new InvalidOperationException($"run {i}: part {part} of {parts} ran {counts[part]} times");
+                }
+            }
+        });
+        // A hang fails the test with a TimeoutException instead of stopping the run.
+        await run.WaitAsync(TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
+    public void A_failing_first_part_is_reported_after_the_others_ran()
+    {
+        using var pool = new WorkerPool(2);
+        var ran = new int[8];
+        var error = Assert.Throws<AggregateException>(() => pool.Run(part =>
+        {
+            Interlocked.Increment(ref ran[part]);
+            if (part == 0) throw new InvalidOperationException("part 0");
+        }, 8));
+        Assert.Equal("part 0", error.InnerException!.Message);
+        Assert.All(ran, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void Exactly_one_part_starts_at_zero_with_work_for_any_split()
+    {
+        // The weight-gradient kernels give the bias sum to the part with first == 0 and last > 0.
+        foreach (int count in new[] { 1, 15, 16, 17, 63, 64, 65, 784, 1023 })
+            foreach (int granularity in new[] { 1, 4, 16, 64 })
+                foreach (int parts in new[] { 1, 2, 3, 8, 16, 33 })
+                {
+                    int owners = 0, covered = 0;
+                    for (int part = 0; part < parts; part++)
+                    {
+                        var (first, last) = WorkerPool.Partition(count, granularity, part, parts);
+                        Assert.True(first <= last, $"{count}/{granularity}/{parts}: part {part} is [{first}, {last})");
+                        covered += last - first;
+                        if (first == 0 && last > 0) owners++;
+                    }
+                    Assert.Equal(count, covered);
+                    Assert.Equal(1, owners);
+                }
+    }
+
+    [Fact]
     public void Balanced_parts_are_four_per_thread_and_one_alone()
     {
         using var one = new WorkerPool(1);

@@ -17,8 +17,12 @@ public sealed class WorkerPool : IDisposable
     private readonly object _runLock = new();
     private Action<int>? _job;
     private int _pending;
-    private int _nextPart;
-    private int _parts;
+    /// <summary>
+    /// The current job's part count (high 32 bits) and its next unclaimed part (low 32 bits), in one word so that a claim
+    /// reads the bound of the job it increments: a worker's last, failing claim on one job can land after the next job
+    /// has started, and must then be checked against that job's count, not the old one.
+    /// </summary>
+    private long _claims;
     private volatile int _generation;
     private volatile bool _disposed;
 
@@ -125,16 +129,23 @@ public sealed class WorkerPool : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         _job = job;
         _failure = null;
-        _parts = parts;
         Volatile.Write(ref _pending, parts - 1);
         // Parts 1.. are claimed, by a worker or by this thread once part 0 is done: a worker that is asleep (or
         // descheduled on a busy machine) delays nothing, since whoever is free first runs the part.
-        Volatile.Write(ref _nextPart, 1);
+        Volatile.Write(ref _claims, ((long)parts << 32) | 1);
         _generation++;
         foreach (var start in _start) start.Set();
         try
         {
-            job(0);
+            try
+            {
+                job(0);
+            }
+            catch (Exception exception)
+            {
+                // Reported like any other part's failure, after this thread has helped finish the rest.
+                _failure = exception;
+            }
             while (TryClaim(out int part)) RunPart(part);
         }
         finally
@@ -150,8 +161,9 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Takes the next unclaimed part of the current job, if one is left.</summary>
     private bool TryClaim(out int part)
     {
-        part = Interlocked.Increment(ref _nextPart) - 1;
-        return part < _parts;
+        long claimed = Interlocked.Increment(ref _claims) - 1;
+        part = (int)claimed;
+        return part < (int)(claimed >> 32);
     }
 
     /// <summary>Runs a claimed part and counts it done, recording a failure for the caller.</summary>
