@@ -57,7 +57,8 @@ public sealed class EdgeShapeTests
         // 316 columns in tiles of 64, 32 and 16 floats plus 12 scalar ones; the weight gradients of dense2 (316 inputs, 257
         // rows) are blocked over the batch. At batch 130 on two threads each product splits by columns (21 MFLOP).
         // dense1's weight gradient (33.6 MFLOP at batch 128) splits across the pool by its 64 input columns: one block,
-        // fewer than the parts, so all but one part are empty and exactly one of them must own the bias gradient.
+        // fewer than the parts, so all but one part are empty and the bias gradient must still be computed (by the first
+        // non-empty part; WorkerPoolTests checks that every partition has exactly one such part).
         "FewColumns" => new Sequential(64).Dense(2048, Activation.ReLU).Dense(10, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, MaxBatch),
         _ => new Sequential(19).Dense(316, Activation.ReLU).Dense(257, Activation.Tanh).Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, MaxBatch),
     };
