@@ -148,11 +148,12 @@ public class FmaPeakBenchmarks : IDisposable
 
     private Kernels.WorkerPool? _pool;
     private Action<int> _probe = null!;
-    private readonly float[] _results = new float[2];
+    private float[] _results = [];
 
     [GlobalSetup]
     public void Setup()
     {
+        _results = new float[Threads];
         _pool = Threads > 1 ? new Kernels.WorkerPool(Threads) : null;
         _probe = part => _results[part] = Benchmarks.FmaPeak.Run(Iterations);
     }
@@ -165,7 +166,7 @@ public class FmaPeakBenchmarks : IDisposable
     {
         if (_pool is null) return Benchmarks.FmaPeak.Run(Iterations);
         _pool.Run(_probe);
-        return _results[0] + _results[1];
+        return _results.Sum();
     }
 }
 

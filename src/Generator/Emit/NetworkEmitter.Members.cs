@@ -157,7 +157,6 @@ internal static partial class NetworkEmitter
         w.Line("private global::CompiledNets.Kernels.WorkerPool? _pool;");
         w.Line("private int _threads = 1;");
         w.Line("private int _rows; // samples in the batch being processed");
-        w.Line("private int _parts = 1; // parts the current product is split into");
         foreach (var job in Jobs(plan)) w.Line($"private readonly global::System.Action<int> {job.Field};");
         if (KernelPlan.PredictsAcrossCores(plan))
         {

@@ -43,7 +43,6 @@ internal static partial class NetworkEmitter
         {
             bool usesRows = plan.Layers.Any(l => (l.Kind == LayerKind.Dense && !KernelPlan.SplitsPredict(l)) || l.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm);
             if (usesRows) w.Line("const int rows = 1;");
-            w.Line("_parts = _pool!.BalancedParts;");
             w.Line("input.CopyTo(_predictRows);");
             foreach (var layer in plan.Layers)
             {
@@ -56,7 +55,7 @@ internal static partial class NetworkEmitter
                 if (KernelPlan.SplitsPredict(layer))
                 {
                     w.Line($"// {layer.Name}: {layer.Describe()}, its outputs split across the pool (all on this thread while another caller holds it)");
-                    w.Line($"if (!_pool.TryRun(_{layer.Field}ForwardPredict, _parts)) {layer.Prefix}ForwardPredict(0, {layer.Prefix}Units);");
+                    w.Line($"if (!_pool!.TryRun(_{layer.Field}ForwardPredict, _pool.BalancedParts)) {layer.Prefix}ForwardPredict(0, {layer.Prefix}Units);");
                 }
                 else
                 {

@@ -245,14 +245,10 @@ internal static partial class NetworkEmitter
             /// Runs one product across the pool, in more parts than threads (part 0 on this thread, the rest taken by
             /// whichever thread is free), so a core slowed by other work runs fewer of them.
             /// </summary>
-            private void RunAcrossCores(global::System.Action<int> job)
-            {
-                _parts = _pool!.BalancedParts;
-                _pool.Run(job, _parts);
-            }
+            private void RunAcrossCores(global::System.Action<int> job) => _pool!.Run(job, _pool.BalancedParts);
 
             private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
-                global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
+                global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
             """);
         w.Line();
         foreach (var layer in plan.Layers.Where(l => l.IsDenseLike))

@@ -135,26 +135,13 @@ public sealed class WorkerPool : IDisposable
         Volatile.Write(ref _claims, ((long)parts << 32) | 1);
         _generation++;
         foreach (var start in _start) start.Set();
-        try
-        {
-            try
-            {
-                job(0);
-            }
-            catch (Exception exception)
-            {
-                // Reported like any other part's failure, after this thread has helped finish the rest.
-                _failure = exception;
-            }
-            while (TryClaim(out int part)) RunPart(part);
-        }
-        finally
-        {
-            // Every part is claimed by now; wait for those running on workers: spin (yielding, never sleeping).
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
-            _job = null;
-        }
+        // Part 0 fails like any other part: recorded, and reported once this thread has helped finish the rest.
+        RunCaught(0);
+        while (TryClaim(out int part)) RunPart(part);
+        // Every part is claimed by now; wait for those running on workers: spin (yielding, never sleeping).
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+        _job = null;
         if (_failure is not null) throw new AggregateException("A worker failed while running a kernel.", _failure);
     }
 
@@ -166,8 +153,15 @@ public sealed class WorkerPool : IDisposable
         return part < (int)(claimed >> 32);
     }
 
-    /// <summary>Runs a claimed part and counts it done, recording a failure for the caller.</summary>
+    /// <summary>Runs a claimed part and counts it done.</summary>
     private void RunPart(int part)
+    {
+        RunCaught(part);
+        Interlocked.Decrement(ref _pending);
+    }
+
+    /// <summary>Runs one part, recording a failure for the caller.</summary>
+    private void RunCaught(int part)
     {
         try
         {
@@ -177,7 +171,6 @@ public sealed class WorkerPool : IDisposable
         {
             _failure = exception;
         }
-        Interlocked.Decrement(ref _pending);
     }
 
     private void WorkerLoop(int worker)

@@ -93,7 +93,6 @@ namespace Demo.Vision
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
         private int _rows; // samples in the batch being processed
-        private int _parts = 1; // parts the current product is split into
         private readonly global::System.Action<int> _dense1ForwardInference;
         private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
@@ -244,14 +243,10 @@ namespace Demo.Vision
         /// Runs one product across the pool, in more parts than threads (part 0 on this thread, the rest taken by
         /// whichever thread is free), so a core slowed by other work runs fewer of them.
         /// </summary>
-        private void RunAcrossCores(global::System.Action<int> job)
-        {
-            _parts = _pool!.BalancedParts;
-            _pool.Run(job, _parts);
-        }
+        private void RunAcrossCores(global::System.Action<int> job) => _pool!.Run(job, _pool.BalancedParts);
 
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
-            global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _parts);
+            global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
         private void Dense1ForwardInference(int first, int last)
