@@ -311,9 +311,14 @@ internal static partial class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {
-            w.Line("float loss = ComputeGradients(inputs, targets, batchSize);");
-            w.Line("ApplyGradients();");
-            w.Line("return loss;");
+            if (plan.TrainsInSampleLanes && SampleLaneEmitter.StepsSgd(plan))
+                SampleLaneEmitter.EmitTrainAndStepCall(w, plan);
+            else
+            {
+                w.Line("float loss = ComputeGradients(inputs, targets, batchSize);");
+                w.Line("ApplyGradients();");
+                w.Line("return loss;");
+            }
         }
         w.Line();
     }

@@ -50,15 +50,49 @@ internal static class SampleLaneEmitter
     private static bool HasLaneForm(ActivationKind activation) =>
         activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid;
 
+    /// <summary>
+    /// True when the optimizer is plain SGD: its step, <c>p -= lr·g</c>, needs nothing but the gradient, so the lane
+    /// kernel can apply it from the registers that hold each gradient sum. The step is then no longer a second pass
+    /// that reloads the gradients just stored, on the critical path of a step that depends on the one before it.
+    /// </summary>
+    public static bool StepsSgd(NetworkPlan plan) =>
+        plan.Spec.Optimizer.Kind == OptimizerKind.Sgd && plan.Spec.Optimizer.Momentum == 0;
+
     /// <summary>The body of <c>ComputeGradients</c> after the argument checks: one call to the lane kernel.</summary>
     public static void EmitTrainingCall(SourceWriter w, NetworkPlan plan)
     {
         w.Line($"// Small enough to train {Lanes} samples at a time in vector lanes, in one straight-line kernel.");
-        w.Line($"float loss = {NetworkEmitter.KernelClass}.{KernelName}(ref {NetworkEmitter.Ref("inputs")}, ref {NetworkEmitter.Ref("targets")},");
-        w.Line($"    ref _parameters[0], ref _gradients[0], ref _{plan.Last.Field}Output[0], batchSize);");
+        EmitKernelCall(w, plan, StepsSgd(plan) ? "applySgd: false, learningRate: 0f" : null);
         w.Line("_trainingRows = batchSize;");
         w.Line("return loss;");
     }
+
+    /// <summary>
+    /// The body of <c>TrainBatch</c> for plain SGD: one kernel call that also takes the step, bitwise the same as
+    /// <c>ComputeGradients</c> then <c>ApplyGradients</c> (the same <c>p - lr·g</c> per parameter, on the same sums).
+    /// </summary>
+    public static void EmitTrainAndStepCall(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("CheckTrainingBatch(inputs.Length, targets.Length, batchSize);");
+        w.Line("// Gradients and the SGD step in one straight-line kernel: each parameter is updated from the register that holds its gradient.");
+        EmitKernelCall(w, plan, "applySgd: true, _learningRate");
+        w.Line("_trainingRows = batchSize;");
+        w.Line("_optimizerStep++;");
+        w.Line("return loss;");
+    }
+
+    private static void EmitKernelCall(SourceWriter w, NetworkPlan plan, string? stepArguments)
+    {
+        w.Line($"float loss = {NetworkEmitter.KernelClass}.{KernelName}(ref {NetworkEmitter.Ref("inputs")}, ref {NetworkEmitter.Ref("targets")},");
+        w.Line($"    ref _parameters[0], ref _gradients[0], ref _{plan.Last.Field}Output[0], batchSize{(stepArguments is null ? "" : ", " + stepArguments)});");
+    }
+
+    /// <summary>The kernels' parameter list, with the SGD step's two when the kernel can take the step.</summary>
+    private static string KernelParameters(NetworkPlan plan) =>
+        "ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize" + (StepsSgd(plan) ? ", bool applySgd, float learningRate" : "");
+
+    private static string KernelArguments(NetworkPlan plan) =>
+        "ref x, ref t, ref p, ref gradient, ref y, batchSize" + (StepsSgd(plan) ? ", applySgd, learningRate" : "");
 
     private const string KernelName = "TrainInSampleLanes";
 
@@ -97,10 +131,12 @@ internal static class SampleLaneEmitter
         w.Line($"/// Forward pass, {plan.Spec.Loss} loss and backward pass of a batch, {Lanes} samples per <c>{V}</c>: lane l of a vector holds sample b + l.");
         w.Line("/// Each weight is broadcast from its constant offset in <c>p</c>; each parameter's gradient accumulates in its own vector");
         w.Line("/// and is summed across lanes once, into <c>gradient</c>. Writes the outputs to <c>y</c> and returns the mean loss.");
+        if (StepsSgd(plan))
+            w.Line("/// With <paramref name=\"applySgd\"/>, also takes the SGD step <c>p -= learningRate·gradient</c> from the registers that hold the sums.");
         w.Line("/// </summary>");
-        using (w.Block($"internal static float {KernelName}(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)"))
+        using (w.Block($"internal static float {KernelName}({KernelParameters(plan)})"))
         {
-            w.Line($"if (batchSize <= {Lanes}) return {OneGroupKernelName}(ref x, ref t, ref p, ref gradient, ref y, batchSize);");
+            w.Line($"if (batchSize <= {Lanes}) return {OneGroupKernelName}({KernelArguments(plan)});");
             EmitScale(w, plan);
             w.Line($"{V}<float> lossSum = {V}<float>.Zero;");
             w.Line("// One accumulator per parameter, named by its offset in the parameters.");
@@ -113,7 +149,7 @@ internal static class SampleLaneEmitter
                 EmitGroup(w, plan, oneGroup: false);
             }
             w.Line("// Lane sums, four gradients per store.");
-            EmitGradientSums(w, 0, plan.ParameterCount);
+            EmitGradientSums(w, plan, 0, plan.ParameterCount);
             w.Line($"return {V}.Sum(lossSum) * scale;");
         }
         w.Line();
@@ -131,7 +167,7 @@ internal static class SampleLaneEmitter
     private static void EmitOneGroupKernel(SourceWriter w, NetworkPlan plan)
     {
         w.Line($"/// <summary>{KernelName} for a batch of at most {Lanes} samples: one group of lanes, each gradient stored as soon as it is known.</summary>");
-        using (w.Block($"private static float {OneGroupKernelName}(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)"))
+        using (w.Block($"private static float {OneGroupKernelName}({KernelParameters(plan)})"))
         {
             EmitScale(w, plan);
             w.Line("const int b = 0;");
@@ -150,6 +186,7 @@ internal static class SampleLaneEmitter
             ? "// Cross-entropy is the mean over samples of the sum over classes."
             : "// The loss is the mean over every output value.");
         w.Line($"float scale = 1f / {(crossEntropy ? "batchSize" : "(batchSize * OutputSize)")};");
+        if (StepsSgd(plan)) w.Line($"{V}<float> rate = {V}.Create(learningRate);");
     }
 
     /// <summary>
@@ -169,19 +206,43 @@ internal static class SampleLaneEmitter
         EmitLoss(w, plan, oneGroup);
         for (int i = layers.Count - 1; i >= 0; i--)
         {
+            // A layer's weights are read by its own backward step only, so its SGD step can follow its sums at once.
             EmitBackward(w, layers[i], i > 0 ? layers[i - 1] : null, oneGroup);
-            if (oneGroup) EmitGradientSums(w, layers[i].WeightOffset, layers[i].ParameterCount);
+            if (oneGroup) EmitGradientSums(w, plan, layers[i].WeightOffset, layers[i].ParameterCount);
         }
     }
 
-    /// <summary>Stores the lane sums of accumulators g[first .. first + count), four per store where four remain.</summary>
-    private static void EmitGradientSums(SourceWriter w, int first, int count)
+    /// <summary>
+    /// Stores the lane sums of accumulators g[first .. first + count), four per store where four remain, and with
+    /// <c>applySgd</c> takes the SGD step on the same parameters: <c>p - rate·sum</c>, as <c>OptimizerSteps.Sgd</c> computes it.
+    /// </summary>
+    private static void EmitGradientSums(SourceWriter w, NetworkPlan plan, int first, int count)
     {
+        bool step = StepsSgd(plan);
         int end = first + count, full = first + count / Lanes * Lanes;
         for (int i = first; i < full; i += Lanes)
-            w.Line($"SumLanes(g{i}, g{i + 1}, g{i + 2}, g{i + 3}).StoreUnsafe(ref gradient, {i});");
+        {
+            string sums = $"SumLanes(g{i}, g{i + 1}, g{i + 2}, g{i + 3})";
+            if (!step)
+            {
+                w.Line($"{sums}.StoreUnsafe(ref gradient, {i});");
+                continue;
+            }
+            w.Line($"{V}<float> sums{i} = {sums};");
+            w.Line($"sums{i}.StoreUnsafe(ref gradient, {i});");
+            w.Line($"if (applySgd) ({V}.LoadUnsafe(ref p, {i}) - rate * sums{i}).StoreUnsafe(ref p, {i});");
+        }
         for (int i = full; i < end; i++)
-            w.Line($"Unsafe.Add(ref gradient, {i}) = {V}.Sum(g{i});");
+        {
+            if (!step)
+            {
+                w.Line($"Unsafe.Add(ref gradient, {i}) = {V}.Sum(g{i});");
+                continue;
+            }
+            w.Line($"float sum{i} = {V}.Sum(g{i});");
+            w.Line($"Unsafe.Add(ref gradient, {i}) = sum{i};");
+            w.Line($"if (applySgd) Unsafe.Add(ref p, {i}) -= learningRate * sum{i};");
+        }
     }
 
     /// <summary>Layer n's pre-activations z{n}_o and activations a{n}_o (layer 0 is the input).</summary>

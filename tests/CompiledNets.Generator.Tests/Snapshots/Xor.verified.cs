@@ -190,7 +190,7 @@ namespace Demo
             CheckTrainingBatch(inputs.Length, targets.Length, batchSize);
             // Small enough to train 4 samples at a time in vector lanes, in one straight-line kernel.
             float loss = global::CompiledNets.Generated.Kernels.TrainInSampleLanes(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets),
-                ref _parameters[0], ref _gradients[0], ref _dense2Output[0], batchSize);
+                ref _parameters[0], ref _gradients[0], ref _dense2Output[0], batchSize, applySgd: false, learningRate: 0f);
             _trainingRows = batchSize;
             return loss;
         }
@@ -228,8 +228,12 @@ namespace Demo
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
-            float loss = ComputeGradients(inputs, targets, batchSize);
-            ApplyGradients();
+            CheckTrainingBatch(inputs.Length, targets.Length, batchSize);
+            // Gradients and the SGD step in one straight-line kernel: each parameter is updated from the register that holds its gradient.
+            float loss = global::CompiledNets.Generated.Kernels.TrainInSampleLanes(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets),
+                ref _parameters[0], ref _gradients[0], ref _dense2Output[0], batchSize, applySgd: true, _learningRate);
+            _trainingRows = batchSize;
+            _optimizerStep++;
             return loss;
         }
 
@@ -968,13 +972,15 @@ namespace CompiledNets.Generated
         /// Forward pass, BinaryCrossEntropy loss and backward pass of a batch, 4 samples per <c>Vector128</c>: lane l of a vector holds sample b + l.
         /// Each weight is broadcast from its constant offset in <c>p</c>; each parameter's gradient accumulates in its own vector
         /// and is summed across lanes once, into <c>gradient</c>. Writes the outputs to <c>y</c> and returns the mean loss.
+        /// With <paramref name="applySgd"/>, also takes the SGD step <c>p -= learningRate·gradient</c> from the registers that hold the sums.
         /// </summary>
-        internal static float TrainInSampleLanes(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)
+        internal static float TrainInSampleLanes(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize, bool applySgd, float learningRate)
         {
-            if (batchSize <= 4) return TrainOneLaneGroup(ref x, ref t, ref p, ref gradient, ref y, batchSize);
+            if (batchSize <= 4) return TrainOneLaneGroup(ref x, ref t, ref p, ref gradient, ref y, batchSize, applySgd, learningRate);
             const int InputSize = 2, OutputSize = 1;
             // The loss is the mean over every output value.
             float scale = 1f / (batchSize * OutputSize);
+            Vector128<float> rate = Vector128.Create(learningRate);
             Vector128<float> lossSum = Vector128<float>.Zero;
             // One accumulator per parameter, named by its offset in the parameters.
             Vector128<float> g0 = Vector128<float>.Zero, g1 = Vector128<float>.Zero, g2 = Vector128<float>.Zero, g3 = Vector128<float>.Zero, g4 = Vector128<float>.Zero, g5 = Vector128<float>.Zero, g6 = Vector128<float>.Zero, g7 = Vector128<float>.Zero;
@@ -1100,24 +1106,43 @@ namespace CompiledNets.Generated
                 g23 += d1_7;
             }
             // Lane sums, four gradients per store.
-            SumLanes(g0, g1, g2, g3).StoreUnsafe(ref gradient, 0);
-            SumLanes(g4, g5, g6, g7).StoreUnsafe(ref gradient, 4);
-            SumLanes(g8, g9, g10, g11).StoreUnsafe(ref gradient, 8);
-            SumLanes(g12, g13, g14, g15).StoreUnsafe(ref gradient, 12);
-            SumLanes(g16, g17, g18, g19).StoreUnsafe(ref gradient, 16);
-            SumLanes(g20, g21, g22, g23).StoreUnsafe(ref gradient, 20);
-            SumLanes(g24, g25, g26, g27).StoreUnsafe(ref gradient, 24);
-            SumLanes(g28, g29, g30, g31).StoreUnsafe(ref gradient, 28);
-            Unsafe.Add(ref gradient, 32) = Vector128.Sum(g32);
+            Vector128<float> sums0 = SumLanes(g0, g1, g2, g3);
+            sums0.StoreUnsafe(ref gradient, 0);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 0) - rate * sums0).StoreUnsafe(ref p, 0);
+            Vector128<float> sums4 = SumLanes(g4, g5, g6, g7);
+            sums4.StoreUnsafe(ref gradient, 4);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 4) - rate * sums4).StoreUnsafe(ref p, 4);
+            Vector128<float> sums8 = SumLanes(g8, g9, g10, g11);
+            sums8.StoreUnsafe(ref gradient, 8);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 8) - rate * sums8).StoreUnsafe(ref p, 8);
+            Vector128<float> sums12 = SumLanes(g12, g13, g14, g15);
+            sums12.StoreUnsafe(ref gradient, 12);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 12) - rate * sums12).StoreUnsafe(ref p, 12);
+            Vector128<float> sums16 = SumLanes(g16, g17, g18, g19);
+            sums16.StoreUnsafe(ref gradient, 16);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 16) - rate * sums16).StoreUnsafe(ref p, 16);
+            Vector128<float> sums20 = SumLanes(g20, g21, g22, g23);
+            sums20.StoreUnsafe(ref gradient, 20);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 20) - rate * sums20).StoreUnsafe(ref p, 20);
+            Vector128<float> sums24 = SumLanes(g24, g25, g26, g27);
+            sums24.StoreUnsafe(ref gradient, 24);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 24) - rate * sums24).StoreUnsafe(ref p, 24);
+            Vector128<float> sums28 = SumLanes(g28, g29, g30, g31);
+            sums28.StoreUnsafe(ref gradient, 28);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 28) - rate * sums28).StoreUnsafe(ref p, 28);
+            float sum32 = Vector128.Sum(g32);
+            Unsafe.Add(ref gradient, 32) = sum32;
+            if (applySgd) Unsafe.Add(ref p, 32) -= learningRate * sum32;
             return Vector128.Sum(lossSum) * scale;
         }
 
         /// <summary>TrainInSampleLanes for a batch of at most 4 samples: one group of lanes, each gradient stored as soon as it is known.</summary>
-        private static float TrainOneLaneGroup(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize)
+        private static float TrainOneLaneGroup(ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize, bool applySgd, float learningRate)
         {
             const int InputSize = 2, OutputSize = 1;
             // The loss is the mean over every output value.
             float scale = 1f / (batchSize * OutputSize);
+            Vector128<float> rate = Vector128.Create(learningRate);
             const int b = 0;
             int valid = batchSize;
             // Lanes past the batch read zeros and get no gradient and no loss.
@@ -1208,9 +1233,15 @@ namespace CompiledNets.Generated
             d1_6 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_6, Vector128<float>.Zero), d1_6, Vector128<float>.Zero);
             Vector128<float> d1_7 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 31));
             d1_7 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_7, Vector128<float>.Zero), d1_7, Vector128<float>.Zero);
-            SumLanes(g24, g25, g26, g27).StoreUnsafe(ref gradient, 24);
-            SumLanes(g28, g29, g30, g31).StoreUnsafe(ref gradient, 28);
-            Unsafe.Add(ref gradient, 32) = Vector128.Sum(g32);
+            Vector128<float> sums24 = SumLanes(g24, g25, g26, g27);
+            sums24.StoreUnsafe(ref gradient, 24);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 24) - rate * sums24).StoreUnsafe(ref p, 24);
+            Vector128<float> sums28 = SumLanes(g28, g29, g30, g31);
+            sums28.StoreUnsafe(ref gradient, 28);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 28) - rate * sums28).StoreUnsafe(ref p, 28);
+            float sum32 = Vector128.Sum(g32);
+            Unsafe.Add(ref gradient, 32) = sum32;
+            if (applySgd) Unsafe.Add(ref p, 32) -= learningRate * sum32;
             // dense1 backward: d1_o is d loss / d z1_o; g[w[o, k]] += d1_o·a0_k, g[bias[o]] += d1_o.
             Vector128<float> g0 = d1_0 * a0_0;
             Vector128<float> g1 = d1_0 * a0_1;
@@ -1236,12 +1267,24 @@ namespace CompiledNets.Generated
             Vector128<float> g14 = d1_7 * a0_0;
             Vector128<float> g15 = d1_7 * a0_1;
             Vector128<float> g23 = d1_7;
-            SumLanes(g0, g1, g2, g3).StoreUnsafe(ref gradient, 0);
-            SumLanes(g4, g5, g6, g7).StoreUnsafe(ref gradient, 4);
-            SumLanes(g8, g9, g10, g11).StoreUnsafe(ref gradient, 8);
-            SumLanes(g12, g13, g14, g15).StoreUnsafe(ref gradient, 12);
-            SumLanes(g16, g17, g18, g19).StoreUnsafe(ref gradient, 16);
-            SumLanes(g20, g21, g22, g23).StoreUnsafe(ref gradient, 20);
+            Vector128<float> sums0 = SumLanes(g0, g1, g2, g3);
+            sums0.StoreUnsafe(ref gradient, 0);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 0) - rate * sums0).StoreUnsafe(ref p, 0);
+            Vector128<float> sums4 = SumLanes(g4, g5, g6, g7);
+            sums4.StoreUnsafe(ref gradient, 4);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 4) - rate * sums4).StoreUnsafe(ref p, 4);
+            Vector128<float> sums8 = SumLanes(g8, g9, g10, g11);
+            sums8.StoreUnsafe(ref gradient, 8);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 8) - rate * sums8).StoreUnsafe(ref p, 8);
+            Vector128<float> sums12 = SumLanes(g12, g13, g14, g15);
+            sums12.StoreUnsafe(ref gradient, 12);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 12) - rate * sums12).StoreUnsafe(ref p, 12);
+            Vector128<float> sums16 = SumLanes(g16, g17, g18, g19);
+            sums16.StoreUnsafe(ref gradient, 16);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 16) - rate * sums16).StoreUnsafe(ref p, 16);
+            Vector128<float> sums20 = SumLanes(g20, g21, g22, g23);
+            sums20.StoreUnsafe(ref gradient, 20);
+            if (applySgd) (Vector128.LoadUnsafe(ref p, 20) - rate * sums20).StoreUnsafe(ref p, 20);
             return Vector128.Sum(lossSum) * scale;
         }
 
