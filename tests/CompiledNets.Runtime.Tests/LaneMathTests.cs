@@ -49,6 +49,65 @@ public class LaneMathTests
     }
 
     [Fact]
+    public void ExpNonPositive_is_bitwise_Exp_for_every_sampled_non_positive_float()
+    {
+        // Every 61st bit pattern from -0 down to -infinity (35 million floats), four per call, plus the edges.
+        int checkedCount = 0;
+        for (long bits = 0x80000000L; bits <= 0xFF800000L; bits += 4 * 61)
+        {
+            var x = Vector128.Create(Float(bits), Float(Math.Min(bits + 61, 0xFF800000L)), Float(Math.Min(bits + 122, 0xFF800000L)), Float(Math.Min(bits + 183, 0xFF800000L)));
+            AssertBitwiseEqual(LaneMath.Exp(x), LaneMath.ExpNonPositive(x), x);
+            checkedCount += 4;
+        }
+        Assert.True(checkedCount > 30_000_000, $"{checkedCount} floats checked");
+        // Every x whose product with log2 e rounds to a half-integer exactly: n is a tie there, rounded to even.
+        int ties = 0;
+        for (int k = 0; k < 126; k++)
+        {
+            float x = -(k + 0.5f) / Log2E;
+            for (int step = 0; step < 8; step++) x = MathF.BitDecrement(x);
+            for (int step = 0; step < 16; step++, x = MathF.BitIncrement(x))
+            {
+                if (x * Log2E != -(k + 0.5f)) continue;
+                AssertBitwiseEqual(LaneMath.Exp(Vector128.Create(x)), LaneMath.ExpNonPositive(Vector128.Create(x)), Vector128.Create(x));
+                ties++;
+            }
+        }
+        Assert.True(ties > 100, $"{ties} ties found");
+        // The boundary, tiny and huge magnitudes, NaN: each with its neighbours on the non-positive side.
+        foreach (float edge in new[] { -0f, -87.3365447504f, -87f, -1e-30f, -float.Epsilon, float.MinValue, float.NegativeInfinity, float.NaN })
+        {
+            float closer = edge < 0 ? MathF.BitIncrement(edge) : edge;
+            var x = Vector128.Create(edge, MathF.BitDecrement(edge), closer, 0f);
+            AssertBitwiseEqual(LaneMath.Exp(x), LaneMath.ExpNonPositive(x), x);
+        }
+    }
+
+    [Fact]
+    public void ExpNonPositive_keeps_NaN_and_gives_zero_at_minus_infinity()
+    {
+        var lanes = LaneMath.ExpNonPositive(Vector128.Create(float.NaN, float.NegativeInfinity, -0f, 0f));
+        Assert.True(float.IsNaN(lanes[0]));
+        Assert.Equal(0f, lanes[1]);
+        Assert.Equal(1f, lanes[2]);
+        Assert.Equal(1f, lanes[3]);
+    }
+
+    private const float Log2E = 1.44269504088896341f;
+
+    private static float Float(long bits) => BitConverter.Int32BitsToSingle(unchecked((int)(uint)bits));
+
+    private static void AssertBitwiseEqual(Vector128<float> expected, Vector128<float> actual, Vector128<float> x)
+    {
+        for (int lane = 0; lane < 4; lane++)
+        {
+            float e = expected[lane], a = actual[lane];
+            bool same = BitConverter.SingleToInt32Bits(e) == BitConverter.SingleToInt32Bits(a) || (float.IsNaN(e) && float.IsNaN(a));
+            if (!same) Assert.Fail($"exp({x[lane]:R}): Exp gives {e:R}, ExpNonPositive {a:R}");
+        }
+    }
+
+    [Fact]
     public void Log_is_within_2_ulp_of_MathF_Log_for_positive_normal_floats()
     {
         int worst = 0;

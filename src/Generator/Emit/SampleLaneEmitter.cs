@@ -271,7 +271,7 @@ internal static class SampleLaneEmitter
             string max = $"z{n}_0";
             for (int o = 1; o < layer.Units; o++) max = $"{V}.MaxNative({max}, z{n}_{o})";
             w.Line($"{V}<float> max{n} = {max};");
-            for (int o = 0; o < layer.Units; o++) w.Line($"{V}<float> e{n}_{o} = {LaneMath}.Exp(z{n}_{o} - max{n});");
+            for (int o = 0; o < layer.Units; o++) w.Line($"{V}<float> e{n}_{o} = {LaneMath}.ExpNonPositive(z{n}_{o} - max{n});");
             w.Line($"{V}<float> sum{n} = {string.Join(" + ", Enumerable.Range(0, layer.Units).Select(o => $"e{n}_{o}"))};");
             w.Line($"{V}<float> inverseSum{n} = {V}<float>.One / sum{n};");
             for (int o = 0; o < layer.Units; o++) w.Line($"{V}<float> a{n}_{o} = e{n}_{o} * inverseSum{n};");
@@ -282,7 +282,7 @@ internal static class SampleLaneEmitter
             // e^-|z| serves both the sigmoid and the loss, and never overflows.
             for (int o = 0; o < layer.Units; o++)
             {
-                w.Line($"{V}<float> e{n}_{o} = {LaneMath}.Exp(-{V}.Abs(z{n}_{o}));");
+                w.Line($"{V}<float> e{n}_{o} = {LaneMath}.ExpNonPositive(-{V}.Abs(z{n}_{o}));");
                 w.Line($"{V}<float> inverse{n}_{o} = {V}<float>.One / ({V}<float>.One + e{n}_{o});");
                 w.Line($"{V}<float> a{n}_{o} = {V}.ConditionalSelect({V}.GreaterThanOrEqual(z{n}_{o}, {V}<float>.Zero), inverse{n}_{o}, e{n}_{o} * inverse{n}_{o});");
             }

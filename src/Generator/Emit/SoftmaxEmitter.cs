@@ -129,7 +129,7 @@ internal static class SoftmaxEmitter
         for (int c = 0; c < classes; c++)
         {
             w.Line($"{V}<float> s{c} = z{c} - max;");
-            w.Line($"{V}<float> e{c} = {LaneMath}.Exp(s{c});");
+            w.Line($"{V}<float> e{c} = {LaneMath}.ExpNonPositive(s{c});");
         }
         w.Line($"{V}<float> sum = {Tree(classes, c => $"e{c}", (a, b) => $"({a} + {b})")};");
         w.Line($"{V}<float> inverseSum = {V}<float>.One / sum;");

@@ -90,7 +90,7 @@ public static class ActivationKernels
     /// <summary>
     /// e^(z - max) / Σ e^(z - max) in place: shifted by the row's maximum so no exponential overflows
     /// (<see cref="TensorPrimitives.SoftMax{T}(ReadOnlySpan{T}, Span{T})"/> does not shift, and turns a logit past 88 into NaN).
-    /// Four lanes at a time with the inlined <see cref="LaneMath.Exp"/>: rows are short (classes), so call overhead would dominate.
+    /// Four lanes at a time with the inlined <see cref="LaneMath.ExpNonPositive"/> (every shifted logit is at most 0): rows are short (classes), so call overhead would dominate.
     /// </summary>
     private static void SoftmaxRow(Span<float> row)
     {
@@ -101,7 +101,7 @@ public static class ActivationKernels
         var shift = Vector128.Create(max);
         for (; j <= n - 4; j += 4)
         {
-            var e = LaneMath.Exp(Vector128.LoadUnsafe(ref r, (nuint)j) - shift);
+            var e = LaneMath.ExpNonPositive(Vector128.LoadUnsafe(ref r, (nuint)j) - shift);
             e.StoreUnsafe(ref r, (nuint)j);
             sum += Vector128.Sum(e);
         }

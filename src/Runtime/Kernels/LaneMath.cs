@@ -53,6 +53,38 @@ public static class LaneMath
     }
 
     /// <summary>
+    /// <see cref="Exp"/> for x &lt;= 0 (and NaN), bitwise the same, with a shorter dependency chain: the arguments of a
+    /// sigmoid's e^-|z| and a softmax's e^(z - max). Nothing there can overflow, so the upper clamp goes, and n is
+    /// rounded by adding 1.5·2^23 (which leaves the nearest integer, ties to even, in the low mantissa bits, as
+    /// <see cref="Vector128.Round(Vector128{float})"/> rounds) rather than by a round instruction twice the latency of the add.
+    /// Positive x must use <see cref="Exp"/>: past 88.4 this would overflow to infinity instead of clamping.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ExpNonPositive(Vector128<float> x)
+    {
+        // Lanes at or below ExpMin are computed from garbage and zeroed at the end, as Exp zeroes them.
+        var belowNormal = Vector128.LessThanOrEqual(x, Vector128.Create(ExpMin));
+        // |x·log2 e| <= 126 here, far inside the 2^22 where the shifted sum keeps n exactly.
+        var shifted = x * Log2E + Vector128.Create(RoundingShift);
+        var n = shifted - Vector128.Create(RoundingShift);
+        var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2High), x);
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Low), r);
+        var r2 = r * r;
+        var low = Vector128.FusedMultiplyAdd(Vector128.Create(1.6666665459e-1f), r, Vector128.Create(5.0000001201e-1f));
+        var middle = Vector128.FusedMultiplyAdd(Vector128.Create(8.3334519073e-3f), r, Vector128.Create(4.1665795894e-2f));
+        var high = Vector128.FusedMultiplyAdd(Vector128.Create(1.9875691500e-4f), r, Vector128.Create(1.3981999507e-3f));
+        var p = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(high, r2, middle), r2, low);
+        var expR = Vector128.FusedMultiplyAdd(p, r2, r) + Vector128<float>.One;
+        // The shifted sum's bits are those of 1.5·2^23 plus n, so 2^n's exponent field is read off them without a conversion.
+        var twoToN = (shifted.AsInt32() + Vector128.Create(127 - RoundingShiftBits)) << 23;
+        return Vector128.AndNot(expR * twoToN.AsSingle(), belowNormal);
+    }
+
+    /// <summary>1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer (its ulp is 1).</summary>
+    private const float RoundingShift = 12582912f;
+    private const int RoundingShiftBits = 0x4B400000;
+
+    /// <summary>
     /// ln x per lane for finite x &gt; 0 (the arguments a loss passes: sums of exponentials, 1 + e^-|z|); NaN stays NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

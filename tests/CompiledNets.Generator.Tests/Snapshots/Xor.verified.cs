@@ -1043,7 +1043,7 @@ namespace CompiledNets.Generated
                 Vector128<float> z2_0_3 = Vector128.Create(Unsafe.Add(ref p, 27)) * a1_3;
                 z2_0_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0_3);
                 z2_0 = (z2_0 + z2_0_1) + (z2_0_2 + z2_0_3);
-                Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
+                Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.ExpNonPositive(-Vector128.Abs(z2_0));
                 Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
                 Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
                 // Loss: BinaryCrossEntropy on Sigmoid; outputs stored for TrainingOutputs.
@@ -1197,7 +1197,7 @@ namespace CompiledNets.Generated
             Vector128<float> z2_0_3 = Vector128.Create(Unsafe.Add(ref p, 27)) * a1_3;
             z2_0_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0_3);
             z2_0 = (z2_0 + z2_0_1) + (z2_0_2 + z2_0_3);
-            Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
+            Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.ExpNonPositive(-Vector128.Abs(z2_0));
             Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
             Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
             // Loss: BinaryCrossEntropy on Sigmoid; outputs stored for TrainingOutputs.
@@ -1342,7 +1342,7 @@ namespace CompiledNets.Generated
             Vector128<float> z2_0_3 = Vector128.Create(Unsafe.Add(ref p, 27)) * a1_3;
             z2_0_3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref p, 31)), a1_7, z2_0_3);
             z2_0 = (z2_0 + z2_0_1) + (z2_0_2 + z2_0_3);
-            Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.Exp(-Vector128.Abs(z2_0));
+            Vector128<float> e2_0 = global::CompiledNets.Kernels.LaneMath.ExpNonPositive(-Vector128.Abs(z2_0));
             Vector128<float> inverse2_0 = Vector128<float>.One / (Vector128<float>.One + e2_0);
             Vector128<float> a2_0 = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z2_0, Vector128<float>.Zero), inverse2_0, e2_0 * inverse2_0);
             Unsafe.Add(ref y, 0) = a2_0.ToScalar();
