@@ -41,3 +41,11 @@ public partial class LaneSgdRegression;
 [Loss(LossFunction.CrossEntropy)]
 [Sgd(LearningRate = 0.3f)]
 public partial class LaneSgdClassifier;
+
+// 322 parameters: past the 256 below which OptimizerSteps.Sgd steps four floats at a time.
+[Network(Inputs = 2)]
+[Dense(64, Activation.ReLU)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[Sgd(LearningRate = 0.1f)]
+public partial class LaneSgdWide;

@@ -12,7 +12,7 @@ public class SampleLaneSgdStepTests
     {
         var data = new TheoryData<string, int>();
         // 1-4 samples run the one-group kernel, 5-9 the loop over groups of four (9 ends on a partial group).
-        foreach (string network in new[] { "xor", "single", "linear", "regression", "classifier" })
+        foreach (string network in new[] { "xor", "single", "linear", "regression", "classifier", "wide" })
             foreach (int batch in new[] { 1, 3, 4, 5, 8, 9 })
                 data.Add(network, batch);
         return data;
@@ -25,6 +25,7 @@ public class SampleLaneSgdStepTests
         "linear" => new LinearSgd(seed, MaxBatch),
         "regression" => new LaneSgdRegression(seed, MaxBatch),
         "classifier" => new LaneSgdClassifier(seed, MaxBatch),
+        "wide" => new LaneSgdWide(seed, MaxBatch),
         _ => throw new ArgumentOutOfRangeException(nameof(network)),
     };
 

@@ -75,7 +75,7 @@ internal static class SampleLaneEmitter
     {
         w.Line("CheckTrainingBatch(inputs.Length, targets.Length, batchSize);");
         w.Line("// Gradients and the SGD step in one straight-line kernel: each parameter is updated from the register that holds its gradient.");
-        EmitKernelCall(w, plan, "applySgd: true, _learningRate");
+        EmitKernelCall(w, plan, "applySgd: true, learningRate: _learningRate");
         w.Line("_trainingRows = batchSize;");
         w.Line("_optimizerStep++;");
         w.Line("return loss;");
@@ -268,8 +268,10 @@ internal static class SampleLaneEmitter
         }
         if (layer.Activation == ActivationKind.Softmax)
         {
+            // Max, not MaxNative: a NaN logit in any position must make the maximum NaN, so that no shifted logit is
+            // positive (ExpNonPositive's contract) and the whole row comes out NaN.
             string max = $"z{n}_0";
-            for (int o = 1; o < layer.Units; o++) max = $"{V}.MaxNative({max}, z{n}_{o})";
+            for (int o = 1; o < layer.Units; o++) max = $"{V}.Max({max}, z{n}_{o})";
             w.Line($"{V}<float> max{n} = {max};");
             for (int o = 0; o < layer.Units; o++) w.Line($"{V}<float> e{n}_{o} = {LaneMath}.ExpNonPositive(z{n}_{o} - max{n});");
             w.Line($"{V}<float> sum{n} = {string.Join(" + ", Enumerable.Range(0, layer.Units).Select(o => $"e{n}_{o}"))};");

@@ -38,15 +38,7 @@ public static class LaneMath
         var clamped = Vector128.Min(Vector128.AndNot(x, belowNormal), Vector128.Create(ExpMax));
         // x = n·ln2 + r with |r| <= ln2 / 2.
         var n = Vector128.Round(clamped * Log2E);
-        var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2High), clamped);
-        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Low), r);
-        // e^r = 1 + r + r²·P(r), P evaluated in Estrin's form: three independent pairs, so the chain is three FMAs deep.
-        var r2 = r * r;
-        var low = Vector128.FusedMultiplyAdd(Vector128.Create(1.6666665459e-1f), r, Vector128.Create(5.0000001201e-1f));
-        var middle = Vector128.FusedMultiplyAdd(Vector128.Create(8.3334519073e-3f), r, Vector128.Create(4.1665795894e-2f));
-        var high = Vector128.FusedMultiplyAdd(Vector128.Create(1.9875691500e-4f), r, Vector128.Create(1.3981999507e-3f));
-        var p = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(high, r2, middle), r2, low);
-        var expR = Vector128.FusedMultiplyAdd(p, r2, r) + Vector128<float>.One;
+        var expR = ExpOfRemainder(clamped, n);
         // 2^n built in the exponent field; n is a whole number in [-126, 127] after the clamp, so the plain conversion is exact.
         var twoToN = (Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23;
         return Vector128.AndNot(expR * twoToN.AsSingle(), belowNormal);
@@ -57,7 +49,8 @@ public static class LaneMath
     /// sigmoid's e^-|z| and a softmax's e^(z - max). Nothing there can overflow, so the upper clamp goes, and n is
     /// rounded by adding 1.5·2^23 (which leaves the nearest integer, ties to even, in the low mantissa bits, as
     /// <see cref="Vector128.Round(Vector128{float})"/> rounds) rather than by a round instruction twice the latency of the add.
-    /// Positive x must use <see cref="Exp"/>: past 88.4 this would overflow to infinity instead of clamping.
+    /// Positive x must use <see cref="Exp"/>: beyond <c>ExpMax</c> (88.38) the result here is meaningless (infinity, then
+    /// garbage of either sign), where Exp clamps to the largest float.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> ExpNonPositive(Vector128<float> x)
@@ -67,6 +60,20 @@ public static class LaneMath
         // |x·log2 e| <= 126 here, far inside the 2^22 where the shifted sum keeps n exactly.
         var shifted = x * Log2E + Vector128.Create(RoundingShift);
         var n = shifted - Vector128.Create(RoundingShift);
+        var expR = ExpOfRemainder(x, n);
+        // The shifted sum's bits are those of 1.5·2^23 plus n, so 2^n's exponent field is read off them without a conversion.
+        var twoToN = (shifted.AsInt32() + Vector128.Create(127 - RoundingShiftBits)) << 23;
+        return Vector128.AndNot(expR * twoToN.AsSingle(), belowNormal);
+    }
+
+    /// <summary>
+    /// e^r for r = x - n·ln2, with n the nearest whole number to x·log2 e: the Cody–Waite reduction (ln 2 in two parts,
+    /// so the subtraction is exact) and e^r = 1 + r + r²·P(r), P in Estrin's form: three independent pairs, so the chain
+    /// is three FMAs deep.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ExpOfRemainder(Vector128<float> x, Vector128<float> n)
+    {
         var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2High), x);
         r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Low), r);
         var r2 = r * r;
@@ -74,10 +81,7 @@ public static class LaneMath
         var middle = Vector128.FusedMultiplyAdd(Vector128.Create(8.3334519073e-3f), r, Vector128.Create(4.1665795894e-2f));
         var high = Vector128.FusedMultiplyAdd(Vector128.Create(1.9875691500e-4f), r, Vector128.Create(1.3981999507e-3f));
         var p = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(high, r2, middle), r2, low);
-        var expR = Vector128.FusedMultiplyAdd(p, r2, r) + Vector128<float>.One;
-        // The shifted sum's bits are those of 1.5·2^23 plus n, so 2^n's exponent field is read off them without a conversion.
-        var twoToN = (shifted.AsInt32() + Vector128.Create(127 - RoundingShiftBits)) << 23;
-        return Vector128.AndNot(expR * twoToN.AsSingle(), belowNormal);
+        return Vector128.FusedMultiplyAdd(p, r2, r) + Vector128<float>.One;
     }
 
     /// <summary>1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer (its ulp is 1).</summary>

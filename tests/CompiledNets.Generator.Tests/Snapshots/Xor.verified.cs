@@ -231,7 +231,7 @@ namespace Demo
             CheckTrainingBatch(inputs.Length, targets.Length, batchSize);
             // Gradients and the SGD step in one straight-line kernel: each parameter is updated from the register that holds its gradient.
             float loss = global::CompiledNets.Generated.Kernels.TrainInSampleLanes(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets),
-                ref _parameters[0], ref _gradients[0], ref _dense2Output[0], batchSize, applySgd: true, _learningRate);
+                ref _parameters[0], ref _gradients[0], ref _dense2Output[0], batchSize, applySgd: true, learningRate: _learningRate);
             _trainingRows = batchSize;
             _optimizerStep++;
             return loss;
