@@ -222,7 +222,7 @@ internal static class SampleLaneEmitter
         int end = first + count, full = first + count / Lanes * Lanes;
         for (int i = first; i < full; i += Lanes)
         {
-            string sums = $"SumLanes(g{i}, g{i + 1}, g{i + 2}, g{i + 3})";
+            string sums = LaneSums($"g{i}", $"g{i + 1}", $"g{i + 2}", $"g{i + 3}");
             if (!step)
             {
                 w.Line($"{sums}.StoreUnsafe(ref gradient, {i});");
@@ -244,6 +244,17 @@ internal static class SampleLaneEmitter
             w.Line($"if (applySgd) Unsafe.Add(ref p, {i}) -= learningRate * sum{i};");
         }
     }
+
+    /// <summary>The alias the kernel file declares for <c>System.Runtime.Intrinsics.X86.Sse3</c>.</summary>
+    private const string Sse3 = "Sse3";
+
+    /// <summary>
+    /// The lane sums of four accumulators: written out as horizontal adds where SSE3 exists (a JIT-time constant, so the
+    /// other branch is never compiled), <c>SumLanes</c> elsewhere. A large kernel can exhaust what the JIT will inline
+    /// into one method, and a <c>SumLanes</c> left as a call would spill every live vector register around it.
+    /// </summary>
+    private static string LaneSums(string a, string b, string c, string d) =>
+        $"({Sse3}.IsSupported ? {Sse3}.HorizontalAdd({Sse3}.HorizontalAdd({a}, {b}), {Sse3}.HorizontalAdd({c}, {d})) : SumLanes({a}, {b}, {c}, {d}))";
 
     /// <summary>Layer n's pre-activations z{n}_o and activations a{n}_o (layer 0 is the input).</summary>
     private static void EmitForward(SourceWriter w, LayerPlan layer)

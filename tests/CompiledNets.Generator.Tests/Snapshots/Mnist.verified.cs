@@ -325,6 +325,7 @@ namespace CompiledNets.Generated
     using System.Runtime.CompilerServices;
     using System.Runtime.InteropServices;
     using System.Runtime.Intrinsics;
+    using Sse3 = System.Runtime.Intrinsics.X86.Sse3;
 
     /// <summary>Kernels of Demo.Vision.MnistNet, specialised to its layer sizes. Callers check every span length.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CompiledNets.Generator", "0.1.0")]

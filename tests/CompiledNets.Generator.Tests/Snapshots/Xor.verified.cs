@@ -267,6 +267,7 @@ namespace CompiledNets.Generated
     using System.Runtime.CompilerServices;
     using System.Runtime.InteropServices;
     using System.Runtime.Intrinsics;
+    using Sse3 = System.Runtime.Intrinsics.X86.Sse3;
 
     /// <summary>Kernels of Demo.XorNet, specialised to its layer sizes. Callers check every span length.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CompiledNets.Generator", "0.1.0")]
@@ -1106,28 +1107,28 @@ namespace CompiledNets.Generated
                 g23 += d1_7;
             }
             // Lane sums, four gradients per store.
-            Vector128<float> sums0 = SumLanes(g0, g1, g2, g3);
+            Vector128<float> sums0 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g0, g1), Sse3.HorizontalAdd(g2, g3)) : SumLanes(g0, g1, g2, g3));
             sums0.StoreUnsafe(ref gradient, 0);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 0) - rate * sums0).StoreUnsafe(ref p, 0);
-            Vector128<float> sums4 = SumLanes(g4, g5, g6, g7);
+            Vector128<float> sums4 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g4, g5), Sse3.HorizontalAdd(g6, g7)) : SumLanes(g4, g5, g6, g7));
             sums4.StoreUnsafe(ref gradient, 4);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 4) - rate * sums4).StoreUnsafe(ref p, 4);
-            Vector128<float> sums8 = SumLanes(g8, g9, g10, g11);
+            Vector128<float> sums8 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g8, g9), Sse3.HorizontalAdd(g10, g11)) : SumLanes(g8, g9, g10, g11));
             sums8.StoreUnsafe(ref gradient, 8);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 8) - rate * sums8).StoreUnsafe(ref p, 8);
-            Vector128<float> sums12 = SumLanes(g12, g13, g14, g15);
+            Vector128<float> sums12 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g12, g13), Sse3.HorizontalAdd(g14, g15)) : SumLanes(g12, g13, g14, g15));
             sums12.StoreUnsafe(ref gradient, 12);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 12) - rate * sums12).StoreUnsafe(ref p, 12);
-            Vector128<float> sums16 = SumLanes(g16, g17, g18, g19);
+            Vector128<float> sums16 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g16, g17), Sse3.HorizontalAdd(g18, g19)) : SumLanes(g16, g17, g18, g19));
             sums16.StoreUnsafe(ref gradient, 16);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 16) - rate * sums16).StoreUnsafe(ref p, 16);
-            Vector128<float> sums20 = SumLanes(g20, g21, g22, g23);
+            Vector128<float> sums20 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g20, g21), Sse3.HorizontalAdd(g22, g23)) : SumLanes(g20, g21, g22, g23));
             sums20.StoreUnsafe(ref gradient, 20);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 20) - rate * sums20).StoreUnsafe(ref p, 20);
-            Vector128<float> sums24 = SumLanes(g24, g25, g26, g27);
+            Vector128<float> sums24 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g24, g25), Sse3.HorizontalAdd(g26, g27)) : SumLanes(g24, g25, g26, g27));
             sums24.StoreUnsafe(ref gradient, 24);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 24) - rate * sums24).StoreUnsafe(ref p, 24);
-            Vector128<float> sums28 = SumLanes(g28, g29, g30, g31);
+            Vector128<float> sums28 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g28, g29), Sse3.HorizontalAdd(g30, g31)) : SumLanes(g28, g29, g30, g31));
             sums28.StoreUnsafe(ref gradient, 28);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 28) - rate * sums28).StoreUnsafe(ref p, 28);
             float sum32 = Vector128.Sum(g32);
@@ -1233,10 +1234,10 @@ namespace CompiledNets.Generated
             d1_6 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_6, Vector128<float>.Zero), d1_6, Vector128<float>.Zero);
             Vector128<float> d1_7 = d2_0 * Vector128.Create(Unsafe.Add(ref p, 31));
             d1_7 = Vector128.ConditionalSelect(Vector128.GreaterThan(a1_7, Vector128<float>.Zero), d1_7, Vector128<float>.Zero);
-            Vector128<float> sums24 = SumLanes(g24, g25, g26, g27);
+            Vector128<float> sums24 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g24, g25), Sse3.HorizontalAdd(g26, g27)) : SumLanes(g24, g25, g26, g27));
             sums24.StoreUnsafe(ref gradient, 24);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 24) - rate * sums24).StoreUnsafe(ref p, 24);
-            Vector128<float> sums28 = SumLanes(g28, g29, g30, g31);
+            Vector128<float> sums28 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g28, g29), Sse3.HorizontalAdd(g30, g31)) : SumLanes(g28, g29, g30, g31));
             sums28.StoreUnsafe(ref gradient, 28);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 28) - rate * sums28).StoreUnsafe(ref p, 28);
             float sum32 = Vector128.Sum(g32);
@@ -1267,22 +1268,22 @@ namespace CompiledNets.Generated
             Vector128<float> g14 = d1_7 * a0_0;
             Vector128<float> g15 = d1_7 * a0_1;
             Vector128<float> g23 = d1_7;
-            Vector128<float> sums0 = SumLanes(g0, g1, g2, g3);
+            Vector128<float> sums0 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g0, g1), Sse3.HorizontalAdd(g2, g3)) : SumLanes(g0, g1, g2, g3));
             sums0.StoreUnsafe(ref gradient, 0);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 0) - rate * sums0).StoreUnsafe(ref p, 0);
-            Vector128<float> sums4 = SumLanes(g4, g5, g6, g7);
+            Vector128<float> sums4 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g4, g5), Sse3.HorizontalAdd(g6, g7)) : SumLanes(g4, g5, g6, g7));
             sums4.StoreUnsafe(ref gradient, 4);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 4) - rate * sums4).StoreUnsafe(ref p, 4);
-            Vector128<float> sums8 = SumLanes(g8, g9, g10, g11);
+            Vector128<float> sums8 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g8, g9), Sse3.HorizontalAdd(g10, g11)) : SumLanes(g8, g9, g10, g11));
             sums8.StoreUnsafe(ref gradient, 8);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 8) - rate * sums8).StoreUnsafe(ref p, 8);
-            Vector128<float> sums12 = SumLanes(g12, g13, g14, g15);
+            Vector128<float> sums12 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g12, g13), Sse3.HorizontalAdd(g14, g15)) : SumLanes(g12, g13, g14, g15));
             sums12.StoreUnsafe(ref gradient, 12);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 12) - rate * sums12).StoreUnsafe(ref p, 12);
-            Vector128<float> sums16 = SumLanes(g16, g17, g18, g19);
+            Vector128<float> sums16 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g16, g17), Sse3.HorizontalAdd(g18, g19)) : SumLanes(g16, g17, g18, g19));
             sums16.StoreUnsafe(ref gradient, 16);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 16) - rate * sums16).StoreUnsafe(ref p, 16);
-            Vector128<float> sums20 = SumLanes(g20, g21, g22, g23);
+            Vector128<float> sums20 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g20, g21), Sse3.HorizontalAdd(g22, g23)) : SumLanes(g20, g21, g22, g23));
             sums20.StoreUnsafe(ref gradient, 20);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 20) - rate * sums20).StoreUnsafe(ref p, 20);
             return Vector128.Sum(lossSum) * scale;
