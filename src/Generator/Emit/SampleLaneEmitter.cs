@@ -222,26 +222,15 @@ internal static class SampleLaneEmitter
         int end = first + count, full = first + count / Lanes * Lanes;
         for (int i = first; i < full; i += Lanes)
         {
-            string sums = LaneSums($"g{i}", $"g{i + 1}", $"g{i + 2}", $"g{i + 3}");
-            if (!step)
-            {
-                w.Line($"{sums}.StoreUnsafe(ref gradient, {i});");
-                continue;
-            }
-            w.Line($"{V}<float> sums{i} = {sums};");
+            w.Line($"{V}<float> sums{i} = {LaneSums($"g{i}", $"g{i + 1}", $"g{i + 2}", $"g{i + 3}")};");
             w.Line($"sums{i}.StoreUnsafe(ref gradient, {i});");
-            w.Line($"if (applySgd) ({V}.LoadUnsafe(ref p, {i}) - rate * sums{i}).StoreUnsafe(ref p, {i});");
+            if (step) w.Line($"if (applySgd) ({V}.LoadUnsafe(ref p, {i}) - rate * sums{i}).StoreUnsafe(ref p, {i});");
         }
         for (int i = full; i < end; i++)
         {
-            if (!step)
-            {
-                w.Line($"Unsafe.Add(ref gradient, {i}) = {V}.Sum(g{i});");
-                continue;
-            }
             w.Line($"float sum{i} = {V}.Sum(g{i});");
             w.Line($"Unsafe.Add(ref gradient, {i}) = sum{i};");
-            w.Line($"if (applySgd) Unsafe.Add(ref p, {i}) -= learningRate * sum{i};");
+            if (step) w.Line($"if (applySgd) Unsafe.Add(ref p, {i}) -= learningRate * sum{i};");
         }
     }
 

@@ -86,7 +86,7 @@ public static class LaneMath
 
     /// <summary>1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer (its ulp is 1).</summary>
     private const float RoundingShift = 12582912f;
-    private const int RoundingShiftBits = 0x4B400000;
+    private const int RoundingShiftBits = 0x4B400000; // the bits of RoundingShift
 
     /// <summary>
     /// ln x per lane for finite x &gt; 0 (the arguments a loss passes: sums of exponentials, 1 + e^-|z|); NaN stays NaN.
