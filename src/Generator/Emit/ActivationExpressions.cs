@@ -33,6 +33,18 @@ internal static class ActivationExpressions
         _ => null,
     };
 
+    /// <summary>
+    /// The activation of vector <paramref name="v"/>, bitwise <see cref="Scalar"/> in every lane (NaN and -0 included),
+    /// or null when it has no such cheap form. ReLU is <c>Max</c> here: <c>MathF.Max(-0f, 0f)</c> is +0, where
+    /// <c>maxps</c> would keep -0.
+    /// </summary>
+    public static string? VectorAsScalar(ActivationKind activation, float alpha, string type, string v) => activation switch
+    {
+        ActivationKind.ReLU => $"{type}.Max({v}, {type}<float>.Zero)",
+        ActivationKind.Linear or ActivationKind.LeakyReLU => Vector(activation, alpha, type, v),
+        _ => null,
+    };
+
     /// <summary>True when the derivative is computed from the activation's output and has a vector form here.</summary>
     public static bool HasFusedDerivative(ActivationKind activation) => activation is
         ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh or ActivationKind.LeakyReLU or ActivationKind.ELU;

@@ -176,6 +176,10 @@ internal static class DenseKernelEmitter
             for (int c = 0; c < outputs; c++) sums.Add($"s{r}{c} = 0f");
         w.Line("float " + string.Join(", ", sums) + ";");
         if (k >= 4) w.Line("int k = 0;");
+        // A tile of 4 outputs whose rows are whole 512-bit vectors ends with its sums in one vector, lane 4r + c for
+        // sample r and output c: bias and activation then apply to all of them at once, and each sample's 4 outputs are
+        // one 128-bit store (the scalar epilogue's 16 lane extractions cost about a tenth of a 784-input tile's time).
+        bool vectorStores = outputs == ForwardTile && k % 16 == 0 && DotSumEmitter.Combines(rows * outputs) && ActivationExpressions.VectorAsScalar(activation, alpha, "Vector512", "v") is not null;
         bool first = true;
         foreach (var (type, width) in VectorTypes(k))
         {
@@ -197,13 +201,26 @@ internal static class DenseKernelEmitter
                 var names = new List<string>();
                 for (int r = 0; r < rows; r++)
                     for (int c = 0; c < outputs; c++) names.Add($"{r}{c}");
-                if (type == "Vector512" && DotSumEmitter.Combines(names.Count))
+                if (type == "Vector512" && vectorStores)
+                    foreach (string statement in DotSumEmitter.VectorStores(names, rows, activation, alpha)) w.Line(statement);
+                else if (type == "Vector512" && DotSumEmitter.Combines(names.Count))
                     foreach (string statement in DotSumEmitter.Statements(names)) w.Line(statement);
                 else
                     foreach (string name in names) w.Line($"s{name} = {type}.Sum(a{name});");
             }
             first = false;
         }
+        if (vectorStores)
+        {
+            // With 512-bit vectors the tile above has stored its outputs already; the rest is the other widths' epilogue.
+            using (w.Block("if (!Vector512.IsHardwareAccelerated)")) EmitScalarEpilogue(w, k, rows, outputs, activation, alpha);
+        }
+        else EmitScalarEpilogue(w, k, rows, outputs, activation, alpha);
+    }
+
+    /// <summary>The dot tile's scalar remainder along k, then bias and activation per output as it is stored.</summary>
+    private static void EmitScalarEpilogue(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha)
+    {
         EmitScalarRemainder(w, k, index =>
         {
             for (int r = 0; r < rows; r++)

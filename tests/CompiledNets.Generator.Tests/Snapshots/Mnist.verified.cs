@@ -389,22 +389,12 @@ namespace CompiledNets.Generated
                             a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
                         }
                         Vector512<float> sums = SumEach16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
-                        s10 = sums.GetElement(4);
-                        s11 = sums.GetElement(5);
-                        s12 = sums.GetElement(6);
-                        s13 = sums.GetElement(7);
-                        s20 = sums.GetElement(8);
-                        s21 = sums.GetElement(9);
-                        s22 = sums.GetElement(10);
-                        s23 = sums.GetElement(11);
-                        s30 = sums.GetElement(12);
-                        s31 = sums.GetElement(13);
-                        s32 = sums.GetElement(14);
-                        s33 = sums.GetElement(15);
+                        Vector512<float> outputs = Vector512.Max((sums + Vector512.Create(Vector128.LoadUnsafe(ref bias, (nuint)o))), Vector512<float>.Zero);
+                        Vector256<float> lower = outputs.GetLower(), upper = outputs.GetUpper();
+                        lower.GetLower().StoreUnsafe(ref y, (nuint)((b + 0) * N + o));
+                        lower.GetUpper().StoreUnsafe(ref y, (nuint)((b + 1) * N + o));
+                        upper.GetLower().StoreUnsafe(ref y, (nuint)((b + 2) * N + o));
+                        upper.GetUpper().StoreUnsafe(ref y, (nuint)((b + 3) * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -500,41 +490,44 @@ namespace CompiledNets.Generated
                         s32 = Vector128.Sum(a32);
                         s33 = Vector128.Sum(a33);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
-                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
-                        s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
-                        s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
-                        s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
-                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
-                        s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
-                        s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
-                        s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
-                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
-                        s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
-                        s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
-                        s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                            s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                            s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
+                            s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
+                            s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
+                            s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                            s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
+                            s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
+                            s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
+                            s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                            s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
+                            s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
+                            s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
+                        Unsafe.Add(ref y, (b + 1) * N + o + 0) = MathF.Max((s10 + Unsafe.Add(ref bias, o + 0)), 0f);
+                        Unsafe.Add(ref y, (b + 1) * N + o + 1) = MathF.Max((s11 + Unsafe.Add(ref bias, o + 1)), 0f);
+                        Unsafe.Add(ref y, (b + 1) * N + o + 2) = MathF.Max((s12 + Unsafe.Add(ref bias, o + 2)), 0f);
+                        Unsafe.Add(ref y, (b + 1) * N + o + 3) = MathF.Max((s13 + Unsafe.Add(ref bias, o + 3)), 0f);
+                        Unsafe.Add(ref y, (b + 2) * N + o + 0) = MathF.Max((s20 + Unsafe.Add(ref bias, o + 0)), 0f);
+                        Unsafe.Add(ref y, (b + 2) * N + o + 1) = MathF.Max((s21 + Unsafe.Add(ref bias, o + 1)), 0f);
+                        Unsafe.Add(ref y, (b + 2) * N + o + 2) = MathF.Max((s22 + Unsafe.Add(ref bias, o + 2)), 0f);
+                        Unsafe.Add(ref y, (b + 2) * N + o + 3) = MathF.Max((s23 + Unsafe.Add(ref bias, o + 3)), 0f);
+                        Unsafe.Add(ref y, (b + 3) * N + o + 0) = MathF.Max((s30 + Unsafe.Add(ref bias, o + 0)), 0f);
+                        Unsafe.Add(ref y, (b + 3) * N + o + 1) = MathF.Max((s31 + Unsafe.Add(ref bias, o + 1)), 0f);
+                        Unsafe.Add(ref y, (b + 3) * N + o + 2) = MathF.Max((s32 + Unsafe.Add(ref bias, o + 2)), 0f);
+                        Unsafe.Add(ref y, (b + 3) * N + o + 3) = MathF.Max((s33 + Unsafe.Add(ref bias, o + 3)), 0f);
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
-                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = MathF.Max((s10 + Unsafe.Add(ref bias, o + 0)), 0f);
-                    Unsafe.Add(ref y, (b + 1) * N + o + 1) = MathF.Max((s11 + Unsafe.Add(ref bias, o + 1)), 0f);
-                    Unsafe.Add(ref y, (b + 1) * N + o + 2) = MathF.Max((s12 + Unsafe.Add(ref bias, o + 2)), 0f);
-                    Unsafe.Add(ref y, (b + 1) * N + o + 3) = MathF.Max((s13 + Unsafe.Add(ref bias, o + 3)), 0f);
-                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = MathF.Max((s20 + Unsafe.Add(ref bias, o + 0)), 0f);
-                    Unsafe.Add(ref y, (b + 2) * N + o + 1) = MathF.Max((s21 + Unsafe.Add(ref bias, o + 1)), 0f);
-                    Unsafe.Add(ref y, (b + 2) * N + o + 2) = MathF.Max((s22 + Unsafe.Add(ref bias, o + 2)), 0f);
-                    Unsafe.Add(ref y, (b + 2) * N + o + 3) = MathF.Max((s23 + Unsafe.Add(ref bias, o + 3)), 0f);
-                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = MathF.Max((s30 + Unsafe.Add(ref bias, o + 0)), 0f);
-                    Unsafe.Add(ref y, (b + 3) * N + o + 1) = MathF.Max((s31 + Unsafe.Add(ref bias, o + 1)), 0f);
-                    Unsafe.Add(ref y, (b + 3) * N + o + 2) = MathF.Max((s32 + Unsafe.Add(ref bias, o + 2)), 0f);
-                    Unsafe.Add(ref y, (b + 3) * N + o + 3) = MathF.Max((s33 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
                 for (; b < batch; b++)
                 {
@@ -562,10 +555,8 @@ namespace CompiledNets.Generated
                             a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
                         }
                         Vector128<float> sums = SumEach4(a00, a01, a02, a03);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
+                        Vector128<float> outputs = Vector128.Max((sums + Vector128.LoadUnsafe(ref bias, (nuint)o)), Vector128<float>.Zero);
+                        outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -607,17 +598,20 @@ namespace CompiledNets.Generated
                         s02 = Vector128.Sum(a02);
                         s03 = Vector128.Sum(a03);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
             }
         }
@@ -1993,22 +1987,12 @@ namespace CompiledNets.Generated
                             a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
                         }
                         Vector512<float> sums = SumEach16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
-                        s10 = sums.GetElement(4);
-                        s11 = sums.GetElement(5);
-                        s12 = sums.GetElement(6);
-                        s13 = sums.GetElement(7);
-                        s20 = sums.GetElement(8);
-                        s21 = sums.GetElement(9);
-                        s22 = sums.GetElement(10);
-                        s23 = sums.GetElement(11);
-                        s30 = sums.GetElement(12);
-                        s31 = sums.GetElement(13);
-                        s32 = sums.GetElement(14);
-                        s33 = sums.GetElement(15);
+                        Vector512<float> outputs = (sums + Vector512.Create(Vector128.LoadUnsafe(ref bias, (nuint)o)));
+                        Vector256<float> lower = outputs.GetLower(), upper = outputs.GetUpper();
+                        lower.GetLower().StoreUnsafe(ref y, (nuint)((b + 0) * N + o));
+                        lower.GetUpper().StoreUnsafe(ref y, (nuint)((b + 1) * N + o));
+                        upper.GetLower().StoreUnsafe(ref y, (nuint)((b + 2) * N + o));
+                        upper.GetUpper().StoreUnsafe(ref y, (nuint)((b + 3) * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -2104,41 +2088,44 @@ namespace CompiledNets.Generated
                         s32 = Vector128.Sum(a32);
                         s33 = Vector128.Sum(a33);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
-                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
-                        s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
-                        s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
-                        s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
-                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
-                        s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
-                        s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
-                        s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
-                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
-                        s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
-                        s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
-                        s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                            s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                            s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
+                            s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
+                            s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
+                            s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                            s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
+                            s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
+                            s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
+                            s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                            s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
+                            s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
+                            s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 1) = (s11 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 2) = (s12 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 3) = (s13 + Unsafe.Add(ref bias, o + 3));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 1) = (s21 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 2) = (s22 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 3) = (s23 + Unsafe.Add(ref bias, o + 3));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 1) = (s31 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 2) = (s32 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 3) = (s33 + Unsafe.Add(ref bias, o + 3));
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 1) = (s11 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 2) = (s12 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 3) = (s13 + Unsafe.Add(ref bias, o + 3));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 1) = (s21 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 2) = (s22 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 3) = (s23 + Unsafe.Add(ref bias, o + 3));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 1) = (s31 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 2) = (s32 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 3) = (s33 + Unsafe.Add(ref bias, o + 3));
                 }
                 for (; o < last; o++)
                 {
@@ -2253,10 +2240,8 @@ namespace CompiledNets.Generated
                             a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
                         }
                         Vector128<float> sums = SumEach4(a00, a01, a02, a03);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
+                        Vector128<float> outputs = (sums + Vector128.LoadUnsafe(ref bias, (nuint)o));
+                        outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -2298,17 +2283,20 @@ namespace CompiledNets.Generated
                         s02 = Vector128.Sum(a02);
                         s03 = Vector128.Sum(a03);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
                 }
                 for (; o < last; o++)
                 {

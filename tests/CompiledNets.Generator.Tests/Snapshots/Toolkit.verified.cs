@@ -2398,22 +2398,12 @@ namespace CompiledNets.Generated
                             a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
                         }
                         Vector512<float> sums = SumEach16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
-                        s10 = sums.GetElement(4);
-                        s11 = sums.GetElement(5);
-                        s12 = sums.GetElement(6);
-                        s13 = sums.GetElement(7);
-                        s20 = sums.GetElement(8);
-                        s21 = sums.GetElement(9);
-                        s22 = sums.GetElement(10);
-                        s23 = sums.GetElement(11);
-                        s30 = sums.GetElement(12);
-                        s31 = sums.GetElement(13);
-                        s32 = sums.GetElement(14);
-                        s33 = sums.GetElement(15);
+                        Vector512<float> outputs = (sums + Vector512.Create(Vector128.LoadUnsafe(ref bias, (nuint)o)));
+                        Vector256<float> lower = outputs.GetLower(), upper = outputs.GetUpper();
+                        lower.GetLower().StoreUnsafe(ref y, (nuint)((b + 0) * N + o));
+                        lower.GetUpper().StoreUnsafe(ref y, (nuint)((b + 1) * N + o));
+                        upper.GetLower().StoreUnsafe(ref y, (nuint)((b + 2) * N + o));
+                        upper.GetUpper().StoreUnsafe(ref y, (nuint)((b + 3) * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -2509,41 +2499,44 @@ namespace CompiledNets.Generated
                         s32 = Vector128.Sum(a32);
                         s33 = Vector128.Sum(a33);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
-                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
-                        s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
-                        s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
-                        s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
-                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
-                        s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
-                        s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
-                        s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
-                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
-                        s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
-                        s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
-                        s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                            s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                            s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
+                            s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
+                            s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
+                            s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                            s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
+                            s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
+                            s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
+                            s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                            s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
+                            s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
+                            s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 1) = (s11 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 2) = (s12 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 3) = (s13 + Unsafe.Add(ref bias, o + 3));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 1) = (s21 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 2) = (s22 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 3) = (s23 + Unsafe.Add(ref bias, o + 3));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 1) = (s31 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 2) = (s32 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 3) = (s33 + Unsafe.Add(ref bias, o + 3));
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = (s10 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 1) = (s11 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 2) = (s12 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 3) = (s13 + Unsafe.Add(ref bias, o + 3));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = (s20 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 1) = (s21 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 2) = (s22 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 3) = (s23 + Unsafe.Add(ref bias, o + 3));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = (s30 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 1) = (s31 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 2) = (s32 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 3) = (s33 + Unsafe.Add(ref bias, o + 3));
                 }
             }
             for (; b < batch; b++)
@@ -2575,10 +2568,8 @@ namespace CompiledNets.Generated
                             a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
                         }
                         Vector128<float> sums = SumEach4(a00, a01, a02, a03);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
+                        Vector128<float> outputs = (sums + Vector128.LoadUnsafe(ref bias, (nuint)o));
+                        outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -2620,17 +2611,20 @@ namespace CompiledNets.Generated
                         s02 = Vector128.Sum(a02);
                         s03 = Vector128.Sum(a03);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
                 }
             }
         }
@@ -5058,22 +5052,12 @@ namespace CompiledNets.Generated
                             a33 = Vector512.MultiplyAddEstimate(wv3, xv3, a33);
                         }
                         Vector512<float> sums = SumEach16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
-                        s10 = sums.GetElement(4);
-                        s11 = sums.GetElement(5);
-                        s12 = sums.GetElement(6);
-                        s13 = sums.GetElement(7);
-                        s20 = sums.GetElement(8);
-                        s21 = sums.GetElement(9);
-                        s22 = sums.GetElement(10);
-                        s23 = sums.GetElement(11);
-                        s30 = sums.GetElement(12);
-                        s31 = sums.GetElement(13);
-                        s32 = sums.GetElement(14);
-                        s33 = sums.GetElement(15);
+                        Vector512<float> outputs = Vector512.ConditionalSelect(Vector512.GreaterThan((sums + Vector512.Create(Vector128.LoadUnsafe(ref bias, (nuint)o))), Vector512<float>.Zero), (sums + Vector512.Create(Vector128.LoadUnsafe(ref bias, (nuint)o))), (sums + Vector512.Create(Vector128.LoadUnsafe(ref bias, (nuint)o))) * 0.2f);
+                        Vector256<float> lower = outputs.GetLower(), upper = outputs.GetUpper();
+                        lower.GetLower().StoreUnsafe(ref y, (nuint)((b + 0) * N + o));
+                        lower.GetUpper().StoreUnsafe(ref y, (nuint)((b + 1) * N + o));
+                        upper.GetLower().StoreUnsafe(ref y, (nuint)((b + 2) * N + o));
+                        upper.GetUpper().StoreUnsafe(ref y, (nuint)((b + 3) * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -5169,41 +5153,44 @@ namespace CompiledNets.Generated
                         s32 = Vector128.Sum(a32);
                         s33 = Vector128.Sum(a33);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
-                        s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
-                        s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
-                        s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
-                        s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
-                        s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
-                        s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
-                        s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
-                        s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
-                        s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
-                        s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
-                        s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
-                        s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                            s10 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x1, k);
+                            s11 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x1, k);
+                            s12 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x1, k);
+                            s13 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x1, k);
+                            s20 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x2, k);
+                            s21 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x2, k);
+                            s22 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x2, k);
+                            s23 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x2, k);
+                            s30 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x3, k);
+                            s31 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x3, k);
+                            s32 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x3, k);
+                            s33 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x3, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = ((s00 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s00 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s00 + Unsafe.Add(ref bias, o + 0)));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = ((s01 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s01 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s01 + Unsafe.Add(ref bias, o + 1)));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = ((s02 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s02 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s02 + Unsafe.Add(ref bias, o + 2)));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = ((s03 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s03 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s03 + Unsafe.Add(ref bias, o + 3)));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 0) = ((s10 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s10 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s10 + Unsafe.Add(ref bias, o + 0)));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 1) = ((s11 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s11 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s11 + Unsafe.Add(ref bias, o + 1)));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 2) = ((s12 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s12 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s12 + Unsafe.Add(ref bias, o + 2)));
+                        Unsafe.Add(ref y, (b + 1) * N + o + 3) = ((s13 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s13 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s13 + Unsafe.Add(ref bias, o + 3)));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 0) = ((s20 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s20 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s20 + Unsafe.Add(ref bias, o + 0)));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 1) = ((s21 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s21 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s21 + Unsafe.Add(ref bias, o + 1)));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 2) = ((s22 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s22 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s22 + Unsafe.Add(ref bias, o + 2)));
+                        Unsafe.Add(ref y, (b + 2) * N + o + 3) = ((s23 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s23 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s23 + Unsafe.Add(ref bias, o + 3)));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 0) = ((s30 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s30 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s30 + Unsafe.Add(ref bias, o + 0)));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 1) = ((s31 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s31 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s31 + Unsafe.Add(ref bias, o + 1)));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 2) = ((s32 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s32 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s32 + Unsafe.Add(ref bias, o + 2)));
+                        Unsafe.Add(ref y, (b + 3) * N + o + 3) = ((s33 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s33 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s33 + Unsafe.Add(ref bias, o + 3)));
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = ((s00 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s00 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s00 + Unsafe.Add(ref bias, o + 0)));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = ((s01 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s01 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s01 + Unsafe.Add(ref bias, o + 1)));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = ((s02 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s02 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s02 + Unsafe.Add(ref bias, o + 2)));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = ((s03 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s03 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s03 + Unsafe.Add(ref bias, o + 3)));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 0) = ((s10 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s10 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s10 + Unsafe.Add(ref bias, o + 0)));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 1) = ((s11 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s11 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s11 + Unsafe.Add(ref bias, o + 1)));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 2) = ((s12 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s12 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s12 + Unsafe.Add(ref bias, o + 2)));
-                    Unsafe.Add(ref y, (b + 1) * N + o + 3) = ((s13 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s13 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s13 + Unsafe.Add(ref bias, o + 3)));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 0) = ((s20 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s20 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s20 + Unsafe.Add(ref bias, o + 0)));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 1) = ((s21 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s21 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s21 + Unsafe.Add(ref bias, o + 1)));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 2) = ((s22 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s22 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s22 + Unsafe.Add(ref bias, o + 2)));
-                    Unsafe.Add(ref y, (b + 2) * N + o + 3) = ((s23 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s23 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s23 + Unsafe.Add(ref bias, o + 3)));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 0) = ((s30 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s30 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s30 + Unsafe.Add(ref bias, o + 0)));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 1) = ((s31 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s31 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s31 + Unsafe.Add(ref bias, o + 1)));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 2) = ((s32 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s32 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s32 + Unsafe.Add(ref bias, o + 2)));
-                    Unsafe.Add(ref y, (b + 3) * N + o + 3) = ((s33 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s33 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s33 + Unsafe.Add(ref bias, o + 3)));
                 }
             }
             for (; b < batch; b++)
@@ -5235,10 +5222,8 @@ namespace CompiledNets.Generated
                             a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
                         }
                         Vector128<float> sums = SumEach4(a00, a01, a02, a03);
-                        s00 = sums.GetElement(0);
-                        s01 = sums.GetElement(1);
-                        s02 = sums.GetElement(2);
-                        s03 = sums.GetElement(3);
+                        Vector128<float> outputs = Vector128.ConditionalSelect(Vector128.GreaterThan((sums + Vector128.LoadUnsafe(ref bias, (nuint)o)), Vector128<float>.Zero), (sums + Vector128.LoadUnsafe(ref bias, (nuint)o)), (sums + Vector128.LoadUnsafe(ref bias, (nuint)o)) * 0.2f);
+                        outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
@@ -5280,17 +5265,20 @@ namespace CompiledNets.Generated
                         s02 = Vector128.Sum(a02);
                         s03 = Vector128.Sum(a03);
                     }
-                    for (; k < K; k++)
+                    if (!Vector512.IsHardwareAccelerated)
                     {
-                        s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
-                        s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
-                        s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
-                        s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        for (; k < K; k++)
+                        {
+                            s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                            s01 += Unsafe.Add(ref w1, k) * Unsafe.Add(ref x0, k);
+                            s02 += Unsafe.Add(ref w2, k) * Unsafe.Add(ref x0, k);
+                            s03 += Unsafe.Add(ref w3, k) * Unsafe.Add(ref x0, k);
+                        }
+                        Unsafe.Add(ref y, (b + 0) * N + o + 0) = ((s00 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s00 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s00 + Unsafe.Add(ref bias, o + 0)));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 1) = ((s01 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s01 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s01 + Unsafe.Add(ref bias, o + 1)));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 2) = ((s02 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s02 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s02 + Unsafe.Add(ref bias, o + 2)));
+                        Unsafe.Add(ref y, (b + 0) * N + o + 3) = ((s03 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s03 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s03 + Unsafe.Add(ref bias, o + 3)));
                     }
-                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = ((s00 + Unsafe.Add(ref bias, o + 0)) > 0f ? (s00 + Unsafe.Add(ref bias, o + 0)) : 0.2f * (s00 + Unsafe.Add(ref bias, o + 0)));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = ((s01 + Unsafe.Add(ref bias, o + 1)) > 0f ? (s01 + Unsafe.Add(ref bias, o + 1)) : 0.2f * (s01 + Unsafe.Add(ref bias, o + 1)));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = ((s02 + Unsafe.Add(ref bias, o + 2)) > 0f ? (s02 + Unsafe.Add(ref bias, o + 2)) : 0.2f * (s02 + Unsafe.Add(ref bias, o + 2)));
-                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = ((s03 + Unsafe.Add(ref bias, o + 3)) > 0f ? (s03 + Unsafe.Add(ref bias, o + 3)) : 0.2f * (s03 + Unsafe.Add(ref bias, o + 3)));
                 }
             }
         }
