@@ -1,3 +1,5 @@
+using CompiledNets.Generator.Tests.Infrastructure;
+
 namespace CompiledNets.Generator.Tests;
 
 /// <summary>
@@ -12,7 +14,7 @@ public class SampleLaneSgdStepTests
     {
         var data = new TheoryData<string, int>();
         // 1-4 samples run the one-group kernel, 5-9 the loop over groups of four (9 ends on a partial group).
-        foreach (string network in new[] { "xor", "single", "linear", "regression", "classifier", "wide" })
+        foreach (string network in new[] { "xor", "single", "linear", "regression", "classifier", "wide", "bottleneck" })
             foreach (int batch in new[] { 1, 3, 4, 5, 8, 9 })
                 data.Add(network, batch);
         return data;
@@ -26,8 +28,25 @@ public class SampleLaneSgdStepTests
         "regression" => new LaneSgdRegression(seed, MaxBatch),
         "classifier" => new LaneSgdClassifier(seed, MaxBatch),
         "wide" => new LaneSgdWide(seed, MaxBatch),
+        "bottleneck" => GeneratorHarness.Create(Bottleneck.Value, "LaneNames.Bottleneck", seed),
         _ => throw new ArgumentOutOfRangeException(nameof(network)),
     };
+
+    /// <summary>
+    /// 2-1-3 with a softmax: the first layer's 3 parameters are summed one by one (no group of four), and their
+    /// indices 0-2 include the softmax layer's number, 2. The kernel once declared both as <c>sum2</c> and did not compile.
+    /// </summary>
+    private static readonly Lazy<System.Reflection.Assembly> Bottleneck = new(() => GeneratorHarness.CompileAndLoad("""
+        using CompiledNets;
+        namespace LaneNames;
+
+        [Network(Inputs = 2, MaxBatchSize = 9)]
+        [Dense(1, Activation.ReLU)]
+        [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Sgd(LearningRate = 0.2f)]
+        public partial class Bottleneck;
+        """));
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -228,9 +228,10 @@ internal static class SampleLaneEmitter
         }
         for (int i = full; i < end; i++)
         {
-            w.Line($"float sum{i} = {V}.Sum(g{i});");
-            w.Line($"Unsafe.Add(ref gradient, {i}) = sum{i};");
-            if (step) w.Line($"if (applySgd) Unsafe.Add(ref p, {i}) -= learningRate * sum{i};");
+            // Named apart from the softmax's sum{n} of layer n, which shares this scope.
+            w.Line($"float total{i} = {V}.Sum(g{i});");
+            w.Line($"Unsafe.Add(ref gradient, {i}) = total{i};");
+            if (step) w.Line($"if (applySgd) Unsafe.Add(ref p, {i}) -= learningRate * total{i};");
         }
     }
 

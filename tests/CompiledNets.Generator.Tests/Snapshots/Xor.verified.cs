@@ -1131,9 +1131,9 @@ namespace CompiledNets.Generated
             Vector128<float> sums28 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g28, g29), Sse3.HorizontalAdd(g30, g31)) : SumLanes(g28, g29, g30, g31));
             sums28.StoreUnsafe(ref gradient, 28);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 28) - rate * sums28).StoreUnsafe(ref p, 28);
-            float sum32 = Vector128.Sum(g32);
-            Unsafe.Add(ref gradient, 32) = sum32;
-            if (applySgd) Unsafe.Add(ref p, 32) -= learningRate * sum32;
+            float total32 = Vector128.Sum(g32);
+            Unsafe.Add(ref gradient, 32) = total32;
+            if (applySgd) Unsafe.Add(ref p, 32) -= learningRate * total32;
             return Vector128.Sum(lossSum) * scale;
         }
 
@@ -1240,9 +1240,9 @@ namespace CompiledNets.Generated
             Vector128<float> sums28 = (Sse3.IsSupported ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(g28, g29), Sse3.HorizontalAdd(g30, g31)) : SumLanes(g28, g29, g30, g31));
             sums28.StoreUnsafe(ref gradient, 28);
             if (applySgd) (Vector128.LoadUnsafe(ref p, 28) - rate * sums28).StoreUnsafe(ref p, 28);
-            float sum32 = Vector128.Sum(g32);
-            Unsafe.Add(ref gradient, 32) = sum32;
-            if (applySgd) Unsafe.Add(ref p, 32) -= learningRate * sum32;
+            float total32 = Vector128.Sum(g32);
+            Unsafe.Add(ref gradient, 32) = total32;
+            if (applySgd) Unsafe.Add(ref p, 32) -= learningRate * total32;
             // dense1 backward: d1_o is d loss / d z1_o; g[w[o, k]] += d1_o·a0_k, g[bias[o]] += d1_o.
             Vector128<float> g0 = d1_0 * a0_0;
             Vector128<float> g1 = d1_0 * a0_1;
