@@ -6,7 +6,7 @@ namespace CompiledNets.Generator.Tests;
 /// <summary>
 /// A dot-product tile of 4 outputs over whole 512-bit rows applies bias and activation to its 16 (or 4) sums in one
 /// vector and stores each sample's outputs at once. Every output must be bitwise what the scalar epilogue gives:
-/// <c>act(Vector512.Sum(fma chain) + bias)</c>, in the right row and column, NaN and infinities included.
+/// <c>act(Vector512.Sum(fma chain) + bias)</c>, in the right row and column, -0, NaN and infinities included.
 /// </summary>
 public class DotTileEpilogueTests
 {
@@ -28,6 +28,12 @@ public class DotTileEpilogueTests
         [Sgd]
         public partial class LeakyLayer;
 
+        [Network(Inputs = 784)]
+        [Dense(130, Activation.ReLU)]
+        [Loss(LossFunction.MeanSquaredError)]
+        [Sgd]
+        public partial class WideRelu;
+
         [Network(Inputs = 64)]
         [Dense(13)]
         [Loss(LossFunction.MeanSquaredError)]
@@ -35,14 +41,21 @@ public class DotTileEpilogueTests
         public partial class LinearLayer;
         """));
 
-    /// <summary>The forward pass as the kernel's scalar epilogue defines it: one FMA chain per 16 lanes, summed as Vector512.Sum.</summary>
-    private static float Expected(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, Func<float, float> activation)
+    /// <summary>The pre-activation as the kernel's scalar epilogue defines it: one FMA chain per 16 lanes, summed as Vector512.Sum, plus bias.</summary>
+    private static float PreActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias)
     {
         var accumulator = Vector512<float>.Zero;
-        for (int k = 0; k < Inputs; k += 16)
+        for (int k = 0; k < x.Length; k += 16)
             accumulator = Vector512.FusedMultiplyAdd(Vector512.Create(w.Slice(k, 16)), Vector512.Create(x.Slice(k, 16)), accumulator);
-        return activation(Vector512.Sum(accumulator) + bias);
+        return Vector512.Sum(accumulator) + bias;
     }
+
+    private static Func<float, float> ScalarActivation(string network) => network switch
+    {
+        "ReluLayer" or "WideRelu" => v => MathF.Max(v, 0f),
+        "LeakyLayer" => v => v > 0f ? v : 0.2f * v,
+        _ => v => v,
+    };
 
     public static TheoryData<string, int> Cases()
     {
@@ -57,40 +70,77 @@ public class DotTileEpilogueTests
     [MemberData(nameof(Cases))]
     public void Vector_epilogue_is_bitwise_the_scalar_one(string network, int batch)
     {
-        // The reference sums as the 512-bit path does; other widths take the scalar epilogue, which the corpus covers.
+        // The reference sums as the 512-bit path does; without AVX-512 every tile takes the scalar epilogue, which the
+        // equivalence corpus covers, and there is no vector epilogue to check.
         if (!Vector512.IsHardwareAccelerated) return;
-        Func<float, float> activation = network switch
-        {
-            "ReluLayer" => v => MathF.Max(v, 0f),
-            "LeakyLayer" => v => v > 0f ? v : 0.2f * v,
-            _ => v => v,
-        };
         var net = GeneratorHarness.Create(Networks.Value, "Epilogues." + network, seed: 7);
+        var (inputs, parameters) = Fill(net, batch, Inputs);
+        AssertOutputs(net, network, inputs, parameters, batch, Inputs, checkSingle: true);
+    }
+
+    /// <summary>
+    /// 784 inputs × 130 units: the weights (398 KB) take the kernel's outputs-outer loop, and at 81 samples the product
+    /// is split across two threads, whose output ranges the tiles must respect (130 is not a multiple of 4).
+    /// </summary>
+    [Fact]
+    public void Vector_epilogue_holds_in_the_outputs_outer_loop_split_across_threads()
+    {
+        if (!Vector512.IsHardwareAccelerated) return;
+        const int wideInputs = 784, batch = 81;
+        var net = GeneratorHarness.Create(Networks.Value, "Epilogues.WideRelu", seed: 7);
+        net.GetType().GetProperty("Threads")!.SetValue(net, 2);
+        var (inputs, parameters) = Fill(net, batch, wideInputs);
+        AssertOutputs(net, "WideRelu", inputs, parameters, batch, wideInputs, checkSingle: false);
+    }
+
+    /// <summary>
+    /// Random weights and biases with a NaN bias; the last sample has an infinite input, the second a NaN one, and the
+    /// first (from 3 samples) inputs of -ε with output 0's weights 0.25 and bias -0, so its pre-activation is exactly -0
+    /// (ReLU must give +0, Linear -0).
+    /// </summary>
+    private static (float[] Inputs, float[] Parameters) Fill(INetwork net, int batch, int inputs)
+    {
         int units = net.OutputSize;
         var random = new Random(batch * 31 + units);
         var parameters = net.Parameters;
         for (int i = 0; i < parameters.Length; i++) parameters[i] = (float)(random.NextDouble() * 2 - 1);
-        // Biases of both signs and a NaN one; weights as drawn (the first units * Inputs parameters).
-        for (int o = 0; o < units; o++) parameters[units * Inputs + o] = o == 5 ? float.NaN : (float)(random.NextDouble() - 0.5);
-        var inputs = new float[batch * Inputs];
-        for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)(random.NextDouble() * 2 - 1);
-        inputs[Inputs * (batch - 1) + 3] = float.PositiveInfinity; // the last sample's outputs are ±∞ or NaN
-        if (batch > 2) inputs[Inputs + 7] = float.NaN;              // the second sample's are NaN
+        for (int o = 0; o < units; o++) parameters[units * inputs + o] = o == 5 ? float.NaN : (float)(random.NextDouble() - 0.5);
+        var x = new float[batch * inputs];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+        x[inputs * (batch - 1) + 3] = float.PositiveInfinity;
+        if (batch > 2)
+        {
+            x[inputs + 7] = float.NaN;
+            x.AsSpan(0, inputs).Fill(-float.Epsilon);
+            parameters.Slice(0, inputs).Fill(0.25f);
+            parameters[units * inputs] = -0f;
+            Assert.Equal(Bits(-0f), Bits(PreActivation(x.AsSpan(0, inputs), parameters.Slice(0, inputs), -0f)));
+        }
+        return (x, parameters.ToArray());
+    }
 
+    private static void AssertOutputs(INetwork net, string network, float[] inputs, float[] parameters, int batch, int k, bool checkSingle)
+    {
+        var activation = ScalarActivation(network);
+        int units = net.OutputSize;
         var outputs = new float[batch * units];
         net.PredictBatch(inputs, outputs, batch);
         var single = new float[units];
         for (int b = 0; b < batch; b++)
         {
-            net.Predict(inputs.AsSpan(b * Inputs, Inputs), single);
+            if (checkSingle) net.Predict(inputs.AsSpan(b * k, k), single);
             for (int o = 0; o < units; o++)
             {
-                float expected = Expected(inputs.AsSpan(b * Inputs, Inputs), parameters.Slice(o * Inputs, Inputs), parameters[units * Inputs + o], activation);
-                Assert.True(Bits(expected) == Bits(outputs[b * units + o]), $"{network}, batch {batch}: PredictBatch sample {b} output {o} is {outputs[b * units + o]:R}, expected {expected:R}");
-                Assert.True(Bits(expected) == Bits(single[o]), $"{network}: Predict sample {b} output {o} is {single[o]:R}, expected {expected:R}");
+                // NaN stays NaN; which NaN's payload an add of two NaNs keeps is the JIT's choice, so NaNs compare as NaN.
+                float expected = activation(PreActivation(inputs.AsSpan(b * k, k), parameters.AsSpan(o * k, k), parameters[units * k + o]));
+                AssertSame(expected, outputs[b * units + o], $"{network}, batch {batch}: PredictBatch sample {b} output {o}");
+                if (checkSingle) AssertSame(expected, single[o], $"{network}: Predict sample {b} output {o}");
             }
         }
     }
+
+    private static void AssertSame(float expected, float actual, string what) =>
+        Assert.True(float.IsNaN(expected) ? float.IsNaN(actual) : Bits(expected) == Bits(actual), $"{what} is {actual:R}, expected {expected:R}");
 
     private static int Bits(float value) => BitConverter.SingleToInt32Bits(value);
 }

@@ -34,7 +34,7 @@ internal static class ActivationExpressions
     };
 
     /// <summary>
-    /// The activation of vector <paramref name="v"/>, bitwise <see cref="Scalar"/> in every lane (NaN and -0 included),
+    /// The activation of vector <paramref name="v"/>, bitwise <see cref="Scalar"/> in every lane (-0 included; NaN stays NaN),
     /// or null when it has no such cheap form. ReLU is <c>Max</c> here: <c>MathF.Max(-0f, 0f)</c> is +0, where
     /// <c>maxps</c> would keep -0.
     /// </summary>
