@@ -179,7 +179,8 @@ internal static class DenseKernelEmitter
         // A tile of 4 outputs whose rows are whole 512-bit vectors ends with its sums in one vector, lane 4r + c for
         // sample r and output c: bias and activation then apply to all of them at once, and each sample's 4 outputs are
         // one 128-bit store (the scalar epilogue's 16 lane extractions cost about a tenth of a 784-input tile's time).
-        bool vectorStores = outputs == ForwardTile && k % 16 == 0 && DotSumEmitter.Combines(rows * outputs) && ActivationExpressions.VectorAsScalar(activation, alpha, "Vector512", "v") is not null;
+        // (rows is 4 or 1 here, so such a tile always ends with one combined reduction.)
+        bool vectorStores = outputs == ForwardTile && k % 16 == 0 && ActivationExpressions.VectorAsScalar(activation, alpha, "Vector512", "v") is not null;
         bool first = true;
         foreach (var (type, width) in VectorTypes(k))
         {
@@ -202,7 +203,7 @@ internal static class DenseKernelEmitter
                 for (int r = 0; r < rows; r++)
                     for (int c = 0; c < outputs; c++) names.Add($"{r}{c}");
                 if (type == "Vector512" && vectorStores)
-                    foreach (string statement in DotSumEmitter.VectorStores(names, rows, activation, alpha)) w.Line(statement);
+                    foreach (string statement in DotSumEmitter.VectorStores(names, activation, alpha)) w.Line(statement);
                 else if (type == "Vector512" && DotSumEmitter.Combines(names.Count))
                     foreach (string statement in DotSumEmitter.Statements(names)) w.Line(statement);
                 else

@@ -21,35 +21,37 @@ internal static class DotSumEmitter
     /// </summary>
     public static IEnumerable<string> Statements(IReadOnlyList<string> names)
     {
-        string arguments = string.Join(", ", names.Select(n => $"a{n}"));
-        yield return names.Count == 16
-            ? $"Vector512<float> sums = SumEach16({arguments});"
-            : $"Vector128<float> sums = SumEach4({arguments});";
+        yield return SumsDeclaration(names);
         for (int i = 0; i < names.Count; i++) yield return $"s{names[i]} = sums.GetElement({i});";
     }
 
     /// <summary>
-    /// The statements that end a tile of <paramref name="rows"/> samples (4 or 1) × 4 outputs whose sums stay in one
+    /// The statements that end a tile of 4 samples (16 accumulators) or 1 sample (4) × 4 outputs whose sums stay in one
     /// vector: lane 4r + c holds sample r's output c, so bias and activation apply to the whole vector and each
     /// sample's outputs are one 128-bit store. Bitwise the scalar epilogue (<see cref="ActivationExpressions.VectorAsScalar"/>).
     /// </summary>
-    public static IEnumerable<string> VectorStores(IReadOnlyList<string> names, int rows, ActivationKind activation, float alpha)
+    public static IEnumerable<string> VectorStores(IReadOnlyList<string> names, ActivationKind activation, float alpha)
     {
-        string arguments = string.Join(", ", names.Select(n => $"a{n}"));
-        if (rows == 1)
+        yield return SumsDeclaration(names);
+        if (names.Count == 4)
         {
-            yield return $"Vector128<float> sums = SumEach4({arguments});";
             yield return $"Vector128<float> outputs = {ActivationExpressions.VectorAsScalar(activation, alpha, "Vector128", "(sums + Vector128.LoadUnsafe(ref bias, (nuint)o))")};";
             yield return "outputs.StoreUnsafe(ref y, (nuint)(b * N + o));";
             yield break;
         }
-        yield return $"Vector512<float> sums = SumEach16({arguments});";
         yield return $"Vector512<float> outputs = {ActivationExpressions.VectorAsScalar(activation, alpha, "Vector512", "(sums + Vector512.Create(Vector128.LoadUnsafe(ref bias, (nuint)o)))")};";
         yield return "Vector256<float> lower = outputs.GetLower(), upper = outputs.GetUpper();";
         yield return "lower.GetLower().StoreUnsafe(ref y, (nuint)((b + 0) * N + o));";
         yield return "lower.GetUpper().StoreUnsafe(ref y, (nuint)((b + 1) * N + o));";
         yield return "upper.GetLower().StoreUnsafe(ref y, (nuint)((b + 2) * N + o));";
         yield return "upper.GetUpper().StoreUnsafe(ref y, (nuint)((b + 3) * N + o));";
+    }
+
+    /// <summary><c>sums</c>, lane i the lane sum of the i-th accumulator of a tile of 16 or 4.</summary>
+    private static string SumsDeclaration(IReadOnlyList<string> names)
+    {
+        string arguments = string.Join(", ", names.Select(n => $"a{n}"));
+        return names.Count == 16 ? $"Vector512<float> sums = SumEach16({arguments});" : $"Vector128<float> sums = SumEach4({arguments});";
     }
 
     /// <summary>The helpers, emitted once into a kernel class that has dot-form forward kernels.</summary>

@@ -88,7 +88,7 @@ internal static partial class NetworkEmitter
         w.Line("using System.Runtime.CompilerServices;");
         w.Line("using System.Runtime.InteropServices;");
         w.Line("using System.Runtime.Intrinsics;");
-        w.Line("using Sse3 = System.Runtime.Intrinsics.X86.Sse3;");
+        w.Line($"using {SampleLaneEmitter.Sse3} = System.Runtime.Intrinsics.X86.Sse3;");
         w.Line();
         w.Line($"/// <summary>Kernels of {plan.Spec.FullyQualifiedName}, specialised to its layer sizes. Callers check every span length.</summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CompiledNets.Generator\", \"{NetworkGenerator.Version}\")]");

@@ -235,8 +235,8 @@ internal static class SampleLaneEmitter
         }
     }
 
-    /// <summary>The alias the kernel file declares for <c>System.Runtime.Intrinsics.X86.Sse3</c>.</summary>
-    private const string Sse3 = "Sse3";
+    /// <summary>The alias the kernel file declares for <c>System.Runtime.Intrinsics.X86.Sse3</c> (its usings, <see cref="NetworkEmitter"/>).</summary>
+    internal const string Sse3 = "Sse3";
 
     /// <summary>
     /// The lane sums of four accumulators: written out as horizontal adds where SSE3 exists (a JIT-time constant, so the
