@@ -51,6 +51,8 @@ internal static class DenseKernelEmitter
 
     public static string TransposeName(int inputs, int units) => $"TransposeWeights_{units}x{inputs}";
 
+    public static string PackDeltaTilesName(int units) => $"PackDeltaTiles_{units}";
+
     /// <summary>Writes every kernel the plan's layers need, each shape once.</summary>
     public static void EmitAll(SourceWriter w, NetworkPlan plan)
     {
@@ -58,6 +60,7 @@ internal static class DenseKernelEmitter
         var forwardBroadcast = new HashSet<(int, int, ActivationKind, float)>();
         var transposes = new HashSet<(int, int)>();
         var weightGradient = new HashSet<(int, int)>();
+        var deltaTiles = new HashSet<int>();
         var inputGradient = new HashSet<(int, int, ActivationKind, float)>();
         foreach (var layer in plan.Layers)
         {
@@ -72,7 +75,9 @@ internal static class DenseKernelEmitter
             }
             if (KernelPlan.BatchForwardIsBroadcast(layer) && transposes.Add((k, n))) EmitTranspose(w, k, n);
             if (!plan.TrainsPerLayer) continue;
-            if (weightGradient.Add((k, n))) EmitWeightGradient(w, k, n);
+            bool packsDelta = KernelPlan.WeightGradientPacksDelta(layer);
+            if (packsDelta && deltaTiles.Add(n)) EmitPackDeltaTiles(w, n);
+            if (weightGradient.Add((k, n))) EmitWeightGradient(w, k, n, packsDelta);
             if (layer.Index > plan.FirstTrainable)
             {
                 var previous = plan.Layers[layer.Index - 1];
@@ -354,10 +359,24 @@ internal static class DenseKernelEmitter
     /// </summary>
     private sealed record BroadcastProduct(string Name, int K, int N, string RowsExpression, string ReductionExpression, string AIndex, string Summary,
         ActivationKind Derivative = ActivationKind.Linear, float Alpha = 0f,
-        ActivationKind Activation = ActivationKind.Linear, BroadcastEpilogue Epilogue = BroadcastEpilogue.Derivative)
+        ActivationKind Activation = ActivationKind.Linear, BroadcastEpilogue Epilogue = BroadcastEpilogue.Derivative, bool ATiles = false)
     {
         /// <summary>The distance in a between consecutive rows m of the tile: N when a is row-major in m, 1 when m runs along a row.</summary>
         public string ARowStride => AIndex.StartsWith("m * N") ? "N" : "1";
+
+        /// <summary>
+        /// Where step j of a tile starting at row m reads A: row-major, or (<see cref="ATiles"/>) in the row-tile copy
+        /// <c>PackDeltaTiles</c> writes, where rows m..m + 3 (m a multiple of 4) lie side by side for every j.
+        /// </summary>
+        public string TileAIndex => ATiles ? "m * reduction + j * 4" : AIndex;
+
+        /// <summary>Element (m, j) of A for the scalar column, whatever m.</summary>
+        public string ScalarAIndex => ATiles ? "(m & ~3) * reduction + j * 4 + (m & 3)" : AIndex;
+
+        /// <summary>Row r of a tile, relative to its step's address: in the row-tile copy, every 4 rows are a whole tile (4 × reduction floats) further on.</summary>
+        public string ARowOffset(int r) => ATiles
+            ? (r < 4 ? $"{r}" : (r < 8 ? "tileStride" : $"{r / 4} * tileStride") + (r % 4 == 0 ? "" : $" + {r % 4}"))
+            : $"{r} * {ARowStride}";
 
         /// <summary>The variants' fourth parameter: the output the derivative is taken at, or the bias.</summary>
         public string EpilogueParameter => Epilogue == BroadcastEpilogue.Derivative ? "activation" : "bias";
@@ -393,11 +412,40 @@ internal static class DenseKernelEmitter
         EmitBroadcastVariants(w, product);
     }
 
-    private static void EmitWeightGradient(SourceWriter w, int k, int n)
+    /// <summary>The row-tile copy of dy that a weight gradient with <see cref="KernelPlan.WeightGradientPacksDelta"/> reads.</summary>
+    private static void EmitPackDeltaTiles(SourceWriter w, int n)
     {
+        w.Line("/// <summary>");
+        w.Line($"/// <c>tiles[o * batch + b * 4 + r] = dy[b, o + r]</c> for each tile of 4 of the {n} outputs (o a multiple of 4): the weight");
+        w.Line("/// gradient's row tiles then read their 4 values of each sample side by side, one stream per tile, instead of one value");
+        w.Line($"/// from each of up to 64 rows {n * 4 / 1024} KB apart, which share one L1 set and evict each other. Each 64-byte line of dy is read once.");
+        w.Line("/// </summary>");
+        using (w.Block($"internal static void {PackDeltaTilesName(n)}(ref float dy, ref float tiles, int batch)"))
+        {
+            w.Line($"const int N = {n};");
+            using (w.Block("for (int o = 0; o < N; o += 16)"))
+            using (w.Block("for (int b = 0; b < batch; b++)"))
+            {
+                w.Line("ref float source = ref Unsafe.Add(ref dy, b * N + o);");
+                w.Line("ref float target = ref Unsafe.Add(ref tiles, o * batch + b * 4);");
+                w.Line("Vector128.LoadUnsafe(ref source).StoreUnsafe(ref target);");
+                for (int q = 1; q < 4; q++)
+                    w.Line($"Vector128.LoadUnsafe(ref source, {4 * q}).StoreUnsafe(ref target, (nuint)({(q == 1 ? "" : $"{q} * ")}4 * batch));");
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitWeightGradient(SourceWriter w, int k, int n, bool packsDelta)
+    {
+        string tiles = packsDelta ? $"; the products read dy from its row-tile copy <c>dyTiles</c> ({PackDeltaTilesName(n)}), the bias sum from dy itself" : "";
         var product = new BroadcastProduct(WeightGradientName(k, n), k, n, "N", "batch", "j * N + m",
-            $"<c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for {k} inputs and {n} outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten)");
-        using (EmitDispatch(w, product, "ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last", "ref dy, ref x, ref dw, ref dw, batch, first, last"))
+            $"<c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for {k} inputs and {n} outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten){tiles}",
+            ATiles: packsDelta);
+        string parameters = packsDelta
+            ? "ref float dy, ref float dyTiles, ref float x, ref float dw, ref float db, int batch, int first, int last"
+            : "ref float dy, ref float x, ref float dw, ref float db, int batch, int first, int last";
+        using (EmitDispatch(w, product, parameters, $"ref {(packsDelta ? "dyTiles" : "dy")}, ref x, ref dw, ref dw, batch, first, last"))
         {
             // Exactly one part owns the bias: the first non-empty one (a split finer than the blocks leaves parts empty).
             w.Line("if (first != 0 || last == 0) return;");
@@ -457,6 +505,7 @@ internal static class DenseKernelEmitter
             {
                 w.Line($"const int K = {p.K}, N = {p.N};");
                 w.Line($"int rows = {p.RowsExpression}, reduction = {p.ReductionExpression};");
+                if (p.ATiles) w.Line("int tileStride = 4 * reduction; // floats from one 4-row tile of A's copy to the next");
                 if (p.BlocksReduction)
                 {
                     w.Line($"global::System.Span<float> panelRows = stackalloc float[Math.Min(reduction, {ReductionBlock}) * {4 * width}];");
@@ -494,7 +543,7 @@ internal static class DenseKernelEmitter
         {
             bool forward = p.Epilogue == BroadcastEpilogue.BiasAndActivation;
             w.Line("float s = 0f;");
-            w.Line($"for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, {p.AIndex}) * Unsafe.Add(ref bMatrix, j * K + k);");
+            w.Line($"for (int j = 0; j < reduction; j++) s += Unsafe.Add(ref a, {p.ScalarAIndex}) * Unsafe.Add(ref bMatrix, j * K + k);");
             if (forward)
                 w.Line($"Unsafe.Add(ref c, m * K + k) = {ActivationExpressions.Scalar(p.Activation, p.Alpha, "(s + Unsafe.Add(ref bias, k))")};");
             else w.Line(p.Derivative == ActivationKind.Linear
@@ -548,8 +597,12 @@ internal static class DenseKernelEmitter
             using (w.Block($"for (; m <= rows - {BroadcastRows}; m += {BroadcastRows})"))
                 EmitBroadcastTile(w, p, type, width, BroadcastRows, vectors, blocked);
         }
-        using (w.Block("for (; m < rows; m++)"))
-            EmitBroadcastTile(w, p, type, width, 1, vectors, blocked);
+        // A's row-tile copy holds whole tiles of 4 rows only; its products have a multiple of 4 rows (KernelPlan).
+        if (!p.ATiles)
+        {
+            using (w.Block("for (; m < rows; m++)"))
+                EmitBroadcastTile(w, p, type, width, 1, vectors, blocked);
+        }
         blocks?.Dispose();
     }
 
@@ -638,10 +691,10 @@ internal static class DenseKernelEmitter
         w.Line($"ref float bRow = {bRow};");
         for (int v = 0; v < vectors; v++) w.Line($"{type}<float> b{v} = {type}.LoadUnsafe(ref bRow, {v * width});");
         // One address per step; each row's element is then a constant offset from it (an addressing-mode displacement).
-        w.Line($"ref float aStep = ref Unsafe.Add(ref a, {p.AIndex});");
+        w.Line($"ref float aStep = ref Unsafe.Add(ref a, {p.TileAIndex});");
         for (int r = 0; r < rows; r++)
         {
-            string element = r == 0 ? "aStep" : $"Unsafe.Add(ref aStep, {r} * {p.ARowStride})";
+            string element = r == 0 ? "aStep" : $"Unsafe.Add(ref aStep, {p.ARowOffset(r)})";
             w.Line($"{type}<float> a{r} = {type}.Create({element});");
             for (int v = 0; v < vectors; v++) w.Line($"c{r}{v} = {type}.MultiplyAddEstimate(b{v}, a{r}, c{r}{v});");
         }

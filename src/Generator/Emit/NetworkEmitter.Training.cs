@@ -143,11 +143,13 @@ internal static partial class NetworkEmitter
                         w.Line($"{DenseKernelEmitter.FlushToZero}({delta});");
                     }
                 }
+                EmitPackDeltaTiles(w, layer);
                 w.Line(Product(layer, "WeightGradient"));
                 if (computesInputGradient) w.Line(Product(layer, "InputGradient"));
                 break;
             case LayerKind.Maxout:
                 w.Line($"{KernelsRuntime}.LayerKernels.MaxoutBackward({BufferSpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {BufferSpan($"_{layer.Field}Output", Rows(layer))}, {delta}, {BufferSpan(layer.OtherDelta, Rows(layer, "Linear"))}, rows, {p}Units, {p}Pieces);");
+                EmitPackDeltaTiles(w, layer);
                 w.Line(Product(layer, "WeightGradient"));
                 if (computesInputGradient) w.Line(Product(layer, "InputGradient"));
                 break;
@@ -176,6 +178,19 @@ internal static partial class NetworkEmitter
                 break;
         }
     }
+
+    /// <summary>
+    /// Copies the output gradient into row tiles for a weight gradient that reads it so, on this thread and before the
+    /// product is split: every part reads the whole copy.
+    /// </summary>
+    private static void EmitPackDeltaTiles(SourceWriter w, LayerPlan layer)
+    {
+        if (!KernelPlan.WeightGradientPacksDelta(layer)) return;
+        w.Line($"{KernelClass}.{DenseKernelEmitter.PackDeltaTilesName(layer.LinearUnits)}(ref {ProductDelta(layer)}[0], ref {DeltaTiles(layer)}[0], rows);");
+    }
+
+    /// <summary>The gradient a layer's products work on: Maxout's piece gradients, which its backward step wrote to the other buffer.</summary>
+    private static string ProductDelta(LayerPlan layer) => layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
 
     // ------------------------------------------------------------------ parallel jobs (Dense and Maxout products)
 
@@ -261,8 +276,7 @@ internal static partial class NetworkEmitter
             string inferenceTarget = layer.Kind == LayerKind.Maxout ? $"_{layer.Field}Pieces[0]" : $"_{layer.Field}Output[0]";
             var trainingActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.TrainingForward(layer);
             var inferenceActivation = layer.Kind == LayerKind.Maxout ? ActivationKind.Linear : KernelPlan.InferenceForward(layer);
-            // The Maxout product works on the piece gradients, which its backward step wrote to the other buffer.
-            string productDelta = layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
+            string productDelta = ProductDelta(layer);
             string inferenceInput = InferenceInput(plan, layer.Index);
             w.Line($"// {layer.Name}: forward split over outputs (multiples of {ForwardGranularity(layer, "ForwardInference")}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
             using (w.Block($"private void {p}ForwardInference(int first, int last)"))
@@ -279,7 +293,8 @@ internal static partial class NetworkEmitter
                 }
                 using (w.Block($"private void {p}WeightGradient(int first, int last)"))
                 {
-                    w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
+                    string deltaTiles = KernelPlan.WeightGradientPacksDelta(layer) ? $"ref {DeltaTiles(layer)}[0], " : "";
+                    w.Line($"{KernelClass}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], {deltaTiles}ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
                 }
                 if (layer.Index > plan.FirstTrainable)
                 {
