@@ -6,7 +6,8 @@ namespace CompiledNets.Equivalence.Tests;
 
 /// <summary>
 /// The kernels' edge tiles and remainders: widths of 1, 15, 17, 31, 33, 257, 316 and 1,023 (around the 4-row forward tile,
-/// the 16-float vectors, the 64-column backward tiles and their 64-row reduction blocks), batches that are not a multiple of the tile, and the
+/// the 16-float vectors, the 64-column backward tiles and their 64-row reduction blocks), 1,024 and 2,048 (the weight
+/// gradient's row tiles of dy), batches that are not a multiple of the tile, and the
 /// same products split across two threads, all against the interpreted engine. SGD with momentum rather than Adam:
 /// Adam divides each gradient by its own running RMS, which turns float noise in near-zero gradients into steps of
 /// the full learning rate and would blur a comparison of the kernels after several steps.
@@ -31,6 +32,10 @@ public sealed class EdgeShapeTests
         [Network(Inputs = 64)] [Dense(2048, Activation.ReLU)] [Dense(10, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
         public partial class FewColumns;
+
+        [Network(Inputs = 40)] [Maxout(256, 4)] [Dense(1024, Activation.ReLU)] [Dense(5, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
+        public partial class DeltaTiles;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() =>
@@ -60,6 +65,9 @@ public sealed class EdgeShapeTests
         // fewer than the parts, so all but one part are empty and the bias gradient must still be computed (by the first
         // non-empty part; WorkerPoolTests checks that every partition has exactly one such part).
         "FewColumns" => new Sequential(64).Dense(2048, Activation.ReLU).Dense(10, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, MaxBatch),
+        // Both weight gradients read their output gradient from a row-tile copy (1,024 linear units each): Maxout's in the
+        // buffer its output gradient came in, the Dense layer's in the one its input gradient writes next.
+        "DeltaTiles" => new Sequential(40).Maxout(256, 4).Dense(1024, Activation.ReLU).Dense(5, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, MaxBatch),
         _ => new Sequential(19).Dense(316, Activation.ReLU).Dense(257, Activation.Tanh).Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f, momentum: 0.9f).Build(4, MaxBatch),
     };
 
@@ -76,6 +84,8 @@ public sealed class EdgeShapeTests
     [InlineData("Blocked", 130, 2)]
     [InlineData("FewColumns", 128, 1)]
     [InlineData("FewColumns", 128, 2)]
+    [InlineData("DeltaTiles", 5, 1)]
+    [InlineData("DeltaTiles", 70, 2)]
     public void Edge_shapes_agree_with_the_interpreted_engine(string name, int batch, int threads)
     {
         var generated = Generated(name, threads);

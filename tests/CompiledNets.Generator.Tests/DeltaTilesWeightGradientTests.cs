@@ -6,30 +6,43 @@ namespace CompiledNets.Generator.Tests;
 /// <summary>
 /// A layer of 1,024 (or any multiple of 1,024) linear units copies its output gradient into row tiles before the weight
 /// gradient, which then reads each tile's 4 values of a sample side by side. The copy must put every value where the
-/// product reads it: for every output, sample, column, thread split and tile shape (the 16-row tiles of the last 16
-/// columns, the scalar columns past 272), and for Maxout, whose linear units are its pieces.
+/// product reads it: for every output, sample, column and thread split, in each tile shape of the widest accelerated
+/// vectors (on AVX-512: 4-, 8- and 16-row tiles, then 3 scalar columns), and for Maxout, whose linear units are its
+/// pieces. The narrower vector variants run here under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0.
 /// </summary>
 public class DeltaTilesWeightGradientTests
 {
-    private const int Inputs = 275; // 17 vectors of 16 (4-vector tiles, then a 16-row one-vector tile) and 3 scalar columns
+    private const int Inputs = 307; // 4 tiles of 64 columns (4 rows each), one of 32 (8 rows), one of 16 (16 rows), 3 scalar columns
 
-    private static readonly Lazy<System.Reflection.Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad("""
+    private const string Source = """
         using CompiledNets;
         namespace DeltaTiles;
 
-        [Network(Inputs = 275)]
+        [Network(Inputs = 307)]
         [Dense(1024)]
         [Loss(LossFunction.MeanSquaredError)]
         [Sgd]
         public partial class WideLinear;
 
-        [Network(Inputs = 275)]
+        [Network(Inputs = 307)]
         [Maxout(256, 4)]
         [Dense(3)]
         [Loss(LossFunction.MeanSquaredError)]
         [Sgd]
         public partial class WideMaxout;
-        """));
+        """;
+
+    private static readonly Lazy<System.Reflection.Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Source));
+
+    [Fact]
+    public void Both_layers_take_the_row_tiles()
+    {
+        string code = GeneratorHarness.Run(Source).Source("DeltaTiles.WideLinear.g.cs");
+        Assert.Contains("PackDeltaTiles_1024(ref _deltaA[0], ref _deltaB[0], rows);", code);
+        Assert.Contains("internal static void DenseWeightGradient_307x1024(ref float dy, ref float dyTiles,", code);
+        // Maxout: its piece gradients (in the other buffer) are copied into the buffer its output gradient came in.
+        Assert.Contains("PackDeltaTiles_1024(ref _deltaA[0], ref _deltaB[0], rows);", GeneratorHarness.Run(Source).Source("DeltaTiles.WideMaxout.g.cs"));
+    }
 
     public static TheoryData<string, int, int> Cases() => new()
     {
@@ -44,7 +57,9 @@ public class DeltaTilesWeightGradientTests
     /// <summary>
     /// Sample b alone has non-zero inputs in the columns k ≡ b (mod batch), and x[b, b] = 1. Every weight-gradient
     /// element then has exactly one non-zero term: dW[o, b] is sample b's gradient dy[b, o] itself, every other column k
-    /// of sample b must be exactly dy[b, o]·x[b, k], and db[o] the sum of the dy[b, o] in batch order.
+    /// of sample b must be exactly dy[b, o]·x[b, k], and db[o] the sum of the dy[b, o] in batch order. For the linear
+    /// layer dy[b, o] is also known from outside, 2 (y - t) / (batch × outputs), so a copy that swapped samples or
+    /// outputs consistently in every column fails too.
     /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
@@ -60,6 +75,8 @@ public class DeltaTilesWeightGradientTests
         var targets = new float[batch * net.OutputSize];
         for (int i = 0; i < targets.Length; i++) targets[i] = (float)(random.NextDouble() * 4 - 2);
 
+        var outputs = new float[batch * net.OutputSize];
+        net.PredictBatch(x, outputs, batch);
         net.ComputeGradients(x, targets, batch);
 
         var gradients = net.Gradients;
@@ -71,6 +88,11 @@ public class DeltaTilesWeightGradientTests
             {
                 float dy = gradients[o * Inputs + b];
                 if (dy != 0f) nonZero++;
+                if (network == "WideLinear")
+                {
+                    float mse = 2f / (batch * linear) * (outputs[b * linear + o] - targets[b * linear + o]);
+                    Assert.True(MathF.Abs(dy - mse) <= 1e-5f * MathF.Abs(mse) + 1e-30f, $"batch {batch}, {threads} thread(s): dW[{o}, {b}] = {dy:R} is not sample {b}'s gradient {mse:R}");
+                }
                 biasSum += dy;
                 for (int k = b + batch; k < Inputs; k += batch)
                 {

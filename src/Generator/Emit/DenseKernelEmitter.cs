@@ -417,8 +417,9 @@ internal static class DenseKernelEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// <c>tiles[o * batch + b * 4 + r] = dy[b, o + r]</c> for each tile of 4 of the {n} outputs (o a multiple of 4): the weight");
-        w.Line("/// gradient's row tiles then read their 4 values of each sample side by side, one stream per tile, instead of one value");
-        w.Line($"/// from each of up to 64 rows {n * 4 / 1024} KB apart, which share one L1 set and evict each other. Each 64-byte line of dy is read once.");
+        w.Line("/// gradient's row tiles then read their 4 values of each sample side by side, one stream per tile, instead of a");
+        w.Line($"/// quarter line from each sample's row of dy, rows {n * 4 / 1024} KB apart that share one L1 set and evict each other before the next");
+        w.Line("/// tiles reuse their lines. Each 64-byte line of dy is read once.");
         w.Line("/// </summary>");
         using (w.Block($"internal static void {PackDeltaTilesName(n)}(ref float dy, ref float tiles, int batch)"))
         {
@@ -438,6 +439,9 @@ internal static class DenseKernelEmitter
 
     private static void EmitWeightGradient(SourceWriter w, int k, int n, bool packsDelta)
     {
+        // The tiled kernel emits no tiles narrower than 16 rows: every row must be in one.
+        if (packsDelta && n % BroadcastAccumulators != 0)
+            throw new System.InvalidOperationException($"Row tiles of dy need a multiple of {BroadcastAccumulators} outputs, not {n}.");
         string tiles = packsDelta ? $"; the products read dy from its row-tile copy <c>dyTiles</c> ({PackDeltaTilesName(n)}), the bias sum from dy itself" : "";
         var product = new BroadcastProduct(WeightGradientName(k, n), k, n, "N", "batch", "j * N + m",
             $"<c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for {k} inputs and {n} outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten){tiles}",
@@ -505,7 +509,11 @@ internal static class DenseKernelEmitter
             {
                 w.Line($"const int K = {p.K}, N = {p.N};");
                 w.Line($"int rows = {p.RowsExpression}, reduction = {p.ReductionExpression};");
-                if (p.ATiles) w.Line("int tileStride = 4 * reduction; // floats from one 4-row tile of A's copy to the next");
+                if (p.ATiles)
+                {
+                    w.Line("// a: dy in row tiles, element (m, j) at (m & ~3) * reduction + j * 4 + (m & 3); 4 × reduction floats per tile.");
+                    w.Line("int tileStride = 4 * reduction;");
+                }
                 if (p.BlocksReduction)
                 {
                     w.Line($"global::System.Span<float> panelRows = stackalloc float[Math.Min(reduction, {ReductionBlock}) * {4 * width}];");
@@ -592,12 +600,12 @@ internal static class DenseKernelEmitter
         w.Line("int m = 0;");
         using (w.Block($"for (; m <= rows - {tileRows}; m += {tileRows})"))
             EmitBroadcastTile(w, p, type, width, tileRows, vectors, blocked);
-        if (tileRows > BroadcastRows)
+        // With A's row tiles the rows are a multiple of 16 (KernelPlan), so the widest tile leaves none.
+        if (tileRows > BroadcastRows && !p.ATiles)
         {
             using (w.Block($"for (; m <= rows - {BroadcastRows}; m += {BroadcastRows})"))
                 EmitBroadcastTile(w, p, type, width, BroadcastRows, vectors, blocked);
         }
-        // A's row-tile copy holds whole tiles of 4 rows only; its products have a multiple of 4 rows (KernelPlan).
         if (!p.ATiles)
         {
             using (w.Block("for (; m < rows; m++)"))

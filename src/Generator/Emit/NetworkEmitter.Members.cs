@@ -179,8 +179,6 @@ internal static partial class NetworkEmitter
             yield break;
         }
         if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return TransposedWeights(layer);
-        if (KernelPlan.WeightGradientPacksDelta(layer))
-            yield return (DeltaTiles(layer), $"maxBatchSize * {layer.LinearConstant}", $"[{layer.LinearUnits} / 4, MaxBatchSize, 4] the output gradient in row tiles, for the weight gradient");
         switch (layer.Kind)
         {
             case LayerKind.Dense:
@@ -203,9 +201,6 @@ internal static partial class NetworkEmitter
         }
         yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
     }
-
-    /// <summary>The field holding a layer's output gradient in row tiles (<see cref="KernelPlan.WeightGradientPacksDelta"/>).</summary>
-    private static string DeltaTiles(LayerPlan layer) => $"_{layer.Field}DeltaTiles";
 
     private static (string Field, string Size, string Comment) TransposedWeights(LayerPlan layer) =>
         ($"_{layer.Field}WeightTransposed", $"{layer.LinearConstant} * {layer.Prefix}Inputs", $"[{layer.Inputs}, {layer.LinearUnits}] the weights transposed for the batch forward, refreshed every batch");

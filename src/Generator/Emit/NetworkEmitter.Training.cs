@@ -192,6 +192,13 @@ internal static partial class NetworkEmitter
     /// <summary>The gradient a layer's products work on: Maxout's piece gradients, which its backward step wrote to the other buffer.</summary>
     private static string ProductDelta(LayerPlan layer) => layer.Kind == LayerKind.Maxout ? layer.OtherDelta : layer.Delta;
 
+    /// <summary>
+    /// Where the row tiles of a layer's product gradient go: the delta buffer that is free until the input gradient writes
+    /// it, after the weight gradient is done (the other buffer for Dense; for Maxout, its output gradient, already turned
+    /// into piece gradients). Both buffers hold MaxBatchSize × Widest floats, Widest counting Maxout's pieces.
+    /// </summary>
+    private static string DeltaTiles(LayerPlan layer) => layer.Kind == LayerKind.Maxout ? layer.Delta : layer.OtherDelta;
+
     // ------------------------------------------------------------------ parallel jobs (Dense and Maxout products)
 
     /// <summary>
