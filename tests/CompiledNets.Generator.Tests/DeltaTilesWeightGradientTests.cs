@@ -37,11 +37,12 @@ public class DeltaTilesWeightGradientTests
     [Fact]
     public void Both_layers_take_the_row_tiles()
     {
-        string code = GeneratorHarness.Run(Source).Source("DeltaTiles.WideLinear.g.cs");
+        var run = GeneratorHarness.Run(Source);
+        string code = run.Source("DeltaTiles.WideLinear.g.cs");
         Assert.Contains("PackDeltaTiles_1024(ref _deltaA[0], ref _deltaB[0], rows);", code);
         Assert.Contains("internal static void DenseWeightGradient_307x1024(ref float dy, ref float dyTiles,", code);
         // Maxout: its piece gradients (in the other buffer) are copied into the buffer its output gradient came in.
-        Assert.Contains("PackDeltaTiles_1024(ref _deltaA[0], ref _deltaB[0], rows);", GeneratorHarness.Run(Source).Source("DeltaTiles.WideMaxout.g.cs"));
+        Assert.Contains("PackDeltaTiles_1024(ref _deltaA[0], ref _deltaB[0], rows);", run.Source("DeltaTiles.WideMaxout.g.cs"));
     }
 
     public static TheoryData<string, int, int> Cases() => new()

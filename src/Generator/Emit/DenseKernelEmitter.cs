@@ -439,9 +439,6 @@ internal static class DenseKernelEmitter
 
     private static void EmitWeightGradient(SourceWriter w, int k, int n, bool packsDelta)
     {
-        // The tiled kernel emits no tiles narrower than 16 rows: every row must be in one.
-        if (packsDelta && n % BroadcastAccumulators != 0)
-            throw new System.InvalidOperationException($"Row tiles of dy need a multiple of {BroadcastAccumulators} outputs, not {n}.");
         string tiles = packsDelta ? $"; the products read dy from its row-tile copy <c>dyTiles</c> ({PackDeltaTilesName(n)}), the bias sum from dy itself" : "";
         var product = new BroadcastProduct(WeightGradientName(k, n), k, n, "N", "batch", "j * N + m",
             $"<c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for {k} inputs and {n} outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten){tiles}",
