@@ -101,40 +101,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         generated.Parameters.CopyTo(interpreted.Parameters);
         generated.Buffers.CopyTo(interpreted.Buffers);
 
-        var (inputs, targets) = TestData.Batch(generated, batch, seed: 7 * batch + 1);
-        var expected = new float[batch * generated.OutputSize];
-        var actual = new float[batch * generated.OutputSize];
-        generated.PredictBatch(inputs, expected, batch);
-        interpreted.PredictBatch(inputs, actual, batch);
-        AssertClose(expected, actual, $"{name} b{batch} inference outputs");
-
-        float lossG = generated.ComputeGradients(inputs, targets, batch);
-        float lossI = interpreted.ComputeGradients(inputs, targets, batch);
-        AssertClose(lossG, lossI, $"{name} b{batch} loss");
-        AssertClose(generated.TrainingOutputs, interpreted.TrainingOutputs, $"{name} b{batch} training outputs");
-        AssertGradientsClose(generated, interpreted, $"{name} b{batch} gradient");
-
-        for (int step = 1; step <= Steps; step++)
-        {
-            var (x, t) = TestData.Batch(generated, batch, seed: 1000 * step + batch);
-            SyncDeadBiases(generated, interpreted);
-            lossG = generated.TrainBatch(x, t, batch);
-            lossI = interpreted.TrainBatch(x, t, batch);
-            AssertClose(lossG, lossI, $"{name} b{batch} loss of step {step}");
-        }
-        Assert.Equal(generated.OptimizerStep, interpreted.OptimizerStep);
-        AssertGradientsClose(generated, interpreted, $"{name} b{batch} gradient of step {Steps}", afterSteps: true);
-        AssertTensorsClose(generated, interpreted, TensorStorage.Parameters, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
-        AssertTensorsClose(generated, interpreted, TensorStorage.OptimizerState, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
-        // Batch-norm running statistics, moved by every training forward pass.
-        AssertTensorsClose(generated, interpreted, TensorStorage.Buffers, $"{name} b{batch} after {Steps} steps:", afterSteps: true);
-
-        // Inference after training reads the trained parameters and running statistics (a dead bias is live again
-        // at inference, against the fixed running mean: equal it once more after the last step moved it by noise).
-        SyncDeadBiases(generated, interpreted);
-        generated.PredictBatch(inputs, expected, batch);
-        interpreted.PredictBatch(inputs, actual, batch);
-        AssertCloseInNorm(expected, actual, $"{name} b{batch} inference outputs after {Steps} steps");
+        EngineAgreement.AssertAgree(generated, interpreted, $"{name} b{batch}", batch, Steps);
     }
 
     [Theory]

@@ -103,15 +103,15 @@ public static class Tolerance
     }
 
     /// <summary>Compares every tensor of one storage, by name (except <see cref="DeadBiases"/>, see there).</summary>
-    public static void AssertTensorsClose(INetwork generated, INetwork interpreted, TensorStorage storage, string what, bool afterSteps = false)
+    public static void AssertTensorsClose(INetwork generated, INetwork interpreted, TensorStorage storage, string what, bool afterSteps = false, double relative = Relative)
     {
         var dead = DeadBiases(generated);
         foreach (var tensor in generated.Tensors.Where(t => t.Storage == storage && !dead.Contains(t.Name)))
         {
             var a = Slice(generated, tensor);
             var b = Slice(interpreted, interpreted.Tensors.Single(t => t.Name == tensor.Name));
-            if (afterSteps) AssertCloseInNorm(a, b, $"{what} {tensor.Name}");
-            else AssertClose(a, b, $"{what} {tensor.Name}");
+            if (afterSteps) AssertCloseInNorm(a, b, $"{what} {tensor.Name}", relative);
+            else AssertClose(a, b, $"{what} {tensor.Name}", relative);
         }
     }
 
@@ -160,7 +160,7 @@ public static class Tolerance
     /// <summary>Rounding noise in a dead bias gradient, relative to its layer's weight gradient: about u·√batch, far below this.</summary>
     public const double DeadGradient = 1e-5;
 
-    public static void AssertGradientsClose(INetwork generated, INetwork interpreted, string what, bool afterSteps = false)
+    public static void AssertGradientsClose(INetwork generated, INetwork interpreted, string what, bool afterSteps = false, double relative = Relative)
     {
         var dead = DeadBiases(generated);
         foreach (var name in dead)
@@ -179,8 +179,8 @@ public static class Tolerance
         {
             var a = Slice(generated, tensor, gradients: true);
             var b = Slice(interpreted, interpreted.Tensors.Single(t => t.Name == tensor.Name), gradients: true);
-            if (afterSteps) AssertCloseInNorm(a, b, $"{what} d/d {tensor.Name}");
-            else AssertClose(a, b, $"{what} d/d {tensor.Name}");
+            if (afterSteps) AssertCloseInNorm(a, b, $"{what} d/d {tensor.Name}", relative);
+            else AssertClose(a, b, $"{what} d/d {tensor.Name}", relative);
         }
     }
 }

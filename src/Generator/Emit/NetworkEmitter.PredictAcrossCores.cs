@@ -35,6 +35,13 @@ internal static partial class NetworkEmitter
 
     private static string PredictRow(int offset, string length) => $"_predictRows.AsSpan({offset}, {length})";
 
+    /// <summary>
+    /// The constant naming a layer's input width: <c>Dense2Inputs</c> for the kinds built on a product, else the previous
+    /// layer's <c>Units</c> (every kind names its output width so; only the product kinds name their inputs).
+    /// </summary>
+    private static string InputLength(NetworkPlan plan, LayerPlan layer) =>
+        layer.Index == 0 ? "InputSize" : layer.IsDenseLike ? $"{layer.Prefix}Inputs" : $"{plan.Layers[layer.Index - 1].Prefix}Units";
+
     private static void EmitPredictAcrossCores(SourceWriter w, NetworkPlan plan)
     {
         var offsets = PredictRowOffsets(plan);
@@ -59,7 +66,7 @@ internal static partial class NetworkEmitter
                 }
                 else
                 {
-                    EmitInferenceLayer(w, layer, PredictRow(from, layer.Index == 0 ? "InputSize" : $"{layer.Prefix}Inputs"), PredictRow(to, $"{layer.Prefix}Units"), "");
+                    EmitInferenceLayer(w, layer, PredictRow(from, InputLength(plan, layer)), PredictRow(to, $"{layer.Prefix}Units"), "");
                 }
             }
             var lastOffset = offsets[plan.Last.Index].Output;
