@@ -13,19 +13,19 @@ namespace CompiledNets.Generator.Emit;
 internal static class DenseKernelEmitter
 {
     /// <summary>Rows of x (batch) and rows of W (outputs) in one forward tile: 4 × 4 accumulators share 8 loads.</summary>
-    private const int ForwardTile = 4;
+    internal const int ForwardTile = 4;
 
     /// <summary>Rows (m) of the smaller broadcast tile, for the rows a full tile leaves.</summary>
-    private const int BroadcastRows = 4;
+    internal const int BroadcastRows = 4;
 
     /// <summary>Vector accumulators of a full broadcast tile: rows × vectors along k.</summary>
     private const int BroadcastAccumulators = 16;
 
     /// <summary>Rows of B per reduction block of a blocked broadcast product: 64 rows × 64 floats is a 16 KB panel, half of a 32 KB L1.</summary>
-    private const int ReductionBlock = 64;
+    internal const int ReductionBlock = 64;
 
     /// <summary>Row length of B (floats) from which the weight gradient packs its panels.</summary>
-    private const int PackedRowFloats = 256;
+    internal const int PackedRowFloats = 256;
 
     /// <summary>Flush-to-zero applied to every stored gradient of the backward products, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
     public const string FlushToZero = "global::CompiledNets.Kernels.Subnormals.FlushToZero";
@@ -142,7 +142,7 @@ internal static class DenseKernelEmitter
     }
 
     /// <summary>Bytes of weights a forward kernel may re-read from L2 for every tile of samples (well under a 1 MB L2, which also holds the inputs).</summary>
-    private const long L2WeightBudget = 384 * 1024;
+    internal const long L2WeightBudget = 384 * 1024;
 
     /// <summary>One tile of samples from row <c>b</c> against every output: 4-output tiles, then single outputs.</summary>
     private static void EmitForwardOutputLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha)

@@ -104,4 +104,58 @@ internal static class KernelPlan
     /// <summary>The derivative of <paramref name="previous"/> (a hidden layer) fused into the next layer's input-gradient kernel.</summary>
     public static ActivationKind FusedDerivative(LayerPlan previous) =>
         ActivationExpressions.HasFusedDerivative(previous.Activation) ? previous.Activation : ActivationKind.Linear;
+
+    /// <summary>
+    /// Every size at which generated code changes path, with what it measures: the place to add a new one, so that the
+    /// property tests, which draw sizes on both sides of each, cover it without being edited.
+    /// </summary>
+    public static IReadOnlyList<SizeThreshold> Thresholds { get; } = new[]
+    {
+        new SizeThreshold(nameof(ParallelThreshold), SizeMeasure.ProductFlops, ParallelThreshold),
+        new SizeThreshold(nameof(BroadcastForwardMaxInputs), SizeMeasure.LayerInputs, BroadcastForwardMaxInputs),
+        new SizeThreshold("BroadcastForwardMinOutputs", SizeMeasure.LayerOutputs, 8),
+        new SizeThreshold(nameof(L1SetPeriodFloats), SizeMeasure.LayerOutputsMultiple, L1SetPeriodFloats),
+        new SizeThreshold(nameof(PredictSplitWeights), SizeMeasure.LayerWeights, PredictSplitWeights),
+        new SizeThreshold(nameof(SplitStepBytes), SizeMeasure.OptimizerStepBytes, SplitStepBytes),
+        new SizeThreshold("SampleLaneMaxWeights", SizeMeasure.NetworkWeights, SampleLaneEmitter.MaxWeights),
+        new SizeThreshold("SoftmaxMaxClasses", SizeMeasure.LayerOutputs, SoftmaxEmitter.MaxClasses),
+        new SizeThreshold("PredictStackScratchFloats", SizeMeasure.PredictScratchFloats, NetworkEmitter.StackScratchLimit),
+        new SizeThreshold("ForwardL2WeightBudget", SizeMeasure.LayerWeights, DenseKernelEmitter.L2WeightBudget / sizeof(float)),
+        new SizeThreshold("ForwardTile", SizeMeasure.LayerOutputs, DenseKernelEmitter.ForwardTile),
+        new SizeThreshold("WeightGradientPackedRowFloats", SizeMeasure.LayerInputs, DenseKernelEmitter.PackedRowFloats),
+        new SizeThreshold("WeightGradientPackedMinOutputs", SizeMeasure.LayerOutputs, 4 * DenseKernelEmitter.BroadcastRows),
+        new SizeThreshold("InputGradientBlockedOutputs", SizeMeasure.LayerOutputs, 2 * DenseKernelEmitter.ReductionBlock + 1),
+        new SizeThreshold("InputGradientReductionBlock", SizeMeasure.LayerOutputs, DenseKernelEmitter.ReductionBlock),
+    };
 }
+
+/// <summary>What a <see cref="SizeThreshold"/> is compared with.</summary>
+internal enum SizeMeasure
+{
+    /// <summary>Inputs of one Dense or Maxout layer.</summary>
+    LayerInputs,
+
+    /// <summary>Linear outputs of one Dense or Maxout layer (units × pieces for Maxout).</summary>
+    LayerOutputs,
+
+    /// <summary>Linear outputs of one layer being a multiple of the value.</summary>
+    LayerOutputsMultiple,
+
+    /// <summary>Weights of one layer: inputs × linear outputs.</summary>
+    LayerWeights,
+
+    /// <summary>Weights of the whole network.</summary>
+    NetworkWeights,
+
+    /// <summary>Bytes the optimizer step streams: parameters, gradients and optimizer state.</summary>
+    OptimizerStepBytes,
+
+    /// <summary>FLOPs of one product of a training step or batch prediction: 2 · batch · inputs · linear outputs.</summary>
+    ProductFlops,
+
+    /// <summary>Floats of single-sample <c>Predict</c> scratch: two rows of the widest hidden layer, plus Maxout's pieces.</summary>
+    PredictScratchFloats,
+}
+
+/// <summary>A size at which generated code takes another path: below <see cref="Value"/> one way, at or above it another.</summary>
+internal sealed record SizeThreshold(string Name, SizeMeasure Measure, long Value);

@@ -16,7 +16,7 @@ internal static partial class NetworkEmitter
     private static string Rows(LayerPlan layer, string units = "Units") => $"rows * {layer.Prefix}{units}";
 
     /// <summary>Floats of single-sample scratch that <c>Predict</c> keeps on the stack (64 KB); wider networks use a per-thread buffer.</summary>
-    private const int StackScratchLimit = 16 * 1024;
+    internal const int StackScratchLimit = 16 * 1024;
 
     /// <summary>Floats of intermediate rows one <c>Predict</c> call needs: two hidden rows, and Maxout's piece values.</summary>
     private static int PredictScratch(NetworkPlan plan) =>
