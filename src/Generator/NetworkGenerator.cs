@@ -1,6 +1,7 @@
 using System;
 using CompiledNets.Generator.Emit;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
 using CompiledNets.Generator.Parsing;
 using Microsoft.CodeAnalysis;
 
@@ -42,8 +43,6 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var diagnostics = results
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
-        // Diagnostics are mapped back to the compilation's syntax trees so they are source locations that
-        // #pragma and .editorconfig can suppress; only this cheap reporting step sees every compilation.
         ReportDiagnostics(context, diagnostics);
 
         // A layer, loss or optimizer attribute without [Network] would do nothing: one cheap pipeline per

@@ -16,6 +16,20 @@ public class SnapshotTests
         Snapshot.Match(name, run.Source(hintName));
     }
 
+    /// <summary>
+    /// The class half alone (constants, tables, buffers, constructors and the INetwork members) of a two-layer network on
+    /// the per-layer path, without its kernels: a change to how the class is written reads as a short diff here.
+    /// </summary>
+    [Fact]
+    public void The_class_half_of_a_two_layer_network_matches_its_snapshot()
+    {
+        var run = GeneratorHarness.Run(Declarations.Mnist);
+        string source = run.Source("Demo.Vision.MnistNet.g.cs");
+        int kernels = source.IndexOf("namespace CompiledNets.Generated", StringComparison.Ordinal);
+        Assert.True(kernels > 0, "the kernel class was not found");
+        Snapshot.Match("Mnist.Class", source[..kernels]);
+    }
+
     [Theory]
     [InlineData(Declarations.Xor)]
     [InlineData(Declarations.Mnist)]

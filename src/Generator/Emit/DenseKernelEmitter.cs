@@ -21,14 +21,11 @@ internal static class DenseKernelEmitter
     /// <summary>Vector accumulators of a full broadcast tile: rows × vectors along k.</summary>
     private const int BroadcastAccumulators = 16;
 
-    /// <summary>Rows of B per reduction block of a blocked broadcast product: 64 rows × 64 floats is a 16 KB panel, half of a 32 KB L1.</summary>
-    internal const int ReductionBlock = 64;
-
-    /// <summary>Row length of B (floats) from which the weight gradient packs its panels.</summary>
-    internal const int PackedRowFloats = 256;
+    /// <summary>Rows of B per reduction block of a blocked broadcast product (<see cref="KernelPlan.ReductionBlock"/>).</summary>
+    private const int ReductionBlock = KernelPlan.ReductionBlock;
 
     /// <summary>Flush-to-zero applied to every stored gradient of the backward products, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
-    public const string FlushToZero = "global::CompiledNets.Kernels.Subnormals.FlushToZero";
+    private const string FlushToZero = Names.RuntimeNames.FlushToZero;
 
     /// <summary>Output columns are split between threads at multiples of this (a multiple of every tile width).</summary>
     public const int ColumnGranularity = 64;
@@ -53,56 +50,16 @@ internal static class DenseKernelEmitter
 
     public static string PackDeltaTilesName(int units) => $"PackDeltaTiles_{units}";
 
-    /// <summary>Writes every kernel the plan's layers need, each shape once.</summary>
-    public static void EmitAll(SourceWriter w, NetworkPlan plan)
-    {
-        var forward = new HashSet<(int, int, ActivationKind, float)>();
-        var forwardBroadcast = new HashSet<(int, int, ActivationKind, float)>();
-        var transposes = new HashSet<(int, int)>();
-        var weightGradient = new HashSet<(int, int)>();
-        var deltaTiles = new HashSet<int>();
-        var inputGradient = new HashSet<(int, int, ActivationKind, float)>();
-        foreach (var layer in plan.Layers)
-        {
-            if (!layer.IsDenseLike) continue;
-            int k = layer.Inputs, n = layer.LinearUnits;
-            foreach (var activation in KernelPlan.ForwardActivations(layer, plan.TrainsPerLayer))
-            {
-                float alpha = activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Spec.Alpha : 0f;
-                if (forward.Add((k, n, activation, alpha))) EmitForward(w, k, n, activation, alpha);
-                if (KernelPlan.BatchForwardIsBroadcast(layer) && forwardBroadcast.Add((k, n, activation, alpha)))
-                    EmitForwardBroadcast(w, k, n, activation, alpha);
-            }
-            if (KernelPlan.BatchForwardIsBroadcast(layer) && transposes.Add((k, n))) EmitTranspose(w, k, n);
-            if (!plan.TrainsPerLayer) continue;
-            bool packsDelta = KernelPlan.WeightGradientPacksDelta(layer);
-            if (packsDelta && deltaTiles.Add(n)) EmitPackDeltaTiles(w, n);
-            if (weightGradient.Add((k, n))) EmitWeightGradient(w, k, n, packsDelta);
-            if (layer.Index > plan.FirstTrainable)
-            {
-                var previous = plan.Layers[layer.Index - 1];
-                var derivative = KernelPlan.DerivativeFusedByNext(plan, previous.Index) ? KernelPlan.FusedDerivative(previous) : ActivationKind.Linear;
-                float alpha = derivative is ActivationKind.LeakyReLU or ActivationKind.ELU ? previous.Spec.Alpha : 0f;
-                if (inputGradient.Add((k, n, derivative, alpha)))
-                    EmitInputGradient(w, k, n, derivative, alpha);
-            }
-        }
-        if (forward.Count > 0) DotSumEmitter.EmitHelpers(w);
-        if (plan.TrainsInSampleLanes) SampleLaneEmitter.EmitKernel(w, plan);
-        SoftmaxEmitter.EmitKernels(w, plan);
-        if (plan.TrainsInSampleLanes || SoftmaxEmitter.EmitsAny(plan)) SampleLaneEmitter.EmitHelpers(w);
-    }
-
     // ---------------------------------------------------------------- forward: dot-product form
 
-    private static void EmitForward(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
+    internal static void EmitForward(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
     {
         w.Line("/// <summary>");
         w.Line($"/// <c>y[b, o] = {activation}(bias[o] + Σ_k x[b, k]·w[o, k])</c> for {k} inputs and outputs o in [first, last) of {n}.");
         // Loop order from the weight matrix's size: weights that fit in half of a core's L2 are re-read from L2 for
         // every tile of samples (samples outer, the tile's inputs stay in L1); larger ones would stream from L3 for
         // every tile of samples, so outputs go outer and a tile of weight rows stays in L1 while the samples pass.
-        bool outputsOuter = (long)k * n * sizeof(float) > L2WeightBudget;
+        bool outputsOuter = KernelPlan.ForwardOutputsOuter(k, n);
         w.Line($"/// Dot-product form over the contiguous rows of x and w, in tiles of {ForwardTile} samples × {ForwardTile} outputs:");
         w.Line($"/// {ForwardTile * ForwardTile} vector accumulators share {2 * ForwardTile} loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample");
         w.Line("/// or 1 output, scalar remainder along k. " + (outputsOuter
@@ -140,9 +97,6 @@ internal static class DenseKernelEmitter
         }
         w.Line();
     }
-
-    /// <summary>Bytes of weights a forward kernel may re-read from L2 for every tile of samples (well under a 1 MB L2, which also holds the inputs).</summary>
-    internal const long L2WeightBudget = 384 * 1024;
 
     /// <summary>One tile of samples from row <c>b</c> against every output: 4-output tiles, then single outputs.</summary>
     private static void EmitForwardOutputLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha)
@@ -295,7 +249,7 @@ internal static class DenseKernelEmitter
     /// input gradient (m = sample, j = input, A = x, B = Wᵀ), its epilogue adding the bias (after the sum, as the dot
     /// form does) and applying the activation. Rows this short would spend more on the dot form's horizontal sums than on the products.
     /// </summary>
-    private static void EmitForwardBroadcast(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
+    internal static void EmitForwardBroadcast(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
     {
         var product = new BroadcastProduct(ForwardBroadcastName(k, n, activation, alpha), n, k, "batch", "N", "m * N + j",
             $"<c>y[b, o] = {activation}(bias[o] + Σ_k x[b, k]·wt[k, o])</c> for {k} inputs and outputs o in [first, last) of {n}, from the transposed weights <c>wt</c>",
@@ -305,7 +259,7 @@ internal static class DenseKernelEmitter
     }
 
     /// <summary>Copies W [units, inputs] into Wᵀ [inputs, units] for the broadcast forward kernel: 4 × 4 blocks in registers, then the edges.</summary>
-    private static void EmitTranspose(SourceWriter w, int k, int n)
+    internal static void EmitTranspose(SourceWriter w, int k, int n)
     {
         const string Sse = "System.Runtime.Intrinsics.X86.Sse";
         w.Line($"/// <summary><c>wt[k, o] = w[o, k]</c> for the {n} × {k} weights: the layout the broadcast forward kernel reads. Refreshed every batch, so");
@@ -383,14 +337,9 @@ internal static class DenseKernelEmitter
 
         public string VariantParameters => $"ref float a, ref float bMatrix, ref float c, ref float {EpilogueParameter}, int batch, int first, int last";
 
-        /// <summary>
-        /// Whether the reduction runs in blocks over packed panels of B: the input gradient of a layer with more outputs than
-        /// two blocks (its panel of W, outputs × tile columns, would not stay in L1 for the next row tile), and the weight
-        /// gradient of a layer with at least <see cref="PackedRowFloats"/> inputs (rows of x that far apart share L1 sets) and
-        /// enough outputs (16) for the copy to be read by several row tiles.
-        /// </summary>
+        /// <summary>Whether the reduction runs in blocks over packed panels of B (the plan's rules for the two backward products).</summary>
         public bool BlocksReduction => Epilogue == BroadcastEpilogue.Derivative &&
-            (ReductionExpression == "N" ? N > 2 * ReductionBlock : K >= PackedRowFloats && N >= 4 * BroadcastRows);
+            (ReductionExpression == "N" ? KernelPlan.InputGradientBlocksReduction(N) : KernelPlan.WeightGradientBlocksReduction(K, N));
     }
 
     /// <summary>What a broadcast kernel does to its sums before storing them.</summary>
@@ -403,7 +352,7 @@ internal static class DenseKernelEmitter
         BiasAndActivation,
     }
 
-    private static void EmitInputGradient(SourceWriter w, int k, int n, ActivationKind derivative, float alpha)
+    internal static void EmitInputGradient(SourceWriter w, int k, int n, ActivationKind derivative, float alpha)
     {
         string fused = derivative == ActivationKind.Linear ? "" : $", times the previous layer's {derivative} derivative (from its output <c>activation</c>)";
         var product = new BroadcastProduct(InputGradientName(k, n, derivative, alpha), k, n, "batch", "N", "m * N + j",
@@ -413,7 +362,7 @@ internal static class DenseKernelEmitter
     }
 
     /// <summary>The row-tile copy of dy that a weight gradient with <see cref="KernelPlan.WeightGradientPacksDelta"/> reads.</summary>
-    private static void EmitPackDeltaTiles(SourceWriter w, int n)
+    internal static void EmitPackDeltaTiles(SourceWriter w, int n)
     {
         w.Line("/// <summary>");
         w.Line($"/// <c>tiles[o * batch + b * 4 + r] = dy[b, o + r]</c> for each tile of 4 of the {n} outputs (o a multiple of 4): the weight");
@@ -437,7 +386,7 @@ internal static class DenseKernelEmitter
         w.Line();
     }
 
-    private static void EmitWeightGradient(SourceWriter w, int k, int n, bool packsDelta)
+    internal static void EmitWeightGradient(SourceWriter w, int k, int n, bool packsDelta)
     {
         string tiles = packsDelta ? $"; the products read dy from its row-tile copy <c>dyTiles</c> ({PackDeltaTilesName(n)}), the bias sum from dy itself" : "";
         var product = new BroadcastProduct(WeightGradientName(k, n), k, n, "N", "batch", "j * N + m",

@@ -27,7 +27,7 @@ internal static class KernelPlan
     /// engines' tolerance); single-sample <c>Predict</c> keeps the dot form (one pass over the weights, no copy).
     /// </summary>
     public static bool BatchForwardIsBroadcast(LayerPlan layer) =>
-        layer.IsDenseLike && layer.Inputs < BroadcastForwardMaxInputs && (layer.LinearUnits >= 8 || layer.LinearUnits % 4 == 0);
+        layer.Kind.IsProduct && layer.Inputs < BroadcastForwardMaxInputs && (layer.LinearUnits >= 8 || layer.LinearUnits % 4 == 0);
 
     /// <summary>
     /// Rows of a layer's output gradient <c>dy</c> that are a multiple of this many floats (4 KB) apart map to one L1 set
@@ -42,7 +42,7 @@ internal static class KernelPlan
     /// 8 % faster with the copy (6–11 %), while at 512 and 256 units, whose rows spread over 2 and 4 sets (still more
     /// lines than ways), the copy made it 2–9 % slower. Implies a multiple of 16 outputs, which the tiled kernel needs.
     /// </summary>
-    public static bool WeightGradientPacksDelta(LayerPlan layer) => layer.IsDenseLike && layer.LinearUnits % L1SetPeriodFloats == 0;
+    public static bool WeightGradientPacksDelta(LayerPlan layer) => layer.Kind.IsProduct && layer.LinearUnits % L1SetPeriodFloats == 0;
 
     /// <summary>
     /// Single-sample <c>Predict</c> splits a Dense layer's outputs across the pool when its weights are at least this many
@@ -51,9 +51,9 @@ internal static class KernelPlan
     /// </summary>
     public const long PredictSplitWeights = 256 * 1024;
 
-    /// <summary>True when single-sample <c>Predict</c> splits this layer across cores (element-wise activation fused, no Maxout pieces).</summary>
+    /// <summary>True when single-sample <c>Predict</c> splits this layer across cores (element-wise activation fused, no pieces).</summary>
     public static bool SplitsPredict(LayerPlan layer) =>
-        layer.Kind == LayerKind.Dense && (long)layer.Inputs * layer.Units >= PredictSplitWeights && InferenceForward(layer) == layer.Activation;
+        layer.Kind.ActivatesInProduct && (long)layer.Inputs * layer.Units >= PredictSplitWeights && InferenceForward(layer) == layer.Activation;
 
     /// <summary>
     /// The optimizer step is split across the pool from this many bytes of buffers it streams (parameters, gradients and
@@ -67,9 +67,9 @@ internal static class KernelPlan
     public static bool SplitsOptimizerStep(NetworkPlan plan) =>
         plan.Trainable && (2L * plan.ParameterCount + plan.OptimizerStateCount) * sizeof(float) >= SplitStepBytes;
 
-    /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no Maxout needs its piece scratch.</summary>
+    /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no layer needs a piece scratch.</summary>
     public static bool PredictsAcrossCores(NetworkPlan plan) =>
-        plan.Layers.Any(SplitsPredict) && !plan.Layers.Any(l => l.Kind == LayerKind.Maxout);
+        plan.Layers.Any(SplitsPredict) && !plan.Layers.Any(l => l.Kind.HasPieces);
 
     /// <summary>
     /// The activation fused into the forward kernel during training: none when the layer keeps its
@@ -84,7 +84,7 @@ internal static class KernelPlan
 
     public static IEnumerable<ActivationKind> ForwardActivations(LayerPlan layer, bool trainable)
     {
-        if (layer.Kind == LayerKind.Maxout)
+        if (layer.Kind.HasPieces)
         {
             yield return ActivationKind.Linear;
             yield break;
@@ -98,12 +98,107 @@ internal static class KernelPlan
     {
         if (index + 1 >= plan.Layers.Count) return false;
         var layer = plan.Layers[index];
-        return layer.Kind == LayerKind.Dense && plan.Layers[index + 1].IsDenseLike && FusedDerivative(layer) != ActivationKind.Linear;
+        return layer.Kind.ActivatesInProduct && plan.Layers[index + 1].Kind.IsProduct && FusedDerivative(layer) != ActivationKind.Linear;
     }
+
+    /// <summary>The derivative (and its alpha) the input-gradient kernel of product layer <paramref name="layer"/> applies for the layer before it.</summary>
+    public static (ActivationKind Derivative, float Alpha) InputGradientDerivative(NetworkPlan plan, LayerPlan layer)
+    {
+        var previous = plan.Layers[layer.Index - 1];
+        var derivative = DerivativeFusedByNext(plan, previous.Index) ? FusedDerivative(previous) : ActivationKind.Linear;
+        return (derivative, derivative is ActivationKind.LeakyReLU or ActivationKind.ELU ? previous.Alpha : 0f);
+    }
+
+    /// <summary>Weights above which the sample-lane kernel would grow past what is worth emitting (one line per weight and pass).</summary>
+    public const int SampleLaneMaxWeights = 256;
+
+    /// <summary>
+    /// True when training runs in the sample-lane kernel (<see cref="SampleLaneEmitter"/>): trainable stacks of layers with
+    /// their activation in the product, at most <see cref="SampleLaneMaxWeights"/> weights, hidden activations with a
+    /// vector form there, no L2, and a loss that path computes: BCE on Sigmoid, cross-entropy on Softmax, MSE.
+    /// </summary>
+    public static bool TrainsInSampleLanes(NetworkPlan plan)
+    {
+        if (!plan.Trainable) return false;
+        if (plan.Layers.Any(l => !l.Kind.ActivatesInProduct || l.L2 > 0)) return false;
+        if (plan.Layers.Sum(l => (long)l.Inputs * l.Units) > SampleLaneMaxWeights) return false;
+        if (plan.Layers.Take(plan.Layers.Count - 1).Any(l => !HasLaneForm(l.Activation))) return false;
+        var output = plan.Last.Activation;
+        return plan.Spec.Loss switch
+        {
+            LossKind.BinaryCrossEntropy => output == ActivationKind.Sigmoid,
+            LossKind.CrossEntropy => output == ActivationKind.Softmax,
+            LossKind.MeanSquaredError => HasLaneForm(output),
+            _ => false,
+        };
+    }
+
+    private static bool HasLaneForm(ActivationKind activation) =>
+        activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid;
+
+    /// <summary>
+    /// True when the sample-lane kernel also takes the optimizer step: plain SGD, <c>p -= lr·g</c>, needs nothing but the
+    /// gradient, so the kernel applies it from the registers that hold each gradient sum. The step is then no longer a
+    /// second pass that reloads the gradients just stored, on the critical path of a step that depends on the one before it.
+    /// </summary>
+    public static bool StepsSgdInSampleLanes(NetworkPlan plan) =>
+        plan.TrainsInSampleLanes && plan.Spec.Optimizer.Kind == OptimizerKind.Sgd && plan.Spec.Optimizer.Momentum == 0;
+
+    /// <summary>Classes up to which softmax rows run in the unrolled kernels (two lines per class and step).</summary>
+    public const int SoftmaxMaxClasses = 16;
+
+    /// <summary>True when <paramref name="layer"/>'s softmax runs in the unrolled kernel (<see cref="SoftmaxEmitter"/>).</summary>
+    public static bool UsesUnrolledSoftmax(LayerPlan layer) =>
+        layer.Kind.ActivatesInProduct && layer.Activation == ActivationKind.Softmax && layer.Units <= SoftmaxMaxClasses;
+
+    /// <summary>True when the loss is the unrolled softmax + cross-entropy kernel.</summary>
+    public static bool FusesSoftmaxLoss(NetworkPlan plan) =>
+        plan.TrainsPerLayer && plan.Spec.Loss == LossKind.CrossEntropy && UsesUnrolledSoftmax(plan.Last);
 
     /// <summary>The derivative of <paramref name="previous"/> (a hidden layer) fused into the next layer's input-gradient kernel.</summary>
     public static ActivationKind FusedDerivative(LayerPlan previous) =>
         ActivationExpressions.HasFusedDerivative(previous.Activation) ? previous.Activation : ActivationKind.Linear;
+
+    /// <summary>
+    /// Bytes of weights a forward kernel may re-read from L2 for every tile of samples: well under a 1 MB L2, which also
+    /// holds the tile's inputs and the outputs being written.
+    /// </summary>
+    public const long L2WeightBudget = 384 * 1024;
+
+    /// <summary>
+    /// True when a forward product's loop over outputs is the outer one. Weights within <see cref="L2WeightBudget"/> are
+    /// re-read from L2 for every tile of samples (samples outer, the tile's inputs stay in L1); larger ones would stream
+    /// from L3 for every tile of samples, so outputs go outer and a tile of weight rows stays in L1 while the samples pass.
+    /// </summary>
+    public static bool ForwardOutputsOuter(int inputs, int outputs) => (long)inputs * outputs * sizeof(float) > L2WeightBudget;
+
+    /// <summary>Rows of B per reduction block of a blocked backward product: 64 rows × 64 floats is a 16 KB panel, half of a 32 KB L1.</summary>
+    public const int ReductionBlock = 64;
+
+    /// <summary>Inputs from which the weight gradient packs panels of x: rows of x that far apart share L1 sets.</summary>
+    public const int PackedRowFloats = 256;
+
+    /// <summary>Outputs from which a packed panel of x is read by enough row tiles (four, of four outputs each) to repay the copy.</summary>
+    public const int WeightGradientPackedMinOutputs = 16;
+
+    /// <summary>
+    /// True when the input gradient's reduction over a layer's outputs runs in blocks over packed panels of W: with more
+    /// outputs than two blocks, its panel of W (outputs × tile columns) would not stay in L1 for the next row tile.
+    /// </summary>
+    public static bool InputGradientBlocksReduction(int outputs) => outputs > 2 * ReductionBlock;
+
+    /// <summary>True when the weight gradient's reduction over the batch runs in blocks over packed panels of x.</summary>
+    public static bool WeightGradientBlocksReduction(int inputs, int outputs) => inputs >= PackedRowFloats && outputs >= WeightGradientPackedMinOutputs;
+
+    /// <summary>Floats of single-sample scratch that <c>Predict</c> keeps on the stack (64 KB); wider networks use a per-thread buffer.</summary>
+    public const int PredictStackScratchFloats = 16 * 1024;
+
+    /// <summary>Floats of intermediate rows one <c>Predict</c> call needs: two hidden rows, and the widest pieces.</summary>
+    public static int PredictScratch(NetworkPlan plan) =>
+        (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + plan.WidestLinear;
+
+    /// <summary>True when single-sample <c>Predict</c> keeps its rows on the stack.</summary>
+    public static bool PredictScratchOnStack(NetworkPlan plan) => PredictScratch(plan) <= PredictStackScratchFloats;
 
     /// <summary>
     /// Every size at which generated code changes path, with what it measures: the place to add a new one, so that the
@@ -117,15 +212,15 @@ internal static class KernelPlan
         new SizeThreshold(nameof(L1SetPeriodFloats), SizeMeasure.LayerOutputsMultiple, L1SetPeriodFloats),
         new SizeThreshold(nameof(PredictSplitWeights), SizeMeasure.LayerWeights, PredictSplitWeights),
         new SizeThreshold(nameof(SplitStepBytes), SizeMeasure.OptimizerStepBytes, SplitStepBytes),
-        new SizeThreshold("SampleLaneMaxWeights", SizeMeasure.NetworkWeights, SampleLaneEmitter.MaxWeights),
-        new SizeThreshold("SoftmaxMaxClasses", SizeMeasure.LayerOutputs, SoftmaxEmitter.MaxClasses),
-        new SizeThreshold("PredictStackScratchFloats", SizeMeasure.PredictScratchFloats, NetworkEmitter.StackScratchLimit),
-        new SizeThreshold("ForwardL2WeightBudget", SizeMeasure.LayerWeights, DenseKernelEmitter.L2WeightBudget / sizeof(float)),
+        new SizeThreshold(nameof(SampleLaneMaxWeights), SizeMeasure.NetworkWeights, SampleLaneMaxWeights),
+        new SizeThreshold(nameof(SoftmaxMaxClasses), SizeMeasure.LayerOutputs, SoftmaxMaxClasses),
+        new SizeThreshold(nameof(PredictStackScratchFloats), SizeMeasure.PredictScratchFloats, PredictStackScratchFloats),
+        new SizeThreshold(nameof(L2WeightBudget), SizeMeasure.LayerWeights, L2WeightBudget / sizeof(float)),
         new SizeThreshold("ForwardTile", SizeMeasure.LayerOutputs, DenseKernelEmitter.ForwardTile),
-        new SizeThreshold("WeightGradientPackedRowFloats", SizeMeasure.LayerInputs, DenseKernelEmitter.PackedRowFloats),
-        new SizeThreshold("WeightGradientPackedMinOutputs", SizeMeasure.LayerOutputs, 4 * DenseKernelEmitter.BroadcastRows),
-        new SizeThreshold("InputGradientBlockedOutputs", SizeMeasure.LayerOutputs, 2 * DenseKernelEmitter.ReductionBlock + 1),
-        new SizeThreshold("InputGradientReductionBlock", SizeMeasure.LayerOutputs, DenseKernelEmitter.ReductionBlock),
+        new SizeThreshold(nameof(PackedRowFloats), SizeMeasure.LayerInputs, PackedRowFloats),
+        new SizeThreshold(nameof(WeightGradientPackedMinOutputs), SizeMeasure.LayerOutputs, WeightGradientPackedMinOutputs),
+        new SizeThreshold("InputGradientBlockedOutputs", SizeMeasure.LayerOutputs, 2 * ReductionBlock + 1),
+        new SizeThreshold(nameof(ReductionBlock), SizeMeasure.LayerOutputs, ReductionBlock),
     };
 }
 

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
+using static CompiledNets.Generator.Emit.Code;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -9,22 +11,9 @@ internal static partial class NetworkEmitter
 {
     // ------------------------------------------------------------------ inference
 
-    internal static string Ref(string span) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span})";
-
-    internal static string BufferSpan(string buffer, string length) => $"{buffer}.AsSpan(0, {length})";
-
-    private static string Rows(LayerPlan layer, string units = "Units") => $"rows * {layer.Prefix}{units}";
-
-    /// <summary>Floats of single-sample scratch that <c>Predict</c> keeps on the stack (64 KB); wider networks use a per-thread buffer.</summary>
-    internal const int StackScratchLimit = 16 * 1024;
-
-    /// <summary>Floats of intermediate rows one <c>Predict</c> call needs: two hidden rows, and Maxout's piece values.</summary>
-    private static int PredictScratch(NetworkPlan plan) =>
-        (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + plan.WidestLinear;
-
     private static void EmitPredict(SourceWriter w, NetworkPlan plan)
     {
-        if (PredictScratch(plan) > StackScratchLimit)
+        if (!KernelPlan.PredictScratchOnStack(plan))
         {
             w.Line("[global::System.ThreadStatic]");
             w.Line("private static float[]? t_predictScratch;");
@@ -58,8 +47,8 @@ internal static partial class NetworkEmitter
             }
         }
         bool hasMaxout = plan.WidestLinear > 0;
-        int scratch = PredictScratch(plan);
-        bool onStack = scratch <= StackScratchLimit;
+        int scratch = KernelPlan.PredictScratch(plan);
+        bool onStack = KernelPlan.PredictScratchOnStack(plan);
         w.Line(onStack
             ? "// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once."
             : $"// Thread-safe: intermediate rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
@@ -83,7 +72,7 @@ internal static partial class NetworkEmitter
         int pingPong = 0;
         foreach (var layer in plan.Layers)
         {
-            if (layer.Kind == LayerKind.Dropout)
+            if (layer.Kind.IdentityAtInference)
             {
                 w.Line($"// {layer.Name}: identity at inference");
                 if (layer.IsLast) w.Line($"{input}.CopyTo(output);");
@@ -98,44 +87,9 @@ internal static partial class NetworkEmitter
     /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>
     private static void EmitInferenceLayer(SourceWriter w, LayerPlan layer, string input, string output, string piecesScratch)
     {
-        string p = layer.Prefix;
         w.Line($"// {layer.Name}: {layer.Describe()}");
-        switch (layer.Kind)
-        {
-            case LayerKind.Dense:
-            {
-                var fused = KernelPlan.InferenceForward(layer);
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused, layer.Spec.Alpha)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(output)}, rows, 0, {p}Units);");
-                if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
-                break;
-            }
-            case LayerKind.Maxout:
-                w.Line($"{KernelClass}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, ActivationKind.Linear)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(piecesScratch)}, rows, 0, {p}Linear);");
-                w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({piecesScratch}, {output}, rows, {p}Units, {p}Pieces);");
-                break;
-            case LayerKind.Activation:
-                w.Line($"{input}.CopyTo({output});");
-                var call = ActivationCalls.Forward(layer, output);
-                if (call is not null) w.Line(call);
-                break;
-            case LayerKind.BatchNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.BatchNormInference({input}, {output}, {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")},");
-                w.Line($"    {Buffer(p, "RunningMean")}, {Buffer(p, "RunningVariance")}, rows, {p}Units, {p}Epsilon);");
-                break;
-            case LayerKind.LayerNorm:
-                w.Line($"{KernelsRuntime}.NormalizationKernels.LayerNormForward({input}, {output}, default, default, {Param(p, "Gamma", "Units")}, {Param(p, "Beta", "Units")}, rows, {p}Units, {p}Epsilon);");
-                break;
-        }
+        layer.Kind.EmitInference(w, layer, input, output, piecesScratch);
     }
-
-    private static string Param(string prefix, string offset, string length) =>
-        $"_parameters.AsSpan({prefix}{offset}, {prefix}{length})";
-
-    private static string Gradient(string prefix, string offset, string length) =>
-        $"_gradients.AsSpan({prefix}{offset}, {prefix}{length})";
-
-    private static string Buffer(string prefix, string offset) =>
-        $"_buffers.AsSpan({prefix}{offset}, {prefix}Units)";
 
     private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
     {
@@ -145,7 +99,7 @@ internal static partial class NetworkEmitter
             w.Line("if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"The batch size must not be negative.\");");
             w.Line("if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $\"{batchSize} samples × {InputSize} features\");");
             w.Line("if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $\"{batchSize} samples × {OutputSize} outputs\");");
-            var transposes = plan.Layers.Select(TransposeWeights).OfType<string>().ToList();
+            var transposes = plan.Layers.Select(l => l.Kind.PerBatchStatement(l)).OfType<string>().ToList();
             if (transposes.Count > 0)
             {
                 w.Line("// Narrow layers multiply by their transposed weights: refreshed once for the whole call.");
@@ -159,25 +113,14 @@ internal static partial class NetworkEmitter
                 string current = BufferSpan("_input", "rows * InputSize");
                 foreach (var layer in plan.Layers)
                 {
-                    if (layer.Kind == LayerKind.Dropout)
+                    if (layer.Kind.IdentityAtInference)
                     {
                         w.Line($"// {layer.Name}: identity at inference");
                         continue;
                     }
                     string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
-                    if (layer.IsDenseLike)
-                    {
-                        w.Line($"// {layer.Name}: {layer.Describe()}");
-                        w.Line(Product(layer, "ForwardInference"));
-                        if (layer.Kind == LayerKind.Dense && KernelPlan.InferenceForward(layer) != layer.Activation)
-                            w.Line(ActivationCalls.Forward(layer, output)!);
-                        if (layer.Kind == LayerKind.Maxout)
-                            w.Line($"{KernelsRuntime}.LayerKernels.MaxoutForward({BufferSpan($"_{layer.Field}Pieces", Rows(layer, "Linear"))}, {output}, rows, {layer.Prefix}Units, {layer.Prefix}Pieces);");
-                    }
-                    else
-                    {
-                        EmitInferenceLayer(w, layer, current, output, "");
-                    }
+                    w.Line($"// {layer.Name}: {layer.Describe()}");
+                    layer.Kind.EmitBatchInference(w, plan, layer, current, output);
                     current = output;
                 }
                 w.Line($"{current}.CopyTo(outputs.Slice(start * OutputSize));");
@@ -186,6 +129,4 @@ internal static partial class NetworkEmitter
         }
         w.Line();
     }
-
-    private static string Flops(LayerPlan layer) => $"{2L * layer.Inputs * layer.LinearUnits}L";
 }

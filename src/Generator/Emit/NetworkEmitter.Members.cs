@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
+using static CompiledNets.Generator.Emit.Code;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -27,37 +29,9 @@ internal static partial class NetworkEmitter
         w.Line();
         foreach (var layer in plan.Layers)
         {
-            w.Line($"// Layer {layer.Index + 1}: {layer.Name} = {layer.Describe()}, {layer.Inputs} -> {layer.Units}{LayoutComment(layer)}");
+            w.Line($"// Layer {layer.Index + 1}: {layer.Name} = {layer.Describe()}, {layer.Inputs} -> {layer.Units}{layer.Kind.LayoutComment(layer)}");
             w.Line($"private const int {layer.Prefix}Units = {layer.Units};");
-            switch (layer.Kind)
-            {
-                case LayerKind.Dense:
-                case LayerKind.Maxout:
-                    w.Line($"private const int {layer.Prefix}Inputs = {layer.Inputs};");
-                    if (layer.Kind == LayerKind.Maxout)
-                    {
-                        w.Line($"private const int {layer.Prefix}Pieces = {layer.Spec.Pieces};");
-                        w.Line($"private const int {layer.Prefix}Linear = {layer.LinearUnits}; // units × pieces");
-                    }
-                    w.Line($"private const int {layer.Prefix}Weight = {layer.WeightOffset};");
-                    w.Line($"private const int {layer.Prefix}Bias = {layer.BiasOffset};");
-                    break;
-                case LayerKind.BatchNorm:
-                case LayerKind.LayerNorm:
-                    w.Line($"private const int {layer.Prefix}Gamma = {layer.WeightOffset};");
-                    w.Line($"private const int {layer.Prefix}Beta = {layer.WeightOffset + layer.Units};");
-                    w.Line($"private const float {layer.Prefix}Epsilon = {Literal.Float(layer.Spec.Epsilon)};");
-                    if (layer.Kind == LayerKind.BatchNorm)
-                    {
-                        w.Line($"private const float {layer.Prefix}Momentum = {Literal.Float(layer.Spec.Momentum)};");
-                        w.Line($"private const int {layer.Prefix}RunningMean = {layer.BufferOffset};");
-                        w.Line($"private const int {layer.Prefix}RunningVariance = {layer.BufferOffset + layer.Units};");
-                    }
-                    break;
-                case LayerKind.Dropout:
-                    w.Line($"private const float {layer.Prefix}Rate = {Literal.Float(layer.Spec.Rate)};");
-                    break;
-            }
+            layer.Kind.EmitConstants(w, layer);
         }
         w.Line();
         w.Line("// Widest hidden layer: single-sample inference keeps two such rows on the stack.");
@@ -71,42 +45,13 @@ internal static partial class NetworkEmitter
         w.Line();
     }
 
-    private static string LayoutComment(LayerPlan layer) => layer.Kind switch
-    {
-        LayerKind.Dense or LayerKind.Maxout => $"; weight [{layer.LinearUnits}, {layer.Inputs}] at {layer.WeightOffset}, bias [{layer.LinearUnits}] at {layer.BiasOffset}",
-        LayerKind.BatchNorm => $"; gamma, beta [{layer.Units}] at {layer.WeightOffset}; running mean, variance [{layer.Units}] at buffer {layer.BufferOffset}",
-        LayerKind.LayerNorm => $"; gamma, beta [{layer.Units}] at {layer.WeightOffset}",
-        _ => "",
-    };
-
     private static void EmitTables(SourceWriter w, NetworkPlan plan)
     {
         w.Line($"private static readonly {Runtime}.TensorInfo[] TensorLayout =");
         w.Line("{");
         w.Indent();
         foreach (var layer in plan.Layers)
-        {
-            string p = layer.Prefix;
-            switch (layer.Kind)
-            {
-                case LayerKind.Dense:
-                case LayerKind.Maxout:
-                    string rows = layer.LinearConstant;
-                    w.Line($"new(\"{layer.Name}.weight\", new[] {{ {rows}, {p}Inputs }}, {Runtime}.TensorStorage.Parameters, {p}Weight),");
-                    w.Line($"new(\"{layer.Name}.bias\", new[] {{ {rows} }}, {Runtime}.TensorStorage.Parameters, {p}Bias),");
-                    break;
-                case LayerKind.BatchNorm:
-                case LayerKind.LayerNorm:
-                    w.Line($"new(\"{layer.Name}.gamma\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Gamma),");
-                    w.Line($"new(\"{layer.Name}.beta\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Beta),");
-                    if (layer.Kind == LayerKind.BatchNorm)
-                    {
-                        w.Line($"new(\"{layer.Name}.running_mean\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Buffers, {p}RunningMean),");
-                        w.Line($"new(\"{layer.Name}.running_var\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Buffers, {p}RunningVariance),");
-                    }
-                    break;
-            }
-        }
+            foreach (var entry in layer.Kind.TensorEntries(layer)) w.Line(entry + ",");
         foreach (var entry in OptimizerEmitter.StateTensors(plan)) w.Line(entry + ",");
         w.Outdent();
         w.Line("};");
@@ -119,13 +64,17 @@ internal static partial class NetworkEmitter
         w.Line("{");
         w.Indent();
         foreach (var layer in plan.Layers)
-            w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {layer.Prefix}Units }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
+            w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {ShapeExpression(layer)} }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
         w.Outdent();
         w.Line("},");
         w.Line($"{Literal.String(plan.Spec.Loss.ToString())}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
         w.Outdent();
         w.Line();
     }
+
+    /// <summary>The summary's output shape: the <c>Units</c> constant of a flat layer, else the dimensions.</summary>
+    private static string ShapeExpression(LayerPlan layer) =>
+        layer.OutputShape.Rank == 1 ? $"{layer.Prefix}Units" : string.Join(", ", layer.OutputShape.Dimensions.Select(Literal.Int));
 
     // ------------------------------------------------------------------ fields, constructors, properties
 
@@ -140,7 +89,7 @@ internal static partial class NetworkEmitter
         w.Line($"private readonly {AlignedFloats} _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
         foreach (var layer in plan.Layers)
         {
-            foreach (var (field, size, comment) in Scratch(plan, layer))
+            foreach (var (field, size, comment) in layer.Kind.Scratch(plan, layer))
                 w.Line($"private readonly {AlignedFloats} {field}; // {comment}");
         }
         if (plan.TrainsPerLayer)
@@ -148,62 +97,23 @@ internal static partial class NetworkEmitter
             w.Line($"private readonly {AlignedFloats} _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
             w.Line($"private readonly {AlignedFloats} _deltaB;");
         }
-        if (plan.HasDropout && plan.Trainable) w.Line("private global::CompiledNets.Kernels.SeededRandom _dropoutRandom; // advances with every training batch");
+        if (plan.DrawsMasks && plan.Trainable) w.Line($"private {RuntimeNames.SeededRandom} _dropoutRandom; // advances with every training batch");
         w.Line("private float _learningRate = InitialLearningRate;");
         w.Line("private long _optimizerStep;");
         w.Line("private int _trainingRows;");
         w.Line();
         w.Line("// Parallel products: each job computes one part of one product; delegates are created once.");
-        w.Line("private global::CompiledNets.Kernels.WorkerPool? _pool;");
+        w.Line($"private {RuntimeNames.WorkerPool}? _pool;");
         w.Line("private int _threads = 1;");
         w.Line("private int _rows; // samples in the batch being processed");
         foreach (var job in Jobs(plan)) w.Line($"private readonly global::System.Action<int> {job.Field};");
         if (KernelPlan.PredictsAcrossCores(plan))
         {
-            w.Line($"private readonly {AlignedFloats} _predictRows = new(InputSize + 2 * {PredictRowWidth(plan)}); // Predict across cores: the input, then two row slots");
+            w.Line($"private readonly {AlignedFloats} _predictRows = new(InputSize + 2 * {PredictRows.Width(plan)}); // Predict across cores: the input, then two row slots");
             w.Line("private int _predictBusy; // 1 while a Predict call uses _predictRows");
         }
         w.Line();
     }
-
-    /// <summary>The per-layer buffers: field name, length expression (in terms of maxBatchSize), comment.</summary>
-    private static IEnumerable<(string Field, string Size, string Comment)> Scratch(NetworkPlan plan, LayerPlan layer)
-    {
-        string p = layer.Prefix, n = layer.Field;
-        if (!plan.TrainsPerLayer)
-        {
-            // Batch inference (and sample-lane training) needs the outputs (and Maxout's piece values) only.
-            if (layer.Kind == LayerKind.Maxout) yield return ($"_{n}Pieces", $"maxBatchSize * {p}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
-            if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return TransposedWeights(layer);
-            yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
-            yield break;
-        }
-        if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return TransposedWeights(layer);
-        switch (layer.Kind)
-        {
-            case LayerKind.Dense:
-                if (layer.StoresPreActivation) yield return ($"_{n}PreActivation", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] before {layer.Activation}");
-                break;
-            case LayerKind.Maxout:
-                yield return ($"_{n}Pieces", $"maxBatchSize * {p}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
-                break;
-            case LayerKind.Dropout:
-                yield return ($"_{n}Mask", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] 0 or 1 / (1 - rate)");
-                break;
-            case LayerKind.BatchNorm:
-                yield return ($"_{n}Normalized", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] normalised inputs");
-                yield return ($"_{n}InverseStd", $"{p}Units", $"[{layer.Units}] 1 / sqrt(batch variance + eps) per feature");
-                break;
-            case LayerKind.LayerNorm:
-                yield return ($"_{n}Normalized", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] normalised inputs");
-                yield return ($"_{n}InverseStd", "maxBatchSize", "[MaxBatchSize] 1 / sqrt(variance + eps) per sample");
-                break;
-        }
-        yield return ($"_{n}Output", $"maxBatchSize * {p}Units", $"[MaxBatchSize, {layer.Units}] output");
-    }
-
-    private static (string Field, string Size, string Comment) TransposedWeights(LayerPlan layer) =>
-        ($"_{layer.Field}WeightTransposed", $"{layer.LinearConstant} * {layer.Prefix}Inputs", $"[{layer.Inputs}, {layer.LinearUnits}] the weights transposed for the batch forward, refreshed every batch");
 
     private static void EmitConstructors(SourceWriter w, NetworkPlan plan)
     {
@@ -226,7 +136,7 @@ internal static partial class NetworkEmitter
             w.Line("MaxBatchSize = maxBatchSize;");
             w.Line("_input = new(maxBatchSize * InputSize);");
             foreach (var layer in plan.Layers)
-                foreach (var (field, size, _) in Scratch(plan, layer))
+                foreach (var (field, size, _) in layer.Kind.Scratch(plan, layer))
                     w.Line($"{field} = new({size});");
             if (plan.TrainsPerLayer)
             {
@@ -235,7 +145,7 @@ internal static partial class NetworkEmitter
             }
             foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Delegate};");
             w.Line("Threads = global::System.Environment.ProcessorCount;");
-            if (plan.HasDropout && plan.Trainable) w.Line($"_dropoutRandom = new {KernelsRuntime}.SeededRandom(~(long)seed);");
+            if (plan.DrawsMasks && plan.Trainable) w.Line($"_dropoutRandom = new {RuntimeNames.SeededRandom}(~(long)seed);");
             w.Line("InitializeParameters(seed);");
         }
         w.Line();
@@ -245,7 +155,7 @@ internal static partial class NetworkEmitter
     {
         w.Line("/// <inheritdoc/>");
         w.Line("public int MaxBatchSize { get; }");
-        w.Lines("""
+        w.Lines($$"""
             /// <summary>
             /// Threads that share each matrix product of a training step or batch prediction (default: all cores). Every output
             /// element is computed by one thread in a fixed order, so results are bitwise identical for any value.
@@ -257,13 +167,13 @@ internal static partial class NetworkEmitter
                 {
                     if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
                     _threads = value;
-                    _pool = value > 1 ? global::CompiledNets.Kernels.WorkerPool.Shared(value) : null;
+                    _pool = value > 1 ? {{RuntimeNames.WorkerPool}}.Shared(value) : null;
                 }
             }
             """);
-        w.Line("int global::CompiledNets.INetwork.InputSize => InputSize;");
-        w.Line("int global::CompiledNets.INetwork.OutputSize => OutputSize;");
-        w.Line("int global::CompiledNets.INetwork.ParameterCount => ParameterCount;");
+        w.Line($"int {Runtime}.INetwork.InputSize => InputSize;");
+        w.Line($"int {Runtime}.INetwork.OutputSize => OutputSize;");
+        w.Line($"int {Runtime}.INetwork.ParameterCount => ParameterCount;");
         w.Line("/// <inheritdoc/>");
         w.Line($"public {Runtime}.LossFunction Loss => {Runtime}.LossFunction.{plan.Spec.Loss};");
         w.Line("/// <inheritdoc/>");
@@ -311,7 +221,7 @@ internal static partial class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {
-            if (plan.TrainsInSampleLanes && SampleLaneEmitter.StepsSgd(plan))
+            if (KernelPlan.StepsSgdInSampleLanes(plan))
                 SampleLaneEmitter.EmitTrainAndStepCall(w, plan);
             else
             {
@@ -328,25 +238,8 @@ internal static partial class NetworkEmitter
         w.Line("/// <summary>He-uniform weights for ReLU-family layers and Glorot-uniform otherwise (unless declared), zero biases, unit gammas.</summary>");
         using (w.Block("private void InitializeParameters(int seed)"))
         {
-            w.Line($"var random = new {KernelsRuntime}.SeededRandom(seed);");
-            foreach (var layer in plan.Layers)
-            {
-                string p = layer.Prefix;
-                switch (layer.Kind)
-                {
-                    case LayerKind.Dense:
-                    case LayerKind.Maxout:
-                        string rows = layer.LinearConstant;
-                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedWeightInit}, _parameters.AsSpan({p}Weight, {rows} * {p}Inputs), {p}Inputs, {rows}, ref random);");
-                        w.Line($"{KernelsRuntime}.Initializers.Fill({Runtime}.Init.{layer.ResolvedBiasInit}, _parameters.AsSpan({p}Bias, {rows}), {p}Inputs, {rows}, ref random);");
-                        break;
-                    case LayerKind.BatchNorm:
-                    case LayerKind.LayerNorm:
-                        w.Line($"{Param(p, "Gamma", "Units")}.Fill(1f);");
-                        if (layer.Kind == LayerKind.BatchNorm) w.Line($"{Buffer(p, "RunningVariance")}.Fill(1f);");
-                        break;
-                }
-            }
+            w.Line($"var random = new {RuntimeNames.SeededRandom}(seed);");
+            foreach (var layer in plan.Layers) layer.Kind.EmitInitialization(w, layer);
         }
         w.Line();
     }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -10,14 +11,8 @@ namespace CompiledNets.Generator.Emit;
 /// </summary>
 internal static partial class NetworkEmitter
 {
-    private const string Runtime = "global::CompiledNets";
-    private const string KernelsRuntime = "global::CompiledNets.Kernels";
-
-    /// <summary>The type of every float buffer a network holds: 64-byte aligned, so the kernels' 512-bit loads never split a cache line.</summary>
-    private const string AlignedFloats = KernelsRuntime + ".AlignedFloats";
-
-    /// <summary>Name of the file-local class that holds a network's kernels.</summary>
-    internal const string KernelClass = "global::CompiledNets.Generated.Kernels";
+    private const string Runtime = RuntimeNames.Runtime;
+    private const string AlignedFloats = RuntimeNames.AlignedFloats;
 
     public static string Emit(NetworkSpec spec)
     {
@@ -52,7 +47,7 @@ internal static partial class NetworkEmitter
             w.Line("}");
         }
         w.Line();
-        EmitKernelClass(w, plan);
+        KernelClassEmitter.Emit(w, plan);
         return w.ToString();
     }
 
@@ -78,23 +73,4 @@ internal static partial class NetworkEmitter
     }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-
-    private static void EmitKernelClass(SourceWriter w, NetworkPlan plan)
-    {
-        w.Line("namespace CompiledNets.Generated");
-        w.Line("{");
-        w.Indent();
-        w.Line("using System;");
-        w.Line("using System.Runtime.CompilerServices;");
-        w.Line("using System.Runtime.InteropServices;");
-        w.Line("using System.Runtime.Intrinsics;");
-        w.Line($"using {SampleLaneEmitter.Sse3} = System.Runtime.Intrinsics.X86.Sse3;");
-        w.Line();
-        w.Line($"/// <summary>Kernels of {plan.Spec.FullyQualifiedName}, specialised to its layer sizes. Callers check every span length.</summary>");
-        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CompiledNets.Generator\", \"{NetworkGenerator.Version}\")]");
-        using (w.Block("file static class Kernels"))
-            DenseKernelEmitter.EmitAll(w, plan);
-        w.Outdent();
-        w.Line("}");
-    }
 }

@@ -68,7 +68,7 @@ internal static class OptimizerEmitter
         foreach (string name in StateNames(plan.Spec.Optimizer))
         {
             string offset = index == 0 ? "0" : index == 1 ? "ParameterCount" : $"{index} * ParameterCount";
-            yield return $"new(\"optimizer.{name}\", new[] {{ ParameterCount }}, global::CompiledNets.TensorStorage.OptimizerState, {offset})";
+            yield return $"new(\"optimizer.{name}\", new[] {{ ParameterCount }}, {Names.RuntimeNames.Runtime}.TensorStorage.OptimizerState, {offset})";
             index++;
         }
     }
@@ -109,7 +109,7 @@ internal static class OptimizerEmitter
 
     private static void EmitStepCall(SourceWriter w, NetworkPlan plan, string parameters, string gradients, string first, string second)
     {
-        const string steps = "global::CompiledNets.Kernels.OptimizerSteps";
+        const string steps = Names.RuntimeNames.OptimizerSteps;
         var o = plan.Spec.Optimizer;
         switch (o.Kind)
         {

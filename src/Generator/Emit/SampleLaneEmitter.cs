@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -14,55 +15,21 @@ namespace CompiledNets.Generator.Emit;
 /// </summary>
 internal static class SampleLaneEmitter
 {
-    /// <summary>Weights above which the unrolled code would grow past what is worth emitting (one line per weight and pass).</summary>
-    public const int MaxWeights = 256;
-
     /// <summary>Samples per vector.</summary>
     private const int Lanes = 4;
 
     private const string V = "Vector128";
 
     /// <summary>Inlinable exp and log: a call would spill every register-resident vector (all are volatile across calls).</summary>
-    private const string LaneMath = "global::CompiledNets.Kernels.LaneMath";
+    private const string LaneMath = RuntimeNames.LaneMath;
     /// <summary>Negligible loss gradients set to zero, as the runtime's loss kernels do.</summary>
-    private const string Flush = SoftmaxEmitter.FlushNegligible;
-
-    /// <summary>
-    /// True for trainable stacks of Dense layers with at most <see cref="MaxWeights"/> weights, hidden activations with a
-    /// vector form here, no L2, and a loss this path computes: BCE on Sigmoid, cross-entropy on Softmax, MSE.
-    /// </summary>
-    public static bool Applies(NetworkPlan plan)
-    {
-        if (!plan.Trainable) return false;
-        if (plan.Layers.Any(l => l.Kind != LayerKind.Dense || l.L2 > 0)) return false;
-        if (plan.Layers.Sum(l => (long)l.Inputs * l.Units) > MaxWeights) return false;
-        if (plan.Layers.Take(plan.Layers.Count - 1).Any(l => !HasLaneForm(l.Activation))) return false;
-        var output = plan.Last.Activation;
-        return plan.Spec.Loss switch
-        {
-            LossKind.BinaryCrossEntropy => output == ActivationKind.Sigmoid,
-            LossKind.CrossEntropy => output == ActivationKind.Softmax,
-            LossKind.MeanSquaredError => HasLaneForm(output),
-            _ => false,
-        };
-    }
-
-    private static bool HasLaneForm(ActivationKind activation) =>
-        activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid;
-
-    /// <summary>
-    /// True when the optimizer is plain SGD: its step, <c>p -= lr·g</c>, needs nothing but the gradient, so the lane
-    /// kernel can apply it from the registers that hold each gradient sum. The step is then no longer a second pass
-    /// that reloads the gradients just stored, on the critical path of a step that depends on the one before it.
-    /// </summary>
-    public static bool StepsSgd(NetworkPlan plan) =>
-        plan.Spec.Optimizer.Kind == OptimizerKind.Sgd && plan.Spec.Optimizer.Momentum == 0;
+    private const string Flush = RuntimeNames.FlushNegligible;
 
     /// <summary>The body of <c>ComputeGradients</c> after the argument checks: one call to the lane kernel.</summary>
     public static void EmitTrainingCall(SourceWriter w, NetworkPlan plan)
     {
         w.Line($"// Small enough to train {Lanes} samples at a time in vector lanes, in one straight-line kernel.");
-        EmitKernelCall(w, plan, StepsSgd(plan) ? "applySgd: false, learningRate: 0f" : null);
+        EmitKernelCall(w, plan, KernelPlan.StepsSgdInSampleLanes(plan) ? "applySgd: false, learningRate: 0f" : null);
         w.Line("_trainingRows = batchSize;");
         w.Line("return loss;");
     }
@@ -83,16 +50,16 @@ internal static class SampleLaneEmitter
 
     private static void EmitKernelCall(SourceWriter w, NetworkPlan plan, string? stepArguments)
     {
-        w.Line($"float loss = {NetworkEmitter.KernelClass}.{KernelName}(ref {NetworkEmitter.Ref("inputs")}, ref {NetworkEmitter.Ref("targets")},");
+        w.Line($"float loss = {RuntimeNames.GeneratedKernels}.{KernelName}(ref {Code.Ref("inputs")}, ref {Code.Ref("targets")},");
         w.Line($"    ref _parameters[0], ref _gradients[0], ref _{plan.Last.Field}Output[0], batchSize{(stepArguments is null ? "" : ", " + stepArguments)});");
     }
 
     /// <summary>The kernels' parameter list, with the SGD step's two when the kernel can take the step.</summary>
     private static string KernelParameters(NetworkPlan plan) =>
-        "ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize" + (StepsSgd(plan) ? ", bool applySgd, float learningRate" : "");
+        "ref float x, ref float t, ref float p, ref float gradient, ref float y, int batchSize" + (KernelPlan.StepsSgdInSampleLanes(plan) ? ", bool applySgd, float learningRate" : "");
 
     private static string KernelArguments(NetworkPlan plan) =>
-        "ref x, ref t, ref p, ref gradient, ref y, batchSize" + (StepsSgd(plan) ? ", applySgd, learningRate" : "");
+        "ref x, ref t, ref p, ref gradient, ref y, batchSize" + (KernelPlan.StepsSgdInSampleLanes(plan) ? ", applySgd, learningRate" : "");
 
     private const string KernelName = "TrainInSampleLanes";
 
@@ -102,7 +69,7 @@ internal static class SampleLaneEmitter
     public static void EmitPredictCall(SourceWriter w)
     {
         w.Line("// Thread-safe: the whole forward pass runs in registers, in one straight-line kernel.");
-        w.Line($"{NetworkEmitter.KernelClass}.{PredictKernelName}(ref {NetworkEmitter.Ref("input")}, ref _parameters[0], ref {NetworkEmitter.Ref("output")});");
+        w.Line($"{RuntimeNames.GeneratedKernels}.{PredictKernelName}(ref {Code.Ref("input")}, ref _parameters[0], ref {Code.Ref("output")});");
     }
 
     /// <summary>The single-sample kernel: the training kernel's forward pass with the sample in lane 0.</summary>
@@ -131,7 +98,7 @@ internal static class SampleLaneEmitter
         w.Line($"/// Forward pass, {plan.Spec.Loss} loss and backward pass of a batch, {Lanes} samples per <c>{V}</c>: lane l of a vector holds sample b + l.");
         w.Line("/// Each weight is broadcast from its constant offset in <c>p</c>; each parameter's gradient accumulates in its own vector");
         w.Line("/// and is summed across lanes once, into <c>gradient</c>. Writes the outputs to <c>y</c> and returns the mean loss.");
-        if (StepsSgd(plan))
+        if (KernelPlan.StepsSgdInSampleLanes(plan))
             w.Line("/// With <paramref name=\"applySgd\"/>, also takes the SGD step <c>p -= learningRate·gradient</c> from the registers that hold the sums.");
         w.Line("/// </summary>");
         using (w.Block($"internal static float {KernelName}({KernelParameters(plan)})"))
@@ -186,7 +153,7 @@ internal static class SampleLaneEmitter
             ? "// Cross-entropy is the mean over samples of the sum over classes."
             : "// The loss is the mean over every output value.");
         w.Line($"float scale = 1f / {(crossEntropy ? "batchSize" : "(batchSize * OutputSize)")};");
-        if (StepsSgd(plan)) w.Line($"{V}<float> rate = {V}.Create(learningRate);");
+        if (KernelPlan.StepsSgdInSampleLanes(plan)) w.Line($"{V}<float> rate = {V}.Create(learningRate);");
     }
 
     /// <summary>
@@ -218,7 +185,7 @@ internal static class SampleLaneEmitter
     /// </summary>
     private static void EmitGradientSums(SourceWriter w, NetworkPlan plan, int first, int count)
     {
-        bool step = StepsSgd(plan);
+        bool step = KernelPlan.StepsSgdInSampleLanes(plan);
         int end = first + count, full = first + count / Lanes * Lanes;
         for (int i = first; i < full; i += Lanes)
         {
@@ -235,8 +202,7 @@ internal static class SampleLaneEmitter
         }
     }
 
-    /// <summary>The alias the kernel file declares for <c>System.Runtime.Intrinsics.X86.Sse3</c> (its usings, <see cref="NetworkEmitter"/>).</summary>
-    internal const string Sse3 = "Sse3";
+    private const string Sse3 = RuntimeNames.Sse3;
 
     /// <summary>
     /// The lane sums of four accumulators: written out as horizontal adds where SSE3 exists (a JIT-time constant, so the
@@ -292,7 +258,7 @@ internal static class SampleLaneEmitter
             return;
         }
         for (int o = 0; o < layer.Units; o++)
-            w.Line($"{V}<float> a{n}_{o} = {Activate(layer.Activation, layer.Spec.Alpha, $"z{n}_{o}")};");
+            w.Line($"{V}<float> a{n}_{o} = {Activate(layer.Activation, layer.Alpha, $"z{n}_{o}")};");
     }
 
     /// <summary>
@@ -360,7 +326,7 @@ internal static class SampleLaneEmitter
                     w.Line($"{V}<float> error{o} = a{n}_{o} - t{o};");
                     lossTerms.Add($"error{o} * error{o}");
                     string gradient = $"laneScale * (error{o} + error{o})";
-                    w.Line($"{V}<float> d{n}_{o} = {Flush}({Derivative(last.Activation, last.Spec.Alpha, gradient, $"a{n}_{o}")});");
+                    w.Line($"{V}<float> d{n}_{o} = {Flush}({Derivative(last.Activation, last.Alpha, gradient, $"a{n}_{o}")});");
                 }
                 break;
         }
@@ -392,50 +358,11 @@ internal static class SampleLaneEmitter
             for (int o = 1; o < layer.Units; o++)
                 w.Line($"d{n - 1}_{k} = {V}.MultiplyAddEstimate(d{n}_{o}, {Broadcast(layer.WeightOffset + o * layer.Inputs + k)}, d{n - 1}_{k});");
             if (previous.Activation != ActivationKind.Linear)
-                w.Line($"d{n - 1}_{k} = {Derivative(previous.Activation, previous.Spec.Alpha, $"d{n - 1}_{k}", $"a{n - 1}_{k}")};");
+                w.Line($"d{n - 1}_{k} = {Derivative(previous.Activation, previous.Alpha, $"d{n - 1}_{k}", $"a{n - 1}_{k}")};");
         }
     }
 
     /// <summary>Gradient <paramref name="g"/> times the activation's derivative at output <paramref name="a"/>.</summary>
     private static string Derivative(ActivationKind activation, float alpha, string g, string a) =>
         ActivationExpressions.VectorDerivative(activation, alpha, V, g.Contains(" ") ? $"({g})" : g, a);
-
-    /// <summary>The lane helpers, emitted once into the kernel class (the softmax kernels use them too).</summary>
-    public static void EmitHelpers(SourceWriter w)
-    {
-        w.Lines($$"""
-            /// <summary>1 in the first <paramref name="valid"/> lanes, 0 in the rest.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            internal static {{V}}<float> LaneMask(int valid) =>
-                {{V}}.LessThan({{V}}.Create(0f, 1f, 2f, 3f), {{V}}.Create((float)valid)) & {{V}}<float>.One;
-
-            /// <summary>Lane l from <c>source[l * stride]</c> for the first <paramref name="valid"/> lanes, 0 in the rest (nothing past the batch is read).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            internal static {{V}}<float> LoadLanes(ref float source, int stride, int valid) => valid == {{Lanes}}
-                ? {{V}}.Create(source, Unsafe.Add(ref source, stride), Unsafe.Add(ref source, 2 * stride), Unsafe.Add(ref source, 3 * stride))
-                : {{V}}.Create(source, valid > 1 ? Unsafe.Add(ref source, stride) : 0f, valid > 2 ? Unsafe.Add(ref source, 2 * stride) : 0f, 0f);
-
-            /// <summary>The lane sums of four vectors, as one vector (pairs first, then the pair sums).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            internal static {{V}}<float> SumLanes({{V}}<float> a, {{V}}<float> b, {{V}}<float> c, {{V}}<float> d)
-            {
-                if (System.Runtime.Intrinsics.X86.Sse3.IsSupported)
-                    return System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
-                if (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
-                    return System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(a, b), System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.AddPairwise(c, d));
-                return {{V}}.Create((a[0] + a[1]) + (a[2] + a[3]), (b[0] + b[1]) + (b[2] + b[3]), (c[0] + c[1]) + (c[2] + c[3]), (d[0] + d[1]) + (d[2] + d[3]));
-            }
-
-            /// <summary>Writes the first <paramref name="valid"/> lanes to <c>destination[l * stride]</c>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            internal static void StoreLanes({{V}}<float> value, ref float destination, int stride, int valid)
-            {
-                destination = value.ToScalar();
-                if (valid > 1) Unsafe.Add(ref destination, stride) = value.GetElement(1);
-                if (valid > 2) Unsafe.Add(ref destination, 2 * stride) = value.GetElement(2);
-                if (valid > 3) Unsafe.Add(ref destination, 3 * stride) = value.GetElement(3);
-            }
-            """);
-        w.Line();
-    }
 }

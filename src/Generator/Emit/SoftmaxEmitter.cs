@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -11,49 +12,26 @@ namespace CompiledNets.Generator.Emit;
 /// </summary>
 internal static class SoftmaxEmitter
 {
-    /// <summary>Classes up to which the unrolled kernels are emitted (two lines per class and step).</summary>
-    public const int MaxClasses = 16;
-
     private const string V = "Vector128";
 
-    private const string LaneMath = "global::CompiledNets.Kernels.LaneMath";
+    private const string LaneMath = RuntimeNames.LaneMath;
 
-    /// <summary>Loss gradients too small for any optimizer step are set to zero (their products would turn subnormal, a slow path on x64).</summary>
-    public const string FlushNegligible = "global::CompiledNets.Kernels.Subnormals.FlushNegligible";
-
-    /// <summary>True when <paramref name="layer"/>'s softmax runs in the unrolled kernel.</summary>
-    public static bool Applies(LayerPlan layer) =>
-        layer.Kind == LayerKind.Dense && layer.Activation == ActivationKind.Softmax && layer.Units <= MaxClasses;
-
-    /// <summary>True when the loss of <paramref name="plan"/> is the unrolled softmax + cross-entropy kernel.</summary>
-    public static bool FusesLoss(NetworkPlan plan) =>
-        plan.TrainsPerLayer && plan.Spec.Loss == LossKind.CrossEntropy && Applies(plan.Last);
+    private const string FlushNegligible = RuntimeNames.FlushNegligible;
 
     public static string SoftmaxName(int classes) => $"SoftmaxRows_{classes}";
 
     public static string LossName(int classes) => $"SoftmaxCrossEntropy_{classes}";
 
     /// <summary>The statement applying the softmax in place to <paramref name="span"/>, a whole number of rows.</summary>
-    public static string SoftmaxCall(LayerPlan layer, string span) => $"{NetworkEmitter.KernelClass}.{SoftmaxName(layer.Units)}({span});";
+    public static string SoftmaxCall(LayerPlan layer, string span) => $"{RuntimeNames.GeneratedKernels}.{SoftmaxName(layer.Units)}({span});";
 
     /// <summary>The training statement: probabilities into the output buffer, d loss / d logits into the delta, the mean loss returned.</summary>
     public static void EmitLossCall(SourceWriter w, NetworkPlan plan, string logits, string output, string delta)
     {
-        w.Line($"float loss = {NetworkEmitter.KernelClass}.{LossName(plan.OutputSize)}({logits}, targets, {output}, {delta}, rows);");
+        w.Line($"float loss = {RuntimeNames.GeneratedKernels}.{LossName(plan.OutputSize)}({logits}, targets, {output}, {delta}, rows);");
     }
 
-    /// <summary>Writes the softmax kernels the plan uses, each class count once.</summary>
-    public static void EmitKernels(SourceWriter w, NetworkPlan plan)
-    {
-        foreach (int classes in plan.Layers.Where(Applies).Select(l => l.Units).Distinct())
-            EmitSoftmax(w, classes);
-        if (FusesLoss(plan)) EmitSoftmaxCrossEntropy(w, plan.OutputSize);
-    }
-
-    /// <summary>True when the plan emits any of these kernels (they share the lane helpers).</summary>
-    public static bool EmitsAny(NetworkPlan plan) => plan.Layers.Any(Applies);
-
-    private static void EmitSoftmax(SourceWriter w, int classes)
+    internal static void EmitSoftmax(SourceWriter w, int classes)
     {
         w.Line("/// <summary>");
         w.Line($"/// Softmax in place over rows of {classes} values: e^(z - max) / Σ e^(z - max), shifted by the row's maximum so nothing");
@@ -75,7 +53,7 @@ internal static class SoftmaxEmitter
         w.Line();
     }
 
-    private static void EmitSoftmaxCrossEntropy(SourceWriter w, int classes)
+    internal static void EmitSoftmaxCrossEntropy(SourceWriter w, int classes)
     {
         w.Line("/// <summary>");
         w.Line($"/// Softmax and cross-entropy of a batch from its logits, {classes} classes, four rows per step in the lanes of a vector.");

@@ -9,6 +9,4 @@ internal enum LossKind { MeanSquaredError, BinaryCrossEntropy, CrossEntropy }
 
 internal enum InitKind { Default, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LeCunNormal, Zeros }
 
-internal enum LayerKind { Dense, Dropout, BatchNorm, LayerNorm, Activation, Maxout }
-
 internal enum OptimizerKind { Sgd, Adam, AdaGrad, RmsProp, AdamW }

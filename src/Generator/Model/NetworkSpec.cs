@@ -18,30 +18,15 @@ internal sealed record NetworkSpec(
 /// <summary>A type the network class is nested in (emitted again as a partial declaration).</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
-/// <summary>One declared layer, in declaration order. Settings a kind does not use keep their defaults.</summary>
-/// <param name="Kind">The layer kind.</param>
-/// <param name="Units">Outputs (Dense, Maxout); 0 for kinds whose width follows their input.</param>
-/// <param name="Activation">Activation of a Dense or Activation layer.</param>
-/// <param name="Alpha">LeakyReLU slope or ELU saturation (already defaulted).</param>
-/// <param name="WeightInit">Weight initialiser (Dense, Maxout).</param>
-/// <param name="BiasInit">Bias initialiser (Dense, Maxout).</param>
-/// <param name="Rate">Dropout rate.</param>
-/// <param name="Momentum">Batch-norm momentum of the running statistics.</param>
-/// <param name="Epsilon">Normalisation epsilon.</param>
-/// <param name="Pieces">Maxout pieces per unit.</param>
-/// <param name="L2">Per-layer L2 coefficient; NaN means the network's weight decay.</param>
-internal sealed record LayerSpec(
-    LayerKind Kind,
-    int Units,
-    ActivationKind Activation,
-    float Alpha,
-    InitKind WeightInit,
-    InitKind BiasInit,
-    float Rate = 0f,
-    float Momentum = 0f,
-    float Epsilon = 0f,
-    int Pieces = 0,
-    float L2 = float.NaN);
+/// <summary>
+/// One declared layer, in declaration order: its kind's settings, as an equatable record each kind defines beside its
+/// code (<c>DenseSpec</c>, ...). Settings a user did not write hold their defaults.
+/// </summary>
+internal abstract record LayerSpec
+{
+    /// <summary>The kind that reads, plans and emits this layer.</summary>
+    public abstract Layers.LayerKind Kind { get; }
+}
 
 /// <summary>The optimizer and its hyper-parameters (unused ones are zero).</summary>
 /// <param name="Kind">Which optimizer.</param>

@@ -44,7 +44,7 @@ internal static class GeneratedMembers
     /// </summary>
     internal static bool IsLayerName(string name)
     {
-        foreach (string kind in Enum.GetNames(typeof(LayerKind)))
+        foreach (string kind in Layers.LayerCatalog.Kinds.Select(k => k.Identifier))
         {
             if (StartsWithIndexed(name, kind)) return true;
             if (StartsWithIndexed(name, "_" + char.ToLowerInvariant(kind[0]) + kind.Substring(1))) return true;

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
+using CompiledNets.Generator.Layers;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -100,8 +102,9 @@ internal static class NetworkParser
             {
                 case AttributeRole.Layer:
                 {
-                    var layer = LayerReader.Read(item.Name, item.Arguments, layers.Count + 1, location, diagnostics);
-                    if (layer is null) continue;
+                    var kind = LayerCatalog.ForAttribute(item.Name);
+                    if (kind is null) continue;
+                    var layer = kind.Read(new LayerAttribute(item.Arguments, layers.Count + 1, location, diagnostics));
                     layers.Add(layer);
                     layerLocations.Add(location);
                     break;
@@ -309,22 +312,23 @@ internal static class NetworkParser
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            if (!LayerReader.HasActivation(layer)) continue;
-            string label = LayerReader.Label(layer);
-            if (layer.Activation == ActivationKind.Softmax && i < layers.Count - 1)
+            if (!layer.Kind.HasActivation) continue;
+            string label = layer.Kind.Label(layer);
+            var activation = layer.Kind.Activation(layer);
+            if (activation == ActivationKind.Softmax && i < layers.Count - 1)
                 Report(diagnostics, Diagnostics.SoftmaxNotLast, locations[i], Format(i + 1), label);
-            if (layer.Activation == ActivationKind.Step && !inferenceOnly)
+            if (activation == ActivationKind.Step && !inferenceOnly)
                 Report(diagnostics, Diagnostics.StepInTrainableNetwork, locations[i], Format(i + 1), label);
         }
         if (layers.Count == 0 || loss is null) return;
         int lastIndex = layers.Count - 1;
         var last = layers[lastIndex];
         // Layers without an activation (normalisation, dropout, maxout) leave the output linear.
-        var outputActivation = LayerReader.HasActivation(last) ? last.Activation : ActivationKind.Linear;
+        var outputActivation = last.Kind.HasActivation ? last.Kind.Activation(last) : ActivationKind.Linear;
         if (outputActivation == ActivationKind.Step) return;
         long width = System.Math.Max(inputs, 0);
-        foreach (var layer in layers) width = LayerReader.OutputWidth(layer, width);
-        string lastLabel = $"{Format(lastIndex + 1)} ({LayerReader.Label(last)})";
+        foreach (var layer in layers) width = layer.Kind.OutputWidth(layer, width);
+        string lastLabel = $"{Format(lastIndex + 1)} ({last.Kind.Label(last)})";
         var lastLocation = locations[lastIndex];
         string units = width.ToString(CultureInfo.InvariantCulture);
         if (loss == LossKind.CrossEntropy && outputActivation != ActivationKind.Softmax)
@@ -349,8 +353,8 @@ internal static class NetworkParser
         long width = Math.Max(inputs, 0), widest = 0, total = 0;
         foreach (var layer in layers)
         {
-            total = Math.Min(saturated, total + Math.Min(saturated, LayerReader.ParameterCount(layer, width)));
-            width = LayerReader.OutputWidth(layer, width);
+            total = Math.Min(saturated, total + Math.Min(saturated, layer.Kind.ParameterCount(layer, width)));
+            width = layer.Kind.OutputWidth(layer, width);
             widest = Math.Max(widest, width);
         }
         int slots = StateValuesPerParameter(optimizer.Kind);

@@ -1,5 +1,6 @@
 using System.Threading;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 

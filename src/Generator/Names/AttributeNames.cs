@@ -1,50 +1,40 @@
-namespace CompiledNets.Generator.Parsing;
+using System.Linq;
+
+namespace CompiledNets.Generator.Names;
 
 /// <summary>What an attribute of the <c>CompiledNets</c> namespace contributes to a network.</summary>
 internal enum AttributeRole { None, Network, Layer, Loss, Optimizer, Regularizer }
 
 /// <summary>
-/// The attributes the parser reads. To add a layer, loss or optimizer attribute: add its class name here and to
-/// <see cref="Known"/> (the orphan-attribute pipeline and the split-declaration check pick it up from there),
-/// then read it in <see cref="LayerReader"/> or <see cref="NetworkParser"/>.
+/// The attributes the parser reads. A layer attribute belongs to its kind (<see cref="Layers.LayerCatalog"/>); a loss,
+/// optimizer or regulariser attribute is named here and in <see cref="Known"/> (the orphan-attribute pipeline and the
+/// split-declaration check pick it up from there) and read in <see cref="Parsing.NetworkParser"/>.
 /// </summary>
 internal static class AttributeNames
 {
     public const string Namespace = "CompiledNets";
     public const string Network = "CompiledNets.NetworkAttribute";
     public const string NetworkName = "NetworkAttribute";
-    public const string Dense = "DenseAttribute";
     public const string Loss = "LossAttribute";
     public const string Sgd = "SgdAttribute";
     public const string Adam = "AdamAttribute";
-    public const string Dropout = "DropoutAttribute";
-    public const string BatchNorm = "BatchNormAttribute";
-    public const string LayerNorm = "LayerNormAttribute";
-    public const string ActivationLayer = "ActivationLayerAttribute";
-    public const string Maxout = "MaxoutAttribute";
     public const string AdaGrad = "AdaGradAttribute";
     public const string RmsProp = "RmsPropAttribute";
     public const string AdamW = "AdamWAttribute";
     public const string WeightDecay = "WeightDecayAttribute";
 
-    /// <summary>Every attribute class name (in <see cref="Namespace"/>) and its role.</summary>
-    public static readonly (string Name, AttributeRole Role)[] Known =
+    /// <summary>Every attribute class name (in <see cref="Namespace"/>) and its role; the layers' come from the layer catalog.</summary>
+    public static readonly (string Name, AttributeRole Role)[] Known = new[]
     {
         (NetworkName, AttributeRole.Network),
-        (Dense, AttributeRole.Layer),
         (Loss, AttributeRole.Loss),
         (Sgd, AttributeRole.Optimizer),
         (Adam, AttributeRole.Optimizer),
-        (Dropout, AttributeRole.Layer),
-        (BatchNorm, AttributeRole.Layer),
-        (LayerNorm, AttributeRole.Layer),
-        (ActivationLayer, AttributeRole.Layer),
-        (Maxout, AttributeRole.Layer),
         (AdaGrad, AttributeRole.Optimizer),
         (RmsProp, AttributeRole.Optimizer),
         (AdamW, AttributeRole.Optimizer),
         (WeightDecay, AttributeRole.Regularizer),
-    };
+    }.Concat(Layers.LayerCatalog.Kinds.Select(kind => (kind.AttributeName, AttributeRole.Layer))).ToArray();
 
     /// <summary>The role of an attribute class of the <c>CompiledNets</c> namespace, or <see cref="AttributeRole.None"/>.</summary>
     public static AttributeRole RoleOf(Microsoft.CodeAnalysis.INamedTypeSymbol? attributeClass)

@@ -1,0 +1,113 @@
+using CompiledNets.Generator.Layers;
+using CompiledNets.Generator.Model;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>
+/// One layer's place in the network: its names, shapes, offsets into the parameter and buffer arrays, and the delta
+/// buffers of its backward step. What depends on the kind, its kind computes.
+/// </summary>
+internal sealed class LayerPlan
+{
+    public LayerPlan(int index, int ordinal, LayerSpec spec, Shape input, int parameterOffset, int bufferOffset, bool isLast, float networkWeightDecay)
+    {
+        Index = index;
+        Spec = spec;
+        InputShape = input;
+        IsLast = isLast;
+        Name = Kind.TensorPrefix + Literal.Int(ordinal);
+        Prefix = Kind.Identifier + Literal.Int(ordinal);
+        Field = char.ToLowerInvariant(Kind.Identifier[0]) + Kind.Identifier.Substring(1) + Literal.Int(ordinal);
+        Inputs = (int)input.Size;
+        OutputShape = Shape.Flat((int)Kind.OutputWidth(spec, Inputs));
+        Units = (int)OutputShape.Size;
+        LinearUnits = Kind.LinearUnits(spec);
+        WeightOffset = parameterOffset;
+        BiasOffset = parameterOffset + Inputs * LinearUnits;
+        ParameterCount = (int)Kind.ParameterCount(spec, Inputs);
+        BufferOffset = bufferOffset;
+        BufferCount = (int)Kind.BufferCount(spec, Inputs);
+        float l2 = Kind.L2(spec);
+        L2 = Kind.IsProduct ? (float.IsNaN(l2) ? networkWeightDecay : l2) : 0f;
+    }
+
+    public int Index { get; }
+
+    public LayerSpec Spec { get; }
+
+    public LayerKind Kind => Spec.Kind;
+
+    /// <summary>One sample's values coming in.</summary>
+    public Shape InputShape { get; }
+
+    /// <summary>One sample's values going out.</summary>
+    public Shape OutputShape { get; }
+
+    /// <summary>Values per sample coming in.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Values per sample going out.</summary>
+    public int Units { get; }
+
+    /// <summary>Outputs of the layer's matrix product (units × pieces for Maxout), 0 without one.</summary>
+    public int LinearUnits { get; }
+
+    public bool IsLast { get; }
+
+    /// <summary>Tensor-name prefix, for example <c>dense1</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>C# identifier prefix of constants and methods, for example <c>Dense1</c>, <c>BatchNorm1</c>.</summary>
+    public string Prefix { get; }
+
+    /// <summary>Prefix of the layer's fields (after an underscore), for example <c>dense1</c>, <c>batchNorm1</c>.</summary>
+    public string Field { get; }
+
+    /// <summary>The constant naming the matrix product's output width: <c>Maxout1Linear</c> (units × pieces) or <c>Dense1Units</c>.</summary>
+    public string LinearConstant => Prefix + (Kind.HasPieces ? "Linear" : "Units");
+
+    /// <summary>Weight (product kinds) or gamma (normalisation) offset in the parameters.</summary>
+    public int WeightOffset { get; }
+
+    /// <summary>Bias offset of the product kinds; beta follows gamma for the normalisations.</summary>
+    public int BiasOffset { get; }
+
+    public int ParameterCount { get; }
+
+    /// <summary>Running mean offset in the buffers (batch norm); the running variance follows.</summary>
+    public int BufferOffset { get; }
+
+    public int BufferCount { get; }
+
+    /// <summary>L2 coefficient of the weights (0: none).</summary>
+    public float L2 { get; }
+
+    public ActivationKind Activation => Kind.Activation(Spec);
+
+    /// <summary>The slope or saturation of <see cref="Activation"/> (LeakyReLU, ELU).</summary>
+    public float Alpha => Kind.Alpha(Spec);
+
+    /// <summary>The buffer holding d loss / d output of this layer when its backward step starts.</summary>
+    public string Delta { get; set; } = "_deltaA";
+
+    /// <summary>The other delta buffer, free during this layer's backward step.</summary>
+    public string OtherDelta { get; set; } = "_deltaB";
+
+    /// <summary>True when training keeps the values before the activation (see the kind).</summary>
+    public bool StoresPreActivation => Kind.StoresPreActivation(this);
+
+    /// <summary>The activation's name, with its alpha when that is not the default: <c>LeakyReLU(alpha 0.2)</c>.</summary>
+    public string ActivationText =>
+        Activation is ActivationKind.LeakyReLU or ActivationKind.ELU && Alpha != Parsing.LayerAttribute.DefaultAlpha(Activation)
+            ? $"{Activation}(alpha {Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})"
+            : Activation.ToString();
+
+    /// <summary>The layer's part of the canonical architecture string.</summary>
+    public string Describe() => Kind.Describe(this);
+
+    /// <summary>The type shown in the summary table.</summary>
+    public string SummaryKind => Kind.Identifier;
+
+    /// <summary>The summary's detail column.</summary>
+    public string SummaryDetail => Kind.SummaryDetail(this);
+}

@@ -1,0 +1,132 @@
+using System.Collections.Generic;
+using CompiledNets.Generator.Emit;
+using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Parsing;
+using static CompiledNets.Generator.Emit.Code;
+using static CompiledNets.Generator.Names.RuntimeNames;
+
+namespace CompiledNets.Generator.Layers;
+
+/// <summary>The settings of <c>[Dense(units, activation)]</c>: <c>Alpha</c> already defaulted, <c>L2</c> NaN for the network's.</summary>
+internal sealed record DenseSpec(int Units, ActivationKind Activation, float Alpha, InitKind WeightInit, InitKind BiasInit, float L2) : LayerSpec
+{
+    public override LayerKind Kind => DenseLayer.Instance;
+}
+
+/// <summary>
+/// A fully connected layer, <c>y = activation(x·Wᵀ + b)</c>: bias and element-wise activation fused into the forward
+/// product's epilogue, the activation's derivative fused into the next product's input gradient (or applied in place).
+/// </summary>
+internal sealed class DenseLayer : ProductLayerKind
+{
+    public static readonly DenseLayer Instance = new();
+
+    private DenseLayer()
+    {
+    }
+
+    public override string AttributeName => "DenseAttribute";
+
+    public override string Identifier => "Dense";
+
+    private static DenseSpec Settings(LayerSpec spec) => (DenseSpec)spec;
+
+    public override LayerSpec Read(LayerAttribute attribute)
+    {
+        var arguments = attribute.Arguments;
+        int units = arguments.Int(0, 0);
+        string owner = attribute.Owner(Label(units));
+        var activation = attribute.Enum(arguments.Int(1, 0), ActivationKind.Linear, owner, "Activation");
+        if (units <= 0) attribute.Report(Diagnostics.InvalidUnits, NetworkParser.Format(attribute.Position), Label(units), NetworkParser.Format(units));
+        float alpha = attribute.Alpha(activation, owner);
+        var weightInit = attribute.Enum(arguments.NamedInt("Init", 0), InitKind.Default, owner + " Init", "Init");
+        var biasInit = attribute.Enum(arguments.NamedInt("BiasInit", 0), InitKind.Default, owner + " BiasInit", "Init");
+        float l2 = attribute.L2(owner);
+        return new DenseSpec(units, activation, alpha, weightInit, biasInit, l2);
+    }
+
+    private static string Label(int units) => "Dense " + NetworkParser.Format(units);
+
+    public override string Label(LayerSpec spec) => Label(Settings(spec).Units);
+
+    public override long OutputWidth(LayerSpec spec, long input) => System.Math.Max(Settings(spec).Units, 0);
+
+    public override int LinearUnits(LayerSpec spec) => Settings(spec).Units;
+
+    public override ActivationKind Activation(LayerSpec spec) => Settings(spec).Activation;
+
+    public override float Alpha(LayerSpec spec) => Settings(spec).Alpha;
+
+    public override float L2(LayerSpec spec) => Settings(spec).L2;
+
+    public override bool HasActivation => true;
+
+    public override bool ActivatesInProduct => true;
+
+    public override bool WritesInputGradientToOtherBuffer => true;
+
+    protected override (InitKind Weight, InitKind Bias) DeclaredInitializers(LayerSpec spec) => (Settings(spec).WeightInit, Settings(spec).BiasInit);
+
+    /// <summary>The logits are kept when the layer is last (the loss reads them) or when GELU and SiLU need them for the derivative.</summary>
+    public override bool StoresPreActivation(LayerPlan layer) => layer.IsLast || layer.Activation is ActivationKind.GELU or ActivationKind.SiLU;
+
+    public override string LossInput(NetworkPlan plan, LayerPlan layer) => $"_{layer.Field}PreActivation";
+
+    public override string Describe(LayerPlan layer) => $"Dense({Literal.Int(layer.Units)}, {layer.ActivationText})";
+
+    public override string SummaryDetail(LayerPlan layer) => layer.ActivationText;
+
+    protected override IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)
+    {
+        foreach (var buffer in base.TrainingScratch(plan, layer)) yield return buffer;
+        if (layer.StoresPreActivation)
+            yield return new ScratchBuffer($"_{layer.Field}PreActivation", $"maxBatchSize * {layer.Prefix}Units", $"[MaxBatchSize, {layer.Units}] before {layer.Activation}");
+    }
+
+    protected override string TrainingTarget(LayerPlan layer) =>
+        layer.StoresPreActivation ? $"_{layer.Field}PreActivation[0]" : $"_{layer.Field}Output[0]";
+
+    protected override string InferenceTarget(LayerPlan layer) => $"_{layer.Field}Output[0]";
+
+    public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        w.Line(Product(layer, "ForwardTraining"));
+        // The fused softmax + cross-entropy kernel writes the probabilities itself, with the loss.
+        if (layer.StoresPreActivation && !(layer.IsLast && KernelPlan.FusesSoftmaxLoss(plan)))
+        {
+            w.Line($"{BufferSpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
+            var activation = ActivationCalls.Forward(layer, BufferSpan($"_{layer.Field}Output", Rows(layer)));
+            if (activation is not null) w.Line(activation);
+        }
+    }
+
+    public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        string delta = BufferSpan(layer.Delta, Rows(layer));
+        if (!layer.IsLast && !KernelPlan.DerivativeFusedByNext(plan, layer.Index))
+        {
+            var backward = ActivationCalls.Backward(layer, BufferSpan($"_{layer.Field}Output", Rows(layer)),
+                layer.StoresPreActivation ? BufferSpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
+            if (backward is not null)
+            {
+                w.Line(backward);
+                // As the fused epilogues do: no subnormal gradient reaches the products (and the interpreted engine flushes here too).
+                w.Line($"{FlushToZero}({delta});");
+            }
+        }
+        EmitBackwardProducts(w, plan, layer);
+    }
+
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces)
+    {
+        var fused = KernelPlan.InferenceForward(layer);
+        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused, layer.Alpha)}(ref {Ref(input)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)}, rows, 0, {layer.Prefix}Units);");
+        if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+
+    public override void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output)
+    {
+        w.Line(Product(layer, "ForwardInference"));
+        if (KernelPlan.InferenceForward(layer) != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+}

@@ -1,0 +1,189 @@
+using System.Collections.Generic;
+using CompiledNets.Generator.Emit;
+using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Parsing;
+
+namespace CompiledNets.Generator.Layers;
+
+/// <summary>
+/// One kind of layer, everything the generator knows about it in one place: how its attribute is read and checked,
+/// its shape rule, its tensors and buffers, and the statements it contributes to the forward, backward and inference
+/// passes. The parser, the plans and the class emitter ask a kind through this class and never switch over kinds;
+/// <see cref="LayerCatalog"/> is the only place that names them all. Each kind is a stateless singleton, so a
+/// <see cref="LayerSpec"/> that refers to it stays equatable pipeline data.
+/// </summary>
+internal abstract class LayerKind
+{
+    // ------------------------------------------------------------------ identity
+
+    /// <summary>The attribute class that declares the layer, for example <c>DenseAttribute</c>.</summary>
+    public abstract string AttributeName { get; }
+
+    /// <summary>
+    /// The stem of the layer's C# identifiers, numbered per kind: constants <c>Dense1Units</c>, fields <c>_dense1Output</c>;
+    /// lower-cased, the tensor names' prefix (<c>dense1.weight</c>). Also the summary's type column.
+    /// </summary>
+    public abstract string Identifier { get; }
+
+    /// <summary>The prefix of the layer's tensor names: <c>dense</c> in <c>dense1.weight</c>.</summary>
+    public string TensorPrefix => Identifier.ToLowerInvariant();
+
+    // ------------------------------------------------------------------ reading the attribute
+
+    /// <summary>Reads and checks the attribute's arguments, reporting every problem at the attribute.</summary>
+    public abstract LayerSpec Read(LayerAttribute attribute);
+
+    /// <summary>The layer as messages name it, for example <c>Dense 10</c>.</summary>
+    public virtual string Label(LayerSpec spec) => Identifier;
+
+    // ------------------------------------------------------------------ shape rule and sizes
+
+    /// <summary>Values per sample going out, for <paramref name="input"/> coming in (never negative, even for settings already reported as invalid).</summary>
+    public virtual long OutputWidth(LayerSpec spec, long input) => input;
+
+    /// <summary>Trainable values for <paramref name="input"/> values coming in (at most about 2^62, so sums of a few do not overflow).</summary>
+    public virtual long ParameterCount(LayerSpec spec, long input) => 0;
+
+    /// <summary>Non-trainable values (running statistics) for <paramref name="input"/> values coming in.</summary>
+    public virtual long BufferCount(LayerSpec spec, long input) => 0;
+
+    /// <summary>Outputs of the layer's matrix product (units × pieces for Maxout); 0 for kinds without one.</summary>
+    public virtual int LinearUnits(LayerSpec spec) => 0;
+
+    // ------------------------------------------------------------------ what the plans ask
+
+    /// <summary>The activation the layer applies last (Linear when it has none).</summary>
+    public virtual ActivationKind Activation(LayerSpec spec) => ActivationKind.Linear;
+
+    /// <summary>The slope or saturation of <see cref="Activation"/> (LeakyReLU, ELU).</summary>
+    public virtual float Alpha(LayerSpec spec) => 0f;
+
+    /// <summary>True when the layer's activation is the one the loss sees when it is last.</summary>
+    public virtual bool HasActivation => false;
+
+    /// <summary>True for the kinds built on a matrix product, which run as register-blocked product kernels split across the pool.</summary>
+    public virtual bool IsProduct => false;
+
+    /// <summary>True when bias and activation are applied in the product's epilogue (so the next product can fuse the derivative).</summary>
+    public virtual bool ActivatesInProduct => false;
+
+    /// <summary>True when the product's outputs are pieces reduced afterwards (Maxout), held in a scratch buffer of their own.</summary>
+    public virtual bool HasPieces => false;
+
+    /// <summary>True when the layer passes its input through unchanged at inference (dropout).</summary>
+    public virtual bool IdentityAtInference => false;
+
+    /// <summary>True when training draws random masks (dropout): the network then keeps a seeded stream for them.</summary>
+    public virtual bool DrawsMasks => false;
+
+    /// <summary>True when the layer's input gradient goes to the other delta buffer; the other kinds work in place.</summary>
+    public virtual bool WritesInputGradientToOtherBuffer => false;
+
+    /// <summary>The L2 coefficient the layer's weights declare: NaN for the network's, 0 for kinds without weights to decay.</summary>
+    public virtual float L2(LayerSpec spec) => 0f;
+
+    /// <summary>True when training keeps the layer's values before its activation (the loss and some derivatives need them).</summary>
+    public virtual bool StoresPreActivation(LayerPlan layer) => false;
+
+    /// <summary>The training buffer the loss reads its logits from when this layer is last.</summary>
+    public virtual string LossInput(NetworkPlan plan, LayerPlan layer) => $"_{layer.Field}Output";
+
+    // ------------------------------------------------------------------ description
+
+    /// <summary>The layer's part of the canonical architecture string, for example <c>Dense(8, ReLU)</c> (the interpreted engine writes the same).</summary>
+    public abstract string Describe(LayerPlan layer);
+
+    /// <summary>The summary's detail column.</summary>
+    public virtual string SummaryDetail(LayerPlan layer) => "";
+
+    // ------------------------------------------------------------------ the class half: constants, tensors, buffers, initialisation
+
+    /// <summary>The end of the layer's header comment: its tensors and where they live.</summary>
+    public virtual string LayoutComment(LayerPlan layer) => "";
+
+    /// <summary>The layer's named constants after <c>Units</c>: sizes, offsets and settings.</summary>
+    public virtual void EmitConstants(SourceWriter w, LayerPlan layer)
+    {
+    }
+
+    /// <summary>The layer's entries of the tensor table (<c>TensorInfo</c> constructor arguments), parameters then buffers.</summary>
+    public virtual IEnumerable<string> TensorEntries(LayerPlan layer)
+    {
+        yield break;
+    }
+
+    /// <summary>The layer's scratch buffers, its output last: field, length (in terms of <c>maxBatchSize</c>) and comment.</summary>
+    public IEnumerable<ScratchBuffer> Scratch(NetworkPlan plan, LayerPlan layer)
+    {
+        foreach (var buffer in plan.TrainsPerLayer ? TrainingScratch(plan, layer) : InferenceScratch(plan, layer)) yield return buffer;
+        yield return new ScratchBuffer($"_{layer.Field}Output", $"maxBatchSize * {layer.Prefix}Units", $"[MaxBatchSize, {layer.Units}] output");
+    }
+
+    /// <summary>Buffers batch inference needs besides the output (when training runs in sample lanes, or not at all).</summary>
+    protected virtual IEnumerable<ScratchBuffer> InferenceScratch(NetworkPlan plan, LayerPlan layer)
+    {
+        yield break;
+    }
+
+    /// <summary>Buffers the per-layer training path needs besides the output: what the backward pass reads.</summary>
+    protected virtual IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)
+    {
+        yield break;
+    }
+
+    /// <summary>Statements of <c>InitializeParameters</c>, drawing from <c>random</c> in the order the interpreted engine does.</summary>
+    public virtual void EmitInitialization(SourceWriter w, LayerPlan layer)
+    {
+    }
+
+    // ------------------------------------------------------------------ the passes
+
+    /// <summary>The training forward pass over <c>rows</c> samples, keeping what the backward pass needs.</summary>
+    public abstract void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer);
+
+    /// <summary>The backward pass: parameter gradients, and d loss / d input unless the layer is the first trainable one.</summary>
+    public abstract void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer);
+
+    /// <summary>
+    /// Inference of <c>rows</c> samples from span <paramref name="input"/> to span <paramref name="output"/>;
+    /// <paramref name="pieces"/> is the scratch span of <see cref="HasPieces"/> kinds.
+    /// </summary>
+    public abstract void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces);
+
+    /// <summary>Whether <see cref="EmitInference"/> reads the local <c>rows</c>.</summary>
+    public virtual bool InferenceUsesRows => false;
+
+    /// <summary>Batch inference (<c>PredictBatch</c>) of a chunk of <c>rows</c> samples into the layer's output buffer.</summary>
+    public virtual void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output) =>
+        EmitInference(w, layer, input, output, "");
+
+    /// <summary>A statement run once per batch before the forward pass (training and <c>PredictBatch</c>), or null.</summary>
+    public virtual string? PerBatchStatement(LayerPlan layer) => null;
+
+    /// <summary>The statement adding the L2 penalty of the layer's weights to <c>loss</c> and their gradient (layers with L2 only).</summary>
+    public virtual string? L2PenaltyStatement(LayerPlan layer) => null;
+
+    // ------------------------------------------------------------------ the pool's jobs and the kernel class
+
+    /// <summary>The products the layer runs through the pool, each a delegate created once.</summary>
+    public virtual IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
+    {
+        yield break;
+    }
+
+    /// <summary>The methods the layer's <see cref="Jobs"/> run on a range.</summary>
+    public virtual void EmitJobMethods(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+    }
+
+    /// <summary>The kernels the layer calls, in the order they are written (the kernel class writes each once).</summary>
+    public virtual IEnumerable<KernelRequest> Kernels(NetworkPlan plan, LayerPlan layer)
+    {
+        yield break;
+    }
+
+    public override string ToString() => Identifier;
+}
+
+/// <summary>One scratch buffer of a layer: its field, its length in terms of <c>maxBatchSize</c>, and a comment.</summary>
+internal sealed record ScratchBuffer(string Field, string Size, string Comment);

@@ -1,0 +1,50 @@
+namespace CompiledNets.Generator.Names;
+
+/// <summary>
+/// The runtime's symbols as generated code names them (always <c>global::</c>-qualified), and the aliases the kernel
+/// file declares. One place, so that a rename in the runtime is one edit here.
+/// </summary>
+internal static class RuntimeNames
+{
+    /// <summary>The runtime's namespace: <c>INetwork</c>, <c>TensorInfo</c>, <c>NetworkSummary</c>, the attribute enums.</summary>
+    public const string Runtime = "global::CompiledNets";
+
+    /// <summary>The runtime's shared kernels.</summary>
+    public const string Kernels = "global::CompiledNets.Kernels";
+
+    /// <summary>The type of every float buffer a network holds: 64-byte aligned, so 512-bit loads never split a cache line.</summary>
+    public const string AlignedFloats = Kernels + ".AlignedFloats";
+
+    public const string ActivationKernels = Kernels + ".ActivationKernels";
+
+    public const string LayerKernels = Kernels + ".LayerKernels";
+
+    public const string NormalizationKernels = Kernels + ".NormalizationKernels";
+
+    public const string LossKernels = Kernels + ".LossKernels";
+
+    public const string OptimizerSteps = Kernels + ".OptimizerSteps";
+
+    public const string Initializers = Kernels + ".Initializers";
+
+    public const string SeededRandom = Kernels + ".SeededRandom";
+
+    public const string WorkerPool = Kernels + ".WorkerPool";
+
+    /// <summary>Inlinable exp and log for the lane kernels: a call would spill every register-resident vector.</summary>
+    public const string LaneMath = Kernels + ".LaneMath";
+
+    /// <summary>Flush-to-zero of stored gradients, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
+    public const string FlushToZero = Kernels + ".Subnormals.FlushToZero";
+
+    /// <summary>Loss gradients too small for any optimizer step set to zero (their products would turn subnormal).</summary>
+    public const string FlushNegligible = Kernels + ".Subnormals.FlushNegligible";
+
+    /// <summary>The file-local class that holds a network's kernels.</summary>
+    public const string GeneratedKernels = "global::CompiledNets.Generated.Kernels";
+
+    /// <summary>The alias the kernel file declares for <c>System.Runtime.Intrinsics.X86.Sse3</c>.</summary>
+    public const string Sse3 = "Sse3";
+
+    public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+}
