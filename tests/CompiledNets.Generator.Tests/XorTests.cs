@@ -81,6 +81,8 @@ public class XorTests
         Assert.Contains("between 1 and MaxBatchSize (4)", error.Message);
         error = Assert.Throws<ArgumentException>(() => net.ComputeGradients(new float[8], new float[3], 4));
         Assert.Contains("'targets' has 3 values; expected 4", error.Message);
+        error = Assert.Throws<ArgumentException>(() => net.Predict(new float[1], new float[1]));
+        Assert.Contains("'input' has 1 value; expected 2", error.Message);
     }
 
     [Fact]

@@ -677,5 +677,5 @@ public sealed class Sequential : INetwork
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowLength(string name, int expected, int actual, string meaning) =>
-        throw new ArgumentException($"The span '{name}' has {actual} values; expected {expected} ({meaning}).", name);
+        throw new ArgumentException($"The span '{name}' has {Plural.Count(actual, "value")}; expected {expected} ({meaning}).", name);
 }
