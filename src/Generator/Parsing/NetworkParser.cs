@@ -405,7 +405,7 @@ internal static class NetworkParser
     private static string Keyword(INamedTypeSymbol type) =>
         type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : type.TypeKind == TypeKind.Struct ? "struct" : "class";
 
-    private static ContainingTypeSpec[] ContainingTypes(INamedTypeSymbol type)
+    internal static ContainingTypeSpec[] ContainingTypes(INamedTypeSymbol type)
     {
         var result = new List<ContainingTypeSpec>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
