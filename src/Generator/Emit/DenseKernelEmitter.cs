@@ -89,8 +89,9 @@ internal static class DenseKernelEmitter
         }
         if (forward.Count > 0) DotSumEmitter.EmitHelpers(w);
         if (plan.TrainsInSampleLanes) SampleLaneEmitter.EmitKernel(w, plan);
+        else if (SampleLaneEmitter.PredictsInLanes(plan)) SampleLaneEmitter.EmitPredictKernel(w, plan);
         SoftmaxEmitter.EmitKernels(w, plan);
-        if (plan.TrainsInSampleLanes || SoftmaxEmitter.EmitsAny(plan)) SampleLaneEmitter.EmitHelpers(w);
+        if (SampleLaneEmitter.PredictsInLanes(plan) || SoftmaxEmitter.EmitsAny(plan)) SampleLaneEmitter.EmitHelpers(w);
     }
 
     // ---------------------------------------------------------------- forward: dot-product form

@@ -122,7 +122,7 @@ internal static partial class NetworkEmitter
             w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {layer.Prefix}Units }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
         w.Outdent();
         w.Line("},");
-        w.Line($"{Literal.String(plan.Spec.Loss.ToString())}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
+        w.Line($"{Literal.String(plan.LossText)}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
         w.Outdent();
         w.Line();
     }

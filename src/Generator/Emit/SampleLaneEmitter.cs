@@ -47,6 +47,18 @@ internal static class SampleLaneEmitter
         };
     }
 
+    /// <summary>
+    /// True when <c>Predict</c> runs the single-sample lane kernel: Dense layers with at most <see cref="MaxWeights"/>
+    /// weights, hidden activations with a vector form here, a Softmax or vector-form output. A question of the layers
+    /// alone (every network that <see cref="Applies"/> to is one), so the same layers predict with the same code, bit for
+    /// bit, whether declared with Adam, another optimizer or InferenceOnly: a checkpoint moved between them predicts alike.
+    /// </summary>
+    public static bool PredictsInLanes(NetworkPlan plan) =>
+        plan.Layers.All(l => l.Kind == LayerKind.Dense)
+        && plan.Layers.Sum(l => (long)l.Inputs * l.Units) <= MaxWeights
+        && plan.Layers.Take(plan.Layers.Count - 1).All(l => HasLaneForm(l.Activation))
+        && (plan.Last.Activation == ActivationKind.Softmax || HasLaneForm(plan.Last.Activation));
+
     private static bool HasLaneForm(ActivationKind activation) =>
         activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid;
 
@@ -106,7 +118,7 @@ internal static class SampleLaneEmitter
     }
 
     /// <summary>The single-sample kernel: the training kernel's forward pass with the sample in lane 0.</summary>
-    private static void EmitPredictKernel(SourceWriter w, NetworkPlan plan)
+    internal static void EmitPredictKernel(SourceWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>");
         w.Line($"/// The forward pass of one sample, held in lane 0 of each <c>{V}</c> (the other lanes are zeros and are ignored): the");

@@ -159,7 +159,8 @@ internal static class NetworkParser
             Loss: loss ?? LossKind.MeanSquaredError,
             Optimizer: optimizerSpec,
             WeightDecay: weightDecay,
-            InferenceOnly: inferenceOnly);
+            InferenceOnly: inferenceOnly,
+            LossDeclared: loss is not null);
         return new ParseResult(spec, default);
     }
 
