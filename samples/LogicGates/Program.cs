@@ -132,7 +132,7 @@ float[] xorTargets = { 0, 1, 1, 0 };
 const float Margin = 0.1f;
 var stop = new StopWhenAllCorrect(inputs, xorTargets, Margin);
 var clock = Stopwatch.StartNew();
-var history = mlp.Fit(inputs, xorTargets, epochs: 1000, batchSize: 4, callbacks: new[] { stop }, seed: 1);
+var history = mlp.Fit(inputs, xorTargets, epochs: 1000, batchSize: 4, callbacks: new[] { stop }, seed: 1, verbose: 0);
 clock.Stop();
 Console.WriteLine($"Fit (SGD, full batch of the four rows): first 4/4 correct at epoch {stop.FirstAllCorrectEpoch}; " +
                   $"every output within {Margin} of its target after epoch {history.Epochs.Count}.");

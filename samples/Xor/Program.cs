@@ -12,7 +12,7 @@ Report("MLP (2-8-1, ReLU then sigmoid)", new XorNet(seed: 1));
 
 void Report(string title, INetwork network)
 {
-    var history = network.Fit(inputs, targets, epochs: 2000, batchSize: 4, seed: 1);
+    var history = network.Fit(inputs, targets, epochs: 2000, batchSize: 4, seed: 1, verbose: 0);
     Console.WriteLine($"{title}: loss {history.Loss[0]:0.0000} -> {history.Loss[^1]:0.0000} after {history.Epochs.Count} epochs");
     Span<float> output = stackalloc float[1];
     int correct = 0;

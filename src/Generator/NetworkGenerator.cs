@@ -9,7 +9,8 @@ namespace CompiledNets.Generator;
 
 /// <summary>
 /// The pipeline only: classes marked [Network] are parsed into equatable specs (with diagnostics) and each
-/// valid spec is emitted as <c>Namespace.ClassName.g.cs</c>.
+/// valid spec is emitted as <c>Namespace.ClassName.g.cs</c> (a class with errors that can be completed gets its public
+/// shell there instead).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -28,6 +29,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string Diagnostics = "Diagnostics";
         /// <summary>Layer, loss and optimizer attributes on classes without [Network] (one step per attribute class).</summary>
         public const string OrphanAttributes = "OrphanAttributes";
+        /// <summary>The public shells of classes with CN errors.</summary>
+        public const string Shells = "Shells";
     }
 
     /// <inheritdoc/>
@@ -65,6 +68,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(TrackingNames.Specs);
         context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(HintName(spec), NetworkEmitter.Emit(spec)));
+
+        // A class with CN errors gets its public shell, so its uses compile and the CN errors are all the build shows.
+        var shells = results
+            .Where(static result => result.Shell is not null)
+            .Select(static (result, _) => result.Shell!)
+            .WithTrackingName(TrackingNames.Shells);
+        context.RegisterSourceOutput(shells, static (spc, shell) => spc.AddSource(HintName(shell.FullyQualifiedName), ShellEmitter.Emit(shell)));
     }
 
     private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics)
@@ -98,14 +108,15 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             new EquatableArray<string>(new[] { context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message }));
 
     /// <summary><c>Namespace.Outer.ClassName.g.cs</c>, unique per type.</summary>
-    internal static string HintName(NetworkSpec spec) =>
-        spec.FullyQualifiedName.Replace('<', '_').Replace('>', '_') + ".g.cs";
+    internal static string HintName(NetworkSpec spec) => HintName(spec.FullyQualifiedName);
+
+    private static string HintName(string fullyQualifiedName) => fullyQualifiedName.Replace('<', '_').Replace('>', '_') + ".g.cs";
 
     private static ParseResult SafeParse(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
     {
         try
         {
-            return NetworkParser.Parse(context, cancellationToken);
+            return ShellReader.WithShell(NetworkParser.Parse(context, cancellationToken), context);
         }
         catch (OperationCanceledException)
         {

@@ -23,7 +23,10 @@ public interface INetwork
     /// <summary>Largest batch <see cref="ComputeGradients"/> accepts (training buffers are sized for it).</summary>
     int MaxBatchSize { get; }
 
-    /// <summary>The loss the network is trained on.</summary>
+    /// <summary>
+    /// The loss the network is trained on (and <c>Evaluate</c> reports). An inference-only network declared without a
+    /// loss reports <see cref="LossFunction.MeanSquaredError"/> here; its <see cref="Architecture"/> says <c>none</c>.
+    /// </summary>
     LossFunction Loss { get; }
 
     /// <summary>Every trainable value, contiguous, in the order of <see cref="Tensors"/>.</summary>
@@ -41,7 +44,11 @@ public interface INetwork
     /// <summary>Names, shapes and offsets of every tensor in <see cref="Parameters"/>, <see cref="Buffers"/> and <see cref="OptimizerState"/>.</summary>
     IReadOnlyList<TensorInfo> Tensors { get; }
 
-    /// <summary>A canonical one-line description of the architecture (layers, loss, optimizer); checkpoints compare it.</summary>
+    /// <summary>
+    /// A canonical one-line description of the architecture, <c>inputs -> layers | loss | optimizer</c>, for example
+    /// <c>784 -> Dense(128, ReLU) -> Dense(10, Softmax) | CrossEntropy | Adam</c>. Checkpoints compare its layers strictly
+    /// and its optimizer to decide whether the optimizer state loads.
+    /// </summary>
     string Architecture { get; }
 
     /// <summary>Layers, output shapes and parameter counts.</summary>

@@ -39,8 +39,9 @@ public sealed class SequentialTests
     public void A_Step_network_predicts_but_does_not_train()
     {
         var net = new Sequential(2).Dense(1, Activation.Step).InferenceOnly().Build(seed: 3, maxBatchSize: 4);
-        Assert.Equal("2 -> Dense(1, Step) | MeanSquaredError | InferenceOnly", net.Architecture);
+        Assert.Equal("2 -> Dense(1, Step) | none | InferenceOnly", net.Architecture);
         Assert.Equal("none (inference only)", net.Summary.Optimizer);
+        Assert.Equal("none", net.Summary.Loss);
         Assert.Equal(0, net.OptimizerState.Length);
         Assert.Equal(0f, net.LearningRate);
         net.Parameters[0] = 1f;

@@ -38,7 +38,7 @@ public class DiagnosticCachingTests
             CSharpSyntaxTree.ParseText("class Other { int X => 2; int Y => 3; }", GeneratorHarness.ParseOptions, path: "Input3.cs"));
         var result = driver.RunGenerators(edited).GetRunResult();
         var run = result.Results.Single();
-        foreach (string step in new[] { NetworkGenerator.TrackingNames.OrphanAttributes, NetworkGenerator.TrackingNames.Parse, NetworkGenerator.TrackingNames.Diagnostics })
+        foreach (string step in new[] { NetworkGenerator.TrackingNames.OrphanAttributes, NetworkGenerator.TrackingNames.Parse, NetworkGenerator.TrackingNames.Diagnostics, NetworkGenerator.TrackingNames.Shells })
         {
             var reasons = Reasons(run, step).ToList();
             Assert.NotEmpty(reasons);

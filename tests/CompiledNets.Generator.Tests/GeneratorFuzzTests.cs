@@ -11,7 +11,8 @@ namespace CompiledNets.Generator.Tests;
 
 /// <summary>
 /// Property: for any attribute combination a user can write, the generator never throws (no CS8785, no CN0099),
-/// and each class either gets code that compiles without warnings or errors, or CN diagnostics and no code.
+/// and each class either gets code that compiles without warnings or errors, or CN diagnostics and at most its public
+/// shell (which compiles without warnings or errors too), never a network.
 /// Each sample is a file of up to six random classes (random class shape, layer counts, units including 0,
 /// negative and huge, undefined enum casts, NaN/infinite/negative floats, missing and duplicate loss and
 /// optimizers, colliding members); one generator run and one compilation per sample keeps it fast.
@@ -193,11 +194,14 @@ public class GeneratorFuzzTests(ITestOutputHelper output)
             var span = spans[i];
             bool compilerErrors = input.Any(d => span.Contains(d.Location.SourceSpan));
             var cn = run.GeneratorDiagnostics.Where(d => span.Contains(d.Location.SourceSpan)).ToList();
-            bool generated = run.Sources.Any(s => s.HintName.Split('.').Any(part => part == declaration.Name || part.StartsWith(declaration.Name + "_", StringComparison.Ordinal)));
+            var mine = run.Sources.Where(s => s.HintName.Split('.').Any(part => part == declaration.Name || part.StartsWith(declaration.Name + "_", StringComparison.Ordinal))).ToList();
+            bool generated = mine.Count > 0;
             if (declaration.ExpectCompilerError) Assert.True(compilerErrors, "expected a compiler error in\n" + declaration.Source);
             if (compilerErrors || cn.Count > 0)
             {
-                Assert.False(generated, "code was generated despite errors for\n" + declaration.Source);
+                // Despite errors, at most the class's public shell: a class with CN errors only, which compiles (checked above).
+                Assert.True(mine.All(s => GeneratorRun.IsShell(s.Source)), "a network was generated despite errors for\n" + declaration.Source);
+                if (cn.Count == 0) Assert.False(generated, "a shell was generated without a CN error for\n" + declaration.Source);
                 if (cn.Count > 0) Interlocked.Increment(ref rejected);
             }
             else if (declaration.HasNetwork)

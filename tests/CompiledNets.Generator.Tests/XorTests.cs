@@ -26,7 +26,7 @@ public class XorTests
     public void Mlp_learns_xor_within_2000_epochs(int seed)
     {
         var net = new XorNet(seed);
-        var history = net.Fit(Inputs, Targets, epochs: 2000, batchSize: 4, seed: seed);
+        var history = net.Fit(Inputs, Targets, epochs: 2000, batchSize: 4, seed: seed, verbose: 0);
         Assert.Equal(4, CountCorrect(net));
         Assert.True(history.Loss[^1] < history.Loss[0] / 5, $"loss {history.Loss[0]} -> {history.Loss[^1]}");
     }
@@ -38,7 +38,7 @@ public class XorTests
     public void Single_neuron_cannot_learn_xor(int seed)
     {
         var net = new SingleNeuron(seed);
-        var history = net.Fit(Inputs, Targets, epochs: 2000, batchSize: 4, seed: seed);
+        var history = net.Fit(Inputs, Targets, epochs: 2000, batchSize: 4, seed: seed, verbose: 0);
         Assert.True(CountCorrect(net) < 4);
         // A linear boundary cannot do better than chance on the loss: ln 2.
         Assert.True(history.Loss[^1] > 0.6f, $"final loss {history.Loss[^1]}");
@@ -50,8 +50,8 @@ public class XorTests
         var a = new XorNet(7);
         var b = new XorNet(7);
         Assert.Equal(a.Parameters.ToArray(), b.Parameters.ToArray());
-        a.Fit(Inputs, Targets, epochs: 50, batchSize: 2, seed: 3);
-        b.Fit(Inputs, Targets, epochs: 50, batchSize: 2, seed: 3);
+        a.Fit(Inputs, Targets, epochs: 50, batchSize: 2, seed: 3, verbose: 0);
+        b.Fit(Inputs, Targets, epochs: 50, batchSize: 2, seed: 3, verbose: 0);
         Assert.Equal(a.Parameters.ToArray(), b.Parameters.ToArray());
         Assert.NotEqual(new XorNet(8).Parameters.ToArray(), a.Parameters.ToArray());
     }
@@ -81,6 +81,8 @@ public class XorTests
         Assert.Contains("between 1 and MaxBatchSize (4)", error.Message);
         error = Assert.Throws<ArgumentException>(() => net.ComputeGradients(new float[8], new float[3], 4));
         Assert.Contains("'targets' has 3 values; expected 4", error.Message);
+        error = Assert.Throws<ArgumentException>(() => net.Predict(new float[1], new float[1]));
+        Assert.Contains("'input' has 1 value; expected 2", error.Message);
     }
 
     [Fact]

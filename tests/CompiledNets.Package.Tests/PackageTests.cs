@@ -1,155 +1,149 @@
-using System.Diagnostics;
 using System.IO.Compression;
-using System.Reflection;
-using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace CompiledNets.Package.Tests;
 
 /// <summary>
-/// Packs the CompiledNets package into a temporary folder feed, checks its layout, then restores, builds and runs
-/// Consumer/ (a user's project with one PackageReference) against it and expects XOR to be learned.
+/// The packed CompiledNets package: its layout and metadata, a user's project (Consumer/, one PackageReference) that
+/// learns XOR with it, and the same project with a CN error in its declaration, which builds to that error alone.
 /// </summary>
-public sealed class PackageTests : IDisposable
+public sealed partial class PackageTests(PackedPackage package) : IClassFixture<PackedPackage>
 {
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "compilednets-package-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly StringBuilder _log = new();
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_root, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
     [Fact]
     public async Task The_packed_package_trains_xor_in_a_project_that_references_only_the_package()
     {
-        string repo = Metadata("CompiledNets.RepoRoot");
-        string configuration = Metadata("CompiledNets.Configuration");
-        // A version no cache has ever seen, and a fresh packages folder: a stale CompiledNets cannot stand in.
-        string version = "0.1.0-pkgtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
-        string consumer = Path.Combine(_root, "consumer");
-        string feed = Path.Combine(consumer, "packages");
-        CopyDirectory(Path.Combine(repo, "tests", "CompiledNets.Package.Tests", "Consumer"), consumer);
-
-        await Dotnet(repo, "pack", Path.Combine(repo, "src", "Runtime", "CompiledNets.Runtime.csproj"), "-c", configuration,
-            "-o", feed, $"-p:PackageVersion={version}");
-        string package = Path.Combine(feed, $"CompiledNets.{version}.nupkg");
-        Assert.True(File.Exists(package), $"dotnet pack wrote no {Path.GetFileName(package)}.\n{_log}");
-        CheckLayout(package, version);
-
-        await Dotnet(consumer, "build", Path.Combine(consumer, "Consumer.csproj"), "-c", "Release",
-            $"-p:CompiledNetsVersion={version}", $"-p:RestorePackagesPath={Path.Combine(_root, "nuget-packages")}");
+        CheckLayout();
+        string consumer = package.CopyConsumer("consumer");
+        var (exit, _) = await package.BuildConsumer(consumer);
+        Assert.True(exit == 0, $"The consumer did not build.\n{package.Log}");
         // The package's own files were restored (not a project's): the version folder exists in the fresh cache.
-        Assert.True(Directory.Exists(Path.Combine(_root, "nuget-packages", "compilednets", version)), _log.ToString());
+        Assert.True(Directory.Exists(Path.Combine(package.RestorePackagesPath, "compilednets", package.Version)), package.Log.ToString());
         string bin = Path.Combine(consumer, "bin", "Release", "net10.0");
-        Assert.True(File.Exists(Path.Combine(bin, "CompiledNets.Runtime.dll")), _log.ToString());
-        Assert.True(File.Exists(Path.Combine(bin, "CompiledNets.Attributes.dll")), _log.ToString());
+        Assert.True(File.Exists(Path.Combine(bin, "CompiledNets.Runtime.dll")), package.Log.ToString());
+        Assert.True(File.Exists(Path.Combine(bin, "CompiledNets.Attributes.dll")), package.Log.ToString());
         Assert.False(File.Exists(Path.Combine(bin, "CompiledNets.Generator.dll")), "The generator became a library reference.");
 
-        string output = await Dotnet(consumer, Path.Combine(bin, "Consumer.dll"));
+        var (code, output) = await Dotnet.Run(consumer, package.Log, Path.Combine(bin, "Consumer.dll"));
+        Assert.True(code == 0, $"The consumer failed.\n{package.Log}");
         Assert.Contains("xor: 4/4 correct", output);
         Assert.Contains("parameters: 33", output);   // 2·8 + 8 + 8·1 + 1: the generated constant
     }
 
-    private void CheckLayout(string package, string version)
+    [Fact]
+    public async Task A_CN_error_in_a_declaration_builds_to_that_one_diagnostic_and_no_CS_error()
     {
-        using var zip = ZipFile.OpenRead(package);
+        string consumer = package.CopyConsumer("broken-consumer", Path.Combine(package.Repo, "tests", "CompiledNets.Package.Tests", "BrokenConsumer", "Program.cs"));
+        string sarif = Path.Combine(package.Root, "broken-consumer.sarif");
+        var (exit, output) = await package.BuildConsumer(consumer, $"-p:ErrorLog={sarif}%2Cversion=2.1");
+
+        Assert.NotEqual(0, exit);
+        var reported = Diagnostic().Matches(output).Select(m => (Severity: m.Groups[1].Value, Id: m.Groups[2].Value)).Distinct().ToList();
+        Assert.True(reported.SequenceEqual([("error", "CN0009")]), $"Expected CN0009 alone, got: {string.Join(", ", reported)}\n{output}");
+        Assert.Contains("BinaryCrossEntropy needs a Sigmoid output, but the last layer 2 (Dense 1) uses ReLU", output);
+
+        // The compiler's log gives the error's help link: the diagnostics page under the repository's URL.
+        using var log = JsonDocument.Parse(File.ReadAllText(sarif));
+        var rule = log.RootElement.GetProperty("runs")[0].GetProperty("tool").GetProperty("driver").GetProperty("rules")
+            .EnumerateArray().Single(r => r.GetProperty("id").GetString() == "CN0009");
+        Assert.Equal(package.RepositoryUrl + "/blob/main/docs/diagnostics.md#cn0009", rule.GetProperty("helpUri").GetString());
+    }
+
+    [Fact]
+    public async Task The_nuspec_and_the_readme_carry_the_urls_derived_from_RepositoryUrl()
+    {
+        string repository = package.RepositoryUrl;
+        Assert.True(Uri.TryCreate(repository, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps, repository);
+        using var zip = ZipFile.OpenRead(package.PackagePath);
+        var metadata = Metadata(zip);
+        Assert.Equal(repository, Value(metadata, "projectUrl"));
+        var repositoryElement = metadata.Elements().Single(e => e.Name.LocalName == "repository");
+        Assert.Equal(repository, (string?)repositoryElement.Attribute("url"));
+        Assert.Equal("git", (string?)repositoryElement.Attribute("type"));
+
+        // The README's links open from the package page: absolute, to the docs under the repository.
+        string readme = Read(zip, "README.md");
+        var links = Link().Matches(readme).Select(m => m.Groups[1].Value).ToList();
+        Assert.True(links.Count >= 7, readme);
+        Assert.All(links, link => Assert.StartsWith(repository + "/blob/main/docs/", link, StringComparison.Ordinal));
+        Assert.Contains(repository + "/blob/main/docs/diagnostics.md", links);
+        // ... and they were made absolute at pack time: PACKAGE.md itself links relatively, so RepositoryUrl is their one source.
+        string source = File.ReadAllText(Path.Combine(package.Repo, "src", "Runtime", "PACKAGE.md"));
+        Assert.All(Link().Matches(source), m => Assert.StartsWith("../../docs/", m.Groups[1].Value, StringComparison.Ordinal));
+
+        // The diagnostics page is in the package, as in the repository.
+        Assert.Equal(File.ReadAllText(Path.Combine(package.Repo, "docs", "diagnostics.md")), Read(zip, "docs/diagnostics.md"));
+
+        // Setting RepositoryUrl alone moves every derived address with it.
+        const string fork = "https://example.invalid/someone/compilednets-fork";
+        foreach (string project in new[] { Path.Combine("src", "Runtime", "CompiledNets.Runtime.csproj"), Path.Combine("src", "Generator", "CompiledNets.Generator.csproj") })
+        {
+            var (exit, json) = await Dotnet.Run(package.Repo, package.Log, "msbuild", Path.Combine(package.Repo, project),
+                "-getProperty:RepositoryUrl", "-getProperty:PackageProjectUrl", "-getProperty:CompiledNetsDocsUrl", $"-p:RepositoryUrl={fork}");
+            Assert.True(exit == 0, package.Log.ToString());
+            var properties = JsonDocument.Parse(json).RootElement.GetProperty("Properties");
+            Assert.Equal(fork, properties.GetProperty("RepositoryUrl").GetString());
+            Assert.Equal(fork, properties.GetProperty("PackageProjectUrl").GetString());
+            Assert.Equal(fork + "/blob/main/docs", properties.GetProperty("CompiledNetsDocsUrl").GetString());
+        }
+    }
+
+    [Fact]
+    public void The_getting_started_page_names_every_dependency_of_the_package()
+    {
+        using var zip = ZipFile.OpenRead(package.PackagePath);
+        var dependencies = Metadata(zip).Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToArray();
+        Assert.Equal(["Google.Protobuf", "System.Numerics.Tensors"], dependencies.Order(StringComparer.Ordinal));
+        string page = File.ReadAllText(Path.Combine(package.Repo, "docs", "getting-started.md"));
+        Assert.All(dependencies, id => Assert.Contains($"`{id}`", page));
+    }
+
+    private void CheckLayout()
+    {
+        using var zip = ZipFile.OpenRead(package.PackagePath);
         var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
         string[] expected =
         [
             "lib/net10.0/CompiledNets.Runtime.dll", "lib/net10.0/CompiledNets.Runtime.xml",
             "lib/net10.0/CompiledNets.Attributes.dll", "lib/net10.0/CompiledNets.Attributes.xml",
-            "analyzers/dotnet/cs/CompiledNets.Generator.dll", "README.md", "CompiledNets.nuspec",
+            "analyzers/dotnet/cs/CompiledNets.Generator.dll", "README.md", "docs/diagnostics.md", "CompiledNets.nuspec",
         ];
         foreach (string name in expected) Assert.True(entries.Contains(name), $"The package lacks {name}; it has: {string.Join(", ", entries)}");
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.Ordinal));
         Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal) && !e.EndsWith("CompiledNets.Generator.dll", StringComparison.Ordinal));
 
-        using var nuspec = zip.GetEntry("CompiledNets.nuspec")!.Open();
-        var metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
-        string Value(string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
-        Assert.Equal("CompiledNets", Value("id"));
-        Assert.Equal(version, Value("version"));
-        Assert.Equal("README.md", Value("readme"));
-        Assert.Equal("MIT", Value("license"));
-        Assert.False(string.IsNullOrWhiteSpace(Value("description")));
+        var metadata = Metadata(zip);
+        Assert.Equal("CompiledNets", Value(metadata, "id"));
+        Assert.Equal(package.Version, Value(metadata, "version"));
+        Assert.Equal("README.md", Value(metadata, "readme"));
+        Assert.Equal("MIT", Value(metadata, "license"));
+        Assert.False(string.IsNullOrWhiteSpace(Value(metadata, "description")));
         var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToArray();
         // The attributes and the generator are inside the package, never dependencies on packages that do not exist.
         Assert.Contains("System.Numerics.Tensors", dependencies);
         Assert.DoesNotContain(dependencies, id => id.StartsWith("CompiledNets", StringComparison.Ordinal));
     }
 
-    private static string Metadata(string key) =>
-        typeof(PackageTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
-        ?? throw new InvalidOperationException($"No {key} metadata.");
-
-    /// <summary>Runs <c>dotnet args</c> in <paramref name="directory"/>, returns its output, and fails the test on a non-zero exit.</summary>
-    private async Task<string> Dotnet(string directory, params string[] args)
+    private static XElement Metadata(ZipArchive zip)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        if (args[0] is "pack" or "build")
-        {
-            // No build servers or reused nodes: they would outlive the test and hold its output pipes open.
-            start.ArgumentList.Add("-nodeReuse:false");
-            start.ArgumentList.Add("-p:UseSharedCompilation=false");
-        }
-        // The test host may run under `dotnet test`, whose MSBuild variables must not leak into the child builds.
-        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(key);
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        var clock = Stopwatch.StartNew();
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using (var timeout = new CancellationTokenSource(StepTimeout))
-        {
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"dotnet {string.Join(' ', args)} did not finish in {StepTimeout}.\n{output}");
-            }
-        }
-        process.WaitForExit();
-        string text;
-        lock (output) text = output.ToString();
-        _log.AppendLine($"$ dotnet {string.Join(' ', start.ArgumentList)}   ({clock.Elapsed.TotalSeconds:0.0} s, exit {process.ExitCode})").AppendLine(text);
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed with exit code {process.ExitCode}.\n{_log}");
-        return text;
+        using var nuspec = zip.GetEntry("CompiledNets.nuspec")!.Open();
+        return XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
     }
 
-    private static void CopyDirectory(string source, string destination)
+    private static string Value(XElement metadata, string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
+
+    private static string Read(ZipArchive zip, string entry)
     {
-        Directory.CreateDirectory(destination);
-        foreach (string file in Directory.GetFiles(source))
-            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
-        foreach (string directory in Directory.GetDirectories(source))
-        {
-            string name = Path.GetFileName(directory);
-            if (name is "bin" or "obj" or "packages") continue;
-            CopyDirectory(directory, Path.Combine(destination, name));
-        }
+        using var reader = new StreamReader(zip.GetEntry(entry)!.Open());
+        return reader.ReadToEnd();
     }
+
+    /// <summary>An MSBuild diagnostic line: <c>Program.cs(19,2): error CN0009: ...</c>.</summary>
+    [GeneratedRegex(@"\b(error|warning) ([A-Z]{2,}\d{4}):")]
+    private static partial Regex Diagnostic();
+
+    /// <summary>The target of a Markdown link.</summary>
+    [GeneratedRegex(@"\]\(([^)\s]+)\)")]
+    private static partial Regex Link();
 }

@@ -38,9 +38,10 @@ internal static class KernelClassEmitter
                 if (emitted.Add(request)) request.Emit(w);
         if (emitted.OfType<ForwardKernel>().Any()) DotSumEmitter.EmitHelpers(w);
         if (plan.TrainsInSampleLanes) SampleLaneEmitter.EmitKernel(w, plan);
+        else if (KernelPlan.PredictsInSampleLanes(plan)) SampleLaneEmitter.EmitPredictKernel(w, plan);
         foreach (int classes in plan.Layers.Where(KernelPlan.UsesUnrolledSoftmax).Select(l => l.Units).Distinct())
             SoftmaxEmitter.EmitSoftmax(w, classes);
         if (KernelPlan.FusesSoftmaxLoss(plan)) SoftmaxEmitter.EmitSoftmaxCrossEntropy(w, plan.OutputSize);
-        if (plan.TrainsInSampleLanes || plan.Layers.Any(KernelPlan.UsesUnrolledSoftmax)) LaneHelpersEmitter.Emit(w);
+        if (KernelPlan.PredictsInSampleLanes(plan) || plan.Layers.Any(KernelPlan.UsesUnrolledSoftmax)) LaneHelpersEmitter.Emit(w);
     }
 }

@@ -133,6 +133,19 @@ internal static class KernelPlan
         };
     }
 
+    /// <summary>
+    /// True when single-sample <c>Predict</c> runs the lane kernel's forward pass (one sample in lane 0): layers with their
+    /// activation in the product, at most <see cref="SampleLaneMaxWeights"/> weights, hidden activations with a lane
+    /// form, a Softmax or lane-form output. A question of the layers alone (every network that trains in lanes is one), so
+    /// the same layers predict with the same code, bit for bit, whether declared with Adam, another optimizer or
+    /// InferenceOnly: a checkpoint moved between such declarations predicts alike.
+    /// </summary>
+    public static bool PredictsInSampleLanes(NetworkPlan plan) =>
+        plan.Layers.All(l => l.Kind.ActivatesInProduct)
+        && plan.Layers.Sum(l => (long)l.Inputs * l.Units) <= SampleLaneMaxWeights
+        && plan.Layers.Take(plan.Layers.Count - 1).All(l => HasLaneForm(l.Activation))
+        && (plan.Last.Activation == ActivationKind.Softmax || HasLaneForm(plan.Last.Activation));
+
     private static bool HasLaneForm(ActivationKind activation) =>
         activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid;
 

@@ -67,7 +67,7 @@ internal static partial class NetworkEmitter
             w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {ShapeExpression(layer)} }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
         w.Outdent();
         w.Line("},");
-        w.Line($"{Literal.String(plan.Spec.Loss.ToString())}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
+        w.Line($"{Literal.String(plan.LossText)}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
         w.Outdent();
         w.Line();
     }
@@ -257,7 +257,7 @@ internal static partial class NetworkEmitter
 
             [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
             private static void ThrowLength(string name, int expected, int actual, string meaning) =>
-                throw new global::System.ArgumentException($"The span '{name}' has {actual} values; expected {expected} ({meaning}).", name);
+                throw new global::System.ArgumentException($"The span '{name}' has {actual} value{(actual == 1 ? "" : "s")}; expected {expected} ({meaning}).", name);
             """);
     }
 }

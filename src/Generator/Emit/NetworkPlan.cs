@@ -116,7 +116,10 @@ internal sealed class NetworkPlan
     /// <summary>The canonical architecture string; the interpreted engine builds the same one.</summary>
     public string Architecture =>
         Literal.Int(Spec.Inputs) + " -> " + string.Join(" -> ", Layers.Select(l => l.Describe())) +
-        " | " + Spec.Loss + " | " + (Spec.InferenceOnly ? "InferenceOnly" : Spec.Optimizer.Kind.ToString());
+        " | " + LossText + " | " + (Spec.InferenceOnly ? "InferenceOnly" : Spec.Optimizer.Kind.ToString());
+
+    /// <summary>The declared loss, or <c>none</c> for an inference-only network declared without one.</summary>
+    public string LossText => Spec.LossDeclared ? Spec.Loss.ToString() : "none";
 
     /// <summary>
     /// Walks the backward pass once to fix which delta buffer holds each layer's incoming gradient. The loss writes

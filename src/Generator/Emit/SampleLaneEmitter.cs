@@ -73,7 +73,7 @@ internal static class SampleLaneEmitter
     }
 
     /// <summary>The single-sample kernel: the training kernel's forward pass with the sample in lane 0.</summary>
-    private static void EmitPredictKernel(SourceWriter w, NetworkPlan plan)
+    internal static void EmitPredictKernel(SourceWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>");
         w.Line($"/// The forward pass of one sample, held in lane 0 of each <c>{V}</c> (the other lanes are zeros and are ignored): the");

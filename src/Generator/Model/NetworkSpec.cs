@@ -13,7 +13,8 @@ internal sealed record NetworkSpec(
     LossKind Loss,
     OptimizerSpec Optimizer,
     float WeightDecay = 0f,
-    bool InferenceOnly = false);
+    bool InferenceOnly = false,
+    bool LossDeclared = true);
 
 /// <summary>A type the network class is nested in (emitted again as a partial declaration).</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);

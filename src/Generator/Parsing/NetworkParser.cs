@@ -162,7 +162,8 @@ internal static class NetworkParser
             Loss: loss ?? LossKind.MeanSquaredError,
             Optimizer: optimizerSpec,
             WeightDecay: weightDecay,
-            InferenceOnly: inferenceOnly);
+            InferenceOnly: inferenceOnly,
+            LossDeclared: loss is not null);
         return new ParseResult(spec, default);
     }
 
@@ -409,7 +410,7 @@ internal static class NetworkParser
     private static string Keyword(INamedTypeSymbol type) =>
         type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : type.TypeKind == TypeKind.Struct ? "struct" : "class";
 
-    private static ContainingTypeSpec[] ContainingTypes(INamedTypeSymbol type)
+    internal static ContainingTypeSpec[] ContainingTypes(INamedTypeSymbol type)
     {
         var result = new List<ContainingTypeSpec>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)

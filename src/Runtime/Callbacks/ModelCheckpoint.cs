@@ -27,7 +27,7 @@ namespace CompiledNets;
 /// never saves). Without <see cref="SaveBestOnly"/> the monitor is not read.
 /// </para>
 /// <para>
-/// A checkpoint holds parameters, buffers, optimizer state, step and learning rate: <see cref="Checkpoint.Load(INetwork, string, IReadOnlyDictionary{string, string}?)"/>
+/// A checkpoint holds parameters, buffers, optimizer state, step and learning rate: <see cref="Checkpoint.Load(INetwork, string, IReadOnlyDictionary{string, string}?, bool)"/>
 /// restores the network to the saved epoch and training can resume from there.
 /// </para>
 /// </remarks>

@@ -20,9 +20,13 @@ namespace CompiledNets;
 /// <para><b>Atomic save.</b> <see cref="Save(INetwork, string)"/> writes a temporary file in the same directory,
 /// flushes it to disk and renames it over <c>path</c>: a crash at any point leaves either the old checkpoint or the
 /// new one, never a partial file.</para>
-/// <para><b>All-or-nothing load.</b> <see cref="Load(INetwork, string, IReadOnlyDictionary{string, string}?)"/> reads
+/// <para><b>All-or-nothing load.</b> <see cref="Load(INetwork, string, IReadOnlyDictionary{string, string}?, bool)"/> reads
 /// and validates the whole file into temporary arrays before it changes the network; any problem throws
 /// <see cref="InvalidDataException"/> and leaves the network exactly as it was.</para>
+/// <para><b>Train with one declaration, deploy with another.</b> The layers (sizes, kinds, tensor names and shapes) must
+/// match; the loss and the optimizer need not. A checkpoint trained with Adam loads into the same layers declared
+/// <c>InferenceOnly</c> or with another optimizer; the optimizer state then is skipped and the <see cref="LoadResult"/>
+/// says why.</para>
 /// </remarks>
 public static class Checkpoint
 {
@@ -60,16 +64,25 @@ public static class Checkpoint
 
     /// <summary>
     /// Loads a checkpoint into the network, all or nothing. Checks, before anything changes: the safetensors
-    /// structure, the architecture (a checkpoint of another architecture is an error naming both), every tensor's
-    /// name, dtype (F32 only), shape and data offsets, and the checksum. Then copies parameters, buffers and
-    /// optimizer state, and sets <see cref="INetwork.OptimizerStep"/> and <see cref="INetwork.LearningRate"/>.
+    /// structure, the layers (a checkpoint of other layers is an error naming both architectures), every tensor's
+    /// name, dtype (F32 only), shape and data offsets, and the checksum. Then copies the parameters and buffers and,
+    /// when the checkpoint was saved with the same optimizer, the optimizer state, <see cref="INetwork.OptimizerStep"/>
+    /// and <see cref="INetwork.LearningRate"/>.
     /// </summary>
     /// <remarks>
-    /// A checkpoint without optimizer tensors (for example one written by PyTorch) loads the parameters and buffers,
-    /// zeroes the optimizer state and sets the optimizer step to 0, so training restarts the optimizer fresh.
-    /// A file without <c>compilednets.*</c> metadata (a foreign file) is accepted when its tensor names (after
-    /// <paramref name="nameMap"/>) and shapes match; it has no checksum or architecture to check, sets the step
-    /// to 0 and keeps the network's learning rate.
+    /// <para>
+    /// The layers must match exactly; the loss and the optimizer need not (as in PyTorch, where the model's and the
+    /// optimizer's state dicts load separately). A checkpoint trained with Adam loads into the same layers declared
+    /// <c>InferenceOnly</c> or with another optimizer and predicts identically. The optimizer state loads only when the
+    /// optimizer's kind and its state tensors match; otherwise the network's optimizer starts fresh (zero state, step 0,
+    /// its own learning rate) and <see cref="LoadResult.OptimizerStateSkipReason"/> says why.
+    /// </para>
+    /// <para>
+    /// A checkpoint without optimizer tensors (for example one written by PyTorch) loads the parameters and buffers the
+    /// same way, with a fresh optimizer. A file without <c>compilednets.*</c> metadata (a foreign file) is accepted when
+    /// its tensor names (after <paramref name="nameMap"/>) and shapes match; it has no checksum or architecture to check,
+    /// and its optimizer state (if any) is skipped.
+    /// </para>
     /// </remarks>
     /// <param name="network">The network to load into.</param>
     /// <param name="path">The checkpoint file.</param>
@@ -77,31 +90,41 @@ public static class Checkpoint
     /// Optional map from the checkpoint's tensor names to the network's (see <see cref="CheckpointNames"/>);
     /// unmapped names are used as they are, names mapped to <c>""</c> are skipped.
     /// </param>
+    /// <param name="requireOptimizerState">
+    /// True to resume training exactly or not at all: a checkpoint whose optimizer state cannot be loaded is then an
+    /// <see cref="InvalidDataException"/> (and the network is unchanged) instead of a load of the weights alone.
+    /// </param>
+    /// <returns>What was loaded: whether the optimizer state was, why not, and which tensors of the file were skipped.</returns>
     /// <exception cref="InvalidDataException">The file is not a valid checkpoint for this network; the network is unchanged.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    public static void Load(this INetwork network, string path, IReadOnlyDictionary<string, string>? nameMap = null)
+    public static LoadResult Load(this INetwork network, string path, IReadOnlyDictionary<string, string>? nameMap = null, bool requireOptimizerState = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         LoadedCheckpoint loaded;
         using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, CopyChunk, FileOptions.SequentialScan))
-            loaded = Read(network, file, nameMap, "'" + path + "'");
+            loaded = Read(network, file, nameMap, "'" + path + "'", requireOptimizerState);
         loaded.ApplyTo(network);
+        return loaded.Result;
     }
 
     /// <summary>
-    /// <see cref="Load(INetwork, string, IReadOnlyDictionary{string, string}?)"/> from a stream, read from its current
-    /// position to its end.
+    /// <see cref="Load(INetwork, string, IReadOnlyDictionary{string, string}?, bool)"/> from a stream, read from its
+    /// current position to its end.
     /// </summary>
     /// <param name="network">The network to load into.</param>
     /// <param name="stream">A readable stream holding exactly one checkpoint from its position on.</param>
     /// <param name="nameMap">Optional map from the checkpoint's tensor names to the network's.</param>
+    /// <param name="requireOptimizerState">True to fail, changing nothing, when the optimizer state cannot be loaded.</param>
+    /// <returns>What was loaded.</returns>
     /// <exception cref="InvalidDataException">The data is not a valid checkpoint for this network; the network is unchanged.</exception>
-    public static void Load(this INetwork network, Stream stream, IReadOnlyDictionary<string, string>? nameMap = null)
+    public static LoadResult Load(this INetwork network, Stream stream, IReadOnlyDictionary<string, string>? nameMap = null, bool requireOptimizerState = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        Read(network, stream, nameMap, "stream").ApplyTo(network);
+        var loaded = Read(network, stream, nameMap, "stream", requireOptimizerState);
+        loaded.ApplyTo(network);
+        return loaded.Result;
     }
 
     /// <summary>
@@ -262,6 +285,7 @@ public static class Checkpoint
         public required float[] OptimizerState { get; init; }
         public required long OptimizerStep { get; init; }
         public required float? LearningRate { get; init; }
+        public required LoadResult Result { get; init; }
 
         /// <summary>The commit: plain copies that cannot fail once every check has passed.</summary>
         public void ApplyTo(INetwork network)
@@ -275,7 +299,7 @@ public static class Checkpoint
     }
 
     /// <summary>Reads and validates everything into temporary arrays; never touches the network.</summary>
-    internal static LoadedCheckpoint Read(INetwork network, Stream stream, IReadOnlyDictionary<string, string>? nameMap, string source)
+    internal static LoadedCheckpoint Read(INetwork network, Stream stream, IReadOnlyDictionary<string, string>? nameMap, string source, bool requireOptimizerState = false)
     {
         var tensors = network.Tensors;
         CheckLayout(network, tensors);
@@ -299,23 +323,30 @@ public static class Checkpoint
         // 2. The JSON header.
         var (entries, metadata) = ParseHeader(headerBytes, what, nameMap);
 
-        // 3. Metadata: architecture first, so a mismatch is reported as such rather than as a shape error.
+        // 3. Metadata: architecture first, so a mismatch is reported as such rather than as a shape error. The layers
+        //    must match; another optimizer only keeps its state from loading (decided with the tensors below).
         bool ours = metadata.Keys.Any(key => key.StartsWith(CheckpointMetadata.Prefix, StringComparison.Ordinal));
         long step = 0;
         float? learningRate = null;
         string? expectedChecksum = null;
+        string? savedArchitecture = null;
+        string? skipReason = null;
         if (ours)
         {
             if (metadata.TryGetValue(CheckpointMetadata.Version, out string? version) && version != FormatVersion)
                 throw Fail($"{what} has checkpoint format version '{version}'; this runtime reads version {FormatVersion}.");
             if (!metadata.TryGetValue(CheckpointMetadata.Architecture, out string? architecture))
                 throw Fail($"{what} has CompiledNets metadata but no '{CheckpointMetadata.Architecture}' entry: it is corrupt.");
-            if (architecture != network.Architecture)
+            var saved = ArchitectureParts.Parse(architecture);
+            var current = ArchitectureParts.Parse(network.Architecture);
+            if (saved.Layers != current.Layers)
                 throw Fail(
-                    $"{what} was saved from a different architecture and cannot be loaded into this network.{Environment.NewLine}" +
+                    $"{what} was saved from a different architecture and cannot be loaded into this network: the layers differ.{Environment.NewLine}" +
                     $"  checkpoint: {architecture}{Environment.NewLine}" +
                     $"  network:    {network.Architecture}{Environment.NewLine}" +
-                    "Load it into a network declared with the same layers, loss and optimizer.");
+                    "Load it into a network declared with the same layers (the loss and the optimizer may differ).");
+            savedArchitecture = architecture;
+            skipReason = OptimizerDifference(saved.Optimizer, current.Optimizer);
             if (metadata.TryGetValue(CheckpointMetadata.Fingerprint, out string? fingerprint) && fingerprint != Fingerprint(architecture))
                 throw Fail($"{what} has the fingerprint '{fingerprint}', which is not the fingerprint of its architecture ('{Fingerprint(architecture)}'): the metadata is corrupt.");
             if (!metadata.TryGetValue(CheckpointMetadata.Checksum, out expectedChecksum))
@@ -331,13 +362,26 @@ public static class Checkpoint
             }
         }
 
-        // 4. Tensors: names, dtypes, shapes and sizes against the network.
+        // 4. Tensors: names, dtypes, shapes and sizes against the network. The optimizer's tensors are checked when its
+        //    state loads and skipped when it does not.
         var expected = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
         foreach (var tensor in tensors) expected[tensor.Name] = tensor;
+        bool IsOptimizerEntry(Entry entry) =>
+            expected.TryGetValue(entry.Name, out var tensor) ? tensor.Storage == TensorStorage.OptimizerState : entry.Name.StartsWith(OptimizerTensorPrefix, StringComparison.Ordinal);
+        var stateEntries = entries.Where(e => e.Name.Length > 0 && IsOptimizerEntry(e)).ToList();
+        var stateTensors = tensors.Where(t => t.Storage == TensorStorage.OptimizerState).ToList();
+        if (!ours)
+            skipReason = stateEntries.Count == 0
+                ? "the file holds no optimizer state (it has no CompiledNets metadata, as files PyTorch writes)"
+                : "the file has no CompiledNets metadata, so its optimizer tensors cannot be checked against this network's optimizer";
+        skipReason ??= StateDifference(stateEntries, stateTensors);
+        bool loadsState = skipReason is null;
+        var skipped = entries.Where(e => e.Name.Length == 0 || (!loadsState && IsOptimizerEntry(e))).Select(e => e.FileName).ToList();
         var matched = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             if (entry.Name.Length == 0) continue; // skipped by the name map
+            if (!loadsState && IsOptimizerEntry(entry)) continue; // another optimizer's state
             if (!expected.TryGetValue(entry.Name, out var tensor))
                 throw Fail($"{what} contains the tensor {entry.Describe}, which the network does not have. The network's tensors are: {string.Join(", ", tensors.Select(t => t.Name))}.");
             if (matched.TryGetValue(entry.Name, out var other))
@@ -351,14 +395,14 @@ public static class Checkpoint
             if (entry.End - entry.Begin != bytes)
                 throw Fail($"{what} gives the tensor {entry.Describe} the data_offsets [{entry.Begin}, {entry.End}] ({entry.End - entry.Begin} bytes), but F32 {tensor.ShapeText} takes {bytes} bytes.");
         }
-        bool hasOptimizerTensors = matched.Values.Any(entry => expected[entry.Name].Storage == TensorStorage.OptimizerState);
         foreach (var tensor in tensors)
         {
             if (matched.ContainsKey(tensor.Name)) continue;
-            if (tensor.Storage == TensorStorage.OptimizerState && !hasOptimizerTensors) continue; // reset below
-            throw Fail($"{what} is missing the tensor '{tensor.Name}' {tensor.ShapeText}" +
-                (tensor.Storage == TensorStorage.OptimizerState ? " (it has some of the optimizer's tensors but not all)." : "."));
+            if (tensor.Storage == TensorStorage.OptimizerState && !loadsState) continue; // reset below
+            throw Fail($"{what} is missing the tensor '{tensor.Name}' {tensor.ShapeText}.");
         }
+        if (!loadsState && requireOptimizerState)
+            throw Fail($"{what} cannot restore the optimizer state: {skipReason}. Load it with requireOptimizerState: false to load the weights alone, with a fresh optimizer.");
 
         // 5. Offsets: the tensors tile the data buffer exactly, without holes or overlaps (as the specification requires).
         ulong cursor = 0;
@@ -402,10 +446,17 @@ public static class Checkpoint
         {
             Parameters = network.Parameters.ToArray(),
             Buffers = network.Buffers.ToArray(),
-            OptimizerState = hasOptimizerTensors ? network.OptimizerState.ToArray() : new float[network.OptimizerState.Length],
-            // The step belongs to the optimizer state: restored with it, reset to 0 with it (and for foreign files).
-            OptimizerStep = ours && (hasOptimizerTensors || !tensors.Any(t => t.Storage == TensorStorage.OptimizerState)) ? step : 0,
-            LearningRate = learningRate,
+            OptimizerState = loadsState ? network.OptimizerState.ToArray() : new float[network.OptimizerState.Length],
+            // The step and the learning rate belong to the optimizer: restored with its state, else a fresh start.
+            OptimizerStep = loadsState ? step : 0,
+            LearningRate = loadsState ? learningRate : null,
+            Result = new LoadResult
+            {
+                CheckpointArchitecture = savedArchitecture,
+                OptimizerStateLoaded = loadsState,
+                OptimizerStateSkipReason = skipReason,
+                SkippedTensors = skipped,
+            },
         };
         foreach (var entry in matched.Values)
         {
@@ -419,6 +470,28 @@ public static class Checkpoint
             ReadFloats(data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)), target.AsSpan(tensor.Offset, tensor.Length));
         }
         return result;
+    }
+
+    /// <summary>The optimizer's state tensors are named <c>optimizer.*</c> (<c>optimizer.exp_avg</c>, ...).</summary>
+    private const string OptimizerTensorPrefix = "optimizer.";
+
+    /// <summary>Why the saved optimizer's state cannot serve the network's, from the architecture's optimizer parts; null when the kinds agree.</summary>
+    private static string? OptimizerDifference(string? saved, string? current)
+    {
+        if (saved == current) return null;
+        if (current == ArchitectureParts.InferenceOnly) return $"this network is InferenceOnly, so it has no optimizer (the checkpoint was saved with {saved ?? "an unknown optimizer"})";
+        if (saved == ArchitectureParts.InferenceOnly) return "the checkpoint was saved by an InferenceOnly network, which has no optimizer state";
+        return $"the checkpoint was saved with the optimizer {saved ?? "(unknown)"}, this network uses {current ?? "(unknown)"}";
+    }
+
+    /// <summary>Why the file's optimizer tensors cannot fill the network's optimizer state; null when they are the same set.</summary>
+    private static string? StateDifference(List<Entry> stateEntries, List<TensorInfo> stateTensors)
+    {
+        var saved = stateEntries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        if (saved.SetEquals(stateTensors.Select(t => t.Name))) return null;
+        if (saved.Count == 0) return "the checkpoint holds no optimizer state (it was saved without one, for example by PyTorch)";
+        string Names(IEnumerable<string> names) => names.Any() ? string.Join(", ", names) : "none";
+        return $"its optimizer tensors ({Names(stateEntries.Select(e => e.Name))}) are not this network's ({Names(stateTensors.Select(t => t.Name))}): the optimizer is configured differently";
     }
 
     private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(

@@ -1,7 +1,7 @@
 namespace CompiledNets;
 
 /// <summary>
-/// Name maps for <see cref="Checkpoint.Load(INetwork, string, IReadOnlyDictionary{string, string}?)"/>: they
+/// Name maps for <see cref="Checkpoint.Load(INetwork, string, IReadOnlyDictionary{string, string}?, bool)"/>: they
 /// translate the tensor names of a checkpoint written elsewhere into the network's names
 /// (<c>dense1.weight</c>, <c>dense1.bias</c>, ...). A map goes from the checkpoint's name to the network's
 /// name; names it does not contain are used unchanged, and a name mapped to the empty string is skipped.

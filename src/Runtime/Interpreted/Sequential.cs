@@ -539,7 +539,7 @@ public sealed class Sequential : INetwork
         _inferScratch = new AlignedFloats(maxBatchSize * _inferenceScratch);
         _tensors = [.. layers.SelectMany(l => l.Tensors()), .. optimizer?.StateTensors(parameterCount) ?? []];
         _architecture = DescribeArchitecture();
-        var loss = (_loss ?? LossFunction.MeanSquaredError).ToString();
+        var loss = _loss?.ToString() ?? "none";
         _summary = new NetworkSummary(nameof(Sequential), _inputs, layers.Select(l => l.Summary()).ToArray(), loss, optimizer?.Describe() ?? "none (inference only)");
         _outputSize = layers[^1].Outputs;
         _maxBatchSize = maxBatchSize;
@@ -587,7 +587,7 @@ public sealed class Sequential : INetwork
 
     private string DescribeArchitecture() =>
         _inputs.ToString(CultureInfo.InvariantCulture) + " -> " + string.Join(" -> ", _layers.Select(l => l.Describe())) +
-        " | " + (_loss?.ToString() ?? (_inferenceOnly ? nameof(LossFunction.MeanSquaredError) : "?")) +
+        " | " + (_loss?.ToString() ?? (_inferenceOnly ? "none" : "?")) +
         " | " + (_inferenceOnly ? "InferenceOnly" : _optimizer?.Name ?? "?");
 
     /// <summary>Features per sample coming into the next layer added.</summary>
@@ -677,5 +677,5 @@ public sealed class Sequential : INetwork
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowLength(string name, int expected, int actual, string meaning) =>
-        throw new ArgumentException($"The span '{name}' has {actual} values; expected {expected} ({meaning}).", name);
+        throw new ArgumentException($"The span '{name}' has {Plural.Count(actual, "value")}; expected {expected} ({meaning}).", name);
 }

@@ -154,16 +154,73 @@ public static class FitExtensions
         return history;
     }
 
-    /// <summary>Trains on row-major <paramref name="inputs"/> <c>[n, InputSize]</c> and <paramref name="targets"/> <c>[n, OutputSize]</c>.</summary>
-    /// <remarks>The parameters are those of <see cref="Fit(INetwork, Dataset, int, int, Dataset?, double, IEnumerable{Callback}?, int, int?, bool, CancellationToken, float?, BatchTransform?)"/>, except that <paramref name="verbose"/> defaults to 0.</remarks>
+    /// <summary>
+    /// Trains on row-major arrays, as Keras' <c>model.fit(x, y, validation_data=(x_val, y_val))</c>: <paramref name="inputs"/>
+    /// holds n samples of <see cref="INetwork.InputSize"/> features, <paramref name="targets"/> their n rows of
+    /// <see cref="INetwork.OutputSize"/> targets (one-hot for cross-entropy). Runs <paramref name="epochs"/> passes in
+    /// shuffled minibatches and returns the per-epoch history.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The arrays are used in place, not copied. Everything else is the <see cref="Dataset"/> overload's, defaults
+    /// included (<paramref name="verbose"/> is 1, a progress line per epoch): a batch with a NaN or infinite loss ends
+    /// training and is reported in <see cref="History.Diverged"/> and <see cref="History.StopReason"/>; cancellation lets
+    /// the running batch finish and throws <see cref="OperationCanceledException"/>; the last batch of an epoch holds the
+    /// remainder. For integer class labels, build a <see cref="Dataset"/> with <see cref="Dataset.FromLabels"/>.
+    /// </para>
+    /// </remarks>
+    /// <param name="network">The network to train.</param>
+    /// <param name="inputs">Training features, row-major <c>[n, InputSize]</c>; at least one sample.</param>
+    /// <param name="targets">Training targets, row-major <c>[n, OutputSize]</c>, in the order of <paramref name="inputs"/>.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per optimizer step (at most the network's <see cref="INetwork.MaxBatchSize"/>).</param>
+    /// <param name="validation">
+    /// Validation features and targets, row-major as the training arrays, evaluated in inference mode after each epoch
+    /// (val_loss, val_accuracy): <c>validation: (xVal, yVal)</c>.
+    /// </param>
+    /// <param name="validationSplit">When no validation data is given: the fraction of the samples held out (seeded shuffle).</param>
+    /// <param name="callbacks">Hooks called during training.</param>
+    /// <param name="verbose">0 silent; 1 a live progress bar on a terminal (one line per epoch when redirected); 2 one line per epoch.</param>
+    /// <param name="seed">Seed of the shuffling (and of the validation split); null draws one.</param>
+    /// <param name="shuffle">Reshuffle the samples every epoch.</param>
+    /// <param name="cancellationToken">Stops after the current batch and throws <see cref="OperationCanceledException"/>; the network stays consistent.</param>
+    /// <param name="clipNorm">When set, every step clips the gradients to this global L2 norm (<see cref="GradientClipping.ClipByGlobalNorm"/>) before the optimizer uses them.</param>
+    /// <param name="transform">Applied in place to every gathered training batch before the step (<see cref="BatchLoader.Transform"/>); never to validation data.</param>
+    /// <returns>One <see cref="EpochMetrics"/> per completed epoch.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/>, <paramref name="inputs"/> or <paramref name="targets"/> (or an array of <paramref name="validation"/>) is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A numeric argument is out of its range (the message names the range and the value).</exception>
+    /// <exception cref="ArgumentException">
+    /// The arrays do not hold whole samples of the network's sizes, hold different numbers of samples, are empty, or a
+    /// callback is null.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static History Fit(this INetwork network, float[] inputs, float[] targets, int epochs = 1, int batchSize = 32,
-        Dataset? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
-        int verbose = 0, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default,
+        (float[] Inputs, float[] Targets)? validation = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
+        int verbose = 1, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default,
         float? clipNorm = null, BatchTransform? transform = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var data = new Dataset(inputs, network.InputSize, targets, network.OutputSize);
-        return network.Fit(data, epochs, batchSize, validation, validationSplit, callbacks, verbose, seed, shuffle, cancellationToken, clipNorm, transform);
+        var train = ArrayData(network, inputs, targets, "training", nameof(inputs), nameof(targets));
+        var held = validation is { } data ? ArrayData(network, data.Inputs, data.Targets, "validation", nameof(validation), nameof(validation)) : null;
+        return network.Fit(train, epochs, batchSize, held, validationSplit, callbacks, verbose, seed, shuffle, cancellationToken, clipNorm, transform);
+    }
+
+    /// <summary>Row-major arrays as a <see cref="Dataset"/>, with errors that say which data and which array is wrong.</summary>
+    private static Dataset ArrayData(INetwork network, float[] inputs, float[] targets, string what, string inputsName, string targetsName)
+    {
+        ArgumentNullException.ThrowIfNull(inputs, inputsName);
+        ArgumentNullException.ThrowIfNull(targets, targetsName);
+        int features = network.InputSize, outputs = network.OutputSize;
+        if (inputs.Length % features != 0)
+            throw new ArgumentException(
+                $"The {what} inputs have {Plural.Count(inputs.Length, "value")}, not a whole number of samples of {Plural.Count(features, "feature")} (the network's InputSize).", inputsName);
+        if (targets.Length % outputs != 0)
+            throw new ArgumentException(
+                $"The {what} targets have {Plural.Count(targets.Length, "value")}, not a whole number of rows of {Plural.Count(outputs, "output")} (the network's OutputSize).", targetsName);
+        if (inputs.Length / features != targets.Length / outputs)
+            throw new ArgumentException(
+                $"The {what} inputs hold {Plural.Count(inputs.Length / features, "sample")} but the targets {Plural.Count(targets.Length / outputs, "row")}; give one target row per sample.", targetsName);
+        return new Dataset(inputs, features, targets, outputs);
     }
 
     private static void CheckShape(INetwork network, Dataset data, string name)

@@ -96,4 +96,43 @@ public sealed class History
 
     /// <summary>Writes <see cref="ToCsv"/> to a file.</summary>
     public void SaveCsv(string path) => File.WriteAllText(path, ToCsv());
+
+    /// <summary>
+    /// A table of the epochs with the metrics the progress line shows, in its formats: the epoch, its time, the loss,
+    /// then accuracy, val_loss and val_accuracy when they were computed (a cell is <c>-</c> for an epoch without it),
+    /// and the learning rate; a last line says why training stopped early, when it did.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// epoch  time    loss  accuracy  val_loss  val_accuracy     lr
+    ///     1  1.3s  0.5000    0.8000    0.4000        0.8500  0.001
+    ///     2  1.5s  0.2500    0.9000    0.3000        0.8750  0.001
+    /// </code>
+    /// </example>
+    public override string ToString()
+    {
+        if (_epochs.Count == 0) return "History: no epochs";
+        var columns = new List<(string Header, Func<EpochMetrics, string> Cell)>
+        {
+            ("epoch", e => e.Epoch.ToString(CultureInfo.InvariantCulture)),
+            ("time", e => MetricText.Seconds(e.Seconds)),
+            ("loss", e => Cell(e.Loss)),
+        };
+        if (_epochs.Any(e => !float.IsNaN(e.Accuracy))) columns.Add(("accuracy", e => Cell(e.Accuracy)));
+        if (_epochs.Any(e => !float.IsNaN(e.ValidationLoss))) columns.Add(("val_loss", e => Cell(e.ValidationLoss)));
+        if (_epochs.Any(e => !float.IsNaN(e.ValidationAccuracy))) columns.Add(("val_accuracy", e => Cell(e.ValidationAccuracy)));
+        columns.Add(("lr", e => MetricText.LearningRate(e.LearningRate)));
+
+        var cells = _epochs.Select(e => columns.Select(c => c.Cell(e)).ToArray()).ToList();
+        var widths = columns.Select((c, i) => Math.Max(c.Header.Length, cells.Max(row => row[i].Length))).ToArray();
+        var text = new StringBuilder();
+        void Row(IEnumerable<string> values) =>
+            text.AppendJoin("  ", values.Select((value, i) => value.PadLeft(widths[i]))).Append('\n');
+        Row(columns.Select(c => c.Header));
+        foreach (var row in cells) Row(row);
+        if (StoppedEarly) text.Append("stopped early").Append(StopReason is null ? "" : ": " + StopReason).Append('\n');
+        return text.ToString();
+
+        static string Cell(float value) => float.IsNaN(value) ? "-" : MetricText.Metric(value);
+    }
 }

@@ -53,8 +53,8 @@ internal sealed class ProgressReporter
         _line.Append('\r').Append(done.ToString(CultureInfo.InvariantCulture).PadLeft(_batches.ToString(CultureInfo.InvariantCulture).Length))
             .Append('/').Append(_batches).Append(" [")
             .Append('=', Math.Max(filled - 1, 0)).Append(filled > 0 ? (done == _batches ? "=" : ">") : "").Append('.', BarWidth - filled)
-            .Append("] ").Append(Format(rate, "0")).Append(" samples/s - ETA ").Append(Format(left, "0")).Append("s - loss: ").Append(Format(loss, "0.0000"));
-        if (!double.IsNaN(accuracy)) _line.Append(" - accuracy: ").Append(Format(accuracy, "0.0000"));
+            .Append("] ").Append(Format(rate, "0")).Append(" samples/s - ETA ").Append(Format(left, "0")).Append("s - loss: ").Append(MetricText.Metric(loss));
+        if (!double.IsNaN(accuracy)) _line.Append(" - accuracy: ").Append(MetricText.Metric(accuracy));
         _line.Append("   ");
         Console.Out.Write(_line);
     }
@@ -64,11 +64,11 @@ internal sealed class ProgressReporter
         if (_verbose == 0) return;
         if (_live) Console.Out.WriteLine();
         _line.Clear();
-        _line.Append(Format(metrics.Seconds, "0.0")).Append("s - ").Append(Format(_samples / Math.Max(metrics.Seconds, 1e-9), "0")).Append(" samples/s - loss: ").Append(Format(metrics.Loss, "0.0000"));
-        if (!float.IsNaN(metrics.Accuracy)) _line.Append(" - accuracy: ").Append(Format(metrics.Accuracy, "0.0000"));
-        if (!float.IsNaN(metrics.ValidationLoss)) _line.Append(" - val_loss: ").Append(Format(metrics.ValidationLoss, "0.0000"));
-        if (!float.IsNaN(metrics.ValidationAccuracy)) _line.Append(" - val_accuracy: ").Append(Format(metrics.ValidationAccuracy, "0.0000"));
-        _line.Append(" - lr: ").Append(metrics.LearningRate.ToString("G4", CultureInfo.InvariantCulture));
+        _line.Append(MetricText.Seconds(metrics.Seconds)).Append(" - ").Append(Format(_samples / Math.Max(metrics.Seconds, 1e-9), "0")).Append(" samples/s - loss: ").Append(MetricText.Metric(metrics.Loss));
+        if (!float.IsNaN(metrics.Accuracy)) _line.Append(" - accuracy: ").Append(MetricText.Metric(metrics.Accuracy));
+        if (!float.IsNaN(metrics.ValidationLoss)) _line.Append(" - val_loss: ").Append(MetricText.Metric(metrics.ValidationLoss));
+        if (!float.IsNaN(metrics.ValidationAccuracy)) _line.Append(" - val_accuracy: ").Append(MetricText.Metric(metrics.ValidationAccuracy));
+        _line.Append(" - lr: ").Append(MetricText.LearningRate(metrics.LearningRate));
         Console.Out.WriteLine(_line);
     }
 

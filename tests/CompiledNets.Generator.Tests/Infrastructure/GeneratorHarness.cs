@@ -20,6 +20,11 @@ internal sealed record GeneratorRun(
         Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
 
     public string Source(string hintName) => Sources.Single(s => s.HintName == hintName).Source;
+
+    /// <summary>True when every generated file is the public shell of a class with errors (no network was generated).</summary>
+    public bool OnlyShells => Sources.All(s => IsShell(s.Source));
+
+    public static bool IsShell(string source) => source.Contains(Emit.ShellEmitter.Marker, StringComparison.Ordinal);
 }
 
 /// <summary>Runs the network generator over source text with the .NET 10 reference assemblies.</summary>

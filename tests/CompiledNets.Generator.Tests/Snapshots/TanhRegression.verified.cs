@@ -367,7 +367,7 @@ partial class TanhRegression : global::CompiledNets.INetwork
 
     [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowLength(string name, int expected, int actual, string meaning) =>
-        throw new global::System.ArgumentException($"The span '{name}' has {actual} values; expected {expected} ({meaning}).", name);
+        throw new global::System.ArgumentException($"The span '{name}' has {actual} value{(actual == 1 ? "" : "s")}; expected {expected} ({meaning}).", name);
 }
 
 namespace CompiledNets.Generated

@@ -257,7 +257,7 @@ namespace Demo
 
         [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
         private static void ThrowLength(string name, int expected, int actual, string meaning) =>
-            throw new global::System.ArgumentException($"The span '{name}' has {actual} values; expected {expected} ({meaning}).", name);
+            throw new global::System.ArgumentException($"The span '{name}' has {actual} value{(actual == 1 ? "" : "s")}; expected {expected} ({meaning}).", name);
     }
 }
 

@@ -5,7 +5,7 @@ float[] inputs = [0, 0, 0, 1, 1, 0, 1, 1];
 float[] targets = [0, 1, 1, 0];
 
 var net = new XorNet(seed: 1);
-var history = net.Fit(inputs, targets, epochs: 2000, batchSize: 4, seed: 1);
+var history = net.Fit(inputs, targets, epochs: 2000, batchSize: 4, seed: 1, verbose: 0);
 Span<float> output = stackalloc float[1];
 int correct = 0;
 for (int i = 0; i < 4; i++)

@@ -40,7 +40,10 @@ public class CheckpointInteropTests
         var map = CheckpointNames.FromPyTorchSequential(network, 0, 2);
         Assert.Equal("dense1.weight", map["0.weight"]);
         Assert.Equal("dense2.bias", map["2.bias"]);
-        network.Load(new MemoryStream(file), map);
+        var result = network.Load(new MemoryStream(file), map);
+        Assert.False(result.OptimizerStateLoaded);
+        Assert.Contains("holds no optimizer state", result.OptimizerStateSkipReason);
+        Assert.Null(result.CheckpointArchitecture);
 
         Assert.Equal([.. w1, .. b1, .. w2, .. b2], network.Parameters.ToArray());
         Assert.All(network.OptimizerState.ToArray(), v => Assert.Equal(0f, v)); // no optimizer tensors: reset

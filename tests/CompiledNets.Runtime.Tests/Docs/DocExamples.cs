@@ -74,17 +74,31 @@ internal sealed partial class NesterovSpelling;
 public class DocExamples
 {
     [Fact]
+    public void Readme_first_example_learns_xor()
+    {
+        float[] inputs = { 0, 0, 0, 1, 1, 0, 1, 1 };
+        float[] targets = { 0, 1, 1, 0 };
+
+        var net = new XorNet(seed: 1);
+        var history = net.Fit(inputs, targets, epochs: 1000, batchSize: 4, verbose: 0);
+        float[] output = net.Predict(new float[] { 1, 0 });   // output[0] > 0.5
+        Console.WriteLine(net.Summary);                       // Keras-style table
+
+        Assert.True(output[0] > 0.5f, $"1 xor 0 gave {output[0]}");
+        Assert.Equal(1000, history.Epochs.Count);
+    }
+
+    [Fact]
     public void Getting_started_xor_learns_xor()
     {
         float[] inputs = [0, 0, 0, 1, 1, 0, 1, 1];   // the XOR truth table, row-major [4, 2]
         float[] targets = [0, 1, 1, 0];               // [4, 1]
 
         var net = new XorNet(seed: 1);                // seeded: the same weights on every run
-        var history = net.Fit(inputs, targets, epochs: 2000, batchSize: 4, seed: 1);
+        var history = net.Fit(inputs, targets, epochs: 2000, batchSize: 4, seed: 1, verbose: 0);
         Assert.True(history.Loss[^1] < history.Loss[0]);
 
-        var output = new float[1];
-        net.Predict([1, 0], output);
+        float[] output = net.Predict([1, 0]);        // or Predict(input, output) into a span you own
         Assert.True(output[0] > 0.5f);
         Assert.NotEmpty(net.Summary.ToString());
     }
@@ -129,7 +143,15 @@ public class DocExamples
         var output = new float[MnistNet.OutputSize];
         net.Predict(sample, output);
         net.PredictBatch(inputs, outputs, batchSize: 100);
-        _ = (result, predicted);
+        float[] probabilities = net.Predict(sample);
+        float[] all = net.PredictBatch(inputs);
+        _ = (result, predicted, probabilities, all);
+    }
+
+    private static void TrainingFitArrays(MnistNet net, float[] x, float[] y, float[] xVal, float[] yVal)
+    {
+        History history = net.Fit(x, y, epochs: 20, batchSize: 32, validation: (xVal, yVal));   // x [n, InputSize], y [n, OutputSize]
+        Console.WriteLine(history);
     }
 
     private static void TrainingCallbacks(MnistNet net, MnistData data)

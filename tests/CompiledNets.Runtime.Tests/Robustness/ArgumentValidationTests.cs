@@ -22,6 +22,8 @@ public class ArgumentValidationTests(ITestOutputHelper output)
         {
             ["Predict: input too short"] = (typeof(ArgumentException), () => net.Predict(new float[2], new float[2]), ["2", "3"]),
             ["Predict: output too long"] = (typeof(ArgumentException), () => net.Predict(new float[3], new float[5]), ["5", "2"]),
+            ["Predict: one value"] = (typeof(ArgumentException), () => net.Predict(new float[1], new float[2]), ["'input' has 1 value;", "expected 3"]),
+            ["Sequential.Predict: one value"] = (typeof(ArgumentException), () => new Sequential(3).Dense(2).InferenceOnly().Build(seed: 1).Predict(new float[1], new float[2]), ["'input' has 1 value;", "expected 3"]),
             ["PredictBatch: negative batch"] = (typeof(ArgumentOutOfRangeException), () => net.PredictBatch([], [], -1), ["-1"]),
             ["PredictBatch: inputs for 3 of 4 rows"] = (typeof(ArgumentException), () => net.PredictBatch(new float[9], new float[8], 4), ["9", "12"]),
             ["ComputeGradients: batch above MaxBatchSize"] = (typeof(ArgumentException), () => net.ComputeGradients(new float[99], new float[66], 33), ["33", "32"]),

@@ -21,7 +21,7 @@ public class FitTransformTests
         // Dense(2) on 3 inputs: parameters are weight [2, 3] then bias [2].
         var weightsBefore = network.Parameters[..6].ToArray();
         var batchSizes = new List<int>();
-        var history = network.Fit(x, y, epochs: 2, batchSize: 16, seed: 1, transform: (inputs, size) =>
+        var history = network.Fit(x, y, epochs: 2, batchSize: 16, seed: 1, verbose: 0, transform: (inputs, size) =>
         {
             batchSizes.Add(size);
             Assert.Equal(size * 3, inputs.Length);
