@@ -17,9 +17,13 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => Cluster.Client;
 
+    /// <summary>The gate of the "gated" network; a test that trains it sets a new gate first and opens it.</summary>
+    public TrainingGate Gate { get; set; } = new();
+
     public async Task InitializeAsync()
     {
-        Cluster = Build(Silos, storage: silo => silo.AddMemoryGrainStorage(CompiledNetsStorage.Name));
+        Cluster = Build(Silos, storage: silo => silo.AddMemoryGrainStorage(CompiledNetsStorage.Name),
+            extra: n => n.Add("gated", seed => new GatedNetwork(new TinyNet(seed) { Threads = 1 }, Gate)));
         await Cluster.DeployAsync();
     }
 
