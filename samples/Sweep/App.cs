@@ -40,6 +40,8 @@ internal static class App
         string siloName = primary is null ? "primary" : $"silo-{siloPort}";
         using var host = Silos.Build(siloName, siloPort, gatewayPort, primary, advertised, settings);
         await host.StartAsync(cancellation);
+        // Ctrl+C or SIGTERM reaches the host first (its console lifetime stops it): stop serving then too.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         Console.WriteLine($"Silo '{siloName}' is up at {advertised}:{siloPort} (gateway {gatewayPort}; threads per network: {settings.Threads}).");
         Console.WriteLine(primary is null
             ? $"In another terminal: dotnet run -c Release --project samples/Sweep -- --join {advertised}:{siloPort} --trials 4"
@@ -47,7 +49,7 @@ internal static class App
         Console.WriteLine("Ctrl+C stops it; the trials it was training are rerun on the other silos.");
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellation);
+            await Task.Delay(Timeout.Infinite, stopping.Token);
         }
         catch (OperationCanceledException)
         {
@@ -66,8 +68,9 @@ internal static class App
         if (!settings.Json) Console.WriteLine($"Joining the cluster of {primary} as silo-{siloPort} ...");
         await host.StartAsync(cancellation);
         var client = host.Services.GetRequiredService<IClusterClient>();
-        int silos = await WaitForSilosAsync(client, 2, cancellation);
-        int code = await Workloads.RunAsync(client, silos, settings, cancellation);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        int silos = await WaitForSilosAsync(client, 2, stopping.Token);
+        int code = await Workloads.RunAsync(client, silos, settings, stopping.Token);
         await host.StopAsync(CancellationToken.None);
         return code;
     }
@@ -93,8 +96,10 @@ internal static class App
             using var clientHost = Silos.BuildClient(gateways, settings.Verbose);
             await clientHost.StartAsync(cancellation);
             var client = clientHost.Services.GetRequiredService<IClusterClient>();
-            int silos = await WaitForSilosAsync(client, settings.Silos, cancellation);
-            int code = await Workloads.RunAsync(client, silos, settings, cancellation);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+                hosts.Select(h => h.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping).Append(cancellation).ToArray());
+            int silos = await WaitForSilosAsync(client, settings.Silos, stopping.Token);
+            int code = await Workloads.RunAsync(client, silos, settings, stopping.Token);
             await clientHost.StopAsync(CancellationToken.None);
             return code;
         }
