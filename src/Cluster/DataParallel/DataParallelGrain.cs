@@ -91,6 +91,8 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
         var definition = Run.Definition!;
         INetwork? network = null;
         long step = 0;
+        var outcome = DataParallelState.Completed;
+        string? error = null;
         IDataParallelWorkerGrain[] workers = [];
         try
         {
@@ -135,7 +137,7 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
             {
                 if (_cancel.IsCancellationRequested)
                 {
-                    Run.State = DataParallelState.Cancelled;
+                    outcome = DataParallelState.Cancelled;
                     break;
                 }
                 DelayDeactivation(TimeSpan.FromMinutes(10));
@@ -163,31 +165,32 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
                 if (definition.CheckpointEvery > 0 && step / definition.CheckpointEvery > before / definition.CheckpointEvery && step < total)
                     await CheckpointAsync(network, step);
             }
-            if (Run.State == DataParallelState.Running) Run.State = DataParallelState.Completed;
-            LogFinished(Run.Name, Run.State.ToString(), step);
+            LogFinished(Run.Name, outcome.ToString(), step);
         }
         catch (WorkerFailure failure)
         {
-            Run.State = DataParallelState.Failed;
-            Run.Error = $"Worker {failure.Rank} on silo {Run.WorkerSilos[failure.Rank]} failed at step {failure.Step + 1} ({failure.InnerException!.GetType().Name}: {failure.InnerException.Message}). " +
+            outcome = DataParallelState.Failed;
+            error = $"Worker {failure.Rank} on silo {Run.WorkerSilos[failure.Rank]} failed at step {failure.Step + 1} ({failure.InnerException!.GetType().Name}: {failure.InnerException.Message}). " +
                 $"Training stopped; the checkpoint holds step {step}, which every worker had completed.";
-            LogFailed(failure.InnerException, Run.Name, Run.Error);
+            LogFailed(failure.InnerException, Run.Name, error);
         }
-        catch (Exception error)
+        catch (Exception failure)
         {
-            Run.State = DataParallelState.Failed;
-            Run.Error = $"{error.GetType().Name}: {error.Message}" + (network is null ? "" : $" The checkpoint holds step {step}.");
-            LogFailed(error, Run.Name, Run.Error);
+            outcome = DataParallelState.Failed;
+            error = $"{failure.GetType().Name}: {failure.Message}" + (network is null ? "" : $" The checkpoint holds step {step}.");
+            LogFailed(failure, Run.Name, error);
         }
 
+        // The run shows as finished only once its final checkpoint is stored (status calls interleave with this loop).
         try
         {
-            if (network is not null && Run.CheckpointStep != step) await CheckpointAsync(network, step);
-            else await SaveAsync();
+            if (network is not null && Run.CheckpointStep != step) await CheckpointAsync(network, step, outcome, error);
+            else await FinishAsync(outcome, error);
         }
-        catch (Exception error)
+        catch (Exception failure)
         {
-            LogFailed(error, Run.Name, "could not store the final checkpoint");
+            LogFailed(failure, Run.Name, "could not store the final checkpoint");
+            await FinishAsync(DataParallelState.Failed, $"{error} The final checkpoint could not be stored: {failure.Message}".TrimStart());
         }
         foreach (var worker in workers) _ = worker.ReleaseAsync().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
     }
@@ -255,8 +258,11 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
             return true;
         });
 
-    /// <summary>Stores the network as the checkpoint of <paramref name="step"/>: the bytes first, then the status that points at them.</summary>
-    private async Task CheckpointAsync(INetwork network, long step)
+    /// <summary>
+    /// Stores the network as the checkpoint of <paramref name="step"/>: the bytes first, then the status that points at
+    /// them (with the run's final state when <paramref name="final"/> is given), then the previous checkpoint goes.
+    /// </summary>
+    private async Task CheckpointAsync(INetwork network, long step, DataParallelState? final = null, string? error = null)
     {
         using var stream = new MemoryStream();
         network.Save(stream);
@@ -265,8 +271,16 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
         string? previous = _checkpointKey;
         Run.CheckpointStep = step;
         _checkpointKey = key;
-        await SaveAsync();
+        if (final is DataParallelState state) await FinishAsync(state, error);
+        else await SaveAsync();
         if (previous is not null && previous != key) await GrainFactory.GetGrain<ICheckpointGrain>(previous).ClearAsync();
+    }
+
+    private Task FinishAsync(DataParallelState state, string? error)
+    {
+        Run.State = state;
+        Run.Error = error;
+        return SaveAsync();
     }
 
     private string CheckpointKey(long step) => FormattableString.Invariant($"dataparallel/{Run.Name}/{step}");

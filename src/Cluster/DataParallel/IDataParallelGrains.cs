@@ -76,8 +76,11 @@ public sealed record WorkerSetup
     [Id(6)] public float? LearningRate { get; init; }
 }
 
-/// <summary>Tensors of a replica as raw little-endian float32 bytes (one block copy each way through the serializer).</summary>
-[GenerateSerializer, Alias("CompiledNets.ReplicaState")]
+/// <summary>
+/// Tensors of a replica as raw little-endian float32 bytes (one block copy each way through the serializer).
+/// Immutable: never changed once built, so a call to a worker on the same silo passes it without a copy.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("CompiledNets.ReplicaState")]
 public sealed record ReplicaState
 {
     /// <summary>The parameters.</summary>
@@ -94,7 +97,7 @@ public sealed record ReplicaState
 }
 
 /// <summary>A worker's gradients for one step.</summary>
-[GenerateSerializer, Alias("CompiledNets.GradientReply")]
+[GenerateSerializer, Immutable, Alias("CompiledNets.GradientReply")]
 public sealed record GradientReply
 {
     /// <summary>Mean loss of the worker's batch.</summary>
@@ -114,7 +117,7 @@ public sealed record GradientReply
 }
 
 /// <summary>A worker's replica after local steps.</summary>
-[GenerateSerializer, Alias("CompiledNets.LocalReply")]
+[GenerateSerializer, Immutable, Alias("CompiledNets.LocalReply")]
 public sealed record LocalReply
 {
     /// <summary>Sum of the batch mean losses over the local steps.</summary>

@@ -194,8 +194,6 @@ internal sealed partial class SweepGrain : Grain, ISweepGrain
 
     private async Task CompleteAsync()
     {
-        Sweep.State = SweepState.Completed;
-        Sweep.FinishedAt = DateTime.UtcNow;
         StopMonitor();
         if (!Sweep.Definition!.KeepAllCheckpoints)
         {
@@ -206,6 +204,9 @@ internal sealed partial class SweepGrain : Grain, ISweepGrain
                 trial.Checkpoint = null;
             }
         }
+        // Set last: a status read that interleaves with the clearing above must not see a finished sweep yet.
+        Sweep.State = SweepState.Completed;
+        Sweep.FinishedAt = DateTime.UtcNow;
         LogCompleted(Sweep.Name, Sweep.Best?.Id ?? -1);
     }
 
