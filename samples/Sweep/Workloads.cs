@@ -9,7 +9,16 @@ namespace SweepSample;
 /// <summary>What the sample trains once the cluster is up: a sweep (the default), an ensemble, or one network data-parallel.</summary>
 internal static class Workloads
 {
-    public static Task<int> RunAsync(IClusterClient client, int silos, Settings settings, CancellationToken cancellation)
+    public static async Task<int> RunAsync(IClusterClient client, int silos, Settings settings, CancellationToken cancellation)
+    {
+        if (!settings.Json) Console.WriteLine("Loading MNIST on every silo (downloaded on first use) ...");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await client.LoadDataOnEverySiloAsync(Silos.DataSource);
+        if (!settings.Json) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Loaded on {silos} silos in {clock.Elapsed.TotalSeconds:0.0} s."));
+        return await RunWorkloadAsync(client, silos, settings, cancellation);
+    }
+
+    private static Task<int> RunWorkloadAsync(IClusterClient client, int silos, Settings settings, CancellationToken cancellation)
     {
         if (settings.DataParallel is not null) return DataParallelAsync(client, silos, settings, cancellation);
         if (settings.Ensemble > 0) return EnsembleAsync(client, silos, settings, cancellation);
@@ -31,8 +40,7 @@ internal static class Workloads
         };
         string name = settings.Name ?? $"sweep-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         if (!settings.Json)
-            Console.WriteLine($"Sweep '{name}': {definition.Trials.Length} trials of random search over {string.Join(", ", settings.Models)}, {settings.Epochs} epochs each{(settings.Halving ? " (successive halving)" : "")}; " +
-                "every silo loads MNIST once (downloaded on first use) ...");
+            Console.WriteLine($"Sweep '{name}': {definition.Trials.Length} trials of random search over {string.Join(", ", settings.Models)}, {settings.Epochs} epochs each{(settings.Halving ? " (successive halving)" : "")} ...");
 
         var board = new Leaderboard(settings.Json) { Quiet = settings.Json };
         var status = await board.ShowAsync(onChange => client.RunSweepAsync(name, definition, onChange, cancellation));

@@ -173,6 +173,15 @@ public sealed class SweepTests(ClusterFixture fixture)
         Assert.Contains("'blobs'", unknownData.Message);
     }
 
+    [Fact]
+    public async Task Data_sources_load_on_every_silo_before_a_sweep_and_a_missing_one_is_named()
+    {
+        Assert.Equal(ClusterFixture.Silos, await fixture.Client.LoadDataOnEverySiloAsync(Blobs.Name));
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => fixture.Client.LoadDataOnEverySiloAsync("imagenet"));
+        Assert.Contains("'imagenet'", error.Message);
+        Assert.Contains("'blobs'", error.Message);
+    }
+
     private static async Task<T> WaitUntil<T>(Func<Task<T>> read, Func<T, bool> condition)
     {
         using var timeout = new CancellationTokenSource(Timeout);

@@ -54,6 +54,21 @@ public static class SweepClientExtensions
         }
     }
 
+    /// <summary>
+    /// Loads data source <paramref name="data"/> on every active silo now, instead of when each silo's first trial
+    /// needs it: a silo that cannot load it fails here, before a sweep starts, and trials start training at once.
+    /// Returns the number of silos.
+    /// </summary>
+    public static async Task<int> LoadDataOnEverySiloAsync(this IGrainFactory grains, string data)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentException.ThrowIfNullOrWhiteSpace(data);
+        var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
+        await Task.WhenAll(silos.Keys.Select(silo =>
+            grains.GetGrain<ITrialWorkerGrain>(SiloPinnedPlacement.Key(silo, "trials/0")).LoadDataAsync(data))).ConfigureAwait(false);
+        return silos.Count;
+    }
+
     /// <summary>The checkpoint (safetensors bytes) of the sweep's best trial.</summary>
     /// <exception cref="InvalidOperationException">No trial has completed, or its checkpoint was not kept.</exception>
     public static async Task<byte[]> GetBestCheckpointAsync(this IGrainFactory grains, string name)

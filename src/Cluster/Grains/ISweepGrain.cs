@@ -53,6 +53,10 @@ public interface ITrialWorkerGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Poll"), ResponseTimeout("00:00:10")]
     Task<TrialPoll> PollAsync(string sweep, int trialId, long dispatch);
+
+    /// <summary>Loads data source <paramref name="data"/> on this worker's silo (once per silo) and returns its training sample count.</summary>
+    [Alias("LoadData"), ResponseTimeout("00:10:00")]
+    Task<int> LoadDataAsync(string data);
 }
 
 /// <summary>The answer to <see cref="ITrialWorkerGrain.PollAsync"/>.</summary>

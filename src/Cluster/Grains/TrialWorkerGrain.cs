@@ -34,6 +34,8 @@ internal sealed partial class TrialWorkerGrain(NetworkCatalog networks, DataSour
         return Task.FromResult(new TrialPoll(true, run.Report));
     }
 
+    public async Task<int> LoadDataAsync(string data) => (await dataSources.GetAsync(data)).Train.Count;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Training cannot outlive the activation that reports it; the coordinator reruns what was cut short.
