@@ -93,7 +93,7 @@ internal static class App
                 gateways.Add(new IPEndPoint(IPAddress.Loopback, gatewayPort));
             }
             if (!settings.Json) Console.WriteLine($"{settings.Silos} silos on localhost (gateways on ports {string.Join(", ", gateways.Select(g => g.Port))}; threads per network: {settings.Threads}).");
-            using var clientHost = Silos.BuildClient(gateways, settings.Verbose);
+            using var clientHost = Silos.BuildClient(gateways, settings.Verbose, settings.Json);
             await clientHost.StartAsync(cancellation);
             var client = clientHost.Services.GetRequiredService<IClusterClient>();
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(

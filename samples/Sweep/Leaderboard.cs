@@ -11,12 +11,15 @@ namespace SweepSample;
 internal sealed class Leaderboard
 {
     private readonly HashSet<int> _printed = new();
+    private readonly bool _quiet;
     private readonly bool _live;
-    private SweepStatus? _latest;
 
-    public Leaderboard(bool quiet) => _live = !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-
-    public bool Quiet { get; init; }
+    /// <summary>A quiet board prints nothing (the caller prints JSON only).</summary>
+    public Leaderboard(bool quiet)
+    {
+        _quiet = quiet;
+        _live = !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+    }
 
     /// <summary>Runs <paramref name="sweep"/> while showing the table; returns the sweep's final state.</summary>
     public async Task<SweepStatus> ShowAsync(Func<Action<SweepStatus>, Task<SweepStatus>> sweep)
@@ -25,11 +28,7 @@ internal sealed class Leaderboard
         SweepStatus? final = null;
         await AnsiConsole.Live(Render(null)).AutoClear(false).StartAsync(async context =>
         {
-            final = await sweep(status =>
-            {
-                _latest = status;
-                context.UpdateTarget(Render(status));
-            });
+            final = await sweep(status => context.UpdateTarget(Render(status)));
             context.UpdateTarget(Render(final));
         });
         return final!;
@@ -37,8 +36,7 @@ internal sealed class Leaderboard
 
     private void Print(SweepStatus status)
     {
-        _latest = status;
-        if (Quiet) return;
+        if (_quiet) return;
         foreach (var trial in status.Trials.Where(t => t.IsFinished && _printed.Add(t.Id)))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trial {trial.Id,2} on {trial.Silo,-8} {trial.Spec.Model,-6} lr {Rate(trial.Spec)} batch {trial.Spec.BatchSize,4}: {trial.Status} after {trial.Epochs.Count} epochs, " +

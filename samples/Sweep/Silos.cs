@@ -19,7 +19,7 @@ internal static class Silos
     public static IHost Build(string name, int siloPort, int gatewayPort, IPEndPoint? primary, IPAddress advertised, Settings settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = name, DisableDefaults = true });
-        ConfigureLogging(builder.Logging, settings.Verbose);
+        ConfigureLogging(builder.Logging, settings.Verbose, settings.Json);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("compilednets-sweep", "compilednets-sweep"));
@@ -39,10 +39,10 @@ internal static class Silos
     }
 
     /// <summary>A client of the cluster whose gateways are <paramref name="gateways"/>.</summary>
-    public static IHost BuildClient(IEnumerable<IPEndPoint> gateways, bool verbose)
+    public static IHost BuildClient(IEnumerable<IPEndPoint> gateways, bool verbose, bool quiet)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "sweep-client", DisableDefaults = true });
-        ConfigureLogging(builder.Logging, verbose);
+        ConfigureLogging(builder.Logging, verbose, quiet);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("compilednets-sweep", "compilednets-sweep"));
@@ -81,9 +81,11 @@ internal static class Silos
             ?? IPAddress.Loopback;
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
+    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose, bool quiet)
     {
         logging.ClearProviders();
+        // --json: stdout carries the JSON line alone.
+        if (quiet && !verbose) return;
         logging.AddSimpleConsole(o => o.SingleLine = true);
         logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
         // Without --verbose: no start-up notes (server GC is off on purpose: the silos share the machine with the training

@@ -42,7 +42,7 @@ internal static class Workloads
         if (!settings.Json)
             Console.WriteLine($"Sweep '{name}': {definition.Trials.Length} trials of random search over {string.Join(", ", settings.Models)}, {settings.Epochs} epochs each{(settings.Halving ? " (successive halving)" : "")} ...");
 
-        var board = new Leaderboard(settings.Json) { Quiet = settings.Json };
+        var board = new Leaderboard(settings.Json);
         var status = await board.ShowAsync(onChange => client.RunSweepAsync(name, definition, onChange, cancellation));
 
         if (!settings.Json && status.Best is { } best)
@@ -74,7 +74,7 @@ internal static class Workloads
         };
         string name = settings.Name ?? $"ensemble-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         if (!settings.Json) Console.WriteLine($"Ensemble '{name}': {definition.Members} members of '{definition.Model}', {settings.Epochs} epochs each ...");
-        var board = new Leaderboard(settings.Json) { Quiet = settings.Json };
+        var board = new Leaderboard(settings.Json);
         Ensemble ensemble = null!;
         IReadOnlyList<INetwork> members = [];
         var status = await board.ShowAsync(async onChange =>
