@@ -23,17 +23,20 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Cluster = Build(Silos, storage: silo => silo.AddMemoryGrainStorage(CompiledNetsStorage.Name),
-            extra: n => n.Add("gated", seed => new GatedNetwork(new TinyNet(seed) { Threads = 1 }, Gate)));
+            extra: (silo, n) => n.Add("gated", seed => new GatedNetwork(new TinyNet(seed) { Threads = 1 }, Gate, silo)));
         await Cluster.DeployAsync();
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
-    /// <summary>A cluster of <paramref name="silos"/> silos hosting the test networks, with the given grain storage.</summary>
-    public static InProcessTestCluster Build(int silos, Action<ISiloBuilder> storage, Action<CompiledNetsBuilder>? extra = null)
+    /// <summary>
+    /// A cluster of <paramref name="silos"/> silos hosting the test networks, with the given grain storage;
+    /// <paramref name="extra"/> registers more on each silo (it gets the silo's name).
+    /// </summary>
+    public static InProcessTestCluster Build(int silos, Action<ISiloBuilder> storage, Action<string, CompiledNetsBuilder>? extra = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, silo) =>
         {
             storage(silo);
             silo.AddCompiledNets(n =>
@@ -42,7 +45,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 n.Add("tiny-sgd", seed => new TinySgdNet(seed) { Threads = 1 });
                 n.AddData(Blobs.Name, () => Blobs.Create());
                 n.MonitorPeriod = TimeSpan.FromMilliseconds(200);
-                extra?.Invoke(n);
+                extra?.Invoke(options.SiloName, n);
             });
             // A killed silo is declared dead within a few seconds instead of the production default of about a minute.
             silo.Services.Configure<ClusterMembershipOptions>(o =>

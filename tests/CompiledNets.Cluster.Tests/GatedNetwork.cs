@@ -2,27 +2,46 @@ namespace CompiledNets.Cluster.Tests;
 
 /// <summary>
 /// Holds training at a gate the test opens: trials that reach their first batch stop there and are counted, so a
-/// test knows they run (and where) before it kills their silo. Every other member delegates to the wrapped network.
+/// test knows they run (and where) before it kills their silo. A killed in-process silo's threads live on, so the
+/// gate stays shut for the silos a test names: their trials never finish and cannot report from beyond the grave.
 /// </summary>
 public sealed class TrainingGate
 {
+    // Bounded waits: a test that fails before opening the gate must not leave threads blocked for ever.
+    private static readonly TimeSpan Longest = TimeSpan.FromSeconds(60);
     private readonly ManualResetEventSlim _open = new(false);
+    private readonly ManualResetEventSlim _all = new(false);
+    private volatile string[] _held = [];
     private int _waiting;
 
     public int Waiting => Volatile.Read(ref _waiting);
 
-    public void Open() => _open.Set();
-
-    public void Pass()
+    /// <summary>Lets every trial through, except those on the silos named.</summary>
+    public void Open(params string[] exceptOnSilos)
     {
-        if (_open.IsSet) return;
-        Interlocked.Increment(ref _waiting);
-        // Bounded: a test that fails before opening the gate must not leave threads blocked for ever.
-        _open.Wait(TimeSpan.FromSeconds(60));
+        _held = exceptOnSilos;
+        _open.Set();
+    }
+
+    /// <summary>Lets every trial through (when the test is over).</summary>
+    public void OpenAll()
+    {
+        _all.Set();
+        _open.Set();
+    }
+
+    public void Pass(string silo)
+    {
+        if (!_open.IsSet)
+        {
+            Interlocked.Increment(ref _waiting);
+            _open.Wait(Longest);
+        }
+        if (_held.Contains(silo)) _all.Wait(Longest);
     }
 }
 
-internal sealed class GatedNetwork(INetwork inner, TrainingGate gate) : INetwork
+internal sealed class GatedNetwork(INetwork inner, TrainingGate gate, string silo) : INetwork
 {
     private bool _passed;
 
@@ -61,6 +80,6 @@ internal sealed class GatedNetwork(INetwork inner, TrainingGate gate) : INetwork
     {
         if (_passed) return;
         _passed = true;
-        gate.Pass();
+        gate.Pass(silo);
     }
 }

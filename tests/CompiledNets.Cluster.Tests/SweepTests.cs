@@ -120,7 +120,7 @@ public sealed class SweepTests(ClusterFixture fixture)
         }
         finally
         {
-            gate.Open();
+            gate.OpenAll();
         }
         using var timeout = new CancellationTokenSource(Timeout);
         var status = await fixture.Client.WaitForSweepAsync(name, cancellationToken: timeout.Token);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Serialization;
 
 namespace CompiledNets.Cluster;
 
@@ -18,14 +19,17 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
     private readonly NetworkCatalog _networks;
     private readonly DataSourceCatalog _data;
     private readonly ILogger<DataParallelGrain> _logger;
+    private readonly DeepCopier<DataParallelStatus> _copier;
     private readonly CancellationTokenSource _cancel = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _run;
     private string? _checkpointKey;
 
     public DataParallelGrain([PersistentState("dataparallel", CompiledNetsStorage.Name)] IPersistentState<DataParallelStatus> state,
-        IClusterMembershipService membership, NetworkCatalog networks, DataSourceCatalog data, ILogger<DataParallelGrain> logger)
+        IClusterMembershipService membership, NetworkCatalog networks, DataSourceCatalog data, ILogger<DataParallelGrain> logger,
+        DeepCopier<DataParallelStatus> copier)
     {
+        _copier = copier;
         _state = state;
         _membership = membership;
         _networks = networks;
@@ -52,7 +56,7 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
         {
             if (Run.Definition != definition)
                 throw new InvalidOperationException($"Data-parallel run '{Run.Name}' already exists with another definition; start the new one under another name.");
-            return Run;
+            return Snapshot();
         }
         if (!_networks.Contains(definition.Model))
             throw new ArgumentException($"No network named '{definition.Model}' is registered; registered: {NetworkCatalog.Describe(_networks.Names)}.");
@@ -62,18 +66,21 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
         Run.State = DataParallelState.Running;
         await SaveAsync();
         _run = TrainAsync();
-        return Run;
+        return Snapshot();
     }
 
-    public Task<DataParallelStatus> GetStatusAsync() => Task.FromResult(Run);
+    public Task<DataParallelStatus> GetStatusAsync() => Task.FromResult(Snapshot());
 
     public async Task<DataParallelStatus> WaitForChangeAsync(long knownVersion, TimeSpan maxWait)
     {
-        if (Run.Version > knownVersion || Run.IsFinished) return Run;
+        if (Run.Version > knownVersion || Run.IsFinished) return Snapshot();
         var wait = maxWait > LongestWait ? LongestWait : maxWait;
         if (wait > TimeSpan.Zero) await Task.WhenAny(_changed.Task, Task.Delay(wait));
-        return Run;
+        return Snapshot();
     }
+
+    /// <summary>A copy: a response may be serialized after the turn that returned it, while the training loop changes the state.</summary>
+    private DataParallelStatus Snapshot() => _copier.Copy(Run);
 
     public async Task<byte[]?> GetCheckpointAsync() =>
         _checkpointKey is null ? null : await GrainFactory.GetGrain<ICheckpointGrain>(_checkpointKey).GetAsync();
@@ -163,7 +170,17 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
                     Notify();
                 }
                 if (definition.CheckpointEvery > 0 && step / definition.CheckpointEvery > before / definition.CheckpointEvery && step < total)
-                    await CheckpointAsync(network, step);
+                {
+                    try
+                    {
+                        await CheckpointAsync(network, step);
+                    }
+                    catch (Exception failure) when (failure is not WorkerFailure)
+                    {
+                        // Storage trouble is not the run's: the previous checkpoint stands, the next one tries again.
+                        LogCheckpointFailed(failure, Run.Name, step);
+                    }
+                }
             }
             LogFinished(Run.Name, outcome.ToString(), step);
         }
@@ -273,7 +290,17 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
         _checkpointKey = key;
         if (final is DataParallelState state) await FinishAsync(state, error);
         else await SaveAsync();
-        if (previous is not null && previous != key) await GrainFactory.GetGrain<ICheckpointGrain>(previous).ClearAsync();
+        if (previous is not null && previous != key)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICheckpointGrain>(previous).ClearAsync();
+            }
+            catch (Exception failure)
+            {
+                LogCheckpointFailed(failure, Run.Name, step);
+            }
+        }
     }
 
     private Task FinishAsync(DataParallelState state, string? error)
@@ -336,6 +363,9 @@ internal sealed partial class DataParallelGrain : Grain, IDataParallelGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Data-parallel run {Run}: {State} after step {Step}")]
     private partial void LogFinished(string run, string state, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data-parallel run {Run}: storing or trimming checkpoints at step {Step} failed")]
+    private partial void LogCheckpointFailed(Exception error, string run, long step);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Data-parallel run {Run}: {Message}")]
     private partial void LogFailed(Exception error, string run, string message);

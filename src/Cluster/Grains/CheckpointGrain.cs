@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using Orleans.Runtime;
 
 namespace CompiledNets.Cluster;
@@ -10,7 +11,12 @@ public sealed class CheckpointState
     [Id(0)] public byte[]? Bytes { get; set; }
 }
 
-/// <summary>Keeps one checkpoint in the <see cref="CompiledNetsStorage.Name"/> storage, apart from the sweep's state (which stays small).</summary>
+/// <summary>
+/// Keeps one checkpoint in the <see cref="CompiledNetsStorage.Name"/> storage, apart from the sweep's state (which stays
+/// small). Activated on the silo that writes it (the worker or coordinator, which is alive when it writes), so a write
+/// never waits on a silo that is going away; the bytes are in storage, and a later read activates it wherever it can.
+/// </summary>
+[PreferLocalPlacement]
 internal sealed class CheckpointGrain([PersistentState("checkpoint", CompiledNetsStorage.Name)] IPersistentState<CheckpointState> state)
     : Grain, ICheckpointGrain
 {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Serialization;
 
 namespace CompiledNets.Cluster;
 
@@ -25,14 +26,16 @@ internal sealed partial class SweepGrain : Grain, ISweepGrain
     private readonly DataSourceCatalog _data;
     private readonly ClusterSettings _settings;
     private readonly ILogger<SweepGrain> _logger;
+    private readonly DeepCopier<SweepStatus> _copier;
     private readonly Dictionary<SiloAddress, DateTime> _suspects = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IGrainTimer? _monitor;
 
     public SweepGrain([PersistentState("sweep", CompiledNetsStorage.Name)] IPersistentState<SweepStatus> state,
         IClusterMembershipService membership, NetworkCatalog networks, DataSourceCatalog data, ClusterSettings settings,
-        ILogger<SweepGrain> logger)
+        ILogger<SweepGrain> logger, DeepCopier<SweepStatus> copier)
     {
+        _copier = copier;
         _state = state;
         _membership = membership;
         _networks = networks;
@@ -58,7 +61,7 @@ internal sealed partial class SweepGrain : Grain, ISweepGrain
         {
             if (!SameDefinition(Sweep.Definition!, definition))
                 throw new InvalidOperationException($"Sweep '{Sweep.Name}' already exists with another definition; start the new one under another name.");
-            return Sweep;
+            return Snapshot();
         }
         var unknownModel = definition.Trials.Select(t => t.Model).FirstOrDefault(m => !_networks.Contains(m));
         if (unknownModel is not null)
@@ -74,18 +77,21 @@ internal sealed partial class SweepGrain : Grain, ISweepGrain
         LogStarted(Sweep.Name, Sweep.Trials.Count);
         StartMonitor();
         await DispatchAsync();
-        return Sweep;
+        return Snapshot();
     }
 
-    public Task<SweepStatus> GetStatusAsync() => Task.FromResult(Sweep);
+    public Task<SweepStatus> GetStatusAsync() => Task.FromResult(Snapshot());
 
     public async Task<SweepStatus> WaitForChangeAsync(long knownVersion, TimeSpan maxWait)
     {
-        if (Sweep.Version > knownVersion || Sweep.IsFinished) return Sweep;
+        if (Sweep.Version > knownVersion || Sweep.IsFinished) return Snapshot();
         var wait = maxWait > LongestWait ? LongestWait : maxWait;
         if (wait > TimeSpan.Zero) await Task.WhenAny(_changed.Task, Task.Delay(wait));
-        return Sweep;
+        return Snapshot();
     }
+
+    /// <summary>A copy: a response may be serialized after the turn that returned it, while later turns change the state.</summary>
+    private SweepStatus Snapshot() => _copier.Copy(Sweep);
 
     public async Task<byte[]?> GetCheckpointAsync(int trialId)
     {
@@ -95,7 +101,7 @@ internal sealed partial class SweepGrain : Grain, ISweepGrain
 
     public async Task<SweepStatus> CancelAsync()
     {
-        if (Sweep.State != SweepState.Running) return Sweep;
+        if (Sweep.State != SweepState.Running) return Snapshot();
         foreach (var trial in Sweep.Trials.Where(t => !t.IsFinished))
         {
             trial.Status = TrialStatus.Failed;
@@ -106,7 +112,7 @@ internal sealed partial class SweepGrain : Grain, ISweepGrain
         Sweep.FinishedAt = DateTime.UtcNow;
         StopMonitor();
         await SaveAsync();
-        return Sweep;
+        return Snapshot();
     }
 
     public async Task ReportAsync(TrialReport report)
