@@ -22,7 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = Build(Silos, storage: silo => silo.AddMemoryGrainStorage(CompiledNetsStorage.Name),
+        Cluster = Build(Silos, storage: (_, silo) => silo.AddMemoryGrainStorage(CompiledNetsStorage.Name),
             extra: (silo, n) => n.Add("gated", seed => new GatedNetwork(new TinyNet(seed) { Threads = 1 }, Gate, silo)));
         await Cluster.DeployAsync();
     }
@@ -31,14 +31,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>
     /// A cluster of <paramref name="silos"/> silos hosting the test networks, with the given grain storage;
-    /// <paramref name="extra"/> registers more on each silo (it gets the silo's name).
+    /// <paramref name="extra"/> registers more on each silo (both get the silo's name).
     /// </summary>
-    public static InProcessTestCluster Build(int silos, Action<ISiloBuilder> storage, Action<string, CompiledNetsBuilder>? extra = null)
+    public static InProcessTestCluster Build(int silos, Action<string, ISiloBuilder> storage, Action<string, CompiledNetsBuilder>? extra = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((options, silo) =>
         {
-            storage(silo);
+            storage(options.SiloName, silo);
             silo.AddCompiledNets(n =>
             {
                 n.Add("tiny", seed => new TinyNet(seed) { Threads = 1 });

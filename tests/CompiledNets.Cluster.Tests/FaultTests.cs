@@ -13,15 +13,33 @@ public sealed class FaultTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    private static InProcessTestCluster Build(TrainingGate? gate = null)
+    /// <summary>The storage of every silo that has used it, by silo name (see <see cref="SharedGrainStorage"/>).</summary>
+    private readonly ConcurrentDictionary<string, SharedGrainStorage> _storages = new();
+    private readonly ConcurrentDictionary<string, bool> _killed = new();
+
+    private InProcessTestCluster Build(TrainingGate? gate = null)
     {
         var store = new ConcurrentDictionary<string, (byte[] Data, string ETag)>();
         return ClusterFixture.Build(3,
-            storage: silo => silo.Services.AddGrainStorage(CompiledNetsStorage.Name, (services, _) => new SharedGrainStorage(store, services.GetRequiredService<Serializer>())),
+            storage: (name, silo) => silo.Services.AddGrainStorage(CompiledNetsStorage.Name,
+                (services, _) => _storages.GetOrAdd(name, _ =>
+                {
+                    var storage = new SharedGrainStorage(store, services.GetRequiredService<Serializer>());
+                    if (_killed.ContainsKey(name)) storage.Sever();
+                    return storage;
+                })),
             extra: (silo, n) =>
             {
                 if (gate is not null) n.Add("gated", seed => new GatedNetwork(new TinyNet(seed) { Threads = 1 }, gate, silo));
             });
+    }
+
+    /// <summary>Kills a silo, first cutting what would survive it in this process from storage.</summary>
+    private async Task KillAsync(InProcessTestCluster cluster, InProcessSiloHandle silo)
+    {
+        _killed[silo.Name] = true;
+        if (_storages.TryGetValue(silo.Name, out var storage)) storage.Sever();
+        await cluster.KillSiloAsync(silo);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing after <paramref name="within"/>.</summary>
@@ -57,7 +75,7 @@ public sealed class FaultTests
         }
     }
 
-    private static async Task KilledSiloAsync(TrainingGate gate)
+    private async Task KilledSiloAsync(TrainingGate gate)
     {
         await using var cluster = Build(gate);
         await cluster.DeployAsync();
@@ -73,7 +91,7 @@ public sealed class FaultTests
         var victim = cluster.Silos.First(s => !s.SiloAddress.Equals(coordinator) && s != cluster.Silos[0]);
         int lostTrial = running.Trials.Single(t => t.Status == TrialStatus.Running && t.Silo == victim.Name).Id;
 
-        await cluster.KillSiloAsync(victim);
+        await KillAsync(cluster, victim);
         gate.Open(exceptOnSilos: victim.Name);
         using var timeout = new CancellationTokenSource(Timeout);
         var status = await cluster.Client.WaitForSweepAsync("killed-silo", cancellationToken: timeout.Token);
@@ -110,7 +128,7 @@ public sealed class FaultTests
         }
     }
 
-    private static async Task KilledCoordinatorAsync(TrainingGate gate)
+    private async Task KilledCoordinatorAsync(TrainingGate gate)
     {
         await using var cluster = Build(gate);
         await cluster.DeployAsync();
@@ -120,7 +138,7 @@ public sealed class FaultTests
         await WaitUntil(sweep.GetStatusAsync, s => s.Trials.Count(t => t.Status == TrialStatus.Running) == 3 && gate.Waiting == 3, Timeout, "three running trials");
         var coordinator = cluster.Silos.Single(s => s.SiloAddress.Equals(SiloOf(cluster, sweep)));
 
-        await cluster.KillSiloAsync(coordinator);
+        await KillAsync(cluster, coordinator);
         gate.Open(exceptOnSilos: coordinator.Name);
         using var timeout = new CancellationTokenSource(Timeout);
         var status = await cluster.Client.WaitForSweepAsync("killed-coordinator", cancellationToken: timeout.Token);
@@ -150,7 +168,7 @@ public sealed class FaultTests
         int rank = Enumerable.Range(0, 3).First(r => !cluster.Silos.Single(s => s.Name == before.WorkerSilos[r]).SiloAddress.Equals(coordinator));
         var victim = cluster.Silos.Single(s => s.Name == before.WorkerSilos[rank]);
 
-        await cluster.KillSiloAsync(victim);
+        await KillAsync(cluster, victim);
         var status = await WaitUntil(run.GetStatusAsync, s => s.IsFinished, Timeout, "the run to stop");
 
         Assert.Equal(DataParallelState.Failed, status.State);
@@ -168,6 +186,29 @@ public sealed class FaultTests
         // The client API reports the failure as an exception carrying the status.
         var error = await Assert.ThrowsAsync<DataParallelFailedException>(() => cluster.Client.TrainDataParallelAsync<TinyNet>("lost-worker", definition));
         Assert.Equal(status.CheckpointStep, error.Status.CheckpointStep);
+    }
+
+    [Fact]
+    public async Task A_data_parallel_run_whose_coordinator_silo_is_killed_resumes_from_its_checkpoint_and_ends_as_if_undisturbed()
+    {
+        await using var cluster = Build();
+        await cluster.DeployAsync();
+        var definition = new DataParallelDefinition { Model = "tiny", Data = Blobs.Name, Workers = 3, BatchSize = 24, Steps = 1500, CheckpointEvery = 25, Seed = 12 };
+        var run = cluster.Client.GetDataParallelRun("lost-coordinator");
+        await run.StartAsync(definition);
+        await WaitUntil(run.GetStatusAsync, s => s.CheckpointStep >= 25, Timeout, "the first checkpoint");
+        var coordinator = cluster.Silos.Single(s => s.SiloAddress.Equals(SiloOf(cluster, run)));
+
+        await KillAsync(cluster, coordinator);
+        using var timeout = new CancellationTokenSource(Timeout);
+        var status = await cluster.Client.RunDataParallelAsync("lost-coordinator", definition, cancellationToken: timeout.Token);
+
+        Assert.True(status.State == DataParallelState.Completed, status.Error);
+        Assert.Equal(1500, status.Step);
+        Assert.DoesNotContain(coordinator.Name, status.WorkerSilos);
+        var trained = DataParallelEmulation.Load(seed => new TinyNet(seed) { Threads = 1 }, (await run.GetCheckpointAsync())!);
+        var undisturbed = DataParallelEmulation.Synchronous(seed => new TinyNet(seed) { Threads = 1 }, Blobs.Create().Train, 3, 8, 12, 1500);
+        Assert.Equal(undisturbed.Parameters.ToArray(), trained.Parameters.ToArray());
     }
 
     private static SiloAddress SiloOf(InProcessTestCluster cluster, IAddressable grain) =>

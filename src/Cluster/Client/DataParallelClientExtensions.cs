@@ -24,7 +24,7 @@ public static class DataParallelClientExtensions
     {
         var status = await grains.RunDataParallelAsync(name, definition, onChange, cancellationToken).ConfigureAwait(false);
         if (status.State != DataParallelState.Completed) throw new DataParallelFailedException(status);
-        var bytes = await grains.GetDataParallelRun(name).GetCheckpointAsync().ConfigureAwait(false)
+        var bytes = await SweepClientExtensions.Retry(grains.GetDataParallelRun(name).GetCheckpointAsync, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Data-parallel run '{name}' completed but its checkpoint is missing.");
         return (SweepClientExtensions.Load<TNetwork>(bytes), status);
     }

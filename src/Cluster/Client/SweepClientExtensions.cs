@@ -74,9 +74,9 @@ public static class SweepClientExtensions
     public static async Task<byte[]> GetBestCheckpointAsync(this IGrainFactory grains, string name)
     {
         var sweep = grains.GetSweep(name);
-        var status = await sweep.GetStatusAsync().ConfigureAwait(false);
+        var status = await Retry(sweep.GetStatusAsync, default).ConfigureAwait(false);
         var best = status.Best ?? throw new InvalidOperationException($"Sweep '{name}' has no completed trial yet.");
-        return await sweep.GetCheckpointAsync(best.Id).ConfigureAwait(false)
+        return await Retry(() => sweep.GetCheckpointAsync(best.Id), default).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Sweep '{name}': the checkpoint of its best trial ({best.Id}) is missing.");
     }
 
@@ -84,7 +84,7 @@ public static class SweepClientExtensions
     public static async Task<TNetwork> LoadTrialAsync<TNetwork>(this IGrainFactory grains, string name, int trialId)
         where TNetwork : class, INetwork, new()
     {
-        var bytes = await grains.GetSweep(name).GetCheckpointAsync(trialId).ConfigureAwait(false)
+        var bytes = await Retry(() => grains.GetSweep(name).GetCheckpointAsync(trialId), default).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Sweep '{name}': trial {trialId} has no checkpoint (not finished, or not kept: set KeepAllCheckpoints).");
         return Load<TNetwork>(bytes);
     }
