@@ -89,9 +89,11 @@ internal static class Silos
         logging.AddSimpleConsole(o => o.SingleLine = true);
         logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
         // Without --verbose: no start-up notes (server GC is off on purpose: the silos share the machine with the training
-        // threads), and no connection teardown noise when a silo stops (Ctrl+C, or a peer that left).
+        // threads), no health notes when training keeps the cores busy, and no connection teardown noise when a silo
+        // stops (Ctrl+C, or a peer that left).
         if (!verbose)
             logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error).AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error)
+                .AddFilter("Orleans.Runtime.MembershipService.LocalSiloHealthMonitor", LogLevel.Error)
                 .AddFilter("Orleans.Runtime.Messaging", LogLevel.Critical).AddFilter("Orleans.Networking", LogLevel.Critical);
     }
 }

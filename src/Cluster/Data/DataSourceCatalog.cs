@@ -20,7 +20,7 @@ public sealed class DataSourceCatalog
     public bool Contains(string name) => _loaders.ContainsKey(name);
 
     /// <summary>
-    /// The data of source <paramref name="name"/>, loaded on a thread-pool thread the first time it is asked for.
+    /// The data of source <paramref name="name"/>, loaded on a thread of its own the first time it is asked for.
     /// A load that failed is retried on the next call (the error may be transient, such as a missing download).
     /// </summary>
     /// <exception cref="KeyNotFoundException">No source has that name; the message lists the registered ones.</exception>
@@ -29,12 +29,13 @@ public sealed class DataSourceCatalog
         ArgumentNullException.ThrowIfNull(name);
         if (!_loaders.TryGetValue(name, out var loader))
             throw new KeyNotFoundException($"No data source named '{name}' is registered on this silo; registered: {NetworkCatalog.Describe(Names)}. Register it with silo.AddCompiledNets(n => n.AddData(\"{name}\", ...)).");
-        var lazy = _loaded.GetOrAdd(name, _ => new Lazy<Task<TrainingData>>(() => Task.Run(() =>
+        // A dedicated thread: a load may parse files for seconds or minutes, which would starve the thread pool the silo runs on.
+        var lazy = _loaded.GetOrAdd(name, _ => new Lazy<Task<TrainingData>>(() => Task.Factory.StartNew(() =>
         {
             var data = loader() ?? throw new InvalidOperationException($"The loader of data source '{name}' returned null.");
             data.Validate(name);
             return data;
-        })));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
         try
         {
             return await lazy.Value.ConfigureAwait(false);
