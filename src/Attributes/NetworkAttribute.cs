@@ -10,8 +10,15 @@ namespace CompiledNets;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class NetworkAttribute : Attribute
 {
-    /// <summary>Number of input features of one sample.</summary>
+    /// <summary>Number of input features of one sample (implied by <see cref="InputShape"/> when that is set).</summary>
     public int Inputs { get; set; }
+
+    /// <summary>
+    /// The shape of one sample: <c>new[] { channels, height, width }</c> for images, stored channel by channel, then row by
+    /// row (NCHW, PyTorch's and ONNX's order), as an MNIST row of 784 pixels already is for <c>{ 1, 28, 28 }</c>; or
+    /// <c>new[] { features }</c>. Either this or <see cref="Inputs"/>.
+    /// </summary>
+    public int[]? InputShape { get; set; }
 
     /// <summary>Seed used by the parameterless constructor; when 0 (the default) that constructor draws a random seed.</summary>
     public int Seed { get; set; }

@@ -1,0 +1,23 @@
+using System;
+
+namespace CompiledNets;
+
+/// <summary>
+/// Max pooling over <c>[channels, height, width]</c> inputs (PyTorch's <c>MaxPool2d</c>): each output is the largest value
+/// of a <c>size × size</c> window of its channel. No parameters.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPool2DAttribute : Attribute
+{
+    /// <summary>Declares windows of <paramref name="size"/> × <paramref name="size"/>, moved by <paramref name="size"/> unless <see cref="Stride"/> is set.</summary>
+    public MaxPool2DAttribute(int size) => Size = size;
+
+    /// <summary>Height and width of the window.</summary>
+    public int Size { get; }
+
+    /// <summary>Step between windows; 0 (the default) means <see cref="Size"/>.</summary>
+    public int Stride { get; set; }
+
+    /// <summary><see cref="Padding.Valid"/> (the default) or <see cref="Padding.Same"/>.</summary>
+    public Padding Padding { get; set; }
+}
