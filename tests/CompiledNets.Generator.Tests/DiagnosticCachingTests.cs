@@ -1,3 +1,4 @@
+using CompiledNets.Generator.Parsing;
 using CompiledNets.Generator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -102,7 +103,7 @@ public class DiagnosticCachingTests
             }
         }
         Assert.NotEmpty(names);
-        var uncovered = names.Where(n => !Parsing.GeneratedMembers.Names.ContainsKey(n) && !Parsing.GeneratedMembers.IsLayerName(n)).ToList();
+        var uncovered = names.Where(n => !GeneratedMembers.Names.ContainsKey(n) && !GeneratedMembers.IsLayerName(n)).ToList();
         Assert.True(uncovered.Count == 0, "GeneratedMembers does not reserve: " + string.Join(", ", uncovered));
     }
 }

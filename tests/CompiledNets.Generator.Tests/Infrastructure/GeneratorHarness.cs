@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.Loader;
 using CompiledNets.Generator;
+using CompiledNets.Generator.Emit;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -24,7 +25,7 @@ internal sealed record GeneratorRun(
     /// <summary>True when every generated file is the public shell of a class with errors (no network was generated).</summary>
     public bool OnlyShells => Sources.All(s => IsShell(s.Source));
 
-    public static bool IsShell(string source) => source.Contains(Emit.ShellEmitter.Marker, StringComparison.Ordinal);
+    public static bool IsShell(string source) => source.Contains(ShellEmitter.Marker, StringComparison.Ordinal);
 }
 
 /// <summary>Runs the network generator over source text with the .NET 10 reference assemblies.</summary>

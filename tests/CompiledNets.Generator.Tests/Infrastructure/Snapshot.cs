@@ -11,9 +11,9 @@ internal static class Snapshot
 {
     public const string AcceptVariable = "COMPILEDNETS_ACCEPT_SNAPSHOTS";
 
-    public static void Match(string name, string actual, [CallerFilePath] string callerPath = "")
+    public static void Match(string name, string actual)
     {
-        string directory = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        string directory = SnapshotDirectory();
         Directory.CreateDirectory(directory);
         string verifiedPath = Path.Combine(directory, name + ".verified.cs");
         string receivedPath = Path.Combine(directory, name + ".received.cs");
@@ -35,6 +35,10 @@ internal static class Snapshot
             ? $"No snapshot {verifiedPath}; the output was written to {receivedPath}. Review it, then rerun with {AcceptVariable}=1 to accept."
             : $"Generated code differs from {verifiedPath} (received: {receivedPath}; rerun with {AcceptVariable}=1 to accept):\n{Diff(expected, actual)}");
     }
+
+    /// <summary>The project's one <c>Snapshots/</c> folder, beside <c>Infrastructure/</c>, whatever folder the test is in.</summary>
+    private static string SnapshotDirectory([CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(thisFile))!, "Snapshots");
 
     private static string Diff(string expected, string actual)
     {

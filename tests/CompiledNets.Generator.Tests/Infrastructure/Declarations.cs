@@ -1,4 +1,4 @@
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Infrastructure;
 
 /// <summary>Network declarations used as generator input across tests.</summary>
 internal static class Declarations

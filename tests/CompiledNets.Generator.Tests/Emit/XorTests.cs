@@ -1,4 +1,6 @@
-namespace CompiledNets.Generator.Tests;
+using CompiledNets.Generator.Tests.Infrastructure;
+
+namespace CompiledNets.Generator.Tests.Emit;
 
 public class XorTests
 {

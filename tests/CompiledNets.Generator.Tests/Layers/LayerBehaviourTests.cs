@@ -1,7 +1,7 @@
 using System.Reflection;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Layers;
 
 /// <summary>Dropout statistics, batch-norm running statistics and inference, and the summary of non-trainable values.</summary>
 public class LayerBehaviourTests

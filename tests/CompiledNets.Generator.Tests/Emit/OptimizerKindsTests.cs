@@ -1,7 +1,7 @@
 using System.Reflection;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>Each optimizer's first two steps on a known gradient, against PyTorch's formulas computed by hand.</summary>
 public class OptimizerKindsTests

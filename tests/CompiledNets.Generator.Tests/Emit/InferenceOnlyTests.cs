@@ -1,7 +1,7 @@
 using System.Reflection;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>Inference-only networks: a Step perceptron with hand-set weights predicts; training members say why they cannot train.</summary>
 public class InferenceOnlyTests

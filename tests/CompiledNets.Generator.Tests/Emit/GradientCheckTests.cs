@@ -1,7 +1,7 @@
 using System.Reflection;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// ComputeGradients against central finite differences of an independent double-precision model.

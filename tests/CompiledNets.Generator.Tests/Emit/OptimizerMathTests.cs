@@ -1,4 +1,6 @@
-namespace CompiledNets.Generator.Tests;
+using CompiledNets.Generator.Tests.Infrastructure;
+
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>One optimizer step on a known gradient, against values computed by hand from the PyTorch formulas.</summary>
 public class OptimizerMathTests

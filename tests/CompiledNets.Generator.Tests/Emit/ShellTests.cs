@@ -6,7 +6,7 @@ using CompiledNets.Generator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// A [Network] class with CN errors gets its public shell: the code that uses it compiles, so the CN errors are all the

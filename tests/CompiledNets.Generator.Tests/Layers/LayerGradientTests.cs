@@ -1,7 +1,8 @@
 using System.Reflection;
+using CompiledNets.Generator.Tests.Emit;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Layers;
 
 /// <summary>Finite-difference checks of every layer kind, optimizer-independent (gradients only).</summary>
 public class LayerGradientTests

@@ -1,7 +1,7 @@
 using CompiledNets.Generator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Parsing;
 
 /// <summary>Each invalid declaration produces its CN diagnostic at the attribute or class, and nothing else.</summary>
 public class DiagnosticTests

@@ -1,5 +1,5 @@
 // Networks compiled by this project's real build, with the generator as an analyzer (as a user's project does).
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Infrastructure;
 
 [Network(Inputs = 2)]
 [Dense(8, Activation.ReLU)]
