@@ -1,7 +1,7 @@
 using CompiledNets.Generator.Tests.Infrastructure;
 using CompiledNets.Kernels;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// A layer of 1,024 (or any multiple of 1,024) linear units copies its output gradient into row tiles before the weight
@@ -10,7 +10,7 @@ namespace CompiledNets.Generator.Tests;
 /// vectors (on AVX-512: 4-, 8- and 16-row tiles, then 3 scalar columns), and for Maxout, whose linear units are its
 /// pieces. The narrower vector variants run here under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0.
 /// </summary>
-public class DeltaTilesWeightGradientTests
+public class WideLayerWeightGradientTests
 {
     private const int Inputs = 307; // 4 tiles of 64 columns (4 rows each), one of 32 (8 rows), one of 16 (16 rows), 3 scalar columns
 

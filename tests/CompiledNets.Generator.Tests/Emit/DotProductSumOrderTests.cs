@@ -2,13 +2,13 @@ using System.Reflection;
 using System.Runtime.Intrinsics;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// The combined lane sums that end a 512-bit dot-product tile (<c>SumEach16</c>, <c>SumEach4</c>) are bitwise
 /// <c>Vector512.Sum</c> of each accumulator: the forward kernels' results do not depend on the tile an output falls in.
 /// </summary>
-public class DotSumTests
+public class DotProductSumOrderTests
 {
     private static readonly Lazy<Type> KernelClass = new(() =>
     {

@@ -1,14 +1,14 @@
 using System.Runtime.Intrinsics;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// A dot-product tile of 4 outputs over whole 512-bit rows applies bias and activation to its 16 (or 4) sums in one
 /// vector and stores each sample's outputs at once. Every output must be bitwise what the scalar epilogue gives:
 /// <c>act(Vector512.Sum(fma chain) + bias)</c>, in the right row and column, -0, NaN and infinities included.
 /// </summary>
-public class DotTileEpilogueTests
+public class DenseForwardBitwiseTests
 {
     private const int Inputs = 64;
 
@@ -68,7 +68,7 @@ public class DotTileEpilogueTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Vector_epilogue_is_bitwise_the_scalar_one(string network, int batch)
+    public void Outputs_are_bitwise_the_scalar_formula(string network, int batch)
     {
         // The reference sums as the 512-bit path does; without AVX-512 every tile takes the scalar epilogue, which the
         // equivalence corpus covers, and there is no vector epilogue to check.
@@ -83,7 +83,7 @@ public class DotTileEpilogueTests
     /// is split across two threads, whose output ranges the tiles must respect (130 is not a multiple of 4).
     /// </summary>
     [Fact]
-    public void Vector_epilogue_holds_in_the_outputs_outer_loop_split_across_threads()
+    public void Outputs_of_a_wide_layer_split_across_threads_are_bitwise_the_scalar_formula()
     {
         if (!Vector512.IsHardwareAccelerated) return;
         const int wideInputs = 784, batch = 81;

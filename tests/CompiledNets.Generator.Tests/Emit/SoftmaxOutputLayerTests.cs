@@ -1,13 +1,13 @@
 using System.Reflection;
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// The unrolled softmax and softmax + cross-entropy kernels emitted for a last layer of few classes: extreme logits,
 /// NaN rows and a batch that is not a multiple of the four rows a kernel step takes.
 /// </summary>
-public class SoftmaxKernelTests
+public class SoftmaxOutputLayerTests
 {
     private const int Classes = 5;
 
@@ -75,7 +75,7 @@ public class SoftmaxKernelTests
     }
 
     [Fact]
-    public void Rows_past_the_last_full_step_match_a_reference_softmax()
+    public void Rows_of_a_batch_not_a_multiple_of_four_match_a_reference_softmax()
     {
         var net = LogitsAreInputs();
         const int rows = 7; // one full step of four rows and a step with three

@@ -3,13 +3,13 @@ using CompiledNets.Generator.Tests.Infrastructure;
 using CompiledNets.Kernels;
 using Microsoft.CodeAnalysis;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// Networks whose optimizer step streams at least 4 MB split it into ranges across the pool: every optimizer's split
 /// step gives bitwise the parameters and state of <see cref="OptimizerSteps"/> over the whole buffers, on any thread count.
 /// </summary>
-public class SplitOptimizerStepTests
+public class LargeNetworkOptimizerStepTests
 {
     /// <summary>784-672-10: 534,250 parameters, enough for every optimizer (plain SGD streams 2 values per parameter).</summary>
     private const string Head = "[Network(Inputs = 784, MaxBatchSize = 8)] [Dense(672, Activation.ReLU)] [Dense(10)] [Loss(LossFunction.MeanSquaredError)]";
@@ -53,7 +53,7 @@ public class SplitOptimizerStepTests
     [InlineData("RmsMomentum")]
     [InlineData("AdamNet")]
     [InlineData("Decoupled")]
-    public void Split_step_gives_the_whole_buffer_step_bitwise_on_any_thread_count(string name)
+    public void Every_optimizer_step_is_bitwise_the_reference_step_on_any_thread_count(string name)
     {
         foreach (int threads in new[] { 1, 2, 3 })
         {
@@ -74,7 +74,7 @@ public class SplitOptimizerStepTests
     }
 
     [Fact]
-    public void A_network_without_dense_layers_that_splits_its_step_compiles()
+    public void A_large_network_without_dense_layers_compiles()
     {
         var run = GeneratorHarness.Run("""
             using CompiledNets;

@@ -1,12 +1,12 @@
 using CompiledNets.Generator.Tests.Infrastructure;
 
-namespace CompiledNets.Generator.Tests;
+namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
 /// The sample-lane networks with plain SGD take the step inside their training kernel. That must be bitwise the step
 /// <c>ComputeGradients</c> then <c>ApplyGradients</c> takes: same loss, gradients, outputs and parameters, step after step.
 /// </summary>
-public class SampleLaneSgdStepTests
+public class TrainBatchMatchesSeparateStepsTests
 {
     private const int MaxBatch = 9;
 
