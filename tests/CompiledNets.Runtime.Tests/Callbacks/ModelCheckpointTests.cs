@@ -1,3 +1,4 @@
+using CompiledNets.Kernels;
 using static CompiledNets.Runtime.Tests.Callbacks.Scripted;
 
 namespace CompiledNets.Runtime.Tests.Callbacks;
@@ -154,7 +155,7 @@ public class ModelCheckpointTests
     {
         using var temp = new TempDirectory();
         // y = 2·x0 - x1 + 0.5·x2, and y + 1: a linear regression the net learns, so validation loss mostly falls.
-        var random = new Kernels.SeededRandom(3);
+        var random = new SeededRandom(3);
         const int n = 128;
         var x = new float[n * 3];
         var y = new float[n * 2];

@@ -1,4 +1,4 @@
-using CompiledNets.Runtime.Tests.Robustness;
+using CompiledNets.Runtime.Tests.Infrastructure;
 
 namespace CompiledNets.Runtime.Tests.Training;
 

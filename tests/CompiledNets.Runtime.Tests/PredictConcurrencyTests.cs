@@ -1,6 +1,7 @@
-using static CompiledNets.Runtime.Tests.Robustness.RobustData;
+using CompiledNets.Runtime.Tests.Infrastructure;
+using static CompiledNets.Runtime.Tests.Infrastructure.RobustData;
 
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests;
 
 /// <summary>
 /// <see cref="INetwork.Predict"/> is documented as thread-safe: one instance, 8 threads × 10,000 calls at once, gives

@@ -1,4 +1,4 @@
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests.Infrastructure;
 
 /// <summary>Seeded synthetic data and bitwise comparisons shared by the robustness tests.</summary>
 internal static class RobustData

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Data;
 
 /// <summary>784-128-10, the sample's <c>small</c> model.</summary>
 [Network(Inputs = 784)]

@@ -1,4 +1,4 @@
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Data;
 
 public class OneHotTests
 {

@@ -1,5 +1,5 @@
 // Networks compiled by this project's build (the generator runs as an analyzer) for the robustness tests.
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests.Infrastructure;
 
 /// <summary>784-128-10 MNIST-shaped classifier: concurrency, NaN propagation, cancellation.</summary>
 [Network(Inputs = 784, MaxBatchSize = 64)]

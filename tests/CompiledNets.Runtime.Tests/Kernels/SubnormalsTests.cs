@@ -2,7 +2,7 @@ using System.Runtime.Intrinsics;
 using CompiledNets.Kernels;
 using Xunit;
 
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Kernels;
 
 public class SubnormalsTests
 {

@@ -5,7 +5,7 @@ using System.Text;
 using CsCheck;
 using Xunit.Abstractions;
 
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests.Data;
 
 /// <summary>
 /// Property-based fuzzing of the IDX and CSV loaders with CsCheck: thousands of random and mutated inputs, raw and

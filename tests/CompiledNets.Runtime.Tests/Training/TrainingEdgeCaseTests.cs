@@ -1,6 +1,7 @@
-using static CompiledNets.Runtime.Tests.Robustness.RobustData;
+using CompiledNets.Runtime.Tests.Infrastructure;
+using static CompiledNets.Runtime.Tests.Infrastructure.RobustData;
 
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests.Training;
 
 /// <summary>Batch sizes at the edges, partial batches, tiny and empty data, and divergence.</summary>
 public class TrainingEdgeCaseTests

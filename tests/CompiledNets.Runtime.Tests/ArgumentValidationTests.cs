@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
+using CompiledNets.Runtime.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests;
 
 /// <summary>
 /// Public runtime methods reject a null, a span of the wrong length, a batch size out of range or a negative count

@@ -1,4 +1,4 @@
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Training;
 
 [Network(Inputs = 2)]
 [Dense(3, Activation.Softmax)]

@@ -1,6 +1,7 @@
-using static CompiledNets.Runtime.Tests.Robustness.RobustData;
+using CompiledNets.Runtime.Tests.Infrastructure;
+using static CompiledNets.Runtime.Tests.Infrastructure.RobustData;
 
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests.Training;
 
 /// <summary>Training gives bitwise-identical parameters whatever the number of threads sharing each product.</summary>
 public class TrainingDeterminismTests

@@ -1,6 +1,7 @@
 using CompiledNets.Runtime.Tests.Checkpoints;
+using CompiledNets.Runtime.Tests.Data;
 
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Kernels;
 
 /// <summary>The buffers a network exposes (generated or interpreted) start on 64-byte boundaries, so 512-bit loads never split a cache line.</summary>
 public class BufferAlignmentTests

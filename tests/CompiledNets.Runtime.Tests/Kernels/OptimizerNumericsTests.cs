@@ -1,7 +1,7 @@
 using CompiledNets.Kernels;
 using Xunit;
 
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Kernels;
 
 /// <summary>Edge cases of the optimizer kernels: subnormal state and the bias corrections of long runs.</summary>
 public class OptimizerNumericsTests

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using CompiledNets.Kernels;
 using Xunit;
 
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Kernels;
 
 public class AlignedFloatsTests
 {

@@ -1,7 +1,7 @@
 using CompiledNets.Kernels;
 using Xunit;
 
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Kernels;
 
 public class WorkerPoolTests
 {

@@ -1,6 +1,7 @@
-using static CompiledNets.Runtime.Tests.Robustness.RobustData;
+using CompiledNets.Runtime.Tests.Infrastructure;
+using static CompiledNets.Runtime.Tests.Infrastructure.RobustData;
 
-namespace CompiledNets.Runtime.Tests.Robustness;
+namespace CompiledNets.Runtime.Tests.Training;
 
 /// <summary>
 /// <c>Fit</c> cancelled mid-epoch throws <see cref="OperationCanceledException"/> and leaves the network exactly as
