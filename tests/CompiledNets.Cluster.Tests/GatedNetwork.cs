@@ -1,3 +1,5 @@
+using CompiledNets.Tests.Shared;
+
 namespace CompiledNets.Cluster.Tests;
 
 /// <summary>
@@ -41,39 +43,20 @@ public sealed class TrainingGate
     }
 }
 
-internal sealed class GatedNetwork(INetwork inner, TrainingGate gate, string silo) : INetwork
+internal sealed class GatedNetwork(INetwork inner, TrainingGate gate, string silo) : ForwardingNetwork(inner)
 {
     private bool _passed;
 
-    public int InputSize => inner.InputSize;
-    public int OutputSize => inner.OutputSize;
-    public int ParameterCount => inner.ParameterCount;
-    public int MaxBatchSize => inner.MaxBatchSize;
-    public LossFunction Loss => inner.Loss;
-    public Span<float> Parameters => inner.Parameters;
-    public Span<float> Gradients => inner.Gradients;
-    public Span<float> Buffers => inner.Buffers;
-    public Span<float> OptimizerState => inner.OptimizerState;
-    public IReadOnlyList<TensorInfo> Tensors => inner.Tensors;
-    public string Architecture => inner.Architecture;
-    public NetworkSummary Summary => inner.Summary;
-    public float LearningRate { get => inner.LearningRate; set => inner.LearningRate = value; }
-    public long OptimizerStep { get => inner.OptimizerStep; set => inner.OptimizerStep = value; }
-    public ReadOnlySpan<float> TrainingOutputs => inner.TrainingOutputs;
-    public void Predict(ReadOnlySpan<float> input, Span<float> output) => inner.Predict(input, output);
-    public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => inner.PredictBatch(inputs, outputs, batchSize);
-    public void ApplyGradients() => inner.ApplyGradients();
-
-    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
+    public override float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
     {
         PassOnce();
-        return inner.ComputeGradients(inputs, targets, batchSize);
+        return Inner.ComputeGradients(inputs, targets, batchSize);
     }
 
-    public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
+    public override float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
     {
         PassOnce();
-        return inner.TrainBatch(inputs, targets, batchSize);
+        return Inner.TrainBatch(inputs, targets, batchSize);
     }
 
     private void PassOnce()

@@ -1,40 +1,6 @@
+using CompiledNets.Tests.Shared;
+
 namespace CompiledNets.Export.Tests;
-
-/// <summary>Forwards every member to a real network; tests override the parts they need (summary, Predict).</summary>
-internal class ForwardingNetwork : INetwork
-{
-    public ForwardingNetwork(INetwork inner) => Inner = inner;
-
-    public INetwork Inner { get; }
-
-    public virtual int InputSize => Inner.InputSize;
-    public virtual int OutputSize => Inner.OutputSize;
-    public int ParameterCount => Inner.ParameterCount;
-    public int MaxBatchSize => Inner.MaxBatchSize;
-    public LossFunction Loss => Inner.Loss;
-    public Span<float> Parameters => Inner.Parameters;
-    public Span<float> Gradients => Inner.Gradients;
-    public Span<float> Buffers => Inner.Buffers;
-    public Span<float> OptimizerState => Inner.OptimizerState;
-    public virtual IReadOnlyList<TensorInfo> Tensors => Inner.Tensors;
-    public virtual string Architecture => Inner.Architecture;
-    public virtual NetworkSummary Summary => Inner.Summary;
-    public float LearningRate { get => Inner.LearningRate; set => Inner.LearningRate = value; }
-    public long OptimizerStep { get => Inner.OptimizerStep; set => Inner.OptimizerStep = value; }
-    public ReadOnlySpan<float> TrainingOutputs => Inner.TrainingOutputs;
-
-    public virtual void Predict(ReadOnlySpan<float> input, Span<float> output) => Inner.Predict(input, output);
-
-    public virtual void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
-    {
-        for (int b = 0; b < batchSize; b++)
-            Predict(inputs.Slice(b * InputSize, InputSize), outputs.Slice(b * OutputSize, OutputSize));
-    }
-
-    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize) => Inner.ComputeGradients(inputs, targets, batchSize);
-    public void ApplyGradients() => Inner.ApplyGradients();
-    public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize) => Inner.TrainBatch(inputs, targets, batchSize);
-}
 
 /// <summary>
 /// A perceptron: a generated Linear network whose outputs go through the Heaviside step (the generator refuses
@@ -63,6 +29,10 @@ internal class SummaryRewrite : ForwardingNetwork
     }
 
     public override NetworkSummary Summary => _summary;
+
+    /// <summary>Row by row through <see cref="Predict"/>, so a subclass that changes Predict (<see cref="StepNetwork"/>) changes batches too.</summary>
+    public override void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) =>
+        PredictRowByRow(inputs, outputs, batchSize);
 }
 
 /// <summary>
@@ -83,4 +53,8 @@ internal sealed class InsertedLayers : ForwardingNetwork
     }
 
     public override NetworkSummary Summary => _summary;
+
+    /// <summary>Row by row through <see cref="Predict"/>: the expected outputs are the real network's single-sample predictions.</summary>
+    public override void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) =>
+        PredictRowByRow(inputs, outputs, batchSize);
 }

@@ -1,4 +1,5 @@
 using CompiledNets.Export.Onnx;
+using CompiledNets.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace CompiledNets.Export.Tests;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using CompiledNets.Export.Onnx;
+using CompiledNets.Tests.Shared;
 
 namespace CompiledNets.Export.Tests;
 

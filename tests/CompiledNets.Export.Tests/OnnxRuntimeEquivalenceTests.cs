@@ -1,3 +1,4 @@
+using CompiledNets.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace CompiledNets.Export.Tests;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using CompiledNets.Runtime.Tests.Infrastructure;
+using CompiledNets.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace CompiledNets.Runtime.Tests;

@@ -1,3 +1,4 @@
+using CompiledNets.Tests.Shared;
 using static CompiledNets.Runtime.Tests.Callbacks.Scripted;
 
 namespace CompiledNets.Runtime.Tests.Callbacks;

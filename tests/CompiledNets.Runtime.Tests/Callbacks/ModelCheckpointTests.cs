@@ -1,4 +1,5 @@
 using CompiledNets.Kernels;
+using CompiledNets.Tests.Shared;
 using static CompiledNets.Runtime.Tests.Callbacks.Scripted;
 
 namespace CompiledNets.Runtime.Tests.Callbacks;

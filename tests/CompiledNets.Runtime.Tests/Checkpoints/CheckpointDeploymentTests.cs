@@ -1,3 +1,4 @@
+using CompiledNets.Tests.Shared;
 using static CompiledNets.Runtime.Tests.Checkpoints.CheckpointTestHelpers;
 
 namespace CompiledNets.Runtime.Tests.Checkpoints;
@@ -176,27 +177,8 @@ public class CheckpointDeploymentTests
     }
 
     /// <summary>A network that reports another <see cref="INetwork.Architecture"/>, to write checkpoints as older builds did.</summary>
-    private sealed class ArchitectureText(INetwork inner, string architecture) : INetwork
+    private sealed class ArchitectureText(INetwork inner, string architecture) : ForwardingNetwork(inner)
     {
-        public string Architecture => architecture;
-        public int InputSize => inner.InputSize;
-        public int OutputSize => inner.OutputSize;
-        public int ParameterCount => inner.ParameterCount;
-        public int MaxBatchSize => inner.MaxBatchSize;
-        public LossFunction Loss => inner.Loss;
-        public Span<float> Parameters => inner.Parameters;
-        public Span<float> Gradients => inner.Gradients;
-        public Span<float> Buffers => inner.Buffers;
-        public Span<float> OptimizerState => inner.OptimizerState;
-        public IReadOnlyList<TensorInfo> Tensors => inner.Tensors;
-        public NetworkSummary Summary => inner.Summary;
-        public float LearningRate { get => inner.LearningRate; set => inner.LearningRate = value; }
-        public long OptimizerStep { get => inner.OptimizerStep; set => inner.OptimizerStep = value; }
-        public ReadOnlySpan<float> TrainingOutputs => inner.TrainingOutputs;
-        public void Predict(ReadOnlySpan<float> input, Span<float> output) => inner.Predict(input, output);
-        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => inner.PredictBatch(inputs, outputs, batchSize);
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize) => inner.ComputeGradients(inputs, targets, batchSize);
-        public void ApplyGradients() => inner.ApplyGradients();
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize) => inner.TrainBatch(inputs, targets, batchSize);
+        public override string Architecture => architecture;
     }
 }

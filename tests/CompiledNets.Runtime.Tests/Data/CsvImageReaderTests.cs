@@ -1,3 +1,6 @@
+using CompiledNets.Runtime.Tests.Infrastructure;
+using CompiledNets.Tests.Shared;
+
 namespace CompiledNets.Runtime.Tests.Data;
 
 public class CsvImageReaderTests
@@ -22,7 +25,7 @@ public class CsvImageReaderTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("digits.data");
-        File.WriteAllBytes(path, Idx.Gzip(System.Text.Encoding.UTF8.GetBytes("\"Digit\",a,b\r\n1,10,20\r\n")));
+        File.WriteAllBytes(path, IdxFileBuilder.Gzip(System.Text.Encoding.UTF8.GetBytes("\"Digit\",a,b\r\n1,10,20\r\n")));
         var data = CsvImageReader.Read(path, labelColumn: "digit", classCount: 10, scale: 10);
         Assert.Equal(10, data.TargetCount);
         Assert.Equal(new[] { 1f, 2f }, data.GetFeatures(0).ToArray());

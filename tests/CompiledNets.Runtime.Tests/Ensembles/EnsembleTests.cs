@@ -1,5 +1,6 @@
 using CompiledNets.Kernels;
 using CompiledNets.Runtime.Tests.Callbacks;
+using CompiledNets.Tests.Shared;
 
 namespace CompiledNets.Runtime.Tests.Ensembles;
 

@@ -1,3 +1,5 @@
+using CompiledNets.Tests.Shared;
+
 namespace CompiledNets.Runtime.Tests.Training;
 
 public class HistoryTests

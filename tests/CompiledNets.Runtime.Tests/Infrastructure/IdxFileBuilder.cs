@@ -1,26 +1,7 @@
-namespace CompiledNets.Runtime.Tests;
+namespace CompiledNets.Runtime.Tests.Infrastructure;
 
-/// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "compilednets-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
-
-/// <summary>Builds IDX files byte by byte.</summary>
-internal static class Idx
+/// <summary>Builds IDX files (the MNIST format) byte by byte, and gzips them as the downloads are.</summary>
+internal static class IdxFileBuilder
 {
     public static byte[] Images(int count, int rows, int columns, Func<int, byte>? pixel = null) =>
         Build(0x0803, new[] { count, rows, columns }, count * rows * columns, pixel);

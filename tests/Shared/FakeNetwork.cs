@@ -1,4 +1,4 @@
-namespace CompiledNets.Runtime.Tests.Callbacks;
+namespace CompiledNets.Tests.Shared;
 
 /// <summary>
 /// A test double whose parameters, buffers, learning rate, losses and gradients the test controls: training
@@ -90,14 +90,4 @@ internal sealed class FakeNetwork : INetwork
         ApplyGradients();
         return loss;
     }
-}
-
-internal static class Scripted
-{
-    public static TrainingContext Context(INetwork network, int epochs = 100) => new(network, new History(), epochs);
-
-    /// <summary>Epoch metrics with the given validation loss (1-based epoch); other metrics default to plausible values or NaN.</summary>
-    public static EpochMetrics Epoch(int epoch, float valLoss = float.NaN, float loss = 1f, float accuracy = float.NaN,
-        float valAccuracy = float.NaN, float learningRate = 0.1f) =>
-        new(epoch, loss, accuracy, valLoss, valAccuracy, learningRate, 0.25);
 }
