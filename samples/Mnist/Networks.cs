@@ -19,3 +19,32 @@ public partial class SmallMnistNet;
 [Loss(LossFunction.CrossEntropy)]
 [Adam(LearningRate = 1e-3f)]
 public partial class DeepMnistNet;
+
+/// <summary>
+/// Keras's <c>mnist_convnet</c> example: two 3×3 convolutions with 2×2 max pooling, dropout, softmax; 34,826 parameters.
+/// </summary>
+[Network(InputShape = new[] { 1, 28, 28 })]
+[Conv2D(32, 3, Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(64, 3, Activation.ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dropout(0.5f)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[Adam(LearningRate = 1e-3f)]
+public partial class ConvMnistNet;
+
+/// <summary>LeNet-5 (LeCun et al., 1998) with tanh units and average pooling; the first convolution pads to keep 28 × 28.</summary>
+[Network(InputShape = new[] { 1, 28, 28 })]
+[Conv2D(6, 5, Activation.Tanh, Padding = Padding.Same)]
+[AvgPool2D(2)]
+[Conv2D(16, 5, Activation.Tanh)]
+[AvgPool2D(2)]
+[Flatten]
+[Dense(120, Activation.Tanh)]
+[Dense(84, Activation.Tanh)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[Adam(LearningRate = 1e-3f)]
+public partial class LeNet;

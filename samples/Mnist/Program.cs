@@ -11,10 +11,10 @@ using MnistSample;
 
 var modelOption = new Option<string>("--model")
 {
-    Description = "Which compiled network to train: small (784-128-10) or deep (784-1024-512-256-10).",
+    Description = "Which compiled network to train: small (784-128-10), deep (784-1024-512-256-10), cnn (Keras's mnist_convnet) or lenet (LeNet-5).",
     DefaultValueFactory = _ => "small",
 };
-modelOption.AcceptOnlyFromAmong("small", "deep");
+modelOption.AcceptOnlyFromAmong("small", "deep", "cnn", "lenet");
 var epochsOption = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 5 };
 var batchOption = new Option<int>("--batch-size") { Description = "Samples per optimizer step (1-256).", DefaultValueFactory = _ => 32 };
 var threadsOption = new Option<int>("--threads")
@@ -88,9 +88,13 @@ static int Run(Settings settings)
     var (train, validation) = data.Train.Split(0.1, settings.Seed);
     Console.WriteLine($"{train.Count:N0} training, {validation.Count:N0} validation and {data.Test.Count:N0} test samples.");
 
-    INetwork network = settings.Model == "deep"
-        ? new DeepMnistNet(settings.Seed) { Threads = settings.Threads }
-        : new SmallMnistNet(settings.Seed) { Threads = settings.Threads };
+    INetwork network = settings.Model switch
+    {
+        "deep" => new DeepMnistNet(settings.Seed) { Threads = settings.Threads },
+        "cnn" => new ConvMnistNet(settings.Seed) { Threads = settings.Threads },
+        "lenet" => new LeNet(settings.Seed) { Threads = settings.Threads },
+        _ => new SmallMnistNet(settings.Seed) { Threads = settings.Threads },
+    };
     Console.WriteLine();
     Console.WriteLine($"Model '{settings.Model}': {settings.Epochs} epochs, batch size {settings.BatchSize}, seed {settings.Seed}, threads {settings.Threads}");
     Console.WriteLine(network.Summary.ToString());

@@ -139,6 +139,31 @@ internal static class Diagnostics
         "'{0}' is declared InferenceOnly, so it never takes an optimizer step; remove [{1}], or remove InferenceOnly to train the network",
         DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0023");
 
+    public static readonly DiagnosticDescriptor InvalidInputShape = new(
+        "CN0024", "InputShape must be a size or channels, height and width",
+        "[Network] on '{0}' has InputShape = {1}; declare new[] {{ channels, height, width }} for images or new[] {{ features }}, every value positive, for example InputShape = new[] {{ 1, 28, 28 }}",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0024");
+
+    public static readonly DiagnosticDescriptor InputsDisagreeWithInputShape = new(
+        "CN0025", "Inputs disagrees with InputShape",
+        "[Network] on '{0}' declares Inputs = {1}, but InputShape = {2} holds {3} values; remove Inputs (InputShape implies it)",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0025");
+
+    public static readonly DiagnosticDescriptor WindowLargerThanInput = new(
+        "CN0026", "Window larger than its input",
+        "Layer {0} ({1}) has a {2} window but its input is {3} (padded: {4}); use a smaller window, Padding = Padding.Same, or fewer pooling layers before it",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0026");
+
+    public static readonly DiagnosticDescriptor FlatLayerAfterImage = new(
+        "CN0027", "Layer needs a flat input",
+        "Layer {0} ({1}) needs a vector of features but gets the {2} image of {3}; add [Flatten] (or [GlobalAvgPool2D]) before it",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0027");
+
+    public static readonly DiagnosticDescriptor ImageLayerAfterFlat = new(
+        "CN0028", "Layer needs an image input",
+        "Layer {0} ({1}) needs a [channels, height, width] input but gets the {2} vector of {3}; declare [Network(InputShape = new[] {{ channels, height, width }})], or place it before [Flatten] and Dense layers",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0028");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "CN0099", "The generator failed",
         "The CompiledNets generator failed on '{0}' ({1}); no code was generated for it. Please report this with the declaration.",

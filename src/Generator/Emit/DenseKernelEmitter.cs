@@ -38,7 +38,7 @@ internal static class DenseKernelEmitter
     public static string InputGradientName(int inputs, int units, ActivationKind derivative, float alpha = 0f) => $"DenseInputGradient_{inputs}x{units}_{Suffix(derivative, alpha)}";
 
     /// <summary>The activation's name, with its alpha when it has one, so kernels differing only in alpha get distinct names.</summary>
-    private static string Suffix(ActivationKind activation, float alpha) => activation is ActivationKind.LeakyReLU or ActivationKind.ELU
+    internal static string Suffix(ActivationKind activation, float alpha) => activation is ActivationKind.LeakyReLU or ActivationKind.ELU
         ? activation + "_" + alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('.', 'p').Replace('-', 'm').Replace('+', 'P')
         : activation.ToString();
 

@@ -14,12 +14,12 @@ internal static class HeaderEmitter
         var rows = plan.Layers.Select(l => (
             Name: l.Name,
             Kind: l.Describe(),
-            Shape: $"[{l.Units}]",
+            Shape: l.OutputShape.ToString(),
             Params: l.ParameterCount + l.BufferCount == 0 ? "" : Literal.Grouped(l.ParameterCount) + " parameters" + (l.BufferCount > 0 ? " + " + Literal.Grouped(l.BufferCount) + " running statistics" : ""))).ToList();
         int nameWidth = System.Math.Max(rows.Max(r => r.Name.Length), "input".Length);
         int kindWidth = rows.Max(r => r.Kind.Length);
-        int shapeWidth = System.Math.Max(rows.Max(r => r.Shape.Length), Literal.Int(spec.Inputs).Length + 2);
-        w.Line($"//   {"input".PadRight(nameWidth)}  {"".PadRight(kindWidth)}  [{spec.Inputs}]");
+        int shapeWidth = System.Math.Max(rows.Max(r => r.Shape.Length), plan.Input.ToString().Length);
+        w.Line($"//   {"input".PadRight(nameWidth)}  {"".PadRight(kindWidth)}  {plan.Input}");
         foreach (var row in rows)
         {
             w.Line($"//   {"".PadRight(nameWidth)}    │");

@@ -36,7 +36,7 @@ internal static class KernelClassEmitter
         foreach (var layer in plan.Layers)
             foreach (var request in layer.Kind.Kernels(plan, layer))
                 if (emitted.Add(request)) request.Emit(w);
-        if (emitted.OfType<ForwardKernel>().Any()) DotSumEmitter.EmitHelpers(w);
+        if (emitted.Any(request => request.NeedsDotSums)) DotSumEmitter.EmitHelpers(w);
         if (plan.TrainsInSampleLanes) SampleLaneEmitter.EmitKernel(w, plan);
         else if (KernelPlan.PredictsInSampleLanes(plan)) SampleLaneEmitter.EmitPredictKernel(w, plan);
         foreach (int classes in plan.Layers.Where(KernelPlan.UsesUnrolledSoftmax).Select(l => l.Units).Distinct())

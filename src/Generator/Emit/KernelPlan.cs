@@ -67,9 +67,9 @@ internal static class KernelPlan
     public static bool SplitsOptimizerStep(NetworkPlan plan) =>
         plan.Trainable && (2L * plan.ParameterCount + plan.OptimizerStateCount) * sizeof(float) >= SplitStepBytes;
 
-    /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no layer needs a piece scratch.</summary>
+    /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no layer needs a scratch of its own.</summary>
     public static bool PredictsAcrossCores(NetworkPlan plan) =>
-        plan.Layers.Any(SplitsPredict) && !plan.Layers.Any(l => l.Kind.HasPieces);
+        plan.Layers.Any(SplitsPredict) && plan.WidestScratch == 0;
 
     /// <summary>
     /// The activation fused into the forward kernel during training: none when the layer keeps its
@@ -206,9 +206,9 @@ internal static class KernelPlan
     /// <summary>Floats of single-sample scratch that <c>Predict</c> keeps on the stack (64 KB); wider networks use a per-thread buffer.</summary>
     public const int PredictStackScratchFloats = 16 * 1024;
 
-    /// <summary>Floats of intermediate rows one <c>Predict</c> call needs: two hidden rows, and the widest pieces.</summary>
+    /// <summary>Floats of intermediate rows one <c>Predict</c> call needs: two hidden rows, and the widest layer scratch.</summary>
     public static int PredictScratch(NetworkPlan plan) =>
-        (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + plan.WidestLinear;
+        (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + plan.WidestScratch;
 
     /// <summary>True when single-sample <c>Predict</c> keeps its rows on the stack.</summary>
     public static bool PredictScratchOnStack(NetworkPlan plan) => PredictScratch(plan) <= PredictStackScratchFloats;

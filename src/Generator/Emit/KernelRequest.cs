@@ -6,6 +6,9 @@ namespace CompiledNets.Generator.Emit;
 /// </summary>
 internal abstract record KernelRequest
 {
+    /// <summary>True when the kernel ends its tiles with the combined lane sums (<see cref="DotSumEmitter"/>), which the kernel class then holds.</summary>
+    public virtual bool NeedsDotSums => false;
+
     /// <summary>Writes the kernel into the kernel class.</summary>
     public abstract void Emit(SourceWriter w);
 }

@@ -19,16 +19,17 @@ internal sealed class LayerPlan
         Prefix = Kind.Identifier + Literal.Int(ordinal);
         Field = char.ToLowerInvariant(Kind.Identifier[0]) + Kind.Identifier.Substring(1) + Literal.Int(ordinal);
         Inputs = (int)input.Size;
-        OutputShape = Shape.Flat((int)Kind.OutputWidth(spec, Inputs));
+        OutputShape = Kind.OutputShape(spec, input);
         Units = (int)OutputShape.Size;
         LinearUnits = Kind.LinearUnits(spec);
         WeightOffset = parameterOffset;
-        BiasOffset = parameterOffset + Inputs * LinearUnits;
-        ParameterCount = (int)Kind.ParameterCount(spec, Inputs);
+        BiasOffset = parameterOffset + (int)Kind.WeightCount(spec, input);
+        ParameterCount = (int)Kind.ParameterCount(spec, input);
         BufferOffset = bufferOffset;
-        BufferCount = (int)Kind.BufferCount(spec, Inputs);
+        BufferCount = (int)Kind.BufferCount(spec, input);
+        // NaN: the network's weight decay; kinds without weights to decay say 0.
         float l2 = Kind.L2(spec);
-        L2 = Kind.IsProduct ? (float.IsNaN(l2) ? networkWeightDecay : l2) : 0f;
+        L2 = float.IsNaN(l2) ? networkWeightDecay : l2;
     }
 
     public int Index { get; }
@@ -106,7 +107,7 @@ internal sealed class LayerPlan
     public string Describe() => Kind.Describe(this);
 
     /// <summary>The type shown in the summary table.</summary>
-    public string SummaryKind => Kind.Identifier;
+    public string SummaryKind => Kind.SummaryKind;
 
     /// <summary>The summary's detail column.</summary>
     public string SummaryDetail => Kind.SummaryDetail(this);

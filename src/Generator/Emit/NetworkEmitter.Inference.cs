@@ -46,7 +46,7 @@ internal static partial class NetworkEmitter
                 w.Line("return;");
             }
         }
-        bool hasMaxout = plan.WidestLinear > 0;
+        bool hasScratch = plan.WidestScratch > 0;
         int scratch = KernelPlan.PredictScratch(plan);
         bool onStack = KernelPlan.PredictScratchOnStack(plan);
         w.Line(onStack
@@ -66,8 +66,8 @@ internal static partial class NetworkEmitter
             w.Line($"global::System.Span<float> rowA = {Row(plan.WidestHidden, "WidestHidden")};");
             w.Line($"global::System.Span<float> rowB = {Row(plan.WidestHidden, "WidestHidden")};");
         }
-        if (hasMaxout)
-            w.Line($"global::System.Span<float> pieces = {Row(plan.WidestLinear, Literal.Int(plan.WidestLinear))};");
+        if (hasScratch)
+            w.Line($"global::System.Span<float> layerScratch = {Row(plan.WidestScratch, Literal.Int(plan.WidestScratch))};");
         string input = "input";
         int pingPong = 0;
         foreach (var layer in plan.Layers)
@@ -79,16 +79,16 @@ internal static partial class NetworkEmitter
                 continue;
             }
             string destination = layer.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {layer.Prefix}Units)";
-            EmitInferenceLayer(w, layer, input, destination, "pieces");
+            EmitInferenceLayer(w, layer, input, destination, "layerScratch");
             input = destination;
         }
     }
 
     /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>
-    private static void EmitInferenceLayer(SourceWriter w, LayerPlan layer, string input, string output, string piecesScratch)
+    private static void EmitInferenceLayer(SourceWriter w, LayerPlan layer, string input, string output, string layerScratch)
     {
         w.Line($"// {layer.Name}: {layer.Describe()}");
-        layer.Kind.EmitInference(w, layer, input, output, piecesScratch);
+        layer.Kind.EmitInference(w, layer, input, output, layerScratch);
     }
 
     private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)

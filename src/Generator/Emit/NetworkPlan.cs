@@ -18,7 +18,7 @@ internal sealed class NetworkPlan
         Spec = spec;
         var layers = new List<LayerPlan>();
         var counters = new Dictionary<LayerKind, int>();
-        Input = Shape.Flat(spec.Inputs);
+        Input = spec.InputShape;
         var shape = Input;
         int parameters = 0, buffers = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
@@ -38,7 +38,7 @@ internal sealed class NetworkPlan
         OutputSize = (int)shape.Size;
         FirstTrainable = layers.FindIndex(l => l.ParameterCount > 0);
         WidestHidden = Math.Max(1, layers.Take(layers.Count - 1).Select(l => l.Units).DefaultIfEmpty(1).Max());
-        WidestLinear = layers.Where(l => l.Kind.HasPieces).Select(l => l.LinearUnits).DefaultIfEmpty(0).Max();
+        WidestScratch = layers.Select(l => l.Kind.InferenceScratchFloats(l)).DefaultIfEmpty(0).Max();
         Widest = layers.Select(l => Math.Max(l.Units, l.LinearUnits)).Max();
         OptimizerStateCount = spec.InferenceOnly ? 0 : spec.Optimizer.Kind switch
         {
@@ -76,8 +76,8 @@ internal sealed class NetworkPlan
     /// <summary>Widest layer output before the last one (sizes the rows of single-sample inference).</summary>
     public int WidestHidden { get; }
 
-    /// <summary>Widest linear output of a Maxout layer (0 without one).</summary>
-    public int WidestLinear { get; }
+    /// <summary>Floats of the widest scratch one sample's inference needs in a layer (Maxout's pieces, a convolution's planes; 0 without one).</summary>
+    public int WidestScratch { get; }
 
     /// <summary>Widest per-sample gradient the backward pass holds (sizes the delta buffers).</summary>
     public int Widest { get; }
@@ -115,7 +115,7 @@ internal sealed class NetworkPlan
 
     /// <summary>The canonical architecture string; the interpreted engine builds the same one.</summary>
     public string Architecture =>
-        Literal.Int(Spec.Inputs) + " -> " + string.Join(" -> ", Layers.Select(l => l.Describe())) +
+        Input.Text + " -> " + string.Join(" -> ", Layers.Select(l => l.Describe())) +
         " | " + LossText + " | " + (Spec.InferenceOnly ? "InferenceOnly" : Spec.Optimizer.Kind.ToString());
 
     /// <summary>The declared loss, or <c>none</c> for an inference-only network declared without one.</summary>

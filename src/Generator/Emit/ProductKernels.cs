@@ -7,6 +7,8 @@ namespace CompiledNets.Generator.Emit;
 /// <summary><c>y = activation(x·Wᵀ + b)</c> in dot-product form.</summary>
 internal sealed record ForwardKernel(int K, int N, ActivationKind Activation, float Alpha) : KernelRequest
 {
+    public override bool NeedsDotSums => true;
+
     public override void Emit(SourceWriter w) => DenseKernelEmitter.EmitForward(w, K, N, Activation, Alpha);
 }
 

@@ -68,7 +68,7 @@ internal sealed class ActivationLayer : LayerKind
         if (backward is not null) w.Line(backward);
     }
 
-    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces)
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
         w.Line($"{input}.CopyTo({output});");
         var call = ActivationCalls.Forward(layer, output);

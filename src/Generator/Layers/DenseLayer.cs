@@ -49,7 +49,7 @@ internal sealed class DenseLayer : ProductLayerKind
 
     public override string Label(LayerSpec spec) => Label(Settings(spec).Units);
 
-    public override long OutputWidth(LayerSpec spec, long input) => System.Math.Max(Settings(spec).Units, 0);
+    public override Shape OutputShape(LayerSpec spec, Shape input) => Shape.Flat(System.Math.Max(Settings(spec).Units, 0));
 
     public override int LinearUnits(LayerSpec spec) => Settings(spec).Units;
 
@@ -117,7 +117,7 @@ internal sealed class DenseLayer : ProductLayerKind
         EmitBackwardProducts(w, plan, layer);
     }
 
-    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces)
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
         var fused = KernelPlan.InferenceForward(layer);
         w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused, layer.Alpha)}(ref {Ref(input)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)}, rows, 0, {layer.Prefix}Units);");

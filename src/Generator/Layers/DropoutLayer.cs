@@ -68,6 +68,6 @@ internal sealed class DropoutLayer : LayerKind
         w.Line($"{LayerKernels}.DropoutBackward({BufferSpan(layer.Delta, Rows(layer))}, {BufferSpan($"_{layer.Field}Mask", Rows(layer))});");
 
     /// <summary>Never called: the inference passes skip a layer that is the identity there.</summary>
-    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces) =>
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         throw new System.InvalidOperationException("Dropout is the identity at inference; the passes skip it.");
 }

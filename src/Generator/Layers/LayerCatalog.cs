@@ -17,6 +17,11 @@ internal static class LayerCatalog
         LayerNormLayer.Instance,
         ActivationLayer.Instance,
         MaxoutLayer.Instance,
+        Conv2DLayer.Instance,
+        MaxPool2DLayer.Instance,
+        AvgPool2DLayer.Instance,
+        GlobalAvgPool2DLayer.Instance,
+        FlattenLayer.Instance,
     };
 
     private static readonly Dictionary<string, LayerKind> ByAttributeName = Index();

@@ -36,19 +36,33 @@ internal abstract class LayerKind
     /// <summary>The layer as messages name it, for example <c>Dense 10</c>.</summary>
     public virtual string Label(LayerSpec spec) => Identifier;
 
+    /// <summary>The summary's type column, for example <c>Conv2D</c> (by default <see cref="Identifier"/>).</summary>
+    public virtual string SummaryKind => Identifier;
+
     // ------------------------------------------------------------------ shape rule and sizes
 
-    /// <summary>Values per sample going out, for <paramref name="input"/> coming in (never negative, even for settings already reported as invalid).</summary>
-    public virtual long OutputWidth(LayerSpec spec, long input) => input;
+    /// <summary>The input rank the layer needs: 1 for a vector of features, 3 for <c>[channels, height, width]</c>, 0 for any.</summary>
+    public virtual int RequiredInputRank => 0;
 
-    /// <summary>Trainable values for <paramref name="input"/> values coming in (at most about 2^62, so sums of a few do not overflow).</summary>
-    public virtual long ParameterCount(LayerSpec spec, long input) => 0;
+    /// <summary>Reports what is wrong with <paramref name="input"/> for this layer (beyond its rank), such as a window larger than it.</summary>
+    public virtual void CheckInput(LayerSpec spec, Shape input, LayerInput layer)
+    {
+    }
 
-    /// <summary>Non-trainable values (running statistics) for <paramref name="input"/> values coming in.</summary>
-    public virtual long BufferCount(LayerSpec spec, long input) => 0;
+    /// <summary>The shape of a sample going out, for a valid <paramref name="input"/> coming in.</summary>
+    public virtual Shape OutputShape(LayerSpec spec, Shape input) => input;
+
+    /// <summary>Trainable values for <paramref name="input"/> coming in (at most about 2^62, so sums of a few do not overflow).</summary>
+    public virtual long ParameterCount(LayerSpec spec, Shape input) => 0;
+
+    /// <summary>Non-trainable values (running statistics) for <paramref name="input"/> coming in.</summary>
+    public virtual long BufferCount(LayerSpec spec, Shape input) => 0;
 
     /// <summary>Outputs of the layer's matrix product (units × pieces for Maxout); 0 for kinds without one.</summary>
     public virtual int LinearUnits(LayerSpec spec) => 0;
+
+    /// <summary>Values of the layer's weight, which its bias follows in the parameters: inputs × linear outputs for a product.</summary>
+    public virtual long WeightCount(LayerSpec spec, Shape input) => input.Size * LinearUnits(spec);
 
     // ------------------------------------------------------------------ what the plans ask
 
@@ -146,9 +160,12 @@ internal abstract class LayerKind
 
     /// <summary>
     /// Inference of <c>rows</c> samples from span <paramref name="input"/> to span <paramref name="output"/>;
-    /// <paramref name="pieces"/> is the scratch span of <see cref="HasPieces"/> kinds.
+    /// <paramref name="scratch"/> holds <see cref="InferenceScratchFloats"/> floats per sample.
     /// </summary>
-    public abstract void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces);
+    public abstract void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch);
+
+    /// <summary>Floats of scratch one sample's <see cref="EmitInference"/> needs (its <c>scratch</c> span): Maxout's pieces, a convolution's planes.</summary>
+    public virtual int InferenceScratchFloats(LayerPlan layer) => 0;
 
     /// <summary>Whether <see cref="EmitInference"/> reads the local <c>rows</c>.</summary>
     public virtual bool InferenceUsesRows => false;

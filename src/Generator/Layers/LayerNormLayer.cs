@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using CompiledNets.Generator.Emit;
 using CompiledNets.Generator.Model;
 using CompiledNets.Generator.Parsing;
@@ -36,7 +37,7 @@ internal sealed class LayerNormLayer : LayerKind
         return new LayerNormSpec(epsilon);
     }
 
-    public override long ParameterCount(LayerSpec spec, long input) => 2 * input;
+    public override long ParameterCount(LayerSpec spec, Shape input) => 2 * input.Size;
 
     private static string Settings(LayerPlan layer)
     {
@@ -60,8 +61,10 @@ internal sealed class LayerNormLayer : LayerKind
     public override IEnumerable<string> TensorEntries(LayerPlan layer)
     {
         string p = layer.Prefix;
-        yield return $"new(\"{layer.Name}.gamma\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Gamma)";
-        yield return $"new(\"{layer.Name}.beta\", new[] {{ {p}Units }}, {Runtime}.TensorStorage.Parameters, {p}Beta)";
+        // Elementwise over a sample: [features], or [C, H, W] as PyTorch's LayerNorm([C, H, W]).
+        string shape = layer.InputShape.IsImage ? string.Join(", ", layer.InputShape.Dimensions.Select(Literal.Int)) : $"{p}Units";
+        yield return $"new(\"{layer.Name}.gamma\", new[] {{ {shape} }}, {Runtime}.TensorStorage.Parameters, {p}Gamma)";
+        yield return $"new(\"{layer.Name}.beta\", new[] {{ {shape} }}, {Runtime}.TensorStorage.Parameters, {p}Beta)";
     }
 
     protected override IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)
@@ -89,6 +92,6 @@ internal sealed class LayerNormLayer : LayerKind
 
     public override bool InferenceUsesRows => true;
 
-    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces) =>
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         w.Line($"{NormalizationKernels}.LayerNormForward({input}, {output}, default, default, {Param(layer.Prefix, "Gamma", "Units")}, {Param(layer.Prefix, "Beta", "Units")}, rows, {layer.Prefix}Units, {layer.Prefix}Epsilon);");
 }

@@ -50,10 +50,10 @@ internal sealed class MaxoutLayer : ProductLayerKind
 
     public override string Label(LayerSpec spec) => Label(Settings(spec).Units);
 
-    public override long OutputWidth(LayerSpec spec, long input) => System.Math.Max(Settings(spec).Units, 0);
+    public override Shape OutputShape(LayerSpec spec, Shape input) => Shape.Flat(System.Math.Max(Settings(spec).Units, 0));
 
-    public override long ParameterCount(LayerSpec spec, long input) =>
-        (input + 1) * System.Math.Max(Settings(spec).Units, 0) * System.Math.Max(Settings(spec).Pieces, 0);
+    public override long ParameterCount(LayerSpec spec, Shape input) =>
+        (input.Size + 1) * System.Math.Max(Settings(spec).Units, 0) * System.Math.Max(Settings(spec).Pieces, 0);
 
     public override int LinearUnits(LayerSpec spec) => Settings(spec).Units * Settings(spec).Pieces;
 
@@ -61,6 +61,8 @@ internal sealed class MaxoutLayer : ProductLayerKind
     public override float L2(LayerSpec spec) => float.NaN;
 
     public override bool HasPieces => true;
+
+    public override int InferenceScratchFloats(LayerPlan layer) => layer.LinearUnits;
 
     protected override (InitKind Weight, InitKind Bias) DeclaredInitializers(LayerSpec spec) => (Settings(spec).WeightInit, Settings(spec).BiasInit);
 
@@ -118,11 +120,11 @@ internal sealed class MaxoutLayer : ProductLayerKind
         EmitBackwardProducts(w, plan, layer);
     }
 
-    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string pieces)
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
         string p = layer.Prefix;
-        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, ActivationKind.Linear)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(pieces)}, rows, 0, {p}Linear);");
-        w.Line(MaxoutForward(layer, pieces, output));
+        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, ActivationKind.Linear)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(scratch)}, rows, 0, {p}Linear);");
+        w.Line(MaxoutForward(layer, scratch, output));
     }
 
     public override void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output)

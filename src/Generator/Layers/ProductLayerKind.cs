@@ -18,7 +18,9 @@ internal abstract class ProductLayerKind : LayerKind
     /// <summary>The declared weight and bias initialisers.</summary>
     protected abstract (InitKind Weight, InitKind Bias) DeclaredInitializers(LayerSpec spec);
 
-    public override long ParameterCount(LayerSpec spec, long input) => (input + 1) * System.Math.Max(LinearUnits(spec), 0);
+    public override int RequiredInputRank => 1;
+
+    public override long ParameterCount(LayerSpec spec, Shape input) => (input.Size + 1) * System.Math.Max(LinearUnits(spec), 0);
 
     // ------------------------------------------------------------------ where the product reads and writes
 

@@ -10,3 +10,5 @@ internal enum LossKind { MeanSquaredError, BinaryCrossEntropy, CrossEntropy }
 internal enum InitKind { Default, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LeCunNormal, Zeros }
 
 internal enum OptimizerKind { Sgd, Adam, AdaGrad, RmsProp, AdamW }
+
+internal enum PaddingKind { Valid, Same }

@@ -6,7 +6,7 @@ internal sealed record NetworkSpec(
     EquatableArray<ContainingTypeSpec> ContainingTypes,
     string ClassName,
     string FullyQualifiedName,
-    int Inputs,
+    Shape InputShape,
     int Seed,
     int MaxBatchSize,
     EquatableArray<LayerSpec> Layers,
@@ -14,7 +14,11 @@ internal sealed record NetworkSpec(
     OptimizerSpec Optimizer,
     float WeightDecay = 0f,
     bool InferenceOnly = false,
-    bool LossDeclared = true);
+    bool LossDeclared = true)
+{
+    /// <summary>Values of one input sample.</summary>
+    public int Inputs => (int)InputShape.Size;
+}
 
 /// <summary>A type the network class is nested in (emitted again as a partial declaration).</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);

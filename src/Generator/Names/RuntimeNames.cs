@@ -25,6 +25,9 @@ internal static class RuntimeNames
 
     public const string OptimizerSteps = Kernels + ".OptimizerSteps";
 
+    /// <summary>Per-channel and whole-plane kernels of image layers (global pooling, batch norm over channels).</summary>
+    public const string ImageKernels = Kernels + ".ImageKernels";
+
     public const string Initializers = Kernels + ".Initializers";
 
     public const string SeededRandom = Kernels + ".SeededRandom";

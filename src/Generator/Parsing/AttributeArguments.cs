@@ -54,6 +54,20 @@ internal readonly struct AttributeArguments
         return fallback;
     }
 
+    /// <summary>A named <c>int[]</c> argument, or null when it is not set (or set to null).</summary>
+    public int[]? NamedIntArray(string name)
+    {
+        foreach (var pair in _data.NamedArguments)
+        {
+            if (pair.Key != name || pair.Value.Kind != TypedConstantKind.Array || pair.Value.IsNull) continue;
+            var values = pair.Value.Values;
+            var result = new int[values.Length];
+            for (int i = 0; i < result.Length; i++) result[i] = values[i].Value is { } value ? ToInt(value, 0) : 0;
+            return result;
+        }
+        return null;
+    }
+
     public bool NamedBool(string name, bool fallback)
     {
         foreach (var pair in _data.NamedArguments)

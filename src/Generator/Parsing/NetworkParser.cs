@@ -81,15 +81,15 @@ internal static class NetworkParser
 
         CheckTypeShape(type, syntax, name, classLocation, diagnostics, cancellationToken);
 
-        int inputs = network.Arguments.NamedInt("Inputs", 0);
+        var inputShape = ReadInputShape(network.Arguments, name, networkLocation, diagnostics);
         int seed = network.Arguments.NamedInt("Seed", 0);
         int maxBatch = network.Arguments.NamedInt("MaxBatchSize", 256);
         bool inferenceOnly = network.Arguments.NamedBool("InferenceOnly", false);
-        if (inputs <= 0) Report(diagnostics, Diagnostics.InvalidInputs, networkLocation, name, Format(inputs));
         if (maxBatch <= 0 || maxBatch > MaxBatchLimit) Report(diagnostics, Diagnostics.InvalidMaxBatchSize, networkLocation, name, Format(maxBatch), Format(MaxBatchLimit));
 
         var layers = new List<LayerSpec>();
         var layerLocations = new List<LocationInfo?>();
+        var layersValid = new List<bool>();
         LossKind? loss = null;
         bool lossDeclared = false;
         var optimizers = new List<(OptimizerSpec Spec, string Name, LocationInfo? Location)>();
@@ -104,9 +104,11 @@ internal static class NetworkParser
                 {
                     var kind = LayerCatalog.ForAttribute(item.Name);
                     if (kind is null) continue;
+                    int reported = diagnostics.Count;
                     var layer = kind.Read(new LayerAttribute(item.Arguments, layers.Count + 1, location, diagnostics));
                     layers.Add(layer);
                     layerLocations.Add(location);
+                    layersValid.Add(diagnostics.Count == reported);
                     break;
                 }
                 case AttributeRole.Loss:
@@ -140,14 +142,15 @@ internal static class NetworkParser
         if (!inferenceOnly && optimizers.Count > 1)
             Report(diagnostics, Diagnostics.MultipleOptimizers, optimizers[1].Location, name, Format(optimizers.Count), string.Join(", ", optimizers.Select(o => "[" + o.Name + "]")));
 
-        CheckActivations(layers, layerLocations, loss, inputs, inferenceOnly, diagnostics);
+        var shapes = LayerShapes.Walk(inputShape, layers, layersValid, layerLocations, diagnostics);
+        CheckActivations(layers, layerLocations, loss, shapes[shapes.Count - 1], inferenceOnly, diagnostics);
         var optimizerSpec = inferenceOnly ? InferenceOnlyOptimizer : optimizers.Count == 1 ? optimizers[0].Spec : null;
-        if (optimizerSpec is not null) CheckSizes(name, inputs, maxBatch, layers, optimizerSpec, networkLocation, diagnostics);
+        if (optimizerSpec is not null) CheckSizes(name, shapes, maxBatch, layers, optimizerSpec, networkLocation, diagnostics);
         CheckMembers(type, name, classLocation, diagnostics, cancellationToken);
         if (GeneratedMembers.Names.ContainsKey(name) || GeneratedMembers.IsLayerName(name))
             Report(diagnostics, Diagnostics.ClassNameCollision, classLocation, name);
 
-        if (diagnostics.Count > 0 || optimizerSpec is null || (loss is null && (lossDeclared || !inferenceOnly)))
+        if (diagnostics.Count > 0 || inputShape is null || optimizerSpec is null || (loss is null && (lossDeclared || !inferenceOnly)))
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
 
         var spec = new NetworkSpec(
@@ -155,7 +158,7 @@ internal static class NetworkParser
             ContainingTypes: new EquatableArray<ContainingTypeSpec>(ContainingTypes(type)),
             ClassName: type.Name,
             FullyQualifiedName: type.ToDisplayString(),
-            Inputs: inputs,
+            InputShape: inputShape,
             Seed: seed,
             MaxBatchSize: maxBatch,
             Layers: new EquatableArray<LayerSpec>(layers.ToArray()),
@@ -165,6 +168,35 @@ internal static class NetworkParser
             InferenceOnly: inferenceOnly,
             LossDeclared: loss is not null);
         return new ParseResult(spec, default);
+    }
+
+    /// <summary>
+    /// The shape of one sample: <c>InputShape</c> (a size, or channels, height and width) when declared, which
+    /// <c>Inputs</c> may repeat but not contradict; else <c>Inputs</c>. Null, with the problem reported, when neither is valid.
+    /// </summary>
+    private static Shape? ReadInputShape(AttributeArguments arguments, string name, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        int inputs = arguments.NamedInt("Inputs", 0);
+        var dimensions = arguments.NamedIntArray("InputShape");
+        if (dimensions is null)
+        {
+            if (inputs > 0) return Shape.Flat(inputs);
+            Report(diagnostics, Diagnostics.InvalidInputs, location, name, Format(inputs));
+            return null;
+        }
+        string text = "new[] { " + string.Join(", ", dimensions.Select(Format)) + " }";
+        long size = dimensions.Aggregate(1L, (product, d) => product * Math.Max(d, 0));
+        if (dimensions.Length is not (1 or 3) || dimensions.Any(d => d <= 0) || size > int.MaxValue)
+        {
+            Report(diagnostics, Diagnostics.InvalidInputShape, location, name, text);
+            return null;
+        }
+        if (arguments.IsSet("Inputs") && inputs != size)
+        {
+            Report(diagnostics, Diagnostics.InputsDisagreeWithInputShape, location, name, Format(inputs), text, size.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        return new Shape(new EquatableArray<int>(dimensions));
     }
 
     /// <summary>Stands in for the optimizer of an inference-only network (nothing of it is emitted).</summary>
@@ -308,7 +340,7 @@ internal static class NetworkParser
         Report(diagnostics, Diagnostics.LayersSplitAcrossDeclarations, stray.Location, name, Format(declarations.Count));
     }
 
-    private static void CheckActivations(List<LayerSpec> layers, List<LocationInfo?> locations, LossKind? loss, int inputs, bool inferenceOnly, List<DiagnosticInfo> diagnostics)
+    private static void CheckActivations(List<LayerSpec> layers, List<LocationInfo?> locations, LossKind? loss, Shape? output, bool inferenceOnly, List<DiagnosticInfo> diagnostics)
     {
         for (int i = 0; i < layers.Count; i++)
         {
@@ -326,9 +358,9 @@ internal static class NetworkParser
         var last = layers[lastIndex];
         // Layers without an activation (normalisation, dropout, maxout) leave the output linear.
         var outputActivation = last.Kind.HasActivation ? last.Kind.Activation(last) : ActivationKind.Linear;
-        if (outputActivation == ActivationKind.Step) return;
-        long width = System.Math.Max(inputs, 0);
-        foreach (var layer in layers) width = layer.Kind.OutputWidth(layer, width);
+        // Without a known output (a shape problem is reported already), the loss is not checked against it.
+        if (outputActivation == ActivationKind.Step || output is null) return;
+        long width = output.Size;
         string lastLabel = $"{Format(lastIndex + 1)} ({last.Kind.Label(last)})";
         var lastLocation = locations[lastIndex];
         string units = width.ToString(CultureInfo.InvariantCulture);
@@ -348,15 +380,15 @@ internal static class NetworkParser
     }
 
     /// <summary>Parameter, optimizer-state and batch buffers must each fit one array. Long arithmetic that cannot overflow.</summary>
-    private static void CheckSizes(string name, int inputs, int maxBatch, List<LayerSpec> layers, OptimizerSpec optimizer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    private static void CheckSizes(string name, IReadOnlyList<Shape?> shapes, int maxBatch, List<LayerSpec> layers, OptimizerSpec optimizer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         const long saturated = 1L << 50;
-        long width = Math.Max(inputs, 0), widest = 0, total = 0;
-        foreach (var layer in layers)
+        long widest = 0, total = 0;
+        // Up to the first layer whose input is unknown (a problem reported already).
+        for (int i = 0; i < layers.Count && shapes[i] is { } input && shapes[i + 1] is { } output; i++)
         {
-            total = Math.Min(saturated, total + Math.Min(saturated, layer.Kind.ParameterCount(layer, width)));
-            width = layer.Kind.OutputWidth(layer, width);
-            widest = Math.Max(widest, width);
+            total = Math.Min(saturated, total + Math.Min(saturated, layers[i].Kind.ParameterCount(layers[i], input)));
+            widest = Math.Max(widest, output.Size);
         }
         int slots = StateValuesPerParameter(optimizer.Kind);
         string Count(long value) => value >= saturated ? "more than " + saturated.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("N0", CultureInfo.InvariantCulture);

@@ -1,0 +1,106 @@
+using CompiledNets.Generator.Layers;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>
+/// The sizes and buffer layouts of one convolution, everything its kernels are specialised to.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The forward pass reads the input with its padding (<c>Padded</c>: <c>[C, Hp, Wp]</c> per sample, zeros around) and
+/// computes the outputs at stride 1 in <em>extended rows</em>: output position <c>(y, x)</c> is <c>t = y·Wp + x</c>, so
+/// that the input it needs, <c>(y + kh, x + kw)</c>, is at <c>t + kh·Wp + kw</c> for every position. Along <c>t</c> the
+/// inputs of consecutive positions are consecutive, so a vector of outputs is a vector load per weight, whatever the row
+/// breaks; the last <c>kw - 1</c> columns of each extended row are not outputs and are dropped when the outputs are
+/// compacted (a stride then keeps every stride-th row and column). Each sample's extended plane is rounded up to whole
+/// 512-bit vectors; the loads of its last vectors run past the plane, into the next channel's or, after the last sample,
+/// into <see cref="PaddedSlack"/>.
+/// </para>
+/// <para>
+/// The input gradient is the full correlation of the output gradient with the flipped kernel: the output gradient, at
+/// stride 1 (a stride leaves zeros between its values) and with a border of <c>kh - 1</c> rows and <c>kw - 1</c> columns
+/// of zeros (<c>GradientPadded</c>: <c>[F, Hz, Wz]</c>), convolved in extended rows of <c>Wz</c> over the padded input's
+/// positions, then cropped to the input. The weight gradient sums, over samples and positions, the output gradient in
+/// the forward's extended rows (zeros where no output is) times the padded input at each weight's offset.
+/// </para>
+/// </remarks>
+internal sealed record ConvGeometry(int Channels, int Height, int Width, int Filters, Window Rows, Window Columns)
+{
+    /// <summary>Extended planes are rounded up to this many floats: one 512-bit vector, a whole number of every narrower one.</summary>
+    public const int PlaneAlignment = 16;
+
+    public int PadTop => Rows.PaddingBefore(Height);
+
+    public int PadLeft => Columns.PaddingBefore(Width);
+
+    public int PaddedHeight => Rows.Padded(Height);
+
+    public int PaddedWidth => Columns.Padded(Width);
+
+    public int PaddedPlane => PaddedHeight * PaddedWidth;
+
+    public int PaddedSample => Channels * PaddedPlane;
+
+    public int OutHeight => Rows.Output(Height);
+
+    public int OutWidth => Columns.Output(Width);
+
+    /// <summary>Output rows at stride 1 (the rows the kernel computes).</summary>
+    public int FullHeight => PaddedHeight - Rows.Size + 1;
+
+    /// <summary>Output columns at stride 1.</summary>
+    public int FullWidth => PaddedWidth - Columns.Size + 1;
+
+    public int ExtendedPlane => RoundUp(FullHeight * PaddedWidth);
+
+    public int ExtendedSample => Filters * ExtendedPlane;
+
+    /// <summary>Floats read past the last padded plane by the last vectors of the last extended plane.</summary>
+    public int PaddedSlack => System.Math.Max(0, ExtendedPlane + (Rows.Size - 1) * PaddedWidth + Columns.Size - 1 - PaddedPlane);
+
+    public int KernelArea => Rows.Size * Columns.Size;
+
+    public int WeightCount => Filters * Channels * KernelArea;
+
+    /// <summary>Rows of the zero-bordered output gradient: the stride-1 output rows and a border of kh - 1 on each side.</summary>
+    public int GradientHeight => FullHeight + 2 * (Rows.Size - 1);
+
+    /// <summary>Columns of the zero-bordered output gradient, also the width of the input gradient's extended rows.</summary>
+    public int GradientWidth => FullWidth + 2 * (Columns.Size - 1);
+
+    public int GradientPlane => GradientHeight * GradientWidth;
+
+    public int GradientPaddedSample => Filters * GradientPlane;
+
+    /// <summary>The input gradient over the padded input's rows, in extended rows of <see cref="GradientWidth"/>.</summary>
+    public int InputExtendedPlane => RoundUp(PaddedHeight * GradientWidth);
+
+    public int InputExtendedSample => Channels * InputExtendedPlane;
+
+    /// <summary>Floats read past the last zero-bordered gradient plane by the input gradient's last vectors.</summary>
+    public int GradientSlack => System.Math.Max(0, InputExtendedPlane + (Rows.Size - 1) * GradientWidth + Columns.Size - 1 - GradientPlane);
+
+    /// <summary>The kernels' name stem: every size they are specialised to.</summary>
+    public string Signature =>
+        $"{Channels}x{Height}x{Width}_{Filters}x{Rows.Size}x{Columns.Size}" + (Rows.Stride != 1 ? $"_s{Rows.Stride}" : "") + (Rows.Same ? "_same" : "");
+
+    private static int RoundUp(int floats) => (floats + PlaneAlignment - 1) / PlaneAlignment * PlaneAlignment;
+}
+
+/// <summary>The names of one convolution's kernels (the forward pass's carry its fused activation).</summary>
+internal sealed record ConvKernels(ConvGeometry Geometry, Model.ActivationKind Activation, float Alpha)
+{
+    public string PadName => $"ConvPad_{Geometry.Signature}";
+
+    public string ForwardName => $"ConvForward_{Geometry.Signature}_{DenseKernelEmitter.Suffix(Activation, Alpha)}";
+
+    public string CompactName => $"ConvCompact_{Geometry.Signature}";
+
+    public string ExtendGradientName => $"ConvExtendGradient_{Geometry.Signature}";
+
+    public string BorderGradientName => $"ConvBorderGradient_{Geometry.Signature}";
+
+    public string WeightGradientName => $"ConvWeightGradient_{Geometry.Signature}";
+
+    public string InputGradientName => $"ConvInputGradient_{Geometry.Signature}";
+}

@@ -1,0 +1,335 @@
+using System.Collections.Generic;
+using CompiledNets.Generator.Emit;
+using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Parsing;
+using static CompiledNets.Generator.Emit.Code;
+using static CompiledNets.Generator.Names.RuntimeNames;
+
+namespace CompiledNets.Generator.Layers;
+
+/// <summary>The settings of <c>[Conv2D(filters, kernelSize, activation)]</c>: kernel sides and <c>Alpha</c> already defaulted, <c>L2</c> NaN for the network's.</summary>
+internal sealed record Conv2DSpec(
+    int Filters, int KernelHeight, int KernelWidth, int Stride, bool Same, ActivationKind Activation, float Alpha,
+    InitKind WeightInit, InitKind BiasInit, float L2) : LayerSpec
+{
+    public override LayerKind Kind => Conv2DLayer.Instance;
+}
+
+/// <summary>
+/// A 2-D convolution over <c>[C, H, W]</c> samples, weight <c>[filters, C, kh, kw]</c> (PyTorch's layout) and bias
+/// <c>[filters]</c>, by direct convolution (<see cref="ConvKernelEmitter"/>): the forward pass and the input gradient are
+/// convolutions vectorised along the output positions, the weight gradient dot products along them. See
+/// <see cref="ConvGeometry"/> for the buffers and layouts.
+/// </summary>
+internal sealed class Conv2DLayer : LayerKind
+{
+    public static readonly Conv2DLayer Instance = new();
+
+    private Conv2DLayer()
+    {
+    }
+
+    public override string AttributeName => "Conv2DAttribute";
+
+    public override string Identifier => "Conv";
+
+    public override string SummaryKind => "Conv2D";
+
+    private static Conv2DSpec Settings(LayerSpec spec) => (Conv2DSpec)spec;
+
+    public override LayerSpec Read(LayerAttribute attribute)
+    {
+        var arguments = attribute.Arguments;
+        int filters = arguments.Int(0, 0);
+        int size = arguments.Int(1, 0);
+        string owner = attribute.Owner(Label(filters));
+        var activation = attribute.Enum(arguments.Int(2, 0), ActivationKind.Linear, owner, "Activation");
+        int height = arguments.NamedInt("KernelHeight", 0), width = arguments.NamedInt("KernelWidth", 0), stride = arguments.NamedInt("Stride", 1);
+        if (filters <= 0) attribute.Report(Diagnostics.InvalidHyperparameter, owner, "filters", NetworkParser.Format(filters), "a positive number of output channels", "32");
+        void CheckSide(string property, int value, bool optional)
+        {
+            if (value < 0 || (value == 0 && !optional))
+                attribute.Report(Diagnostics.InvalidHyperparameter, owner, property, NetworkParser.Format(value), optional ? "a positive number (0 means kernelSize)" : "a positive number", "3");
+        }
+        CheckSide("kernelSize", size, optional: arguments.IsSet("KernelHeight") && arguments.IsSet("KernelWidth") && height > 0 && width > 0);
+        CheckSide("KernelHeight", height, optional: true);
+        CheckSide("KernelWidth", width, optional: true);
+        if (stride <= 0) attribute.Report(Diagnostics.InvalidHyperparameter, owner, "Stride", NetworkParser.Format(stride), "a positive number", "1");
+        var padding = attribute.Enum(arguments.NamedInt("Padding", 0), PaddingKind.Valid, owner + " Padding", "Padding");
+        float alpha = attribute.Alpha(activation, owner);
+        var weightInit = attribute.Enum(arguments.NamedInt("Init", 0), InitKind.Default, owner + " Init", "Init");
+        var biasInit = attribute.Enum(arguments.NamedInt("BiasInit", 0), InitKind.Default, owner + " BiasInit", "Init");
+        float l2 = attribute.L2(owner);
+        return new Conv2DSpec(filters, height > 0 ? height : size, width > 0 ? width : size, stride, padding == PaddingKind.Same, activation, alpha, weightInit, biasInit, l2);
+    }
+
+    private static string Label(int filters) => "Conv2D " + NetworkParser.Format(filters);
+
+    public override string Label(LayerSpec spec) => Label(Settings(spec).Filters);
+
+    public override int RequiredInputRank => 3;
+
+    public override void CheckInput(LayerSpec spec, Shape input, LayerInput layer)
+    {
+        var s = Settings(spec);
+        var rows = new Window(s.KernelHeight, s.Stride, s.Same);
+        var columns = new Window(s.KernelWidth, s.Stride, s.Same);
+        if (!rows.Fits(input.Height) || !columns.Fits(input.Width))
+            layer.Report(Diagnostics.WindowLargerThanInput, NetworkParser.Format(layer.Position), layer.Label, $"{s.KernelHeight}x{s.KernelWidth}", input.ToString(),
+                $"{rows.Padded(input.Height)}x{columns.Padded(input.Width)}");
+    }
+
+    public override Shape OutputShape(LayerSpec spec, Shape input)
+    {
+        var s = Settings(spec);
+        return Shape.Image(s.Filters, new Window(s.KernelHeight, s.Stride, s.Same).Output(input.Height), new Window(s.KernelWidth, s.Stride, s.Same).Output(input.Width));
+    }
+
+    public override long WeightCount(LayerSpec spec, Shape input)
+    {
+        var s = Settings(spec);
+        return (long)s.Filters * input.Channels * s.KernelHeight * s.KernelWidth;
+    }
+
+    public override long ParameterCount(LayerSpec spec, Shape input) => WeightCount(spec, input) + Settings(spec).Filters;
+
+    public override ActivationKind Activation(LayerSpec spec) => Settings(spec).Activation;
+
+    public override float Alpha(LayerSpec spec) => Settings(spec).Alpha;
+
+    public override float L2(LayerSpec spec) => Settings(spec).L2;
+
+    public override bool HasActivation => true;
+
+    public override bool WritesInputGradientToOtherBuffer => true;
+
+    /// <summary>As a Dense layer: the values before the activation when the layer is last, or for GELU and SiLU.</summary>
+    public override bool StoresPreActivation(LayerPlan layer) => layer.IsLast || layer.Activation is ActivationKind.GELU or ActivationKind.SiLU;
+
+    public override string LossInput(NetworkPlan plan, LayerPlan layer) => $"_{layer.Field}PreActivation";
+
+    public override string Describe(LayerPlan layer) => $"Conv2D({Literal.Int(Settings(layer.Spec).Filters)}, {Kernel(layer)}, {layer.ActivationText})";
+
+    public override string SummaryDetail(LayerPlan layer) => $"{Kernel(layer)}, {layer.ActivationText}";
+
+    /// <summary><c>3x3</c>, then <c>, stride 2</c> and <c>, same</c> when they apply.</summary>
+    private static string Kernel(LayerPlan layer)
+    {
+        var s = Settings(layer.Spec);
+        return $"{s.KernelHeight}x{s.KernelWidth}" + (s.Stride != 1 ? $", stride {Literal.Int(s.Stride)}" : "") + (s.Same ? ", same" : "");
+    }
+
+    internal static ConvGeometry Geometry(LayerPlan layer)
+    {
+        var s = Settings(layer.Spec);
+        return new ConvGeometry(layer.InputShape.Channels, layer.InputShape.Height, layer.InputShape.Width, s.Filters,
+            new Window(s.KernelHeight, s.Stride, s.Same), new Window(s.KernelWidth, s.Stride, s.Same));
+    }
+
+    // ------------------------------------------------------------------ class half
+
+    public override string LayoutComment(LayerPlan layer)
+    {
+        var s = Settings(layer.Spec);
+        return $"; {layer.InputShape} -> {layer.OutputShape}; weight [{s.Filters}, {layer.InputShape.Channels}, {s.KernelHeight}, {s.KernelWidth}] at {layer.WeightOffset}, bias [{s.Filters}] at {layer.BiasOffset}";
+    }
+
+    public override void EmitConstants(SourceWriter w, LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        string p = layer.Prefix;
+        w.Line($"private const int {p}Inputs = {layer.Inputs}; // {g.Channels} × {g.Height} × {g.Width}");
+        w.Line($"private const int {p}Filters = {g.Filters};");
+        w.Line($"private const int {p}WeightCount = {g.WeightCount}; // filters × channels × {g.Rows.Size} × {g.Columns.Size}");
+        w.Line($"private const int {p}Weight = {layer.WeightOffset};");
+        w.Line($"private const int {p}Bias = {layer.BiasOffset};");
+        w.Line($"private const int {p}Padded = {g.PaddedSample}; // one sample's input with its padding: {g.Channels} × {g.PaddedHeight} × {g.PaddedWidth}");
+        w.Line($"private const int {p}Extended = {g.ExtendedSample}; // one sample's outputs at stride 1 in rows of {g.PaddedWidth}, rounded to vectors");
+    }
+
+    public override IEnumerable<string> TensorEntries(LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        string p = layer.Prefix;
+        yield return $"new(\"{layer.Name}.weight\", new[] {{ {p}Filters, {g.Channels}, {g.Rows.Size}, {g.Columns.Size} }}, {Runtime}.TensorStorage.Parameters, {p}Weight)";
+        yield return $"new(\"{layer.Name}.bias\", new[] {{ {p}Filters }}, {Runtime}.TensorStorage.Parameters, {p}Bias)";
+    }
+
+    public override void EmitInitialization(SourceWriter w, LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        string p = layer.Prefix, fanIn = Literal.Int(g.Channels * g.Rows.Size * g.Columns.Size), fanOut = Literal.Int(g.Filters * g.Rows.Size * g.Columns.Size);
+        var s = Settings(layer.Spec);
+        var weightInit = s.WeightInit == InitKind.Default
+            ? layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.GELU or ActivationKind.SiLU ? InitKind.HeUniform : InitKind.GlorotUniform
+            : s.WeightInit;
+        var biasInit = s.BiasInit == InitKind.Default ? InitKind.Zeros : s.BiasInit;
+        w.Line($"{Initializers}.Fill({Runtime}.Init.{weightInit}, _parameters.AsSpan({p}Weight, {p}WeightCount), {fanIn}, {fanOut}, ref random);");
+        w.Line($"{Initializers}.Fill({Runtime}.Init.{biasInit}, _parameters.AsSpan({p}Bias, {p}Filters), {fanIn}, {fanOut}, ref random);");
+    }
+
+    public override string? L2PenaltyStatement(LayerPlan layer) =>
+        $"loss += {LayerKernels}.L2Penalty(_parameters.AsSpan({layer.Prefix}Weight, {layer.Prefix}WeightCount), _gradients.AsSpan({layer.Prefix}Weight, {layer.Prefix}WeightCount), {Literal.Float(layer.L2)});";
+
+    private static IEnumerable<ScratchBuffer> ForwardScratch(LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        // The slack after the last sample: the vector loads of the last positions run past its plane.
+        yield return new ScratchBuffer($"_{layer.Field}Padded", $"maxBatchSize * {layer.Prefix}Padded + {g.PaddedSlack}", $"[MaxBatchSize, {g.Channels}, {g.PaddedHeight}, {g.PaddedWidth}] the input with its padding");
+        yield return new ScratchBuffer($"_{layer.Field}Extended", $"maxBatchSize * {layer.Prefix}Extended", $"[MaxBatchSize, {g.Filters}, {g.ExtendedPlane}] outputs at stride 1, rows of {g.PaddedWidth} (the last columns unused)");
+    }
+
+    protected override IEnumerable<ScratchBuffer> InferenceScratch(NetworkPlan plan, LayerPlan layer) => ForwardScratch(layer);
+
+    protected override IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)
+    {
+        foreach (var buffer in ForwardScratch(layer)) yield return buffer;
+        if (layer.StoresPreActivation)
+            yield return new ScratchBuffer($"_{layer.Field}PreActivation", $"maxBatchSize * {layer.Prefix}Units", $"[MaxBatchSize, {layer.Units}] before {layer.Activation}");
+        if (layer.Index > plan.FirstTrainable)
+        {
+            var g = Geometry(layer);
+            yield return new ScratchBuffer($"_{layer.Field}GradientPadded", $"maxBatchSize * {g.GradientPaddedSample} + {g.GradientSlack}",
+                $"[MaxBatchSize, {g.Filters}, {g.GradientHeight}, {g.GradientWidth}] the output gradient at stride 1, zero-bordered for the input gradient");
+            yield return new ScratchBuffer($"_{layer.Field}InputExtended", $"maxBatchSize * {g.InputExtendedSample}", $"[MaxBatchSize, {g.Channels}, {g.InputExtendedPlane}] the input gradient over the padded input, rows of {g.GradientWidth}");
+        }
+    }
+
+    /// <summary>Floats of one sample's scratch for single-sample <c>Predict</c>: its padded input, then its extended outputs.</summary>
+    public override int InferenceScratchFloats(LayerPlan layer) => Geometry(layer).PaddedSample + Geometry(layer).PaddedSlack + Geometry(layer).ExtendedSample;
+
+    // ------------------------------------------------------------------ passes
+
+    /// <summary>The activation fused into the forward kernel: an element-wise one with a vector form, unless the pre-activation is kept.</summary>
+    private static ActivationKind FusedActivation(LayerPlan layer, bool training) =>
+        (training && layer.StoresPreActivation) || ActivationExpressions.Vector(layer.Activation, layer.Alpha, "Vector512", "v") is null ? ActivationKind.Linear : layer.Activation;
+
+    public override IEnumerable<KernelRequest> Kernels(NetworkPlan plan, LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        yield return new ConvPadKernel(g);
+        yield return new ConvForwardKernel(g, FusedActivation(layer, training: false), layer.Alpha);
+        yield return new ConvCompactKernel(g);
+        if (!plan.TrainsPerLayer) yield break;
+        yield return new ConvForwardKernel(g, FusedActivation(layer, training: true), layer.Alpha);
+        yield return new ConvExtendGradientKernel(g);
+        yield return new ConvWeightGradientKernel(g);
+        if (layer.Index <= plan.FirstTrainable) yield break;
+        yield return new ConvBorderGradientKernel(g);
+        yield return new ConvInputGradientKernel(g);
+    }
+
+    public override IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
+    {
+        yield return new Job($"_{layer.Field}ForwardInference", layer.Prefix + "ForwardInference", "_rows", 1);
+        if (!plan.TrainsPerLayer) yield break;
+        yield return new Job($"_{layer.Field}ForwardTraining", layer.Prefix + "ForwardTraining", "_rows", 1);
+        yield return new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}Filters", ConvKernelEmitter.FilterTile);
+        if (layer.Index > plan.FirstTrainable)
+            yield return new Job($"_{layer.Field}InputGradient", layer.Prefix + "InputGradient", "_rows", 1);
+    }
+
+    /// <summary>A product of the layer, on this thread or across the pool when it is large enough: the statement's FLOPs are per sample.</summary>
+    private static string Product(LayerPlan layer, string kind, string count)
+    {
+        long flops = 2L * Geometry(layer).WeightCount * layer.OutputShape.Height * layer.OutputShape.Width;
+        return $"if (SplitsAcrossCores({flops}L * rows)) RunAcrossCores(_{layer.Field}{kind}); else {layer.Prefix}{kind}(0, {count});";
+    }
+
+    public override void EmitJobMethods(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        string p = layer.Prefix, f = layer.Field;
+        w.Line($"// {layer.Name}: forward and input gradient split over samples, weight gradient over filters (multiples of {ConvKernelEmitter.FilterTile}).");
+        void Forward(string method, string input, string output, ActivationKind activation)
+        {
+            var kernels = new ConvKernels(g, activation, layer.Alpha);
+            using (w.Block($"private void {p}{method}(int first, int last)"))
+            {
+                w.Line($"{GeneratedKernels}.{kernels.PadName}(ref {input}, ref _{f}Padded[0], first, last);");
+                w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref _{f}Padded[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref _{f}Extended[0], first, last);");
+                w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref _{f}Extended[0], ref {output}, first, last);");
+            }
+        }
+        Forward("ForwardInference", $"{plan.InferenceInput(layer.Index)}[0]", $"_{f}Output[0]", FusedActivation(layer, training: false));
+        if (!plan.TrainsPerLayer)
+        {
+            w.Line();
+            return;
+        }
+        Forward("ForwardTraining", $"{plan.TrainingInput(layer.Index)}[0]", layer.StoresPreActivation ? $"_{f}PreActivation[0]" : $"_{f}Output[0]", FusedActivation(layer, training: true));
+        var k = new ConvKernels(g, ActivationKind.Linear, 0f);
+        using (w.Block($"private void {p}WeightGradient(int first, int last)"))
+        {
+            w.Line($"{GeneratedKernels}.{k.WeightGradientName}(ref _{f}Extended[0], ref _{f}Padded[0], ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
+        }
+        if (layer.Index > plan.FirstTrainable)
+        {
+            using (w.Block($"private void {p}InputGradient(int first, int last)"))
+            {
+                w.Line($"{GeneratedKernels}.{k.InputGradientName}(ref _{f}GradientPadded[0], ref _parameters[{p}Weight], ref _{f}InputExtended[0], ref {layer.OtherDelta}[0], first, last);");
+            }
+        }
+        w.Line();
+    }
+
+    public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        w.Line(Product(layer, "ForwardTraining", "rows"));
+        if (layer.StoresPreActivation || FusedActivation(layer, training: true) != layer.Activation)
+        {
+            string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
+            if (layer.StoresPreActivation && !(layer.IsLast && KernelPlan.FusesSoftmaxLoss(plan)))
+                w.Line($"{BufferSpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
+            var activation = ActivationCalls.Forward(layer, output);
+            if (activation is not null) w.Line(activation);
+        }
+    }
+
+    public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        string delta = BufferSpan(layer.Delta, Rows(layer));
+        if (!layer.IsLast)
+        {
+            var backward = ActivationCalls.Backward(layer, BufferSpan($"_{layer.Field}Output", Rows(layer)),
+                layer.StoresPreActivation ? BufferSpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
+            if (backward is not null)
+            {
+                w.Line(backward);
+                w.Line($"{FlushToZero}({delta});");
+            }
+        }
+        var k = new ConvKernels(g, ActivationKind.Linear, 0f);
+        // The output gradient at stride 1 in the forward's extended rows (zeros where no output is), for the weight gradient.
+        w.Line($"{GeneratedKernels}.{k.ExtendGradientName}(ref {layer.Delta}[0], ref _{layer.Field}Extended[0], rows);");
+        w.Line(Product(layer, "WeightGradient", $"{layer.Prefix}Filters"));
+        if (layer.Index <= plan.FirstTrainable) return;
+        // And with a border of zeros, for the input gradient's full correlation.
+        w.Line($"{GeneratedKernels}.{k.BorderGradientName}(ref {layer.Delta}[0], ref _{layer.Field}GradientPadded[0], rows);");
+        w.Line(Product(layer, "InputGradient", "rows"));
+    }
+
+    public override bool InferenceUsesRows => true;
+
+    /// <summary>Single-sample inference in the caller's scratch: the padded input, then the extended outputs.</summary>
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
+    {
+        var g = Geometry(layer);
+        var fused = FusedActivation(layer, training: false);
+        var kernels = new ConvKernels(g, fused, layer.Alpha);
+        string padded = $"{scratch}.Slice(0, {g.PaddedSample + g.PaddedSlack})", extended = $"{scratch}.Slice({g.PaddedSample + g.PaddedSlack}, {g.ExtendedSample})";
+        // The scratch is reused by every layer: the slack the last vectors read is cleared, so they read zeros.
+        if (g.PaddedSlack > 0) w.Line($"{scratch}.Slice({g.PaddedSample}, {g.PaddedSlack}).Clear();");
+        w.Line($"{GeneratedKernels}.{kernels.PadName}(ref {Ref(input)}, ref {Ref(padded)}, 0, rows);");
+        w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(extended)}, 0, rows);");
+        w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
+        if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+
+    public override void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output)
+    {
+        w.Line(Product(layer, "ForwardInference", "rows"));
+        if (FusedActivation(layer, training: false) != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+}

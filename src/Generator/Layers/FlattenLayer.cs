@@ -1,0 +1,49 @@
+using CompiledNets.Generator.Emit;
+using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Parsing;
+using static CompiledNets.Generator.Emit.Code;
+
+namespace CompiledNets.Generator.Layers;
+
+/// <summary>The settings of <c>[Flatten]</c> (none).</summary>
+internal sealed record FlattenSpec : LayerSpec
+{
+    public override LayerKind Kind => FlattenLayer.Instance;
+}
+
+/// <summary>
+/// <c>[C, H, W]</c> to <c>[C·H·W]</c>, as <c>torch.flatten(x, 1)</c>. Samples are stored channel, row, column already, so
+/// the values do not move: inference passes them through, training copies them (and its gradient passes back unchanged).
+/// </summary>
+internal sealed class FlattenLayer : LayerKind
+{
+    public static readonly FlattenLayer Instance = new();
+
+    private FlattenLayer()
+    {
+    }
+
+    public override string AttributeName => "FlattenAttribute";
+
+    public override string Identifier => "Flatten";
+
+    public override LayerSpec Read(LayerAttribute attribute) => new FlattenSpec();
+
+    public override int RequiredInputRank => 3;
+
+    public override Shape OutputShape(LayerSpec spec, Shape input) => Shape.Flat((int)input.Size);
+
+    public override bool IdentityAtInference => true;
+
+    public override string Describe(LayerPlan layer) => "Flatten";
+
+    public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
+        w.Line($"{BufferSpan(plan.TrainingInput(layer.Index), plan.TrainingInputRows(layer.Index))}.CopyTo(_{layer.Field}Output);");
+
+    public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
+        w.Line("// The values did not move: the gradient passes back as it is.");
+
+    /// <summary>Never called: the inference passes skip a layer that is the identity there.</summary>
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
+        throw new System.InvalidOperationException("Flatten is the identity at inference; the passes skip it.");
+}
