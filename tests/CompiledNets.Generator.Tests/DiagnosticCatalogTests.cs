@@ -110,6 +110,20 @@ public class DiagnosticCatalogTests
             "The network class is named 'OptimizerMomentum'", "'OptimizerMomentumNet'"),
         new("optimizer on an inference-only network", "CN0023", "[Network(Inputs = 2, InferenceOnly = true)] [Dense(1, Activation.Step)] [Sgd]\npublic partial class Gate;", "Sgd",
             "'Gate' is declared InferenceOnly", "remove [Sgd]"),
+        new("input shape of rank 2", "CN0024", $"[Network(InputShape = new[] {{ 28, 28 }})] [Flatten] [Dense(1)] {Tail}\npublic partial class Flat;", "Network(InputShape = new[] { 28, 28 })",
+            "[Network] on 'Flat' has InputShape = new[] { 28, 28 }", "new[] { 1, 28, 28 }"),
+        new("input shape with a zero", "CN0024", $"[Network(InputShape = new[] {{ 1, 0, 28 }})] [Flatten] [Dense(1)] {Tail}\npublic partial class Empty;", "Network(InputShape = new[] { 1, 0, 28 })",
+            "InputShape = new[] { 1, 0, 28 }"),
+        new("inputs that disagree with the shape", "CN0025", $"[Network(Inputs = 784, InputShape = new[] {{ 3, 28, 28 }})] [Flatten] [Dense(1)] {Tail}\npublic partial class Colour;",
+            "Network(Inputs = 784, InputShape = new[] { 3, 28, 28 })", "declares Inputs = 784, but InputShape = new[] { 3, 28, 28 } holds 2352 values"),
+        new("kernel larger than the input", "CN0026", $"[Network(InputShape = new[] {{ 1, 4, 4 }})] [Conv2D(2, 5)] [Flatten] [Dense(1)] {Tail}\npublic partial class Small;", "Conv2D(2, 5)",
+            "Layer 1 (Conv2D 2) has a 5x5 window but its input is [1, 4, 4] (padded: 4x4)", "Padding = Padding.Same"),
+        new("pool window larger than what is left", "CN0026", $"[Network(InputShape = new[] {{ 1, 6, 6 }})] [Conv2D(2, 3)] [MaxPool2D(2)] [MaxPool2D(3)] [Flatten] [Dense(1)] {Tail}\npublic partial class Shrunk;", "MaxPool2D(3)",
+            "Layer 3 (MaxPool2D 3) has a 3x3 window but its input is [2, 2, 2]"),
+        new("dense after an image", "CN0027", $"[Network(InputShape = new[] {{ 1, 8, 8 }})] [Conv2D(2, 3)] [Dense(1)] {Tail}\npublic partial class Unflattened;", "Dense(1)",
+            "Layer 2 (Dense 1) needs a vector of features but gets the [2, 6, 6] image of layer 1 (Conv2D 2)", "add [Flatten]"),
+        new("convolution after a vector", "CN0028", $"[Network(Inputs = 64)] [Conv2D(2, 3)] [Flatten] [Dense(1)] {Tail}\npublic partial class Unshaped;", "Conv2D(2, 3)",
+            "Layer 1 (Conv2D 2) needs a [channels, height, width] input but gets the [64] vector of the network's input", "InputShape"),
     };
 
     public static TheoryData<Case> AllCases() => new(Cases);

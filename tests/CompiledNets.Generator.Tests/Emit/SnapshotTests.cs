@@ -9,6 +9,7 @@ public class SnapshotTests
     [InlineData(nameof(Declarations.Mnist), Declarations.Mnist, "Demo.Vision.MnistNet.g.cs")]
     [InlineData(nameof(Declarations.TanhRegression), Declarations.TanhRegression, "TanhRegression.g.cs")]
     [InlineData(nameof(Declarations.Toolkit), Declarations.Toolkit, "Demo.ToolkitNet.g.cs")]
+    [InlineData(nameof(Declarations.ConvNet), Declarations.ConvNet, "Demo.Vision.ConvNet.g.cs")]
     public void Generated_code_matches_the_verified_snapshot(string name, string declaration, string hintName)
     {
         var run = GeneratorHarness.Run(declaration);
@@ -35,6 +36,7 @@ public class SnapshotTests
     [InlineData(Declarations.Mnist)]
     [InlineData(Declarations.TanhRegression)]
     [InlineData(Declarations.Toolkit)]
+    [InlineData(Declarations.ConvNet)]
     public void Generated_code_compiles_without_warnings(string declaration)
     {
         var run = GeneratorHarness.Run(declaration);

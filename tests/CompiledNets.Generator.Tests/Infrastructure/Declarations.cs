@@ -74,4 +74,23 @@ internal static class Declarations
         [AdamW(LearningRate = 3e-4f, WeightDecay = 0.05f)]
         public partial class ToolkitNet;
         """;
+
+    /// <summary>Keras's mnist_convnet: the convolution, pooling, flatten and dropout kinds on one network.</summary>
+    public const string ConvNet = """
+        using CompiledNets;
+
+        namespace Demo.Vision;
+
+        [Network(InputShape = new[] { 1, 28, 28 })]
+        [Conv2D(32, 3, Activation.ReLU)]
+        [MaxPool2D(2)]
+        [Conv2D(64, 3, Activation.ReLU)]
+        [MaxPool2D(2)]
+        [Flatten]
+        [Dropout(0.5f)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Adam(LearningRate = 1e-3f)]
+        public partial class ConvNet;
+        """;
 }

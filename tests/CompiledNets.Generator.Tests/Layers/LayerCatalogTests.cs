@@ -17,12 +17,20 @@ public class LayerCatalogTests
         return Path.Combine(directory!.FullName, "src", "Generator");
     }
 
-    /// <summary>The names by which code refers to a kind: its class and its settings record.</summary>
+    /// <summary>The names by which code refers to a kind: its class and the settings record its attribute reads into.</summary>
     private static IEnumerable<string> NamesOf(LayerKind kind)
     {
-        string type = kind.GetType().Name;
-        yield return type;
-        yield return type.Substring(0, type.Length - "Layer".Length) + "Spec";
+        yield return kind.GetType().Name;
+        yield return SettingsOf(kind).Name;
+    }
+
+    /// <summary>The settings record whose <c>Kind</c> is <paramref name="kind"/> (kinds of one family may share one, as the two poolings do).</summary>
+    private static Type SettingsOf(LayerKind kind)
+    {
+        var records = typeof(LayerKind).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(Model.LayerSpec)) && !t.IsAbstract).ToList();
+        static string Stem(string name, string suffix) => name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : name;
+        var named = records.SingleOrDefault(t => t.Name == Stem(kind.GetType().Name, "Layer") + "Spec");
+        return named ?? records.Single(t => t.Name == Stem(kind.GetType().BaseType!.Name, "LayerKind") + "Spec");
     }
 
     [Fact]
@@ -47,20 +55,16 @@ public class LayerCatalogTests
     [Fact]
     public void Every_kind_has_its_attribute_settings_record_and_distinct_names()
     {
-        var generator = typeof(LayerKind).Assembly;
         foreach (var kind in LayerCatalog.Kinds)
         {
             Assert.NotNull(typeof(NetworkAttribute).Assembly.GetType("CompiledNets." + kind.AttributeName));
-            Assert.NotNull(generator.GetType("CompiledNets.Generator.Layers." + NamesOf(kind).Last()));
+            Assert.NotNull(SettingsOf(kind));
             Assert.Same(kind, LayerCatalog.ForAttribute(kind.AttributeName));
         }
         Assert.Equal(LayerCatalog.Kinds.Count, LayerCatalog.Kinds.Select(k => k.Identifier).Distinct().Count());
         Assert.Equal(LayerCatalog.Kinds.Count, LayerCatalog.Kinds.Select(k => k.AttributeName).Distinct().Count());
-        // Every attribute class a user can put on a network that makes a layer is read by a kind.
-        var layerAttributes = typeof(NetworkAttribute).Assembly.GetExportedTypes()
-            .Where(t => t.IsSubclassOf(typeof(Attribute)) && t.Name.EndsWith("Attribute", StringComparison.Ordinal))
-            .Select(t => t.Name)
-            .Where(name => LayerCatalog.ForAttribute(name) is not null);
-        Assert.Equal(LayerCatalog.Kinds.Count, layerAttributes.Count());
+        // Every attribute of the library has a role the generator knows (a layer attribute without its kind would be ignored).
+        var attributes = typeof(NetworkAttribute).Assembly.GetExportedTypes().Where(t => t.IsSubclassOf(typeof(Attribute))).Select(t => t.Name);
+        Assert.All(attributes, name => Assert.Contains(name, Names.AttributeNames.Known.Select(k => k.Name)));
     }
 }

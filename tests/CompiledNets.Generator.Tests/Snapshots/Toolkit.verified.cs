@@ -290,7 +290,7 @@ namespace Demo
             const int rows = 1;
             global::System.Span<float> rowA = stackalloc float[WidestHidden];
             global::System.Span<float> rowB = stackalloc float[WidestHidden];
-            global::System.Span<float> pieces = stackalloc float[48];
+            global::System.Span<float> layerScratch = stackalloc float[48];
             // dense1: Dense(32, Linear)
             global::CompiledNets.Generated.Kernels.DenseForward_20x32_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), rows, 0, Dense1Units);
             // batchnorm1: BatchNorm(momentum 0.2)
@@ -301,8 +301,8 @@ namespace Demo
             global::CompiledNets.Kernels.ActivationKernels.ReLU(rowA.Slice(0, Activation1Units));
             // dropout1: identity at inference
             // maxout1: Maxout(16, 3)
-            global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Activation1Units)), ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(pieces), rows, 0, Maxout1Linear);
-            global::CompiledNets.Kernels.LayerKernels.MaxoutForward(pieces, rowB.Slice(0, Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
+            global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Activation1Units)), ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch), rows, 0, Maxout1Linear);
+            global::CompiledNets.Kernels.LayerKernels.MaxoutForward(layerScratch, rowB.Slice(0, Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
             // layernorm1: LayerNorm
             global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(rowB.Slice(0, Maxout1Units), rowA.Slice(0, LayerNorm1Units), default, default, _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units), _parameters.AsSpan(LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
             // dense2: Dense(12, LeakyReLU(alpha 0.2))
