@@ -17,8 +17,11 @@ internal sealed record RefFlatten : RefLayer;
 /// <summary>Dense: weight <c>[units, inputs]</c>, then bias.</summary>
 internal sealed record RefDense(int Units, Activation Activation, double Alpha = double.NaN, double L2 = 0) : RefLayer;
 
-/// <summary>Batch norm: per channel on images, per feature on flat values; gamma then beta.</summary>
-internal sealed record RefBatchNorm(double Epsilon = 1e-5) : RefLayer;
+/// <summary>
+/// Batch norm: per channel on images, per feature on flat values; gamma then beta. With running statistics it is in
+/// inference form (they replace the batch's).
+/// </summary>
+internal sealed record RefBatchNorm(double Epsilon = 1e-5, double[]? RunningMean = null, double[]? RunningVariance = null) : RefLayer;
 
 /// <summary>Layer norm over all of a sample's values; gamma then beta, element-wise.</summary>
 internal sealed record RefLayerNorm(double Epsilon = 1e-5) : RefLayer;
@@ -126,8 +129,8 @@ internal sealed class ConvReference(int channels, int height, int width, LossFun
                     for (int ch = 0; ch < c; ch++)
                     {
                         var values = x.SelectMany(t => t.V.Skip(ch * area).Take(area)).ToArray();
-                        double mean = values.Average();
-                        double variance = values.Average(v => (v - mean) * (v - mean));
+                        double mean = norm.RunningMean?[ch] ?? values.Average();
+                        double variance = norm.RunningVariance?[ch] ?? values.Average(v => (v - mean) * (v - mean));
                         for (int b = 0; b < batch; b++)
                             for (int i = ch * area; i < (ch + 1) * area; i++)
                                 next[b].V[i] = parameters[offset + ch] * (x[b].V[i] - mean) / Math.Sqrt(variance + norm.Epsilon) + parameters[offset + c + ch];
