@@ -27,7 +27,7 @@ internal static partial class OnnxLayers
             : base(name, geometry.Input.Size, outputShape)
         {
             (_geometry, _weight, _bias, _activation, _alpha) = (geometry, weight, bias, activation, alpha);
-            _columns = new float[geometry.Input.Channels * geometry.KernelArea * geometry.OutputArea];
+            _columns = new float[ConvMath.ForwardScratch(outputShape[0], geometry)];
         }
 
         public static OnnxLayer Create(LayerSource source)

@@ -22,7 +22,7 @@ internal sealed class Conv2DLayer : Layer
     private AlignedFloats _parameters = AlignedFloats.Empty;
     private AlignedFloats _gradients = AlignedFloats.Empty;
     private int _weightOffset, _biasOffset;
-    private AlignedFloats _columns = AlignedFloats.Empty;
+    private AlignedFloats _scratch = AlignedFloats.Empty;
     private AlignedFloats _output = AlignedFloats.Empty;
     private AlignedFloats? _preActivation;
 
@@ -58,7 +58,7 @@ internal sealed class Conv2DLayer : Layer
 
     public override float OutputAlpha => _alpha;
 
-    public override int InferenceScratchFor(int rows) => KernelSize * _geometry.OutputArea;
+    public override int InferenceScratchFor(int rows) => ConvMath.ForwardScratch(_filters, _geometry);
 
     private ReadOnlySpan<float> Weights => _parameters.AsSpan(_weightOffset, _filters * KernelSize);
 
@@ -72,7 +72,7 @@ internal sealed class Conv2DLayer : Layer
         _weightOffset = binding.ParameterOffset;
         _biasOffset = binding.ParameterOffset + _filters * KernelSize;
         if (!binding.Training) return;
-        _columns = new AlignedFloats(KernelSize * _geometry.OutputArea);
+        _scratch = new AlignedFloats(ConvMath.BackwardScratch(_filters, _geometry));
         _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
         // The loss needs the last layer's logits; GELU and SiLU need their inputs for the derivative.
         _preActivation = binding.IsLast || ActivationKernels.NeedsPreActivation(_activation) ? new AlignedFloats(binding.MaxBatchSize * Outputs) : null;
@@ -103,12 +103,12 @@ internal sealed class Conv2DLayer : Layer
         var output = _output.AsSpan(0, batch * Outputs);
         if (_preActivation is null)
         {
-            ConvMath.Forward(input, Weights, Bias, output, batch, _filters, _columns, _geometry);
+            ConvMath.Forward(input, Weights, Bias, output, batch, _filters, _scratch, _geometry);
         }
         else
         {
             var pre = _preActivation.AsSpan(0, batch * Outputs);
-            ConvMath.Forward(input, Weights, Bias, pre, batch, _filters, _columns, _geometry);
+            ConvMath.Forward(input, Weights, Bias, pre, batch, _filters, _scratch, _geometry);
             pre.CopyTo(output);
         }
         ActivationKernels.Forward(_activation, _alpha, output, Outputs);
@@ -129,7 +129,7 @@ internal sealed class Conv2DLayer : Layer
             Subnormals.FlushToZero(delta);
         }
         ConvMath.Backward(delta, input, Weights, _gradients.AsSpan(_weightOffset, _filters * KernelSize), _gradients.AsSpan(_biasOffset, _filters),
-            inputGradient, batch, _filters, _columns, _geometry);
+            inputGradient, batch, _filters, _scratch, _geometry);
     }
 
     public override float AddL2Penalty(float networkWeightDecay)

@@ -5,8 +5,7 @@ namespace CompiledNets;
 /// <summary>
 /// The products of a 2-D convolution, one sample at a time through an unfolded copy of its input (im2col):
 /// <c>columns[k, p]</c> is the input value under kernel cell <c>k = (c·kh + ky)·kw + kx</c> at output position
-/// <c>p = oy·outWidth + ox</c> (zero in the padding). With that, every product is a run of
-/// <see cref="TensorPrimitives"/> calls over the output positions of one channel:
+/// <c>p = oy·outWidth + ox</c> (zero in the padding). With that, every product is a matrix product (<see cref="Gemm"/>):
 /// <list type="bullet">
 /// <item>forward: <c>y[f, :] = b[f] + Σ_k W[f, k] · columns[k, :]</c>;</item>
 /// <item>weight gradient: <c>dW[f, k] = Σ_samples delta[f, :] · columns[k, :]</c>, <c>db[f] = Σ delta[f, :]</c>;</item>
@@ -89,73 +88,81 @@ internal static class ConvMath
         }
     }
 
+    /// <summary>Scratch values <see cref="Forward"/> needs: one sample's unfolded input, <c>K · P</c>.</summary>
+    public static int ForwardScratch(int filters, in WindowGeometry g) => g.Input.Channels * g.KernelArea * g.OutputArea;
+
     /// <summary>
-    /// <c>y[b, f, :] = bias[f] + Σ_k W[f, k] · columns_b[k, :]</c> for <paramref name="batch"/> samples;
-    /// <paramref name="columns"/> holds one sample's <c>[K, P]</c> at a time.
+    /// Scratch values <see cref="Backward"/> needs: the unfolded input, its transpose (then the column gradients), and the
+    /// transposed weights, <c>2 · K · P + K · filters</c>.
+    /// </summary>
+    public static int BackwardScratch(int filters, in WindowGeometry g)
+    {
+        int kernel = g.Input.Channels * g.KernelArea;
+        return 2 * kernel * g.OutputArea + kernel * filters;
+    }
+
+    /// <summary>
+    /// <c>y[b, f, :] = bias[f] + Σ_k W[f, k] · columns_b[k, :]</c> for <paramref name="batch"/> samples: per sample, the
+    /// bias, then the product <c>W [F, K] · columns [K, P]</c>. <paramref name="scratch"/> holds <see cref="ForwardScratch"/> values.
     /// </summary>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output,
-        int batch, int filters, Span<float> columns, in WindowGeometry g)
+        int batch, int filters, Span<float> scratch, in WindowGeometry g)
     {
         int inputSize = g.Input.Size, area = g.OutputArea, kernel = g.Input.Channels * g.KernelArea;
-        columns = columns[..(kernel * area)];
+        var columns = scratch[..(kernel * area)];
         for (int b = 0; b < batch; b++)
         {
             Unfold(input.Slice(b * inputSize, inputSize), columns, g);
             var sample = output.Slice(b * filters * area, filters * area);
-            for (int f = 0; f < filters; f++)
-            {
-                var row = sample.Slice(f * area, area);
-                row.Fill(bias[f]);
-                var weightRow = weights.Slice(f * kernel, kernel);
-                for (int k = 0; k < kernel; k++)
-                    TensorPrimitives.MultiplyAdd(columns.Slice(k * area, area), weightRow[k], row, row);
-            }
+            for (int f = 0; f < filters; f++) sample.Slice(f * area, area).Fill(bias[f]);
+            Gemm.MultiplyAdd(weights, columns, sample, filters, kernel, area);
         }
     }
 
     /// <summary>
     /// The weight and bias gradients summed over the batch (written, not accumulated), and, unless
-    /// <paramref name="inputGradient"/> is empty, the input gradient. <paramref name="columns"/> holds one sample's
-    /// <c>[K, P]</c>: first its unfolded input, then its column gradients.
+    /// <paramref name="inputGradient"/> is empty, the input gradient. Per sample: <c>dW += delta [F, P] · columnsᵀ [P, K]</c>,
+    /// and <c>dColumns = Wᵀ [K, F] · delta [F, P]</c> folded back onto the input. <paramref name="scratch"/> holds
+    /// <see cref="BackwardScratch"/> values.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> delta, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
-        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputGradient, int batch, int filters, Span<float> columns, in WindowGeometry g)
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputGradient, int batch, int filters, Span<float> scratch, in WindowGeometry g)
     {
         int inputSize = g.Input.Size, area = g.OutputArea, kernel = g.Input.Channels * g.KernelArea;
-        columns = columns[..(kernel * area)];
+        var columns = scratch[..(kernel * area)];
+        var second = scratch.Slice(kernel * area, kernel * area); // the transposed columns, then the column gradients
+        var weightsTransposed = scratch.Slice(2 * kernel * area, kernel * filters);
         weightGradient = weightGradient[..(filters * kernel)];
         weightGradient.Clear();
         biasGradient[..filters].Clear();
+        if (!inputGradient.IsEmpty) Transpose(weights, weightsTransposed, filters, kernel);
         for (int b = 0; b < batch; b++)
         {
             var sampleDelta = delta.Slice(b * filters * area, filters * area);
+            for (int f = 0; f < filters; f++) biasGradient[f] += TensorPrimitives.Sum(sampleDelta.Slice(f * area, area));
             Unfold(input.Slice(b * inputSize, inputSize), columns, g);
-            for (int f = 0; f < filters; f++)
-            {
-                var deltaRow = sampleDelta.Slice(f * area, area);
-                biasGradient[f] += TensorPrimitives.Sum(deltaRow);
-                var gradientRow = weightGradient.Slice(f * kernel, kernel);
-                for (int k = 0; k < kernel; k++) gradientRow[k] += TensorPrimitives.Dot(deltaRow, columns.Slice(k * area, area));
-            }
+            Transpose(columns, second, kernel, area);
+            Gemm.MultiplyAdd(sampleDelta, second, weightGradient, filters, area, kernel);
             if (inputGradient.IsEmpty) continue;
 
-            columns.Clear();
-            for (int f = 0; f < filters; f++)
-            {
-                var deltaRow = sampleDelta.Slice(f * area, area);
-                var weightRow = weights.Slice(f * kernel, kernel);
-                for (int k = 0; k < kernel; k++)
-                {
-                    var target = columns.Slice(k * area, area);
-                    TensorPrimitives.MultiplyAdd(deltaRow, weightRow[k], target, target);
-                }
-            }
+            second.Clear();
+            Gemm.MultiplyAdd(weightsTransposed, sampleDelta, second, kernel, filters, area);
             var sampleGradient = inputGradient.Slice(b * inputSize, inputSize);
             sampleGradient.Clear();
-            FoldAdd(columns, sampleGradient, g);
+            FoldAdd(second, sampleGradient, g);
         }
         // The generated kernels flush as they store: the same values reach the optimizer and the layer below.
         Kernels.Subnormals.FlushToZero(weightGradient);
         if (!inputGradient.IsEmpty) Kernels.Subnormals.FlushToZero(inputGradient[..(batch * inputSize)]);
+    }
+
+    /// <summary><c>destination [columns, rows]</c> = <c>source [rows, columns]</c>ᵀ.</summary>
+    private static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var row = source.Slice(r * columns, columns);
+            for (int c = 0; c < columns; c++) destination[c * rows + r] = row[c];
+        }
     }
 }
