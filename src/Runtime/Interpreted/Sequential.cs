@@ -216,8 +216,8 @@ public sealed partial class Sequential : INetwork
     }
 
     /// <summary>
-    /// L2 weight decay on every Dense and Maxout weight (not biases or normalisation parameters), as
-    /// <c>[WeightDecay(lambda)]</c>: λ/2·Σw² added to the loss and λ·w to the gradient. A Dense layer's own
+    /// L2 weight decay on every Dense, Maxout and Conv2D weight (not biases or normalisation parameters), as
+    /// <c>[WeightDecay(lambda)]</c>: λ/2·Σw² added to the loss and λ·w to the gradient. A Dense or Conv2D layer's own
     /// <c>l2</c> takes precedence.
     /// </summary>
     /// <param name="lambda">The coefficient, a finite number &gt;= 0.</param>
