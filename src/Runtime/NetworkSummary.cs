@@ -6,7 +6,7 @@ namespace CompiledNets;
 /// <summary>One row of a <see cref="NetworkSummary"/>.</summary>
 /// <param name="Name">Layer name as used in tensor names, for example <c>dense1</c>.</param>
 /// <param name="Kind">Layer type, for example <c>Dense</c>.</param>
-/// <param name="OutputShape">Shape of one sample's output (batch dimension excluded).</param>
+/// <param name="OutputShape">Shape of one sample's output (batch dimension excluded): <c>[features]</c>, or <c>[channels, height, width]</c> for image layers.</param>
 /// <param name="TrainableParameters">Trainable values in the layer.</param>
 /// <param name="NonTrainableParameters">Non-trainable values (running statistics).</param>
 /// <param name="Detail">Activation or other settings, for display.</param>
@@ -58,7 +58,10 @@ public sealed class NetworkSummary
     /// <summary>Trainable plus non-trainable values.</summary>
     public int TotalParameters => TrainableParameters + NonTrainableParameters;
 
-    /// <summary>The Keras-style table: Layer (type) | Output shape | Param #, then the totals.</summary>
+    /// <summary>
+    /// The Keras-style table: Layer (type) | Output shape | Param #, then the totals. Shapes are written as Keras does,
+    /// with the batch dimension first: <c>(None, 10)</c>, <c>(None, 32, 26, 26)</c> (channels first, the order the values are stored).
+    /// </summary>
     public override string ToString()
     {
         var rows = Layers.Select(l => (

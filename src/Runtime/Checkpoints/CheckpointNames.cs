@@ -15,7 +15,10 @@ public static class CheckpointNames
     /// left out). For <c>nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))</c> pass <c>"0", "2"</c>:
     /// <c>0.weight</c> becomes <c>dense1.weight</c>, <c>2.bias</c> becomes <c>dense2.bias</c>. Tensors named
     /// <c>gamma</c>/<c>beta</c> here are PyTorch's <c>weight</c>/<c>bias</c>, and a norm layer's
-    /// <c>num_batches_tracked</c> is skipped.
+    /// <c>num_batches_tracked</c> is skipped. Convnets work the same way, since <c>conv1.weight</c> is PyTorch's
+    /// <c>[out, in, kh, kw]</c> and pooling and Flatten own no tensors: for <c>nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(),
+    /// nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))</c>
+    /// pass <c>0, 3, 8</c>.
     /// </summary>
     /// <param name="network">The network the checkpoint is loaded into.</param>
     /// <param name="moduleNames">One PyTorch module name (or index) per layer of the network that owns tensors.</param>

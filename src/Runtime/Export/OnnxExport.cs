@@ -10,7 +10,8 @@ namespace CompiledNets;
 /// <summary>
 /// Exports a trained network to an ONNX model (opset <see cref="Opset"/>) that ONNX Runtime, the <c>onnx</c> Python
 /// package or any other ONNX consumer can run: input <c>input</c> <c>[N, InputSize]</c> float, output <c>output</c>
-/// <c>[N, OutputSize]</c> float, with a dynamic batch dimension <c>N</c>.
+/// <c>[N, OutputSize]</c> float, with a dynamic batch dimension <c>N</c>. An image network (architecture starting
+/// <c>1x28x28 -> …</c>) takes <c>[N, C, H, W]</c>, and an image-shaped last layer gives <c>[N, C, H, W]</c>.
 /// </summary>
 /// <remarks>
 /// The graph is derived from <see cref="INetwork.Summary"/> (layer kinds and activations) and
@@ -18,7 +19,8 @@ namespace CompiledNets;
 /// networks alike. Dense layers become <c>Gemm</c> (<c>transB = 1</c>, the <c>[out, in]</c> weight as initializer
 /// <c>dense1.weight</c>, bias <c>dense1.bias</c>); BatchNorm becomes <c>BatchNormalization</c> with its running
 /// statistics, LayerNorm <c>LayerNormalization</c>, Maxout <c>Gemm</c> + <c>Reshape</c> + <c>ReduceMax</c>, a
-/// standalone activation its activation's nodes; Dropout is removed (inference mode). Before writing, the exporter
+/// standalone activation its activation's nodes, Conv2D <c>Conv</c>, the pools <c>MaxPool</c>, <c>AveragePool</c> and
+/// <c>GlobalAveragePool</c>, Flatten <c>Flatten</c>; Dropout is removed (inference mode). Before writing, the exporter
 /// evaluates the layers it read on a few probe inputs and compares them with <see cref="INetwork.Predict"/>: if the
 /// summary does not describe the network that actually runs, the export throws instead of writing a wrong model.
 /// See <c>docs/interop.md</c> for the operator mapping.
@@ -87,7 +89,8 @@ public static class OnnxExport
     /// <summary>The model message; tests parse files back into it.</summary>
     internal static ModelProto BuildModel(INetwork network)
     {
-        var layers = ReadLayers(network);
+        var inputShape = InputShape(network);
+        var layers = ReadLayers(network, inputShape);
         Verify(network, layers);
 
         var graph = new OnnxGraphBuilder(network.Summary.NetworkName);
@@ -98,8 +101,8 @@ public static class OnnxExport
         if (value == InputName || !graph.RenameOutput(value, OutputName))
             graph.Graph.Node.Add(new NodeProto { OpType = "Identity", Name = OutputName, Input = { value }, Output = { OutputName } });
 
-        graph.Graph.Input.Add(OnnxGraphBuilder.FloatMatrix(InputName, BatchDimension, network.InputSize));
-        graph.Graph.Output.Add(OnnxGraphBuilder.FloatMatrix(OutputName, BatchDimension, network.OutputSize));
+        graph.Graph.Input.Add(OnnxGraphBuilder.FloatTensor(InputName, BatchDimension, inputShape));
+        graph.Graph.Output.Add(OnnxGraphBuilder.FloatTensor(OutputName, BatchDimension, layers[^1].OutputShape));
         graph.Graph.DocString = network.Architecture;
 
         var model = new ModelProto
@@ -131,7 +134,29 @@ public static class OnnxExport
         }
     }
 
-    private static List<OnnxLayer> ReadLayers(INetwork network)
+    /// <summary>
+    /// The shape of one input sample: <c>[C, H, W]</c> when the architecture string starts with <c>CxHxW -></c> (an image
+    /// network, generated or interpreted), else <c>[InputSize]</c>.
+    /// </summary>
+    internal static int[] InputShape(INetwork network)
+    {
+        string layers = ArchitectureParts.Parse(network.Architecture).Layers;
+        int arrow = layers.IndexOf(" -> ", StringComparison.Ordinal);
+        string input = (arrow < 0 ? layers : layers[..arrow]).Trim();
+        var parts = input.Split('x');
+        if (parts.Length != 3) return [network.InputSize];
+        var shape = new int[3];
+        for (int i = 0; i < 3; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]) || shape[i] <= 0)
+                throw new InvalidOperationException($"{network.Summary.NetworkName}: cannot read the input shape '{input}' of its architecture ({network.Architecture}).");
+        }
+        if ((long)shape[0] * shape[1] * shape[2] != network.InputSize)
+            throw new InvalidOperationException($"{network.Summary.NetworkName}: the architecture's input shape {input} does not hold the network's {network.InputSize} inputs.");
+        return shape;
+    }
+
+    private static List<OnnxLayer> ReadLayers(INetwork network, int[] inputShape)
     {
         var summary = network.Summary;
         if (summary.InputSize != network.InputSize)
@@ -139,13 +164,14 @@ public static class OnnxExport
         if (summary.Layers.Count == 0)
             throw new InvalidOperationException($"{summary.NetworkName} has no layers to export.");
         var layers = new List<OnnxLayer>(summary.Layers.Count);
-        int features = network.InputSize;
+        int[] shape = inputShape;
         for (int i = 0; i < summary.Layers.Count; i++)
         {
-            var layer = OnnxLayers.Create(new LayerSource(network, summary.Layers[i], i + 1, features));
+            var layer = OnnxLayers.Create(new LayerSource(network, summary.Layers[i], i + 1, shape));
             layers.Add(layer);
-            features = layer.Outputs;
+            shape = layer.OutputShape;
         }
+        int features = layers[^1].Outputs;
         if (features != network.OutputSize)
             throw new InvalidOperationException($"The last layer of {summary.NetworkName} has {features} outputs but the network has {network.OutputSize}.");
         return layers;
@@ -226,5 +252,5 @@ public static class OnnxExport
     }
 
     /// <summary>The probe deviation of the layers the exporter reads from <paramref name="network"/> (for tests and reports).</summary>
-    internal static double ProbeDeviation(INetwork network) => ProbeDeviation(network, ReadLayers(network)).Worst;
+    internal static double ProbeDeviation(INetwork network) => ProbeDeviation(network, ReadLayers(network, InputShape(network))).Worst;
 }

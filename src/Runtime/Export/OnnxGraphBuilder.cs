@@ -120,24 +120,15 @@ internal sealed class OnnxGraphBuilder
         return attribute;
     }
 
-    /// <summary>A float tensor value of shape <c>[batch, features]</c> with a symbolic batch dimension.</summary>
-    public static ValueInfoProto FloatMatrix(string name, string batchDimension, int features) => new()
+    /// <summary>A float tensor value of shape <c>[batch, ..dimensions]</c> (<c>[N, C, H, W]</c> for images) with a symbolic batch dimension.</summary>
+    public static ValueInfoProto FloatTensor(string name, string batchDimension, ReadOnlySpan<int> dimensions)
     {
-        Name = name,
-        Type = new TypeProto
+        var shape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimParam = batchDimension } } };
+        foreach (int d in dimensions) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
         {
-            TensorType = new TypeProto.Types.Tensor
-            {
-                ElemType = (int)TensorProto.Types.DataType.Float,
-                Shape = new TensorShapeProto
-                {
-                    Dim =
-                    {
-                        new TensorShapeProto.Types.Dimension { DimParam = batchDimension },
-                        new TensorShapeProto.Types.Dimension { DimValue = features },
-                    },
-                },
-            },
-        },
-    };
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
+    }
 }

@@ -13,7 +13,7 @@ internal static partial class OnnxLayers
         private readonly Activation _activation;
         private readonly float _alpha;
 
-        private ActivationLayer(string name, int features, Activation activation, float alpha) : base(name, features, features)
+        private ActivationLayer(string name, int[] shape, Activation activation, float alpha) : base(name, LayerSource.Product(shape), shape)
         {
             _activation = activation;
             _alpha = alpha;
@@ -22,11 +22,11 @@ internal static partial class OnnxLayers
         public static OnnxLayer Create(LayerSource source)
         {
             var (activation, alpha) = OnnxActivations.Parse(source);
-            return new ActivationLayer(source.Layer.Name, SameWidth(source), activation, alpha);
+            return new ActivationLayer(source.Layer.Name, SameShape(source), activation, alpha);
         }
 
         public override string Emit(OnnxGraphBuilder graph, string input) =>
-            OnnxActivations.Emit(graph, _activation, _alpha, input, Name);
+            OnnxActivations.Emit(graph, _activation, _alpha, input, Name, OutputShape);
 
         public override void Reference(ReadOnlySpan<float> input, Span<float> output)
         {
@@ -37,68 +37,77 @@ internal static partial class OnnxLayers
 
     /// <summary>
     /// BatchNorm in inference form: <c>BatchNormalization(x, gamma, beta, running_mean, running_var, epsilon)</c>
-    /// (opset 15; <c>training_mode</c> 0), i.e. <c>gamma·(x − mean)/sqrt(var + eps) + beta</c> per feature.
+    /// (opset 15; <c>training_mode</c> 0), i.e. <c>gamma·(x − mean)/sqrt(var + eps) + beta</c> per feature of
+    /// <c>[N, features]</c>, or per channel of <c>[N, C, H, W]</c> images (the operator's channel axis is 1 either way).
     /// </summary>
     private sealed class BatchNormLayer : OnnxLayer
     {
         private readonly float[] _gamma, _beta, _mean, _variance;
         private readonly NormEpsilon _epsilon;
+        private readonly int _channels, _spatial;
 
-        private BatchNormLayer(string name, int features, float[] gamma, float[] beta, float[] mean, float[] variance, NormEpsilon epsilon)
-            : base(name, features, features)
+        private BatchNormLayer(string name, int[] shape, float[] gamma, float[] beta, float[] mean, float[] variance, NormEpsilon epsilon)
+            : base(name, LayerSource.Product(shape), shape)
         {
             (_gamma, _beta, _mean, _variance, _epsilon) = (gamma, beta, mean, variance, epsilon);
+            _channels = shape[0];
+            _spatial = Outputs / _channels;
         }
 
         public static OnnxLayer Create(LayerSource source)
         {
-            int features = SameWidth(source);
-            return new BatchNormLayer(source.Layer.Name, features,
-                source.Tensor("gamma", features), source.Tensor("beta", features),
-                source.Tensor("running_mean", features), source.Tensor("running_var", features), NormEpsilon.Read(source));
+            var shape = SameShape(source);
+            int channels = shape[0];
+            return new BatchNormLayer(source.Layer.Name, shape,
+                source.Tensor("gamma", channels), source.Tensor("beta", channels),
+                source.Tensor("running_mean", channels), source.Tensor("running_var", channels), NormEpsilon.Read(source));
         }
 
         public override string? Assumption => _epsilon.Assumption;
 
         public override string Emit(OnnxGraphBuilder graph, string input)
         {
-            string gamma = graph.Initializer(Name + ".gamma", [Outputs], _gamma);
-            string beta = graph.Initializer(Name + ".beta", [Outputs], _beta);
-            string mean = graph.Initializer(Name + ".running_mean", [Outputs], _mean);
-            string variance = graph.Initializer(Name + ".running_var", [Outputs], _variance);
+            string gamma = graph.Initializer(Name + ".gamma", [_channels], _gamma);
+            string beta = graph.Initializer(Name + ".beta", [_channels], _beta);
+            string mean = graph.Initializer(Name + ".running_mean", [_channels], _mean);
+            string variance = graph.Initializer(Name + ".running_var", [_channels], _variance);
             return graph.Node("BatchNormalization", Name + ".output", [input, gamma, beta, mean, variance],
                 OnnxGraphBuilder.Float("epsilon", _epsilon.Value));
         }
 
         public override void Reference(ReadOnlySpan<float> input, Span<float> output) =>
-            NormalizationKernels.BatchNormInference(input, output, _gamma, _beta, _mean, _variance, 1, Outputs, _epsilon.Value);
+            NormalizationKernels.BatchNorm2DInference(input, output, _gamma, _beta, _mean, _variance, 1, _channels, _spatial, _epsilon.Value);
     }
 
-    /// <summary>LayerNorm: <c>LayerNormalization(x, gamma, beta, axis=-1, epsilon)</c> (opset 17), biased variance as PyTorch.</summary>
+    /// <summary>
+    /// LayerNorm: <c>LayerNormalization(x, gamma, beta, axis, epsilon)</c> (opset 17), biased variance as PyTorch, over
+    /// all of a sample's values: <c>axis=-1</c> on <c>[N, features]</c>, <c>axis=1</c> on <c>[N, C, H, W]</c> with gamma
+    /// and beta of shape <c>[C, H, W]</c>.
+    /// </summary>
     private sealed class LayerNormLayer : OnnxLayer
     {
         private readonly float[] _gamma, _beta;
         private readonly NormEpsilon _epsilon;
 
-        private LayerNormLayer(string name, int features, float[] gamma, float[] beta, NormEpsilon epsilon) : base(name, features, features)
+        private LayerNormLayer(string name, int[] shape, float[] gamma, float[] beta, NormEpsilon epsilon) : base(name, LayerSource.Product(shape), shape)
         {
             (_gamma, _beta, _epsilon) = (gamma, beta, epsilon);
         }
 
         public static OnnxLayer Create(LayerSource source)
         {
-            int features = SameWidth(source);
-            return new LayerNormLayer(source.Layer.Name, features, source.Tensor("gamma", features), source.Tensor("beta", features), NormEpsilon.Read(source));
+            var shape = SameShape(source);
+            return new LayerNormLayer(source.Layer.Name, shape, source.Tensor("gamma", shape), source.Tensor("beta", shape), NormEpsilon.Read(source));
         }
 
         public override string? Assumption => _epsilon.Assumption;
 
         public override string Emit(OnnxGraphBuilder graph, string input)
         {
-            string gamma = graph.Initializer(Name + ".gamma", [Outputs], _gamma);
-            string beta = graph.Initializer(Name + ".beta", [Outputs], _beta);
+            string gamma = graph.Initializer(Name + ".gamma", OutputShape, _gamma);
+            string beta = graph.Initializer(Name + ".beta", OutputShape, _beta);
             return graph.Node("LayerNormalization", Name + ".output", [input, gamma, beta],
-                OnnxGraphBuilder.Int("axis", -1), OnnxGraphBuilder.Float("epsilon", _epsilon.Value));
+                OnnxGraphBuilder.Int("axis", OutputShape.Length == 1 ? -1 : 1), OnnxGraphBuilder.Float("epsilon", _epsilon.Value));
         }
 
         public override void Reference(ReadOnlySpan<float> input, Span<float> output) =>
@@ -127,13 +136,14 @@ internal static partial class OnnxLayers
 
         public static OnnxLayer Create(LayerSource source)
         {
+            int inputs = source.FlatInputs;
             int units = source.Outputs;
             var match = PiecesPattern.Match(source.Layer.Detail);
             if (!match.Success || !int.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int pieces) || pieces < 1)
                 throw new NotSupportedException($"{source.Label}: cannot read the number of pieces from the detail '{source.Layer.Detail}' (expected \"3 pieces\").");
             int linear = checked(units * pieces);
-            return new MaxoutLayer(source.Layer.Name, source.Inputs, units, pieces,
-                source.Tensor("weight", linear, source.Inputs), source.Tensor("bias", linear));
+            return new MaxoutLayer(source.Layer.Name, inputs, units, pieces,
+                source.Tensor("weight", linear, inputs), source.Tensor("bias", linear));
         }
 
         public override string Emit(OnnxGraphBuilder graph, string input)

@@ -12,10 +12,16 @@ namespace CompiledNets.Export;
 internal abstract class OnnxLayer
 {
     protected OnnxLayer(string name, int inputs, int outputs)
+        : this(name, inputs, [outputs])
+    {
+    }
+
+    protected OnnxLayer(string name, int inputs, int[] outputShape)
     {
         Name = name;
         Inputs = inputs;
-        Outputs = outputs;
+        OutputShape = outputShape;
+        Outputs = LayerSource.Product(outputShape);
     }
 
     /// <summary>The layer's name (<c>dense1</c>), the prefix of its tensors and ONNX values.</summary>
@@ -26,6 +32,9 @@ internal abstract class OnnxLayer
 
     /// <summary>Features per sample coming out.</summary>
     public int Outputs { get; }
+
+    /// <summary>The shape of one sample coming out: <c>[features]</c>, or <c>[C, H, W]</c> for an image-shaped layer.</summary>
+    public int[] OutputShape { get; }
 
     /// <summary>Appends the layer's nodes and initializers; returns the name of the value holding its output.</summary>
     public abstract string Emit(OnnxGraphBuilder graph, string input);
@@ -44,12 +53,12 @@ internal abstract class OnnxLayer
 /// <summary>What a layer exporter is given: the network, the layer's summary row, and where it sits.</summary>
 internal sealed class LayerSource
 {
-    public LayerSource(INetwork network, LayerSummary layer, int position, int inputs)
+    public LayerSource(INetwork network, LayerSummary layer, int position, int[] inputShape)
     {
         Network = network;
         Layer = layer;
         Position = position;
-        Inputs = inputs;
+        InputShape = inputShape;
     }
 
     public INetwork Network { get; }
@@ -59,22 +68,62 @@ internal sealed class LayerSource
     /// <summary>1-based position in the network, for messages.</summary>
     public int Position { get; }
 
-    /// <summary>Features per sample going into the layer (the previous layer's output size).</summary>
-    public int Inputs { get; }
+    /// <summary>The shape of one sample going into the layer (the previous layer's output shape, or the network's input shape).</summary>
+    public int[] InputShape { get; }
+
+    /// <summary>Values per sample going into the layer.</summary>
+    public int Inputs => Product(InputShape);
+
+    /// <summary>True when the layer reads <c>[C, H, W]</c> images.</summary>
+    public bool ImageInput => InputShape.Length == 3;
 
     /// <summary>How messages name the layer: <c>Layer 2 (dense2, Dense ReLU)</c>.</summary>
     public string Label =>
         $"Layer {Position} ({Layer.Name}, {Layer.Kind}{(Layer.Detail.Length > 0 ? " " + Layer.Detail : "")})";
 
-    /// <summary>Features per sample coming out, from the summary's output shape (which must be one-dimensional).</summary>
-    public int Outputs
+    /// <summary>The summary's output shape, which must be <c>[features]</c> or <c>[C, H, W]</c> with positive dimensions.</summary>
+    public int[] OutputShape
     {
         get
         {
-            if (Layer.OutputShape.Length != 1)
-                throw new NotSupportedException($"{Label}: output shape [{string.Join(", ", Layer.OutputShape)}] is not a vector; the ONNX exporter handles [batch, features] layers only.");
-            return Layer.OutputShape[0];
+            var shape = Layer.OutputShape;
+            if (shape.Length is not (1 or 3) || shape.Any(d => d <= 0))
+                throw new NotSupportedException($"{Label}: output shape [{string.Join(", ", shape)}] is neither [features] nor [channels, height, width].");
+            return shape;
         }
+    }
+
+    /// <summary>Values per sample coming out (the product of <see cref="OutputShape"/>).</summary>
+    public int Outputs => Product(OutputShape);
+
+    /// <summary>The input's feature count, for layers that need a flat <c>[features]</c> input (Dense, Maxout).</summary>
+    public int FlatInputs
+    {
+        get
+        {
+            if (ImageInput)
+                throw new InvalidOperationException($"{Label}: the summary gives it the image-shaped input [{string.Join(", ", InputShape)}]; a Flatten must come before it.");
+            return Inputs;
+        }
+    }
+
+    /// <summary>The input's <c>[C, H, W]</c>, for layers that need an image (convolution, pooling).</summary>
+    public (int Channels, int Height, int Width) Image
+    {
+        get
+        {
+            if (!ImageInput)
+                throw new InvalidOperationException($"{Label}: an image layer, but its input is the flat [{string.Join(", ", InputShape)}].");
+            return (InputShape[0], InputShape[1], InputShape[2]);
+        }
+    }
+
+    /// <summary>The product of a shape's dimensions.</summary>
+    public static int Product(int[] shape)
+    {
+        long product = 1;
+        foreach (int d in shape) product *= d;
+        return checked((int)product);
     }
 
     /// <summary>
@@ -110,6 +159,9 @@ internal sealed class LayerSource
 /// and variance from <see cref="INetwork.Buffers"/>, epsilon as an attribute (input rank 2, <c>[N, C]</c>).</item>
 /// <item><c>LayerNorm</c>: <c>LayerNormalization</c> (opset 17, axis -1) with <c>gamma</c>/<c>beta</c> and epsilon.</item>
 /// <item><c>Maxout</c>: <c>Gemm</c>, <c>Reshape</c> to <c>[N, units, pieces]</c>, <c>ReduceMax(axes=[2], keepdims=0)</c>.</item>
+/// <item>The image layers (<c>OnnxLayers.Images.cs</c>): <c>Conv2D</c> as <c>Conv</c>, <c>MaxPool2D</c> as <c>MaxPool</c>,
+/// <c>AvgPool2D</c> as <c>AveragePool</c> (<c>count_include_pad=0</c>), <c>GlobalAvgPool2D</c> as <c>GlobalAveragePool</c>
+/// and <c>Flatten</c>, <c>Flatten</c> as <c>Flatten(axis=1)</c>; BatchNorm per channel and LayerNorm over C, H, W on images.</item>
 /// </list>
 /// A kind not in the table makes the export throw <see cref="NotSupportedException"/> naming the layer.
 /// </summary>
@@ -118,11 +170,16 @@ internal static partial class OnnxLayers
     private static readonly Dictionary<string, Func<LayerSource, OnnxLayer>> Kinds = new(StringComparer.Ordinal)
     {
         ["Dense"] = DenseLayer.Create,
-        ["Dropout"] = source => new IdentityLayer(source.Layer.Name, SameWidth(source)),
+        ["Dropout"] = source => new IdentityLayer(source.Layer.Name, SameShape(source)),
         ["Activation"] = ActivationLayer.Create,
         ["BatchNorm"] = BatchNormLayer.Create,
         ["LayerNorm"] = LayerNormLayer.Create,
         ["Maxout"] = MaxoutLayer.Create,
+        ["Conv2D"] = Conv2DLayer.Create,
+        ["MaxPool2D"] = source => Pool2DLayer.Create(source, max: true),
+        ["AvgPool2D"] = source => Pool2DLayer.Create(source, max: false),
+        ["GlobalAvgPool2D"] = GlobalAvgPool2DLayer.Create,
+        ["Flatten"] = FlattenLayer.Create,
     };
 
     /// <summary>The kinds <see cref="Create"/> accepts.</summary>
@@ -136,13 +193,13 @@ internal static partial class OnnxLayers
         return create(source);
     }
 
-    /// <summary>The width of a layer that keeps its input's width (Dropout, Activation, the normalisations), checked against its summary row.</summary>
-    private static int SameWidth(LayerSource source)
+    /// <summary>The shape of a layer that keeps its input's shape (Dropout, Activation, the normalisations), checked against its summary row.</summary>
+    private static int[] SameShape(LayerSource source)
     {
-        int outputs = source.Outputs;
-        if (outputs != source.Inputs)
-            throw new InvalidOperationException($"{source.Label}: the summary gives {outputs} outputs for a layer that keeps its {source.Inputs} inputs.");
-        return outputs;
+        var shape = source.OutputShape;
+        if (!shape.AsSpan().SequenceEqual(source.InputShape))
+            throw new InvalidOperationException($"{source.Label}: the summary gives the output shape [{string.Join(", ", shape)}] for a layer that keeps its input's [{string.Join(", ", source.InputShape)}].");
+        return shape;
     }
 
     /// <summary>Dense: <c>Gemm(x, W, b, transB=1)</c> with W stored <c>[out, in]</c>, then the activation.</summary>
@@ -164,10 +221,11 @@ internal static partial class OnnxLayers
 
         public static OnnxLayer Create(LayerSource source)
         {
+            int inputs = source.FlatInputs;
             int outputs = source.Outputs;
             var (activation, alpha) = OnnxActivations.Parse(source);
-            return new DenseLayer(source.Layer.Name, source.Inputs, outputs,
-                source.Tensor("weight", outputs, source.Inputs), source.Tensor("bias", outputs), activation, alpha);
+            return new DenseLayer(source.Layer.Name, inputs, outputs,
+                source.Tensor("weight", outputs, inputs), source.Tensor("bias", outputs), activation, alpha);
         }
 
         public override string Emit(OnnxGraphBuilder graph, string input)
@@ -194,7 +252,7 @@ internal static partial class OnnxLayers
     /// <summary>A layer that is the identity in inference mode (Dropout): no node at all.</summary>
     private sealed class IdentityLayer : OnnxLayer
     {
-        public IdentityLayer(string name, int features) : base(name, features, features) { }
+        public IdentityLayer(string name, int[] shape) : base(name, LayerSource.Product(shape), shape) { }
 
         public override string Emit(OnnxGraphBuilder graph, string input) => input;
 
@@ -213,9 +271,12 @@ internal static class OnnxActivations
     /// The activation and its alpha from a detail such as <c>ReLU</c>, <c>LeakyReLU</c> (default alpha),
     /// <c>LeakyReLU(alpha 0.2)</c>, <c>LeakyReLU(alpha=0.2)</c> or <c>ELU(0.5)</c>. An empty detail means Linear.
     /// </summary>
-    public static (Activation Activation, float Alpha) Parse(LayerSource source)
+    public static (Activation Activation, float Alpha) Parse(LayerSource source) => Parse(source, source.Layer.Detail);
+
+    /// <summary>As <see cref="Parse(LayerSource)"/>, from part of the detail (a convolution's <c>3x3, ReLU</c> gives <c>ReLU</c>).</summary>
+    public static (Activation Activation, float Alpha) Parse(LayerSource source, string text)
     {
-        string detail = source.Layer.Detail.Trim();
+        string detail = text.Trim();
         if (detail.Length == 0) return (Activation.Linear, 0f);
         string name = detail;
         string? argument = null;
@@ -241,6 +302,20 @@ internal static class OnnxActivations
                 throw new NotSupportedException($"{source.Label}: cannot read the activation setting '{argument}' of '{detail}'.");
         }
         return (activation, alpha);
+    }
+
+    /// <summary>
+    /// As <see cref="Emit(OnnxGraphBuilder, Activation, float, string, string)"/>, on values of the per-sample <paramref name="shape"/>: an image-shaped Softmax normalises over
+    /// all of a sample's values, as the network does, so it runs on a flattened copy (<c>Flatten</c>, <c>Softmax</c>,
+    /// <c>Reshape</c> back to <c>[N, C, H, W]</c>); every other activation is element-wise.
+    /// </summary>
+    public static string Emit(OnnxGraphBuilder g, Activation activation, float alpha, string x, string layer, int[] shape)
+    {
+        if (activation != Activation.Softmax || shape.Length == 1) return Emit(g, activation, alpha, x, layer);
+        string flat = g.Node("Flatten", layer + ".softmax_flat", [x], OnnxGraphBuilder.Int("axis", 1));
+        string softmax = g.Node("Softmax", layer + ".softmax", [flat], OnnxGraphBuilder.Int("axis", -1));
+        long[] target = [0, .. shape.Select(d => (long)d)];
+        return g.Node("Reshape", layer + ".output", [softmax, g.Int64Initializer(layer + ".softmax_shape", target)]);
     }
 
     /// <summary>Appends the nodes of <paramref name="activation"/> applied to <paramref name="x"/>; returns the output's name.</summary>

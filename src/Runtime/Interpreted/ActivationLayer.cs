@@ -6,7 +6,8 @@ namespace CompiledNets;
 /// A standalone activation, as <c>[ActivationLayer(...)]</c>: lets a normalisation sit between a Dense layer and its
 /// activation. Its input is the pre-activation: the loss reads it when this is the last layer (fused softmax or sigmoid).
 /// </summary>
-internal sealed class ActivationLayer(string name, int features, Activation activation, float alpha) : Layer(name, features, features)
+/// <remarks>On an image input it works element-wise; Softmax (the last layer only) is over all of a sample's values.</remarks>
+internal sealed class ActivationLayer(string name, LayerShape shape, Activation activation, float alpha) : Layer(name, shape, shape)
 {
     private AlignedFloats _output = AlignedFloats.Empty;
 

@@ -3,12 +3,20 @@ using CompiledNets.Kernels;
 namespace CompiledNets;
 
 /// <summary>
-/// Batch normalisation over each feature (PyTorch's <c>BatchNorm1d</c>): batch statistics in training, which also move
-/// the running mean and variance; the running statistics at inference. Parameters gamma then beta (trainable),
-/// buffers running_mean then running_var (non-trainable, saved in checkpoints), as in the generated network.
+/// Batch normalisation over each feature (PyTorch's <c>BatchNorm1d</c>), or over each channel of an image input
+/// (<c>BatchNorm2d</c>: statistics over the batch and every position of the channel): batch statistics in training,
+/// which also move the running mean and variance; the running statistics at inference. Parameters gamma then beta
+/// (trainable), buffers running_mean then running_var (non-trainable, saved in checkpoints), one value per feature or
+/// channel, as in the generated network.
 /// </summary>
-internal sealed class BatchNormLayer(string name, int features, float momentum, float epsilon) : Layer(name, features, features)
+internal sealed class BatchNormLayer(string name, LayerShape shape, float momentum, float epsilon) : Layer(name, shape, shape)
 {
+    /// <summary>Features of a flat input, channels of an image: the length of every tensor.</summary>
+    private int Channels => OutputShape.Channels;
+
+    /// <summary>Values normalised together per sample and channel (1 for a flat input).</summary>
+    private int Spatial => OutputShape.Spatial;
+
     private AlignedFloats _parameters = AlignedFloats.Empty;
     private AlignedFloats _gradients = AlignedFloats.Empty;
     private AlignedFloats _buffers = AlignedFloats.Empty;
@@ -27,19 +35,19 @@ internal sealed class BatchNormLayer(string name, int features, float momentum, 
         momentum != 0.1f ? $"momentum {Number(momentum)}" : null,
     }.Where(part => part is not null));
 
-    public override int ParameterCount => 2 * Outputs;
+    public override int ParameterCount => 2 * Channels;
 
-    public override int BufferCount => 2 * Outputs;
+    public override int BufferCount => 2 * Channels;
 
     public override bool BackwardInPlace => true;
 
     private int Gamma => ParameterOffset;
 
-    private int Beta => ParameterOffset + Outputs;
+    private int Beta => ParameterOffset + Channels;
 
     private int RunningMean => BufferOffset;
 
-    private int RunningVariance => BufferOffset + Outputs;
+    private int RunningVariance => BufferOffset + Channels;
 
     public override void Bind(in LayerBinding binding)
     {
@@ -49,40 +57,64 @@ internal sealed class BatchNormLayer(string name, int features, float momentum, 
         _buffers = binding.Buffers;
         if (!binding.Training) return;
         _normalized = new AlignedFloats(binding.MaxBatchSize * Outputs);
-        _inverseStd = new AlignedFloats(Outputs);
+        _inverseStd = new AlignedFloats(Channels);
         _output = new AlignedFloats(binding.MaxBatchSize * Outputs);
     }
 
     public override IEnumerable<TensorInfo> Tensors() =>
     [
-        new(Name + ".gamma", [Outputs], TensorStorage.Parameters, Gamma),
-        new(Name + ".beta", [Outputs], TensorStorage.Parameters, Beta),
-        new(Name + ".running_mean", [Outputs], TensorStorage.Buffers, RunningMean),
-        new(Name + ".running_var", [Outputs], TensorStorage.Buffers, RunningVariance),
+        new(Name + ".gamma", [Channels], TensorStorage.Parameters, Gamma),
+        new(Name + ".beta", [Channels], TensorStorage.Parameters, Beta),
+        new(Name + ".running_mean", [Channels], TensorStorage.Buffers, RunningMean),
+        new(Name + ".running_var", [Channels], TensorStorage.Buffers, RunningVariance),
     ];
 
     public override void Initialize(ref SeededRandom random)
     {
-        _parameters.AsSpan(Gamma, Outputs).Fill(1f);
-        _buffers.AsSpan(RunningVariance, Outputs).Fill(1f);
+        _parameters.AsSpan(Gamma, Channels).Fill(1f);
+        _buffers.AsSpan(RunningVariance, Channels).Fill(1f);
     }
 
-    public override void Infer(ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> scratch) =>
-        NormalizationKernels.BatchNormInference(input, output, _parameters.AsSpan(Gamma, Outputs), _parameters.AsSpan(Beta, Outputs),
-            _buffers.AsSpan(RunningMean, Outputs), _buffers.AsSpan(RunningVariance, Outputs), batch, Outputs, epsilon);
+    private Span<float> GammaValues => _parameters.AsSpan(Gamma, Channels);
+
+    private Span<float> BetaValues => _parameters.AsSpan(Beta, Channels);
+
+    private Span<float> MeanValues => _buffers.AsSpan(RunningMean, Channels);
+
+    private Span<float> VarianceValues => _buffers.AsSpan(RunningVariance, Channels);
+
+    public override void Infer(ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> scratch)
+    {
+        if (OutputShape.IsImage)
+            NormalizationKernels.BatchNorm2DInference(input, output, GammaValues, BetaValues, MeanValues, VarianceValues, batch, Channels, Spatial, epsilon);
+        else
+            NormalizationKernels.BatchNormInference(input, output, GammaValues, BetaValues, MeanValues, VarianceValues, batch, Channels, epsilon);
+    }
 
     public override ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int batch)
     {
         var output = _output.AsSpan(0, batch * Outputs);
-        NormalizationKernels.BatchNormTraining(input, output, _normalized.AsSpan(0, batch * Outputs), _inverseStd,
-            _parameters.AsSpan(Gamma, Outputs), _parameters.AsSpan(Beta, Outputs), _buffers.AsSpan(RunningMean, Outputs), _buffers.AsSpan(RunningVariance, Outputs),
-            batch, Outputs, momentum, epsilon);
+        var normalized = _normalized.AsSpan(0, batch * Outputs);
+        if (OutputShape.IsImage)
+            NormalizationKernels.BatchNorm2DTraining(input, output, normalized, _inverseStd, GammaValues, BetaValues, MeanValues, VarianceValues,
+                batch, Channels, Spatial, momentum, epsilon);
+        else
+            NormalizationKernels.BatchNormTraining(input, output, normalized, _inverseStd, GammaValues, BetaValues, MeanValues, VarianceValues,
+                batch, Channels, momentum, epsilon);
         return output;
     }
 
     public override ReadOnlySpan<float> Output(int batch) => _output.AsSpan(0, batch * Outputs);
 
-    public override void Backward(ReadOnlySpan<float> input, Span<float> outputGradient, Span<float> inputGradient, int batch, bool gradientIsPreActivation) =>
-        NormalizationKernels.BatchNormBackward(outputGradient[..(batch * Outputs)], _normalized.AsSpan(0, batch * Outputs), _inverseStd, _parameters.AsSpan(Gamma, Outputs),
-            _gradients.AsSpan(Gamma, Outputs), _gradients.AsSpan(Beta, Outputs), batch, Outputs);
+    public override void Backward(ReadOnlySpan<float> input, Span<float> outputGradient, Span<float> inputGradient, int batch, bool gradientIsPreActivation)
+    {
+        var delta = outputGradient[..(batch * Outputs)];
+        var normalized = _normalized.AsSpan(0, batch * Outputs);
+        var gammaGradient = _gradients.AsSpan(Gamma, Channels);
+        var betaGradient = _gradients.AsSpan(Beta, Channels);
+        if (OutputShape.IsImage)
+            NormalizationKernels.BatchNorm2DBackward(delta, normalized, _inverseStd, GammaValues, gammaGradient, betaGradient, batch, Channels, Spatial);
+        else
+            NormalizationKernels.BatchNormBackward(delta, normalized, _inverseStd, GammaValues, gammaGradient, betaGradient, batch, Channels);
+    }
 }

@@ -5,9 +5,9 @@ namespace CompiledNets;
 /// <summary>
 /// Inverted dropout: in training each value is kept with probability <c>1 - rate</c> and scaled by
 /// <c>1 / (1 - rate)</c>; at inference the identity. The masks come from the network's <see cref="DropoutStream"/>,
-/// so a generated network with the same seed drops the same values.
+/// one draw per value in storage order (NCHW for images), so a generated network with the same seed drops the same values.
 /// </summary>
-internal sealed class DropoutLayer(string name, int features, float rate) : Layer(name, features, features)
+internal sealed class DropoutLayer(string name, LayerShape shape, float rate) : Layer(name, shape, shape)
 {
     private DropoutStream? _stream;
     private AlignedFloats _mask = AlignedFloats.Empty;

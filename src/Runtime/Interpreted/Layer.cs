@@ -14,20 +14,31 @@ namespace CompiledNets;
 internal abstract class Layer
 {
     protected Layer(string name, int inputs, int outputs)
+        : this(name, LayerShape.Flat(inputs), LayerShape.Flat(outputs))
+    {
+    }
+
+    protected Layer(string name, LayerShape input, LayerShape output)
     {
         Name = name;
-        Inputs = inputs;
-        Outputs = outputs;
+        InputShape = input;
+        OutputShape = output;
     }
 
     /// <summary>Name used in tensor names and the summary, for example <c>dense1</c> (1-based per layer kind).</summary>
     public string Name { get; }
 
-    /// <summary>Features per sample coming in.</summary>
-    public int Inputs { get; }
+    /// <summary>The shape of one sample coming in: <c>[features]</c> or <c>[channels, height, width]</c>.</summary>
+    public LayerShape InputShape { get; }
 
-    /// <summary>Features per sample going out.</summary>
-    public int Outputs { get; }
+    /// <summary>The shape of one sample going out.</summary>
+    public LayerShape OutputShape { get; }
+
+    /// <summary>Values per sample coming in (the flat size of <see cref="InputShape"/>).</summary>
+    public int Inputs => InputShape.Size;
+
+    /// <summary>Values per sample going out (the flat size of <see cref="OutputShape"/>).</summary>
+    public int Outputs => OutputShape.Size;
 
     /// <summary>The layer type as the summary shows it, for example <c>Dense</c>.</summary>
     public abstract string Kind { get; }
@@ -61,6 +72,12 @@ internal abstract class Layer
 
     /// <summary>Scratch values per sample <see cref="Infer"/> needs (Maxout's piece values).</summary>
     public virtual int InferenceScratch => 0;
+
+    /// <summary>
+    /// Scratch values <see cref="Infer"/> needs for <paramref name="rows"/> samples: <see cref="InferenceScratch"/> per
+    /// row, unless the layer works one sample at a time in a scratch of its own size (Conv2D's unfolded input).
+    /// </summary>
+    public virtual int InferenceScratchFor(int rows) => rows * InferenceScratch;
 
     /// <summary>Index of the layer's first value in the network's parameter (and gradient) buffer.</summary>
     public int ParameterOffset { get; private set; }
@@ -117,7 +134,7 @@ internal abstract class Layer
     public virtual float AddL2Penalty(float networkWeightDecay) => 0f;
 
     /// <summary>The layer's row of the summary table.</summary>
-    public LayerSummary Summary() => new(Name, Kind, [Outputs], ParameterCount, BufferCount, Detail);
+    public LayerSummary Summary() => new(Name, Kind, OutputShape.Dimensions, ParameterCount, BufferCount, Detail);
 
     /// <summary>An activation as the architecture string and summary write it: with its alpha when not the default, <c>LeakyReLU(alpha 0.2)</c>.</summary>
     public static string ActivationText(Activation activation, float alpha) =>

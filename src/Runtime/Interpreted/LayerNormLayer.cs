@@ -3,10 +3,11 @@ using CompiledNets.Kernels;
 namespace CompiledNets;
 
 /// <summary>
-/// Layer normalisation over each sample's features (PyTorch's <c>LayerNorm</c>), the same in training and inference.
-/// Parameters gamma then beta, as in the generated network.
+/// Layer normalisation over all of each sample's values (PyTorch's <c>LayerNorm</c>; for an image input
+/// <c>LayerNorm([C, H, W])</c>), the same in training and inference. Parameters gamma then beta, element-wise with the
+/// input's shape, as in the generated network.
 /// </summary>
-internal sealed class LayerNormLayer(string name, int features, float epsilon) : Layer(name, features, features)
+internal sealed class LayerNormLayer(string name, LayerShape shape, float epsilon) : Layer(name, shape, shape)
 {
     private AlignedFloats _parameters = AlignedFloats.Empty;
     private AlignedFloats _gradients = AlignedFloats.Empty;
@@ -42,8 +43,8 @@ internal sealed class LayerNormLayer(string name, int features, float epsilon) :
 
     public override IEnumerable<TensorInfo> Tensors() =>
     [
-        new(Name + ".gamma", [Outputs], TensorStorage.Parameters, Gamma),
-        new(Name + ".beta", [Outputs], TensorStorage.Parameters, Beta),
+        new(Name + ".gamma", OutputShape.Dimensions, TensorStorage.Parameters, Gamma),
+        new(Name + ".beta", OutputShape.Dimensions, TensorStorage.Parameters, Beta),
     ];
 
     public override void Initialize(ref SeededRandom random) => _parameters.AsSpan(Gamma, Outputs).Fill(1f);

@@ -18,6 +18,13 @@ namespace CompiledNets;
 ///     .Loss(LossFunction.CrossEntropy)
 ///     .Adam(1e-3f)
 ///     .Build(seed: 42);
+///
+/// var convnet = new Sequential(channels: 1, height: 28, width: 28)
+///     .Conv2D(32, 3, Activation.ReLU).MaxPool2D(2)
+///     .Conv2D(64, 3, Activation.ReLU).MaxPool2D(2)
+///     .Flatten().Dropout(0.5f).Dense(10, Activation.Softmax)
+///     .Loss(LossFunction.CrossEntropy).Adam(1e-3f)
+///     .Build(seed: 42);
 /// </code>
 /// </example>
 /// <remarks>
@@ -26,14 +33,15 @@ namespace CompiledNets;
 /// allocated then; no member allocates afterwards. <see cref="Predict"/> is thread-safe.
 /// <para>
 /// Every attribute has its builder method: <see cref="Dense"/>, <see cref="Dropout"/>, <see cref="BatchNorm"/>,
-/// <see cref="LayerNorm"/>, <see cref="Activation"/>, <see cref="Maxout"/>, <see cref="Loss"/>, <see cref="WeightDecay"/>,
+/// <see cref="LayerNorm"/>, <see cref="Activation"/>, <see cref="Maxout"/>, the image layers <see cref="Conv2D"/>,
+/// <see cref="MaxPool2D"/>, <see cref="AvgPool2D"/>, <see cref="GlobalAvgPool2D"/> and <see cref="Flatten"/>, <see cref="Loss"/>, <see cref="WeightDecay"/>,
 /// the optimizers <see cref="Sgd"/>, <see cref="AdaGrad"/>, <see cref="RmsProp"/>, <see cref="Adam"/>, <see cref="AdamW"/>,
 /// and <see cref="InferenceOnly"/>. Invalid settings throw where the generator reports a CN diagnostic. The build seed
 /// also seeds the dropout masks (one stream, as in the generated network), so a generated and an interpreted network
 /// built with the same seed drop the same values.
 /// </para>
 /// </remarks>
-public sealed class Sequential : INetwork
+public sealed partial class Sequential : INetwork
 {
     /// <summary>The largest training batch when <see cref="Build"/> is not given one (as the generator's default).</summary>
     public const int DefaultMaxBatchSize = 256;
@@ -45,6 +53,7 @@ public sealed class Sequential : INetwork
     private static float[]? t_predictScratch;
 
     private readonly int _inputs;
+    private readonly LayerShape _inputShape;
     private readonly List<Layer> _layers = [];
     private readonly Dictionary<string, int> _kindCounts = new();
     private readonly object _buildLock = new();
@@ -75,7 +84,23 @@ public sealed class Sequential : INetwork
     {
         if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "A network needs at least one input feature.");
         _inputs = inputs;
+        _inputShape = LayerShape.Flat(inputs);
     }
+
+    /// <summary>
+    /// Starts a network whose samples are images of <paramref name="channels"/> × <paramref name="height"/> ×
+    /// <paramref name="width"/> values, as <c>[Network(InputShape = new[] { channels, height, width })]</c>: each input row
+    /// holds one sample in NCHW order (channel by channel, then row by row), so an MNIST row of 784 pixels is
+    /// <c>new Sequential(1, 28, 28)</c>. <see cref="InputSize"/> is the product.
+    /// </summary>
+    public Sequential(int channels, int height, int width)
+    {
+        _inputShape = LayerShape.CheckedImage(channels, height, width, "The input shape");
+        _inputs = _inputShape.Size;
+    }
+
+    /// <summary>The shape of one input sample: <c>[features]</c>, or <c>[channels, height, width]</c> for an image network.</summary>
+    public IReadOnlyList<int> InputShape => _inputShape.Dimensions;
 
     /// <summary>True once the buffers are allocated and the weights initialised; the architecture is then fixed.</summary>
     public bool IsBuilt => _built;
@@ -100,7 +125,7 @@ public sealed class Sequential : INetwork
         CheckDefined(biasInit, nameof(biasInit), position, "bias initialiser");
         alpha = ResolveAlpha(activation, alpha, position);
         if (!float.IsNaN(l2)) CheckNonNegative(l2, nameof(l2), $"{position}: L2", "1e-4f");
-        return Add(new DenseLayer(NextName("dense"), Width, units, activation, alpha, init, biasInit, l2));
+        return Add(new DenseLayer(NextName("dense"), FlatInput(position), units, activation, alpha, init, biasInit, l2));
     }
 
     /// <summary>
@@ -114,12 +139,13 @@ public sealed class Sequential : INetwork
         ThrowIfBuilt();
         if (!(rate >= 0 && rate < 1))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"Layer {_layers.Count + 1} (Dropout): rate must be in [0, 1), for example 0.2f.");
-        return Add(new DropoutLayer(NextName("dropout"), Width, rate));
+        return Add(new DropoutLayer(NextName("dropout"), Current, rate));
     }
 
     /// <summary>
     /// Adds batch normalisation, as <c>[BatchNorm]</c>: each feature normalised with the batch's mean and (biased)
-    /// variance in training, with the running statistics at inference, then scaled by gamma and shifted by beta.
+    /// variance in training, with the running statistics at inference, then scaled by gamma and shifted by beta. On an
+    /// image input each channel is normalised over the batch and all its positions (PyTorch's <c>BatchNorm2d</c>).
     /// </summary>
     /// <param name="momentum">Weight of the batch in the running statistics, in (0, 1] (PyTorch's convention).</param>
     /// <param name="epsilon">Added to the variance, a finite number &gt; 0.</param>
@@ -130,16 +156,19 @@ public sealed class Sequential : INetwork
         if (!(momentum > 0 && momentum <= 1))
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{position}: Momentum must be in (0, 1], for example 0.1f.");
         CheckPositive(epsilon, nameof(epsilon), $"{position}: Epsilon", "1e-5f");
-        return Add(new BatchNormLayer(NextName("batchnorm"), Width, momentum, epsilon));
+        return Add(new BatchNormLayer(NextName("batchnorm"), Current, momentum, epsilon));
     }
 
-    /// <summary>Adds layer normalisation over each sample's features, as <c>[LayerNorm]</c>, with gamma and beta.</summary>
+    /// <summary>
+    /// Adds layer normalisation over each sample's features, as <c>[LayerNorm]</c>, with gamma and beta; on an image input
+    /// over all of the sample's <c>C·H·W</c> values, with gamma and beta of shape <c>[C, H, W]</c> (PyTorch's <c>LayerNorm([C, H, W])</c>).
+    /// </summary>
     /// <param name="epsilon">Added to the variance, a finite number &gt; 0.</param>
     public Sequential LayerNorm(float epsilon = 1e-5f)
     {
         ThrowIfBuilt();
         CheckPositive(epsilon, nameof(epsilon), $"Layer {_layers.Count + 1} (LayerNorm): Epsilon", "1e-5f");
-        return Add(new LayerNormLayer(NextName("layernorm"), Width, epsilon));
+        return Add(new LayerNormLayer(NextName("layernorm"), Current, epsilon));
     }
 
     /// <summary>
@@ -154,7 +183,7 @@ public sealed class Sequential : INetwork
         string position = $"Layer {_layers.Count + 1} (Activation)";
         CheckDefined(activation, nameof(activation), position, "activation");
         alpha = ResolveAlpha(activation, alpha, position);
-        return Add(new ActivationLayer(NextName("activation"), Width, activation, alpha));
+        return Add(new ActivationLayer(NextName("activation"), Current, activation, alpha));
     }
 
     /// <summary>
@@ -173,7 +202,7 @@ public sealed class Sequential : INetwork
         if (pieces < 2) throw new ArgumentOutOfRangeException(nameof(pieces), pieces, $"{position}: pieces must be at least 2 (one piece is a plain Dense layer), for example 3.");
         CheckDefined(init, nameof(init), position, "weight initialiser");
         CheckDefined(biasInit, nameof(biasInit), position, "bias initialiser");
-        return Add(new MaxoutLayer(NextName("maxout"), Width, units, pieces, init, biasInit));
+        return Add(new MaxoutLayer(NextName("maxout"), FlatInput(position), units, pieces, init, biasInit));
     }
 
     /// <summary>Sets the loss the network is trained on, as <c>[Loss(...)]</c> does.</summary>
@@ -187,8 +216,8 @@ public sealed class Sequential : INetwork
     }
 
     /// <summary>
-    /// L2 weight decay on every Dense and Maxout weight (not biases or normalisation parameters), as
-    /// <c>[WeightDecay(lambda)]</c>: λ/2·Σw² added to the loss and λ·w to the gradient. A Dense layer's own
+    /// L2 weight decay on every Dense, Maxout and Conv2D weight (not biases or normalisation parameters), as
+    /// <c>[WeightDecay(lambda)]</c>: λ/2·Σw² added to the loss and λ·w to the gradient. A Dense or Conv2D layer's own
     /// <c>l2</c> takes precedence.
     /// </summary>
     /// <param name="lambda">The coefficient, a finite number &gt;= 0.</param>
@@ -367,7 +396,7 @@ public sealed class Sequential : INetwork
         if (output.Length != _outputSize) ThrowLength(nameof(output), _outputSize, output.Length, "OutputSize values");
         var layers = _layerArray;
         // Thread-safe: the intermediate rows live on this call's stack (or this thread's buffer for very wide layers).
-        int width = _widestHidden, extra = _inferenceScratch;
+        int width = _widestHidden, extra = _inferenceScratch; // the scratch of one sample
         int length = 2 * width + extra;
         Span<float> scratch = length <= StackScratchLimit ? stackalloc float[length] : ThreadScratch(length);
         Span<float> rowA = scratch[..width], rowB = scratch.Slice(width, width), layerScratch = scratch.Slice(2 * width, extra);
@@ -525,7 +554,7 @@ public sealed class Sequential : INetwork
 
         int widest = layers.Max(l => l.Outputs);
         _widestHidden = layers.Length > 1 ? layers[..^1].Max(l => l.Outputs) : 1;
-        _inferenceScratch = layers.Max(l => l.InferenceScratch);
+        _inferenceScratch = layers.Max(l => l.InferenceScratchFor(1));
         _firstTrainable = Math.Max(0, Array.FindIndex(layers, l => l.ParameterCount > 0));
         _layerArray = layers;
         _parameters = parameters;
@@ -536,7 +565,7 @@ public sealed class Sequential : INetwork
         _deltaB = training ? new AlignedFloats(maxBatchSize * widest) : AlignedFloats.Empty;
         _inferA = new AlignedFloats(maxBatchSize * _widestHidden);
         _inferB = new AlignedFloats(maxBatchSize * _widestHidden);
-        _inferScratch = new AlignedFloats(maxBatchSize * _inferenceScratch);
+        _inferScratch = new AlignedFloats(layers.Max(l => l.InferenceScratchFor(maxBatchSize)));
         _tensors = [.. layers.SelectMany(l => l.Tensors()), .. optimizer?.StateTensors(parameterCount) ?? []];
         _architecture = DescribeArchitecture();
         var loss = _loss?.ToString() ?? "none";
@@ -586,12 +615,26 @@ public sealed class Sequential : INetwork
     }
 
     private string DescribeArchitecture() =>
-        _inputs.ToString(CultureInfo.InvariantCulture) + " -> " + string.Join(" -> ", _layers.Select(l => l.Describe())) +
+        _inputShape.ArchitectureText + " -> " + string.Join(" -> ", _layers.Select(l => l.Describe())) +
         " | " + (_loss?.ToString() ?? (_inferenceOnly ? "none" : "?")) +
         " | " + (_inferenceOnly ? "InferenceOnly" : _optimizer?.Name ?? "?");
 
-    /// <summary>Features per sample coming into the next layer added.</summary>
-    private int Width => _layers.Count == 0 ? _inputs : _layers[^1].Outputs;
+    /// <summary>The shape of a sample coming into the next layer added.</summary>
+    private LayerShape Current => _layers.Count == 0 ? _inputShape : _layers[^1].OutputShape;
+
+    /// <summary>Features per sample coming into the next layer added, which must be flat (Dense, Maxout).</summary>
+    private int FlatInput(string position)
+    {
+        var shape = Current;
+        if (shape.IsImage)
+            throw new InvalidOperationException(
+                $"{position}: its input is the image-shaped {shape} {PreviousOutput()}, but it needs a flat [features] input: add .Flatten() before it (or .GlobalAvgPool2D() to average each channel).");
+        return shape.Size;
+    }
+
+    /// <summary>What produced the next layer's input, for messages: <c>output of layer 2 (maxpool1)</c> or <c>network input</c>.</summary>
+    private string PreviousOutput() =>
+        _layers.Count == 0 ? "network input" : $"output of layer {_layers.Count} ({_layers[^1].Name})";
 
     private Sequential SetOptimizer(Optimizer optimizer)
     {

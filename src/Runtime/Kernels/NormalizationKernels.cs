@@ -89,6 +89,103 @@ public static class NormalizationKernels
     }
 
     /// <summary>
+    /// Training-mode batch norm per channel of <c>[batch, channels, spatial]</c> images (PyTorch's <c>BatchNorm2d</c>): each
+    /// channel's statistics over its <c>n = batch · spatial</c> values; the running variance moves with the unbiased
+    /// variance over those n. With <paramref name="spatial"/> = 1 this is <see cref="BatchNormTraining"/>.
+    /// </summary>
+    public static void BatchNorm2DTraining(ReadOnlySpan<float> input, Span<float> output, Span<float> normalized, Span<float> inverseStd,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance,
+        int batch, int channels, int spatial, float momentum, float epsilon)
+    {
+        int sample = channels * spatial;
+        long count = (long)batch * spatial;
+        for (int c = 0; c < channels; c++)
+        {
+            double sum = 0;
+            for (int b = 0; b < batch; b++)
+                foreach (float v in input.Slice(b * sample + c * spatial, spatial)) sum += v;
+            double mean = sum / count;
+            double squares = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                foreach (float v in input.Slice(b * sample + c * spatial, spatial))
+                {
+                    double d = v - mean;
+                    squares += d * d;
+                }
+            }
+            double variance = squares / count;
+            float invStd = (float)(1.0 / Math.Sqrt(variance + epsilon));
+            inverseStd[c] = invStd;
+            float g = gamma[c], bias = beta[c], m = (float)mean;
+            for (int b = 0; b < batch; b++)
+            {
+                int start = b * sample + c * spatial;
+                for (int i = start; i < start + spatial; i++)
+                {
+                    float xHat = (input[i] - m) * invStd;
+                    normalized[i] = xHat;
+                    output[i] = g * xHat + bias;
+                }
+            }
+            double unbiased = count > 1 ? squares / (count - 1) : variance;
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * m;
+            runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * (float)unbiased;
+        }
+    }
+
+    /// <summary>Inference-mode batch norm per channel of <c>[batch, channels, spatial]</c> images, with the running statistics.</summary>
+    public static void BatchNorm2DInference(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, int batch, int channels, int spatial, float epsilon)
+    {
+        int sample = channels * spatial;
+        for (int c = 0; c < channels; c++)
+        {
+            float scale = gamma[c] / MathF.Sqrt(runningVariance[c] + epsilon);
+            float shift = beta[c] - runningMean[c] * scale;
+            for (int b = 0; b < batch; b++)
+            {
+                int start = b * sample + c * spatial;
+                for (int i = start; i < start + spatial; i++) output[i] = input[i] * scale + shift;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Per-channel batch-norm backward over <c>[batch, channels, spatial]</c> images, in place on <paramref name="delta"/>;
+    /// gamma and beta gradients are written (overwritten).
+    /// </summary>
+    public static void BatchNorm2DBackward(Span<float> delta, ReadOnlySpan<float> normalized, ReadOnlySpan<float> inverseStd, ReadOnlySpan<float> gamma,
+        Span<float> gammaGradient, Span<float> betaGradient, int batch, int channels, int spatial)
+    {
+        int sample = channels * spatial;
+        int count = batch * spatial;
+        for (int c = 0; c < channels; c++)
+        {
+            double sumDelta = 0, sumDeltaXHat = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                int start = b * sample + c * spatial;
+                for (int i = start; i < start + spatial; i++)
+                {
+                    sumDelta += delta[i];
+                    sumDeltaXHat += (double)delta[i] * normalized[i];
+                }
+            }
+            gammaGradient[c] = (float)sumDeltaXHat;
+            betaGradient[c] = (float)sumDelta;
+            float scale = gamma[c] * inverseStd[c] / count;
+            float meanDelta = (float)sumDelta, meanDeltaXHat = (float)sumDeltaXHat;
+            for (int b = 0; b < batch; b++)
+            {
+                int start = b * sample + c * spatial;
+                for (int i = start; i < start + spatial; i++)
+                    delta[i] = scale * (count * delta[i] - meanDelta - normalized[i] * meanDeltaXHat);
+            }
+        }
+    }
+
+    /// <summary>
     /// Layer norm over each row of <paramref name="features"/> values; keeps <paramref name="normalized"/> and per-row
     /// <paramref name="inverseStd"/> when they are not empty (training).
     /// </summary>
