@@ -9,8 +9,12 @@ namespace CompiledNets.Equivalence.Tests;
 /// generator) and as the <see cref="Sequential"/> calls that build it at run time. A new layer kind joins the
 /// corpus as new source text and a new builder call.
 /// </summary>
-public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Func<Sequential, Sequential> Build)
+public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Func<Sequential, Sequential> Build, int[]? ImageShape = null)
 {
+    /// <summary>An architecture whose samples are images of <paramref name="shape"/> ([channels, height, width]).</summary>
+    public static CorpusEntry Image(string name, int[] shape, string attributes, Func<Sequential, Sequential> build) =>
+        new(name, shape[0] * shape[1] * shape[2], attributes, build, shape);
+
     /// <summary>The declaration the generator sees.</summary>
     public string Source =>
         $$"""
@@ -18,13 +22,14 @@ public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Fun
 
         namespace Corpus;
 
-        [Network(Inputs = {{Inputs.ToString(CultureInfo.InvariantCulture)}})]
+        [Network({{(ImageShape is null ? "Inputs = " + Inputs.ToString(CultureInfo.InvariantCulture) : "InputShape = new[] { " + string.Join(", ", ImageShape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " }")}})]
         {{Attributes.Trim()}}
         public partial class {{Name}};
         """;
 
     /// <summary>A built interpreted network of this architecture.</summary>
-    public Sequential CreateSequential(int seed, int maxBatchSize) => Build(new Sequential(Inputs)).Build(seed, maxBatchSize);
+    public Sequential CreateSequential(int seed, int maxBatchSize) =>
+        Build(ImageShape is null ? new Sequential(Inputs) : new Sequential(ImageShape[0], ImageShape[1], ImageShape[2])).Build(seed, maxBatchSize);
 
     /// <summary>True when the architecture drops out: the seed then also fixes the masks, so both engines need the same one.</summary>
     public bool HasDropout => Attributes.Contains("[Dropout(", StringComparison.Ordinal);
@@ -42,7 +47,8 @@ public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Fun
 /// </summary>
 public static class Corpus
 {
-    public static readonly IReadOnlyList<CorpusEntry> Entries = [.. Handwritten(), .. Toolkit(), .. RandomArchitectures(count: 8, seed: 2024)];
+    public static readonly IReadOnlyList<CorpusEntry> Entries =
+        [.. Handwritten(), .. Toolkit(), .. RandomArchitectures(count: 8, seed: 2024), .. ConvCorpus.Handwritten(), .. ConvCorpus.Random(count: 26, seed: 21)];
 
     public static CorpusEntry Get(string name) => Entries.Single(e => e.Name == name);
 

@@ -123,7 +123,7 @@ public static class Tolerance
     };
 
     /// <summary>
-    /// The biases of linear Dense layers that feed a batch norm directly. Batch norm in training subtracts each feature's
+    /// The biases of linear Dense and Conv2D layers that feed a batch norm directly. Batch norm in training subtracts each feature's (channel's)
     /// batch mean, so it is invariant to a per-feature constant shift: the gradient of such a bias is exactly zero, and
     /// what either engine computes for it is pure rounding noise (Σ_b of terms that cancel exactly), of no scale of its
     /// own. These are checked to vanish instead (<see cref="AssertGradientsClose"/>), and left out of the comparison
@@ -135,10 +135,14 @@ public static class Tolerance
         var layers = network.Summary.Layers;
         var dead = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i + 1 < layers.Count; i++)
-            if (layers[i].Kind == "Dense" && layers[i].Detail == "Linear" && layers[i + 1].Kind == "BatchNorm")
+            if (IsLinearProduct(layers[i]) && layers[i + 1].Kind == "BatchNorm")
                 dead.Add(layers[i].Name + ".bias");
         return dead;
     }
+
+    // A Dense layer's detail is its activation; a convolution's is its window, then its activation.
+    private static bool IsLinearProduct(LayerSummary layer) =>
+        (layer.Kind == "Dense" && layer.Detail == "Linear") || (layer.Kind == "Conv2D" && layer.Detail.EndsWith(", Linear", StringComparison.Ordinal));
 
     /// <summary>
     /// Copies the <see cref="DeadBiases"/> of <paramref name="from"/> into <paramref name="to"/> before a training step.

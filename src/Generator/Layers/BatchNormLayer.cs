@@ -115,14 +115,14 @@ internal sealed class BatchNormLayer : LayerKind
     {
         string p = layer.Prefix, f = Features(layer);
         string input = BufferSpan(plan.TrainingInput(layer.Index), plan.TrainingInputRows(layer.Index));
-        w.Line($"{RuntimeKernels(layer)}.BatchNormTraining({input}, {BufferSpan($"_{layer.Field}Output", Rows(layer))}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
+        w.Line($"{NormalizationKernels}.{Name(layer, "Training")}({input}, {BufferSpan($"_{layer.Field}Output", Rows(layer))}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd,");
         w.Line($"    {Param(p, "Gamma", f)}, {Param(p, "Beta", f)}, {Statistic(layer, "RunningMean")}, {Statistic(layer, "RunningVariance")}, {Sizes(layer)}, {p}Momentum, {p}Epsilon);");
     }
 
     public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         string p = layer.Prefix, f = Features(layer);
-        w.Line($"{RuntimeKernels(layer)}.BatchNormBackward({BufferSpan(layer.Delta, Rows(layer))}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", f)},");
+        w.Line($"{NormalizationKernels}.{Name(layer, "Backward")}({BufferSpan(layer.Delta, Rows(layer))}, {BufferSpan($"_{layer.Field}Normalized", Rows(layer))}, _{layer.Field}InverseStd, {Param(p, "Gamma", f)},");
         w.Line($"    {Gradient(p, "Gamma", f)}, {Gradient(p, "Beta", f)}, {Sizes(layer)});");
     }
 
@@ -131,12 +131,12 @@ internal sealed class BatchNormLayer : LayerKind
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
         string p = layer.Prefix, f = Features(layer);
-        w.Line($"{RuntimeKernels(layer)}.BatchNormInference({input}, {output}, {Param(p, "Gamma", f)}, {Param(p, "Beta", f)},");
+        w.Line($"{NormalizationKernels}.{Name(layer, "Inference")}({input}, {output}, {Param(p, "Gamma", f)}, {Param(p, "Beta", f)},");
         w.Line($"    {Statistic(layer, "RunningMean")}, {Statistic(layer, "RunningVariance")}, {Sizes(layer)}, {p}Epsilon);");
     }
 
-    /// <summary>The runtime kernels: per feature of vectors, or per channel of images.</summary>
-    private static string RuntimeKernels(LayerPlan layer) => layer.InputShape.IsImage ? ImageKernels : NormalizationKernels;
+    /// <summary>The runtime kernel: per feature of vectors (<c>BatchNormTraining</c>), or per channel of images (<c>BatchNorm2DTraining</c>).</summary>
+    private static string Name(LayerPlan layer, string pass) => (layer.InputShape.IsImage ? "BatchNorm2D" : "BatchNorm") + pass;
 
     /// <summary>The kernels' size arguments: <c>rows, Units</c>, or <c>rows, Channels, Spatial</c>.</summary>
     private static string Sizes(LayerPlan layer) =>

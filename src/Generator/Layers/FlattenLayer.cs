@@ -29,7 +29,8 @@ internal sealed class FlattenLayer : LayerKind
 
     public override LayerSpec Read(LayerAttribute attribute) => new FlattenSpec();
 
-    public override int RequiredInputRank => 3;
+    /// <summary>Any rank: flattening a vector changes nothing, as in Keras and PyTorch.</summary>
+    public override int RequiredInputRank => 0;
 
     public override Shape OutputShape(LayerSpec spec, Shape input) => Shape.Flat((int)input.Size);
 

@@ -32,13 +32,9 @@ internal sealed class GlobalAvgPool2DLayer(string name, LayerShape input) : Laye
     public override void Backward(ReadOnlySpan<float> input, Span<float> outputGradient, Span<float> inputGradient, int batch, bool gradientIsPreActivation)
     {
         if (inputGradient.IsEmpty) return;
-        int area = InputShape.Spatial;
-        for (int i = 0; i < batch * Outputs; i++) inputGradient.Slice(i * area, area).Fill(outputGradient[i] / area);
+        Kernels.ImageKernels.GlobalAveragePoolBackward(outputGradient, inputGradient, batch * Outputs, InputShape.Spatial);
     }
 
-    private void Average(ReadOnlySpan<float> input, Span<float> output, int batch)
-    {
-        int area = InputShape.Spatial;
-        for (int i = 0; i < batch * Outputs; i++) output[i] = TensorPrimitives.Sum(input.Slice(i * area, area)) / area;
-    }
+    private void Average(ReadOnlySpan<float> input, Span<float> output, int batch) =>
+        Kernels.ImageKernels.GlobalAveragePool(input, output, batch * Outputs, InputShape.Spatial);
 }

@@ -1,3 +1,4 @@
+using CompiledNets.Tests.Shared;
 using CompiledNets.Export.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;

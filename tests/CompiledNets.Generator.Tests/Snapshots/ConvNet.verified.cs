@@ -1320,6 +1320,35 @@ namespace CompiledNets.Generated
         internal static void MaxPool_32x26x26_2(ref float x, ref float y, int rows)
         {
             const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (int plane = 0; plane < rows * C; plane++)
+                {
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
+                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        int ow = 0;
+                        for (; ow <= OW - 4; ow += 4)
+                        {
+                            // Vertical maxima, then each pair's: lanes 0, 2, 4 and 6 hold the four windows' maxima (NaN wins, as in the scalar loop).
+                            Vector256<float> rows2 = Vector256.Max(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)));
+                            Vector256<float> pairs = Vector256.Max(rows2, Vector256.Shuffle(rows2, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));
+                            Vector256.Shuffle(pairs, Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower().StoreUnsafe(ref output, (nuint)ow);
+                        }
+                        for (; ow < OW; ow++)
+                        {
+                            float m = Unsafe.Add(ref top, 2 * ow);
+                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
+                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > m || float.IsNaN(v)) m = v;
+                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
+                            Unsafe.Add(ref output, ow) = m;
+                        }
+                    }
+                }
+                return;
+            }
             for (int plane = 0; plane < rows * C; plane++)
             {
                 ref float input = ref Unsafe.Add(ref x, plane * H * W);
@@ -1349,6 +1378,50 @@ namespace CompiledNets.Generated
         internal static void MaxPoolBackward_32x26x26_2(ref float x, ref float y, ref float dy, ref float dx, int rows)
         {
             const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+                Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7), spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+                for (int plane = 0; plane < rows * C; plane++)
+                {
+                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                    MemoryMarshal.CreateSpan(ref target, H * W).Clear();
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
+                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
+                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
+                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                        int ow = 0;
+                        for (; ow <= OW - 4; ow += 4)
+                        {
+                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)ow).ToVector256Unsafe(), spread);
+                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)ow).ToVector256Unsafe(), spread);
+                            Vector256<float> upper = Vector256.Equals(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), m);
+                            Vector256<float> lower = Vector256.Equals(Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)), m);
+                            // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
+                            Vector256<float> upperLeft = Vector256.Shuffle(upper, evens), upperAny = upperLeft | Vector256.Shuffle(upper, odds);
+                            Vector256<float> firstUpper = Vector256.AndNot(upper, upperLeft & odd);
+                            Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lower, upperAny), Vector256.Shuffle(lower, evens) & odd);
+                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * ow));
+                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * ow));
+                        }
+                        for (; ow < OW; ow++)
+                        {
+                            int at = 2 * ow;
+                            float best = Unsafe.Add(ref top, at);
+                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; }
+                            bool below = false;
+                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow; below = true; }
+                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; below = true; }
+                            if (below) Unsafe.Add(ref targetBottom, at) = Unsafe.Add(ref gradient, ow); else Unsafe.Add(ref targetTop, at) = Unsafe.Add(ref gradient, ow);
+                        }
+                    }
+                }
+                return;
+            }
             for (int plane = 0; plane < rows * C; plane++)
             {
                 ref float input = ref Unsafe.Add(ref x, plane * H * W);
@@ -2637,6 +2710,35 @@ namespace CompiledNets.Generated
         internal static void MaxPool_64x11x11_2(ref float x, ref float y, int rows)
         {
             const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (int plane = 0; plane < rows * C; plane++)
+                {
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
+                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        int ow = 0;
+                        for (; ow <= OW - 4; ow += 4)
+                        {
+                            // Vertical maxima, then each pair's: lanes 0, 2, 4 and 6 hold the four windows' maxima (NaN wins, as in the scalar loop).
+                            Vector256<float> rows2 = Vector256.Max(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)));
+                            Vector256<float> pairs = Vector256.Max(rows2, Vector256.Shuffle(rows2, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));
+                            Vector256.Shuffle(pairs, Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower().StoreUnsafe(ref output, (nuint)ow);
+                        }
+                        for (; ow < OW; ow++)
+                        {
+                            float m = Unsafe.Add(ref top, 2 * ow);
+                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
+                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > m || float.IsNaN(v)) m = v;
+                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
+                            Unsafe.Add(ref output, ow) = m;
+                        }
+                    }
+                }
+                return;
+            }
             for (int plane = 0; plane < rows * C; plane++)
             {
                 ref float input = ref Unsafe.Add(ref x, plane * H * W);
@@ -2666,6 +2768,50 @@ namespace CompiledNets.Generated
         internal static void MaxPoolBackward_64x11x11_2(ref float x, ref float y, ref float dy, ref float dx, int rows)
         {
             const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+                Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7), spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+                for (int plane = 0; plane < rows * C; plane++)
+                {
+                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                    MemoryMarshal.CreateSpan(ref target, H * W).Clear();
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
+                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
+                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
+                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                        int ow = 0;
+                        for (; ow <= OW - 4; ow += 4)
+                        {
+                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)ow).ToVector256Unsafe(), spread);
+                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)ow).ToVector256Unsafe(), spread);
+                            Vector256<float> upper = Vector256.Equals(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), m);
+                            Vector256<float> lower = Vector256.Equals(Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)), m);
+                            // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
+                            Vector256<float> upperLeft = Vector256.Shuffle(upper, evens), upperAny = upperLeft | Vector256.Shuffle(upper, odds);
+                            Vector256<float> firstUpper = Vector256.AndNot(upper, upperLeft & odd);
+                            Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lower, upperAny), Vector256.Shuffle(lower, evens) & odd);
+                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * ow));
+                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * ow));
+                        }
+                        for (; ow < OW; ow++)
+                        {
+                            int at = 2 * ow;
+                            float best = Unsafe.Add(ref top, at);
+                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; }
+                            bool below = false;
+                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow; below = true; }
+                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; below = true; }
+                            if (below) Unsafe.Add(ref targetBottom, at) = Unsafe.Add(ref gradient, ow); else Unsafe.Add(ref targetTop, at) = Unsafe.Add(ref gradient, ow);
+                        }
+                    }
+                }
+                return;
+            }
             for (int plane = 0; plane < rows * C; plane++)
             {
                 ref float input = ref Unsafe.Add(ref x, plane * H * W);
