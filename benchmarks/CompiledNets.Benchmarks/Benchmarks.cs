@@ -13,7 +13,7 @@ public class TrainBatchBenchmarks
     private float[] _inputs = [], _targets = [];
     private int _batch;
 
-    [Params("tiny", "mini", "small", "deep")]
+    [Params("tiny", "mini", "small", "deep", "cnn")]
     public string Network { get; set; } = "tiny";
 
     [GlobalSetup]
@@ -35,7 +35,7 @@ public class TrainBatchBenchmarks
 /// <summary>The cases of the thread-scaling benchmarks: each network on one thread and on two.</summary>
 public abstract class ThreadScalingCases
 {
-    [Params("small", "deep")]
+    [Params("small", "deep", "cnn")]
     public string Network { get; set; } = "small";
 
     [Params(1, 2)]
@@ -88,7 +88,7 @@ public class PredictBenchmarks
     private INetwork _generated = null!, _interpreted = null!;
     private float[] _input = [], _output = [];
 
-    [Params("tiny", "small", "deep")]
+    [Params("tiny", "small", "deep", "cnn")]
     public string Network { get; set; } = "tiny";
 
     [GlobalSetup]
@@ -115,7 +115,7 @@ public class PredictBatchBenchmarks
     private INetwork _generated = null!, _interpreted = null!;
     private float[] _inputs = [], _outputs = [];
 
-    [Params("tiny", "mini", "small", "deep")]
+    [Params("tiny", "mini", "small", "deep", "cnn")]
     public string Network { get; set; } = "tiny";
 
     [GlobalSetup]

@@ -11,9 +11,9 @@ public static class BenchmarkFlops
     {
         string? network = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value as string;
         var type = benchmark.Descriptor.Type;
-        if (type == typeof(TrainBatchBenchmarks) || type == typeof(ThreadScalingBenchmarks)) return Flops.Train(BenchNets.Widths(network!)) * BenchNets.TrainBatch(network!);
-        if (type == typeof(PredictBenchmarks) || type == typeof(PredictThreadScalingBenchmarks)) return Flops.Forward(BenchNets.Widths(network!));
-        if (type == typeof(PredictBatchBenchmarks)) return Flops.Forward(BenchNets.Widths(network!)) * PredictBatchBenchmarks.Samples;
+        if (type == typeof(TrainBatchBenchmarks) || type == typeof(ThreadScalingBenchmarks)) return Flops.Train(BenchNets.Summary(network!)) * BenchNets.TrainBatch(network!);
+        if (type == typeof(PredictBenchmarks) || type == typeof(PredictThreadScalingBenchmarks)) return Flops.Forward(BenchNets.Summary(network!));
+        if (type == typeof(PredictBatchBenchmarks)) return Flops.Forward(BenchNets.Summary(network!)) * PredictBatchBenchmarks.Samples;
         if (type == typeof(FmaPeakBenchmarks)) return FmaPeak.FlopsPer(FmaPeakBenchmarks.Iterations) * Threads(benchmark);
         return null;
     }

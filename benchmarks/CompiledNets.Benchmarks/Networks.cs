@@ -37,6 +37,19 @@ public partial class SmallNet;
 [Adam]
 public partial class DeepNet;
 
+/// <summary>cnn: Keras's mnist_convnet, 34,826 parameters.</summary>
+[Network(InputShape = new[] { 1, 28, 28 })]
+[Conv2D(32, 3, Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(64, 3, Activation.ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dropout(0.5f)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+[Adam(LearningRate = 1e-3f)]
+public partial class CnnNet;
+
 /// <summary>The benchmarked networks, each as the generated class and as the same <see cref="Sequential"/>.</summary>
 public static class BenchNets
 {
@@ -58,15 +71,8 @@ public static class BenchNets
         public partial class DeepNet;
         """;
 
-    /// <summary>Layer widths, input first.</summary>
-    public static int[] Widths(string name) => name switch
-    {
-        "tiny" => [2, 8, 1],
-        "mini" => [16, 32, 32, 4],
-        "small" => [784, 128, 10],
-        "deep" => [784, 1024, 512, 256, 10],
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
-    };
+    /// <summary>The network's summary: its layers, shapes and parameter counts (what <see cref="Flops"/> counts).</summary>
+    public static NetworkSummary Summary(string name) => Generated(name, 1).Summary;
 
     /// <summary>The training batch each network is benchmarked at.</summary>
     public static int TrainBatch(string name) => name switch
@@ -75,6 +81,7 @@ public static class BenchNets
         "mini" => 16,
         "small" => 32,
         "deep" => 128,
+        "cnn" => 128,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -85,6 +92,7 @@ public static class BenchNets
         "mini" => new MiniNet(Seed, maxBatchSize) { Threads = threads },
         "small" => new SmallNet(Seed, maxBatchSize) { Threads = threads },
         "deep" => new DeepNet(Seed, maxBatchSize) { Threads = threads },
+        "cnn" => new CnnNet(Seed, maxBatchSize) { Threads = threads },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -97,6 +105,8 @@ public static class BenchNets
             "small" => new Sequential(784).Dense(128, Activation.ReLU).Dense(10, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam(),
             "deep" => new Sequential(784).Dense(1024, Activation.ReLU).Dense(512, Activation.ReLU).Dense(256, Activation.ReLU).Dense(10, Activation.Softmax)
                 .Loss(LossFunction.CrossEntropy).Adam(),
+            "cnn" => new Sequential(1, 28, 28).Conv2D(32, 3, Activation.ReLU).MaxPool2D(2).Conv2D(64, 3, Activation.ReLU).MaxPool2D(2).Flatten()
+                .Dropout(0.5f).Dense(10, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam(1e-3f),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
         return net.Build(Seed, maxBatchSize);

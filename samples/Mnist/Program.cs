@@ -30,6 +30,10 @@ var dataOption = new Option<DirectoryInfo?>("--data")
 var saveOption = new Option<FileInfo?>("--save") { Description = "Write a checkpoint (.safetensors) of the trained network to this path." };
 var plotOption = new Option<DirectoryInfo?>("--plot") { Description = "Write the training history (PNG chart and CSV) into this directory." };
 var jsonOption = new Option<bool>("--json") { Description = "Print the results as one JSON object on the last line." };
+var augmentOption = new Option<bool>("--augment")
+{
+    Description = "Shift and rotate every training image a little (seeded ImageAugmentation); validation and test images are never changed.",
+};
 
 epochsOption.Validators.Add(result =>
 {
@@ -47,7 +51,7 @@ threadsOption.Validators.Add(result =>
 
 var root = new RootCommand("Trains a compiled network on MNIST and reports accuracy and throughput.")
 {
-    modelOption, epochsOption, batchOption, threadsOption, seedOption, dataOption, saveOption, plotOption, jsonOption,
+    modelOption, epochsOption, batchOption, threadsOption, seedOption, dataOption, saveOption, plotOption, jsonOption, augmentOption,
 };
 root.SetAction(parse => Run(new Settings(
     parse.GetValue(modelOption)!,
@@ -58,7 +62,8 @@ root.SetAction(parse => Run(new Settings(
     parse.GetValue(dataOption)?.FullName,
     parse.GetValue(saveOption)?.FullName,
     parse.GetValue(plotOption)?.FullName,
-    parse.GetValue(jsonOption))));
+    parse.GetValue(jsonOption),
+    parse.GetValue(augmentOption))));
 return root.Parse(args).Invoke();
 
 static int Run(Settings settings)
@@ -88,18 +93,24 @@ static int Run(Settings settings)
     var (train, validation) = data.Train.Split(0.1, settings.Seed);
     Console.WriteLine($"{train.Count:N0} training, {validation.Count:N0} validation and {data.Test.Count:N0} test samples.");
 
+    // The training buffers are sized for the batch: what the network allocates is its whole training memory.
+    long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
     INetwork network = settings.Model switch
     {
-        "deep" => new DeepMnistNet(settings.Seed) { Threads = settings.Threads },
-        "cnn" => new ConvMnistNet(settings.Seed) { Threads = settings.Threads },
-        "lenet" => new LeNet(settings.Seed) { Threads = settings.Threads },
-        _ => new SmallMnistNet(settings.Seed) { Threads = settings.Threads },
+        "deep" => new DeepMnistNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
+        "cnn" => new ConvMnistNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
+        "lenet" => new LeNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
+        _ => new SmallMnistNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
     };
+    double networkMegabytes = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / 1e6;
     Console.WriteLine();
-    Console.WriteLine($"Model '{settings.Model}': {settings.Epochs} epochs, batch size {settings.BatchSize}, seed {settings.Seed}, threads {settings.Threads}");
+    Console.WriteLine($"Model '{settings.Model}': {settings.Epochs} epochs, batch size {settings.BatchSize}, seed {settings.Seed}, threads {settings.Threads}" +
+        (settings.Augment ? ", augmented" : ""));
     Console.WriteLine(network.Summary.ToString());
+    Console.WriteLine($"Memory: {F(networkMegabytes, "0.0")} MB for the parameters, optimizer state and training buffers of batches of {settings.BatchSize}");
 
-    var history = network.Fit(train, settings.Epochs, settings.BatchSize, validation: validation, verbose: 1, seed: settings.Seed);
+    BatchTransform? augment = settings.Augment ? new ImageAugmentation(seed: settings.Seed).Transform : null;
+    var history = network.Fit(train, settings.Epochs, settings.BatchSize, validation: validation, verbose: 1, seed: settings.Seed, transform: augment);
 
     var test = network.Evaluate(data.Test);
     Console.WriteLine();
@@ -224,4 +235,4 @@ static string F(double value, string format) => value.ToString(format, CultureIn
 
 /// <summary>The parsed command line.</summary>
 internal sealed record Settings(string Model, int Epochs, int BatchSize, int Threads, int Seed,
-    string? DataDirectory, string? SavePath, string? PlotDirectory, bool Json);
+    string? DataDirectory, string? SavePath, string? PlotDirectory, bool Json, bool Augment);
