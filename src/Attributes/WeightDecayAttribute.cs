@@ -3,7 +3,7 @@ using System;
 namespace CompiledNets;
 
 /// <summary>
-/// L2 weight decay on every Dense and Maxout weight (not biases or normalisation parameters): adds
+/// L2 weight decay on every Dense, Maxout and Conv2D weight (not biases or normalisation parameters): adds
 /// <c>lambda / 2 · Σ w²</c> to the loss and <c>lambda · w</c> to the gradient. A layer's own <c>L2</c> overrides it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]

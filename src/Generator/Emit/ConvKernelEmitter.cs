@@ -337,14 +337,35 @@ internal static class ConvKernelEmitter
         w.Line();
     }
 
-    /// <summary>Every position of <paramref name="channels"/> output channels from <c>o</c>: tiles of 4 vectors, then single vectors (the plane is whole vectors).</summary>
+    /// <summary>
+    /// Every position of <paramref name="channels"/> output channels from <c>o</c>: a loop of tiles of 4 vectors, then the
+    /// plane's last vectors (it is whole vectors) as one or two narrower tiles.
+    /// </summary>
     private static void EmitPositions(SourceWriter w, Direct d, string type, int width, int channels)
     {
+        var (mainTiles, tail) = PositionTiles(d.OutPlane / width);
         w.Line("int t = 0;");
-        if (d.OutPlane >= PositionTile * width)
-            using (w.Block($"for (; t <= T - {PositionTile * width}; t += {PositionTile * width})")) EmitDirectTile(w, d, type, width, channels, PositionTile);
-        if (d.OutPlane % (PositionTile * width) != 0)
-            using (w.Block($"for (; t < T; t += {width})")) EmitDirectTile(w, d, type, width, channels, 1);
+        if (mainTiles > 0)
+            using (w.Block($"for (; t < {mainTiles * PositionTile * width}; t += {PositionTile * width})")) EmitDirectTile(w, d, type, width, channels, PositionTile);
+        foreach (int vectors in tail)
+            using (w.Block($"// the next {vectors} vectors"))
+            {
+                EmitDirectTile(w, d, type, width, channels, vectors);
+                w.Line($"t += {vectors * width};");
+            }
+    }
+
+    /// <summary>
+    /// How a plane of <paramref name="vectors"/> vectors is tiled: full tiles of <see cref="PositionTile"/>, then the rest.
+    /// A rest of one vector would leave a 4-filter tile only 4 independent accumulators, each FMA waiting for the previous
+    /// one; so a plane of 4k + 1 vectors ends in tiles of 3 and 2 instead (12 and 8 accumulators). Each output's sum is the
+    /// same whatever tile computes it.
+    /// </summary>
+    private static (int MainTiles, int[] Tail) PositionTiles(int vectors)
+    {
+        int rest = vectors % PositionTile;
+        if (rest == 1 && vectors > PositionTile) return (vectors / PositionTile - 1, new[] { 3, 2 });
+        return (vectors / PositionTile, rest == 0 ? System.Array.Empty<int>() : new[] { rest });
     }
 
     private static void EmitDirectTile(SourceWriter w, Direct d, string type, int width, int channels, int vectors)

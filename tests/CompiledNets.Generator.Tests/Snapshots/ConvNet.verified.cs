@@ -519,7 +519,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 64; t += 64)
+                        for (; t < 704; t += 64)
                         {
                             Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -621,9 +621,9 @@ namespace CompiledNets.Generated
                             (Vector512.MaxNative(Vector512<float>.Zero, (a32 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 32));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a33 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 48));
                         }
-                        for (; t < T; t += 16)
+                        // the next 2 vectors
                         {
-                            Vector512<float> a00 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a30 = Vector512<float>.Zero;
+                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero;
                             for (int i = 0; i < Ci; i++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
@@ -633,38 +633,58 @@ namespace CompiledNets.Generated
                                     ref float xr = ref Unsafe.Add(ref xi, kh * 28);
                                     ref float wr = ref Unsafe.Add(ref wi, kh * 3);
                                     Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                                     Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
                                     a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
                                     Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 9));
                                     a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
                                     Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 18));
                                     a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
                                     Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 27));
                                     a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
                                     Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
+                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
                                     Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, 1));
                                     a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
                                     Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 10));
                                     a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
                                     Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 19));
                                     a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
                                     Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 28));
                                     a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
                                     Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
+                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
                                     Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, 2));
                                     a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
                                     Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 11));
                                     a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
                                     Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 20));
                                     a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
                                     Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 29));
                                     a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
                                 }
                             }
                             (Vector512.MaxNative(Vector512<float>.Zero, (a00 + Vector512.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a01 + Vector512.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a10 + Vector512.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a11 + Vector512.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a20 + Vector512.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a21 + Vector512.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a30 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a31 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
+                            t += 32;
                         }
                     }
                 }
@@ -674,7 +694,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 32; t += 32)
+                        for (; t < 736; t += 32)
                         {
                             Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -784,7 +804,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 16; t += 16)
+                        for (; t < 736; t += 16)
                         {
                             Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -1483,7 +1503,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 64; t += 64)
+                        for (; t < 64; t += 64)
                         {
                             Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -1585,9 +1605,9 @@ namespace CompiledNets.Generated
                             (Vector512.MaxNative(Vector512<float>.Zero, (a32 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 32));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a33 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 48));
                         }
-                        for (; t < T; t += 16)
+                        // the next 3 vectors
                         {
-                            Vector512<float> a00 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a30 = Vector512<float>.Zero;
+                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero;
                             for (int i = 0; i < Ci; i++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
@@ -1597,38 +1617,142 @@ namespace CompiledNets.Generated
                                     ref float xr = ref Unsafe.Add(ref xi, kh * 13);
                                     ref float wr = ref Unsafe.Add(ref wi, kh * 3);
                                     Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                                    Vector512<float> x0_2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                                     Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
                                     a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w0_0, x0_2, a02);
                                     Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 288));
                                     a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w0_1, x0_2, a12);
                                     Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 576));
                                     a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w0_2, x0_2, a22);
                                     Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 864));
                                     a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w0_3, x0_2, a32);
                                     Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
+                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
+                                    Vector512<float> x1_2 = Vector512.LoadUnsafe(ref xr, (nuint)(33));
                                     Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, 1));
                                     a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w1_0, x1_2, a02);
                                     Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 289));
                                     a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w1_1, x1_2, a12);
                                     Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 577));
                                     a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w1_2, x1_2, a22);
                                     Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 865));
                                     a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w1_3, x1_2, a32);
                                     Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
+                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
+                                    Vector512<float> x2_2 = Vector512.LoadUnsafe(ref xr, (nuint)(34));
                                     Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, 2));
                                     a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w2_0, x2_2, a02);
                                     Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 290));
                                     a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w2_1, x2_2, a12);
                                     Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 578));
                                     a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w2_2, x2_2, a22);
                                     Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 866));
                                     a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w2_3, x2_2, a32);
                                 }
                             }
                             (Vector512.MaxNative(Vector512<float>.Zero, (a00 + Vector512.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a01 + Vector512.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a02 + Vector512.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 32));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a10 + Vector512.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a11 + Vector512.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a12 + Vector512.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 32));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a20 + Vector512.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a21 + Vector512.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a22 + Vector512.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 32));
                             (Vector512.MaxNative(Vector512<float>.Zero, (a30 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a31 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a32 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 32));
+                            t += 48;
+                        }
+                        // the next 2 vectors
+                        {
+                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero;
+                            for (int i = 0; i < Ci; i++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
+                                ref float wi = ref Unsafe.Add(ref w, 0 + o * 288 + i * 9);
+                                for (int kh = 0; kh < 3; kh++)
+                                {
+                                    ref float xr = ref Unsafe.Add(ref xi, kh * 13);
+                                    ref float wr = ref Unsafe.Add(ref wi, kh * 3);
+                                    Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                                    Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
+                                    a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
+                                    Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 288));
+                                    a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
+                                    Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 576));
+                                    a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
+                                    Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 864));
+                                    a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
+                                    Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
+                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
+                                    Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, 1));
+                                    a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
+                                    Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 289));
+                                    a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
+                                    Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 577));
+                                    a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
+                                    Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 865));
+                                    a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
+                                    Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
+                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
+                                    Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, 2));
+                                    a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
+                                    Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 290));
+                                    a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
+                                    Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 578));
+                                    a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
+                                    Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 866));
+                                    a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
+                                }
+                            }
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a00 + Vector512.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a01 + Vector512.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a10 + Vector512.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a11 + Vector512.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a20 + Vector512.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a21 + Vector512.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a30 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
+                            (Vector512.MaxNative(Vector512<float>.Zero, (a31 + Vector512.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
+                            t += 32;
                         }
                     }
                 }
@@ -1638,7 +1762,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 32; t += 32)
+                        for (; t < 128; t += 32)
                         {
                             Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -1740,9 +1864,9 @@ namespace CompiledNets.Generated
                             (Vector256.MaxNative(Vector256<float>.Zero, (a32 + Vector256.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
                             (Vector256.MaxNative(Vector256<float>.Zero, (a33 + Vector256.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 24));
                         }
-                        for (; t < T; t += 8)
+                        // the next 2 vectors
                         {
-                            Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
+                            Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero;
                             for (int i = 0; i < Ci; i++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
@@ -1752,38 +1876,58 @@ namespace CompiledNets.Generated
                                     ref float xr = ref Unsafe.Add(ref xi, kh * 13);
                                     ref float wr = ref Unsafe.Add(ref wi, kh * 3);
                                     Vector256<float> x0_0 = Vector256.LoadUnsafe(ref xr, (nuint)(0));
+                                    Vector256<float> x0_1 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
                                     Vector256<float> w0_0 = Vector256.Create(Unsafe.Add(ref wr, 0));
                                     a00 = Vector256.MultiplyAddEstimate(w0_0, x0_0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w0_0, x0_1, a01);
                                     Vector256<float> w0_1 = Vector256.Create(Unsafe.Add(ref wr, 288));
                                     a10 = Vector256.MultiplyAddEstimate(w0_1, x0_0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w0_1, x0_1, a11);
                                     Vector256<float> w0_2 = Vector256.Create(Unsafe.Add(ref wr, 576));
                                     a20 = Vector256.MultiplyAddEstimate(w0_2, x0_0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w0_2, x0_1, a21);
                                     Vector256<float> w0_3 = Vector256.Create(Unsafe.Add(ref wr, 864));
                                     a30 = Vector256.MultiplyAddEstimate(w0_3, x0_0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w0_3, x0_1, a31);
                                     Vector256<float> x1_0 = Vector256.LoadUnsafe(ref xr, (nuint)(1));
+                                    Vector256<float> x1_1 = Vector256.LoadUnsafe(ref xr, (nuint)(9));
                                     Vector256<float> w1_0 = Vector256.Create(Unsafe.Add(ref wr, 1));
                                     a00 = Vector256.MultiplyAddEstimate(w1_0, x1_0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w1_0, x1_1, a01);
                                     Vector256<float> w1_1 = Vector256.Create(Unsafe.Add(ref wr, 289));
                                     a10 = Vector256.MultiplyAddEstimate(w1_1, x1_0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w1_1, x1_1, a11);
                                     Vector256<float> w1_2 = Vector256.Create(Unsafe.Add(ref wr, 577));
                                     a20 = Vector256.MultiplyAddEstimate(w1_2, x1_0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w1_2, x1_1, a21);
                                     Vector256<float> w1_3 = Vector256.Create(Unsafe.Add(ref wr, 865));
                                     a30 = Vector256.MultiplyAddEstimate(w1_3, x1_0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w1_3, x1_1, a31);
                                     Vector256<float> x2_0 = Vector256.LoadUnsafe(ref xr, (nuint)(2));
+                                    Vector256<float> x2_1 = Vector256.LoadUnsafe(ref xr, (nuint)(10));
                                     Vector256<float> w2_0 = Vector256.Create(Unsafe.Add(ref wr, 2));
                                     a00 = Vector256.MultiplyAddEstimate(w2_0, x2_0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w2_0, x2_1, a01);
                                     Vector256<float> w2_1 = Vector256.Create(Unsafe.Add(ref wr, 290));
                                     a10 = Vector256.MultiplyAddEstimate(w2_1, x2_0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w2_1, x2_1, a11);
                                     Vector256<float> w2_2 = Vector256.Create(Unsafe.Add(ref wr, 578));
                                     a20 = Vector256.MultiplyAddEstimate(w2_2, x2_0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w2_2, x2_1, a21);
                                     Vector256<float> w2_3 = Vector256.Create(Unsafe.Add(ref wr, 866));
                                     a30 = Vector256.MultiplyAddEstimate(w2_3, x2_0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w2_3, x2_1, a31);
                                 }
                             }
                             (Vector256.MaxNative(Vector256<float>.Zero, (a00 + Vector256.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
+                            (Vector256.MaxNative(Vector256<float>.Zero, (a01 + Vector256.Create(Unsafe.Add(ref bias, o + 0))))).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 8));
                             (Vector256.MaxNative(Vector256<float>.Zero, (a10 + Vector256.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
+                            (Vector256.MaxNative(Vector256<float>.Zero, (a11 + Vector256.Create(Unsafe.Add(ref bias, o + 1))))).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 8));
                             (Vector256.MaxNative(Vector256<float>.Zero, (a20 + Vector256.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
+                            (Vector256.MaxNative(Vector256<float>.Zero, (a21 + Vector256.Create(Unsafe.Add(ref bias, o + 2))))).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 8));
                             (Vector256.MaxNative(Vector256<float>.Zero, (a30 + Vector256.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
+                            (Vector256.MaxNative(Vector256<float>.Zero, (a31 + Vector256.Create(Unsafe.Add(ref bias, o + 3))))).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 8));
+                            t += 16;
                         }
                     }
                 }
@@ -1793,7 +1937,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 16; t += 16)
+                        for (; t < 144; t += 16)
                         {
                             Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -2252,7 +2396,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 64; t += 64)
+                        for (; t < 128; t += 64)
                         {
                             Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -2354,9 +2498,9 @@ namespace CompiledNets.Generated
                             (a32).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 32));
                             (a33).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 48));
                         }
-                        for (; t < T; t += 16)
+                        // the next 3 vectors
                         {
-                            Vector512<float> a00 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a30 = Vector512<float>.Zero;
+                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero;
                             for (int i = 0; i < Ci; i++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
@@ -2366,38 +2510,142 @@ namespace CompiledNets.Generated
                                     ref float xr = ref Unsafe.Add(ref xi, kh * 15);
                                     ref float wr = ref Unsafe.Add(ref wi, kh * -3);
                                     Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                                    Vector512<float> x0_2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                                     Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
                                     a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w0_0, x0_2, a02);
                                     Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 9));
                                     a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w0_1, x0_2, a12);
                                     Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 18));
                                     a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w0_2, x0_2, a22);
                                     Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 27));
                                     a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w0_3, x0_2, a32);
                                     Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
+                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
+                                    Vector512<float> x1_2 = Vector512.LoadUnsafe(ref xr, (nuint)(33));
                                     Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, -1));
                                     a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w1_0, x1_2, a02);
                                     Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 8));
                                     a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w1_1, x1_2, a12);
                                     Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 17));
                                     a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w1_2, x1_2, a22);
                                     Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 26));
                                     a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w1_3, x1_2, a32);
                                     Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
+                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
+                                    Vector512<float> x2_2 = Vector512.LoadUnsafe(ref xr, (nuint)(34));
                                     Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, -2));
                                     a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w2_0, x2_2, a02);
                                     Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 7));
                                     a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w2_1, x2_2, a12);
                                     Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 16));
                                     a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w2_2, x2_2, a22);
                                     Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 25));
                                     a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w2_3, x2_2, a32);
                                 }
                             }
                             (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
+                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
+                            (a02).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 32));
                             (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
+                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
+                            (a12).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 32));
                             (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
+                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
+                            (a22).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 32));
                             (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
+                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
+                            (a32).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 32));
+                            t += 48;
+                        }
+                        // the next 2 vectors
+                        {
+                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero;
+                            for (int i = 0; i < Ci; i++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
+                                ref float wi = ref Unsafe.Add(ref w, 8 + o * 9 + i * 288);
+                                for (int kh = 0; kh < 3; kh++)
+                                {
+                                    ref float xr = ref Unsafe.Add(ref xi, kh * 15);
+                                    ref float wr = ref Unsafe.Add(ref wi, kh * -3);
+                                    Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                                    Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
+                                    a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
+                                    Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 9));
+                                    a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
+                                    Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 18));
+                                    a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
+                                    Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 27));
+                                    a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
+                                    Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
+                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
+                                    Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, -1));
+                                    a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
+                                    Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 8));
+                                    a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
+                                    Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 17));
+                                    a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
+                                    Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 26));
+                                    a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
+                                    Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
+                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
+                                    Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, -2));
+                                    a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
+                                    Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 7));
+                                    a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
+                                    Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 16));
+                                    a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
+                                    Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 25));
+                                    a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
+                                }
+                            }
+                            (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
+                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
+                            (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
+                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
+                            (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
+                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
+                            (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
+                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
+                            t += 32;
                         }
                     }
                 }
@@ -2407,7 +2655,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 32; t += 32)
+                        for (; t < 192; t += 32)
                         {
                             Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
                             for (int i = 0; i < Ci; i++)
@@ -2509,9 +2757,9 @@ namespace CompiledNets.Generated
                             (a32).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
                             (a33).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 24));
                         }
-                        for (; t < T; t += 8)
+                        // the next 2 vectors
                         {
-                            Vector256<float> a00 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a30 = Vector256<float>.Zero;
+                            Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero;
                             for (int i = 0; i < Ci; i++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
@@ -2521,38 +2769,58 @@ namespace CompiledNets.Generated
                                     ref float xr = ref Unsafe.Add(ref xi, kh * 15);
                                     ref float wr = ref Unsafe.Add(ref wi, kh * -3);
                                     Vector256<float> x0_0 = Vector256.LoadUnsafe(ref xr, (nuint)(0));
+                                    Vector256<float> x0_1 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
                                     Vector256<float> w0_0 = Vector256.Create(Unsafe.Add(ref wr, 0));
                                     a00 = Vector256.MultiplyAddEstimate(w0_0, x0_0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w0_0, x0_1, a01);
                                     Vector256<float> w0_1 = Vector256.Create(Unsafe.Add(ref wr, 9));
                                     a10 = Vector256.MultiplyAddEstimate(w0_1, x0_0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w0_1, x0_1, a11);
                                     Vector256<float> w0_2 = Vector256.Create(Unsafe.Add(ref wr, 18));
                                     a20 = Vector256.MultiplyAddEstimate(w0_2, x0_0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w0_2, x0_1, a21);
                                     Vector256<float> w0_3 = Vector256.Create(Unsafe.Add(ref wr, 27));
                                     a30 = Vector256.MultiplyAddEstimate(w0_3, x0_0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w0_3, x0_1, a31);
                                     Vector256<float> x1_0 = Vector256.LoadUnsafe(ref xr, (nuint)(1));
+                                    Vector256<float> x1_1 = Vector256.LoadUnsafe(ref xr, (nuint)(9));
                                     Vector256<float> w1_0 = Vector256.Create(Unsafe.Add(ref wr, -1));
                                     a00 = Vector256.MultiplyAddEstimate(w1_0, x1_0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w1_0, x1_1, a01);
                                     Vector256<float> w1_1 = Vector256.Create(Unsafe.Add(ref wr, 8));
                                     a10 = Vector256.MultiplyAddEstimate(w1_1, x1_0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w1_1, x1_1, a11);
                                     Vector256<float> w1_2 = Vector256.Create(Unsafe.Add(ref wr, 17));
                                     a20 = Vector256.MultiplyAddEstimate(w1_2, x1_0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w1_2, x1_1, a21);
                                     Vector256<float> w1_3 = Vector256.Create(Unsafe.Add(ref wr, 26));
                                     a30 = Vector256.MultiplyAddEstimate(w1_3, x1_0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w1_3, x1_1, a31);
                                     Vector256<float> x2_0 = Vector256.LoadUnsafe(ref xr, (nuint)(2));
+                                    Vector256<float> x2_1 = Vector256.LoadUnsafe(ref xr, (nuint)(10));
                                     Vector256<float> w2_0 = Vector256.Create(Unsafe.Add(ref wr, -2));
                                     a00 = Vector256.MultiplyAddEstimate(w2_0, x2_0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w2_0, x2_1, a01);
                                     Vector256<float> w2_1 = Vector256.Create(Unsafe.Add(ref wr, 7));
                                     a10 = Vector256.MultiplyAddEstimate(w2_1, x2_0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w2_1, x2_1, a11);
                                     Vector256<float> w2_2 = Vector256.Create(Unsafe.Add(ref wr, 16));
                                     a20 = Vector256.MultiplyAddEstimate(w2_2, x2_0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w2_2, x2_1, a21);
                                     Vector256<float> w2_3 = Vector256.Create(Unsafe.Add(ref wr, 25));
                                     a30 = Vector256.MultiplyAddEstimate(w2_3, x2_0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w2_3, x2_1, a31);
                                 }
                             }
                             (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
+                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 8));
                             (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
+                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 8));
                             (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
+                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 8));
                             (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
+                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 8));
+                            t += 16;
                         }
                     }
                 }
@@ -2562,7 +2830,7 @@ namespace CompiledNets.Generated
                     for (; o <= Co - 4; o += 4)
                     {
                         int t = 0;
-                        for (; t <= T - 16; t += 16)
+                        for (; t < 208; t += 16)
                         {
                             Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
                             for (int i = 0; i < Ci; i++)
