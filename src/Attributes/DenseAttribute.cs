@@ -30,4 +30,13 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>L2 coefficient for this layer's weights (overrides <see cref="WeightDecayAttribute"/>); NaN (the default) means the class's.</summary>
     public float L2 { get; set; } = float.NaN;
+
+    /// <summary>
+    /// The layer's name: other layers name it in <c>From</c> and merges, and its tensors are <c>name.weight</c>, ...
+    /// Unnamed layers are numbered per kind (<c>dense3</c>).
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>The earlier layer or input this layer reads; by default the layer declared just before it (the first input for the first layer).</summary>
+    public string? From { get; set; }
 }

@@ -9,4 +9,12 @@ namespace CompiledNets;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class FlattenAttribute : Attribute
 {
+    /// <summary>
+    /// The layer's name: other layers name it in <c>From</c> and merges, and its tensors are <c>name.weight</c>, ...
+    /// Unnamed layers are numbered per kind (<c>dense3</c>).
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>The earlier layer or input this layer reads; by default the layer declared just before it (the first input for the first layer).</summary>
+    public string? From { get; set; }
 }

@@ -20,4 +20,13 @@ public sealed class MaxPool2DAttribute : Attribute
 
     /// <summary><see cref="Padding.Valid"/> (the default) or <see cref="Padding.Same"/>.</summary>
     public Padding Padding { get; set; }
+
+    /// <summary>
+    /// The layer's name: other layers name it in <c>From</c> and merges, and its tensors are <c>name.weight</c>, ...
+    /// Unnamed layers are numbered per kind (<c>dense3</c>).
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>The earlier layer or input this layer reads; by default the layer declared just before it (the first input for the first layer).</summary>
+    public string? From { get; set; }
 }
