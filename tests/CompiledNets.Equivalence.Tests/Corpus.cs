@@ -11,6 +11,16 @@ namespace CompiledNets.Equivalence.Tests;
 /// </summary>
 public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Func<Sequential, Sequential> Build, int[]? ImageShape = null)
 {
+    /// <summary>
+    /// A graph: <paramref name="attributes"/> start with the <c>[Network]</c> (and <c>[Input]</c>) attributes, and
+    /// <paramref name="build"/> makes the interpreted <see cref="Graph"/> (its layers, loss and optimizer, not yet built).
+    /// </summary>
+    public static CorpusEntry Graph(string name, int inputs, string attributes, Func<Graph> build) =>
+        new(name, inputs, attributes, s => s) { BuildGraph = build };
+
+    /// <summary>The interpreted graph of a graph entry; null for a chain built as a <see cref="Sequential"/>.</summary>
+    public Func<Graph>? BuildGraph { get; init; }
+
     /// <summary>An architecture whose samples are images of <paramref name="shape"/> ([channels, height, width]).</summary>
     public static CorpusEntry Image(string name, int[] shape, string attributes, Func<Sequential, Sequential> build) =>
         new(name, shape[0] * shape[1] * shape[2], attributes, build, shape);
@@ -22,14 +32,22 @@ public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Fun
 
         namespace Corpus;
 
-        [Network({{(ImageShape is null ? "Inputs = " + Inputs.ToString(CultureInfo.InvariantCulture) : "InputShape = new[] { " + string.Join(", ", ImageShape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " }")}})]
+        {{NetworkAttribute}}
         {{Attributes.Trim()}}
         public partial class {{Name}};
         """;
 
-    /// <summary>A built interpreted network of this architecture.</summary>
-    public Sequential CreateSequential(int seed, int maxBatchSize) =>
-        Build(ImageShape is null ? new Sequential(Inputs) : new Sequential(ImageShape[0], ImageShape[1], ImageShape[2])).Build(seed, maxBatchSize);
+    /// <summary>The <c>[Network]</c> line; a graph's attributes bring their own.</summary>
+    private string NetworkAttribute =>
+        BuildGraph is not null ? "" :
+        ImageShape is null ? $"[Network(Inputs = {Inputs.ToString(CultureInfo.InvariantCulture)})]"
+        : "[Network(InputShape = new[] { " + string.Join(", ", ImageShape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " })]";
+
+    /// <summary>A built interpreted network of this architecture: a <see cref="Sequential"/>, or a graph's <see cref="CompiledNets.Graph"/>.</summary>
+    public INetwork CreateSequential(int seed, int maxBatchSize) =>
+        BuildGraph is not null
+            ? BuildGraph().Build(seed, maxBatchSize)
+            : Build(ImageShape is null ? new Sequential(Inputs) : new Sequential(ImageShape[0], ImageShape[1], ImageShape[2])).Build(seed, maxBatchSize);
 
     /// <summary>True when the architecture drops out: the seed then also fixes the masks, so both engines need the same one.</summary>
     public bool HasDropout => Attributes.Contains("[Dropout(", StringComparison.Ordinal);
@@ -48,7 +66,7 @@ public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Fun
 public static class Corpus
 {
     public static readonly IReadOnlyList<CorpusEntry> Entries =
-        [.. Handwritten(), .. Toolkit(), .. RandomArchitectures(count: 8, seed: 2024), .. ConvCorpus.Handwritten(), .. ConvCorpus.Random(count: 26, seed: 21)];
+        [.. Handwritten(), .. Toolkit(), .. RandomArchitectures(count: 8, seed: 2024), .. ConvCorpus.Handwritten(), .. ConvCorpus.Random(count: 26, seed: 21), .. GraphCorpus.Handwritten(), .. GraphCorpus.Random(count: 22, seed: 5)];
 
     public static CorpusEntry Get(string name) => Entries.Single(e => e.Name == name);
 

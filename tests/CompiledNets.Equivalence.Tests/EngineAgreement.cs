@@ -79,12 +79,15 @@ public static class EngineAgreement
     /// </summary>
     public static void EqualNoiseGradients(INetwork generated, INetwork interpreted)
     {
+        // Also noise: what is negligible next to the network's largest gradient, such as everything before a batch norm
+        // that sees one value per channel (a batch of one), whose gradient vanishes in exact arithmetic.
+        double networkNoise = DeadGradient * Math.Max(MaxMagnitude(generated.Gradients), MaxMagnitude(interpreted.Gradients));
         foreach (var tensor in generated.Tensors.Where(t => t.Storage == TensorStorage.Parameters))
         {
             var a = generated.Gradients.Slice(tensor.Offset, tensor.Length);
             var twin = interpreted.Tensors.Single(t => t.Name == tensor.Name);
             var b = interpreted.Gradients.Slice(twin.Offset, twin.Length);
-            double noise = DeadGradient * Math.Max(MaxMagnitude(a), MaxMagnitude(b));
+            double noise = Math.Max(networkNoise, DeadGradient * Math.Max(MaxMagnitude(a), MaxMagnitude(b)));
             for (int i = 0; i < a.Length; i++)
                 if (Math.Abs(a[i]) <= noise && Math.Abs(b[i]) <= noise) b[i] = a[i];
         }

@@ -30,7 +30,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         foreach (var activation in Enum.GetValues<Activation>().Where(a => a != Activation.Step))
             Assert.Contains(layers, l => l.Detail == activation.ToString());
         foreach (var loss in Enum.GetValues<LossFunction>())
-            Assert.Contains(interpreted, n => n.LossFunction == loss);
+            Assert.Contains(interpreted, n => n.Loss == loss);
         foreach (var optimizer in new[] { "Sgd", "AdaGrad", "RmsProp", "Adam", "AdamW" })
             Assert.Contains(interpreted, n => n.Architecture.EndsWith("| " + optimizer, StringComparison.Ordinal));
         foreach (var kind in new[] { "Dense", "Dropout", "BatchNorm", "LayerNorm", "Activation", "Maxout" })
@@ -114,9 +114,20 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         generated.Parameters.CopyTo(interpreted.Parameters);
         generated.Buffers.CopyTo(interpreted.Buffers);
 
-        if (entry.ImageShape is null) EngineAgreement.AssertAgree(generated, interpreted, $"{name} b{batch}", batch, Steps);
+        if (entry.ImageShape is null && entry.BuildGraph is not null)
+        {
+            // A graph sums gradients over its readers, so a unit dead for the whole batch (a ReLU branch, a batch norm of
+            // one sample) leaves rounding noise that a normalising optimizer would turn into a full step: equal it.
+            // The engines also add a value's gradients from its readers in their own orders, and five normalised steps
+            // compound that: the steps are compared at GraphRelativeAfterSteps.
+            EngineAgreement.AssertAgree(generated, interpreted, $"{name} b{batch}", batch, Steps, equalNoiseGradients: true, relativeAfterSteps: GraphRelativeAfterSteps);
+        }
+        else if (entry.ImageShape is null) EngineAgreement.AssertAgree(generated, interpreted, $"{name} b{batch}", batch, Steps);
         else EngineAgreement.AssertAgree(generated, interpreted, $"{name} b{batch}", batch, Steps, relative: ImageRelative, equalNoiseGradients: true, relativeAfterSteps: ImageRelativeAfterSteps);
     }
+
+    /// <summary>What follows training steps of a graph, ten times <see cref="Tolerance.Relative"/> (see the comparison).</summary>
+    private const double GraphRelativeAfterSteps = 1e-4;
 
     /// <summary>
     /// The bound for image networks. A convolution's bias gradient sums batch × height × width terms (43,264 for the

@@ -67,12 +67,23 @@ internal static partial class NetworkEmitter
 
         w.Line($"private static readonly {Runtime}.NetworkSummary SummaryTable = new(");
         w.Indent();
-        w.Line($"{Literal.String(plan.Spec.ClassName)}, InputSize,");
+        if (plan.Graph is { } graph)
+        {
+            // A graph's summary lists its inputs and what each layer reads (Keras's Functional "Connected to").
+            w.Line($"{Literal.String(plan.Spec.ClassName)},");
+            w.Line($"new {Runtime}.InputSummary[] {{ {string.Join(", ", graph.Inputs.Select(i => $"new({Literal.String(i.Name)}, new[] {{ {string.Join(", ", i.Shape.Dimensions.Select(Literal.Int))} }})"))} }},");
+        }
+        else w.Line($"{Literal.String(plan.Spec.ClassName)}, InputSize,");
         w.Line($"new {Runtime}.LayerSummary[]");
         w.Line("{");
         w.Indent();
         foreach (var layer in plan.Layers)
-            w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {ShapeExpression(layer)} }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}),");
+        {
+            string connected = plan.Graph is { } wiring
+                ? $" {{ ConnectedTo = new[] {{ {string.Join(", ", layer.Sources.Select(s => Literal.String(wiring.ValueName(s))))} }} }}"
+                : "";
+            w.Line($"new(\"{layer.Name}\", \"{layer.SummaryKind}\", new[] {{ {ShapeExpression(layer)} }}, {layer.ParameterCount}, {layer.BufferCount}, {Literal.String(layer.SummaryDetail)}){connected},");
+        }
         w.Outdent();
         w.Line("},");
         w.Line($"{Literal.String(plan.LossText)}, {Literal.String(plan.Trainable ? OptimizerEmitter.Describe(plan.Spec.Optimizer) : "none (inference only)")});");
