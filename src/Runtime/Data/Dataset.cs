@@ -4,7 +4,7 @@ namespace CompiledNets;
 /// Samples held in memory: a row-major feature matrix <c>[Count, FeatureCount]</c> and either dense targets
 /// <c>[Count, TargetCount]</c> or integer class labels (expanded to one-hot per batch, never for the whole set).
 /// </summary>
-public sealed class Dataset
+public sealed partial class Dataset
 {
     private readonly float[] _features;
     private readonly float[]? _targets;
