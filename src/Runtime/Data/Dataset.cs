@@ -50,6 +50,9 @@ public sealed partial class Dataset
         return new(features, featureCount, null, labels, classCount);
     }
 
+    /// <summary>The same features (shared: nothing changes them) with other labels; used by <see cref="LabelMap.Apply"/>.</summary>
+    internal Dataset WithLabels(int[] labels, int classCount) => FromLabels(_features, FeatureCount, labels, classCount);
+
     /// <summary>Number of samples.</summary>
     public int Count { get; }
 
