@@ -54,9 +54,11 @@ internal static class SignLanguageApp
         output.WriteLine(network.Summary.ToString());
         output.WriteLine($"Adam 1e-3, {settings.Epochs} epochs, batch size {settings.BatchSize}, seed {settings.Seed}, threads {settings.Threads}; the test set is the validation data, as in the notes.");
 
-        // verbose 0: Fit's progress bar goes to the console; the printer writes each epoch to this sample's output.
-        var history = network.Fit(train, settings.Epochs, settings.BatchSize, validation: test, verbose: 0, seed: settings.Seed,
-            callbacks: [new EpochPrinter(output)]);
+        // On the console Fit draws Keras's live progress bar; another writer (the tests') gets a line per epoch instead,
+        // because Fit's progress always goes to the console.
+        bool console = ReferenceEquals(output, Console.Out);
+        var history = network.Fit(train, settings.Epochs, settings.BatchSize, validation: test, verbose: console ? 1 : 0, seed: settings.Seed,
+            callbacks: console ? [] : [new EpochPrinter(output)]);
 
         var result = network.Evaluate(test);
         output.WriteLine();
