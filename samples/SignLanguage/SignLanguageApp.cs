@@ -13,6 +13,7 @@ internal static class SignLanguageApp
 
     public const string LabelPlotName = "sign-language-labels.png";
     public const string HistoryPlotName = "sign-language-history.png";
+    public const string ConfusionPlotName = "sign-language-confusion.png";
 
     public static int Run(Settings settings, TextWriter output, TextWriter error)
     {
@@ -70,8 +71,16 @@ internal static class SignLanguageApp
         if (settings.PlotDirectory is not null)
         {
             string png = Path.Combine(settings.PlotDirectory, HistoryPlotName);
+            string csv = Path.ChangeExtension(png, ".csv");
             history.SavePlot(png);
-            output.WriteLine($"History (loss/val_loss, accuracy/val_accuracy) written to {png}");
+            history.SaveCsv(csv);
+            output.WriteLine($"History (loss/val_loss, accuracy/val_accuracy) written to {png} and {csv}");
+            if (result.Confusion is not null)
+            {
+                string confusion = Path.Combine(settings.PlotDirectory, ConfusionPlotName);
+                result.Confusion.SavePlot(confusion, labels: Letters.Names);
+                output.WriteLine($"Test confusion matrix (letters) written to {confusion}");
+            }
         }
 
         if (settings.Json)

@@ -25,7 +25,7 @@ internal static class SignLanguageCommand
             Description = "Threads sharing each matrix product (default: all cores); results are identical for any count.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
-        var plot = new Option<DirectoryInfo?>("--plot") { Description = $"Write {SignLanguageApp.LabelPlotName} (images per letter) and {SignLanguageApp.HistoryPlotName} (loss and accuracy per epoch) into this directory." };
+        var plot = new Option<DirectoryInfo?>("--plot") { Description = $"Write {SignLanguageApp.LabelPlotName} (images per letter), {SignLanguageApp.HistoryPlotName} (loss and accuracy per epoch, and its CSV) and {SignLanguageApp.ConfusionPlotName} (test letters) into this directory." };
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON object on the last line." };
 
         foreach (var option in new[] { epochs, threads })

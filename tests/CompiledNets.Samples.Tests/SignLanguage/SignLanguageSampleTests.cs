@@ -33,12 +33,13 @@ public class SignLanguageSampleTests
         Assert.True(accuracy >= 0.9, $"test accuracy {accuracy} on letters that each light their own patch");
         Assert.True(root.GetProperty("test_loss").GetDouble() >= 0);
         Assert.True(root.GetProperty("train_samples_per_second").GetDouble() > 0);
-        foreach (string name in new[] { SignLanguageApp.LabelPlotName, SignLanguageApp.HistoryPlotName })
+        foreach (string name in new[] { SignLanguageApp.LabelPlotName, SignLanguageApp.HistoryPlotName, SignLanguageApp.ConfusionPlotName })
         {
             var bytes = File.ReadAllBytes(Path.Combine(plots, name));
             Assert.Equal(PngSignature, bytes[..8]);
             Assert.True(bytes.Length > 5_000, $"{name} is only {bytes.Length} bytes");
         }
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(plots, "sign-language-history.csv")).Length); // header and two epochs
     }
 
     [Fact]
