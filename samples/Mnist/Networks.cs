@@ -48,3 +48,22 @@ public partial class ConvMnistNet;
 [Loss(LossFunction.CrossEntropy)]
 [Adam(LearningRate = 1e-3f)]
 public partial class LeNet;
+
+/// <summary>
+/// A small residual convnet: after the stem, two 3×3 convolutions padded to keep 13 × 13 are added back to their input
+/// (a ResNet basic block, <c>relu(x + conv(relu(conv(x))))</c>), then the <c>cnn</c>'s head; 53,322 parameters.
+/// </summary>
+[Network(InputShape = new[] { 1, 28, 28 })]
+[Conv2D(32, 3, Activation.ReLU, Name = "stem")]
+[MaxPool2D(2, Name = "pool1")]
+[Conv2D(32, 3, Activation.ReLU, Padding = Padding.Same, Name = "block_a")]
+[Conv2D(32, 3, Padding = Padding.Same, Name = "block_b")]
+[Add("pool1", "block_b", Activation = Activation.ReLU, Name = "residual")]
+[Conv2D(64, 3, Activation.ReLU, Name = "conv")]
+[MaxPool2D(2, Name = "pool2")]
+[Flatten]
+[Dropout(0.5f)]
+[Dense(10, Activation.Softmax, Name = "classifier")]
+[Loss(LossFunction.CrossEntropy)]
+[Adam(LearningRate = 1e-3f)]
+public partial class ResidualMnistNet;

@@ -11,10 +11,10 @@ using MnistSample;
 
 var modelOption = new Option<string>("--model")
 {
-    Description = "Which compiled network to train: small (784-128-10), deep (784-1024-512-256-10), cnn (Keras's mnist_convnet) or lenet (LeNet-5).",
+    Description = "Which compiled network to train: small (784-128-10), deep (784-1024-512-256-10), cnn (Keras's mnist_convnet), lenet (LeNet-5) or resnet (a small residual convnet).",
     DefaultValueFactory = _ => "small",
 };
-modelOption.AcceptOnlyFromAmong("small", "deep", "cnn", "lenet");
+modelOption.AcceptOnlyFromAmong("small", "deep", "cnn", "lenet", "resnet");
 var epochsOption = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 5 };
 var batchOption = new Option<int>("--batch-size") { Description = "Samples per optimizer step (1-256).", DefaultValueFactory = _ => 32 };
 var threadsOption = new Option<int>("--threads")
@@ -100,6 +100,7 @@ static int Run(Settings settings)
         "deep" => new DeepMnistNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
         "cnn" => new ConvMnistNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
         "lenet" => new LeNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
+        "resnet" => new ResidualMnistNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
         _ => new SmallMnistNet(settings.Seed, settings.BatchSize) { Threads = settings.Threads },
     };
     double networkMegabytes = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / 1e6;

@@ -36,7 +36,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor InvalidInputs = new(
         "CN0003", "Inputs must be positive",
-        "[Network] on '{0}' has Inputs = {1}; declare the number of input features, for example [Network(Inputs = 784)]",
+        "[Network] on '{0}' has Inputs = {1}; declare the number of input features, for example [Network(Inputs = 784)], or the inputs with [Input(\"image\", 784)]",
         ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0003");
 
     public static readonly DiagnosticDescriptor InvalidUnits = new(
@@ -163,6 +163,41 @@ internal static class Diagnostics
         "CN0028", "Layer needs an image input",
         "Layer {0} ({1}) needs a [channels, height, width] input but gets the {2} vector of {3}; declare [Network(InputShape = new[] {{ channels, height, width }})], or place it before [Flatten] and Dense layers",
         ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0028");
+
+    public static readonly DiagnosticDescriptor UnknownSource = new(
+        "CN0029", "Layer reads a name not declared before it",
+        "Layer {0} ({1}) reads '{2}', which is {3}; name an earlier layer or input ({4})",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0029");
+
+    public static readonly DiagnosticDescriptor DuplicateName = new(
+        "CN0030", "Two layers or inputs share a name",
+        "{0} is named '{1}', like {2}; give every layer and input its own name",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0030");
+
+    public static readonly DiagnosticDescriptor MergeTooFewInputs = new(
+        "CN0031", "A merge needs at least two inputs",
+        "Layer {0} ({1}) merges {2}; name at least two earlier layers or inputs, for example [{1}(\"h1\", \"h3\")]",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0031");
+
+    public static readonly DiagnosticDescriptor MergeShapeMismatch = new(
+        "CN0032", "Shapes that cannot be merged",
+        "Layer {0} ({1}) cannot merge '{2}' {3} with '{4}' {5}; {6}",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0032");
+
+    public static readonly DiagnosticDescriptor InvalidInputDeclaration = new(
+        "CN0033", "Invalid [Input]",
+        "[Input] on '{0}' {1}; declare each input once, with a name and a positive size or channels, height and width, for example [Input(\"image\", 1, 28, 28)]",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0033");
+
+    public static readonly DiagnosticDescriptor UnreadValue = new(
+        "CN0034", "A layer or input that nothing reads",
+        "{0} is read by no layer and is not the output; its values are computed and thrown away; name it in a From or a merge, or remove it",
+        ArchitectureCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0034");
+
+    public static readonly DiagnosticDescriptor InvalidName = new(
+        "CN0035", "Invalid layer or input name",
+        "{0} is named '{1}'; a name is a letter or underscore followed by letters, digits or underscores, for example Name = \"h1\"",
+        ArchitectureCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: DocumentationLinks.DiagnosticsPage + "#cn0035");
 
     public static readonly DiagnosticDescriptor InternalError = new(
         "CN0099", "The generator failed",

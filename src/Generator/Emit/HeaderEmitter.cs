@@ -19,11 +19,26 @@ internal static class HeaderEmitter
         int nameWidth = System.Math.Max(rows.Max(r => r.Name.Length), "input".Length);
         int kindWidth = rows.Max(r => r.Kind.Length);
         int shapeWidth = System.Math.Max(rows.Max(r => r.Shape.Length), plan.Input.ToString().Length);
-        w.Line($"//   {"input".PadRight(nameWidth)}  {"".PadRight(kindWidth)}  {plan.Input}");
-        foreach (var row in rows)
+        if (plan.Graph is { } graph)
         {
-            w.Line($"//   {"".PadRight(nameWidth)}    │");
-            w.Line($"//   {row.Name.PadRight(nameWidth)}  {row.Kind.PadRight(kindWidth)}  {row.Shape.PadRight(shapeWidth)}  {row.Params}");
+            // A graph is drawn as a table: each layer with the values it reads (Keras's "Connected to").
+            nameWidth = System.Math.Max(nameWidth, graph.Inputs.Max(i => i.Name.Length));
+            shapeWidth = System.Math.Max(shapeWidth, graph.Inputs.Max(i => i.Shape.ToString().Length));
+            var reads = plan.Layers.Select(l => "← " + string.Join(", ", l.Sources.Select(graph.ValueName))).ToList();
+            int readsWidth = reads.Max(r => r.Length);
+            foreach (var input in graph.Inputs)
+                w.Line($"//   {input.Name.PadRight(nameWidth)}  {"Input".PadRight(kindWidth)}  {"".PadRight(readsWidth)}  {input.Shape}".TrimEnd());
+            for (int i = 0; i < rows.Count; i++)
+                w.Line($"//   {rows[i].Name.PadRight(nameWidth)}  {rows[i].Kind.PadRight(kindWidth)}  {reads[i].PadRight(readsWidth)}  {rows[i].Shape.PadRight(shapeWidth)}  {rows[i].Params}".TrimEnd());
+        }
+        else
+        {
+            w.Line($"//   {"input".PadRight(nameWidth)}  {"".PadRight(kindWidth)}  {plan.Input}");
+            foreach (var row in rows)
+            {
+                w.Line($"//   {"".PadRight(nameWidth)}    │");
+                w.Line($"//   {row.Name.PadRight(nameWidth)}  {row.Kind.PadRight(kindWidth)}  {row.Shape.PadRight(shapeWidth)}  {row.Params}");
+            }
         }
         w.Line("//");
         w.Line(plan.Trainable

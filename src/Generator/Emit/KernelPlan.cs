@@ -69,7 +69,7 @@ internal static class KernelPlan
 
     /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no layer needs a scratch of its own.</summary>
     public static bool PredictsAcrossCores(NetworkPlan plan) =>
-        plan.Layers.Any(SplitsPredict) && plan.WidestScratch == 0;
+        plan.Graph is null && plan.Layers.Any(SplitsPredict) && plan.WidestScratch == 0;
 
     /// <summary>
     /// The activation fused into the forward kernel during training: none when the layer keeps its
@@ -96,15 +96,15 @@ internal static class KernelPlan
     /// <summary>True when layer <paramref name="index"/>'s activation derivative is applied by the next layer's input-gradient kernel.</summary>
     public static bool DerivativeFusedByNext(NetworkPlan plan, int index)
     {
-        if (index + 1 >= plan.Layers.Count) return false;
         var layer = plan.Layers[index];
-        return layer.Kind.ActivatesInProduct && plan.Layers[index + 1].Kind.IsProduct && FusedDerivative(layer) != ActivationKind.Linear;
+        return layer.Kind.ActivatesInProduct && plan.OnlyReader(layer) is { Kind.IsProduct: true } && FusedDerivative(layer) != ActivationKind.Linear;
     }
 
     /// <summary>The derivative (and its alpha) the input-gradient kernel of product layer <paramref name="layer"/> applies for the layer before it.</summary>
     public static (ActivationKind Derivative, float Alpha) InputGradientDerivative(NetworkPlan plan, LayerPlan layer)
     {
-        var previous = plan.Layers[layer.Index - 1];
+        var previous = plan.SourceLayer(layer);
+        if (previous is null) return (ActivationKind.Linear, 0f);
         var derivative = DerivativeFusedByNext(plan, previous.Index) ? FusedDerivative(previous) : ActivationKind.Linear;
         return (derivative, derivative is ActivationKind.LeakyReLU or ActivationKind.ELU ? previous.Alpha : 0f);
     }
@@ -119,7 +119,7 @@ internal static class KernelPlan
     /// </summary>
     public static bool TrainsInSampleLanes(NetworkPlan plan)
     {
-        if (!plan.Trainable) return false;
+        if (!plan.Trainable || plan.Graph is not null) return false;
         if (plan.Layers.Any(l => !l.Kind.ActivatesInProduct || l.L2 > 0)) return false;
         if (plan.Layers.Sum(l => (long)l.Inputs * l.Units) > SampleLaneMaxWeights) return false;
         if (plan.Layers.Take(plan.Layers.Count - 1).Any(l => !HasLaneForm(l.Activation))) return false;
@@ -141,7 +141,8 @@ internal static class KernelPlan
     /// InferenceOnly: a checkpoint moved between such declarations predicts alike.
     /// </summary>
     public static bool PredictsInSampleLanes(NetworkPlan plan) =>
-        plan.Layers.All(l => l.Kind.ActivatesInProduct)
+        plan.Graph is null
+        && plan.Layers.All(l => l.Kind.ActivatesInProduct)
         && plan.Layers.Sum(l => (long)l.Inputs * l.Units) <= SampleLaneMaxWeights
         && plan.Layers.Take(plan.Layers.Count - 1).All(l => HasLaneForm(l.Activation))
         && (plan.Last.Activation == ActivationKind.Softmax || HasLaneForm(plan.Last.Activation));
@@ -208,7 +209,7 @@ internal static class KernelPlan
 
     /// <summary>Floats of intermediate rows one <c>Predict</c> call needs: two hidden rows, and the widest layer scratch.</summary>
     public static int PredictScratch(NetworkPlan plan) =>
-        (plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + plan.WidestScratch;
+        (plan.Graph is not null ? plan.Graph.PredictRowFloats : plan.Layers.Count > 1 ? 2 * plan.WidestHidden : 0) + plan.WidestScratch;
 
     /// <summary>True when single-sample <c>Predict</c> keeps its rows on the stack.</summary>
     public static bool PredictScratchOnStack(NetworkPlan plan) => PredictScratch(plan) <= PredictStackScratchFloats;

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using CompiledNets.Generator.Layers;
 using CompiledNets.Generator.Model;
 
@@ -9,17 +10,21 @@ namespace CompiledNets.Generator.Emit;
 /// </summary>
 internal sealed class LayerPlan
 {
-    public LayerPlan(int index, int ordinal, LayerSpec spec, Shape input, int parameterOffset, int bufferOffset, bool isLast, float networkWeightDecay)
+    public LayerPlan(int index, int ordinal, LayerSpec spec, IReadOnlyList<Shape> inputs, IReadOnlyList<int> sources, string? name,
+        int parameterOffset, int bufferOffset, bool isLast, float networkWeightDecay)
     {
         Index = index;
         Spec = spec;
+        var input = inputs[0];
         InputShape = input;
+        SourceShapes = inputs;
+        Sources = sources;
         IsLast = isLast;
-        Name = Kind.TensorPrefix + Literal.Int(ordinal);
+        Name = name ?? Kind.TensorPrefix + Literal.Int(ordinal);
         Prefix = Kind.Identifier + Literal.Int(ordinal);
         Field = char.ToLowerInvariant(Kind.Identifier[0]) + Kind.Identifier.Substring(1) + Literal.Int(ordinal);
         Inputs = (int)input.Size;
-        OutputShape = Kind.OutputShape(spec, input);
+        OutputShape = Kind.OutputShape(spec, inputs);
         Units = (int)OutputShape.Size;
         LinearUnits = Kind.LinearUnits(spec);
         WeightOffset = parameterOffset;
@@ -38,8 +43,14 @@ internal sealed class LayerPlan
 
     public LayerKind Kind => Spec.Kind;
 
-    /// <summary>One sample's values coming in.</summary>
+    /// <summary>One sample's values coming in (a merge's first input).</summary>
     public Shape InputShape { get; }
+
+    /// <summary>The shapes of every value the layer reads, in order (one, except for merges).</summary>
+    public IReadOnlyList<Shape> SourceShapes { get; }
+
+    /// <summary>The values the layer reads, as <see cref="ValueRef"/>s: the previous layer (or the input) in a chain.</summary>
+    public IReadOnlyList<int> Sources { get; }
 
     /// <summary>One sample's values going out.</summary>
     public Shape OutputShape { get; }
@@ -55,7 +66,7 @@ internal sealed class LayerPlan
 
     public bool IsLast { get; }
 
-    /// <summary>Tensor-name prefix, for example <c>dense1</c>.</summary>
+    /// <summary>Tensor-name prefix, for example <c>dense1</c>, or the layer's declared name.</summary>
     public string Name { get; }
 
     /// <summary>C# identifier prefix of constants and methods, for example <c>Dense1</c>, <c>BatchNorm1</c>.</summary>

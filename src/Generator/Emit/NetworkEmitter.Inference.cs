@@ -31,6 +31,32 @@ internal static partial class NetworkEmitter
         }
         w.Line();
         if (KernelPlan.PredictsAcrossCores(plan)) EmitPredictAcrossCores(w, plan);
+        if (plan.Graph is { SplitsInputs: true } graph) EmitPredictByInputs(w, graph);
+    }
+
+    /// <summary>Predict with one span per declared input, joined into a row of this thread's own.</summary>
+    private static void EmitPredictByInputs(SourceWriter w, GraphPlan graph)
+    {
+        var names = graph.Inputs.Select(i => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(i.Name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? i.Name : "@" + i.Name).ToList();
+        string output = graph.Inputs.Any(i => i.Name == "output") ? "prediction" : "output";
+        w.Line("[global::System.ThreadStatic]");
+        w.Line("private static float[]? t_inputRow;");
+        w.Line();
+        w.Line($"/// <summary>One sample, given input by input ({string.Join(", ", graph.Inputs.Select(i => $"{i.Name} {i.Shape}"))}); as <see cref=\"Predict(global::System.ReadOnlySpan{{float}}, global::System.Span{{float}})\"/> on their concatenation.</summary>");
+        string parameters = string.Join(", ", names.Select(n => $"global::System.ReadOnlySpan<float> {n}"));
+        using (w.Block($"public void Predict({parameters}, global::System.Span<float> {output})"))
+        {
+            for (int k = 0; k < names.Count; k++)
+            {
+                string size = graph.InputSizeConstant(k);
+                w.Line($"if ({names[k]}.Length != {size}) ThrowLength(nameof({names[k]}), {size}, {names[k]}.Length, \"one sample of input '{graph.Inputs[k].Name}'\");");
+            }
+            w.Line("float[] row = t_inputRow ??= new float[InputSize];");
+            for (int k = 0; k < names.Count; k++)
+                w.Line($"{names[k]}.CopyTo(new global::System.Span<float>(row, {Literal.Int(graph.InputOffsets[k])}, {graph.InputSizeConstant(k)}));");
+            w.Line($"Predict(row, {output});");
+        }
+        w.Line();
     }
 
     /// <summary>Predict through the per-layer kernels: rows on the stack (or a per-thread buffer), or across cores.</summary>
@@ -45,6 +71,11 @@ internal static partial class NetworkEmitter
                 w.Line("finally { global::System.Threading.Volatile.Write(ref _predictBusy, 0); }");
                 w.Line("return;");
             }
+        }
+        if (plan.Graph is not null)
+        {
+            EmitGraphPredictBody(w, plan, plan.Graph);
+            return;
         }
         bool hasScratch = plan.WidestScratch > 0;
         int scratch = KernelPlan.PredictScratch(plan);
@@ -84,6 +115,47 @@ internal static partial class NetworkEmitter
         }
     }
 
+    /// <summary>Predict of a graph: every value it computes keeps a row of its own, since any later layer may read it.</summary>
+    private static void EmitGraphPredictBody(SourceWriter w, NetworkPlan plan, GraphPlan graph)
+    {
+        int scratch = KernelPlan.PredictScratch(plan);
+        bool onStack = KernelPlan.PredictScratchOnStack(plan);
+        w.Line(onStack
+            ? "// Thread-safe: every value's row lives on this call's stack."
+            : $"// Thread-safe: the values' rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
+        w.Line("const int rows = 1;");
+        if (scratch > 0)
+            w.Line(onStack ? $"global::System.Span<float> scratch = stackalloc float[{scratch}];" : $"global::System.Span<float> scratch = t_predictScratch ??= new float[{scratch}];");
+        int offset = 0;
+        if (plan.WidestScratch > 0)
+        {
+            w.Line($"global::System.Span<float> layerScratch = scratch.Slice(0, {Literal.Int(plan.WidestScratch)});");
+            offset = plan.WidestScratch;
+        }
+        string Value(int value)
+        {
+            value = graph.InferenceValue(value);
+            if (!ValueRef.IsInput(value)) return $"{plan.Layers[value].Field}Row";
+            int k = ValueRef.InputIndex(value);
+            return graph.SplitsInputs ? $"input.Slice({Literal.Int(graph.InputOffsets[k])}, {graph.InputSizeConstant(k)})" : "input";
+        }
+        foreach (var layer in plan.Layers)
+        {
+            if (!graph.Predicts(layer)) continue;
+            string destination = "output";
+            if (!layer.IsLast)
+            {
+                destination = $"{layer.Field}Row";
+                w.Line($"global::System.Span<float> {destination} = scratch.Slice({Literal.Int(offset)}, {layer.Prefix}Units);");
+                offset += layer.Units;
+            }
+            w.Line($"// {layer.Name}: {layer.Describe()}");
+            layer.Kind.EmitInference(w, layer, layer.Sources.Select(Value).ToList(), destination, "layerScratch");
+        }
+        if (!graph.Predicts(plan.Last))
+            w.Line($"{Value(plan.Last.Index)}.CopyTo(output); // {plan.Last.Name} is the identity at inference");
+    }
+
     /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>
     private static void EmitInferenceLayer(SourceWriter w, LayerPlan layer, string input, string output, string layerScratch)
     {
@@ -109,24 +181,45 @@ internal static partial class NetworkEmitter
             {
                 w.Line("int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);");
                 w.Line("_rows = rows;");
-                w.Line("inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);");
-                string current = BufferSpan("_input", "rows * InputSize");
-                foreach (var layer in plan.Layers)
-                {
-                    if (layer.Kind.IdentityAtInference)
-                    {
-                        w.Line($"// {layer.Name}: identity at inference");
-                        continue;
-                    }
-                    string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
-                    w.Line($"// {layer.Name}: {layer.Describe()}");
-                    layer.Kind.EmitBatchInference(w, plan, layer, current, output);
-                    current = output;
-                }
-                w.Line($"{current}.CopyTo(outputs.Slice(start * OutputSize));");
+                if (plan.Graph is not null) EmitGraphBatchInference(w, plan, plan.Graph);
+                else EmitChainBatchInference(w, plan);
             }
             w.Line("_trainingRows = 0; // the shared buffers no longer hold training outputs");
         }
         w.Line();
+    }
+
+    /// <summary>The body of PredictBatch's loop over chunks for a chain: each layer reads the one before.</summary>
+    private static void EmitChainBatchInference(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);");
+        string current = BufferSpan("_input", "rows * InputSize");
+        foreach (var layer in plan.Layers)
+        {
+            if (layer.Kind.IdentityAtInference)
+            {
+                w.Line($"// {layer.Name}: identity at inference");
+                continue;
+            }
+            string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
+            w.Line($"// {layer.Name}: {layer.Describe()}");
+            layer.Kind.EmitBatchInference(w, plan, layer, current, output);
+            current = output;
+        }
+        w.Line($"{current}.CopyTo(outputs.Slice(start * OutputSize));");
+    }
+
+    /// <summary>The body of PredictBatch's loop over chunks for a graph: each layer reads its values' buffers.</summary>
+    private static void EmitGraphBatchInference(SourceWriter w, NetworkPlan plan, GraphPlan graph)
+    {
+        EmitBatchInputCopy(w, plan, "inputs.Slice(start * InputSize, rows * InputSize)");
+        foreach (var layer in plan.Layers)
+        {
+            if (!graph.Predicts(layer)) continue;
+            w.Line($"// {layer.Name}: {layer.Describe()}");
+            layer.Kind.EmitBatchInference(w, plan, layer, graph.InferenceSourceSpans(layer)[0], BufferSpan($"_{layer.Field}Output", Rows(layer)));
+        }
+        int output = graph.InferenceValue(plan.Last.Index);
+        w.Line($"{BufferSpan(graph.TrainingBuffer(output), "rows * OutputSize")}.CopyTo(outputs.Slice(start * OutputSize));");
     }
 }

@@ -27,9 +27,17 @@ internal static partial class NetworkEmitter
         w.Line("/// <summary>Largest training batch of the constructors without a <c>maxBatchSize</c>, from <c>[Network(MaxBatchSize = ...)]</c>.</summary>");
         w.Line($"public const int DefaultMaxBatchSize = {spec.MaxBatchSize};");
         w.Line();
+        if (plan.Graph is { SplitsInputs: true } graph)
+        {
+            w.Line("// The inputs, side by side in a sample's row.");
+            for (int k = 0; k < graph.Inputs.Count; k++)
+                w.Line($"private const int {graph.InputSizeConstant(k)} = {graph.Inputs[k].Shape.Size}; // '{graph.Inputs[k].Name}' {graph.Inputs[k].Shape}, from value {graph.InputOffsets[k]} of the row");
+            w.Line();
+        }
         foreach (var layer in plan.Layers)
         {
-            w.Line($"// Layer {layer.Index + 1}: {layer.Name} = {layer.Describe()}, {layer.Inputs} -> {layer.Units}{layer.Kind.LayoutComment(layer)}");
+            string reads = plan.Graph is { } wiring ? $" reads {string.Join(", ", layer.Sources.Select(wiring.ValueName))}," : "";
+            w.Line($"// Layer {layer.Index + 1}: {layer.Name} = {layer.Describe()},{reads} {layer.Inputs} -> {layer.Units}{layer.Kind.LayoutComment(layer)}");
             w.Line($"private const int {layer.Prefix}Units = {layer.Units};");
             layer.Kind.EmitConstants(w, layer);
         }
@@ -86,13 +94,23 @@ internal static partial class NetworkEmitter
         w.Line($"private readonly {AlignedFloats} _optimizerState = new(OptimizerStateCount);");
         w.Line();
         w.Line("// Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.");
-        w.Line($"private readonly {AlignedFloats} _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
+        if (plan.Graph is { SplitsInputs: true } graph)
+        {
+            for (int k = 0; k < graph.Inputs.Count; k++)
+                w.Line($"private readonly {AlignedFloats} {graph.InputBuffer(k)}; // [MaxBatchSize, {graph.InputSizeConstant(k)}]: input '{graph.Inputs[k].Name}' of the batch");
+        }
+        else w.Line($"private readonly {AlignedFloats} _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it");
         foreach (var layer in plan.Layers)
         {
             foreach (var (field, size, comment) in layer.Kind.Scratch(plan, layer))
                 w.Line($"private readonly {AlignedFloats} {field}; // {comment}");
         }
-        if (plan.TrainsPerLayer)
+        if (plan.TrainsPerLayer && plan.Graph is { } withGradients)
+        {
+            w.Line($"// [MaxBatchSize, Widest] each: the gradients of the values, reused once a value has passed its gradient on.");
+            foreach (var buffer in withGradients.DeltaBuffers) w.Line($"private readonly {AlignedFloats} {buffer};");
+        }
+        else if (plan.TrainsPerLayer)
         {
             w.Line($"private readonly {AlignedFloats} _deltaA; // [MaxBatchSize, Widest]: loss gradients, ping-ponged between layers");
             w.Line($"private readonly {AlignedFloats} _deltaB;");
@@ -134,15 +152,17 @@ internal static partial class NetworkEmitter
             w.Line("if (maxBatchSize <= 0)");
             w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, \"The maximum batch size must be positive.\");");
             w.Line("MaxBatchSize = maxBatchSize;");
-            w.Line("_input = new(maxBatchSize * InputSize);");
+            if (plan.Graph is { SplitsInputs: true } graph)
+            {
+                for (int k = 0; k < graph.Inputs.Count; k++) w.Line($"{graph.InputBuffer(k)} = new(maxBatchSize * {graph.InputSizeConstant(k)});");
+            }
+            else w.Line("_input = new(maxBatchSize * InputSize);");
             foreach (var layer in plan.Layers)
                 foreach (var (field, size, _) in layer.Kind.Scratch(plan, layer))
                     w.Line($"{field} = new({size});");
+            var deltaBuffers = plan.Graph?.DeltaBuffers ?? new[] { "_deltaA", "_deltaB" };
             if (plan.TrainsPerLayer)
-            {
-                w.Line("_deltaA = new(maxBatchSize * Widest);");
-                w.Line("_deltaB = new(maxBatchSize * Widest);");
-            }
+                foreach (var buffer in deltaBuffers) w.Line($"{buffer} = new(maxBatchSize * Widest);");
             foreach (var job in Jobs(plan)) w.Line($"{job.Field} = {job.Delegate};");
             w.Line("Threads = global::System.Environment.ProcessorCount;");
             if (plan.DrawsMasks && plan.Trainable) w.Line($"_dropoutRandom = new {RuntimeNames.SeededRandom}(~(long)seed);");

@@ -34,7 +34,7 @@ internal static partial class NetworkEmitter
             }
             w.Line("int rows = batchSize;");
             w.Line("_rows = rows;");
-            w.Line("inputs.CopyTo(_input);");
+            EmitBatchInputCopy(w, plan, "inputs");
             var transposes = plan.Layers.Select(l => l.Kind.PerBatchStatement(l)).Where(t => t is not null).ToList();
             if (transposes.Count > 0)
             {
@@ -64,8 +64,8 @@ internal static partial class NetworkEmitter
             }
             w.Line();
             w.Line("// Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).");
-            for (int i = plan.Layers.Count - 1; i >= System.Math.Max(plan.FirstTrainable, 0); i--)
-                EmitBackward(w, plan, plan.Layers[i]);
+            for (int i = plan.Layers.Count - 1; i >= 0; i--)
+                if (plan.HasBackward(plan.Layers[i])) EmitBackward(w, plan, plan.Layers[i]);
             var decayed = plan.Layers.Where(l => l.L2 > 0).ToList();
             if (decayed.Count > 0)
             {
@@ -88,6 +88,42 @@ internal static partial class NetworkEmitter
     {
         w.Line($"// {layer.Name} ({layer.Delta})");
         layer.Kind.EmitBackward(w, plan, layer);
+        if (plan.Graph is not null && !layer.Kind.IsMerge) EmitInputGradientRoute(w, plan.Graph, layer);
+    }
+
+    /// <summary>
+    /// In a graph, hands the value a layer reads its input gradient, unless the layer wrote it there already (a product
+    /// writing the value's buffer) or shares that buffer: copied when this reader is the first the backward pass visits,
+    /// added to the other readers' part otherwise.
+    /// </summary>
+    private static void EmitInputGradientRoute(SourceWriter w, GraphPlan graph, LayerPlan layer)
+    {
+        var route = graph.Route(layer, 0);
+        bool inOtherBuffer = layer.Kind.WritesInputGradientToOtherBuffer;
+        string computed = BufferSpan(inOtherBuffer ? layer.OtherDelta : layer.Delta, $"rows * {graph.SizeConstant(layer.Sources[0])}");
+        string target = graph.GradientSpan(route, layer, 0);
+        if (route.Mode == RouteMode.Write && !inOtherBuffer)
+            w.Line($"{computed}.CopyTo({target}); // {graph.ValueName(layer.Sources[0])} is read by other layers too");
+        else if (route.Mode == RouteMode.Accumulate)
+            w.Line($"{RuntimeNames.MergeKernels}.Accumulate({target}, {computed}); // added to what the later readers of {graph.ValueName(layer.Sources[0])} gave");
+    }
+
+    /// <summary>
+    /// Copies <c>rows</c> samples from <paramref name="source"/> into the batch buffers: as they are, or, for several
+    /// inputs, each input's columns into its own buffer, so every layer reads a dense [rows, size] block.
+    /// </summary>
+    private static void EmitBatchInputCopy(SourceWriter w, NetworkPlan plan, string source)
+    {
+        if (plan.Graph is not { SplitsInputs: true } graph)
+        {
+            w.Line($"{source}.CopyTo(_input);");
+            return;
+        }
+        for (int k = 0; k < graph.Inputs.Count; k++)
+        {
+            string size = graph.InputSizeConstant(k);
+            w.Line($"{RuntimeNames.MergeKernels}.CopyColumns({source}, InputSize, {Literal.Int(graph.InputOffsets[k])}, {BufferSpan(graph.InputBuffer(k), $"rows * {size}")}, {size}, 0, {size}, rows);");
+        }
     }
 
     // ------------------------------------------------------------------ parallel jobs (the layers' products, the optimizer step)

@@ -19,19 +19,21 @@ internal sealed class NetworkPlan
         var layers = new List<LayerPlan>();
         var counters = new Dictionary<LayerKind, int>();
         Input = spec.InputShape;
-        var shape = Input;
         int parameters = 0, buffers = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
             counters.TryGetValue(layer.Kind, out int count);
             counters[layer.Kind] = ++count;
-            var plan = new LayerPlan(i, count, layer, shape, parameters, buffers, isLast: i == spec.Layers.Count - 1, spec.WeightDecay);
+            // A chain reads the previous layer (the first, the input); a graph's nodes say what they read.
+            IReadOnlyList<int> sources = spec.Graph is { } graph ? graph.Nodes[i].Sources.ToArray() : new[] { i == 0 ? ValueRef.Input(0) : i - 1 };
+            var shapes = sources.Select(s => ValueRef.IsInput(s) ? InputShape(spec, ValueRef.InputIndex(s)) : layers[s].OutputShape).ToList();
+            var plan = new LayerPlan(i, count, layer, shapes, sources, spec.Graph?.Nodes[i].Name, parameters, buffers, isLast: i == spec.Layers.Count - 1, spec.WeightDecay);
             layers.Add(plan);
             parameters += plan.ParameterCount;
             buffers += plan.BufferCount;
-            shape = plan.OutputShape;
         }
+        var shape = layers[layers.Count - 1].OutputShape;
         Layers = layers;
         ParameterCount = parameters;
         BufferCount = buffers;
@@ -47,9 +49,28 @@ internal sealed class NetworkPlan
             OptimizerKind.RmsProp => spec.Optimizer.Momentum > 0 ? 2 * ParameterCount : ParameterCount,
             _ => spec.Optimizer.Momentum > 0 ? ParameterCount : 0,
         };
-        AssignDeltaBuffers();
+        if (spec.Graph is not null) Graph = new GraphPlan(this, spec.Graph);
+        else AssignDeltaBuffers();
         TrainsInSampleLanes = KernelPlan.TrainsInSampleLanes(this);
     }
+
+    private static Shape InputShape(NetworkSpec spec, int index) => spec.Graph is { } graph ? graph.Inputs[index].Shape : spec.InputShape;
+
+    /// <summary>The wiring of a network in graph form; null for a chain.</summary>
+    public GraphPlan? Graph { get; }
+
+    /// <summary>The layer whose output <paramref name="layer"/> reads (its first value), or null when that is an input.</summary>
+    public LayerPlan? SourceLayer(LayerPlan layer) => ValueRef.IsInput(layer.Sources[0]) ? null : Layers[layer.Sources[0]];
+
+    /// <summary>Whether the backward pass visits <paramref name="layer"/>: something trainable is at or before it (and, in a graph, its output is read).</summary>
+    public bool HasBackward(LayerPlan layer) => Graph?.HasBackward(layer) ?? (FirstTrainable >= 0 && layer.Index >= FirstTrainable);
+
+    /// <summary>Whether <paramref name="layer"/> computes d loss / d input: something trainable is before it.</summary>
+    public bool NeedsInputGradient(LayerPlan layer) => Graph?.NeedsInputGradient(layer) ?? layer.Index > FirstTrainable;
+
+    /// <summary>The layer reading <paramref name="layer"/>'s output alone, which may fuse its activation's derivative: the next one in a chain.</summary>
+    public LayerPlan? OnlyReader(LayerPlan layer) =>
+        Graph is not null ? Graph.OnlyReader(layer) : layer.Index + 1 < Layers.Count ? Layers[layer.Index + 1] : null;
 
     public NetworkSpec Spec { get; }
 
@@ -97,14 +118,17 @@ internal sealed class NetworkPlan
     public ActivationKind OutputActivation => Last.Kind.HasActivation ? Last.Activation : ActivationKind.Linear;
 
     /// <summary>The training buffer that holds layer <paramref name="index"/>'s input (the batch copy for the first layer).</summary>
-    public string TrainingInput(int index) => index == 0 ? "_input" : $"_{Layers[index - 1].Field}Output";
+    public string TrainingInput(int index) =>
+        Graph is not null ? Graph.TrainingBuffer(Layers[index].Sources[0]) : index == 0 ? "_input" : $"_{Layers[index - 1].Field}Output";
 
     /// <summary>The values of <c>rows</c> samples of layer <paramref name="index"/>'s input.</summary>
-    public string TrainingInputRows(int index) => index == 0 ? "rows * InputSize" : Code.Rows(Layers[index - 1]);
+    public string TrainingInputRows(int index) =>
+        Graph is not null ? $"rows * {Graph.SizeConstant(Layers[index].Sources[0])}" : index == 0 ? "rows * InputSize" : Code.Rows(Layers[index - 1]);
 
     /// <summary>The buffer holding layer <paramref name="index"/>'s input during batch inference (the layers that are the identity there are skipped).</summary>
     public string InferenceInput(int index)
     {
+        if (Graph is not null) return Graph.TrainingBuffer(Graph.InferenceValue(Layers[index].Sources[0]));
         int source = index - 1;
         while (source >= 0 && Layers[source].Kind.IdentityAtInference) source--;
         return source < 0 ? "_input" : $"_{Layers[source].Field}Output";
@@ -115,7 +139,7 @@ internal sealed class NetworkPlan
 
     /// <summary>The canonical architecture string; the interpreted engine builds the same one.</summary>
     public string Architecture =>
-        Input.Text + " -> " + string.Join(" -> ", Layers.Select(l => l.Describe())) +
+        (Graph?.Describe() ?? Input.Text + " -> " + string.Join(" -> ", Layers.Select(l => l.Describe()))) +
         " | " + LossText + " | " + (Spec.InferenceOnly ? "InferenceOnly" : Spec.Optimizer.Kind.ToString());
 
     /// <summary>The declared loss, or <c>none</c> for an inference-only network declared without one.</summary>

@@ -186,7 +186,7 @@ internal sealed class Conv2DLayer : LayerKind
         foreach (var buffer in ForwardScratch(layer)) yield return buffer;
         if (layer.StoresPreActivation)
             yield return new ScratchBuffer($"_{layer.Field}PreActivation", $"maxBatchSize * {layer.Prefix}Units", $"[MaxBatchSize, {layer.Units}] before {layer.Activation}");
-        if (layer.Index > plan.FirstTrainable)
+        if (plan.NeedsInputGradient(layer))
         {
             var g = Geometry(layer);
             yield return new ScratchBuffer($"_{layer.Field}GradientPadded", $"maxBatchSize * {g.GradientPaddedSample} + {g.GradientSlack}",
@@ -214,7 +214,7 @@ internal sealed class Conv2DLayer : LayerKind
         yield return new ConvForwardKernel(g, FusedActivation(layer, training: true), layer.Alpha);
         yield return new ConvExtendGradientKernel(g);
         yield return new ConvWeightGradientKernel(g);
-        if (layer.Index <= plan.FirstTrainable) yield break;
+        if (!plan.NeedsInputGradient(layer)) yield break;
         yield return new ConvBorderGradientKernel(g);
         yield return new ConvInputGradientKernel(g);
     }
@@ -225,7 +225,7 @@ internal sealed class Conv2DLayer : LayerKind
         if (!plan.TrainsPerLayer) yield break;
         yield return new Job($"_{layer.Field}ForwardTraining", layer.Prefix + "ForwardTraining", "_rows", 1);
         yield return new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}Filters", ConvKernelEmitter.FilterTile);
-        if (layer.Index > plan.FirstTrainable)
+        if (plan.NeedsInputGradient(layer))
             yield return new Job($"_{layer.Field}InputGradient", layer.Prefix + "InputGradient", "_rows", 1);
     }
 
@@ -263,7 +263,7 @@ internal sealed class Conv2DLayer : LayerKind
         {
             w.Line($"{GeneratedKernels}.{k.WeightGradientName}(ref _{f}Extended[0], ref _{f}Padded[0], ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
         }
-        if (layer.Index > plan.FirstTrainable)
+        if (plan.NeedsInputGradient(layer))
         {
             using (w.Block($"private void {p}InputGradient(int first, int last)"))
             {
@@ -304,7 +304,7 @@ internal sealed class Conv2DLayer : LayerKind
         // The output gradient at stride 1 in the forward's extended rows (zeros where no output is), for the weight gradient.
         w.Line($"{GeneratedKernels}.{k.ExtendGradientName}(ref {layer.Delta}[0], ref _{layer.Field}Extended[0], rows);");
         w.Line(Product(layer, "WeightGradient", $"{layer.Prefix}Filters"));
-        if (layer.Index <= plan.FirstTrainable) return;
+        if (!plan.NeedsInputGradient(layer)) return;
         // And with a border of zeros, for the input gradient's full correlation.
         w.Line($"{GeneratedKernels}.{k.BorderGradientName}(ref {layer.Delta}[0], ref _{layer.Field}GradientPadded[0], rows);");
         w.Line(Product(layer, "InputGradient", "rows"));

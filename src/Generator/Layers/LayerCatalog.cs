@@ -22,6 +22,10 @@ internal static class LayerCatalog
         AvgPool2DLayer.Instance,
         GlobalAvgPool2DLayer.Instance,
         FlattenLayer.Instance,
+        AddLayer.Instance,
+        ConcatLayer.Instance,
+        MultiplyLayer.Instance,
+        AverageLayer.Instance,
     };
 
     private static readonly Dictionary<string, LayerKind> ByAttributeName = Index();

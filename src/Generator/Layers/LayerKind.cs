@@ -52,6 +52,17 @@ internal abstract class LayerKind
     /// <summary>The shape of a sample going out, for a valid <paramref name="input"/> coming in.</summary>
     public virtual Shape OutputShape(LayerSpec spec, Shape input) => input;
 
+    /// <summary>True for the merges (<c>Add</c>, <c>Concat</c>, ...), which read two or more values named in their attribute.</summary>
+    public virtual bool IsMerge => false;
+
+    /// <summary>The shape going out for the values coming in: a merge's of all of them, the other kinds' of the one.</summary>
+    public virtual Shape OutputShape(LayerSpec spec, IReadOnlyList<Shape> inputs) => OutputShape(spec, inputs[0]);
+
+    /// <summary>Reports what is wrong with a merge's inputs, <paramref name="names"/> naming them as declared.</summary>
+    public virtual void CheckMerge(LayerSpec spec, IReadOnlyList<Shape> inputs, IReadOnlyList<string> names, LayerInput layer)
+    {
+    }
+
     /// <summary>Trainable values for <paramref name="input"/> coming in (at most about 2^62, so sums of a few do not overflow).</summary>
     public virtual long ParameterCount(LayerSpec spec, Shape input) => 0;
 
@@ -163,6 +174,10 @@ internal abstract class LayerKind
     /// <paramref name="scratch"/> holds <see cref="InferenceScratchFloats"/> floats per sample.
     /// </summary>
     public abstract void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch);
+
+    /// <summary>Inference from the spans of every value the layer reads (a merge's several; by default the one).</summary>
+    public virtual void EmitInference(SourceWriter w, LayerPlan layer, IReadOnlyList<string> inputs, string output, string scratch) =>
+        EmitInference(w, layer, inputs[0], output, scratch);
 
     /// <summary>Floats of scratch one sample's <see cref="EmitInference"/> needs (its <c>scratch</c> span): Maxout's pieces, a convolution's planes.</summary>
     public virtual int InferenceScratchFloats(LayerPlan layer) => 0;

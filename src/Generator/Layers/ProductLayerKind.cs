@@ -126,7 +126,7 @@ internal abstract class ProductLayerKind : LayerKind
             w.Line($"{GeneratedKernels}.{DenseKernelEmitter.PackDeltaTilesName(layer.LinearUnits)}(ref {ProductDelta(layer)}[0], ref {DeltaTiles(layer)}[0], rows);");
         }
         w.Line(Product(layer, "WeightGradient"));
-        if (layer.Index > plan.FirstTrainable) w.Line(Product(layer, "InputGradient"));
+        if (plan.NeedsInputGradient(layer)) w.Line(Product(layer, "InputGradient"));
     }
 
     public override bool InferenceUsesRows => true;
@@ -150,7 +150,7 @@ internal abstract class ProductLayerKind : LayerKind
         if (!plan.TrainsPerLayer) yield break;
         yield return JobFor(layer, "ForwardTraining");
         yield return JobFor(layer, "WeightGradient");
-        if (layer.Index > plan.FirstTrainable) yield return JobFor(layer, "InputGradient");
+        if (plan.NeedsInputGradient(layer)) yield return JobFor(layer, "InputGradient");
     }
 
     /// <summary>The job of one product: forward products split over outputs, backward over inputs.</summary>
@@ -191,9 +191,9 @@ internal abstract class ProductLayerKind : LayerKind
                 string deltaTiles = KernelPlan.WeightGradientPacksDelta(layer) ? $"ref {DeltaTiles(layer)}[0], " : "";
                 w.Line($"{GeneratedKernels}.{DenseKernelEmitter.WeightGradientName(layer.Inputs, layer.LinearUnits)}(ref {productDelta}[0], {deltaTiles}ref {input}, ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
             }
-            if (layer.Index > plan.FirstTrainable)
+            if (plan.NeedsInputGradient(layer))
             {
-                var previous = plan.Layers[layer.Index - 1];
+                var previous = plan.SourceLayer(layer)!;
                 var (derivative, alpha) = KernelPlan.InputGradientDerivative(plan, layer);
                 using (w.Block($"private void {p}InputGradient(int first, int last)"))
                 {
@@ -226,7 +226,7 @@ internal abstract class ProductLayerKind : LayerKind
         bool packsDelta = KernelPlan.WeightGradientPacksDelta(layer);
         if (packsDelta) yield return new PackDeltaTilesKernel(n);
         yield return new WeightGradientKernel(k, n, packsDelta);
-        if (layer.Index > plan.FirstTrainable)
+        if (plan.NeedsInputGradient(layer))
         {
             var (derivative, alpha) = KernelPlan.InputGradientDerivative(plan, layer);
             yield return new InputGradientKernel(k, n, derivative, alpha);

@@ -14,10 +14,36 @@ internal sealed record NetworkSpec(
     OptimizerSpec Optimizer,
     float WeightDecay = 0f,
     bool InferenceOnly = false,
-    bool LossDeclared = true)
+    bool LossDeclared = true,
+    GraphSpec? Graph = null)
 {
     /// <summary>Values of one input sample.</summary>
     public int Inputs => (int)InputShape.Size;
+}
+
+/// <summary>
+/// The wiring of a network in graph form (any <c>[Input]</c>, <c>Name</c>, <c>From</c> or merge): its inputs, and for
+/// every layer its name and the values it reads. Null for a chain in sequential form.
+/// </summary>
+internal sealed record GraphSpec(EquatableArray<InputSpec> Inputs, EquatableArray<NodeSpec> Nodes);
+
+/// <summary>One declared input: its name and the shape of one sample of it.</summary>
+internal sealed record InputSpec(string Name, Shape Shape);
+
+/// <summary>
+/// One layer's place in a graph: its name (declared, or the per-kind default such as <c>dense3</c>) and the values it
+/// reads, each a <see cref="ValueRef"/>.
+/// </summary>
+internal sealed record NodeSpec(string Name, EquatableArray<int> Sources);
+
+/// <summary>A value a layer reads, encoded as an int: layer <c>i</c> is <c>i</c>, input <c>k</c> is <c>-1 - k</c>.</summary>
+internal static class ValueRef
+{
+    public static int Input(int index) => -1 - index;
+
+    public static bool IsInput(int value) => value < 0;
+
+    public static int InputIndex(int value) => -1 - value;
 }
 
 /// <summary>A type the network class is nested in (emitted again as a partial declaration).</summary>

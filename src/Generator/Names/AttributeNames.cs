@@ -3,7 +3,7 @@ using System.Linq;
 namespace CompiledNets.Generator.Names;
 
 /// <summary>What an attribute of the <c>CompiledNets</c> namespace contributes to a network.</summary>
-internal enum AttributeRole { None, Network, Layer, Loss, Optimizer, Regularizer }
+internal enum AttributeRole { None, Network, Input, Layer, Loss, Optimizer, Regularizer }
 
 /// <summary>
 /// The attributes the parser reads. A layer attribute belongs to its kind (<see cref="Layers.LayerCatalog"/>); a loss,
@@ -22,11 +22,13 @@ internal static class AttributeNames
     public const string RmsProp = "RmsPropAttribute";
     public const string AdamW = "AdamWAttribute";
     public const string WeightDecay = "WeightDecayAttribute";
+    public const string Input = "InputAttribute";
 
     /// <summary>Every attribute class name (in <see cref="Namespace"/>) and its role; the layers' come from the layer catalog.</summary>
     public static readonly (string Name, AttributeRole Role)[] Known = new[]
     {
         (NetworkName, AttributeRole.Network),
+        (Input, AttributeRole.Input),
         (Loss, AttributeRole.Loss),
         (Sgd, AttributeRole.Optimizer),
         (Adam, AttributeRole.Optimizer),

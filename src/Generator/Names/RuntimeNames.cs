@@ -28,6 +28,9 @@ internal static class RuntimeNames
     /// <summary>Per-channel and whole-plane kernels of image layers (global pooling, batch norm over channels).</summary>
     public const string ImageKernels = Kernels + ".ImageKernels";
 
+    /// <summary>Element-wise merges, summed gradients and column blocks of graphs.</summary>
+    public const string MergeKernels = Kernels + ".MergeKernels";
+
     public const string Initializers = Kernels + ".Initializers";
 
     public const string SeededRandom = Kernels + ".SeededRandom";

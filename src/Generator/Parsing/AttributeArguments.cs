@@ -68,6 +68,24 @@ internal readonly struct AttributeArguments
         return null;
     }
 
+    /// <summary>A named <c>string</c> argument, or null when it is not set.</summary>
+    public string? NamedString(string name)
+    {
+        foreach (var pair in _data.NamedArguments)
+            if (pair.Key == name && pair.Value is { Kind: TypedConstantKind.Primitive, Value: string value }) return value;
+        return null;
+    }
+
+    /// <summary>A constructor argument of type <c>string</c>, or null.</summary>
+    public string? String(int index) =>
+        index < _data.ConstructorArguments.Length && _data.ConstructorArguments[index] is { Kind: TypedConstantKind.Primitive, Value: string value } ? value : null;
+
+    /// <summary>A constructor argument that is an array (<c>params</c>), its elements as the compiler bound them; empty when absent.</summary>
+    public System.Collections.Generic.IReadOnlyList<TypedConstant> Array(int index) =>
+        index < _data.ConstructorArguments.Length && _data.ConstructorArguments[index] is { Kind: TypedConstantKind.Array, IsNull: false } array
+            ? array.Values
+            : System.Array.Empty<TypedConstant>();
+
     public bool NamedBool(string name, bool fallback)
     {
         foreach (var pair in _data.NamedArguments)

@@ -1,42 +1,71 @@
 using System.Collections.Generic;
+using System.Linq;
 using CompiledNets.Generator.Model;
 
 namespace CompiledNets.Generator.Parsing;
 
+/// <summary>The shapes a walk found: what comes into each layer (a merge's first value) and what goes out; null where unknown.</summary>
+internal sealed record ShapeWalk(IReadOnlyList<Shape?> Inputs, IReadOnlyList<Shape?> Outputs)
+{
+    /// <summary>The network's output: the last layer's.</summary>
+    public Shape? Output => Outputs.Count == 0 ? null : Outputs[Outputs.Count - 1];
+}
+
 /// <summary>
-/// Walks the declared layers from the input shape, each kind checking the input it gets (its rank, then what the kind
-/// itself needs, such as a window no larger than the input) before giving its output shape. The walk stops at the first
-/// layer whose settings or input are invalid: what follows it has no known shape, and no further shape problem is
-/// reported (it would only echo the first).
+/// Walks the declared layers from the inputs, each kind checking the values it reads (their rank, then what the kind
+/// itself needs, such as a window no larger than the input, or shapes a merge can combine) before giving its output
+/// shape. A layer whose settings, wiring or inputs are invalid has no known output, and the layers reading it are not
+/// checked further: a problem is reported once, where it is, not echoed down the network.
 /// </summary>
 internal static class LayerShapes
 {
-    /// <summary>The shape coming into each layer and, last, the network's output: null from where the walk stopped.</summary>
-    public static IReadOnlyList<Shape?> Walk(Shape? input, List<LayerSpec> layers, List<bool> layersValid, List<LocationInfo?> locations, List<DiagnosticInfo> diagnostics)
+    public static ShapeWalk Walk(IReadOnlyList<Shape?> inputShapes, IReadOnlyList<string>? inputNames, List<LayerSpec> layers, List<bool> layersValid,
+        IReadOnlyList<int[]?> sources, IReadOnlyList<string> names, List<LocationInfo?> locations, List<DiagnosticInfo> diagnostics)
     {
-        var shapes = new List<Shape?> { input };
-        var current = input;
+        var inputs = new List<Shape?>();
+        var outputs = new List<Shape?>();
+        Shape? ShapeOf(int value) => ValueRef.IsInput(value) ? inputShapes[ValueRef.InputIndex(value)] : outputs[value];
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            if (current is not null && layersValid[i])
+            var read = sources[i];
+            var shapes = read?.Select(ShapeOf).ToList();
+            inputs.Add(shapes?[0]);
+            if (shapes is null || shapes.Any(s => s is null) || !layersValid[i])
             {
-                var check = new LayerInput(i + 1, layer.Kind.Label(layer), locations[i], diagnostics);
-                CheckRank(layer, current, i == 0 ? null : layers[i - 1], check);
-                if (!check.Failed) layer.Kind.CheckInput(layer, current, check);
-                current = check.Failed ? null : layer.Kind.OutputShape(layer, current);
+                outputs.Add(null);
+                continue;
             }
-            else current = null;
-            shapes.Add(current);
+            var known = shapes.Select(s => s!).ToList();
+            var check = new LayerInput(i + 1, layer.Kind.Label(layer), locations[i], diagnostics);
+            if (layer.Kind.IsMerge)
+                layer.Kind.CheckMerge(layer, known, read!.Select(v => Name(v, inputNames, names)).ToList(), check);
+            else
+            {
+                CheckRank(layer, known[0], From(read![0], inputNames, layers, names), check);
+                if (!check.Failed) layer.Kind.CheckInput(layer, known[0], check);
+            }
+            outputs.Add(check.Failed ? null : layer.Kind.OutputShape(layer, known));
         }
-        return shapes;
+        return new ShapeWalk(inputs, outputs);
     }
 
-    private static void CheckRank(LayerSpec layer, Shape input, LayerSpec? previous, LayerInput check)
+    private static string Name(int value, IReadOnlyList<string>? inputNames, IReadOnlyList<string> names) =>
+        ValueRef.IsInput(value) ? inputNames?[ValueRef.InputIndex(value)] ?? "input" : names[value];
+
+    /// <summary>How a rank message names where a layer's input comes from.</summary>
+    private static string From(int value, IReadOnlyList<string>? inputNames, List<LayerSpec> layers, IReadOnlyList<string> names)
+    {
+        if (ValueRef.IsInput(value))
+            return inputNames is null ? "the network's input" : $"input '{inputNames[ValueRef.InputIndex(value)]}'";
+        var source = layers[value];
+        return $"layer {NetworkParser.Format(value + 1)} ({source.Kind.Label(source)})";
+    }
+
+    private static void CheckRank(LayerSpec layer, Shape input, string from, LayerInput check)
     {
         int rank = layer.Kind.RequiredInputRank;
         if (rank == 0 || rank == input.Rank) return;
-        string from = previous is null ? "the network's input" : $"layer {NetworkParser.Format(check.Position - 1)} ({previous.Kind.Label(previous)})";
         if (rank == 1) check.Report(Diagnostics.FlatLayerAfterImage, NetworkParser.Format(check.Position), check.Label, input.ToString(), from);
         else check.Report(Diagnostics.ImageLayerAfterFlat, NetworkParser.Format(check.Position), check.Label, input.ToString(), from);
     }

@@ -81,13 +81,19 @@ internal static class NetworkParser
 
         CheckTypeShape(type, syntax, name, classLocation, diagnostics, cancellationToken);
 
-        var inputShape = ReadInputShape(network.Arguments, name, networkLocation, diagnostics);
+        // The inputs: declared with [Input] (read with the layers), or the one [Network] shapes.
+        int inputAttributes = applied.Count(a => a.Role == AttributeRole.Input);
+        var inputShape = inputAttributes > 0 ? null : ReadInputShape(network.Arguments, name, networkLocation, diagnostics);
+        if (inputAttributes > 0 && (network.Arguments.IsSet("Inputs") || network.Arguments.IsSet("InputShape")))
+            Report(diagnostics, Diagnostics.InvalidInputDeclaration, networkLocation, name, "comes with [Network(Inputs = ...)] or InputShape, which declare an input too");
         int seed = network.Arguments.NamedInt("Seed", 0);
         int maxBatch = network.Arguments.NamedInt("MaxBatchSize", 256);
         bool inferenceOnly = network.Arguments.NamedBool("InferenceOnly", false);
         if (maxBatch <= 0 || maxBatch > MaxBatchLimit) Report(diagnostics, Diagnostics.InvalidMaxBatchSize, networkLocation, name, Format(maxBatch), Format(MaxBatchLimit));
 
         var layers = new List<LayerSpec>();
+        var wirings = new List<LayerWiring>();
+        var declaredInputs = new List<DeclaredInput>();
         var layerLocations = new List<LocationInfo?>();
         var layersValid = new List<bool>();
         LossKind? loss = null;
@@ -100,6 +106,9 @@ internal static class NetworkParser
             var location = item.Location ?? classLocation;
             switch (item.Role)
             {
+                case AttributeRole.Input:
+                    if (ReadInput(item.Arguments, name, location, diagnostics) is { } input) declaredInputs.Add(input);
+                    break;
                 case AttributeRole.Layer:
                 {
                     var kind = LayerCatalog.ForAttribute(item.Name);
@@ -107,6 +116,8 @@ internal static class NetworkParser
                     int reported = diagnostics.Count;
                     var layer = kind.Read(new LayerAttribute(item.Arguments, layers.Count + 1, location, diagnostics));
                     layers.Add(layer);
+                    wirings.Add(new LayerWiring(item.Arguments.NamedString("Name"), item.Arguments.NamedString("From"),
+                        kind.IsMerge ? item.Arguments.Array(0).Select(c => c.Value as string ?? "").ToList() : null, layers.Count, kind.Label(layer), location));
                     layerLocations.Add(location);
                     layersValid.Add(diagnostics.Count == reported);
                     break;
@@ -142,16 +153,41 @@ internal static class NetworkParser
         if (!inferenceOnly && optimizers.Count > 1)
             Report(diagnostics, Diagnostics.MultipleOptimizers, optimizers[1].Location, name, Format(optimizers.Count), string.Join(", ", optimizers.Select(o => "[" + o.Name + "]")));
 
-        var shapes = LayerShapes.Walk(inputShape, layers, layersValid, layerLocations, diagnostics);
-        CheckActivations(layers, layerLocations, loss, shapes[shapes.Count - 1], inferenceOnly, diagnostics);
+        // Declared inputs make the row their concatenation; without any, the one input is named "input" in graph form.
+        bool graphForm = GraphReader.IsGraphForm(inputAttributes, wirings);
+        bool inputsValid = declaredInputs.Count == inputAttributes;
+        if (inputAttributes > 0)
+        {
+            inputShape = !inputsValid ? null
+                : declaredInputs.Count == 1 ? declaredInputs[0].Shape
+                : declaredInputs.Sum(i => i.Shape.Size) is long total && total <= int.MaxValue ? Shape.Flat((int)total) : null;
+            if (declaredInputs.Count == inputAttributes && inputShape is null)
+                Report(diagnostics, Diagnostics.InvalidInputDeclaration, networkLocation, name, "declares inputs of more than 2,147,483,647 values in all");
+        }
+        else if (graphForm && inputShape is not null) declaredInputs.Add(new DeclaredInput("input", inputShape, networkLocation));
+        else if (graphForm) inputsValid = false;
+
+        int errorsBeforeWiring = diagnostics.Count;
+        // Without valid inputs nothing can be resolved against them: the input's problem is reported already.
+        var (names, sources) = graphForm && !inputsValid
+            ? (layers.Select(_ => "").ToList(), layers.Select(_ => (int[]?)null).ToList())
+            : graphForm
+            ? GraphReader.Resolve(declaredInputs, layers, wirings, diagnostics)
+            : (new List<string>(), Enumerable.Range(0, layers.Count).Select(i => (int[]?)new[] { i == 0 ? ValueRef.Input(0) : i - 1 }).ToList());
+        bool wiringValid = diagnostics.Count == errorsBeforeWiring;
+        var inputShapes = graphForm && inputAttributes > 0 ? declaredInputs.Select(i => (Shape?)i.Shape).ToList() : new List<Shape?> { inputShape };
+        var shapes = LayerShapes.Walk(inputShapes, graphForm ? declaredInputs.Select(i => i.Name).ToList() : null, layers, layersValid, sources, names, layerLocations, diagnostics);
+        if (graphForm && inputsValid && wiringValid) GraphReader.WarnUnread(declaredInputs, wirings, sources, diagnostics);
+        CheckActivations(layers, layerLocations, loss, shapes.Output, inferenceOnly, diagnostics);
         var optimizerSpec = inferenceOnly ? InferenceOnlyOptimizer : optimizers.Count == 1 ? optimizers[0].Spec : null;
         if (optimizerSpec is not null) CheckSizes(name, shapes, maxBatch, layers, optimizerSpec, networkLocation, diagnostics);
         CheckMembers(type, name, classLocation, diagnostics, cancellationToken);
         if (GeneratedMembers.Names.ContainsKey(name) || GeneratedMembers.IsLayerName(name))
             Report(diagnostics, Diagnostics.ClassNameCollision, classLocation, name);
 
-        if (diagnostics.Count > 0 || inputShape is null || optimizerSpec is null || (loss is null && (lossDeclared || !inferenceOnly)))
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        var found = new EquatableArray<DiagnosticInfo>(diagnostics.ToArray());
+        if (diagnostics.Any(IsError) || inputShape is null || optimizerSpec is null || (loss is null && (lossDeclared || !inferenceOnly)))
+            return new ParseResult(null, found);
 
         var spec = new NetworkSpec(
             Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
@@ -166,8 +202,13 @@ internal static class NetworkParser
             Optimizer: optimizerSpec,
             WeightDecay: weightDecay,
             InferenceOnly: inferenceOnly,
-            LossDeclared: loss is not null);
-        return new ParseResult(spec, default);
+            LossDeclared: loss is not null,
+            Graph: graphForm
+                ? new GraphSpec(
+                    new EquatableArray<InputSpec>(declaredInputs.Select(i => new InputSpec(i.Name, i.Shape)).ToArray()),
+                    new EquatableArray<NodeSpec>(names.Select((n, i) => new NodeSpec(n, new EquatableArray<int>(sources[i]!))).ToArray()))
+                : null);
+        return new ParseResult(spec, found);
     }
 
     /// <summary>
@@ -197,6 +238,24 @@ internal static class NetworkParser
             return null;
         }
         return new Shape(new EquatableArray<int>(dimensions));
+    }
+
+    private static bool IsError(DiagnosticInfo diagnostic) => Diagnostics.ById(diagnostic.Id).DefaultSeverity == DiagnosticSeverity.Error;
+
+    /// <summary>An <c>[Input(name, shape)]</c>: a name and a size, or channels, height and width; null, with the problem reported, when invalid.</summary>
+    private static DeclaredInput? ReadInput(AttributeArguments arguments, string name, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        string? inputName = arguments.String(0);
+        var dimensions = arguments.Array(1).Select(c => c.Value is int value ? value : 0).ToArray();
+        long size = dimensions.Aggregate(1L, (product, d) => product * Math.Max(d, 0));
+        string shape = "{ " + string.Join(", ", dimensions.Select(Format)) + " }";
+        string? problem = string.IsNullOrEmpty(inputName) ? "has no name"
+            : dimensions.Length is not (1 or 3) ? $"declares '{inputName}' with shape {shape}, which is neither a size nor channels, height and width"
+            : dimensions.Any(d => d <= 0) || size > int.MaxValue ? $"declares '{inputName}' with shape {shape}"
+            : null;
+        if (problem is null) return new DeclaredInput(inputName!, new Shape(new EquatableArray<int>(dimensions)), location);
+        Report(diagnostics, Diagnostics.InvalidInputDeclaration, location, name, problem);
+        return null;
     }
 
     /// <summary>Stands in for the optimizer of an inference-only network (nothing of it is emitted).</summary>
@@ -380,12 +439,12 @@ internal static class NetworkParser
     }
 
     /// <summary>Parameter, optimizer-state and batch buffers must each fit one array. Long arithmetic that cannot overflow.</summary>
-    private static void CheckSizes(string name, IReadOnlyList<Shape?> shapes, int maxBatch, List<LayerSpec> layers, OptimizerSpec optimizer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    private static void CheckSizes(string name, ShapeWalk shapes, int maxBatch, List<LayerSpec> layers, OptimizerSpec optimizer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         const long saturated = 1L << 50;
         long widest = 0, total = 0;
         // Up to the first layer whose input is unknown (a problem reported already).
-        for (int i = 0; i < layers.Count && shapes[i] is { } input && shapes[i + 1] is { } output; i++)
+        for (int i = 0; i < layers.Count && shapes.Inputs[i] is { } input && shapes.Outputs[i] is { } output; i++)
         {
             total = Math.Min(saturated, total + Math.Min(saturated, layers[i].Kind.ParameterCount(layers[i], input)));
             widest = Math.Max(widest, output.Size);

@@ -36,7 +36,7 @@ internal static class ShellReader
         if (result.Diagnostics.Any(d => Blocking.Contains(d.Id))) return result;
 
         var ids = result.Diagnostics.Select(d => d.Id).ToArray();
-        var first = result.Diagnostics[0];
+        var first = result.Diagnostics.FirstOrDefault(d => Diagnostics.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error) ?? result.Diagnostics[0];
         string message = string.Format(CultureInfo.InvariantCulture,
             Diagnostics.ById(first.Id).MessageFormat.ToString(CultureInfo.InvariantCulture), first.Arguments.ToObjectArray());
         string others = ids.Length switch { 1 => "", 2 => " (and 1 more error)", _ => $" (and {ids.Length - 1} more errors)" };

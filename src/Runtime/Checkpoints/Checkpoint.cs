@@ -88,7 +88,9 @@ public static class Checkpoint
     /// <param name="path">The checkpoint file.</param>
     /// <param name="nameMap">
     /// Optional map from the checkpoint's tensor names to the network's (see <see cref="CheckpointNames"/>);
-    /// unmapped names are used as they are, names mapped to <c>""</c> are skipped.
+    /// unmapped names are used as they are, names mapped to <c>""</c> are skipped. Without one,
+    /// <see cref="CheckpointNames.FromPyTorchModule"/> applies, so the state dict of a PyTorch module whose submodules have
+    /// the network's layer names (<c>h1</c>, <c>bn</c>, ...) loads as it is.
     /// </param>
     /// <param name="requireOptimizerState">
     /// True to resume training exactly or not at all: a checkpoint whose optimizer state cannot be loaded is then an
@@ -304,6 +306,8 @@ public static class Checkpoint
         var tensors = network.Tensors;
         CheckLayout(network, tensors);
         string what = "The checkpoint " + source;
+        // PyTorch's names for the norm layers' tensors never clash with the network's own, so they are always understood.
+        nameMap ??= CheckpointNames.FromPyTorchModule(network);
 
         // 1. The header length: 8 bytes, little-endian, and never trusted for an allocation.
         long? available = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : null;

@@ -74,6 +74,39 @@ public static class CheckpointNames
         return FromPyTorchSequential(network, Array.ConvertAll(moduleIndices, i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>
+    /// Maps the state dict of a PyTorch module whose submodules carry the network's layer names (a graph's node names:
+    /// <c>self.h1 = nn.Linear(...)</c>, <c>self.bn = nn.BatchNorm1d(...)</c>) onto the network: the names already agree
+    /// except for the normalisation layers, whose <c>weight</c>/<c>bias</c> are the network's <c>gamma</c>/<c>beta</c>
+    /// and whose <c>num_batches_tracked</c> is skipped. <see cref="Checkpoint.Load(INetwork, string, IReadOnlyDictionary{string, string}?, bool)"/>
+    /// applies this map when it is given none: none of its names is a name of the network.
+    /// </summary>
+    /// <param name="network">The network the checkpoint is loaded into.</param>
+    /// <returns>A map from PyTorch names to the network's names (empty for a network without normalisation layers).</returns>
+    public static IReadOnlyDictionary<string, string> FromPyTorchModule(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tensor in network.Tensors) names.Add(tensor.Name);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tensor in network.Tensors)
+        {
+            if (tensor.Storage == TensorStorage.OptimizerState) continue;
+            string layer = LayerOf(tensor.Name);
+            if (layer.Length == tensor.Name.Length) continue;
+            string? alias = tensor.Name[(layer.Length + 1)..] switch
+            {
+                "gamma" => "weight",
+                "beta" => "bias",
+                "running_mean" => "num_batches_tracked",
+                _ => null,
+            };
+            if (alias is null || names.Contains(layer + "." + alias)) continue;
+            map[layer + "." + alias] = alias == "num_batches_tracked" ? "" : tensor.Name;
+        }
+        return map;
+    }
+
     private static string LayerOf(string tensorName)
     {
         int dot = tensorName.LastIndexOf('.');

@@ -11,7 +11,10 @@ namespace CompiledNets;
 /// Exports a trained network to an ONNX model (opset <see cref="Opset"/>) that ONNX Runtime, the <c>onnx</c> Python
 /// package or any other ONNX consumer can run: input <c>input</c> <c>[N, InputSize]</c> float, output <c>output</c>
 /// <c>[N, OutputSize]</c> float, with a dynamic batch dimension <c>N</c>. An image network (architecture starting
-/// <c>1x28x28 -> …</c>) takes <c>[N, C, H, W]</c>, and an image-shaped last layer gives <c>[N, C, H, W]</c>.
+/// <c>1x28x28 -> …</c>) takes <c>[N, C, H, W]</c>, and an image-shaped last layer gives <c>[N, C, H, W]</c>. A graph-form
+/// network (<c>image:784, meta:4 -> …</c>, see <see cref="Graph"/>) has one ONNX input per declared input, named after it
+/// and shaped like it, and its merges become <c>Add</c>, <c>Concat(axis=1)</c>, <c>Mul</c> and <c>Mean</c>, each followed by
+/// its activation's nodes.
 /// </summary>
 /// <remarks>
 /// The graph is derived from <see cref="INetwork.Summary"/> (layer kinds and activations) and
@@ -89,20 +92,26 @@ public static class OnnxExport
     /// <summary>The model message; tests parse files back into it.</summary>
     internal static ModelProto BuildModel(INetwork network)
     {
-        var inputShape = InputShape(network);
-        var layers = ReadLayers(network, inputShape);
-        Verify(network, layers);
+        var plan = OnnxPlan.Read(network);
+        Verify(network, plan);
 
         var graph = new OnnxGraphBuilder(network.Summary.NetworkName);
-        graph.FreshName(InputName);
-        string value = InputName;
-        foreach (var layer in layers) value = layer.Emit(graph, value);
-        // The last node's output becomes "output"; a graph with no node at all (only identity layers) gets an Identity.
-        if (value == InputName || !graph.RenameOutput(value, OutputName))
+        var inputNames = plan.Inputs.Select(i => graph.FreshName(i.Name)).ToArray();
+        var values = new string[plan.Nodes.Length];
+        for (int n = 0; n < values.Length; n++)
+        {
+            var node = plan.Nodes[n];
+            values[n] = node.Emit(graph, node.Sources.Select(s => s < 0 ? inputNames[~s] : values[s]).ToArray());
+        }
+        // The last node's output becomes "output", unless it is an input or a value other nodes read too (a Dropout at the
+        // end of a graph passes its source on): then an Identity, as for a graph with no node at all.
+        string value = values[^1];
+        bool shared = inputNames.Contains(value) || graph.Graph.Node.Any(n => n.Input.Contains(value));
+        if (shared || !graph.RenameOutput(value, OutputName))
             graph.Graph.Node.Add(new NodeProto { OpType = "Identity", Name = OutputName, Input = { value }, Output = { OutputName } });
 
-        graph.Graph.Input.Add(OnnxGraphBuilder.FloatTensor(InputName, BatchDimension, inputShape));
-        graph.Graph.Output.Add(OnnxGraphBuilder.FloatTensor(OutputName, BatchDimension, layers[^1].OutputShape));
+        foreach (var input in plan.Inputs) graph.Graph.Input.Add(OnnxGraphBuilder.FloatTensor(input.Name, BatchDimension, input.Shape));
+        graph.Graph.Output.Add(OnnxGraphBuilder.FloatTensor(OutputName, BatchDimension, plan.Nodes[^1].OutputShape));
         graph.Graph.DocString = network.Architecture;
 
         var model = new ModelProto
@@ -156,27 +165,6 @@ public static class OnnxExport
         return shape;
     }
 
-    private static List<OnnxLayer> ReadLayers(INetwork network, int[] inputShape)
-    {
-        var summary = network.Summary;
-        if (summary.InputSize != network.InputSize)
-            throw new InvalidOperationException($"The summary of {summary.NetworkName} has {summary.InputSize} inputs but the network has {network.InputSize}.");
-        if (summary.Layers.Count == 0)
-            throw new InvalidOperationException($"{summary.NetworkName} has no layers to export.");
-        var layers = new List<OnnxLayer>(summary.Layers.Count);
-        int[] shape = inputShape;
-        for (int i = 0; i < summary.Layers.Count; i++)
-        {
-            var layer = OnnxLayers.Create(new LayerSource(network, summary.Layers[i], i + 1, shape));
-            layers.Add(layer);
-            shape = layer.OutputShape;
-        }
-        int features = layers[^1].Outputs;
-        if (features != network.OutputSize)
-            throw new InvalidOperationException($"The last layer of {summary.NetworkName} has {features} outputs but the network has {network.OutputSize}.");
-        return layers;
-    }
-
     /// <summary>
     /// Probe tolerance, relative above 1 and absolute below: the exported layers (replayed in managed code) must
     /// reproduce <see cref="INetwork.Predict"/> this closely.
@@ -194,11 +182,11 @@ public static class OnnxExport
     /// <see cref="INetwork.Predict"/>: a summary that does not describe the network (for example a LeakyReLU
     /// alpha or a BatchNorm epsilon it does not state) must not silently produce a model that computes something else.
     /// </summary>
-    private static void Verify(INetwork network, List<OnnxLayer> layers)
+    private static void Verify(INetwork network, OnnxPlan plan)
     {
-        var assumptions = layers.Select(l => l.Assumption).OfType<string>().ToList();
+        var assumptions = plan.Nodes.Select(n => n.Layer?.Assumption).OfType<string>().ToList();
         float tolerance = assumptions.Count > 0 ? StrictProbeTolerance : ProbeTolerance;
-        var (worst, output, actual, wanted) = ProbeDeviation(network, layers);
+        var (worst, output, actual, wanted) = ProbeDeviation(network, plan);
         if (worst <= tolerance) return;
 
         string hint = "";
@@ -216,27 +204,23 @@ public static class OnnxExport
     /// The largest <c>|replay − Predict| / max(1, |Predict|)</c> over the probe inputs (infinity where exactly one is
     /// NaN), with the output and the two values where it occurs.
     /// </summary>
-    internal static (double Worst, int Output, float Actual, float Wanted) ProbeDeviation(INetwork network, IReadOnlyList<OnnxLayer> layers)
+    internal static (double Worst, int Output, float Actual, float Wanted) ProbeDeviation(INetwork network, OnnxPlan plan)
     {
-        int widest = Math.Max(network.InputSize, layers.Max(l => l.Outputs));
-        var a = new float[widest];
-        var b = new float[widest];
         var input = new float[network.InputSize];
         var expected = new float[network.OutputSize];
+        // One array per input and per node: a graph node may read any earlier value.
+        var inputs = plan.Inputs.Select(i => new float[i.Size]).ToArray();
+        var values = plan.Nodes.Select(n => new float[n.Outputs]).ToArray();
         var random = new SeededRandom(0x4E4E58);
         (double Worst, int Output, float Actual, float Wanted) result = (0, 0, 0f, 0f);
         for (int sample = 0; sample < ProbeSamples; sample++)
         {
             for (int i = 0; i < input.Length; i++) input[i] = random.NextFloat() * 4f - 2f;
             network.Predict(input, expected);
-            input.CopyTo(a, 0);
-            int width = input.Length;
-            foreach (var layer in layers)
-            {
-                layer.Reference(a.AsSpan(0, width), b.AsSpan(0, layer.Outputs));
-                (a, b) = (b, a);
-                width = layer.Outputs;
-            }
+            for (int i = 0, offset = 0; i < inputs.Length; offset += inputs[i].Length, i++) input.AsSpan(offset, inputs[i].Length).CopyTo(inputs[i]);
+            for (int n = 0; n < values.Length; n++)
+                plan.Nodes[n].Reference(plan.Nodes[n].Sources.Select(s => s < 0 ? inputs[~s] : values[s]).ToArray(), values[n]);
+            var a = values[^1];
             for (int o = 0; o < expected.Length; o++)
             {
                 float actual = a[o], wanted = expected[o];
@@ -252,5 +236,5 @@ public static class OnnxExport
     }
 
     /// <summary>The probe deviation of the layers the exporter reads from <paramref name="network"/> (for tests and reports).</summary>
-    internal static double ProbeDeviation(INetwork network) => ProbeDeviation(network, ReadLayers(network, InputShape(network))).Worst;
+    internal static double ProbeDeviation(INetwork network) => ProbeDeviation(network, OnnxPlan.Read(network)).Worst;
 }

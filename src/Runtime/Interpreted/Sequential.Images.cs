@@ -123,7 +123,7 @@ public sealed partial class Sequential
         return shape;
     }
 
-    private static int ResolveKernel(int dimension, int kernelSize, string name, string position)
+    internal static int ResolveKernel(int dimension, int kernelSize, string name, string position)
     {
         if (dimension < 0) throw new ArgumentOutOfRangeException(name, dimension, $"{position}: {name} must be positive (or 0 for kernelSize), for example 3.");
         int resolved = dimension == 0 ? kernelSize : dimension;
@@ -131,7 +131,7 @@ public sealed partial class Sequential
         return resolved;
     }
 
-    private static void CheckStride(int stride, string position)
+    internal static void CheckStride(int stride, string position)
     {
         if (stride <= 0) throw new ArgumentOutOfRangeException(nameof(stride), stride, $"{position}: the stride must be positive, for example 1 or 2.");
     }

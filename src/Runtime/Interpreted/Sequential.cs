@@ -644,10 +644,10 @@ public sealed partial class Sequential : INetwork
         return this;
     }
 
-    private static InvalidOperationException InferenceOnlyError() =>
+    internal static InvalidOperationException InferenceOnlyError() =>
         new("The network is inference only (.InferenceOnly()): it predicts but cannot train. Build it with a loss and an optimizer, without InferenceOnly, to train it.");
 
-    private static float ResolveAlpha(Activation activation, float alpha, string position)
+    internal static float ResolveAlpha(Activation activation, float alpha, string position)
     {
         if (float.IsNaN(alpha)) return ActivationKernels.DefaultAlpha(activation);
         if (float.IsInfinity(alpha) || alpha < 0)
@@ -655,30 +655,30 @@ public sealed partial class Sequential : INetwork
         return alpha;
     }
 
-    private static void CheckDefined<T>(T value, string name, string position, string what) where T : struct, Enum
+    internal static void CheckDefined<T>(T value, string name, string position, string what) where T : struct, Enum
     {
         if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(name, value, $"{position}: unknown {what}.");
     }
 
-    private static void CheckPositive(float value, string name, string what, string example)
+    internal static void CheckPositive(float value, string name, string what, string example)
     {
         if (!(value > 0) || float.IsInfinity(value))
             throw new ArgumentOutOfRangeException(name, value, $"{what} must be a finite number > 0, for example {example}.");
     }
 
-    private static void CheckNonNegative(float value, string name, string what, string example)
+    internal static void CheckNonNegative(float value, string name, string what, string example)
     {
         if (!(value >= 0) || float.IsInfinity(value))
             throw new ArgumentOutOfRangeException(name, value, $"{what} must be a finite number >= 0, for example {example}.");
     }
 
-    private static void CheckUnitInterval(float value, string name, string what, string example)
+    internal static void CheckUnitInterval(float value, string name, string what, string example)
     {
         if (!(value >= 0 && value < 1))
             throw new ArgumentOutOfRangeException(name, value, $"{what} must be in [0, 1), for example {example}.");
     }
 
-    private static void CheckAdam(string owner, float learningRate, float beta1, float beta2, float epsilon)
+    internal static void CheckAdam(string owner, float learningRate, float beta1, float beta2, float epsilon)
     {
         CheckLearningRate(learningRate);
         CheckUnitInterval(beta1, nameof(beta1), owner + " Beta1", "0.9f");
@@ -705,13 +705,13 @@ public sealed partial class Sequential : INetwork
         if (_built) throw new InvalidOperationException("The network is already built; its architecture can no longer change. Start a new Sequential.");
     }
 
-    private static void CheckLearningRate(float learningRate)
+    internal static void CheckLearningRate(float learningRate)
     {
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a finite number > 0.");
     }
 
-    private static Span<float> ThreadScratch(int length)
+    internal static Span<float> ThreadScratch(int length)
     {
         var scratch = t_predictScratch;
         if (scratch is null || scratch.Length < length) t_predictScratch = scratch = new float[length];
@@ -719,6 +719,6 @@ public sealed partial class Sequential : INetwork
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void ThrowLength(string name, int expected, int actual, string meaning) =>
+    internal static void ThrowLength(string name, int expected, int actual, string meaning) =>
         throw new ArgumentException($"The span '{name}' has {Plural.Count(actual, "value")}; expected {expected} ({meaning}).", name);
 }

@@ -10,6 +10,7 @@ public class SnapshotTests
     [InlineData(nameof(Declarations.TanhRegression), Declarations.TanhRegression, "TanhRegression.g.cs")]
     [InlineData(nameof(Declarations.Toolkit), Declarations.Toolkit, "Demo.ToolkitNet.g.cs")]
     [InlineData(nameof(Declarations.ConvNet), Declarations.ConvNet, "Demo.Vision.ConvNet.g.cs")]
+    [InlineData(nameof(Declarations.ResidualNet), Declarations.ResidualNet, "Demo.Graphs.ResidualNet.g.cs")]
     public void Generated_code_matches_the_verified_snapshot(string name, string declaration, string hintName)
     {
         var run = GeneratorHarness.Run(declaration);
@@ -37,6 +38,8 @@ public class SnapshotTests
     [InlineData(Declarations.TanhRegression)]
     [InlineData(Declarations.Toolkit)]
     [InlineData(Declarations.ConvNet)]
+    [InlineData(Declarations.ResidualNet)]
+    [InlineData(Declarations.TwoInputNet)]
     public void Generated_code_compiles_without_warnings(string declaration)
     {
         var run = GeneratorHarness.Run(declaration);

@@ -93,4 +93,41 @@ internal static class Declarations
         [Adam(LearningRate = 1e-3f)]
         public partial class ConvNet;
         """;
+
+    /// <summary>The graph of the Functional API's example: a residual block, a branch from an earlier layer, a concatenation.</summary>
+    public const string ResidualNet = """
+        using CompiledNets;
+
+        namespace Demo.Graphs;
+
+        [Network(Inputs = 784)]
+        [Dense(256, Activation.ReLU, Name = "h1")]
+        [Dense(256, Activation.ReLU, Name = "h2")]
+        [Dense(256, Name = "h3")]
+        [Add("h1", "h3", Name = "res", Activation = Activation.ReLU)]
+        [Dense(64, Activation.ReLU, Name = "side", From = "h1")]
+        [Concat("res", "side")]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Adam]
+        public partial class ResidualNet;
+        """;
+
+    /// <summary>Two inputs, one read by a layer of its own, joined before the output.</summary>
+    public const string TwoInputNet = """
+        using CompiledNets;
+
+        namespace Demo.Graphs;
+
+        [Network]
+        [Input("image", 784)]
+        [Input("meta", 4)]
+        [Dense(128, Activation.ReLU, Name = "pixels")]
+        [Dense(16, Activation.ReLU, Name = "facts", From = "meta")]
+        [Concat("pixels", "facts")]
+        [Dense(1, Activation.Sigmoid)]
+        [Loss(LossFunction.BinaryCrossEntropy)]
+        [Adam]
+        public partial class TwoInputNet;
+        """;
 }

@@ -130,7 +130,7 @@ internal sealed class ReferenceModel
         return total / batch + penalty;
     }
 
-    private static double[] Activate(ReferenceLayer layer, double[] z)
+    internal static double[] Activate(ReferenceLayer layer, double[] z)
     {
         double alpha = layer.ResolvedAlpha;
         if (layer.Activation == Activation.Softmax)

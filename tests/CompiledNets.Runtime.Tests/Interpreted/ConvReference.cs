@@ -41,7 +41,7 @@ internal sealed record RefActivation(Activation Activation, double Alpha = doubl
 /// </remarks>
 internal sealed class ConvReference(int channels, int height, int width, LossFunction loss, params RefLayer[] layers)
 {
-    private sealed record Tensor(int C, int H, int W, double[] V)
+    internal sealed record Tensor(int C, int H, int W, double[] V)
     {
         public double this[int c, int y, int x] => V[(c * H + y) * W + x];
     }
@@ -50,6 +50,12 @@ internal sealed class ConvReference(int channels, int height, int width, LossFun
     public double MeanLoss(double[] parameters, float[] inputs, float[] targets, int batch)
     {
         var (outputs, penalty) = Forward(parameters, inputs, batch);
+        return MeanLoss(loss, outputs, targets, batch) + penalty;
+    }
+
+    /// <summary>The mean loss of <paramref name="outputs"/> against <paramref name="targets"/>, without penalties.</summary>
+    internal static double MeanLoss(LossFunction loss, Tensor[] outputs, float[] targets, int batch)
+    {
         int n = outputs[0].V.Length;
         double total = 0;
         for (int b = 0; b < batch; b++)
@@ -65,7 +71,7 @@ internal sealed class ConvReference(int channels, int height, int width, LossFun
                 };
             }
         }
-        return total / batch + penalty;
+        return total / batch;
     }
 
     /// <summary>The training-mode outputs of each sample, flattened in NCHW order.</summary>
@@ -80,86 +86,83 @@ internal sealed class ConvReference(int channels, int height, int width, LossFun
             x[b] = new Tensor(channels, height, width, inputs.AsSpan(b * size, size).ToArray().Select(v => (double)v).ToArray());
         int offset = 0;
         double penalty = 0;
-        foreach (var layer in layers)
-        {
-            switch (layer)
-            {
-                case RefConv conv:
-                {
-                    int c = x[0].C, k = c * conv.KernelHeight * conv.KernelWidth;
-                    var weights = parameters.AsSpan(offset, conv.Filters * k).ToArray();
-                    var bias = parameters.AsSpan(offset + conv.Filters * k, conv.Filters).ToArray();
-                    for (int i = 0; i < weights.Length; i++) penalty += 0.5 * conv.L2 * weights[i] * weights[i];
-                    offset += conv.Filters * k + conv.Filters;
-                    x = x.Select(t => Convolve(t, conv, weights, bias)).ToArray();
-                    break;
-                }
-                case RefMaxPool pool:
-                    x = x.Select(t => Pool(t, pool.Size, pool.Stride, pool.Padding, max: true)).ToArray();
-                    break;
-                case RefAvgPool pool:
-                    x = x.Select(t => Pool(t, pool.Size, pool.Stride, pool.Padding, max: false)).ToArray();
-                    break;
-                case RefGlobalAvgPool:
-                    x = x.Select(t => new Tensor(t.C, 1, 1, Enumerable.Range(0, t.C).Select(c => t.V.Skip(c * t.H * t.W).Take(t.H * t.W).Average()).ToArray())).ToArray();
-                    break;
-                case RefFlatten:
-                    x = x.Select(t => new Tensor(t.V.Length, 1, 1, t.V)).ToArray();
-                    break;
-                case RefDense dense:
-                {
-                    int fanIn = x[0].V.Length;
-                    var p = parameters;
-                    int start = offset;
-                    x = x.Select(t => new Tensor(dense.Units, 1, 1, Activate(dense.Activation, dense.Alpha,
-                        Enumerable.Range(0, dense.Units).Select(o =>
-                        {
-                            double sum = p[start + dense.Units * fanIn + o];
-                            for (int i = 0; i < fanIn; i++) sum += p[start + o * fanIn + i] * t.V[i];
-                            return sum;
-                        }).ToArray()))).ToArray();
-                    for (int i = start; i < start + dense.Units * fanIn; i++) penalty += 0.5 * dense.L2 * p[i] * p[i];
-                    offset += dense.Units * fanIn + dense.Units;
-                    break;
-                }
-                case RefBatchNorm norm:
-                {
-                    int c = x[0].C, area = x[0].H * x[0].W;
-                    var next = x.Select(t => t with { V = new double[t.V.Length] }).ToArray();
-                    for (int ch = 0; ch < c; ch++)
-                    {
-                        var values = x.SelectMany(t => t.V.Skip(ch * area).Take(area)).ToArray();
-                        double mean = norm.RunningMean?[ch] ?? values.Average();
-                        double variance = norm.RunningVariance?[ch] ?? values.Average(v => (v - mean) * (v - mean));
-                        for (int b = 0; b < batch; b++)
-                            for (int i = ch * area; i < (ch + 1) * area; i++)
-                                next[b].V[i] = parameters[offset + ch] * (x[b].V[i] - mean) / Math.Sqrt(variance + norm.Epsilon) + parameters[offset + c + ch];
-                    }
-                    offset += 2 * c;
-                    x = next;
-                    break;
-                }
-                case RefLayerNorm norm:
-                {
-                    int n = x[0].V.Length, start = offset;
-                    x = x.Select(t =>
-                    {
-                        double mean = t.V.Average();
-                        double variance = t.V.Average(v => (v - mean) * (v - mean));
-                        return t with { V = t.V.Select((v, i) => parameters[start + i] * (v - mean) / Math.Sqrt(variance + norm.Epsilon) + parameters[start + n + i]).ToArray() };
-                    }).ToArray();
-                    offset += 2 * n;
-                    break;
-                }
-                case RefActivation activation:
-                    x = x.Select(t => t with { V = Activate(activation.Activation, activation.Alpha, t.V) }).ToArray();
-                    break;
-                default:
-                    throw new NotSupportedException(layer.ToString());
-            }
-        }
+        foreach (var layer in layers) x = Apply(layer, x, parameters, ref offset, ref penalty);
         if (offset != parameters.Length) throw new InvalidOperationException($"The reference read {offset} parameters of {parameters.Length}.");
         return (x, penalty);
+    }
+
+    /// <summary>One layer in training mode on a batch of samples, reading its parameters at <paramref name="offset"/> and moving it on.</summary>
+    internal static Tensor[] Apply(RefLayer layer, Tensor[] x, double[] parameters, ref int offset, ref double penalty)
+    {
+        int batch = x.Length;
+        switch (layer)
+        {
+            case RefConv conv:
+            {
+                int c = x[0].C, k = c * conv.KernelHeight * conv.KernelWidth;
+                var weights = parameters.AsSpan(offset, conv.Filters * k).ToArray();
+                var bias = parameters.AsSpan(offset + conv.Filters * k, conv.Filters).ToArray();
+                for (int i = 0; i < weights.Length; i++) penalty += 0.5 * conv.L2 * weights[i] * weights[i];
+                offset += conv.Filters * k + conv.Filters;
+                return x.Select(t => Convolve(t, conv, weights, bias)).ToArray();
+            }
+            case RefMaxPool pool:
+                return x.Select(t => Pool(t, pool.Size, pool.Stride, pool.Padding, max: true)).ToArray();
+            case RefAvgPool pool:
+                return x.Select(t => Pool(t, pool.Size, pool.Stride, pool.Padding, max: false)).ToArray();
+            case RefGlobalAvgPool:
+                return x.Select(t => new Tensor(t.C, 1, 1, Enumerable.Range(0, t.C).Select(c => t.V.Skip(c * t.H * t.W).Take(t.H * t.W).Average()).ToArray())).ToArray();
+            case RefFlatten:
+                return x.Select(t => new Tensor(t.V.Length, 1, 1, t.V)).ToArray();
+            case RefDense dense:
+            {
+                int fanIn = x[0].V.Length;
+                var p = parameters;
+                int start = offset;
+                x = x.Select(t => new Tensor(dense.Units, 1, 1, Activate(dense.Activation, dense.Alpha,
+                    Enumerable.Range(0, dense.Units).Select(o =>
+                    {
+                        double sum = p[start + dense.Units * fanIn + o];
+                        for (int i = 0; i < fanIn; i++) sum += p[start + o * fanIn + i] * t.V[i];
+                        return sum;
+                    }).ToArray()))).ToArray();
+                for (int i = start; i < start + dense.Units * fanIn; i++) penalty += 0.5 * dense.L2 * p[i] * p[i];
+                offset += dense.Units * fanIn + dense.Units;
+                return x;
+            }
+            case RefBatchNorm norm:
+            {
+                int c = x[0].C, area = x[0].H * x[0].W;
+                var next = x.Select(t => t with { V = new double[t.V.Length] }).ToArray();
+                for (int ch = 0; ch < c; ch++)
+                {
+                    var values = x.SelectMany(t => t.V.Skip(ch * area).Take(area)).ToArray();
+                    double mean = norm.RunningMean?[ch] ?? values.Average();
+                    double variance = norm.RunningVariance?[ch] ?? values.Average(v => (v - mean) * (v - mean));
+                    for (int b = 0; b < batch; b++)
+                        for (int i = ch * area; i < (ch + 1) * area; i++)
+                            next[b].V[i] = parameters[offset + ch] * (x[b].V[i] - mean) / Math.Sqrt(variance + norm.Epsilon) + parameters[offset + c + ch];
+                }
+                offset += 2 * c;
+                return next;
+            }
+            case RefLayerNorm norm:
+            {
+                int n = x[0].V.Length, start = offset;
+                x = x.Select(t =>
+                {
+                    double mean = t.V.Average();
+                    double variance = t.V.Average(v => (v - mean) * (v - mean));
+                    return t with { V = t.V.Select((v, i) => parameters[start + i] * (v - mean) / Math.Sqrt(variance + norm.Epsilon) + parameters[start + n + i]).ToArray() };
+                }).ToArray();
+                offset += 2 * n;
+                return x;
+            }
+            case RefActivation activation:
+                return x.Select(t => t with { V = Activate(activation.Activation, activation.Alpha, t.V) }).ToArray();
+            default:
+                throw new NotSupportedException(layer.ToString());
+        }
     }
 
     /// <summary>Output size and padding before, by Keras's rules (see the remarks).</summary>
@@ -216,7 +219,7 @@ internal sealed class ConvReference(int channels, int height, int width, LossFun
         return new Tensor(x.C, outH, outW, y);
     }
 
-    private static double[] Activate(Activation activation, double alpha, double[] z)
+    internal static double[] Activate(Activation activation, double alpha, double[] z)
     {
         if (double.IsNaN(alpha)) alpha = activation == Activation.ELU ? 1 : 0.01;
         if (activation == Activation.Softmax)
