@@ -7,7 +7,8 @@ namespace SignLanguageSample;
 /// Dense(24, softmax), trained with Adam at 1e-3 on categorical cross-entropy. Named layers give the checkpoint
 /// tensors the notes' names (<c>hidden1.weight</c>, ..., <c>letters.bias</c>).
 /// </summary>
-[Network(Inputs = 784)]
+[Network]
+[Input("pixels", 784)]
 [Dense(1024, Activation.ReLU, Name = "hidden1")]
 [Dense(512, Activation.ReLU, Name = "hidden2")]
 [Dense(256, Activation.ReLU, Name = "hidden3")]

@@ -43,6 +43,18 @@ public class SignLanguageSampleTests
     }
 
     [Fact]
+    public void The_network_is_the_notes_functional_model_with_named_layers()
+    {
+        var network = new SignLanguageNet(seed: 1);
+        Assert.Equal(1_466_136, SignLanguageNet.ParameterCount);
+        Assert.Equal(24, SignLanguageNet.OutputSize);
+        Assert.Equal(
+            ["hidden1.weight", "hidden1.bias", "hidden2.weight", "hidden2.bias", "hidden3.weight", "hidden3.bias", "letters.weight", "letters.bias"],
+            network.Tensors.Where(t => t.Storage == TensorStorage.Parameters).Select(t => t.Name));
+        Assert.StartsWith("pixels:784 -> hidden1=Dense(1024, ReLU)(pixels) -> ", network.Architecture);
+    }
+
+    [Fact]
     public void Labels_skip_9_so_class_9_is_the_letter_K()
     {
         Assert.Equal(24, Letters.Count);
