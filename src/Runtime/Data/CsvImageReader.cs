@@ -20,13 +20,21 @@ public static class CsvImageReader
     /// <param name="labelColumn">Header name of the label column (compared case-insensitively).</param>
     /// <param name="classCount">Number of classes; null uses the largest label + 1.</param>
     /// <param name="scale">Every feature is divided by this (255 maps 8-bit pixels to [0, 1]; 1 keeps raw values).</param>
-    /// <exception cref="InvalidDataException">The file is empty, has no such label column, a row has the wrong number of cells, or a cell is not a number.</exception>
-    public static Dataset Read(string path, string labelColumn = "label", int? classCount = null, float scale = Normalization.PixelMax)
+    /// <param name="labelMap">
+    /// When set, each label is replaced by its class in the map (Sign Language MNIST's 0-24 without 9 become 24 classes)
+    /// and a label the map does not hold is reported with its line; the class count is the map's.
+    /// </param>
+    /// <exception cref="InvalidDataException">The file is empty, has no such label column, a row has the wrong number of cells, a cell is not a number, or a label is out of range or not in the map.</exception>
+    /// <exception cref="ArgumentException"><paramref name="classCount"/> and <paramref name="labelMap"/> disagree on the number of classes.</exception>
+    public static Dataset Read(string path, string labelColumn = "label", int? classCount = null, float scale = Normalization.PixelMax, LabelMap? labelMap = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(labelColumn);
         if (!(scale > 0) || !float.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be a positive finite number.");
         if (classCount is <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "The class count must be positive.");
+        if (labelMap is not null && classCount is not null && classCount != labelMap.ClassCount)
+            throw new ArgumentException($"The class count {classCount} disagrees with the label map's {labelMap.ClassCount} classes; give one of them.", nameof(classCount));
+        classCount ??= labelMap?.ClassCount;
 
         using var reader = new StreamReader(IdxReader.OpenMaybeGzip(path));
         string? header = reader.ReadLine();
@@ -68,7 +76,13 @@ public static class CsvImageReader
                 {
                     if (!int.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out int label))
                         throw Invalid(path, lineNumber, $"column {column + 1} ('{names[column]}'): the label '{cell}' is not an integer");
-                    if (label < 0 || label >= classCount)
+                    if (labelMap is not null)
+                    {
+                        if (!labelMap.Contains(label))
+                            throw Invalid(path, lineNumber, $"column {column + 1} ('{names[column]}'): the label {label} is not one of the {labelMap.ClassCount} classes' labels ({labelMap})");
+                        label = labelMap.ToClass(label);
+                    }
+                    else if (label < 0 || label >= classCount)
                         throw Invalid(path, lineNumber, $"column {column + 1} ('{names[column]}'): the label {label} is outside [0, {classCount?.ToString(CultureInfo.InvariantCulture) ?? "∞"})");
                     if (label == int.MaxValue)
                         throw Invalid(path, lineNumber, $"column {column + 1} ('{names[column]}'): the label {label} is too large for a class index (the class count would overflow)");

@@ -4,7 +4,7 @@ namespace CompiledNets;
 /// Samples held in memory: a row-major feature matrix <c>[Count, FeatureCount]</c> and either dense targets
 /// <c>[Count, TargetCount]</c> or integer class labels (expanded to one-hot per batch, never for the whole set).
 /// </summary>
-public sealed class Dataset
+public sealed partial class Dataset
 {
     private readonly float[] _features;
     private readonly float[]? _targets;
@@ -49,6 +49,9 @@ public sealed class Dataset
         ArgumentNullException.ThrowIfNull(labels);
         return new(features, featureCount, null, labels, classCount);
     }
+
+    /// <summary>The same features (shared: nothing changes them) with other labels; used by <see cref="LabelMap.Apply"/>.</summary>
+    internal Dataset WithLabels(int[] labels, int classCount) => FromLabels(_features, FeatureCount, labels, classCount);
 
     /// <summary>Number of samples.</summary>
     public int Count { get; }

@@ -85,4 +85,47 @@ public class CsvImageReaderTests
         Assert.Contains("line 3", error.Message);
         Assert.Contains("outside [0, 25)", error.Message);
     }
+
+    // Sign Language MNIST's header and labels: 0-24 without 9.
+    private static readonly LabelMap Letters = new(Enumerable.Range(0, 25).Where(label => label != 9));
+
+    [Fact]
+    public void A_label_map_turns_labels_into_classes()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("sign_mnist_train.csv");
+        File.WriteAllText(path, "label,pixel1,pixel2\n10,0,255\n24,255,0\n0,51,51\n");
+        var data = CsvImageReader.Read(path, labelMap: Letters);
+        Assert.Equal(24, data.TargetCount);
+        Assert.Equal(new[] { 9, 23, 0 }, data.Labels.ToArray());
+    }
+
+    [Fact]
+    public void A_label_missing_from_the_map_names_file_line_and_the_labels()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("sign_mnist_test.csv");
+        File.WriteAllText(path, "label,pixel1\n3,0\n9,0\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(path, labelMap: Letters));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("line 3", error.Message);
+        Assert.Contains("column 1 ('label'): the label 9 is not one of the 24 classes' labels (0-8, 10-24)", error.Message);
+        Assert.Throws<ArgumentException>(() => CsvImageReader.Read(path, classCount: 25, labelMap: Letters));
+    }
+
+    [Fact]
+    public void Extra_cells_empty_pixels_and_a_header_without_rows_are_reported()
+    {
+        using var dir = new TempDirectory();
+        string extra = dir.File("extra.csv"), blank = dir.File("blank.csv"), headerOnly = dir.File("header.csv");
+        File.WriteAllText(extra, "label,pixel1,pixel2\n1,0,0\n1,0,0,7\n");
+        File.WriteAllText(blank, "label,pixel1,pixel2\n1,0,\n");
+        File.WriteAllText(headerOnly, "label,pixel1,pixel2\n");
+        var e1 = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(extra));
+        Assert.Contains($"{extra}, line 3: the row has more cells than the header's 3 columns", e1.Message);
+        var e2 = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(blank));
+        Assert.Contains($"{blank}, line 2: column 3 ('pixel2'): '' is not a number", e2.Message);
+        var e3 = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(headerOnly));
+        Assert.Contains("a header but no data rows", e3.Message);
+    }
 }
