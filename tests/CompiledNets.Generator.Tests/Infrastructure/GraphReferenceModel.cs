@@ -1,17 +1,17 @@
 namespace CompiledNets.Generator.Tests.Infrastructure;
 
 /// <summary>What a node of <see cref="GraphReferenceModel"/> computes.</summary>
-internal enum GraphOp { Layer, Add, Concat, Multiply, Average }
+internal enum ReferenceOp { Layer, Add, Concat, Multiply, Average }
 
 /// <summary>
 /// One node: a layer (<see cref="ReferenceLayer"/>: Dense, Maxout, Activation, LayerNorm) or a merge with its activation,
 /// and the values it reads (layer <c>i</c> is <c>i</c>, input <c>k</c> is <c>-1 - k</c>).
 /// </summary>
-internal sealed record GraphNode(GraphOp Op, ReferenceLayer? Layer, Activation Activation, params int[] Sources)
+internal sealed record ReferenceNode(ReferenceOp Op, ReferenceLayer? Layer, Activation Activation, params int[] Sources)
 {
-    public static GraphNode Of(ReferenceLayer layer, int source) => new(GraphOp.Layer, layer, Activation.Linear, source);
+    public static ReferenceNode Of(ReferenceLayer layer, int source) => new(ReferenceOp.Layer, layer, Activation.Linear, source);
 
-    public static GraphNode Merge(GraphOp op, Activation activation, params int[] sources) => new(op, null, activation, sources);
+    public static ReferenceNode Merge(ReferenceOp op, Activation activation, params int[] sources) => new(op, null, activation, sources);
 }
 
 /// <summary>
@@ -21,10 +21,10 @@ internal sealed record GraphNode(GraphOp Op, ReferenceLayer? Layer, Activation A
 internal sealed class GraphReferenceModel
 {
     private readonly int[] _inputSizes;
-    private readonly GraphNode[] _nodes;
+    private readonly ReferenceNode[] _nodes;
     private readonly LossFunction _loss;
 
-    public GraphReferenceModel(int[] inputSizes, LossFunction loss, params GraphNode[] nodes)
+    public GraphReferenceModel(int[] inputSizes, LossFunction loss, params ReferenceNode[] nodes)
     {
         _inputSizes = inputSizes;
         _nodes = nodes;
@@ -53,10 +53,10 @@ internal sealed class GraphReferenceModel
                 var read = node.Sources.Select(Value).ToList();
                 values.Add(node.Op switch
                 {
-                    GraphOp.Layer => Layer(node.Layer!, read[0], parameters, ref offset),
-                    GraphOp.Concat => Activate(node.Activation, read.SelectMany(v => v).ToArray()),
-                    GraphOp.Add => Activate(node.Activation, Combine(read, (x, y) => x + y)),
-                    GraphOp.Multiply => Activate(node.Activation, Combine(read, (x, y) => x * y)),
+                    ReferenceOp.Layer => Layer(node.Layer!, read[0], parameters, ref offset),
+                    ReferenceOp.Concat => Activate(node.Activation, read.SelectMany(v => v).ToArray()),
+                    ReferenceOp.Add => Activate(node.Activation, Combine(read, (x, y) => x + y)),
+                    ReferenceOp.Multiply => Activate(node.Activation, Combine(read, (x, y) => x * y)),
                     _ => Activate(node.Activation, Combine(read, (x, y) => x + y).Select(v => v / read.Count).ToArray()),
                 });
             }
