@@ -93,16 +93,17 @@ namespace Demo.Graphs
         };
 
         private static readonly global::CompiledNets.NetworkSummary SummaryTable = new(
-            "ResidualNet", InputSize,
+            "ResidualNet",
+            new global::CompiledNets.InputSummary[] { new("input", new[] { 784 }) },
             new global::CompiledNets.LayerSummary[]
             {
-                new("h1", "Dense", new[] { Dense1Units }, 200960, 0, "ReLU"),
-                new("h2", "Dense", new[] { Dense2Units }, 65792, 0, "ReLU"),
-                new("h3", "Dense", new[] { Dense3Units }, 65792, 0, "Linear"),
-                new("res", "Add", new[] { Add1Units }, 0, 0, "ReLU"),
-                new("side", "Dense", new[] { Dense4Units }, 16448, 0, "ReLU"),
-                new("concat1", "Concat", new[] { Concat1Units }, 0, 0, ""),
-                new("dense5", "Dense", new[] { Dense5Units }, 3210, 0, "Softmax"),
+                new("h1", "Dense", new[] { Dense1Units }, 200960, 0, "ReLU") { ConnectedTo = new[] { "input" } },
+                new("h2", "Dense", new[] { Dense2Units }, 65792, 0, "ReLU") { ConnectedTo = new[] { "h1" } },
+                new("h3", "Dense", new[] { Dense3Units }, 65792, 0, "Linear") { ConnectedTo = new[] { "h2" } },
+                new("res", "Add", new[] { Add1Units }, 0, 0, "ReLU") { ConnectedTo = new[] { "h1", "h3" } },
+                new("side", "Dense", new[] { Dense4Units }, 16448, 0, "ReLU") { ConnectedTo = new[] { "h1" } },
+                new("concat1", "Concat", new[] { Concat1Units }, 0, 0, "") { ConnectedTo = new[] { "res", "side" } },
+                new("dense5", "Dense", new[] { Dense5Units }, 3210, 0, "Softmax") { ConnectedTo = new[] { "concat1" } },
             },
             "CrossEntropy", "Adam(lr 0.001, betas (0.9, 0.999), eps 1E-08)");
 
