@@ -34,14 +34,13 @@ internal sealed record GradientRoute(RouteMode Mode, string Buffer);
 internal sealed class GraphPlan
 {
     private readonly NetworkPlan _plan;
-    private readonly GraphSpec _spec;
     private readonly Dictionary<(int Layer, int Slot), GradientRoute> _routes = new();
     private readonly List<string> _deltaBuffers = new();
 
     public GraphPlan(NetworkPlan plan, GraphSpec spec)
     {
         _plan = plan;
-        _spec = spec;
+        Inputs = spec.Inputs.ToArray();
         var layers = plan.Layers;
         Readers = layers.Select(_ => new List<int>()).ToList();
         foreach (var layer in layers)
@@ -54,11 +53,11 @@ internal sealed class GraphPlan
         for (int i = 0; i < layers.Count; i++)
             Upstream[i] = layers[i].ParameterCount > 0 || layers[i].Sources.Any(s => !ValueRef.IsInput(s) && Upstream[s]);
         int offset = 0;
-        InputOffsets = spec.Inputs.Select(input => { int at = offset; offset += (int)input.Shape.Size; return at; }).ToArray();
+        InputOffsets = Inputs.Select(input => { int at = offset; offset += (int)input.Shape.Size; return at; }).ToArray();
         if (plan.Trainable) AssignGradients();
     }
 
-    public IReadOnlyList<InputSpec> Inputs => _spec.Inputs.ToArray();
+    public IReadOnlyList<InputSpec> Inputs { get; }
 
     /// <summary>Where each input starts in a sample's row.</summary>
     public IReadOnlyList<int> InputOffsets { get; }
