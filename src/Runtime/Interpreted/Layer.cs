@@ -8,7 +8,8 @@ namespace CompiledNets;
 /// arrays; everything is allocated once, in <see cref="Bind"/>.
 /// </summary>
 /// <remarks>
-/// A new layer kind implements this class and a builder method on <see cref="Sequential"/>; it must name its
+/// A new layer kind implements this class and a builder method on <see cref="Sequential"/> and on <see cref="Graph"/>
+/// (where it is also a node; merges derive from <see cref="MergeLayer"/>); it must name its
 /// tensors, count its parameters and buffers and initialise them in the order the generator uses for the same layer.
 /// </remarks>
 internal abstract class Layer
