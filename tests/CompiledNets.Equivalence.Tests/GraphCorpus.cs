@@ -117,6 +117,35 @@ public static class GraphCorpus
         });
     }
 
+    /// <summary>
+    /// Wide values from a narrow input, past two size thresholds: single-sample Predict keeps 30,720 floats of rows, more
+    /// than it puts on the stack, and the 5,120-unit products copy dy into row tiles (a multiple of 1,024 units).
+    /// </summary>
+    public static IEnumerable<CorpusEntry> Wide()
+    {
+        yield return CorpusEntry.Graph("WideRows", 4, """
+            [Network(Inputs = 4)]
+            [Dense(5120, Activation.Tanh, Name = "a")]
+            [Dense(5120, Activation.ReLU, Name = "b", From = "input")]
+            [Dense(5120, Name = "c", From = "input")]
+            [Add("a", "b", Activation = Activation.ELU)]
+            [Concat("add1", "c")]
+            [Dense(3, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            """, () =>
+        {
+            var g = new Graph();
+            var x = g.Input("input", 4);
+            var a = g.Dense(x, 5120, Activation.Tanh, "a");
+            var b = g.Dense(x, 5120, Activation.ReLU, "b");
+            var c = g.Dense(x, 5120, Activation.Linear, "c");
+            var add = g.Add(new[] { a, b }, Activation.ELU);
+            g.Dense(g.Concat(add, c), 3, Activation.Softmax);
+            return g.Loss(LossFunction.CrossEntropy).Adam();
+        });
+    }
+
     /// <summary>A node of a random graph, rendered both as an attribute and as a builder call.</summary>
     private sealed record Node(string Kind, string Name, int[] Sources, int Size, Activation Activation);
 

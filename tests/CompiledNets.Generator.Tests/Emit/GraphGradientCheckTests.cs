@@ -67,8 +67,25 @@ public class GraphGradientCheckTests
         public partial class InPlace;
         """;
 
+    /// <summary>
+    /// Wide values from a narrow input: the rows single-sample Predict keeps (30,720 floats) exceed what it puts on the
+    /// stack, and the 5,120-unit products copy dy into row tiles for their weight gradient.
+    /// </summary>
+    private const string WideRows = """
+        [Network(Inputs = 4)]
+        [Dense(5120, Activation.Tanh, Name = "a")]
+        [Dense(5120, Activation.ReLU, Name = "b", From = "input")]
+        [Dense(5120, Name = "c", From = "input")]
+        [Add("a", "b", Activation = Activation.ELU)]
+        [Concat("add1", "c")]
+        [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Adam]
+        public partial class WideRows;
+        """;
+
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(
-        new[] { Residual, TwoInputs, Gates, InPlace }.Select(d => "using CompiledNets;\nnamespace Graphs;\n" + d).ToArray()));
+        new[] { Residual, TwoInputs, Gates, InPlace, WideRows }.Select(d => "using CompiledNets;\nnamespace Graphs;\n" + d).ToArray()));
 
     private static GraphReferenceModel Reference(string name) => name switch
     {
@@ -109,6 +126,7 @@ public class GraphGradientCheckTests
         "Residual" => (6, 3, LossFunction.CrossEntropy),
         "TwoInputs" => (8, 2, LossFunction.BinaryCrossEntropy),
         "Gates" => (5, 2, LossFunction.MeanSquaredError),
+        "WideRows" => (4, 3, LossFunction.CrossEntropy),
         _ => (5, 3, LossFunction.CrossEntropy),
     };
 
@@ -158,6 +176,7 @@ public class GraphGradientCheckTests
     [InlineData("TwoInputs")]
     [InlineData("Gates")]
     [InlineData("InPlace")]
+    [InlineData("WideRows")]
     public void Predict_PredictBatch_and_the_training_forward_agree_and_threads_do_not_change_a_bit(string name)
     {
         var (inputs, outputs, loss) = Sizes(name);
