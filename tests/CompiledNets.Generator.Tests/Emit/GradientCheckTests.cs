@@ -60,7 +60,7 @@ public class GradientCheckTests
     }
 
     /// <summary>Runs ComputeGradients and compares every gradient with a central difference of the reference loss.</summary>
-    internal static void AssertGradientsMatch(INetwork network, ReferenceModel reference, float[] inputs, float[] targets, int batch)
+    internal static void AssertGradientsMatch(INetwork network, ILossReference reference, float[] inputs, float[] targets, int batch)
     {
         float loss = network.ComputeGradients(inputs, targets, batch);
         var gradients = network.Gradients.ToArray();

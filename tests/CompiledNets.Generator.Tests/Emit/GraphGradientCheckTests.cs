@@ -143,33 +143,9 @@ public class GraphGradientCheckTests
         var random = new Random(3);
         var x = Enumerable.Range(0, batch * inputs).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var targets = GradientCheckTests.Targets(loss, batch, outputs, random);
-        var reference = Reference(name);
 
-        float reported = network.ComputeGradients(x, targets, batch);
-        var gradients = network.Gradients.ToArray();
-        var parameters = network.Parameters.ToArray().Select(p => (double)p).ToArray();
-        double expected = reference.MeanLoss(parameters, x, targets, batch);
-        Assert.True(Math.Abs(reported - expected) <= 1e-4 * Math.Max(1, Math.Abs(expected)), $"loss {reported} vs reference {expected}");
-
-        const double h = 1e-6;
-        var failures = new List<string>();
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            double saved = parameters[i];
-            parameters[i] = saved + h;
-            double plus = reference.MeanLoss(parameters, x, targets, batch);
-            parameters[i] = saved - h;
-            double minus = reference.MeanLoss(parameters, x, targets, batch);
-            parameters[i] = saved;
-            double numeric = (plus - minus) / (2 * h);
-            if (Math.Abs(gradients[i] - numeric) > 1e-3 * Math.Max(Math.Abs(numeric), 1e-3))
-                failures.Add($"parameter {i} ({TensorOf(network, i)}): generated {gradients[i]:G6}, finite difference {numeric:G6}");
-        }
-        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+        GradientCheckTests.AssertGradientsMatch(network, Reference(name), x, targets, batch);
     }
-
-    private static string TensorOf(INetwork network, int index) =>
-        network.Tensors.FirstOrDefault(t => t.Storage == TensorStorage.Parameters && index >= t.Offset && index < t.Offset + t.Length)?.Name ?? "?";
 
     [Theory]
     [InlineData("Residual")]

@@ -18,7 +18,7 @@ internal sealed record ReferenceNode(ReferenceOp Op, ReferenceLayer? Layer, Acti
 /// An independent double-precision model of a graph network: the mean loss over a batch for given parameters, laid out
 /// in node order as the generated classes lay them out, for finite-difference checks of generated gradients.
 /// </summary>
-internal sealed class GraphReferenceModel
+internal sealed class GraphReferenceModel : ILossReference
 {
     private readonly int[] _inputSizes;
     private readonly ReferenceNode[] _nodes;

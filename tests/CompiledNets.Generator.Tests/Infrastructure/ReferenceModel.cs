@@ -31,7 +31,13 @@ internal sealed record ReferenceLayer(int Units, Activation Activation, double A
 /// textbook formulas and processing the whole batch (batch norm couples samples): the oracle whose central
 /// finite differences the generated gradients are checked against.
 /// </summary>
-internal sealed class ReferenceModel
+/// <summary>An independent double-precision model of a network: its mean loss for given parameters, for finite differences.</summary>
+internal interface ILossReference
+{
+    double MeanLoss(double[] parameters, float[] inputs, float[] targets, int batch);
+}
+
+internal sealed class ReferenceModel : ILossReference
 {
     private readonly int _inputs;
     private readonly ReferenceLayer[] _layers;

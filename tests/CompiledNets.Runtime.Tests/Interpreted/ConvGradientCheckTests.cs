@@ -76,12 +76,18 @@ public class ConvGradientCheckTests
     }
 
     /// <summary>Runs ComputeGradients and compares the loss and every gradient with the reference and its central differences.</summary>
-    internal static void AssertGradientsMatch(INetwork network, ConvReference reference, float[] inputs, float[] targets, int batch)
+    internal static void AssertGradientsMatch(INetwork network, ConvReference reference, float[] inputs, float[] targets, int batch) =>
+        AssertFiniteDifferences(network, network.ComputeGradients(inputs, targets, batch), parameters => reference.MeanLoss(parameters, inputs, targets, batch));
+
+    /// <summary>
+    /// Compares <paramref name="loss"/> and the gradients the last ComputeGradients of <paramref name="network"/> left with
+    /// <paramref name="meanLoss"/>, a double-precision reference of the mean loss, and its central differences.
+    /// </summary>
+    internal static void AssertFiniteDifferences(INetwork network, float loss, Func<double[], double> meanLoss)
     {
-        float loss = network.ComputeGradients(inputs, targets, batch);
         var gradients = network.Gradients.ToArray();
         var parameters = network.Parameters.ToArray().Select(p => (double)p).ToArray();
-        double expectedLoss = reference.MeanLoss(parameters, inputs, targets, batch);
+        double expectedLoss = meanLoss(parameters);
         Assert.True(Math.Abs(loss - expectedLoss) <= 1e-4 * Math.Max(1, Math.Abs(expectedLoss)), $"loss {loss} vs reference {expectedLoss}");
 
         const double h = 1e-6;
@@ -90,9 +96,9 @@ public class ConvGradientCheckTests
         {
             double saved = parameters[i];
             parameters[i] = saved + h;
-            double plus = reference.MeanLoss(parameters, inputs, targets, batch);
+            double plus = meanLoss(parameters);
             parameters[i] = saved - h;
-            double minus = reference.MeanLoss(parameters, inputs, targets, batch);
+            double minus = meanLoss(parameters);
             parameters[i] = saved;
             double numeric = (plus - minus) / (2 * h);
             if (Math.Abs(gradients[i] - numeric) > Tolerance * Math.Max(Math.Abs(numeric), 1e-3))

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using CompiledNets.Kernels;
 
 namespace CompiledNets;
 
@@ -12,7 +12,7 @@ internal sealed class AddLayer(string name, LayerShape[] sources, Activation act
     {
         int n = batch * Outputs;
         if (k == 0) source[..n].CopyTo(output);
-        else TensorPrimitives.Add(output[..n], source[..n], output[..n]);
+        else MergeKernels.Accumulate(output[..n], source[..n]);
     }
 
     public override void BackwardSource(int k, ReadOnlySpan<float> delta, Span<float> sourceGradient, bool accumulate, in MergeSources sources, int batch)

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using CompiledNets.Kernels;
 
 namespace CompiledNets;
 
@@ -17,10 +18,10 @@ internal sealed class AverageLayer(string name, LayerShape[] sources, Activation
     {
         int n = batch * Outputs;
         if (k == 0) source[..n].CopyTo(output);
-        else TensorPrimitives.Add(output[..n], source[..n], output[..n]);
+        else MergeKernels.Accumulate(output[..n], source[..n]);
     }
 
-    protected override void Complete(Span<float> output) => TensorPrimitives.Multiply(output, _scale, output);
+    protected override void Complete(Span<float> output) => MergeKernels.Scale(output, _scale);
 
     public override void BackwardSource(int k, ReadOnlySpan<float> delta, Span<float> sourceGradient, bool accumulate, in MergeSources sources, int batch)
     {

@@ -1,3 +1,5 @@
+using CompiledNets.Kernels;
+
 namespace CompiledNets;
 
 /// <summary>
@@ -20,14 +22,14 @@ internal sealed class ConcatLayer : MergeLayer
 
     public override void Combine(int k, ReadOnlySpan<float> source, Span<float> output, int batch)
     {
-        int size = Sources[k].Size, offset = _offsets[k], row = Outputs;
-        for (int b = 0; b < batch; b++) source.Slice(b * size, size).CopyTo(output.Slice(b * row + offset, size));
+        int size = Sources[k].Size;
+        MergeKernels.CopyColumns(source, size, 0, output, Outputs, _offsets[k], size, batch);
     }
 
     public override void BackwardSource(int k, ReadOnlySpan<float> delta, Span<float> sourceGradient, bool accumulate, in MergeSources sources, int batch)
     {
-        int size = Sources[k].Size, offset = _offsets[k], row = Outputs;
-        for (int b = 0; b < batch; b++)
-            Store(delta.Slice(b * row + offset, size), sourceGradient.Slice(b * size, size), accumulate);
+        int size = Sources[k].Size;
+        if (accumulate) MergeKernels.AccumulateColumns(delta, Outputs, _offsets[k], sourceGradient, size, 0, size, batch);
+        else MergeKernels.CopyColumns(delta, Outputs, _offsets[k], sourceGradient, size, 0, size, batch);
     }
 }

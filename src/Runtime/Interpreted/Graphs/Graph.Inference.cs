@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CompiledNets.Kernels;
 
 namespace CompiledNets;
 
@@ -48,8 +49,7 @@ public sealed partial class Graph
             for (int i = 0; i < _inputArray.Length; i++)
             {
                 int size = _inputArray[i].Shape.Size, offset = _inputArray[i].Offset;
-                var slot = arena.Slice(_inputArenaOffset[i] * capacity, rows * size);
-                for (int b = 0; b < rows; b++) inputs.Slice(b * _inputSize + offset, size).CopyTo(slot.Slice(b * size, size));
+                MergeKernels.CopyColumns(inputs, _inputSize, offset, arena.Slice(_inputArenaOffset[i] * capacity, rows * size), size, 0, size, rows);
             }
         }
         var layers = _layers;

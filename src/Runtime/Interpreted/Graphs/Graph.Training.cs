@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using CompiledNets.Kernels;
 
 namespace CompiledNets;
@@ -75,7 +74,7 @@ public sealed partial class Graph
         {
             // d loss / d input replaces d loss / d output in the node's own buffer, then goes to the source.
             layer.Backward(input, delta, delta, batch, gradientIsPreActivation: isOutput);
-            if (wants[0]) Store(delta, SourceGradient(sources[0], batch), accumulates[0]);
+            if (wants[0]) MergeLayer.Store(delta, SourceGradient(sources[0], batch), accumulates[0]);
         }
         else if (!wants[0])
         {
@@ -89,18 +88,12 @@ public sealed partial class Graph
         {
             var scratch = _gradientScratch.AsSpan(0, batch * layer.Inputs);
             layer.Backward(input, delta, scratch, batch, gradientIsPreActivation: isOutput);
-            Store(scratch, SourceGradient(sources[0], batch), accumulate: true);
+            MergeLayer.Store(scratch, SourceGradient(sources[0], batch), accumulate: true);
         }
     }
 
     /// <summary>The gradient buffer of node <paramref name="id"/> for <paramref name="batch"/> rows.</summary>
     private Span<float> SourceGradient(int id, int batch) => _valueGradients[id]!.AsSpan(0, batch * _layers[id].Outputs);
-
-    private static void Store(ReadOnlySpan<float> contribution, Span<float> gradient, bool accumulate)
-    {
-        if (accumulate) TensorPrimitives.Add(gradient, contribution, gradient);
-        else contribution.CopyTo(gradient);
-    }
 
     /// <summary>A value of the last training forward pass: an input (the caller's rows, or its copied block) or a node's output.</summary>
     internal ReadOnlySpan<float> TrainingValue(int id, ReadOnlySpan<float> inputs, int batch)
@@ -116,8 +109,7 @@ public sealed partial class Graph
         for (int i = 0; i < _inputArray.Length; i++)
         {
             int size = _inputArray[i].Shape.Size, offset = _inputArray[i].Offset;
-            var copy = _inputCopies[i].AsSpan(0, batch * size);
-            for (int b = 0; b < batch; b++) rows.Slice(b * _inputSize + offset, size).CopyTo(copy.Slice(b * size, size));
+            MergeKernels.CopyColumns(rows, _inputSize, offset, _inputCopies[i].AsSpan(0, batch * size), size, 0, size, batch);
         }
     }
 }

@@ -115,10 +115,10 @@ internal abstract class MergeLayer : Layer
     public sealed override void Backward(ReadOnlySpan<float> input, Span<float> outputGradient, Span<float> inputGradient, int batch, bool gradientIsPreActivation) =>
         throw SingleInput();
 
-    /// <summary>Writes or adds <paramref name="contribution"/> into <paramref name="gradient"/>.</summary>
-    protected static void Store(ReadOnlySpan<float> contribution, Span<float> gradient, bool accumulate)
+    /// <summary>Writes or adds <paramref name="contribution"/> into <paramref name="gradient"/>: the first reader of a value writes, the others add.</summary>
+    internal static void Store(ReadOnlySpan<float> contribution, Span<float> gradient, bool accumulate)
     {
-        if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(gradient, contribution, gradient);
+        if (accumulate) Kernels.MergeKernels.Accumulate(gradient, contribution);
         else contribution.CopyTo(gradient);
     }
 

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using CompiledNets.Kernels;
 
 namespace CompiledNets;
@@ -25,7 +24,7 @@ internal sealed class MultiplyLayer(string name, LayerShape[] sources, Activatio
     {
         int n = batch * Outputs;
         if (k == 0) source[..n].CopyTo(output);
-        else TensorPrimitives.Multiply(output[..n], source[..n], output[..n]);
+        else MergeKernels.MultiplyInPlace(output[..n], source[..n]);
     }
 
     public override void BackwardSource(int k, ReadOnlySpan<float> delta, Span<float> sourceGradient, bool accumulate, in MergeSources sources, int batch)
@@ -36,14 +35,14 @@ internal sealed class MultiplyLayer(string name, LayerShape[] sources, Activatio
         if (Sources.Length == 2)
         {
             var other = sources.Get(1 - k, batch)[..n];
-            if (accumulate) TensorPrimitives.MultiplyAdd(delta, other, gradient, gradient);
-            else TensorPrimitives.Multiply(delta, other, gradient);
+            if (accumulate) MergeKernels.MultiplyAccumulate(delta, other, gradient);
+            else MergeKernels.Product(delta, other, gradient);
             return;
         }
         var product = _others.AsSpan(0, n);
         delta.CopyTo(product);
         for (int j = 0; j < Sources.Length; j++)
-            if (j != k) TensorPrimitives.Multiply(product, sources.Get(j, batch)[..n], product);
+            if (j != k) MergeKernels.MultiplyInPlace(product, sources.Get(j, batch)[..n]);
         Store(product, gradient, accumulate);
     }
 }
