@@ -215,6 +215,37 @@ internal static class KernelPlan
     public static bool PredictScratchOnStack(NetworkPlan plan) => PredictScratch(plan) <= PredictStackScratchFloats;
 
     /// <summary>
+    /// Floats of activations one block of <c>PredictBatch</c> may keep (512 KB): about half of the smallest L2 seen on
+    /// these cores (1 MB), so a block's rows stay there from one layer to the next, beside the weights being read.
+    /// </summary>
+    public const int PredictBlockBudgetFloats = 128 * 1024;
+
+    /// <summary>Samples per block of <c>PredictBatch</c> at most: enough rows for the products' tiles to reuse each weight row many times.</summary>
+    public const int PredictBlockMaxRows = 64;
+
+    /// <summary>Samples per block at least, however wide the network: one forward tile of the products.</summary>
+    public const int PredictBlockMinRows = DenseKernelEmitter.ForwardTile;
+
+    /// <summary>Floats of one sample's rows in a block: as single-sample <c>Predict</c>'s, plus the split inputs of a graph.</summary>
+    private static long PredictBlockFloatsPerRow(NetworkPlan plan) =>
+        (long)PredictScratch(plan) + (plan.Graph is { SplitsInputs: true } ? plan.Spec.Inputs : 0);
+
+    /// <summary>
+    /// Samples per block of <c>PredictBatch</c>: as many as fit <see cref="PredictBlockBudgetFloats"/>, a multiple of the
+    /// forward tile between <see cref="PredictBlockMinRows"/> and <see cref="PredictBlockMaxRows"/>. A constant of the
+    /// network, never of the thread count, so results do not depend on the pool.
+    /// </summary>
+    public static int PredictBlockRows(NetworkPlan plan)
+    {
+        long perRow = System.Math.Max(1, PredictBlockFloatsPerRow(plan));
+        long rows = PredictBlockBudgetFloats / perRow / PredictBlockMinRows * PredictBlockMinRows;
+        return (int)System.Math.Min(PredictBlockMaxRows, System.Math.Max(PredictBlockMinRows, rows));
+    }
+
+    /// <summary>Floats of the per-thread buffer that holds one block's rows.</summary>
+    public static int PredictBlockFloats(NetworkPlan plan) => (int)System.Math.Max(1, PredictBlockRows(plan) * PredictBlockFloatsPerRow(plan));
+
+    /// <summary>
     /// Every size at which generated code changes path, with what it measures: the place to add a new one, so that the
     /// property tests, which draw sizes on both sides of each, cover it without being edited.
     /// </summary>
@@ -229,6 +260,8 @@ internal static class KernelPlan
         new SizeThreshold(nameof(SampleLaneMaxWeights), SizeMeasure.NetworkWeights, SampleLaneMaxWeights),
         new SizeThreshold(nameof(SoftmaxMaxClasses), SizeMeasure.LayerOutputs, SoftmaxMaxClasses),
         new SizeThreshold(nameof(PredictStackScratchFloats), SizeMeasure.PredictScratchFloats, PredictStackScratchFloats),
+        new SizeThreshold("PredictBlockBelowMaxRows", SizeMeasure.PredictScratchFloats, PredictBlockBudgetFloats / PredictBlockMaxRows + 1),
+        new SizeThreshold("PredictBlockAtMinRows", SizeMeasure.PredictScratchFloats, PredictBlockBudgetFloats / PredictBlockMinRows + 1),
         new SizeThreshold(nameof(L2WeightBudget), SizeMeasure.LayerWeights, L2WeightBudget / sizeof(float)),
         new SizeThreshold("ForwardTile", SizeMeasure.LayerOutputs, DenseKernelEmitter.ForwardTile),
         new SizeThreshold(nameof(PackedRowFloats), SizeMeasure.LayerInputs, PackedRowFloats),

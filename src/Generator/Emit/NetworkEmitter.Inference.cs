@@ -6,7 +6,7 @@ using static CompiledNets.Generator.Emit.Code;
 
 namespace CompiledNets.Generator.Emit;
 
-/// <summary>Inference: single-sample <c>Predict</c> on the stack and chunked <c>PredictBatch</c>.</summary>
+/// <summary>Single-sample inference: <c>Predict</c> on the stack (or a per-thread buffer), and by inputs for graphs.</summary>
 internal static partial class NetworkEmitter
 {
     // ------------------------------------------------------------------ inference
@@ -161,65 +161,5 @@ internal static partial class NetworkEmitter
     {
         w.Line($"// {layer.Name}: {layer.Describe()}");
         layer.Kind.EmitInference(w, layer, input, output, layerScratch);
-    }
-
-    private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
-    {
-        w.Line("/// <inheritdoc/>");
-        using (w.Block("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
-        {
-            w.Line("if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"The batch size must not be negative.\");");
-            w.Line("if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $\"{batchSize} samples × {InputSize} features\");");
-            w.Line("if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $\"{batchSize} samples × {OutputSize} outputs\");");
-            var transposes = plan.Layers.Select(l => l.Kind.PerBatchStatement(l)).OfType<string>().ToList();
-            if (transposes.Count > 0)
-            {
-                w.Line("// Narrow layers multiply by their transposed weights: refreshed once for the whole call.");
-                foreach (var transpose in transposes) w.Line(transpose);
-            }
-            using (w.Block("for (int start = 0; start < batchSize; start += MaxBatchSize)"))
-            {
-                w.Line("int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);");
-                w.Line("_rows = rows;");
-                if (plan.Graph is not null) EmitGraphBatchInference(w, plan, plan.Graph);
-                else EmitChainBatchInference(w, plan);
-            }
-            w.Line("_trainingRows = 0; // the shared buffers no longer hold training outputs");
-        }
-        w.Line();
-    }
-
-    /// <summary>The body of PredictBatch's loop over chunks for a chain: each layer reads the one before.</summary>
-    private static void EmitChainBatchInference(SourceWriter w, NetworkPlan plan)
-    {
-        w.Line("inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);");
-        string current = BufferSpan("_input", "rows * InputSize");
-        foreach (var layer in plan.Layers)
-        {
-            if (layer.Kind.IdentityAtInference)
-            {
-                w.Line($"// {layer.Name}: identity at inference");
-                continue;
-            }
-            string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
-            w.Line($"// {layer.Name}: {layer.Describe()}");
-            layer.Kind.EmitBatchInference(w, plan, layer, current, output);
-            current = output;
-        }
-        w.Line($"{current}.CopyTo(outputs.Slice(start * OutputSize));");
-    }
-
-    /// <summary>The body of PredictBatch's loop over chunks for a graph: each layer reads its values' buffers.</summary>
-    private static void EmitGraphBatchInference(SourceWriter w, NetworkPlan plan, GraphPlan graph)
-    {
-        EmitBatchInputCopy(w, plan, "inputs.Slice(start * InputSize, rows * InputSize)");
-        foreach (var layer in plan.Layers)
-        {
-            if (!graph.Predicts(layer)) continue;
-            w.Line($"// {layer.Name}: {layer.Describe()}");
-            layer.Kind.EmitBatchInference(w, plan, layer, graph.InferenceSourceSpans(layer)[0], BufferSpan($"_{layer.Field}Output", Rows(layer)));
-        }
-        int output = graph.InferenceValue(plan.Last.Index);
-        w.Line($"{BufferSpan(graph.TrainingBuffer(output), "rows * OutputSize")}.CopyTo(outputs.Slice(start * OutputSize));");
     }
 }

@@ -129,12 +129,12 @@ internal static partial class NetworkEmitter
         if (plan.DrawsMasks && plan.Trainable) w.Line($"private {RuntimeNames.SeededRandom} _dropoutRandom; // advances with every training batch");
         w.Line("private float _learningRate = InitialLearningRate;");
         w.Line("private long _optimizerStep;");
-        w.Line("private int _trainingRows;");
+        if (plan.Trainable) w.Line("private int _trainingRows;");
         w.Line();
         w.Line("// Parallel products: each job computes one part of one product; delegates are created once.");
         w.Line($"private {RuntimeNames.WorkerPool}? _pool;");
         w.Line("private int _threads = 1;");
-        w.Line("private int _rows; // samples in the batch being processed");
+        if (plan.TrainsPerLayer) w.Line("private int _rows; // samples in the training batch being processed");
         foreach (var job in Jobs(plan)) w.Line($"private readonly global::System.Action<int> {job.Field};");
         if (KernelPlan.PredictsAcrossCores(plan))
         {
@@ -226,7 +226,9 @@ internal static partial class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("public long OptimizerStep { get => _optimizerStep; set => _optimizerStep = value; }");
         w.Line("/// <inheritdoc/>");
-        w.Line($"public global::System.ReadOnlySpan<float> TrainingOutputs => {BufferSpan($"_{plan.Last.Field}Output", "_trainingRows * OutputSize")};");
+        w.Line(plan.Trainable
+            ? $"public global::System.ReadOnlySpan<float> TrainingOutputs => {BufferSpan($"_{plan.Last.Field}Output", "_trainingRows * OutputSize")};"
+            : "public global::System.ReadOnlySpan<float> TrainingOutputs => default; // an inference-only network never trains");
         w.Line();
     }
 

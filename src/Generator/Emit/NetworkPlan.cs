@@ -125,15 +125,6 @@ internal sealed class NetworkPlan
     public string TrainingInputRows(int index) =>
         Graph is not null ? $"rows * {Graph.SizeConstant(Layers[index].Sources[0])}" : index == 0 ? "rows * InputSize" : Code.Rows(Layers[index - 1]);
 
-    /// <summary>The buffer holding layer <paramref name="index"/>'s input during batch inference (the layers that are the identity there are skipped).</summary>
-    public string InferenceInput(int index)
-    {
-        if (Graph is not null) return Graph.TrainingBuffer(Graph.InferenceValue(Layers[index].Sources[0]));
-        int source = index - 1;
-        while (source >= 0 && Layers[source].Kind.IdentityAtInference) source--;
-        return source < 0 ? "_input" : $"_{Layers[source].Field}Output";
-    }
-
     /// <summary>The buffer holding the pre-activation the loss is computed from.</summary>
     public string LossPreActivation => Last.Kind.LossInput(this, Last);
 

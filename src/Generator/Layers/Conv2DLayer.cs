@@ -179,8 +179,6 @@ internal sealed class Conv2DLayer : LayerKind
         yield return new ScratchBuffer($"_{layer.Field}Extended", $"maxBatchSize * {layer.Prefix}Extended", $"[MaxBatchSize, {g.Filters}, {g.ExtendedPlane}] outputs at stride 1, rows of {g.PaddedWidth} (the last columns unused)");
     }
 
-    protected override IEnumerable<ScratchBuffer> InferenceScratch(NetworkPlan plan, LayerPlan layer) => ForwardScratch(layer);
-
     protected override IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)
     {
         foreach (var buffer in ForwardScratch(layer)) yield return buffer;
@@ -221,7 +219,6 @@ internal sealed class Conv2DLayer : LayerKind
 
     public override IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
     {
-        yield return new Job($"_{layer.Field}ForwardInference", layer.Prefix + "ForwardInference", "_rows", 1);
         if (!plan.TrainsPerLayer) yield break;
         yield return new Job($"_{layer.Field}ForwardTraining", layer.Prefix + "ForwardTraining", "_rows", 1);
         yield return new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}Filters", ConvKernelEmitter.FilterTile);
@@ -232,8 +229,7 @@ internal sealed class Conv2DLayer : LayerKind
     /// <summary>A product of the layer, on this thread or across the pool when it is large enough: the statement's FLOPs are per sample.</summary>
     private static string Product(LayerPlan layer, string kind, string count)
     {
-        long flops = 2L * Geometry(layer).WeightCount * layer.OutputShape.Height * layer.OutputShape.Width;
-        return $"if (SplitsAcrossCores({flops}L * rows)) RunAcrossCores(_{layer.Field}{kind}); else {layer.Prefix}{kind}(0, {count});";
+        return $"if (SplitsAcrossCores({layer.Kind.ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{layer.Field}{kind}); else {layer.Prefix}{kind}(0, {count});";
     }
 
     public override void EmitJobMethods(SourceWriter w, NetworkPlan plan, LayerPlan layer)
@@ -251,12 +247,7 @@ internal sealed class Conv2DLayer : LayerKind
                 w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref _{f}Extended[0], ref {output}, first, last);");
             }
         }
-        Forward("ForwardInference", $"{plan.InferenceInput(layer.Index)}[0]", $"_{f}Output[0]", FusedActivation(layer, training: false));
-        if (!plan.TrainsPerLayer)
-        {
-            w.Line();
-            return;
-        }
+        if (!plan.TrainsPerLayer) return;
         Forward("ForwardTraining", $"{plan.TrainingInput(layer.Index)}[0]", layer.StoresPreActivation ? $"_{f}PreActivation[0]" : $"_{f}Output[0]", FusedActivation(layer, training: true));
         var k = new ConvKernels(g, ActivationKind.Linear, 0f);
         using (w.Block($"private void {p}WeightGradient(int first, int last)"))
@@ -318,18 +309,15 @@ internal sealed class Conv2DLayer : LayerKind
         var g = Geometry(layer);
         var fused = FusedActivation(layer, training: false);
         var kernels = new ConvKernels(g, fused, layer.Alpha);
-        string padded = $"{scratch}.Slice(0, {g.PaddedSample + g.PaddedSlack})", extended = $"{scratch}.Slice({g.PaddedSample + g.PaddedSlack}, {g.ExtendedSample})";
+        // Laid out as the batch buffers: rows padded samples and their slack, then rows extended samples.
+        string padded = $"{scratch}.Slice(0, rows * {g.PaddedSample} + {g.PaddedSlack})", extended = $"{scratch}.Slice(rows * {g.PaddedSample} + {g.PaddedSlack}, rows * {g.ExtendedSample})";
         // The scratch is reused by every layer: the slack the last vectors read is cleared, so they read zeros.
-        if (g.PaddedSlack > 0) w.Line($"{scratch}.Slice({g.PaddedSample}, {g.PaddedSlack}).Clear();");
+        if (g.PaddedSlack > 0) w.Line($"{scratch}.Slice(rows * {g.PaddedSample}, {g.PaddedSlack}).Clear();");
         w.Line($"{GeneratedKernels}.{kernels.PadName}(ref {Ref(input)}, ref {Ref(padded)}, 0, rows);");
         w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(extended)}, 0, rows);");
         w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }
 
-    public override void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output)
-    {
-        w.Line(Product(layer, "ForwardInference", "rows"));
-        if (FusedActivation(layer, training: false) != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
-    }
+    public override long ForwardFlopsPerSample(LayerPlan layer) => 2L * Geometry(layer).WeightCount * layer.OutputShape.Height * layer.OutputShape.Width;
 }

@@ -86,8 +86,6 @@ internal sealed class DenseLayer : ProductLayerKind
     protected override string TrainingTarget(LayerPlan layer) =>
         layer.StoresPreActivation ? $"_{layer.Field}PreActivation[0]" : $"_{layer.Field}Output[0]";
 
-    protected override string InferenceTarget(LayerPlan layer) => $"_{layer.Field}Output[0]";
-
     public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         w.Line(Product(layer, "ForwardTraining"));
@@ -124,9 +122,16 @@ internal sealed class DenseLayer : ProductLayerKind
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }
 
-    public override void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output)
+    /// <summary>A block of samples through a narrow layer: the broadcast form over the transposed weights, as training's batch forward.</summary>
+    public override void EmitBlockInference(SourceWriter w, LayerPlan layer, IReadOnlyList<string> inputs, string output, string scratch)
     {
-        w.Line(Product(layer, "ForwardInference"));
-        if (KernelPlan.InferenceForward(layer) != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+        if (!KernelPlan.BatchForwardIsBroadcast(layer))
+        {
+            EmitInference(w, layer, inputs[0], output, scratch);
+            return;
+        }
+        var fused = KernelPlan.InferenceForward(layer);
+        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardBroadcastName(layer.Inputs, layer.Units, fused, layer.Alpha)}(ref {Ref(inputs[0])}, ref _{layer.Field}WeightTransposed[0], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)}, rows, 0, {layer.Prefix}Units);");
+        if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }
 }

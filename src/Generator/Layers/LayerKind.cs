@@ -185,9 +185,15 @@ internal abstract class LayerKind
     /// <summary>Whether <see cref="EmitInference"/> reads the local <c>rows</c>.</summary>
     public virtual bool InferenceUsesRows => false;
 
-    /// <summary>Batch inference (<c>PredictBatch</c>) of a chunk of <c>rows</c> samples into the layer's output buffer.</summary>
-    public virtual void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output) =>
-        EmitInference(w, layer, input, output, "");
+    /// <summary>
+    /// Inference of one block of <c>PredictBatch</c>'s samples (<c>rows</c> of them, in the spans given): by default the
+    /// single-sample code, which takes any number of rows; a kind overrides it where a batch has a faster kernel.
+    /// </summary>
+    public virtual void EmitBlockInference(SourceWriter w, LayerPlan layer, IReadOnlyList<string> inputs, string output, string scratch) =>
+        EmitInference(w, layer, inputs, output, scratch);
+
+    /// <summary>Multiply-add FLOPs of one sample's forward pass through the layer's products (none for element-wise kinds).</summary>
+    public virtual long ForwardFlopsPerSample(LayerPlan layer) => 0;
 
     /// <summary>A statement run once per batch before the forward pass (training and <c>PredictBatch</c>), or null.</summary>
     public virtual string? PerBatchStatement(LayerPlan layer) => null;

@@ -79,12 +79,6 @@ internal sealed class MaxoutLayer : ProductLayerKind
     private static ScratchBuffer Pieces(LayerPlan layer) =>
         new($"_{layer.Field}Pieces", $"maxBatchSize * {layer.Prefix}Linear", $"[MaxBatchSize, {layer.LinearUnits}] piece values before the max");
 
-    protected override IEnumerable<ScratchBuffer> InferenceScratch(NetworkPlan plan, LayerPlan layer)
-    {
-        yield return Pieces(layer);
-        foreach (var buffer in base.InferenceScratch(plan, layer)) yield return buffer;
-    }
-
     protected override IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)
     {
         foreach (var buffer in base.TrainingScratch(plan, layer)) yield return buffer;
@@ -92,8 +86,6 @@ internal sealed class MaxoutLayer : ProductLayerKind
     }
 
     protected override string TrainingTarget(LayerPlan layer) => $"_{layer.Field}Pieces[0]";
-
-    protected override string InferenceTarget(LayerPlan layer) => $"_{layer.Field}Pieces[0]";
 
     /// <summary>The piece gradients, which the backward step writes to the other buffer.</summary>
     protected override string ProductDelta(LayerPlan layer) => layer.OtherDelta;
@@ -125,11 +117,5 @@ internal sealed class MaxoutLayer : ProductLayerKind
         string p = layer.Prefix;
         w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, ActivationKind.Linear)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(scratch)}, rows, 0, {p}Linear);");
         w.Line(MaxoutForward(layer, scratch, output));
-    }
-
-    public override void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output)
-    {
-        w.Line(Product(layer, "ForwardInference"));
-        w.Line(MaxoutForward(layer, BufferSpan($"_{layer.Field}Pieces", Rows(layer, "Linear")), output));
     }
 }

@@ -27,9 +27,6 @@ internal abstract class ProductLayerKind : LayerKind
     /// <summary>The training buffer the forward product writes (before any element-wise step after it).</summary>
     protected abstract string TrainingTarget(LayerPlan layer);
 
-    /// <summary>The buffer the inference product writes.</summary>
-    protected abstract string InferenceTarget(LayerPlan layer);
-
     /// <summary>The gradient the backward products read: d loss / d (product output).</summary>
     protected virtual string ProductDelta(LayerPlan layer) => layer.Delta;
 
@@ -131,6 +128,8 @@ internal abstract class ProductLayerKind : LayerKind
 
     public override bool InferenceUsesRows => true;
 
+    public override long ForwardFlopsPerSample(LayerPlan layer) => 2L * layer.Inputs * layer.LinearUnits;
+
     /// <summary>
     /// A product call: its kernel directly on this thread (no delegate, no partition), or split across the pool when
     /// it is large enough.
@@ -145,7 +144,6 @@ internal abstract class ProductLayerKind : LayerKind
 
     public override IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
     {
-        yield return JobFor(layer, "ForwardInference");
         if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(layer)) yield return JobFor(layer, "ForwardPredict");
         if (!plan.TrainsPerLayer) yield break;
         yield return JobFor(layer, "ForwardTraining");
@@ -167,11 +165,7 @@ internal abstract class ProductLayerKind : LayerKind
         string p = layer.Prefix;
         string input = $"{plan.TrainingInput(layer.Index)}[0]";
         string productDelta = ProductDelta(layer);
-        w.Line($"// {layer.Name}: forward split over outputs (multiples of {ForwardGranularity(layer, "ForwardInference")}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
-        using (w.Block($"private void {p}ForwardInference(int first, int last)"))
-        {
-            w.Line(ForwardKernelCall(layer, KernelPlan.InferenceForward(layer), $"{plan.InferenceInput(layer.Index)}[0]", InferenceTarget(layer)));
-        }
+        w.Line($"// {layer.Name}: forward split over outputs (multiples of {ForwardGranularity(layer, "ForwardTraining")}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
         if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(layer))
         {
             var (from, to) = PredictRows.Offsets(plan)[layer.Index];

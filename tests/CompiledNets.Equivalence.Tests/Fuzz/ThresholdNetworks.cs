@@ -253,9 +253,15 @@ internal static class ThresholdNetworks
             if (Head is not null) layers.Add(Head);
             var network = new DrawnNetwork(name, inputs, layers, Loss, Optimizer, WeightDecay, batch, "");
             // A layer norm over fewer than 8 features is all but a sign function (over 2, every output is ±1): its gradient is
-            // rounding noise, which no comparison of the engines can check. Such a slot holds a batch norm instead.
+            // rounding noise, which no comparison of the engines can check. Such a slot holds a batch norm instead, unless a
+            // batch norm is next to it: a batch norm reading another is blind to the first's scale and shift, so the first's
+            // γ and β gradients would be that same noise. There it holds a Tanh layer.
             for (int i = 0; i < layers.Count; i++)
-                if (layers[i].Kind == DrawnKind.LayerNorm && network.InputsOf(i) < 8) layers[i] = new DrawnLayer(DrawnKind.BatchNorm);
+            {
+                if (layers[i].Kind != DrawnKind.LayerNorm || network.InputsOf(i) >= 8) continue;
+                bool besideBatchNorm = (i > 0 && layers[i - 1].Kind == DrawnKind.BatchNorm) || (i + 1 < layers.Count && layers[i + 1].Kind == DrawnKind.BatchNorm);
+                layers[i] = besideBatchNorm ? new DrawnLayer(DrawnKind.Activation, Activation: Activation.Tanh) : new DrawnLayer(DrawnKind.BatchNorm);
+            }
             return network;
         }
     }

@@ -144,15 +144,12 @@ namespace Demo.Vision
         // Parallel products: each job computes one part of one product; delegates are created once.
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
-        private int _rows; // samples in the batch being processed
-        private readonly global::System.Action<int> _conv1ForwardInference;
+        private int _rows; // samples in the training batch being processed
         private readonly global::System.Action<int> _conv1ForwardTraining;
         private readonly global::System.Action<int> _conv1WeightGradient;
-        private readonly global::System.Action<int> _conv2ForwardInference;
         private readonly global::System.Action<int> _conv2ForwardTraining;
         private readonly global::System.Action<int> _conv2WeightGradient;
         private readonly global::System.Action<int> _conv2InputGradient;
-        private readonly global::System.Action<int> _dense1ForwardInference;
         private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
         private readonly global::System.Action<int> _dense1InputGradient;
@@ -187,14 +184,11 @@ namespace Demo.Vision
             _dense1Output = new(maxBatchSize * Dense1Units);
             _deltaA = new(maxBatchSize * Widest);
             _deltaB = new(maxBatchSize * Widest);
-            _conv1ForwardInference = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv1ForwardInference(first, last); };
             _conv1ForwardTraining = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv1ForwardTraining(first, last); };
             _conv1WeightGradient = part => { var (first, last) = PartitionOf(Conv1Filters, 4, part); Conv1WeightGradient(first, last); };
-            _conv2ForwardInference = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv2ForwardInference(first, last); };
             _conv2ForwardTraining = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv2ForwardTraining(first, last); };
             _conv2WeightGradient = part => { var (first, last) = PartitionOf(Conv2Filters, 4, part); Conv2WeightGradient(first, last); };
             _conv2InputGradient = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv2InputGradient(first, last); };
-            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
             _dense1InputGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1InputGradient(first, last); };
@@ -260,17 +254,17 @@ namespace Demo.Vision
             global::System.Span<float> rowB = scratch.Slice(21632, WidestHidden);
             global::System.Span<float> layerScratch = scratch.Slice(43264, 24346);
             // conv1: Conv2D(32, 3x3, ReLU)
-            layerScratch.Slice(784, 10).Clear();
-            global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, 794)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, 794)), ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(794, 23552)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(794, 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv1Units)), 0, rows);
+            layerScratch.Slice(rows * 784, 10).Clear();
+            global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv1Units)), 0, rows);
             // maxpool1: MaxPool2D(2)
             global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), rows);
             // conv2: Conv2D(64, 3x3, ReLU)
-            layerScratch.Slice(5408, 3).Clear();
-            global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, 5411)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, 5411)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(5411, 9216)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(5411, 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), 0, rows);
+            layerScratch.Slice(rows * 5408, 3).Clear();
+            global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), 0, rows);
             // maxpool2: MaxPool2D(2)
             global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), rows);
             // flatten1: identity at inference
@@ -280,33 +274,51 @@ namespace Demo.Vision
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(output);
         }
 
+        /// <summary>Samples per block of <see cref="PredictBatch"/>: fixed, so that every sample is computed alike whatever the thread count.</summary>
+        private const int PredictBlockRows = 4;
+
+        [global::System.ThreadStatic]
+        private static global::CompiledNets.Kernels.AlignedFloats? t_predictBlock;
+
+        private global::CompiledNets.Kernels.SampleBlocks? _predictBlocks;
+
         /// <inheritdoc/>
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
             if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
             if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $"{batchSize} samples × {InputSize} features");
             if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $"{batchSize} samples × {OutputSize} outputs");
-            for (int start = 0; start < batchSize; start += MaxBatchSize)
-            {
-                int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-                _rows = rows;
-                inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
-                // conv1: Conv2D(32, 3x3, ReLU)
-                if (SplitsAcrossCores(389376L * rows)) RunAcrossCores(_conv1ForwardInference); else Conv1ForwardInference(0, rows);
-                // maxpool1: MaxPool2D(2)
-                global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_conv1Output.AsSpan(0, rows * Conv1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_maxPool1Output.AsSpan(0, rows * MaxPool1Units)), rows);
-                // conv2: Conv2D(64, 3x3, ReLU)
-                if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2ForwardInference); else Conv2ForwardInference(0, rows);
-                // maxpool2: MaxPool2D(2)
-                global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_conv2Output.AsSpan(0, rows * Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_maxPool2Output.AsSpan(0, rows * MaxPool2Units)), rows);
-                // flatten1: identity at inference
-                // dropout1: identity at inference
-                // dense1: Dense(10, Softmax)
-                if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
-                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(_dense1Output.AsSpan(0, rows * Dense1Units));
-                _dense1Output.AsSpan(0, rows * Dense1Units).CopyTo(outputs.Slice(start * OutputSize));
-            }
-            _trainingRows = 0; // the shared buffers no longer hold training outputs
+            // Across the pool only when the batch is worth a hand-off (4,881,920 FLOPs of products per sample).
+            var pool = 4881920L * batchSize >= ParallelThreshold ? _pool : null;
+            (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
+        }
+
+        /// <summary>One block of <c>rows</c> samples (at most 4) through every layer, in this thread's buffer of 270,440 floats.</summary>
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        {
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(270440);
+            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(86528, rows * WidestHidden);
+            global::System.Span<float> layerScratch = block.AsSpan(173056, rows * 24346);
+            // conv1: Conv2D(32, 3x3, ReLU)
+            layerScratch.Slice(rows * 784, 10).Clear();
+            global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv1Units)), 0, rows);
+            // maxpool1: MaxPool2D(2)
+            global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), rows);
+            // conv2: Conv2D(64, 3x3, ReLU)
+            layerScratch.Slice(rows * 5408, 3).Clear();
+            global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), 0, rows);
+            // maxpool2: MaxPool2D(2)
+            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), rows);
+            // flatten1: identity at inference
+            // dropout1: identity at inference
+            // dense1: Dense(10, Softmax)
+            global::CompiledNets.Generated.Kernels.DenseForward_1600x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.SoftmaxRows_10(outputs);
         }
 
         /// <inheritdoc/>
@@ -377,12 +389,6 @@ namespace Demo.Vision
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
         // conv1: forward and input gradient split over samples, weight gradient over filters (multiples of 4).
-        private void Conv1ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref _input[0], ref _conv1Padded[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref _conv1Padded[0], ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref _conv1Extended[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref _conv1Extended[0], ref _conv1Output[0], first, last);
-        }
         private void Conv1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref _input[0], ref _conv1Padded[0], first, last);
@@ -395,12 +401,6 @@ namespace Demo.Vision
         }
 
         // conv2: forward and input gradient split over samples, weight gradient over filters (multiples of 4).
-        private void Conv2ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref _conv2Padded[0], ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref _conv2Extended[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref _conv2Extended[0], ref _conv2Output[0], first, last);
-        }
         private void Conv2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
@@ -417,10 +417,6 @@ namespace Demo.Vision
         }
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense1ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_1600x10_Linear(ref _maxPool2Output[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-        }
         private void Dense1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_1600x10_Linear(ref _dropout1Output[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1PreActivation[0], _rows, first, last);

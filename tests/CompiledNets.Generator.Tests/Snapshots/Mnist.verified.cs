@@ -92,11 +92,9 @@ namespace Demo.Vision
         // Parallel products: each job computes one part of one product; delegates are created once.
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
-        private int _rows; // samples in the batch being processed
-        private readonly global::System.Action<int> _dense1ForwardInference;
+        private int _rows; // samples in the training batch being processed
         private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
-        private readonly global::System.Action<int> _dense2ForwardInference;
         private readonly global::System.Action<int> _dense2ForwardTraining;
         private readonly global::System.Action<int> _dense2WeightGradient;
         private readonly global::System.Action<int> _dense2InputGradient;
@@ -119,10 +117,8 @@ namespace Demo.Vision
             _dense2Output = new(maxBatchSize * Dense2Units);
             _deltaA = new(maxBatchSize * Widest);
             _deltaB = new(maxBatchSize * Widest);
-            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
-            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
             _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardTraining(first, last); };
             _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
             _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
@@ -188,25 +184,36 @@ namespace Demo.Vision
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(output);
         }
 
+        /// <summary>Samples per block of <see cref="PredictBatch"/>: fixed, so that every sample is computed alike whatever the thread count.</summary>
+        private const int PredictBlockRows = 64;
+
+        [global::System.ThreadStatic]
+        private static global::CompiledNets.Kernels.AlignedFloats? t_predictBlock;
+
+        private global::CompiledNets.Kernels.SampleBlocks? _predictBlocks;
+
         /// <inheritdoc/>
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
             if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
             if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $"{batchSize} samples × {InputSize} features");
             if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $"{batchSize} samples × {OutputSize} outputs");
-            for (int start = 0; start < batchSize; start += MaxBatchSize)
-            {
-                int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-                _rows = rows;
-                inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
-                // dense1: Dense(128, ReLU)
-                if (SplitsAcrossCores(200704L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
-                // dense2: Dense(10, Softmax)
-                if (SplitsAcrossCores(2560L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(_dense2Output.AsSpan(0, rows * Dense2Units));
-                _dense2Output.AsSpan(0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
-            }
-            _trainingRows = 0; // the shared buffers no longer hold training outputs
+            // Across the pool only when the batch is worth a hand-off (203,264 FLOPs of products per sample).
+            var pool = 203264L * batchSize >= ParallelThreshold ? _pool : null;
+            (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
+        }
+
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 16,384 floats.</summary>
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        {
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(16384);
+            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(8192, rows * WidestHidden);
+            // dense1: Dense(128, ReLU)
+            global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+            // dense2: Dense(10, Softmax)
+            global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense2Units);
+            global::CompiledNets.Generated.Kernels.SoftmaxRows_10(outputs);
         }
 
         /// <inheritdoc/>
@@ -249,10 +256,6 @@ namespace Demo.Vision
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense1ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-        }
         private void Dense1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -263,10 +266,6 @@ namespace Demo.Vision
         }
 
         // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense2ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
-        }
         private void Dense2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2PreActivation[0], _rows, first, last);

@@ -134,23 +134,18 @@ namespace Demo.Graphs
         // Parallel products: each job computes one part of one product; delegates are created once.
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
-        private int _rows; // samples in the batch being processed
-        private readonly global::System.Action<int> _dense1ForwardInference;
+        private int _rows; // samples in the training batch being processed
         private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
-        private readonly global::System.Action<int> _dense2ForwardInference;
         private readonly global::System.Action<int> _dense2ForwardTraining;
         private readonly global::System.Action<int> _dense2WeightGradient;
         private readonly global::System.Action<int> _dense2InputGradient;
-        private readonly global::System.Action<int> _dense3ForwardInference;
         private readonly global::System.Action<int> _dense3ForwardTraining;
         private readonly global::System.Action<int> _dense3WeightGradient;
         private readonly global::System.Action<int> _dense3InputGradient;
-        private readonly global::System.Action<int> _dense4ForwardInference;
         private readonly global::System.Action<int> _dense4ForwardTraining;
         private readonly global::System.Action<int> _dense4WeightGradient;
         private readonly global::System.Action<int> _dense4InputGradient;
-        private readonly global::System.Action<int> _dense5ForwardInference;
         private readonly global::System.Action<int> _dense5ForwardTraining;
         private readonly global::System.Action<int> _dense5WeightGradient;
         private readonly global::System.Action<int> _dense5InputGradient;
@@ -181,22 +176,17 @@ namespace Demo.Graphs
             _deltaB = new(maxBatchSize * Widest);
             _deltaC = new(maxBatchSize * Widest);
             _deltaD = new(maxBatchSize * Widest);
-            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardInference(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
-            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
             _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardTraining(first, last); };
             _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
             _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
-            _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardInference(first, last); };
             _dense3ForwardTraining = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardTraining(first, last); };
             _dense3WeightGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3WeightGradient(first, last); };
             _dense3InputGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3InputGradient(first, last); };
-            _dense4ForwardInference = part => { var (first, last) = PartitionOf(Dense4Units, 4, part); Dense4ForwardInference(first, last); };
             _dense4ForwardTraining = part => { var (first, last) = PartitionOf(Dense4Units, 4, part); Dense4ForwardTraining(first, last); };
             _dense4WeightGradient = part => { var (first, last) = PartitionOf(Dense4Inputs, 64, part); Dense4WeightGradient(first, last); };
             _dense4InputGradient = part => { var (first, last) = PartitionOf(Dense4Inputs, 64, part); Dense4InputGradient(first, last); };
-            _dense5ForwardInference = part => { var (first, last) = PartitionOf(Dense5Units, 4, part); Dense5ForwardInference(first, last); };
             _dense5ForwardTraining = part => { var (first, last) = PartitionOf(Dense5Units, 4, part); Dense5ForwardTraining(first, last); };
             _dense5WeightGradient = part => { var (first, last) = PartitionOf(Dense5Inputs, 64, part); Dense5WeightGradient(first, last); };
             _dense5InputGradient = part => { var (first, last) = PartitionOf(Dense5Inputs, 64, part); Dense5InputGradient(first, last); };
@@ -280,37 +270,52 @@ namespace Demo.Graphs
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(output);
         }
 
+        /// <summary>Samples per block of <see cref="PredictBatch"/>: fixed, so that every sample is computed alike whatever the thread count.</summary>
+        private const int PredictBlockRows = 64;
+
+        [global::System.ThreadStatic]
+        private static global::CompiledNets.Kernels.AlignedFloats? t_predictBlock;
+
+        private global::CompiledNets.Kernels.SampleBlocks? _predictBlocks;
+
         /// <inheritdoc/>
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
             if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
             if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $"{batchSize} samples × {InputSize} features");
             if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $"{batchSize} samples × {OutputSize} outputs");
-            for (int start = 0; start < batchSize; start += MaxBatchSize)
-            {
-                int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-                _rows = rows;
-                inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
-                // h1: Dense(256, ReLU)
-                if (SplitsAcrossCores(401408L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
-                // h2: Dense(256, ReLU)
-                if (SplitsAcrossCores(131072L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-                // h3: Dense(256, Linear)
-                if (SplitsAcrossCores(131072L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
-                // res: Add(ReLU)
-                global::CompiledNets.Kernels.MergeKernels.Sum(_dense1Output.AsSpan(0, rows * Dense1Units), _dense3Output.AsSpan(0, rows * Dense3Units), _add1Output.AsSpan(0, rows * Add1Units));
-                global::CompiledNets.Kernels.ActivationKernels.ReLU(_add1Output.AsSpan(0, rows * Add1Units));
-                // side: Dense(64, ReLU)
-                if (SplitsAcrossCores(32768L * rows)) RunAcrossCores(_dense4ForwardInference); else Dense4ForwardInference(0, Dense4Units);
-                // concat1: Concat
-                global::CompiledNets.Kernels.MergeKernels.CopyColumns(_add1Output.AsSpan(0, rows * Add1Units), 256, 0, _concat1Output.AsSpan(0, rows * Concat1Units), Concat1Units, 0, 256, rows);
-                global::CompiledNets.Kernels.MergeKernels.CopyColumns(_dense4Output.AsSpan(0, rows * Dense4Units), 64, 0, _concat1Output.AsSpan(0, rows * Concat1Units), Concat1Units, 256, 64, rows);
-                // dense5: Dense(10, Softmax)
-                if (SplitsAcrossCores(6400L * rows)) RunAcrossCores(_dense5ForwardInference); else Dense5ForwardInference(0, Dense5Units);
-                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(_dense5Output.AsSpan(0, rows * Dense5Units));
-                _dense5Output.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
-            }
-            _trainingRows = 0; // the shared buffers no longer hold training outputs
+            // Across the pool only when the batch is worth a hand-off (702,720 FLOPs of products per sample).
+            var pool = 702720L * batchSize >= ParallelThreshold ? _pool : null;
+            (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
+        }
+
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 90,112 floats.</summary>
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        {
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(90112);
+            global::System.Span<float> dense1Rows = block.AsSpan(0, rows * Dense1Units);
+            // h1: Dense(256, ReLU)
+            global::CompiledNets.Generated.Kernels.DenseForward_784x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Rows), rows, 0, Dense1Units);
+            global::System.Span<float> dense2Rows = block.AsSpan(16384, rows * Dense2Units);
+            // h2: Dense(256, ReLU)
+            global::CompiledNets.Generated.Kernels.DenseForward_256x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Rows), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Rows), rows, 0, Dense2Units);
+            global::System.Span<float> dense3Rows = block.AsSpan(32768, rows * Dense3Units);
+            // h3: Dense(256, Linear)
+            global::CompiledNets.Generated.Kernels.DenseForward_256x256_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Rows), ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense3Rows), rows, 0, Dense3Units);
+            global::System.Span<float> add1Rows = block.AsSpan(49152, rows * Add1Units);
+            // res: Add(ReLU)
+            global::CompiledNets.Kernels.MergeKernels.Sum(dense1Rows, dense3Rows, add1Rows);
+            global::CompiledNets.Kernels.ActivationKernels.ReLU(add1Rows);
+            global::System.Span<float> dense4Rows = block.AsSpan(65536, rows * Dense4Units);
+            // side: Dense(64, ReLU)
+            global::CompiledNets.Generated.Kernels.DenseForward_256x64_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Rows), ref _parameters[Dense4Weight], ref _parameters[Dense4Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense4Rows), rows, 0, Dense4Units);
+            global::System.Span<float> concat1Rows = block.AsSpan(69632, rows * Concat1Units);
+            // concat1: Concat
+            global::CompiledNets.Kernels.MergeKernels.CopyColumns(add1Rows, 256, 0, concat1Rows, Concat1Units, 0, 256, rows);
+            global::CompiledNets.Kernels.MergeKernels.CopyColumns(dense4Rows, 64, 0, concat1Rows, Concat1Units, 256, 64, rows);
+            // dense5: Dense(10, Softmax)
+            global::CompiledNets.Generated.Kernels.DenseForward_320x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(concat1Rows), ref _parameters[Dense5Weight], ref _parameters[Dense5Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense5Units);
+            global::CompiledNets.Generated.Kernels.SoftmaxRows_10(outputs);
         }
 
         /// <inheritdoc/>
@@ -385,10 +390,6 @@ namespace Demo.Graphs
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
         // h1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense1ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_784x256_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-        }
         private void Dense1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_784x256_ReLU(ref _input[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -399,10 +400,6 @@ namespace Demo.Graphs
         }
 
         // h2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense2ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_256x256_ReLU(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
-        }
         private void Dense2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_256x256_ReLU(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
@@ -417,10 +414,6 @@ namespace Demo.Graphs
         }
 
         // h3: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense3ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_256x256_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
-        }
         private void Dense3ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_256x256_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
@@ -435,10 +428,6 @@ namespace Demo.Graphs
         }
 
         // side: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense4ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_256x64_ReLU(ref _dense1Output[0], ref _parameters[Dense4Weight], ref _parameters[Dense4Bias], ref _dense4Output[0], _rows, first, last);
-        }
         private void Dense4ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_256x64_ReLU(ref _dense1Output[0], ref _parameters[Dense4Weight], ref _parameters[Dense4Bias], ref _dense4Output[0], _rows, first, last);
@@ -453,10 +442,6 @@ namespace Demo.Graphs
         }
 
         // dense5: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense5ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_320x10_Linear(ref _concat1Output[0], ref _parameters[Dense5Weight], ref _parameters[Dense5Bias], ref _dense5Output[0], _rows, first, last);
-        }
         private void Dense5ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForward_320x10_Linear(ref _concat1Output[0], ref _parameters[Dense5Weight], ref _parameters[Dense5Bias], ref _dense5PreActivation[0], _rows, first, last);

@@ -98,15 +98,12 @@ partial class TanhRegression : global::CompiledNets.INetwork
     // Parallel products: each job computes one part of one product; delegates are created once.
     private global::CompiledNets.Kernels.WorkerPool? _pool;
     private int _threads = 1;
-    private int _rows; // samples in the batch being processed
-    private readonly global::System.Action<int> _dense1ForwardInference;
+    private int _rows; // samples in the training batch being processed
     private readonly global::System.Action<int> _dense1ForwardTraining;
     private readonly global::System.Action<int> _dense1WeightGradient;
-    private readonly global::System.Action<int> _dense2ForwardInference;
     private readonly global::System.Action<int> _dense2ForwardTraining;
     private readonly global::System.Action<int> _dense2WeightGradient;
     private readonly global::System.Action<int> _dense2InputGradient;
-    private readonly global::System.Action<int> _dense3ForwardInference;
     private readonly global::System.Action<int> _dense3ForwardTraining;
     private readonly global::System.Action<int> _dense3WeightGradient;
     private readonly global::System.Action<int> _dense3InputGradient;
@@ -132,14 +129,11 @@ partial class TanhRegression : global::CompiledNets.INetwork
         _dense3Output = new(maxBatchSize * Dense3Units);
         _deltaA = new(maxBatchSize * Widest);
         _deltaB = new(maxBatchSize * Widest);
-        _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
         _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardTraining(first, last); };
         _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
-        _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 64, part); Dense2ForwardInference(first, last); };
         _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 64, part); Dense2ForwardTraining(first, last); };
         _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
         _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
-        _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardInference(first, last); };
         _dense3ForwardTraining = part => { var (first, last) = PartitionOf(Dense3Units, 4, part); Dense3ForwardTraining(first, last); };
         _dense3WeightGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3WeightGradient(first, last); };
         _dense3InputGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3InputGradient(first, last); };
@@ -206,6 +200,14 @@ partial class TanhRegression : global::CompiledNets.INetwork
         global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, Dense2Units)), ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows, 0, Dense3Units);
     }
 
+    /// <summary>Samples per block of <see cref="PredictBatch"/>: fixed, so that every sample is computed alike whatever the thread count.</summary>
+    private const int PredictBlockRows = 64;
+
+    [global::System.ThreadStatic]
+    private static global::CompiledNets.Kernels.AlignedFloats? t_predictBlock;
+
+    private global::CompiledNets.Kernels.SampleBlocks? _predictBlocks;
+
     /// <inheritdoc/>
     public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
@@ -215,20 +217,23 @@ partial class TanhRegression : global::CompiledNets.INetwork
         // Narrow layers multiply by their transposed weights: refreshed once for the whole call.
         global::CompiledNets.Generated.Kernels.TransposeWeights_17x3(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
         global::CompiledNets.Generated.Kernels.TransposeWeights_9x17(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
-        for (int start = 0; start < batchSize; start += MaxBatchSize)
-        {
-            int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-            _rows = rows;
-            inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
-            // dense1: Dense(17, Tanh)
-            if (SplitsAcrossCores(102L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
-            // dense2: Dense(9, Tanh)
-            if (SplitsAcrossCores(306L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-            // dense3: Dense(1, Linear)
-            if (SplitsAcrossCores(18L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
-            _dense3Output.AsSpan(0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
-        }
-        _trainingRows = 0; // the shared buffers no longer hold training outputs
+        // Across the pool only when the batch is worth a hand-off (426 FLOPs of products per sample).
+        var pool = 426L * batchSize >= ParallelThreshold ? _pool : null;
+        (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
+    }
+
+    /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 2,176 floats.</summary>
+    private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+    {
+        global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(2176);
+        global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
+        global::System.Span<float> rowsB = block.AsSpan(1088, rows * WidestHidden);
+        // dense1: Dense(17, Tanh)
+        global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_3x17_Tanh(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+        // dense2: Dense(9, Tanh)
+        global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_17x9_Tanh(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * Dense2Units)), rows, 0, Dense2Units);
+        // dense3: Dense(1, Linear)
+        global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * Dense2Units)), ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense3Units);
     }
 
     /// <inheritdoc/>
@@ -281,10 +286,6 @@ partial class TanhRegression : global::CompiledNets.INetwork
         global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
     // dense1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
-    private void Dense1ForwardInference(int first, int last)
-    {
-        global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_3x17_Tanh(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-    }
     private void Dense1ForwardTraining(int first, int last)
     {
         global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_3x17_Tanh(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -295,10 +296,6 @@ partial class TanhRegression : global::CompiledNets.INetwork
     }
 
     // dense2: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
-    private void Dense2ForwardInference(int first, int last)
-    {
-        global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_17x9_Tanh(ref _dense1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
-    }
     private void Dense2ForwardTraining(int first, int last)
     {
         global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_17x9_Tanh(ref _dense1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
@@ -313,10 +310,6 @@ partial class TanhRegression : global::CompiledNets.INetwork
     }
 
     // dense3: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-    private void Dense3ForwardInference(int first, int last)
-    {
-        global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
-    }
     private void Dense3ForwardTraining(int first, int last)
     {
         global::CompiledNets.Generated.Kernels.DenseForward_9x1_Linear(ref _dense2Output[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);

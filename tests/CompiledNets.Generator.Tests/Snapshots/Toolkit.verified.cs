@@ -168,19 +168,15 @@ namespace Demo
         // Parallel products: each job computes one part of one product; delegates are created once.
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
-        private int _rows; // samples in the batch being processed
-        private readonly global::System.Action<int> _dense1ForwardInference;
+        private int _rows; // samples in the training batch being processed
         private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
-        private readonly global::System.Action<int> _maxout1ForwardInference;
         private readonly global::System.Action<int> _maxout1ForwardTraining;
         private readonly global::System.Action<int> _maxout1WeightGradient;
         private readonly global::System.Action<int> _maxout1InputGradient;
-        private readonly global::System.Action<int> _dense2ForwardInference;
         private readonly global::System.Action<int> _dense2ForwardTraining;
         private readonly global::System.Action<int> _dense2WeightGradient;
         private readonly global::System.Action<int> _dense2InputGradient;
-        private readonly global::System.Action<int> _dense3ForwardInference;
         private readonly global::System.Action<int> _dense3ForwardTraining;
         private readonly global::System.Action<int> _dense3WeightGradient;
         private readonly global::System.Action<int> _dense3InputGradient;
@@ -219,18 +215,14 @@ namespace Demo
             _dense3Output = new(maxBatchSize * Dense3Units);
             _deltaA = new(maxBatchSize * Widest);
             _deltaB = new(maxBatchSize * Widest);
-            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
-            _maxout1ForwardInference = part => { var (first, last) = PartitionOf(Maxout1Linear, 64, part); Maxout1ForwardInference(first, last); };
             _maxout1ForwardTraining = part => { var (first, last) = PartitionOf(Maxout1Linear, 64, part); Maxout1ForwardTraining(first, last); };
             _maxout1WeightGradient = part => { var (first, last) = PartitionOf(Maxout1Inputs, 64, part); Maxout1WeightGradient(first, last); };
             _maxout1InputGradient = part => { var (first, last) = PartitionOf(Maxout1Inputs, 64, part); Maxout1InputGradient(first, last); };
-            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 64, part); Dense2ForwardInference(first, last); };
             _dense2ForwardTraining = part => { var (first, last) = PartitionOf(Dense2Units, 64, part); Dense2ForwardTraining(first, last); };
             _dense2WeightGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2WeightGradient(first, last); };
             _dense2InputGradient = part => { var (first, last) = PartitionOf(Dense2Inputs, 64, part); Dense2InputGradient(first, last); };
-            _dense3ForwardInference = part => { var (first, last) = PartitionOf(Dense3Units, 64, part); Dense3ForwardInference(first, last); };
             _dense3ForwardTraining = part => { var (first, last) = PartitionOf(Dense3Units, 64, part); Dense3ForwardTraining(first, last); };
             _dense3WeightGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3WeightGradient(first, last); };
             _dense3InputGradient = part => { var (first, last) = PartitionOf(Dense3Inputs, 64, part); Dense3InputGradient(first, last); };
@@ -312,6 +304,14 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.SoftmaxRows_4(output);
         }
 
+        /// <summary>Samples per block of <see cref="PredictBatch"/>: fixed, so that every sample is computed alike whatever the thread count.</summary>
+        private const int PredictBlockRows = 64;
+
+        [global::System.ThreadStatic]
+        private static global::CompiledNets.Kernels.AlignedFloats? t_predictBlock;
+
+        private global::CompiledNets.Kernels.SampleBlocks? _predictBlocks;
+
         /// <inheritdoc/>
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
@@ -323,33 +323,37 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.TransposeWeights_48x32(ref _parameters[Maxout1Weight], ref _maxout1WeightTransposed[0]);
             global::CompiledNets.Generated.Kernels.TransposeWeights_12x16(ref _parameters[Dense2Weight], ref _dense2WeightTransposed[0]);
             global::CompiledNets.Generated.Kernels.TransposeWeights_4x12(ref _parameters[Dense3Weight], ref _dense3WeightTransposed[0]);
-            for (int start = 0; start < batchSize; start += MaxBatchSize)
-            {
-                int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-                _rows = rows;
-                inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
-                // dense1: Dense(32, Linear)
-                if (SplitsAcrossCores(1280L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
-                // batchnorm1: BatchNorm(momentum 0.2)
-                global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(_dense1Output.AsSpan(0, rows * Dense1Units), _batchNorm1Output.AsSpan(0, rows * BatchNorm1Units), _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units), _parameters.AsSpan(BatchNorm1Beta, BatchNorm1Units),
-                    _buffers.AsSpan(BatchNorm1RunningMean, BatchNorm1Units), _buffers.AsSpan(BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
-                // activation1: Activation(ReLU)
-                _batchNorm1Output.AsSpan(0, rows * BatchNorm1Units).CopyTo(_activation1Output.AsSpan(0, rows * Activation1Units));
-                global::CompiledNets.Kernels.ActivationKernels.ReLU(_activation1Output.AsSpan(0, rows * Activation1Units));
-                // dropout1: identity at inference
-                // maxout1: Maxout(16, 3)
-                if (SplitsAcrossCores(3072L * rows)) RunAcrossCores(_maxout1ForwardInference); else Maxout1ForwardInference(0, Maxout1Linear);
-                global::CompiledNets.Kernels.LayerKernels.MaxoutForward(_maxout1Pieces.AsSpan(0, rows * Maxout1Linear), _maxout1Output.AsSpan(0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
-                // layernorm1: LayerNorm
-                global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(_maxout1Output.AsSpan(0, rows * Maxout1Units), _layerNorm1Output.AsSpan(0, rows * LayerNorm1Units), default, default, _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units), _parameters.AsSpan(LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
-                // dense2: Dense(12, LeakyReLU(alpha 0.2))
-                if (SplitsAcrossCores(384L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-                // dense3: Dense(4, Softmax)
-                if (SplitsAcrossCores(96L * rows)) RunAcrossCores(_dense3ForwardInference); else Dense3ForwardInference(0, Dense3Units);
-                global::CompiledNets.Generated.Kernels.SoftmaxRows_4(_dense3Output.AsSpan(0, rows * Dense3Units));
-                _dense3Output.AsSpan(0, rows * Dense3Units).CopyTo(outputs.Slice(start * OutputSize));
-            }
-            _trainingRows = 0; // the shared buffers no longer hold training outputs
+            // Across the pool only when the batch is worth a hand-off (4,832 FLOPs of products per sample).
+            var pool = 4832L * batchSize >= ParallelThreshold ? _pool : null;
+            (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
+        }
+
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 7,168 floats.</summary>
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        {
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(7168);
+            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(2048, rows * WidestHidden);
+            global::System.Span<float> layerScratch = block.AsSpan(4096, rows * 48);
+            // dense1: Dense(32, Linear)
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+            // batchnorm1: BatchNorm(momentum 0.2)
+            global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(rowsA.Slice(0, rows * Dense1Units), rowsB.Slice(0, rows * BatchNorm1Units), _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units), _parameters.AsSpan(BatchNorm1Beta, BatchNorm1Units),
+                _buffers.AsSpan(BatchNorm1RunningMean, BatchNorm1Units), _buffers.AsSpan(BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);
+            // activation1: Activation(ReLU)
+            rowsB.Slice(0, rows * BatchNorm1Units).CopyTo(rowsA.Slice(0, rows * Activation1Units));
+            global::CompiledNets.Kernels.ActivationKernels.ReLU(rowsA.Slice(0, rows * Activation1Units));
+            // dropout1: identity at inference
+            // maxout1: Maxout(16, 3)
+            global::CompiledNets.Generated.Kernels.DenseForward_32x48_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Activation1Units)), ref _parameters[Maxout1Weight], ref _parameters[Maxout1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch), rows, 0, Maxout1Linear);
+            global::CompiledNets.Kernels.LayerKernels.MaxoutForward(layerScratch, rowsB.Slice(0, rows * Maxout1Units), rows, Maxout1Units, Maxout1Pieces);
+            // layernorm1: LayerNorm
+            global::CompiledNets.Kernels.NormalizationKernels.LayerNormForward(rowsB.Slice(0, rows * Maxout1Units), rowsA.Slice(0, rows * LayerNorm1Units), default, default, _parameters.AsSpan(LayerNorm1Gamma, LayerNorm1Units), _parameters.AsSpan(LayerNorm1Beta, LayerNorm1Units), rows, LayerNorm1Units, LayerNorm1Epsilon);
+            // dense2: Dense(12, LeakyReLU(alpha 0.2))
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_16x12_LeakyReLU_0p2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * LayerNorm1Units)), ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * Dense2Units)), rows, 0, Dense2Units);
+            // dense3: Dense(4, Softmax)
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_12x4_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * Dense2Units)), ref _dense3WeightTransposed[0], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense3Units);
+            global::CompiledNets.Generated.Kernels.SoftmaxRows_4(outputs);
         }
 
         /// <inheritdoc/>
@@ -435,10 +439,6 @@ namespace Demo
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
         // dense1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
-        private void Dense1ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-        }
         private void Dense1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
@@ -449,10 +449,6 @@ namespace Demo
         }
 
         // maxout1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
-        private void Maxout1ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_32x48_Linear(ref _activation1Output[0], ref _maxout1WeightTransposed[0], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
-        }
         private void Maxout1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_32x48_Linear(ref _dropout1Output[0], ref _maxout1WeightTransposed[0], ref _parameters[Maxout1Bias], ref _maxout1Pieces[0], _rows, first, last);
@@ -467,10 +463,6 @@ namespace Demo
         }
 
         // dense2: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
-        private void Dense2ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
-        }
         private void Dense2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_16x12_LeakyReLU_0p2(ref _layerNorm1Output[0], ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
@@ -485,10 +477,6 @@ namespace Demo
         }
 
         // dense3: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
-        private void Dense3ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_12x4_Linear(ref _dense2Output[0], ref _dense3WeightTransposed[0], ref _parameters[Dense3Bias], ref _dense3Output[0], _rows, first, last);
-        }
         private void Dense3ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_12x4_Linear(ref _dense2Output[0], ref _dense3WeightTransposed[0], ref _parameters[Dense3Bias], ref _dense3PreActivation[0], _rows, first, last);

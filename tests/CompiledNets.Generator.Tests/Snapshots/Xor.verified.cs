@@ -85,9 +85,6 @@ namespace Demo
         // Parallel products: each job computes one part of one product; delegates are created once.
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
-        private int _rows; // samples in the batch being processed
-        private readonly global::System.Action<int> _dense1ForwardInference;
-        private readonly global::System.Action<int> _dense2ForwardInference;
 
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public XorNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
@@ -105,8 +102,6 @@ namespace Demo
             _dense1WeightTransposed = new(Dense1Units * Dense1Inputs);
             _dense1Output = new(maxBatchSize * Dense1Units);
             _dense2Output = new(maxBatchSize * Dense2Units);
-            _dense1ForwardInference = part => { var (first, last) = PartitionOf(Dense1Units, 64, part); Dense1ForwardInference(first, last); };
-            _dense2ForwardInference = part => { var (first, last) = PartitionOf(Dense2Units, 4, part); Dense2ForwardInference(first, last); };
             Threads = global::System.Environment.ProcessorCount;
             InitializeParameters(seed);
         }
@@ -162,6 +157,14 @@ namespace Demo
             global::CompiledNets.Generated.Kernels.PredictInSampleLanes(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
+        /// <summary>Samples per block of <see cref="PredictBatch"/>: fixed, so that every sample is computed alike whatever the thread count.</summary>
+        private const int PredictBlockRows = 64;
+
+        [global::System.ThreadStatic]
+        private static global::CompiledNets.Kernels.AlignedFloats? t_predictBlock;
+
+        private global::CompiledNets.Kernels.SampleBlocks? _predictBlocks;
+
         /// <inheritdoc/>
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
@@ -170,18 +173,21 @@ namespace Demo
             if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $"{batchSize} samples × {OutputSize} outputs");
             // Narrow layers multiply by their transposed weights: refreshed once for the whole call.
             global::CompiledNets.Generated.Kernels.TransposeWeights_8x2(ref _parameters[Dense1Weight], ref _dense1WeightTransposed[0]);
-            for (int start = 0; start < batchSize; start += MaxBatchSize)
-            {
-                int rows = global::System.Math.Min(MaxBatchSize, batchSize - start);
-                _rows = rows;
-                inputs.Slice(start * InputSize, rows * InputSize).CopyTo(_input);
-                // dense1: Dense(8, ReLU)
-                if (SplitsAcrossCores(32L * rows)) RunAcrossCores(_dense1ForwardInference); else Dense1ForwardInference(0, Dense1Units);
-                // dense2: Dense(1, Sigmoid)
-                if (SplitsAcrossCores(16L * rows)) RunAcrossCores(_dense2ForwardInference); else Dense2ForwardInference(0, Dense2Units);
-                _dense2Output.AsSpan(0, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize));
-            }
-            _trainingRows = 0; // the shared buffers no longer hold training outputs
+            // Across the pool only when the batch is worth a hand-off (48 FLOPs of products per sample).
+            var pool = 48L * batchSize >= ParallelThreshold ? _pool : null;
+            (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
+        }
+
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 1,024 floats.</summary>
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        {
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(1024);
+            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(512, rows * WidestHidden);
+            // dense1: Dense(8, ReLU)
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_2x8_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+            // dense2: Dense(1, Sigmoid)
+            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense2Units);
         }
 
         /// <inheritdoc/>
@@ -194,30 +200,6 @@ namespace Demo
             _trainingRows = batchSize;
             return loss;
         }
-        /// <summary>Whether a product of this many FLOPs is split across the pool: worth it only for large ones.</summary>
-        private bool SplitsAcrossCores(long flops) => _pool is not null && flops >= ParallelThreshold;
-
-        /// <summary>
-        /// Runs one product across the pool, in more parts than threads (part 0 on this thread, the rest taken by
-        /// whichever thread is free), so a core slowed by other work runs fewer of them.
-        /// </summary>
-        private void RunAcrossCores(global::System.Action<int> job) => _pool!.Run(job, _pool.BalancedParts);
-
-        private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
-            global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
-
-        // dense1: forward split over outputs (multiples of 64), backward over input columns (multiples of 64).
-        private void Dense1ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_2x8_ReLU(ref _input[0], ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref _dense1Output[0], _rows, first, last);
-        }
-
-        // dense2: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
-        private void Dense2ForwardInference(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref _dense1Output[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref _dense2Output[0], _rows, first, last);
-        }
-
         /// <inheritdoc/>
         public void ApplyGradients()
         {

@@ -106,9 +106,6 @@ internal abstract class MergeLayerKind : LayerKind
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         throw new System.InvalidOperationException("A merge reads several inputs.");
 
-    public override void EmitBatchInference(SourceWriter w, NetworkPlan plan, LayerPlan layer, string input, string output) =>
-        EmitInference(w, layer, plan.Graph!.InferenceSourceSpans(layer), output, "");
-
     // ------------------------------------------------------------------ backward
 
     public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)

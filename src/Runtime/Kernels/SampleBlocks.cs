@@ -1,0 +1,91 @@
+using System.ComponentModel;
+
+namespace CompiledNets.Kernels;
+
+/// <summary>
+/// Runs a batch through a network's inference in fixed blocks of samples, the blocks shared across a pool: each block
+/// goes through every layer on one thread, in buffers of that thread's own, so the cores synchronise once per batch
+/// instead of once per layer, and a block's activations stay in that core's cache from one layer to the next. The block
+/// boundaries depend only on the batch size, never on the thread count, so every sample is computed by the same code at
+/// the same row of its block whatever the pool: results are bitwise identical for any number of threads.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed unsafe class SampleBlocks
+{
+    /// <summary>Inference of one block: <paramref name="rows"/> samples from <paramref name="inputs"/> into <paramref name="outputs"/>.</summary>
+    public delegate void BlockInference(ReadOnlySpan<float> inputs, Span<float> outputs, int rows);
+
+    private readonly BlockInference _block;
+    private readonly Action<int> _job;
+    private readonly int _inputSize, _outputSize;
+    private readonly object _gate = new();
+
+    // The batch being run, for the pool's threads: spans cannot cross threads, so the caller's are pinned for the call.
+    private float* _inputs, _outputs;
+    private int _batchSize;
+
+    /// <summary>Blocks of <paramref name="blockRows"/> samples of <paramref name="inputSize"/> features and <paramref name="outputSize"/> outputs.</summary>
+    public SampleBlocks(BlockInference block, int inputSize, int outputSize, int blockRows)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockRows, 1);
+        _block = block;
+        _inputSize = inputSize;
+        _outputSize = outputSize;
+        BlockRows = blockRows;
+        _job = RunBlock;
+    }
+
+    /// <summary>Samples per block (the last block of a batch may hold fewer).</summary>
+    public int BlockRows { get; }
+
+    /// <summary>
+    /// Runs <paramref name="batchSize"/> samples, block by block: across <paramref name="pool"/> (blocks claimed by
+    /// whichever thread is free) when there is one and more than one block, else on this thread.
+    /// </summary>
+    public void Run(WorkerPool? pool, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batchSize);
+        if ((long)inputs.Length != (long)batchSize * _inputSize) throw new ArgumentException($"Expected {batchSize} samples × {_inputSize} features ({(long)batchSize * _inputSize} floats), got {inputs.Length}.", nameof(inputs));
+        if ((long)outputs.Length != (long)batchSize * _outputSize) throw new ArgumentException($"Expected {batchSize} samples × {_outputSize} outputs ({(long)batchSize * _outputSize} floats), got {outputs.Length}.", nameof(outputs));
+        int blocks = (int)(((long)batchSize + BlockRows - 1) / BlockRows);
+        if (pool is null || pool.Threads == 1 || blocks < 2)
+        {
+            for (int start = 0; start < batchSize; start += BlockRows)
+            {
+                int rows = Math.Min(BlockRows, batchSize - start);
+                _block(inputs.Slice(start * _inputSize, rows * _inputSize), outputs.Slice(start * _outputSize, rows * _outputSize), rows);
+            }
+            return;
+        }
+        // One batch at a time per instance: the pinned spans live in fields while the pool runs.
+        lock (_gate)
+        {
+            fixed (float* input = inputs, output = outputs)
+            {
+                _inputs = input;
+                _outputs = output;
+                _batchSize = batchSize;
+                try
+                {
+                    pool.Run(_job, blocks);
+                }
+                finally
+                {
+                    _inputs = null;
+                    _outputs = null;
+                }
+            }
+        }
+    }
+
+    private void RunBlock(int block)
+    {
+        int start = block * BlockRows;
+        int rows = Math.Min(BlockRows, _batchSize - start);
+        _block(new ReadOnlySpan<float>(_inputs + (long)start * _inputSize, rows * _inputSize),
+            new Span<float>(_outputs + (long)start * _outputSize, rows * _outputSize), rows);
+    }
+}
