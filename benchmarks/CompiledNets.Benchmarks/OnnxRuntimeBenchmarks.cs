@@ -40,7 +40,7 @@ public class OnnxRuntimeBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        // The default MaxBatchSize (256), as a user builds it: PredictBatch runs the 10,000 samples in chunks.
+        // The default MaxBatchSize (256), as a user builds it (PredictBatch does not depend on it).
         _network = BenchNets.Generated(Network, Sequential.DefaultMaxBatchSize, Threads);
         _inputs = BenchNets.Data(_network, Samples).Inputs;
         _input = _inputs[.._network.InputSize];

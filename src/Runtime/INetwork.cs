@@ -64,8 +64,9 @@ public interface INetwork
     void Predict(ReadOnlySpan<float> input, Span<float> output);
 
     /// <summary>
-    /// <paramref name="batchSize"/> samples in inference mode; any batch size (processed in chunks of
-    /// <see cref="MaxBatchSize"/>). Uses the instance's scratch buffers: not safe to call concurrently.
+    /// <paramref name="batchSize"/> samples in inference mode; any batch size, independent of <see cref="MaxBatchSize"/>
+    /// (generated networks run it in fixed blocks of samples shared across their threads). Not safe to call concurrently
+    /// on one instance.
     /// </summary>
     void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
 
