@@ -120,7 +120,7 @@ internal sealed class DenseLayer : ProductLayerKind
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
         var fused = KernelPlan.InferenceForward(layer);
-        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused, layer.Alpha)}(ref {Ref(input)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)}, rows, 0, {layer.Prefix}Units);");
+        w.Line(InferenceProduct(layer, fused, Ref(input), Ref(output), "rows", "0", $"{layer.Prefix}Units"));
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }
 
