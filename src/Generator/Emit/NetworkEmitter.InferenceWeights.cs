@@ -54,6 +54,8 @@ internal static partial class NetworkEmitter
             w.Line("public global::System.Span<float> Parameters => _parameters;");
             return;
         }
+        w.Line($"public {Runtime}.WeightPrecision InferenceWeights => {Runtime}.WeightPrecision.BFloat16;");
+        w.Line("/// <inheritdoc/>");
         w.Line("/// <remarks>");
         w.Line("/// Predictions read a bfloat16 copy of the weights, narrowed again after each change. A write through this span is");
         w.Line("/// seen by the predictions made after the span was taken: take it again after a prediction before writing more.");
