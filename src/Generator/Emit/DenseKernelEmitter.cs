@@ -27,8 +27,8 @@ internal static class DenseKernelEmitter
     /// <summary>Flush-to-zero applied to every stored gradient of the backward products, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
     private const string FlushToZero = Names.RuntimeNames.FlushToZero;
 
-    /// <summary>The runtime's bfloat16 loads and conversions.</summary>
-    private const string BFloat16 = Names.RuntimeNames.BFloat16;
+    /// <summary>The runtime's bfloat16 loads and conversions (aliased in the kernel file of a bfloat16 network).</summary>
+    private const string BFloat16 = Names.RuntimeNames.BFloat16Alias;
 
     /// <summary>Output columns are split between threads at multiples of this (a multiple of every tile width).</summary>
     public const int ColumnGranularity = 64;
