@@ -29,7 +29,7 @@ internal static partial class NetworkEmitter
     {
         if (!plan.InfersInBFloat16) return;
         var layers = plan.Layers.Where(l => l.InfersInBFloat16).ToList();
-        w.Line($"// Predictions read a bfloat16 copy of {string.Join(", ", layers.Select(l => l.Name + ".weight"))} ({plan.BFloat16WeightCount} values, each tensor");
+        w.Line($"// Predictions read a bfloat16 copy of {string.Join(", ", layers.Select(l => l.Name + ".weight"))} ({Literal.Grouped(plan.BFloat16WeightCount)} values, each tensor");
         w.Line("// 64-byte aligned): half the bytes of the float32 weights, which stay the master copy. It is narrowed again by the");
         w.Line("// first prediction after the weights change (an optimizer step, or taking Parameters), so training never pays for it.");
         w.Line($"private readonly {RuntimeNames.BFloat16Weights} {InferenceWeightsField} = new(new {RuntimeNames.BFloat16Weights}.Range[]");
