@@ -37,6 +37,15 @@ public partial class SmallNet;
 [Adam]
 public partial class DeepNet;
 
+/// <summary>deep-bf16: deep's layers predicting from bfloat16 weights (deep's trained or initial weights copied in).</summary>
+[Network(Inputs = 784, InferenceOnly = true, InferenceWeights = WeightPrecision.BFloat16)]
+[Dense(1024, Activation.ReLU)]
+[Dense(512, Activation.ReLU)]
+[Dense(256, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class DeepBFloat16Net;
+
 /// <summary>cnn: Keras's mnist_convnet, 34,826 parameters.</summary>
 [Network(InputShape = new[] { 1, 28, 28 })]
 [Conv2D(32, 3, Activation.ReLU)]
@@ -93,8 +102,16 @@ public static class BenchNets
         "small" => new SmallNet(Seed, maxBatchSize) { Threads = threads },
         "deep" => new DeepNet(Seed, maxBatchSize) { Threads = threads },
         "cnn" => new CnnNet(Seed, maxBatchSize) { Threads = threads },
+        "deep-bf16" => WithWeightsOf(new DeepNet(Seed, maxBatchSize), new DeepBFloat16Net(Seed, maxBatchSize) { Threads = threads }),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
+
+    /// <summary><paramref name="target"/> holding <paramref name="source"/>'s parameters.</summary>
+    private static INetwork WithWeightsOf(INetwork source, INetwork target)
+    {
+        source.Parameters.CopyTo(target.Parameters);
+        return target;
+    }
 
     public static INetwork Interpreted(string name, int maxBatchSize)
     {

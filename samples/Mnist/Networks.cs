@@ -21,6 +21,25 @@ public partial class SmallMnistNet;
 public partial class DeepMnistNet;
 
 /// <summary>
+/// The deployed twins of <see cref="SmallMnistNet"/> and <see cref="DeepMnistNet"/>: the same layers (so the trained
+/// parameters copy over, or a checkpoint loads), predicting from a bfloat16 copy of the weights.
+/// </summary>
+[Network(Inputs = 784, InferenceOnly = true, InferenceWeights = WeightPrecision.BFloat16)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class SmallMnistNetBFloat16;
+
+/// <summary>The bfloat16-inference twin of <see cref="DeepMnistNet"/>.</summary>
+[Network(Inputs = 784, InferenceOnly = true, InferenceWeights = WeightPrecision.BFloat16)]
+[Dense(1024, Activation.ReLU)]
+[Dense(512, Activation.ReLU)]
+[Dense(256, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class DeepMnistNetBFloat16;
+
+/// <summary>
 /// Keras's <c>mnist_convnet</c> example: two 3×3 convolutions with 2×2 max pooling, dropout, softmax; 34,826 parameters.
 /// </summary>
 [Network(InputShape = new[] { 1, 28, 28 })]

@@ -125,6 +125,16 @@ static int Run(Settings settings)
     Console.WriteLine($"Throughput: training {F(samplesPerSecond, "N0")} samples/s ({F(trainSeconds, "0.0")} s of training batches in {history.Epochs.Count} epochs); " +
         $"single-sample Predict {F(predictMicroseconds, "0.00")} µs (median of 5 × 10,000 calls)");
 
+    // small and deep also predict through a twin that reads bfloat16 weights: both accuracies counted with single-sample Predict.
+    BFloat16Comparison? bfloat16 = null;
+    if (BFloat16Twin(settings.Model, settings.Threads) is { } twin)
+    {
+        network.Parameters.CopyTo(twin.Parameters);
+        bfloat16 = new BFloat16Comparison(PredictAccuracy(network, data.Test), PredictAccuracy(twin, data.Test), MeasurePredict(twin, data.Test));
+        Console.WriteLine($"bfloat16 weights: test accuracy {F(bfloat16.Accuracy * 100, "0.00")}% (float32 {F(bfloat16.Float32Accuracy * 100, "0.00")}%, both by Predict); " +
+            $"single-sample Predict {F(bfloat16.PredictMicroseconds, "0.00")} µs");
+    }
+
     if (settings.PlotDirectory is not null)
     {
         Directory.CreateDirectory(settings.PlotDirectory);
@@ -148,7 +158,7 @@ static int Run(Settings settings)
     }
 
     if (settings.Json)
-        Console.WriteLine(ToJson(settings, test, trainSeconds, samplesPerSecond, predictMicroseconds));
+        Console.WriteLine(ToJson(settings, test, trainSeconds, samplesPerSecond, predictMicroseconds, bfloat16));
     return 0;
 }
 
@@ -204,7 +214,28 @@ static double MeasurePredict(INetwork network, Dataset test)
     return times[Repetitions / 2];
 }
 
-static string ToJson(Settings settings, EvaluationResult test, double trainSeconds, double samplesPerSecond, double predictMicroseconds)
+// The bfloat16-inference twin of a model that has one (the same layers, so the trained parameters copy over).
+static INetwork? BFloat16Twin(string model, int threads) => model switch
+{
+    "small" => new SmallMnistNetBFloat16(0) { Threads = threads },
+    "deep" => new DeepMnistNetBFloat16(0) { Threads = threads },
+    _ => null,
+};
+
+// The fraction of samples whose largest single-sample Predict output is their class.
+static double PredictAccuracy(INetwork network, Dataset data)
+{
+    var output = new float[network.OutputSize];
+    int correct = 0;
+    for (int i = 0; i < data.Count; i++)
+    {
+        network.Predict(data.GetFeatures(i), output);
+        if (output.AsSpan().IndexOf(output.Max()) == data.GetClass(i)) correct++;
+    }
+    return correct / (double)data.Count;
+}
+
+static string ToJson(Settings settings, EvaluationResult test, double trainSeconds, double samplesPerSecond, double predictMicroseconds, BFloat16Comparison? bfloat16)
 {
     using var buffer = new MemoryStream();
     using (var json = new Utf8JsonWriter(buffer))
@@ -219,6 +250,12 @@ static string ToJson(Settings settings, EvaluationResult test, double trainSecon
         json.WriteNumber("train_seconds", Math.Round(trainSeconds, 3));
         json.WriteNumber("train_samples_per_second", Math.Round(samplesPerSecond, 1));
         json.WriteNumber("predict_single_us", Math.Round(predictMicroseconds, 3));
+        if (bfloat16 is not null)
+        {
+            json.WriteNumber("predict_test_accuracy", Math.Round(bfloat16.Float32Accuracy, 6));
+            json.WriteNumber("bf16_test_accuracy", Math.Round(bfloat16.Accuracy, 6));
+            json.WriteNumber("bf16_predict_single_us", Math.Round(bfloat16.PredictMicroseconds, 3));
+        }
         json.WriteEndObject();
     }
     return Encoding.UTF8.GetString(buffer.ToArray());
@@ -237,3 +274,6 @@ static string F(double value, string format) => value.ToString(format, CultureIn
 /// <summary>The parsed command line.</summary>
 internal sealed record Settings(string Model, int Epochs, int BatchSize, int Threads, int Seed,
     string? DataDirectory, string? SavePath, string? PlotDirectory, bool Json, bool Augment);
+
+/// <summary>Test accuracy by single-sample Predict with float32 and bfloat16 weights, and the bfloat16 twin's Predict time.</summary>
+internal sealed record BFloat16Comparison(double Float32Accuracy, double Accuracy, double PredictMicroseconds);

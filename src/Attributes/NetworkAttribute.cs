@@ -31,4 +31,15 @@ public sealed class NetworkAttribute : Attribute
     /// no optimizer, its loss is optional (used by <c>Evaluate</c>), and the training members throw.
     /// </summary>
     public bool InferenceOnly { get; set; }
+
+    /// <summary>
+    /// The precision of the weights <c>Predict</c> and <c>PredictBatch</c> read. <see cref="WeightPrecision.BFloat16"/> keeps a
+    /// half-size bfloat16 copy of the Dense and Maxout weights beside the float32 parameters, which stay the master copy for
+    /// training, <c>Parameters</c>, checkpoints and ONNX export. The copy is brought up to date by the first prediction after
+    /// the weights change (a training step, <c>Load</c>, or taking <c>Parameters</c>, through which a caller may write), so
+    /// training pays nothing for it. Outputs differ from float32's by the weights' rounding: each weight is off by at most
+    /// 2⁻⁸ of itself. It pays where prediction is bound by memory bandwidth: single samples through wide layers.
+    /// Default <see cref="WeightPrecision.Float32"/>.
+    /// </summary>
+    public WeightPrecision InferenceWeights { get; set; }
 }

@@ -29,6 +29,13 @@ public interface INetwork
     /// </summary>
     LossFunction Loss { get; }
 
+    /// <summary>
+    /// The precision of the weights <see cref="Predict"/> and <see cref="PredictBatch"/> read: <see cref="WeightPrecision.BFloat16"/>
+    /// for a generated network declared with <c>[Network(InferenceWeights = WeightPrecision.BFloat16)]</c> (with a Dense or
+    /// Maxout layer), which predicts from a bfloat16 copy of those weights; <see cref="Parameters"/> stay float32 either way.
+    /// </summary>
+    WeightPrecision InferenceWeights => WeightPrecision.Float32;
+
     /// <summary>Every trainable value, contiguous, in the order of <see cref="Tensors"/>.</summary>
     Span<float> Parameters { get; }
 

@@ -27,6 +27,9 @@ internal static class DenseKernelEmitter
     /// <summary>Flush-to-zero applied to every stored gradient of the backward products, so a converged network's backward pass stays off x64's slow subnormal path.</summary>
     private const string FlushToZero = Names.RuntimeNames.FlushToZero;
 
+    /// <summary>The runtime's bfloat16 loads and conversions (aliased in the kernel file of a bfloat16 network).</summary>
+    private const string BFloat16 = Names.RuntimeNames.BFloat16Alias;
+
     /// <summary>Output columns are split between threads at multiples of this (a multiple of every tile width).</summary>
     public const int ColumnGranularity = 64;
 
@@ -34,6 +37,9 @@ internal static class DenseKernelEmitter
     public const int OutputGranularity = ForwardTile;
 
     public static string ForwardName(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DenseForward_{inputs}x{units}_{Suffix(activation, alpha)}";
+
+    /// <summary>The same product over bfloat16 weights (<see cref="NetworkPlan.InfersInBFloat16"/>).</summary>
+    public static string ForwardBFloat16Name(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DenseForwardBFloat16_{inputs}x{units}_{Suffix(activation, alpha)}";
 
     public static string InputGradientName(int inputs, int units, ActivationKind derivative, float alpha = 0f) => $"DenseInputGradient_{inputs}x{units}_{Suffix(derivative, alpha)}";
 
@@ -52,24 +58,32 @@ internal static class DenseKernelEmitter
 
     // ---------------------------------------------------------------- forward: dot-product form
 
-    internal static void EmitForward(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
+    /// <param name="bfloat16">
+    /// Weights in bfloat16 (<c>ref ushort w</c>), each widened to float32 as it loads: x, the sums, bias and activation stay
+    /// float32, so the product is the float32 one over the rounded weights. A kernel of its own name, so float32 networks'
+    /// kernels are untouched.
+    /// </param>
+    internal static void EmitForward(SourceWriter w, int k, int n, ActivationKind activation, float alpha, bool bfloat16 = false)
     {
         w.Line("/// <summary>");
         w.Line($"/// <c>y[b, o] = {activation}(bias[o] + Σ_k x[b, k]·w[o, k])</c> for {k} inputs and outputs o in [first, last) of {n}.");
+        if (bfloat16) w.Line("/// The weights are bfloat16, widened to float32 as they load (a zero-extend and a 16-bit shift): half the bytes to stream.");
         // Loop order from the weight matrix's size: weights that fit in half of a core's L2 are re-read from L2 for
         // every tile of samples (samples outer, the tile's inputs stay in L1); larger ones would stream from L3 for
         // every tile of samples, so outputs go outer and a tile of weight rows stays in L1 while the samples pass.
-        bool outputsOuter = KernelPlan.ForwardOutputsOuter(k, n);
+        int bytesPerWeight = bfloat16 ? sizeof(ushort) : sizeof(float);
+        bool outputsOuter = KernelPlan.ForwardOutputsOuter(k, n, bytesPerWeight);
         w.Line($"/// Dot-product form over the contiguous rows of x and w, in tiles of {ForwardTile} samples × {ForwardTile} outputs:");
         w.Line($"/// {ForwardTile * ForwardTile} vector accumulators share {2 * ForwardTile} loads per step (FMA-bound rather than load-bound); edge tiles of 1 sample");
         w.Line("/// or 1 output, scalar remainder along k. " + (outputsOuter
-            ? $"The weights ({Literal.Grouped((long)k * n * sizeof(float) / 1024)} KB) exceed the L2 budget: outputs are the outer loop, so a tile of"
-            : $"The weights ({Literal.Grouped((long)k * n * sizeof(float) / 1024)} KB) fit the L2 budget: samples are the outer loop, so a tile of"));
+            ? $"The weights ({Literal.Grouped((long)k * n * bytesPerWeight / 1024)} KB) exceed the L2 budget: outputs are the outer loop, so a tile of"
+            : $"The weights ({Literal.Grouped((long)k * n * bytesPerWeight / 1024)} KB) fit the L2 budget: samples are the outer loop, so a tile of"));
         w.Line(outputsOuter
             ? "/// weight rows stays in L1 while every sample passes and the weights stream from memory once per call."
             : "/// inputs stays in L1 while the weights are re-read from L2.");
         w.Line("/// </summary>");
-        using (w.Block($"internal static void {ForwardName(k, n, activation, alpha)}(ref float x, ref float w, ref float bias, ref float y, int batch, int first, int last)"))
+        string name = bfloat16 ? ForwardBFloat16Name(k, n, activation, alpha) : ForwardName(k, n, activation, alpha);
+        using (w.Block($"internal static void {name}(ref float x, ref {(bfloat16 ? "ushort" : "float")} w, ref float bias, ref float y, int batch, int first, int last)"))
         {
             w.Line($"const int K = {k}, N = {n};");
             if (outputsOuter)
@@ -78,58 +92,58 @@ internal static class DenseKernelEmitter
                 if (n >= ForwardTile)
                 {
                     using (w.Block($"for (; o <= last - {ForwardTile}; o += {ForwardTile})"))
-                        EmitForwardSampleLoop(w, k, ForwardTile, activation, alpha);
+                        EmitForwardSampleLoop(w, k, ForwardTile, activation, alpha, bfloat16);
                 }
                 if (n % ForwardTile != 0 || n < ForwardTile)
                 {
                     using (w.Block("for (; o < last; o++)"))
-                        EmitForwardSampleLoop(w, k, 1, activation, alpha);
+                        EmitForwardSampleLoop(w, k, 1, activation, alpha, bfloat16);
                 }
             }
             else
             {
                 w.Line("int b = 0;");
                 using (w.Block($"for (; b <= batch - {ForwardTile}; b += {ForwardTile})"))
-                    EmitForwardOutputLoop(w, k, n, ForwardTile, activation, alpha);
+                    EmitForwardOutputLoop(w, k, n, ForwardTile, activation, alpha, bfloat16);
                 using (w.Block("for (; b < batch; b++)"))
-                    EmitForwardOutputLoop(w, k, n, 1, activation, alpha);
+                    EmitForwardOutputLoop(w, k, n, 1, activation, alpha, bfloat16);
             }
         }
         w.Line();
     }
 
     /// <summary>One tile of samples from row <c>b</c> against every output: 4-output tiles, then single outputs.</summary>
-    private static void EmitForwardOutputLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha)
+    private static void EmitForwardOutputLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha, bool bfloat16)
     {
         w.Line("int o = first;");
         if (n >= ForwardTile)
         {
             using (w.Block($"for (; o <= last - {ForwardTile}; o += {ForwardTile})"))
-                EmitDotTile(w, k, rows, ForwardTile, activation, alpha);
+                EmitDotTile(w, k, rows, ForwardTile, activation, alpha, bfloat16);
         }
         if (n % ForwardTile != 0 || n < ForwardTile)
         {
             using (w.Block("for (; o < last; o++)"))
-                EmitDotTile(w, k, rows, 1, activation, alpha);
+                EmitDotTile(w, k, rows, 1, activation, alpha, bfloat16);
         }
     }
 
     /// <summary>Every sample against <paramref name="outputs"/> weight rows from row <c>o</c>: 4-sample tiles, then single samples.</summary>
-    private static void EmitForwardSampleLoop(SourceWriter w, int k, int outputs, ActivationKind activation, float alpha)
+    private static void EmitForwardSampleLoop(SourceWriter w, int k, int outputs, ActivationKind activation, float alpha, bool bfloat16)
     {
         w.Line("int b = 0;");
         using (w.Block($"for (; b <= batch - {ForwardTile}; b += {ForwardTile})"))
-            EmitDotTile(w, k, ForwardTile, outputs, activation, alpha);
+            EmitDotTile(w, k, ForwardTile, outputs, activation, alpha, bfloat16);
         using (w.Block("for (; b < batch; b++)"))
-            EmitDotTile(w, k, 1, outputs, activation, alpha);
+            EmitDotTile(w, k, 1, outputs, activation, alpha, bfloat16);
     }
 
     /// <summary>Dot products of <paramref name="rows"/> x rows (from row b) with <paramref name="outputs"/> w rows (from row o).</summary>
-    private static void EmitDotTile(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha)
+    private static void EmitDotTile(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha, bool bfloat16)
     {
         w.Line($"// {rows} sample(s) × {outputs} output(s)");
         for (int r = 0; r < rows; r++) w.Line($"ref float x{r} = ref Unsafe.Add(ref x, (b + {r}) * K);");
-        for (int c = 0; c < outputs; c++) w.Line($"ref float w{c} = ref Unsafe.Add(ref w, (o + {c}) * K);");
+        for (int c = 0; c < outputs; c++) w.Line($"ref {(bfloat16 ? "ushort" : "float")} w{c} = ref Unsafe.Add(ref w, (o + {c}) * K);");
         var sums = new List<string>();
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < outputs; c++) sums.Add($"s{r}{c} = 0f");
@@ -151,7 +165,8 @@ internal static class DenseKernelEmitter
                 w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
                 using (w.Block($"for (; k <= K - {width}; k += {width})"))
                 {
-                    for (int c = 0; c < outputs; c++) w.Line($"{type}<float> wv{c} = {type}.LoadUnsafe(ref w{c}, (nuint)k);");
+                    for (int c = 0; c < outputs; c++)
+                        w.Line(bfloat16 ? $"{type}<float> wv{c} = {BFloat16}.Load{type}(ref w{c}, (nuint)k);" : $"{type}<float> wv{c} = {type}.LoadUnsafe(ref w{c}, (nuint)k);");
                     for (int r = 0; r < rows; r++)
                     {
                         w.Line($"{type}<float> xv{r} = {type}.LoadUnsafe(ref x{r}, (nuint)k);");
@@ -173,18 +188,22 @@ internal static class DenseKernelEmitter
         if (vectorStores)
         {
             // With 512-bit vectors the tile above has stored its outputs already; the rest is the other widths' epilogue.
-            using (w.Block("if (!Vector512.IsHardwareAccelerated)")) EmitScalarEpilogue(w, k, rows, outputs, activation, alpha);
+            using (w.Block("if (!Vector512.IsHardwareAccelerated)")) EmitScalarEpilogue(w, k, rows, outputs, activation, alpha, bfloat16);
         }
-        else EmitScalarEpilogue(w, k, rows, outputs, activation, alpha);
+        else EmitScalarEpilogue(w, k, rows, outputs, activation, alpha, bfloat16);
     }
 
     /// <summary>The dot tile's scalar remainder along k, then bias and activation per output as it is stored.</summary>
-    private static void EmitScalarEpilogue(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha)
+    private static void EmitScalarEpilogue(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha, bool bfloat16)
     {
         EmitScalarRemainder(w, k, index =>
         {
             for (int r = 0; r < rows; r++)
-                for (int c = 0; c < outputs; c++) w.Line($"s{r}{c} += Unsafe.Add(ref w{c}, {index}) * Unsafe.Add(ref x{r}, {index});");
+                for (int c = 0; c < outputs; c++)
+                {
+                    string weight = bfloat16 ? $"{BFloat16}.ToSingle(Unsafe.Add(ref w{c}, {index}))" : $"Unsafe.Add(ref w{c}, {index})";
+                    w.Line($"s{r}{c} += {weight} * Unsafe.Add(ref x{r}, {index});");
+                }
         });
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < outputs; c++)

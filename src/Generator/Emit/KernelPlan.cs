@@ -138,10 +138,12 @@ internal static class KernelPlan
     /// activation in the product, at most <see cref="SampleLaneMaxWeights"/> weights, hidden activations with a lane
     /// form, a Softmax or lane-form output. A question of the layers alone (every network that trains in lanes is one), so
     /// the same layers predict with the same code, bit for bit, whether declared with Adam, another optimizer or
-    /// InferenceOnly: a checkpoint moved between such declarations predicts alike.
+    /// InferenceOnly: a checkpoint moved between such declarations predicts alike. Networks that predict from bfloat16
+    /// weights take the per-layer kernels instead, which read them.
     /// </summary>
     public static bool PredictsInSampleLanes(NetworkPlan plan) =>
         plan.Graph is null
+        && !plan.InfersInBFloat16
         && plan.Layers.All(l => l.Kind.ActivatesInProduct)
         && plan.Layers.Sum(l => (long)l.Inputs * l.Units) <= SampleLaneMaxWeights
         && plan.Layers.Take(plan.Layers.Count - 1).All(l => HasLaneForm(l.Activation))
@@ -184,7 +186,7 @@ internal static class KernelPlan
     /// re-read from L2 for every tile of samples (samples outer, the tile's inputs stay in L1); larger ones would stream
     /// from L3 for every tile of samples, so outputs go outer and a tile of weight rows stays in L1 while the samples pass.
     /// </summary>
-    public static bool ForwardOutputsOuter(int inputs, int outputs) => (long)inputs * outputs * sizeof(float) > L2WeightBudget;
+    public static bool ForwardOutputsOuter(int inputs, int outputs, int bytesPerWeight = sizeof(float)) => (long)inputs * outputs * bytesPerWeight > L2WeightBudget;
 
     /// <summary>Rows of B per reduction block of a blocked backward product: 64 rows × 64 floats is a 16 KB panel, half of a 32 KB L1.</summary>
     public const int ReductionBlock = 64;

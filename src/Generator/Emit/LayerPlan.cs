@@ -105,6 +105,18 @@ internal sealed class LayerPlan
     /// <summary>The other delta buffer, free during this layer's backward step.</summary>
     public string OtherDelta { get; set; } = "_deltaB";
 
+    /// <summary>
+    /// Where the layer's weights start in the bfloat16 copy its predictions read (<see cref="NetworkPlan.InfersInBFloat16"/>),
+    /// or -1 when its predictions read the float32 parameters.
+    /// </summary>
+    public int BFloat16WeightOffset { get; set; } = -1;
+
+    /// <summary>True when the layer's inference product reads bfloat16 weights.</summary>
+    public bool InfersInBFloat16 => BFloat16WeightOffset >= 0;
+
+    /// <summary>Weights of the layer's product: linear outputs × inputs.</summary>
+    public long WeightCount => (long)LinearUnits * Inputs;
+
     /// <summary>True when training keeps the values before the activation (see the kind).</summary>
     public bool StoresPreActivation => Kind.StoresPreActivation(this);
 

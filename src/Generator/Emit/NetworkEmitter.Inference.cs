@@ -24,6 +24,7 @@ internal static partial class NetworkEmitter
         {
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
+            if (InferenceWeightsRefresh(plan) is { } refresh) w.Line(refresh);
             if (KernelPlan.PredictsInSampleLanes(plan))
                 SampleLaneEmitter.EmitPredictCall(w);
             else

@@ -142,6 +142,7 @@ internal static partial class NetworkEmitter
             w.Line("private int _predictBusy; // 1 while a Predict call uses _predictRows");
         }
         w.Line();
+        EmitInferenceWeightsField(w, plan);
     }
 
     private static void EmitConstructors(SourceWriter w, NetworkPlan plan)
@@ -207,8 +208,7 @@ internal static partial class NetworkEmitter
         w.Line($"int {Runtime}.INetwork.ParameterCount => ParameterCount;");
         w.Line("/// <inheritdoc/>");
         w.Line($"public {Runtime}.LossFunction Loss => {Runtime}.LossFunction.{plan.Spec.Loss};");
-        w.Line("/// <inheritdoc/>");
-        w.Line("public global::System.Span<float> Parameters => _parameters;");
+        EmitParametersProperty(w, plan);
         w.Line("/// <inheritdoc/>");
         w.Line("public global::System.Span<float> Gradients => _gradients;");
         w.Line("/// <inheritdoc/>");
@@ -248,14 +248,17 @@ internal static partial class NetworkEmitter
         }
         w.Line("/// <inheritdoc/>");
         using (w.Block("public void ApplyGradients()"))
+        {
             OptimizerEmitter.EmitStep(w, plan);
+            if (InferenceWeightsChanged(plan) is { } changed) w.Line(changed);
+        }
         w.Line();
         OptimizerEmitter.EmitStepRange(w, plan);
         w.Line("/// <inheritdoc/>");
         using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
         {
             if (KernelPlan.StepsSgdInSampleLanes(plan))
-                SampleLaneEmitter.EmitTrainAndStepCall(w, plan);
+                SampleLaneEmitter.EmitTrainAndStepCall(w, plan, InferenceWeightsChanged(plan));
             else
             {
                 w.Line("float loss = ComputeGradients(inputs, targets, batchSize);");

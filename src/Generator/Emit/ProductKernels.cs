@@ -12,6 +12,14 @@ internal sealed record ForwardKernel(int K, int N, ActivationKind Activation, fl
     public override void Emit(SourceWriter w) => DenseKernelEmitter.EmitForward(w, K, N, Activation, Alpha);
 }
 
+/// <summary>The dot-form product over bfloat16 weights, which predictions of a bfloat16-inference network call.</summary>
+internal sealed record ForwardBFloat16Kernel(int K, int N, ActivationKind Activation, float Alpha) : KernelRequest
+{
+    public override bool NeedsDotSums => true;
+
+    public override void Emit(SourceWriter w) => DenseKernelEmitter.EmitForward(w, K, N, Activation, Alpha, bfloat16: true);
+}
+
 /// <summary>The same product in broadcast form over transposed weights (narrow layers' batches).</summary>
 internal sealed record ForwardBroadcastKernel(int K, int N, ActivationKind Activation, float Alpha) : KernelRequest
 {

@@ -38,13 +38,14 @@ internal static class SampleLaneEmitter
     /// The body of <c>TrainBatch</c> for plain SGD: one kernel call that also takes the step, bitwise the same as
     /// <c>ComputeGradients</c> then <c>ApplyGradients</c> (the same <c>p - lr·g</c> per parameter, on the same sums).
     /// </summary>
-    public static void EmitTrainAndStepCall(SourceWriter w, NetworkPlan plan)
+    public static void EmitTrainAndStepCall(SourceWriter w, NetworkPlan plan, string? afterStep = null)
     {
         w.Line("CheckTrainingBatch(inputs.Length, targets.Length, batchSize);");
         w.Line("// Gradients and the SGD step in one straight-line kernel: each parameter is updated from the register that holds its gradient.");
         EmitKernelCall(w, plan, "applySgd: true, learningRate: _learningRate");
         w.Line("_trainingRows = batchSize;");
         w.Line("_optimizerStep++;");
+        if (afterStep is not null) w.Line(afterStep);
         w.Line("return loss;");
     }
 

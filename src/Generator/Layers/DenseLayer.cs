@@ -118,14 +118,17 @@ internal sealed class DenseLayer : ProductLayerKind
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
         var fused = KernelPlan.InferenceForward(layer);
-        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, fused, layer.Alpha)}(ref {Ref(input)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)}, rows, 0, {layer.Prefix}Units);");
+        w.Line(InferenceProduct(layer, fused, Ref(input), Ref(output), "rows", "0", $"{layer.Prefix}Units"));
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }
 
-    /// <summary>A block of samples through a narrow layer: the broadcast form over the transposed weights, as training's batch forward.</summary>
+    /// <summary>
+    /// A block of samples through a narrow layer: the broadcast form over the transposed weights, as training's batch
+    /// forward (a layer that predicts from bfloat16 weights keeps the dot form over them, as Predict).
+    /// </summary>
     public override void EmitBlockInference(SourceWriter w, LayerPlan layer, IReadOnlyList<string> inputs, string output, string scratch)
     {
-        if (!KernelPlan.BatchForwardIsBroadcast(layer))
+        if (!KernelPlan.BatchForwardIsBroadcast(layer) || layer.InfersInBFloat16)
         {
             EmitInference(w, layer, inputs[0], output, scratch);
             return;

@@ -115,7 +115,7 @@ internal sealed class MaxoutLayer : ProductLayerKind
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
         string p = layer.Prefix;
-        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, ActivationKind.Linear)}(ref {Ref(input)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(scratch)}, rows, 0, {p}Linear);");
+        w.Line(InferenceProduct(layer, ActivationKind.Linear, Ref(input), Ref(scratch), "rows", "0", $"{p}Linear"));
         w.Line(MaxoutForward(layer, scratch, output));
     }
 }

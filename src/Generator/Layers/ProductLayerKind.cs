@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CompiledNets.Generator.Emit;
 using CompiledNets.Generator.Model;
 using static CompiledNets.Generator.Emit.Code;
@@ -51,6 +52,8 @@ internal abstract class ProductLayerKind : LayerKind
         EmitProductConstants(w, layer);
         w.Line($"private const int {layer.Prefix}Weight = {layer.WeightOffset};");
         w.Line($"private const int {layer.Prefix}Bias = {layer.BiasOffset};");
+        if (layer.InfersInBFloat16)
+            w.Line($"private const int {layer.Prefix}WeightBFloat16 = {layer.BFloat16WeightOffset}; // in the bfloat16 copy predictions read");
     }
 
     /// <summary>Constants between <c>Inputs</c> and the offsets (Maxout's pieces).</summary>
@@ -171,7 +174,7 @@ internal abstract class ProductLayerKind : LayerKind
             var (from, to) = PredictRows.Offsets(plan)[layer.Index];
             using (w.Block($"private void {p}ForwardPredict(int first, int last)"))
             {
-                w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.Units, layer.Activation, layer.Alpha)}(ref _predictRows[{from}], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref _predictRows[{to}], 1, first, last);");
+                w.Line(InferenceProduct(layer, layer.Activation, $"_predictRows[{from}]", $"_predictRows[{to}]", "1", "first", "last"));
             }
         }
         if (plan.TrainsPerLayer)
@@ -198,6 +201,18 @@ internal abstract class ProductLayerKind : LayerKind
         w.Line();
     }
 
+    /// <summary>
+    /// The dot-form forward product of a prediction, <paramref name="rows"/> samples and outputs [first, last) of the
+    /// linear outputs: over the bfloat16 copy of the weights when the network predicts from it, else over the parameters.
+    /// </summary>
+    protected static string InferenceProduct(LayerPlan layer, ActivationKind activation, string input, string output, string rows, string first, string last)
+    {
+        string p = layer.Prefix;
+        return layer.InfersInBFloat16
+            ? $"{GeneratedKernels}.{DenseKernelEmitter.ForwardBFloat16Name(layer.Inputs, layer.LinearUnits, activation, layer.Alpha)}(ref {input}, ref {NetworkEmitter.InferenceWeightsField}[{p}WeightBFloat16], ref _parameters[{p}Bias], ref {output}, {rows}, {first}, {last});"
+            : $"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, activation, layer.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {output}, {rows}, {first}, {last});";
+    }
+
     /// <summary>The forward kernel call of a layer's product job (dot form, or broadcast form over the transposed weights).</summary>
     private static string ForwardKernelCall(LayerPlan layer, ActivationKind activation, string input, string target) =>
         KernelPlan.BatchForwardIsBroadcast(layer)
@@ -216,6 +231,11 @@ internal abstract class ProductLayerKind : LayerKind
             if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return new ForwardBroadcastKernel(k, n, activation, alpha);
         }
         if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return new TransposeKernel(k, n);
+        if (layer.InfersInBFloat16)
+        {
+            var activation = KernelPlan.ForwardActivations(layer, trainable: false).First();
+            yield return new ForwardBFloat16Kernel(k, n, activation, activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f);
+        }
         if (!plan.TrainsPerLayer) yield break;
         bool packsDelta = KernelPlan.WeightGradientPacksDelta(layer);
         if (packsDelta) yield return new PackDeltaTilesKernel(n);

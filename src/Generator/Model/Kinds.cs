@@ -12,3 +12,5 @@ internal enum InitKind { Default, GlorotUniform, GlorotNormal, HeUniform, HeNorm
 internal enum OptimizerKind { Sgd, Adam, AdaGrad, RmsProp, AdamW }
 
 internal enum PaddingKind { Valid, Same }
+
+internal enum WeightPrecisionKind { Float32, BFloat16 }

@@ -15,7 +15,8 @@ internal sealed record NetworkSpec(
     float WeightDecay = 0f,
     bool InferenceOnly = false,
     bool LossDeclared = true,
-    GraphSpec? Graph = null)
+    GraphSpec? Graph = null,
+    WeightPrecisionKind InferenceWeights = WeightPrecisionKind.Float32)
 {
     /// <summary>Values of one input sample.</summary>
     public int Inputs => (int)InputShape.Size;

@@ -33,6 +33,15 @@ internal static class RuntimeNames
 
     public const string Initializers = Kernels + ".Initializers";
 
+    /// <summary>bfloat16 conversions and the widening loads of the bfloat16 kernels.</summary>
+    public const string BFloat16 = Kernels + ".BFloat16";
+
+    /// <summary>The alias of <see cref="BFloat16"/> in the kernel file of a network that predicts from bfloat16 weights.</summary>
+    public const string BFloat16Alias = "BFloat16";
+
+    /// <summary>The bfloat16 copy of the weights predictions read, and when it is current.</summary>
+    public const string BFloat16Weights = Kernels + ".BFloat16Weights";
+
     public const string SeededRandom = Kernels + ".SeededRandom";
 
     public const string WorkerPool = Kernels + ".WorkerPool";

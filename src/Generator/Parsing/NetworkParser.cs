@@ -89,6 +89,7 @@ internal static class NetworkParser
         int seed = network.Arguments.NamedInt("Seed", 0);
         int maxBatch = network.Arguments.NamedInt("MaxBatchSize", 256);
         bool inferenceOnly = network.Arguments.NamedBool("InferenceOnly", false);
+        var inferenceWeights = ReadEnum(network.Arguments.NamedInt("InferenceWeights", 0), WeightPrecisionKind.Float32, $"[Network] of '{name}' InferenceWeights", "WeightPrecision", networkLocation, diagnostics);
         if (maxBatch <= 0 || maxBatch > MaxBatchLimit) Report(diagnostics, Diagnostics.InvalidMaxBatchSize, networkLocation, name, Format(maxBatch), Format(MaxBatchLimit));
 
         var layers = new List<LayerSpec>();
@@ -207,7 +208,8 @@ internal static class NetworkParser
                 ? new GraphSpec(
                     new EquatableArray<InputSpec>(declaredInputs.Select(i => new InputSpec(i.Name, i.Shape)).ToArray()),
                     new EquatableArray<NodeSpec>(names.Select((n, i) => new NodeSpec(n, new EquatableArray<int>(sources[i]!))).ToArray()))
-                : null);
+                : null,
+            InferenceWeights: inferenceWeights);
         return new ParseResult(spec, found);
     }
 

@@ -93,7 +93,8 @@ public static class OnnxExport
     internal static ModelProto BuildModel(INetwork network)
     {
         var plan = OnnxPlan.Read(network);
-        Verify(network, plan);
+        // A network predicting from bfloat16 weights is checked against the same layers over those weights; it exports float32.
+        Verify(network, network.InferenceWeights == WeightPrecision.BFloat16 ? OnnxPlan.Read(network, productWeightsAsPredicted: true) : plan);
 
         var graph = new OnnxGraphBuilder(network.Summary.NetworkName);
         var inputNames = plan.Inputs.Select(i => graph.FreshName(i.Name)).ToArray();

@@ -143,7 +143,7 @@ internal static partial class OnnxLayers
                 throw new NotSupportedException($"{source.Label}: cannot read the number of pieces from the detail '{source.Layer.Detail}' (expected \"3 pieces\").");
             int linear = checked(units * pieces);
             return new MaxoutLayer(source.Layer.Name, inputs, units, pieces,
-                source.Tensor("weight", linear, inputs), source.Tensor("bias", linear));
+                source.ProductWeights(linear, inputs), source.Tensor("bias", linear));
         }
 
         public override string Emit(OnnxGraphBuilder graph, string input)

@@ -53,13 +53,17 @@ internal abstract class OnnxLayer
 /// <summary>What a layer exporter is given: the network, the layer's summary row, and where it sits.</summary>
 internal sealed class LayerSource
 {
-    public LayerSource(INetwork network, LayerSummary layer, int position, int[] inputShape)
+    public LayerSource(INetwork network, LayerSummary layer, int position, int[] inputShape, bool productWeightsAsPredicted = false)
     {
         Network = network;
         Layer = layer;
         Position = position;
         InputShape = inputShape;
+        ProductWeightsInBFloat16 = productWeightsAsPredicted && network.InferenceWeights == WeightPrecision.BFloat16;
     }
+
+    /// <summary>True when <see cref="ProductWeights"/> rounds to bfloat16, as the network's predictions read them.</summary>
+    public bool ProductWeightsInBFloat16 { get; }
 
     public INetwork Network { get; }
 
@@ -124,6 +128,15 @@ internal sealed class LayerSource
         long product = 1;
         foreach (int d in shape) product *= d;
         return checked((int)product);
+    }
+
+    /// <summary>The weight matrix <c>[outputs, inputs]</c> of a Dense or Maxout layer (rounded as <see cref="ProductWeightsInBFloat16"/> says).</summary>
+    public float[] ProductWeights(int outputs, int inputs)
+    {
+        var weights = Tensor("weight", outputs, inputs);
+        if (ProductWeightsInBFloat16)
+            for (int i = 0; i < weights.Length; i++) weights[i] = BFloat16.ToSingle(BFloat16.FromSingle(weights[i]));
+        return weights;
     }
 
     /// <summary>
@@ -225,7 +238,7 @@ internal static partial class OnnxLayers
             int outputs = source.Outputs;
             var (activation, alpha) = OnnxActivations.Parse(source);
             return new DenseLayer(source.Layer.Name, inputs, outputs,
-                source.Tensor("weight", outputs, inputs), source.Tensor("bias", outputs), activation, alpha);
+                source.ProductWeights(outputs, inputs), source.Tensor("bias", outputs), activation, alpha);
         }
 
         public override string Emit(OnnxGraphBuilder graph, string input)

@@ -50,7 +50,13 @@ internal sealed class OnnxPlan
     /// <summary>The shape of value <paramref name="id"/> (an input or a node).</summary>
     public int[] ShapeOf(int id) => id < 0 ? Inputs[~id].Shape : Nodes[id].OutputShape;
 
-    public static OnnxPlan Read(INetwork network)
+    /// <param name="network">The network to export.</param>
+    /// <param name="productWeightsAsPredicted">
+    /// Read the Dense and Maxout weights rounded to bfloat16 when the network predicts from such a copy
+    /// (<see cref="INetwork.InferenceWeights"/>): the plan then computes what <see cref="INetwork.Predict"/> does, to verify
+    /// it against; the exported plan keeps the float32 weights.
+    /// </param>
+    public static OnnxPlan Read(INetwork network, bool productWeightsAsPredicted = false)
     {
         var summary = network.Summary;
         if (summary.InputSize != network.InputSize)
@@ -60,8 +66,8 @@ internal sealed class OnnxPlan
         string layers = ArchitectureParts.Parse(network.Architecture).Layers;
         var segments = layers.Split(" -> ");
         var plan = segments[0].Contains(':', StringComparison.Ordinal)
-            ? ReadGraph(network, segments)
-            : ReadSequential(network, OnnxExport.InputShape(network));
+            ? ReadGraph(network, segments, productWeightsAsPredicted)
+            : ReadSequential(network, OnnxExport.InputShape(network), productWeightsAsPredicted);
         if (plan.InputSize != network.InputSize)
             throw new InvalidOperationException($"{summary.NetworkName}: the inputs of its architecture hold {plan.InputSize} values, but the network has {network.InputSize} inputs.");
         int features = plan.Nodes[^1].Outputs;
@@ -70,14 +76,14 @@ internal sealed class OnnxPlan
         return plan;
     }
 
-    private static OnnxPlan ReadSequential(INetwork network, int[] inputShape)
+    private static OnnxPlan ReadSequential(INetwork network, int[] inputShape, bool productWeightsAsPredicted)
     {
         var summary = network.Summary;
         var nodes = new OnnxPlanNode[summary.Layers.Count];
         int[] shape = inputShape;
         for (int i = 0; i < nodes.Length; i++)
         {
-            var layer = OnnxLayers.Create(new LayerSource(network, summary.Layers[i], i + 1, shape));
+            var layer = OnnxLayers.Create(new LayerSource(network, summary.Layers[i], i + 1, shape, productWeightsAsPredicted));
             nodes[i] = new OnnxPlanNode(layer.Name, [i == 0 ? ~0 : i - 1], layer, null);
             shape = layer.OutputShape;
         }
@@ -85,7 +91,7 @@ internal sealed class OnnxPlan
     }
 
     /// <summary>The graph form: <c>name:shape, ...</c>, then one <c>name=Describe(sources)</c> per node, in the summary's order.</summary>
-    private static OnnxPlan ReadGraph(INetwork network, string[] segments)
+    private static OnnxPlan ReadGraph(INetwork network, string[] segments, bool productWeightsAsPredicted)
     {
         var summary = network.Summary;
         string networkName = summary.NetworkName;
@@ -114,7 +120,7 @@ internal sealed class OnnxPlan
             var sources = sourceNames.Select(s => ids.TryGetValue(s, out int id) ? id
                 : throw new InvalidOperationException($"{networkName}: node '{name}' reads '{s}', which is not an earlier input or node of its architecture.")).ToArray();
             var shapes = sources.Select(plan.ShapeOf).ToArray();
-            var source = new LayerSource(network, row, i + 1, shapes[0]);
+            var source = new LayerSource(network, row, i + 1, shapes[0], productWeightsAsPredicted);
             if (OnnxMerge.IsMerge(row.Kind))
             {
                 plan.Nodes[i] = new OnnxPlanNode(name, sources, null, OnnxMerge.Create(source, shapes));

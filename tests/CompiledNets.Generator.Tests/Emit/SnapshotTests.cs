@@ -32,6 +32,21 @@ public class SnapshotTests
         Snapshot.Match("Mnist.Class", source[..kernels]);
     }
 
+    /// <summary>
+    /// The same class predicting from bfloat16 weights: the copy's field and offsets, Parameters marking it stale, Predict
+    /// bringing it up to date and reading it, the optimizer step marking it stale. Its diff to Mnist.Class is the feature.
+    /// </summary>
+    [Fact]
+    public void The_class_half_of_a_bfloat16_inference_network_matches_its_snapshot()
+    {
+        var run = GeneratorHarness.Run(Declarations.MnistBFloat16);
+        Assert.Empty(run.CompilationDiagnostics);
+        string source = run.Source("Demo.Vision.MnistNet.g.cs");
+        int kernels = source.IndexOf("namespace CompiledNets.Generated", StringComparison.Ordinal);
+        Assert.True(kernels > 0, "the kernel class was not found");
+        Snapshot.Match("MnistBFloat16.Class", source[..kernels]);
+    }
+
     [Theory]
     [InlineData(Declarations.Xor)]
     [InlineData(Declarations.Mnist)]

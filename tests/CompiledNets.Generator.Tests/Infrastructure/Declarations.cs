@@ -29,6 +29,20 @@ internal static class Declarations
         public partial class MnistNet;
         """;
 
+    /// <summary><see cref="Mnist"/> predicting from bfloat16 weights.</summary>
+    public const string MnistBFloat16 = """
+        using CompiledNets;
+
+        namespace Demo.Vision;
+
+        [Network(Inputs = 784, InferenceWeights = WeightPrecision.BFloat16)]
+        [Dense(128, Activation.ReLU)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Adam(LearningRate = 1e-3f)]
+        public partial class MnistNet;
+        """;
+
     /// <summary>784-336-10 with Adam: 267,130 parameters, enough for the optimizer step to be split across cores.</summary>
     public const string WideAdam = """
         using CompiledNets;
