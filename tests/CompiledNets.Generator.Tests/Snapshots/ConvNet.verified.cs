@@ -293,16 +293,18 @@ namespace Demo.Vision
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 4) through every layer, in this thread's buffer of 270,440 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 4) through every layer, in this thread's buffer of 273,584 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(270440);
-            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
-            global::System.Span<float> rowsB = block.AsSpan(86528, rows * WidestHidden);
-            global::System.Span<float> layerScratch = block.AsSpan(173056, rows * 24346);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(273584);
+            global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+            inputs.CopyTo(inputRows);
+            global::System.Span<float> rowsA = block.AsSpan(3136, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(89664, rows * WidestHidden);
+            global::System.Span<float> layerScratch = block.AsSpan(176192, rows * 24346);
             // conv1: Conv2D(32, 3x3, ReLU)
             layerScratch.Slice(rows * 784, 10).Clear();
-            global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
+            global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
             global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), 0, rows);
             global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv1Units)), 0, rows);
             // maxpool1: MaxPool2D(2)

@@ -229,14 +229,16 @@ namespace Demo.Vision
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 16,384 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 66,560 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(16384);
-            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
-            global::System.Span<float> rowsB = block.AsSpan(8192, rows * WidestHidden);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(66560);
+            global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+            inputs.CopyTo(inputRows);
+            global::System.Span<float> rowsA = block.AsSpan(50176, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(58368, rows * WidestHidden);
             // dense1: Dense(128, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForwardBFloat16_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _inferenceWeights[Dense1WeightBFloat16], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.DenseForwardBFloat16_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _inferenceWeights[Dense1WeightBFloat16], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
             // dense2: Dense(10, Softmax)
             global::CompiledNets.Generated.Kernels.DenseForwardBFloat16_128x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), ref _inferenceWeights[Dense2WeightBFloat16], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense2Units);
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(outputs);

@@ -289,27 +289,29 @@ namespace Demo.Graphs
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 90,112 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 140,288 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(90112);
-            global::System.Span<float> dense1Rows = block.AsSpan(0, rows * Dense1Units);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(140288);
+            global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+            inputs.CopyTo(inputRows);
+            global::System.Span<float> dense1Rows = block.AsSpan(50176, rows * Dense1Units);
             // h1: Dense(256, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_784x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Rows), rows, 0, Dense1Units);
-            global::System.Span<float> dense2Rows = block.AsSpan(16384, rows * Dense2Units);
+            global::CompiledNets.Generated.Kernels.DenseForward_784x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Rows), rows, 0, Dense1Units);
+            global::System.Span<float> dense2Rows = block.AsSpan(66560, rows * Dense2Units);
             // h2: Dense(256, ReLU)
             global::CompiledNets.Generated.Kernels.DenseForward_256x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Rows), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Rows), rows, 0, Dense2Units);
-            global::System.Span<float> dense3Rows = block.AsSpan(32768, rows * Dense3Units);
+            global::System.Span<float> dense3Rows = block.AsSpan(82944, rows * Dense3Units);
             // h3: Dense(256, Linear)
             global::CompiledNets.Generated.Kernels.DenseForward_256x256_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Rows), ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense3Rows), rows, 0, Dense3Units);
-            global::System.Span<float> add1Rows = block.AsSpan(49152, rows * Add1Units);
+            global::System.Span<float> add1Rows = block.AsSpan(99328, rows * Add1Units);
             // res: Add(ReLU)
             global::CompiledNets.Kernels.MergeKernels.Sum(dense1Rows, dense3Rows, add1Rows);
             global::CompiledNets.Kernels.ActivationKernels.ReLU(add1Rows);
-            global::System.Span<float> dense4Rows = block.AsSpan(65536, rows * Dense4Units);
+            global::System.Span<float> dense4Rows = block.AsSpan(115712, rows * Dense4Units);
             // side: Dense(64, ReLU)
             global::CompiledNets.Generated.Kernels.DenseForward_256x64_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Rows), ref _parameters[Dense4Weight], ref _parameters[Dense4Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense4Rows), rows, 0, Dense4Units);
-            global::System.Span<float> concat1Rows = block.AsSpan(69632, rows * Concat1Units);
+            global::System.Span<float> concat1Rows = block.AsSpan(119808, rows * Concat1Units);
             // concat1: Concat
             global::CompiledNets.Kernels.MergeKernels.CopyColumns(add1Rows, 256, 0, concat1Rows, Concat1Units, 0, 256, rows);
             global::CompiledNets.Kernels.MergeKernels.CopyColumns(dense4Rows, 64, 0, concat1Rows, Concat1Units, 256, 64, rows);

@@ -222,14 +222,16 @@ partial class TanhRegression : global::CompiledNets.INetwork
         (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
     }
 
-    /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 2,176 floats.</summary>
+    /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 2,368 floats.</summary>
     private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
     {
-        global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(2176);
-        global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
-        global::System.Span<float> rowsB = block.AsSpan(1088, rows * WidestHidden);
+        global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(2368);
+        global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+        inputs.CopyTo(inputRows);
+        global::System.Span<float> rowsA = block.AsSpan(192, rows * WidestHidden);
+        global::System.Span<float> rowsB = block.AsSpan(1280, rows * WidestHidden);
         // dense1: Dense(17, Tanh)
-        global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_3x17_Tanh(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+        global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_3x17_Tanh(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
         // dense2: Dense(9, Tanh)
         global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_17x9_Tanh(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), ref _dense2WeightTransposed[0], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * Dense2Units)), rows, 0, Dense2Units);
         // dense3: Dense(1, Linear)

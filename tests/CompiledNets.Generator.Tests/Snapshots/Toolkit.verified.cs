@@ -328,15 +328,17 @@ namespace Demo
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 7,168 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 8,448 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(7168);
-            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
-            global::System.Span<float> rowsB = block.AsSpan(2048, rows * WidestHidden);
-            global::System.Span<float> layerScratch = block.AsSpan(4096, rows * 48);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(8448);
+            global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+            inputs.CopyTo(inputRows);
+            global::System.Span<float> rowsA = block.AsSpan(1280, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(3328, rows * WidestHidden);
+            global::System.Span<float> layerScratch = block.AsSpan(5376, rows * 48);
             // dense1: Dense(32, Linear)
-            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_20x32_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
             // batchnorm1: BatchNorm(momentum 0.2)
             global::CompiledNets.Kernels.NormalizationKernels.BatchNormInference(rowsA.Slice(0, rows * Dense1Units), rowsB.Slice(0, rows * BatchNorm1Units), _parameters.AsSpan(BatchNorm1Gamma, BatchNorm1Units), _parameters.AsSpan(BatchNorm1Beta, BatchNorm1Units),
                 _buffers.AsSpan(BatchNorm1RunningMean, BatchNorm1Units), _buffers.AsSpan(BatchNorm1RunningVariance, BatchNorm1Units), rows, BatchNorm1Units, BatchNorm1Epsilon);

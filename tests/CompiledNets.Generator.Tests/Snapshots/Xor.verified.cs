@@ -178,14 +178,16 @@ namespace Demo
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 1,024 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 1,152 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(1024);
-            global::System.Span<float> rowsA = block.AsSpan(0, rows * WidestHidden);
-            global::System.Span<float> rowsB = block.AsSpan(512, rows * WidestHidden);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(1152);
+            global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+            inputs.CopyTo(inputRows);
+            global::System.Span<float> rowsA = block.AsSpan(128, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(640, rows * WidestHidden);
             // dense1: Dense(8, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_2x8_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_2x8_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
             // dense2: Dense(1, Sigmoid)
             global::CompiledNets.Generated.Kernels.DenseForward_8x1_Sigmoid(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense2Units);
         }
