@@ -259,8 +259,8 @@ internal static class KernelPlan
         new SizeThreshold(nameof(SampleLaneMaxWeights), SizeMeasure.NetworkWeights, SampleLaneMaxWeights),
         new SizeThreshold(nameof(SoftmaxMaxClasses), SizeMeasure.LayerOutputs, SoftmaxMaxClasses),
         new SizeThreshold(nameof(PredictStackScratchFloats), SizeMeasure.PredictScratchFloats, PredictStackScratchFloats),
-        new SizeThreshold("PredictBlockBelowMaxRows", SizeMeasure.PredictScratchFloats, PredictBlockBudgetFloats / PredictBlockMaxRows + 1),
-        new SizeThreshold("PredictBlockAtMinRows", SizeMeasure.PredictScratchFloats, PredictBlockBudgetFloats / PredictBlockMinRows + 1),
+        new SizeThreshold("PredictBlockBelowMaxRows", SizeMeasure.PredictBlockRowFloats, PredictBlockBudgetFloats / PredictBlockMaxRows + 1),
+        new SizeThreshold("PredictBlockAtMinRows", SizeMeasure.PredictBlockRowFloats, PredictBlockBudgetFloats / PredictBlockMinRows + 1),
         new SizeThreshold(nameof(L2WeightBudget), SizeMeasure.LayerWeights, L2WeightBudget / sizeof(float)),
         new SizeThreshold("ForwardTile", SizeMeasure.LayerOutputs, DenseKernelEmitter.ForwardTile),
         new SizeThreshold(nameof(PackedRowFloats), SizeMeasure.LayerInputs, PackedRowFloats),
@@ -296,6 +296,9 @@ internal enum SizeMeasure
 
     /// <summary>Floats of single-sample <c>Predict</c> scratch: two rows of the widest hidden layer, plus Maxout's pieces.</summary>
     PredictScratchFloats,
+
+    /// <summary>Floats of one sample's rows in a <c>PredictBatch</c> block: its inputs, and the single-sample scratch.</summary>
+    PredictBlockRowFloats,
 }
 
 /// <summary>A size at which generated code takes another path: below <see cref="Value"/> one way, at or above it another.</summary>

@@ -134,7 +134,7 @@ internal sealed class DenseLayer : ProductLayerKind
             return;
         }
         var fused = KernelPlan.InferenceForward(layer);
-        w.Line($"{GeneratedKernels}.{DenseKernelEmitter.ForwardBroadcastName(layer.Inputs, layer.Units, fused, layer.Alpha)}(ref {Ref(inputs[0])}, ref _{layer.Field}WeightTransposed[0], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)}, rows, 0, {layer.Prefix}Units);");
+        w.Line(ForwardKernelCall(layer, fused, Ref(inputs[0]), Ref(output), "rows", "0", $"{layer.Prefix}Units"));
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }
 }

@@ -213,11 +213,14 @@ internal abstract class ProductLayerKind : LayerKind
             : $"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, activation, layer.Alpha)}(ref {input}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {output}, {rows}, {first}, {last});";
     }
 
-    /// <summary>The forward kernel call of a layer's product job (dot form, or broadcast form over the transposed weights).</summary>
-    private static string ForwardKernelCall(LayerPlan layer, ActivationKind activation, string input, string target) =>
+    /// <summary>
+    /// The batch forward kernel call of a layer's product (dot form, or broadcast form over the transposed weights):
+    /// by default a training job's, over <c>_rows</c> samples and outputs [first, last).
+    /// </summary>
+    protected static string ForwardKernelCall(LayerPlan layer, ActivationKind activation, string input, string target, string rows = "_rows", string first = "first", string last = "last") =>
         KernelPlan.BatchForwardIsBroadcast(layer)
-            ? $"{GeneratedKernels}.{DenseKernelEmitter.ForwardBroadcastName(layer.Inputs, layer.LinearUnits, activation, layer.Alpha)}(ref {input}, ref _{layer.Field}WeightTransposed[0], ref _parameters[{layer.Prefix}Bias], ref {target}, _rows, first, last);"
-            : $"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, activation, layer.Alpha)}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {target}, _rows, first, last);";
+            ? $"{GeneratedKernels}.{DenseKernelEmitter.ForwardBroadcastName(layer.Inputs, layer.LinearUnits, activation, layer.Alpha)}(ref {input}, ref _{layer.Field}WeightTransposed[0], ref _parameters[{layer.Prefix}Bias], ref {target}, {rows}, {first}, {last});"
+            : $"{GeneratedKernels}.{DenseKernelEmitter.ForwardName(layer.Inputs, layer.LinearUnits, activation, layer.Alpha)}(ref {input}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {target}, {rows}, {first}, {last});";
 
     // ------------------------------------------------------------------ kernels
 

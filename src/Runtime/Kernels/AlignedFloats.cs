@@ -15,7 +15,7 @@ namespace CompiledNets.Kernels;
 public sealed class AlignedFloats
 {
     /// <summary>The boundary the first element sits on, in bytes.</summary>
-    public const int Alignment = 64;
+    public const int Alignment = PinnedAlignment.Bytes;
 
     /// <summary>Floats a buffer can hold: <c>Array.MaxLength</c> less the slack that finding the boundary needs.</summary>
     public const int MaxLength = 0x7FFFFFC7 - Slack;
@@ -38,8 +38,7 @@ public sealed class AlignedFloats
         }
         else
         {
-            _storage = GC.AllocateArray<float>(length + Slack, pinned: true);
-            _start = FloatsToBoundary(ref MemoryMarshal.GetArrayDataReference(_storage));
+            (_storage, _start) = PinnedAlignment.Allocate<float>(length);
         }
         Length = length;
     }
@@ -80,13 +79,6 @@ public sealed class AlignedFloats
 
     /// <summary>The whole buffer, read-only.</summary>
     public static implicit operator ReadOnlySpan<float>(AlignedFloats buffer) => buffer.Span;
-
-    /// <summary>How many floats from <paramref name="first"/> to the next 64-byte boundary (0 when it is on one).</summary>
-    private static unsafe int FloatsToBoundary(ref float first)
-    {
-        nuint address = (nuint)Unsafe.AsPointer(ref first);
-        return (int)((Alignment - address % Alignment) % Alignment) / sizeof(float);
-    }
 
     [DoesNotReturn]
     private static void ThrowIndex(int index, int length) =>

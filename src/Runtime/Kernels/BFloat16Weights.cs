@@ -19,9 +19,6 @@ public sealed class BFloat16Weights
     /// <summary>One weight tensor: <see cref="Length"/> floats of the parameters from <see cref="Source"/>, narrowed to the copy from <see cref="Destination"/>.</summary>
     public readonly record struct Range(int Source, int Destination, int Length);
 
-    private const int Alignment = 64;
-    private const int Slack = Alignment / sizeof(ushort) - 1;
-
     private readonly ushort[] _storage;
     private readonly int _start;
     private readonly Range[] _ranges;
@@ -39,8 +36,7 @@ public sealed class BFloat16Weights
         ArgumentNullException.ThrowIfNull(ranges);
         _ranges = ranges;
         Length = ranges.Length == 0 ? 0 : ranges.Max(r => r.Destination + r.Length);
-        _storage = GC.AllocateArray<ushort>(Length + Slack, pinned: true);
-        _start = ValuesToBoundary(ref MemoryMarshal.GetArrayDataReference(_storage));
+        (_storage, _start) = PinnedAlignment.Allocate<ushort>(Length);
     }
 
     /// <summary>bfloat16 values in the copy.</summary>
@@ -87,13 +83,6 @@ public sealed class BFloat16Weights
                 BFloat16.Narrow(parameters.Slice(range.Source, range.Length), copy.Slice(range.Destination, range.Length));
             Volatile.Write(ref _copied, version);
         }
-    }
-
-    /// <summary>How many values from <paramref name="first"/> to the next 64-byte boundary (0 when it is on one).</summary>
-    private static unsafe int ValuesToBoundary(ref ushort first)
-    {
-        nuint address = (nuint)Unsafe.AsPointer(ref first);
-        return (int)((Alignment - address % Alignment) % Alignment) / sizeof(ushort);
     }
 
     [DoesNotReturn]

@@ -75,6 +75,7 @@ internal static class ThresholdNetworks
             SizeMeasure.OptimizerStepBytes => (2 + network.Optimizer.StatePerParameter) * network.ParameterCount * sizeof(float),
             SizeMeasure.ProductFlops => 2L * network.Batch * inputs * layer.LinearOutputs,
             SizeMeasure.PredictScratchFloats => PredictScratch(network),
+            SizeMeasure.PredictBlockRowFloats => network.InputsOf(0) + PredictScratch(network),
             _ => throw new ArgumentOutOfRangeException(nameof(measure), measure, "a new SizeMeasure needs its measure here"),
         };
     }
@@ -202,6 +203,7 @@ internal static class ThresholdNetworks
                     freeUnits = 1;
                     break;
                 case SizeMeasure.PredictScratchFloats:
+                case SizeMeasure.PredictBlockRowFloats:
                     freeInputs = LogUniform(random, 1, 96);
                     freeUnits = 1;
                     break;
