@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.ComponentModel;
 
 namespace CompiledNets.Kernels;
@@ -13,19 +14,45 @@ public static class LayerKernels
     /// </summary>
     public static void DropoutTraining(ReadOnlySpan<float> input, Span<float> output, Span<float> mask, float rate, ref SeededRandom random)
     {
+        if (output.Length < input.Length || mask.Length < input.Length)
+            throw new ArgumentException($"Dropout of {input.Length} values needs an output and a mask as long; they hold {output.Length} and {mask.Length}.");
         float scale = 1f / (1f - rate);
-        for (int i = 0; i < input.Length; i++)
+        // The draws come in chunks from the generator's own loop, then the mask is applied with vectors.
+        Span<float> draws = stackalloc float[DropoutChunk];
+        var keep = Vector<float>.One * scale;
+        var threshold = new Vector<float>(rate);
+        for (int start = 0; start < input.Length; start += DropoutChunk)
         {
-            float m = random.NextFloat() >= rate ? scale : 0f;
-            mask[i] = m;
-            output[i] = input[i] * m;
+            int count = Math.Min(DropoutChunk, input.Length - start);
+            var chunk = draws[..count];
+            random.NextFloats(chunk);
+            int i = 0;
+            for (; i <= count - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var m = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(new Vector<float>(chunk[i..]), threshold), keep, Vector<float>.Zero);
+                m.CopyTo(mask[(start + i)..]);
+                (new Vector<float>(input[(start + i)..]) * m).CopyTo(output[(start + i)..]);
+            }
+            for (; i < count; i++)
+            {
+                float m = chunk[i] >= rate ? scale : 0f;
+                mask[start + i] = m;
+                output[start + i] = input[start + i] * m;
+            }
         }
     }
+
+    private const int DropoutChunk = 256;
 
     /// <summary>Dropout backward, in place: d input = d output ⊙ mask.</summary>
     public static void DropoutBackward(Span<float> delta, ReadOnlySpan<float> mask)
     {
-        for (int i = 0; i < delta.Length; i++) delta[i] *= mask[i];
+        if (mask.Length < delta.Length)
+            throw new ArgumentException($"Dropout backward of {delta.Length} values needs a mask as long; it holds {mask.Length}.");
+        int i = 0;
+        for (; i <= delta.Length - Vector<float>.Count; i += Vector<float>.Count)
+            (new Vector<float>(delta[i..]) * new Vector<float>(mask[i..])).CopyTo(delta[i..]);
+        for (; i < delta.Length; i++) delta[i] *= mask[i];
     }
 
     /// <summary>Maxout: each of <paramref name="units"/> outputs is the largest of its <paramref name="pieces"/> consecutive inputs.</summary>

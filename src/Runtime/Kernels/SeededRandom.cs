@@ -36,6 +36,25 @@ public struct SeededRandom
     /// <summary>Uniform in [0, 1) with 24 bits of precision.</summary>
     public float NextFloat() => (NextUInt32() >> 8) * (1.0f / (1 << 24));
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with what as many <see cref="NextFloat()"/> calls return, in order. The state
+    /// lives in locals for the loop: through the struct's fields every step would store and reload all four words.
+    /// </summary>
+    public void NextFloats(Span<float> destination)
+    {
+        uint s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            uint result = RotateLeft(s1 * 5, 7) * 9;
+            uint t = s1 << 9;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = RotateLeft(s3, 11);
+            destination[i] = (result >> 8) * (1.0f / (1 << 24));
+        }
+        _s0 = s0; _s1 = s1; _s2 = s2; _s3 = s3;
+    }
+
     /// <summary>Uniform in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public float NextFloat(float low, float high) => low + (high - low) * NextFloat();
 
