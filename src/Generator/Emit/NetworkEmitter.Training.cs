@@ -44,8 +44,9 @@ internal static partial class NetworkEmitter
                 foreach (var transpose in transposes) w.Line(transpose!);
             }
             w.Line();
+            var schedule = Schedule(plan);
             w.Line("// Forward pass, training mode: keep what the backward pass needs.");
-            foreach (var layer in plan.Layers) EmitTrainingForward(w, plan, layer);
+            EmitPass(w, schedule.Forward, ForwardComment);
             w.Line("_trainingRows = rows;");
             w.Line();
             var outputActivation = plan.OutputActivation;
@@ -64,8 +65,7 @@ internal static partial class NetworkEmitter
             }
             w.Line();
             w.Line("// Backward pass, last layer first; comments name the buffer holding d loss / d (layer output).");
-            for (int i = plan.Layers.Count - 1; i >= 0; i--)
-                if (plan.HasBackward(plan.Layers[i])) EmitBackward(w, plan, plan.Layers[i]);
+            EmitPass(w, schedule.Backward, BackwardComment);
             var decayed = plan.Layers.Where(l => l.L2 > 0).ToList();
             if (decayed.Count > 0)
             {
@@ -78,34 +78,99 @@ internal static partial class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    private static string ForwardComment(LayerPlan layer) => $"// {layer.Name}: {layer.Describe()}";
+
+    private static string BackwardComment(LayerPlan layer) => $"// {layer.Name} ({layer.Delta})";
+
+    /// <summary>The layers' training steps, forward then backward (the latter with a graph's gradient routes), in segments.</summary>
+    private static TrainingSchedule Schedule(NetworkPlan plan)
     {
-        w.Line($"// {layer.Name}: {layer.Describe()}");
-        layer.Kind.EmitTrainingForward(w, plan, layer);
+        var backward = Enumerable.Range(0, plan.Layers.Count).Reverse().Select(i => plan.Layers[i]).Where(plan.HasBackward);
+        return TrainingSchedule.Build(plan,
+            plan.Layers.Select(layer => (layer, layer.Kind.TrainingForwardSteps(plan, layer))),
+            backward.Select(layer => (layer, BackwardSteps(plan, layer))));
     }
 
-    private static void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    private static IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
     {
-        w.Line($"// {layer.Name} ({layer.Delta})");
-        layer.Kind.EmitBackward(w, plan, layer);
-        if (plan.Graph is not null && !layer.Kind.IsMerge) EmitInputGradientRoute(w, plan.Graph, layer);
+        foreach (var step in layer.Kind.BackwardSteps(plan, layer)) yield return step;
+        if (plan.Graph is { } graph && !layer.Kind.IsMerge && InputGradientRoute(graph, layer) is { } route)
+            yield return TrainingStep.WholeBatch(w => w.Line(route));
     }
 
     /// <summary>
-    /// In a graph, hands the value a layer reads its input gradient, unless the layer wrote it there already (a product
-    /// writing the value's buffer) or shares that buffer: copied when this reader is the first the backward pass visits,
-    /// added to the other readers' part otherwise.
+    /// A pass in ComputeGradients: whole-batch steps in place, each segment as one call (across the pool when it is large
+    /// enough); a layer's comment comes before its first statements.
     /// </summary>
-    private static void EmitInputGradientRoute(SourceWriter w, GraphPlan graph, LayerPlan layer)
+    private static void EmitPass(SourceWriter w, IReadOnlyList<ScheduledPart> parts, System.Func<LayerPlan, string> comment)
+    {
+        LayerPlan? commented = null;
+        foreach (var part in parts)
+        {
+            if (part is WholeBatchPart whole)
+            {
+                if (whole.Layer != commented) w.Line(comment(commented = whole.Layer));
+                whole.Step.Emit(w);
+                continue;
+            }
+            var segment = (TrainingSegment)part;
+            if (!segment.HasMethod)
+            {
+                foreach (var (layer, step) in segment.Steps)
+                {
+                    if (layer != commented) w.Line(comment(commented = layer));
+                    step.Emit(w, new SampleRange("0", "rows"));
+                }
+                continue;
+            }
+            commented = null;
+            w.Line($"// {string.Join(", ", segment.Layers.Select(l => l.Name))}: sample by sample, in {segment.Method}");
+            w.Line($"if (SplitsAcrossCores({segment.CostPerSample}L * rows)) RunAcrossCores({segment.JobField}); else {segment.Method}(0, rows);");
+        }
+    }
+
+    /// <summary>The segments' methods: their steps for samples [first, last), one block of samples at a time.</summary>
+    private static void EmitSegmentMethods(SourceWriter w, NetworkPlan plan)
+    {
+        var schedule = Schedule(plan);
+        foreach (var (parts, comment) in new[] { (schedule.Forward, (System.Func<LayerPlan, string>)ForwardComment), (schedule.Backward, BackwardComment) })
+        {
+            foreach (var segment in parts.OfType<TrainingSegment>().Where(s => s.HasMethod))
+            {
+                int block = segment.BlockRows;
+                w.Line($"/// <summary>{string.Join(", ", segment.Layers.Select(l => l.Name))} for samples [first, last), {block} at a time: a block's values are still in cache for the next step.</summary>");
+                using (w.Block($"private void {segment.Method}(int first, int last)"))
+                using (w.Block($"for (int start = first; start < last; start += {block})"))
+                {
+                    w.Line($"int end = global::System.Math.Min(last, start + {block});");
+                    LayerPlan? commented = null;
+                    foreach (var (layer, step) in segment.Steps)
+                    {
+                        if (layer != commented) w.Line(comment(commented = layer));
+                        step.Emit(w, new SampleRange("start", "end"));
+                    }
+                }
+                w.Line();
+            }
+        }
+    }
+
+    /// <summary>
+    /// In a graph, the statement handing the value a layer reads its input gradient, unless the layer wrote it there
+    /// already (a product writing the value's buffer) or shares that buffer: copied when this reader is the first the
+    /// backward pass visits, added to the other readers' part otherwise.
+    /// </summary>
+    private static string? InputGradientRoute(GraphPlan graph, LayerPlan layer)
     {
         var route = graph.Route(layer, 0);
         bool inOtherBuffer = layer.Kind.WritesInputGradientToOtherBuffer;
         string computed = BufferSpan(inOtherBuffer ? layer.OtherDelta : layer.Delta, $"rows * {graph.SizeConstant(layer.Sources[0])}");
         string target = graph.GradientSpan(route, layer, 0);
         if (route.Mode == RouteMode.Write && !inOtherBuffer)
-            w.Line($"{computed}.CopyTo({target}); // {graph.ValueName(layer.Sources[0])} is read by other layers too");
-        else if (route.Mode == RouteMode.Accumulate)
-            w.Line($"{RuntimeNames.MergeKernels}.Accumulate({target}, {computed}); // added to what the later readers of {graph.ValueName(layer.Sources[0])} gave");
+            return $"{computed}.CopyTo({target}); // {graph.ValueName(layer.Sources[0])} is read by other layers too";
+        if (route.Mode == RouteMode.Accumulate)
+            return $"{RuntimeNames.MergeKernels}.Accumulate({target}, {computed}); // added to what the later readers of {graph.ValueName(layer.Sources[0])} gave";
+        return null;
     }
 
     /// <summary>
@@ -132,6 +197,8 @@ internal static partial class NetworkEmitter
     {
         foreach (var layer in plan.Layers)
             foreach (var job in layer.Kind.Jobs(plan, layer)) yield return job;
+        if (plan.TrainsPerLayer)
+            foreach (var segment in Schedule(plan).Segments) yield return new Job(segment.JobField, segment.Method, "_rows", 1);
         if (KernelPlan.SplitsOptimizerStep(plan))
             yield return new Job(OptimizerEmitter.StepJobField, OptimizerEmitter.StepRangeMethod, "ParameterCount", OptimizerEmitter.StepGranularity);
     }
@@ -154,5 +221,6 @@ internal static partial class NetworkEmitter
             """);
         w.Line();
         foreach (var layer in plan.Layers) layer.Kind.EmitJobMethods(w, plan, layer);
+        if (plan.TrainsPerLayer) EmitSegmentMethods(w, plan);
     }
 }

@@ -146,8 +146,11 @@ internal sealed class NetworkPlan
         Graph is not null ? Graph.TrainingBuffer(Layers[index].Sources[0]) : index == 0 ? "_input" : $"_{Layers[index - 1].Field}Output";
 
     /// <summary>The values of <c>rows</c> samples of layer <paramref name="index"/>'s input.</summary>
-    public string TrainingInputRows(int index) =>
-        Graph is not null ? $"rows * {Graph.SizeConstant(Layers[index].Sources[0])}" : index == 0 ? "rows * InputSize" : Code.Rows(Layers[index - 1]);
+    public string TrainingInputRows(int index) => $"rows * {TrainingInputSize(index)}";
+
+    /// <summary>The constant holding how many values one sample of layer <paramref name="index"/>'s input has.</summary>
+    public string TrainingInputSize(int index) =>
+        Graph is not null ? Graph.SizeConstant(Layers[index].Sources[0]) : index == 0 ? "InputSize" : $"{Layers[index - 1].Prefix}Units";
 
     /// <summary>The buffer holding the pre-activation the loss is computed from.</summary>
     public string LossPreActivation => Last.Kind.LossInput(this, Last);

@@ -220,35 +220,23 @@ internal sealed class Conv2DLayer : LayerKind
     public override IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
     {
         if (!plan.TrainsPerLayer) yield break;
-        yield return new Job($"_{layer.Field}ForwardTraining", layer.Prefix + "ForwardTraining", "_rows", 1);
         yield return new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}Filters", ConvKernelEmitter.FilterTile);
-        if (plan.NeedsInputGradient(layer))
-            yield return new Job($"_{layer.Field}InputGradient", layer.Prefix + "InputGradient", "_rows", 1);
-    }
-
-    /// <summary>A product of the layer, on this thread or across the pool when it is large enough: the statement's FLOPs are per sample.</summary>
-    private static string Product(LayerPlan layer, string kind, string count)
-    {
-        return $"if (SplitsAcrossCores({layer.Kind.ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{layer.Field}{kind}); else {layer.Prefix}{kind}(0, {count});";
     }
 
     public override void EmitJobMethods(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
+        if (!plan.TrainsPerLayer) return;
         var g = Geometry(layer);
         string p = layer.Prefix, f = layer.Field;
-        w.Line($"// {layer.Name}: forward and input gradient split over samples, weight gradient over filters (multiples of {ConvKernelEmitter.FilterTile}).");
-        void Forward(string method, string input, string output, ActivationKind activation)
+        w.Line($"// {layer.Name}: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile}).");
+        var forward = new ConvKernels(g, FusedActivation(layer, training: true), layer.Alpha);
+        string input = plan.TrainingInput(layer.Index), output = layer.StoresPreActivation ? $"_{f}PreActivation" : $"_{f}Output";
+        using (w.Block($"private void {p}ForwardTraining(int first, int last)"))
         {
-            var kernels = new ConvKernels(g, activation, layer.Alpha);
-            using (w.Block($"private void {p}{method}(int first, int last)"))
-            {
-                w.Line($"{GeneratedKernels}.{kernels.PadName}(ref {input}, ref _{f}Padded[0], first, last);");
-                w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref _{f}Padded[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref _{f}Extended[0], first, last);");
-                w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref _{f}Extended[0], ref {output}, first, last);");
-            }
+            w.Line($"{GeneratedKernels}.{forward.PadName}(ref {input}[0], ref _{f}Padded[0], first, last);");
+            w.Line($"{GeneratedKernels}.{forward.ForwardName}(ref _{f}Padded[0], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref _{f}Extended[0], first, last);");
+            w.Line($"{GeneratedKernels}.{forward.CompactName}(ref _{f}Extended[0], ref {output}[0], first, last);");
         }
-        if (!plan.TrainsPerLayer) return;
-        Forward("ForwardTraining", $"{plan.TrainingInput(layer.Index)}[0]", layer.StoresPreActivation ? $"_{f}PreActivation[0]" : $"_{f}Output[0]", FusedActivation(layer, training: true));
         var k = new ConvKernels(g, ActivationKind.Linear, 0f);
         using (w.Block($"private void {p}WeightGradient(int first, int last)"))
         {
@@ -264,41 +252,60 @@ internal sealed class Conv2DLayer : LayerKind
         w.Line();
     }
 
-    public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    /// <summary>
+    /// Values one sample's forward pass moves: its input, padded input, extended and compacted outputs.
+    /// </summary>
+    private static long ForwardFloats(LayerPlan layer) => layer.Inputs + Geometry(layer).PaddedSample + Geometry(layer).ExtendedSample + layer.Units;
+
+    public override IEnumerable<TrainingStep> TrainingForwardSteps(NetworkPlan plan, LayerPlan layer)
     {
-        w.Line(Product(layer, "ForwardTraining", "rows"));
+        yield return TrainingStep.PerSample((w, range) => w.Line($"{layer.Prefix}ForwardTraining({range.First}, {range.Last});"),
+            ForwardFlopsPerSample(layer), ForwardFloats(layer));
         if (layer.StoresPreActivation || FusedActivation(layer, training: true) != layer.Activation)
         {
-            string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
-            if (layer.StoresPreActivation && !(layer.IsLast && KernelPlan.FusesSoftmaxLoss(plan)))
-                w.Line($"{BufferSpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
-            var activation = ActivationCalls.Forward(layer, output);
-            if (activation is not null) w.Line(activation);
+            yield return TrainingStep.WholeBatch(w =>
+            {
+                string output = BufferSpan($"_{layer.Field}Output", Rows(layer));
+                if (layer.StoresPreActivation && !(layer.IsLast && KernelPlan.FusesSoftmaxLoss(plan)))
+                    w.Line($"{BufferSpan($"_{layer.Field}PreActivation", Rows(layer))}.CopyTo(_{layer.Field}Output);");
+                var activation = ActivationCalls.Forward(layer, output);
+                if (activation is not null) w.Line(activation);
+            });
         }
     }
 
-    public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    public override IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
     {
         var g = Geometry(layer);
-        string delta = BufferSpan(layer.Delta, Rows(layer));
-        if (!layer.IsLast)
-        {
-            var backward = ActivationCalls.Backward(layer, BufferSpan($"_{layer.Field}Output", Rows(layer)),
-                layer.StoresPreActivation ? BufferSpan($"_{layer.Field}PreActivation", Rows(layer)) : "default", delta);
-            if (backward is not null)
-            {
-                w.Line(backward);
-                w.Line($"{FlushToZero}({delta});");
-            }
-        }
+        string units = $"{layer.Prefix}Units";
         var k = new ConvKernels(g, ActivationKind.Linear, 0f);
-        // The output gradient at stride 1 in the forward's extended rows (zeros where no output is), for the weight gradient.
-        w.Line($"{GeneratedKernels}.{k.ExtendGradientName}(ref {layer.Delta}[0], ref _{layer.Field}Extended[0], rows);");
-        w.Line(Product(layer, "WeightGradient", $"{layer.Prefix}Filters"));
-        if (!plan.NeedsInputGradient(layer)) return;
+        // The activation's derivative, then the output gradient at stride 1 in the forward's extended rows (zeros where
+        // no output is), for the weight gradient.
+        yield return TrainingStep.PerSample((w, range) =>
+        {
+            string delta = range.Span(layer.Delta, units);
+            if (!layer.IsLast)
+            {
+                var backward = ActivationCalls.Backward(layer, range.Span($"_{layer.Field}Output", units),
+                    layer.StoresPreActivation ? range.Span($"_{layer.Field}PreActivation", units) : "default", delta);
+                if (backward is not null)
+                {
+                    w.Line(backward);
+                    w.Line($"{FlushToZero}({delta});");
+                }
+            }
+            w.Line($"{GeneratedKernels}.{k.ExtendGradientName}({range.Ref(layer.Delta, units)}, {range.Ref($"_{layer.Field}Extended", $"{layer.Prefix}Extended")}, {range.Count});");
+        }, 0, 3L * layer.Units + g.ExtendedSample, new SharedRows(layer.Delta, layer.Units));
+        yield return TrainingStep.WholeBatch(w =>
+            w.Line($"if (SplitsAcrossCores({ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{layer.Field}WeightGradient); else {layer.Prefix}WeightGradient(0, {layer.Prefix}Filters);"));
+        if (!plan.NeedsInputGradient(layer)) yield break;
         // And with a border of zeros, for the input gradient's full correlation.
-        w.Line($"{GeneratedKernels}.{k.BorderGradientName}(ref {layer.Delta}[0], ref _{layer.Field}GradientPadded[0], rows);");
-        w.Line(Product(layer, "InputGradient", "rows"));
+        yield return TrainingStep.PerSample((w, range) =>
+        {
+            w.Line($"{GeneratedKernels}.{k.BorderGradientName}({range.Ref(layer.Delta, units)}, {range.Ref($"_{layer.Field}GradientPadded", Literal.Int(g.GradientPaddedSample))}, {range.Count});");
+            w.Line($"{layer.Prefix}InputGradient({range.First}, {range.Last});");
+        }, ForwardFlopsPerSample(layer), layer.Units + g.GradientPaddedSample + g.InputExtendedSample + layer.Inputs,
+            new SharedRows(layer.Delta, layer.Units), new SharedRows(layer.OtherDelta, layer.Inputs));
     }
 
     public override bool InferenceUsesRows => true;

@@ -64,8 +64,14 @@ internal sealed class DropoutLayer : LayerKind
         w.Line($"{LayerKernels}.DropoutTraining({input}, {BufferSpan($"_{layer.Field}Output", Rows(layer))}, {BufferSpan($"_{layer.Field}Mask", Rows(layer))}, {layer.Prefix}Rate, ref _dropoutRandom);");
     }
 
-    public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
-        w.Line($"{LayerKernels}.DropoutBackward({BufferSpan(layer.Delta, Rows(layer))}, {BufferSpan($"_{layer.Field}Mask", Rows(layer))});");
+    /// <summary>The mask drawn in the forward pass applied to each sample's gradient: per sample (the drawing is not).</summary>
+    public override IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
+    {
+        string units = $"{layer.Prefix}Units";
+        yield return TrainingStep.PerSample((w, range) =>
+            w.Line($"{LayerKernels}.DropoutBackward({range.Span(layer.Delta, units)}, {range.Span($"_{layer.Field}Mask", units)});"),
+            0, 2L * layer.Units, new SharedRows(layer.Delta, layer.Units));
+    }
 
     /// <summary>Never called: the inference passes skip a layer that is the identity there.</summary>
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>

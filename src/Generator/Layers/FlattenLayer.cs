@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using CompiledNets.Generator.Emit;
 using CompiledNets.Generator.Model;
 using CompiledNets.Generator.Parsing;
@@ -38,11 +39,19 @@ internal sealed class FlattenLayer : LayerKind
 
     public override string Describe(LayerPlan layer) => "Flatten";
 
-    public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
-        w.Line($"{BufferSpan(plan.TrainingInput(layer.Index), plan.TrainingInputRows(layer.Index))}.CopyTo(_{layer.Field}Output);");
+    public override IEnumerable<TrainingStep> TrainingForwardSteps(NetworkPlan plan, LayerPlan layer)
+    {
+        string input = plan.TrainingInput(layer.Index), units = $"{layer.Prefix}Units";
+        yield return TrainingStep.PerSample((w, range) =>
+            w.Line($"{range.Span(input, plan.TrainingInputSize(layer.Index))}.CopyTo({range.Span($"_{layer.Field}Output", units)});"),
+            0, 2L * layer.Units);
+    }
 
-    public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
-        w.Line("// The values did not move: the gradient passes back as it is.");
+    /// <summary>None: the values did not move, so the gradient passes back as it is.</summary>
+    public override IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
+    {
+        yield break;
+    }
 
     /// <summary>Never called: the inference passes skip a layer that is the identity there.</summary>
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>

@@ -163,11 +163,30 @@ internal abstract class LayerKind
 
     // ------------------------------------------------------------------ the passes
 
+    /// <summary>
+    /// The training forward pass as steps (<see cref="TrainingStep"/>): by default one whole-batch step,
+    /// <see cref="EmitTrainingForward"/>. A kind whose work is per sample overrides it, so that its steps run with their
+    /// neighbours' in blocks of samples across cores.
+    /// </summary>
+    public virtual IEnumerable<TrainingStep> TrainingForwardSteps(NetworkPlan plan, LayerPlan layer)
+    {
+        yield return TrainingStep.WholeBatch(w => EmitTrainingForward(w, plan, layer));
+    }
+
+    /// <summary>The backward pass as steps: by default one whole-batch step, <see cref="EmitBackward"/>.</summary>
+    public virtual IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
+    {
+        yield return TrainingStep.WholeBatch(w => EmitBackward(w, plan, layer));
+    }
+
     /// <summary>The training forward pass over <c>rows</c> samples, keeping what the backward pass needs.</summary>
-    public abstract void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer);
+    public virtual void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer) => throw PassesAsSteps();
 
     /// <summary>The backward pass: parameter gradients, and d loss / d input unless the layer is the first trainable one.</summary>
-    public abstract void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer);
+    public virtual void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer) => throw PassesAsSteps();
+
+    /// <summary>For a kind that overrides the steps instead: nothing calls its whole-batch form.</summary>
+    private System.InvalidOperationException PassesAsSteps() => new($"{Identifier} emits its training passes as steps.");
 
     /// <summary>
     /// Inference of <c>rows</c> samples from span <paramref name="input"/> to span <paramref name="output"/>;

@@ -89,11 +89,22 @@ internal abstract class Pool2DLayerKind : LayerKind
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         w.Line($"{GeneratedKernels}.{Kernel(layer).ForwardName}(ref {Ref(input)}, ref {Ref(output)}, rows);");
 
-    public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
-        EmitInference(w, layer, BufferSpan(plan.TrainingInput(layer.Index), plan.TrainingInputRows(layer.Index)), BufferSpan($"_{layer.Field}Output", Rows(layer)), "");
+    public override IEnumerable<TrainingStep> TrainingForwardSteps(NetworkPlan plan, LayerPlan layer)
+    {
+        string input = plan.TrainingInput(layer.Index), inputSize = plan.TrainingInputSize(layer.Index), units = $"{layer.Prefix}Units";
+        yield return TrainingStep.PerSample((w, range) =>
+            w.Line($"{GeneratedKernels}.{Kernel(layer).ForwardName}({range.Ref(input, inputSize)}, {range.Ref($"_{layer.Field}Output", units)}, {range.Count});"),
+            0, layer.Inputs + layer.Units);
+    }
 
-    public override void EmitBackward(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
-        w.Line($"{GeneratedKernels}.{Kernel(layer).BackwardName}(ref {plan.TrainingInput(layer.Index)}[0], ref _{layer.Field}Output[0], ref {layer.Delta}[0], ref {layer.OtherDelta}[0], rows);");
+    public override IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
+    {
+        string input = plan.TrainingInput(layer.Index), inputSize = plan.TrainingInputSize(layer.Index), units = $"{layer.Prefix}Units";
+        yield return TrainingStep.PerSample((w, range) =>
+            w.Line($"{GeneratedKernels}.{Kernel(layer).BackwardName}({range.Ref(input, inputSize)}, {range.Ref($"_{layer.Field}Output", units)}, " +
+                $"{range.Ref(layer.Delta, units)}, {range.Ref(layer.OtherDelta, inputSize)}, {range.Count});"),
+            0, 2L * layer.Inputs + 2L * layer.Units, new SharedRows(layer.Delta, layer.Units), new SharedRows(layer.OtherDelta, layer.Inputs));
+    }
 }
 
 /// <summary><c>[MaxPool2D(size)]</c>: the largest value of each window; its gradient goes to that value (the first of equal ones).</summary>

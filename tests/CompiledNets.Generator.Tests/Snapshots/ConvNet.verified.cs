@@ -145,14 +145,15 @@ namespace Demo.Vision
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
         private int _rows; // samples in the training batch being processed
-        private readonly global::System.Action<int> _conv1ForwardTraining;
         private readonly global::System.Action<int> _conv1WeightGradient;
-        private readonly global::System.Action<int> _conv2ForwardTraining;
         private readonly global::System.Action<int> _conv2WeightGradient;
-        private readonly global::System.Action<int> _conv2InputGradient;
         private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
         private readonly global::System.Action<int> _dense1InputGradient;
+        private readonly global::System.Action<int> _forwardSegment0;
+        private readonly global::System.Action<int> _backwardSegment0;
+        private readonly global::System.Action<int> _backwardSegment1;
+        private readonly global::System.Action<int> _backwardSegment2;
 
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public ConvNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
@@ -184,14 +185,15 @@ namespace Demo.Vision
             _dense1Output = new(maxBatchSize * Dense1Units);
             _deltaA = new(maxBatchSize * Widest);
             _deltaB = new(maxBatchSize * Widest);
-            _conv1ForwardTraining = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv1ForwardTraining(first, last); };
             _conv1WeightGradient = part => { var (first, last) = PartitionOf(Conv1Filters, 4, part); Conv1WeightGradient(first, last); };
-            _conv2ForwardTraining = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv2ForwardTraining(first, last); };
             _conv2WeightGradient = part => { var (first, last) = PartitionOf(Conv2Filters, 4, part); Conv2WeightGradient(first, last); };
-            _conv2InputGradient = part => { var (first, last) = PartitionOf(_rows, 1, part); Conv2InputGradient(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
             _dense1InputGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1InputGradient(first, last); };
+            _forwardSegment0 = part => { var (first, last) = PartitionOf(_rows, 1, part); ForwardSegment0(first, last); };
+            _backwardSegment0 = part => { var (first, last) = PartitionOf(_rows, 1, part); BackwardSegment0(first, last); };
+            _backwardSegment1 = part => { var (first, last) = PartitionOf(_rows, 1, part); BackwardSegment1(first, last); };
+            _backwardSegment2 = part => { var (first, last) = PartitionOf(_rows, 1, part); BackwardSegment2(first, last); };
             Threads = global::System.Environment.ProcessorCount;
             _dropoutRandom = new global::CompiledNets.Kernels.SeededRandom(~(long)seed);
             InitializeParameters(seed);
@@ -332,16 +334,8 @@ namespace Demo.Vision
             inputs.CopyTo(_input);
 
             // Forward pass, training mode: keep what the backward pass needs.
-            // conv1: Conv2D(32, 3x3, ReLU)
-            if (SplitsAcrossCores(389376L * rows)) RunAcrossCores(_conv1ForwardTraining); else Conv1ForwardTraining(0, rows);
-            // maxpool1: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_conv1Output.AsSpan(0, rows * Conv1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_maxPool1Output.AsSpan(0, rows * MaxPool1Units)), rows);
-            // conv2: Conv2D(64, 3x3, ReLU)
-            if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2ForwardTraining); else Conv2ForwardTraining(0, rows);
-            // maxpool2: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_conv2Output.AsSpan(0, rows * Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_maxPool2Output.AsSpan(0, rows * MaxPool2Units)), rows);
-            // flatten1: Flatten
-            _maxPool2Output.AsSpan(0, rows * MaxPool2Units).CopyTo(_flatten1Output);
+            // conv1, maxpool1, conv2, maxpool2, flatten1: sample by sample, in ForwardSegment0
+            if (SplitsAcrossCores(6675712L * rows)) RunAcrossCores(_forwardSegment0); else ForwardSegment0(0, rows);
             // dropout1: Dropout(0.5)
             global::CompiledNets.Kernels.LayerKernels.DropoutTraining(_flatten1Output.AsSpan(0, rows * Flatten1Units), _dropout1Output.AsSpan(0, rows * Dropout1Units), _dropout1Mask.AsSpan(0, rows * Dropout1Units), Dropout1Rate, ref _dropoutRandom);
             // dense1: Dense(10, Softmax)
@@ -355,25 +349,15 @@ namespace Demo.Vision
             // dense1 (_deltaA)
             if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
             if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1InputGradient); else Dense1InputGradient(0, Dense1Inputs);
-            // dropout1 (_deltaB)
-            global::CompiledNets.Kernels.LayerKernels.DropoutBackward(_deltaB.AsSpan(0, rows * Dropout1Units), _dropout1Mask.AsSpan(0, rows * Dropout1Units));
-            // flatten1 (_deltaB)
-            // The values did not move: the gradient passes back as it is.
-            // maxpool2 (_deltaB)
-            global::CompiledNets.Generated.Kernels.MaxPoolBackward_64x11x11_2(ref _conv2Output[0], ref _maxPool2Output[0], ref _deltaB[0], ref _deltaA[0], rows);
+            // dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0
+            if (SplitsAcrossCores(869376L * rows)) RunAcrossCores(_backwardSegment0); else BackwardSegment0(0, rows);
             // conv2 (_deltaA)
-            global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_conv2Output.AsSpan(0, rows * Conv2Units), _deltaA.AsSpan(0, rows * Conv2Units));
-            global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(0, rows * Conv2Units));
-            global::CompiledNets.Generated.Kernels.ConvExtendGradient_32x13x13_64x3x3(ref _deltaA[0], ref _conv2Extended[0], rows);
             if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2WeightGradient); else Conv2WeightGradient(0, Conv2Filters);
-            global::CompiledNets.Generated.Kernels.ConvBorderGradient_32x13x13_64x3x3(ref _deltaA[0], ref _conv2GradientPadded[0], rows);
-            if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2InputGradient); else Conv2InputGradient(0, rows);
-            // maxpool1 (_deltaB)
-            global::CompiledNets.Generated.Kernels.MaxPoolBackward_32x26x26_2(ref _conv1Output[0], ref _maxPool1Output[0], ref _deltaB[0], ref _deltaA[0], rows);
+            // conv2: sample by sample, in BackwardSegment1
+            if (SplitsAcrossCores(5007872L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
+            // maxpool1, conv1: sample by sample, in BackwardSegment2
+            if (SplitsAcrossCores(2280448L * rows)) RunAcrossCores(_backwardSegment2); else BackwardSegment2(0, rows);
             // conv1 (_deltaA)
-            global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_conv1Output.AsSpan(0, rows * Conv1Units), _deltaA.AsSpan(0, rows * Conv1Units));
-            global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(0, rows * Conv1Units));
-            global::CompiledNets.Generated.Kernels.ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[0], ref _conv1Extended[0], rows);
             if (SplitsAcrossCores(389376L * rows)) RunAcrossCores(_conv1WeightGradient); else Conv1WeightGradient(0, Conv1Filters);
             return loss;
         }
@@ -390,7 +374,7 @@ namespace Demo.Vision
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
-        // conv1: forward and input gradient split over samples, weight gradient over filters (multiples of 4).
+        // conv1: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
         private void Conv1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref _input[0], ref _conv1Padded[0], first, last);
@@ -402,7 +386,7 @@ namespace Demo.Vision
             global::CompiledNets.Generated.Kernels.ConvWeightGradient_1x28x28_32x3x3(ref _conv1Extended[0], ref _conv1Padded[0], ref _gradients[Conv1Weight], ref _gradients[Conv1Bias], _rows, first, last);
         }
 
-        // conv2: forward and input gradient split over samples, weight gradient over filters (multiples of 4).
+        // conv2: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
         private void Conv2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
@@ -430,6 +414,69 @@ namespace Demo.Vision
         private void Dense1InputGradient(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.DenseInputGradient_1600x10_Linear(ref _deltaA[0], ref _parameters[Dense1Weight], ref _deltaB[0], ref _dropout1Output[0], _rows, first, last);
+        }
+
+        /// <summary>conv1, maxpool1, conv2, maxpool2, flatten1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
+        private void ForwardSegment0(int first, int last)
+        {
+            for (int start = first; start < last; start += 1)
+            {
+                int end = global::System.Math.Min(last, start + 1);
+                // conv1: Conv2D(32, 3x3, ReLU)
+                Conv1ForwardTraining(start, end);
+                // maxpool1: MaxPool2D(2)
+                global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref _conv1Output[start * Conv1Units], ref _maxPool1Output[start * MaxPool1Units], (end - start));
+                // conv2: Conv2D(64, 3x3, ReLU)
+                Conv2ForwardTraining(start, end);
+                // maxpool2: MaxPool2D(2)
+                global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref _conv2Output[start * Conv2Units], ref _maxPool2Output[start * MaxPool2Units], (end - start));
+                // flatten1: Flatten
+                _maxPool2Output.AsSpan(start * MaxPool2Units, (end - start) * MaxPool2Units).CopyTo(_flatten1Output.AsSpan(start * Flatten1Units, (end - start) * Flatten1Units));
+            }
+        }
+
+        /// <summary>dropout1, maxpool2, conv2 for samples [first, last), 2 at a time: a block's values are still in cache for the next step.</summary>
+        private void BackwardSegment0(int first, int last)
+        {
+            for (int start = first; start < last; start += 2)
+            {
+                int end = global::System.Math.Min(last, start + 2);
+                // dropout1 (_deltaB)
+                global::CompiledNets.Kernels.LayerKernels.DropoutBackward(_deltaB.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units), _dropout1Mask.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units));
+                // maxpool2 (_deltaB)
+                global::CompiledNets.Generated.Kernels.MaxPoolBackward_64x11x11_2(ref _conv2Output[start * Conv2Units], ref _maxPool2Output[start * MaxPool2Units], ref _deltaB[start * MaxPool2Units], ref _deltaA[start * Conv2Units], (end - start));
+                // conv2 (_deltaA)
+                global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_conv2Output.AsSpan(start * Conv2Units, (end - start) * Conv2Units), _deltaA.AsSpan(start * Conv2Units, (end - start) * Conv2Units));
+                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(start * Conv2Units, (end - start) * Conv2Units));
+                global::CompiledNets.Generated.Kernels.ConvExtendGradient_32x13x13_64x3x3(ref _deltaA[start * Conv2Units], ref _conv2Extended[start * Conv2Extended], (end - start));
+            }
+        }
+
+        /// <summary>conv2 for samples [first, last), 3 at a time: a block's values are still in cache for the next step.</summary>
+        private void BackwardSegment1(int first, int last)
+        {
+            for (int start = first; start < last; start += 3)
+            {
+                int end = global::System.Math.Min(last, start + 3);
+                // conv2 (_deltaA)
+                global::CompiledNets.Generated.Kernels.ConvBorderGradient_32x13x13_64x3x3(ref _deltaA[start * Conv2Units], ref _conv2GradientPadded[start * 14400], (end - start));
+                Conv2InputGradient(start, end);
+            }
+        }
+
+        /// <summary>maxpool1, conv1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
+        private void BackwardSegment2(int first, int last)
+        {
+            for (int start = first; start < last; start += 1)
+            {
+                int end = global::System.Math.Min(last, start + 1);
+                // maxpool1 (_deltaB)
+                global::CompiledNets.Generated.Kernels.MaxPoolBackward_32x26x26_2(ref _conv1Output[start * Conv1Units], ref _maxPool1Output[start * MaxPool1Units], ref _deltaB[start * MaxPool1Units], ref _deltaA[start * Conv1Units], (end - start));
+                // conv1 (_deltaA)
+                global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_conv1Output.AsSpan(start * Conv1Units, (end - start) * Conv1Units), _deltaA.AsSpan(start * Conv1Units, (end - start) * Conv1Units));
+                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(start * Conv1Units, (end - start) * Conv1Units));
+                global::CompiledNets.Generated.Kernels.ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[start * Conv1Units], ref _conv1Extended[start * Conv1Extended], (end - start));
+            }
         }
 
         /// <inheritdoc/>

@@ -1,0 +1,74 @@
+using CompiledNets.Generator.Tests.Infrastructure;
+
+namespace CompiledNets.Generator.Tests.Emit;
+
+/// <summary>
+/// How ComputeGradients gathers the layers' per-sample steps into segments (<c>TrainingSchedule</c>). That training still
+/// computes the same values is the equivalence suite's work (generated against interpreted, 1 thread against 2); these
+/// tests pin which steps share a segment, the part a wrong rule would break silently or slowly.
+/// </summary>
+public class TrainingScheduleTests
+{
+    private const string KerasConvnet = """
+        using CompiledNets;
+        [Network(InputShape = new[] { 1, 28, 28 })]
+        [Conv2D(32, 3, Activation.ReLU)]
+        [MaxPool2D(2)]
+        [Conv2D(64, 3, Activation.ReLU)]
+        [MaxPool2D(2)]
+        [Flatten]
+        [Dropout(0.5f)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        [Adam]
+        public partial class Keras;
+        """;
+
+    private static string ComputeGradients(string source)
+    {
+        int start = source.IndexOf("public float ComputeGradients(", StringComparison.Ordinal);
+        return source.Substring(start, source.IndexOf("return loss;", start, StringComparison.Ordinal) - start);
+    }
+
+    [Fact]
+    public void The_convnets_forward_pass_up_to_the_dropout_mask_is_one_segment()
+    {
+        var source = GeneratorHarness.Run(KerasConvnet).Source("Keras.g.cs");
+        var body = ComputeGradients(source);
+        Assert.Contains("// conv1, maxpool1, conv2, maxpool2, flatten1: sample by sample, in ForwardSegment0", body);
+        // The mask is drawn from one stream in sample order: a whole-batch step after the segment.
+        Assert.True(body.IndexOf("RunAcrossCores(_forwardSegment0)", StringComparison.Ordinal) < body.IndexOf("DropoutTraining(", StringComparison.Ordinal));
+        Assert.Contains("private void ForwardSegment0(int first, int last)", source);
+    }
+
+    [Fact]
+    public void Backward_segments_end_where_a_delta_buffer_would_change_its_sample_size()
+    {
+        var body = ComputeGradients(GeneratorHarness.Run(KerasConvnet).Source("Keras.g.cs"));
+        // dropout1, maxpool2 and conv2's derivative read and write their deltas at matching sizes: one segment.
+        Assert.Contains("// dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0", body);
+        // conv2's input gradient writes _deltaB at 32 × 13 × 13 a sample while _deltaA still holds conv2's gradient at
+        // 64 × 11 × 11; maxpool1's backward would write _deltaA at 32 × 26 × 26 over samples not yet read.
+        Assert.Contains("// conv2: sample by sample, in BackwardSegment1", body);
+        Assert.Contains("// maxpool1, conv1: sample by sample, in BackwardSegment2", body);
+        // The weight gradients sum over the batch: whole-batch steps between the segments.
+        Assert.Matches("BackwardSegment0\\(0, rows\\);\\s+// conv2 \\(_deltaA\\)\\s+if \\(SplitsAcrossCores\\(\\d+L \\* rows\\)\\) RunAcrossCores\\(_conv2WeightGradient\\)", body);
+    }
+
+    [Fact]
+    public void A_lone_step_that_only_moves_values_runs_in_place_without_a_segment()
+    {
+        var source = GeneratorHarness.Run("""
+            using CompiledNets;
+            [Network(Inputs = 64)]
+            [Dense(300, Activation.ReLU)]
+            [Dropout(0.3f)]
+            [Dense(10, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            public partial class Mlp;
+            """).Source("Mlp.g.cs");
+        Assert.DoesNotContain("Segment", source);
+        Assert.Contains("DropoutBackward(_deltaB.AsSpan(0, rows * Dropout1Units), _dropout1Mask.AsSpan(0, rows * Dropout1Units));", ComputeGradients(source));
+    }
+}
