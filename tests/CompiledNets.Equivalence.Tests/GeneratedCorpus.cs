@@ -32,12 +32,7 @@ public static class GeneratedCorpus
     {
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, parseOptions, path: s.Path)).ToArray();
-        var references = Basic.Reference.Assemblies.Net100.References.All
-            .Concat(new[] { typeof(INetwork).Assembly.Location, typeof(NetworkAttribute).Assembly.Location }
-                .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)));
-        var compilation = CSharpCompilation.Create("CompiledNets.Equivalence.Corpus", trees, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
-                nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+        var compilation = Compilation(trees);
 
         GeneratorDriver driver = CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: parseOptions);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
@@ -51,6 +46,17 @@ public static class GeneratedCorpus
         if (!result.Success || problems.Count > 0)
             throw new InvalidOperationException("The corpus did not compile cleanly:\n" + string.Join("\n", problems.Select(d => d.ToString())));
         return (image.ToArray(), generated);
+    }
+
+    /// <summary>A compilation of <paramref name="trees"/> as the corpus is compiled: .NET 10, the runtime and the attributes, unsafe code.</summary>
+    public static CSharpCompilation Compilation(IEnumerable<SyntaxTree> trees)
+    {
+        var references = Basic.Reference.Assemblies.Net100.References.All
+            .Concat(new[] { typeof(INetwork).Assembly.Location, typeof(NetworkAttribute).Assembly.Location }
+                .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)));
+        return CSharpCompilation.Create("CompiledNets.Equivalence.Corpus", trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
+                nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
     }
 
     private static Assembly Compile()

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using CompiledNets.Generator.Layers;
 
 namespace CompiledNets.Generator.Emit;
@@ -37,10 +39,10 @@ internal sealed record PoolBackwardKernel(PoolKernel Pool) : KernelRequest
 internal static class PoolKernelEmitter
 {
     /// <summary>
-    /// True for the common 2 × 2 max pooling with stride 2 and no padding: its windows tile the input, so each row pair
-    /// of eight values gives four outputs with two vector maxima and two shuffles (AVX2 or wider).
+    /// True for the common 2 × 2 pooling with stride 2 and no padding: its windows tile the input, so each row pair of
+    /// sixteen (AVX-512) or eight (AVX2) values gives eight or four outputs with a few vector operations and shuffles.
     /// </summary>
-    private static bool PairsInVectors(PoolKernel p) => p.Maximum && p.Window.Size == 2 && p.Window.Stride == 2 && !p.Window.Same && p.OutWidth >= 4;
+    private static bool PairsInVectors(PoolKernel p) => p.Window.Size == 2 && p.Window.Stride == 2 && !p.Window.Same && p.OutWidth >= 4;
 
     public static void EmitForward(SourceWriter w, PoolKernel p)
     {
@@ -48,7 +50,7 @@ internal static class PoolKernelEmitter
         using (w.Block($"internal static void {p.ForwardName}(ref float x, ref float y, int rows)"))
         {
             EmitConstants(w, p);
-            if (PairsInVectors(p)) EmitPairForward(w);
+            if (PairsInVectors(p)) EmitPairForward(w, p);
             using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
             {
                 w.Line("ref float input = ref Unsafe.Add(ref x, plane * H * W);");
@@ -86,7 +88,7 @@ internal static class PoolKernelEmitter
         using (w.Block($"internal static void {p.BackwardName}(ref float x, ref float y, ref float dy, ref float dx, int rows)"))
         {
             EmitConstants(w, p);
-            if (PairsInVectors(p)) EmitPairBackward(w);
+            if (PairsInVectors(p)) EmitPairBackward(w, p);
             using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
             {
                 w.Line("ref float input = ref Unsafe.Add(ref x, plane * H * W);");
@@ -121,89 +123,131 @@ internal static class PoolKernelEmitter
         w.Line();
     }
 
-    /// <summary>The vector path of <see cref="PairsInVectors"/> pooling, returning before the general loops; its last columns are scalar.</summary>
-    private static void EmitPairForward(SourceWriter w)
-    {
-        using (w.Block("if (Vector256.IsHardwareAccelerated)"))
-        {
-            using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
-            using (w.Block("for (int oh = 0; oh < OH; oh++)"))
-            {
-                w.Line("ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);");
-                w.Line("ref float bottom = ref Unsafe.Add(ref top, W);");
-                w.Line("ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);");
-                w.Line("int ow = 0;");
-                using (w.Block("for (; ow <= OW - 4; ow += 4)"))
-                {
-                    w.Line("// Vertical maxima, then each pair's: lanes 0, 2, 4 and 6 hold the four windows' maxima (NaN wins, as in the scalar loop).");
-                    w.Line("Vector256<float> rows2 = Vector256.Max(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)));");
-                    w.Line("Vector256<float> pairs = Vector256.Max(rows2, Vector256.Shuffle(rows2, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));");
-                    w.Line("Vector256.Shuffle(pairs, Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower().StoreUnsafe(ref output, (nuint)ow);");
-                }
-                using (w.Block("for (; ow < OW; ow++)"))
-                {
-                    w.Line("float m = Unsafe.Add(ref top, 2 * ow);");
-                    w.Line("float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;");
-                    w.Line("v = Unsafe.Add(ref bottom, 2 * ow); if (v > m || float.IsNaN(v)) m = v;");
-                    w.Line("v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;");
-                    w.Line("Unsafe.Add(ref output, ow) = m;");
-                }
-            }
-            w.Line("return;");
-        }
-    }
-
     /// <summary>
-    /// The vector path of <see cref="PairsInVectors"/> pooling's gradient: each input that equals its window's maximum and
-    /// is the first that does (top-left, top-right, bottom-left, bottom-right) takes the output's gradient.
+    /// The vector paths of <see cref="PairsInVectors"/> pooling, returning before the general loops: eight outputs a step
+    /// with AVX-512 when a row has that many, else four. Each row ends with a step that overlaps the one before it (the
+    /// same outputs again) rather than a scalar tail; its loads end at input column 2 * OW, within the row.
     /// </summary>
-    private static void EmitPairBackward(SourceWriter w)
+    private static void EmitPairForward(SourceWriter w, PoolKernel p)
     {
-        using (w.Block("if (Vector256.IsHardwareAccelerated)"))
+        foreach (var (vector, _, lanes) in PairVectors(p))
         {
-            w.Line("Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();");
-            w.Line("Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7), spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);");
-            using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
+            using (w.Block($"if ({vector}.IsHardwareAccelerated)"))
             {
-                w.Line("ref float target = ref Unsafe.Add(ref dx, plane * H * W);");
-                w.Line("MemoryMarshal.CreateSpan(ref target, H * W).Clear();");
+                w.Line($"{vector}<int> swap = {Indices(vector, 2 * lanes, i => i ^ 1)};");
+                w.Line($"{vector}<int> evens = {Indices(vector, 2 * lanes, i => 2 * i % (2 * lanes))};");
+                using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
                 using (w.Block("for (int oh = 0; oh < OH; oh++)"))
                 {
                     w.Line("ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);");
                     w.Line("ref float bottom = ref Unsafe.Add(ref top, W);");
-                    w.Line("ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);");
-                    w.Line("ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);");
-                    w.Line("ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);");
-                    w.Line("ref float targetBottom = ref Unsafe.Add(ref targetTop, W);");
-                    w.Line("int ow = 0;");
-                    using (w.Block("for (; ow <= OW - 4; ow += 4)"))
+                    w.Line("ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);");
+                    using (w.Block($"for (int ow = 0; ow < OW; ow += {lanes})"))
                     {
-                        w.Line("Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)ow).ToVector256Unsafe(), spread);");
-                        w.Line("Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)ow).ToVector256Unsafe(), spread);");
-                        w.Line("Vector256<float> upper = Vector256.Equals(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), m);");
-                        w.Line("Vector256<float> lower = Vector256.Equals(Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)), m);");
-                        w.Line("// In each pair of lanes the left one comes first: a right lane wins only when its left one does not.");
-                        w.Line("Vector256<float> upperLeft = Vector256.Shuffle(upper, evens), upperAny = upperLeft | Vector256.Shuffle(upper, odds);");
-                        w.Line("Vector256<float> firstUpper = Vector256.AndNot(upper, upperLeft & odd);");
-                        w.Line("Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lower, upperAny), Vector256.Shuffle(lower, evens) & odd);");
-                        w.Line("(g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * ow));");
-                        w.Line("(g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * ow));");
-                    }
-                    using (w.Block("for (; ow < OW; ow++)"))
-                    {
-                        w.Line("int at = 2 * ow;");
-                        w.Line("float best = Unsafe.Add(ref top, at);");
-                        w.Line("float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; }");
-                        w.Line("bool below = false;");
-                        w.Line("v = Unsafe.Add(ref bottom, 2 * ow); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow; below = true; }");
-                        w.Line("v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; below = true; }");
-                        w.Line("if (below) Unsafe.Add(ref targetBottom, at) = Unsafe.Add(ref gradient, ow); else Unsafe.Add(ref targetTop, at) = Unsafe.Add(ref gradient, ow);");
+                        w.Line($"int at = Math.Min(ow, OW - {lanes}); // a row's last step overlaps the one before (the same values again), no scalar tail");
+                        w.Line($"{vector}<float> upper = {vector}.LoadUnsafe(ref top, (nuint)(2 * at)), lower = {vector}.LoadUnsafe(ref bottom, (nuint)(2 * at));");
+                        if (p.Maximum)
+                        {
+                            w.Line("// Vertical maxima, then each pair's: the even lanes hold the windows' maxima (NaN wins, as in the scalar loop).");
+                            w.Line($"{vector}<float> rows2 = {vector}.Max(upper, lower);");
+                            w.Line($"{vector}<float> pairs = {vector}.Max(rows2, {vector}.Shuffle(rows2, swap));");
+                            w.Line($"{vector}.Shuffle(pairs, evens).GetLower().StoreUnsafe(ref output, (nuint)at);");
+                        }
+                        else
+                        {
+                            w.Line("// The even lanes hold the windows' sums in the scalar loop's order, from its zero (which makes a sum of -0s +0).");
+                            w.Line($"{vector}<float> sums = {vector}<float>.Zero + upper + {vector}.Shuffle(upper, swap) + lower + {vector}.Shuffle(lower, swap);");
+                            w.Line($"({vector}.Shuffle(sums, evens).GetLower() / 4f).StoreUnsafe(ref output, (nuint)at);");
+                        }
                     }
                 }
+                w.Line("return;");
             }
-            w.Line("return;");
         }
     }
+
+    /// <summary>
+    /// The vector paths of <see cref="PairsInVectors"/> pooling's gradient. Max: each input that equals its window's maximum
+    /// and is the first that does (top-left, top-right, bottom-left, bottom-right) takes the output's gradient, as in the
+    /// scalar loop. Average: every input takes a quarter. The steps store every input of the windows (overlapping steps
+    /// store the same values again), so only the inputs no window covers (the last column or row of an odd width or
+    /// height) are cleared.
+    /// </summary>
+    private static void EmitPairBackward(SourceWriter w, PoolKernel p)
+    {
+        foreach (var (vector, half, lanes) in PairVectors(p))
+        {
+            using (w.Block($"if ({vector}.IsHardwareAccelerated)"))
+            {
+                w.Line($"{vector}<int> spread = {Indices(vector, 2 * lanes, i => i / 2)};");
+                if (p.Maximum)
+                {
+                    w.Line($"{vector}<int> evens = {Indices(vector, 2 * lanes, i => i & ~1)}, odds = {Indices(vector, 2 * lanes, i => i | 1)};");
+                    w.Line($"{vector}<float> odd = {Indices(vector, 2 * lanes, i => -(i & 1))}.AsSingle();");
+                }
+                using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
+                {
+                    w.Line("ref float target = ref Unsafe.Add(ref dx, plane * H * W);");
+                    using (w.Block("for (int oh = 0; oh < OH; oh++)"))
+                    {
+                        if (p.Maximum)
+                        {
+                            w.Line("ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);");
+                            w.Line("ref float bottom = ref Unsafe.Add(ref top, W);");
+                            w.Line("ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);");
+                        }
+                        w.Line("ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);");
+                        w.Line("ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);");
+                        w.Line("ref float targetBottom = ref Unsafe.Add(ref targetTop, W);");
+                        using (w.Block($"for (int ow = 0; ow < OW; ow += {lanes})"))
+                        {
+                            w.Line($"int at = Math.Min(ow, OW - {lanes}); // a row's last step overlaps the one before (the same values again), no scalar tail");
+                            if (p.Maximum) EmitMaxGradientStep(w, vector, half);
+                            else
+                            {
+                                w.Line("// The scalar loop adds each share to a cleared plane: 0 + share, which makes a -0 share +0.");
+                                w.Line($"{vector}<float> share = {vector}.Shuffle(({half}.LoadUnsafe(ref gradient, (nuint)at) / 4f).To{vector}Unsafe(), spread) + {vector}<float>.Zero;");
+                                w.Line("share.StoreUnsafe(ref targetTop, (nuint)(2 * at));");
+                                w.Line("share.StoreUnsafe(ref targetBottom, (nuint)(2 * at));");
+                            }
+                        }
+                        if (p.Width % 2 != 0)
+                            w.Line("Unsafe.Add(ref targetTop, W - 1) = 0f; Unsafe.Add(ref targetBottom, W - 1) = 0f; // the odd last column is in no window");
+                    }
+                    if (p.Height % 2 != 0)
+                        w.Line("MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, (H - 1) * W), W).Clear(); // the odd last row is in no window");
+                }
+                w.Line("return;");
+            }
+        }
+    }
+
+    /// <summary>One step of max pooling's vector gradient: the two input rows' lanes that take their window's gradient.</summary>
+    private static void EmitMaxGradientStep(SourceWriter w, string vector, string half)
+    {
+        w.Line($"{vector}<float> m = {vector}.Shuffle({half}.LoadUnsafe(ref maxima, (nuint)at).To{vector}Unsafe(), spread);");
+        w.Line($"{vector}<float> g = {vector}.Shuffle({half}.LoadUnsafe(ref gradient, (nuint)at).To{vector}Unsafe(), spread);");
+        w.Line("// A window's maximum is NaN exactly when one of its inputs is (NaN wins), and then its first NaN takes the gradient.");
+        w.Line($"{vector}<float> upperValues = {vector}.LoadUnsafe(ref top, (nuint)(2 * at)), lowerValues = {vector}.LoadUnsafe(ref bottom, (nuint)(2 * at));");
+        w.Line($"{vector}<float> upper = {vector}.Equals(upperValues, m) | {vector}.IsNaN(upperValues);");
+        w.Line($"{vector}<float> lower = {vector}.Equals(lowerValues, m) | {vector}.IsNaN(lowerValues);");
+        w.Line("// In each pair of lanes the left one comes first: a right lane wins only when its left one does not.");
+        w.Line($"{vector}<float> upperLeft = {vector}.Shuffle(upper, evens), upperAny = upperLeft | {vector}.Shuffle(upper, odds);");
+        w.Line($"{vector}<float> firstUpper = {vector}.AndNot(upper, upperLeft & odd);");
+        w.Line($"{vector}<float> firstLower = {vector}.AndNot({vector}.AndNot(lower, upperAny), {vector}.Shuffle(lower, evens) & odd);");
+        w.Line("(g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * at));");
+        w.Line("(g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * at));");
+    }
+
+    /// <summary>The vector widths of the pair paths, widest first: AVX-512 only when a row has its eight outputs.</summary>
+    private static IEnumerable<(string Vector, string Half, int Lanes)> PairVectors(PoolKernel p)
+    {
+        if (p.OutWidth >= 8) yield return ("Vector512", "Vector256", 8);
+        yield return ("Vector256", "Vector128", 4);
+    }
+
+    private static string Indices(string vector, int count, System.Func<int, int> index) =>
+        $"{vector}.Create({string.Join(", ", Enumerable.Range(0, count).Select(index))})";
 
     private static void EmitConstants(SourceWriter w, PoolKernel p) =>
         w.Line($"const int C = {p.Channels}, H = {p.Height}, W = {p.Width}, OH = {p.OutHeight}, OW = {p.OutWidth};");

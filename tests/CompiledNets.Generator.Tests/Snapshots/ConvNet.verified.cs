@@ -1385,8 +1385,10 @@ namespace CompiledNets.Generated
         internal static void MaxPool_32x26x26_2(ref float x, ref float y, int rows)
         {
             const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated)
             {
+                Vector512<int> swap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+                Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
                 for (int plane = 0; plane < rows * C; plane++)
                 {
                     for (int oh = 0; oh < OH; oh++)
@@ -1394,21 +1396,38 @@ namespace CompiledNets.Generated
                         ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
                         ref float bottom = ref Unsafe.Add(ref top, W);
                         ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
-                        int ow = 0;
-                        for (; ow <= OW - 4; ow += 4)
+                        for (int ow = 0; ow < OW; ow += 8)
                         {
-                            // Vertical maxima, then each pair's: lanes 0, 2, 4 and 6 hold the four windows' maxima (NaN wins, as in the scalar loop).
-                            Vector256<float> rows2 = Vector256.Max(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)));
-                            Vector256<float> pairs = Vector256.Max(rows2, Vector256.Shuffle(rows2, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));
-                            Vector256.Shuffle(pairs, Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower().StoreUnsafe(ref output, (nuint)ow);
+                            int at = Math.Min(ow, OW - 8); // a row's last step overlaps the one before (the same values again), no scalar tail
+                            Vector512<float> upper = Vector512.LoadUnsafe(ref top, (nuint)(2 * at)), lower = Vector512.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            // Vertical maxima, then each pair's: the even lanes hold the windows' maxima (NaN wins, as in the scalar loop).
+                            Vector512<float> rows2 = Vector512.Max(upper, lower);
+                            Vector512<float> pairs = Vector512.Max(rows2, Vector512.Shuffle(rows2, swap));
+                            Vector512.Shuffle(pairs, evens).GetLower().StoreUnsafe(ref output, (nuint)at);
                         }
-                        for (; ow < OW; ow++)
+                    }
+                }
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+                Vector256<int> evens = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+                for (int plane = 0; plane < rows * C; plane++)
+                {
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
+                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        for (int ow = 0; ow < OW; ow += 4)
                         {
-                            float m = Unsafe.Add(ref top, 2 * ow);
-                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
-                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > m || float.IsNaN(v)) m = v;
-                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
-                            Unsafe.Add(ref output, ow) = m;
+                            int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
+                            Vector256<float> upper = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lower = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            // Vertical maxima, then each pair's: the even lanes hold the windows' maxima (NaN wins, as in the scalar loop).
+                            Vector256<float> rows2 = Vector256.Max(upper, lower);
+                            Vector256<float> pairs = Vector256.Max(rows2, Vector256.Shuffle(rows2, swap));
+                            Vector256.Shuffle(pairs, evens).GetLower().StoreUnsafe(ref output, (nuint)at);
                         }
                     }
                 }
@@ -1443,14 +1462,14 @@ namespace CompiledNets.Generated
         internal static void MaxPoolBackward_32x26x26_2(ref float x, ref float y, ref float dy, ref float dx, int rows)
         {
             const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated)
             {
-                Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
-                Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7), spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+                Vector512<int> spread = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+                Vector512<int> evens = Vector512.Create(0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14), odds = Vector512.Create(1, 1, 3, 3, 5, 5, 7, 7, 9, 9, 11, 11, 13, 13, 15, 15);
+                Vector512<float> odd = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
                 for (int plane = 0; plane < rows * C; plane++)
                 {
                     ref float target = ref Unsafe.Add(ref dx, plane * H * W);
-                    MemoryMarshal.CreateSpan(ref target, H * W).Clear();
                     for (int oh = 0; oh < OH; oh++)
                     {
                         ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
@@ -1459,29 +1478,57 @@ namespace CompiledNets.Generated
                         ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
                         ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
                         ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
-                        int ow = 0;
-                        for (; ow <= OW - 4; ow += 4)
+                        for (int ow = 0; ow < OW; ow += 8)
                         {
-                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)ow).ToVector256Unsafe(), spread);
-                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)ow).ToVector256Unsafe(), spread);
-                            Vector256<float> upper = Vector256.Equals(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), m);
-                            Vector256<float> lower = Vector256.Equals(Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)), m);
+                            int at = Math.Min(ow, OW - 8); // a row's last step overlaps the one before (the same values again), no scalar tail
+                            Vector512<float> m = Vector512.Shuffle(Vector256.LoadUnsafe(ref maxima, (nuint)at).ToVector512Unsafe(), spread);
+                            Vector512<float> g = Vector512.Shuffle(Vector256.LoadUnsafe(ref gradient, (nuint)at).ToVector512Unsafe(), spread);
+                            // A window's maximum is NaN exactly when one of its inputs is (NaN wins), and then its first NaN takes the gradient.
+                            Vector512<float> upperValues = Vector512.LoadUnsafe(ref top, (nuint)(2 * at)), lowerValues = Vector512.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            Vector512<float> upper = Vector512.Equals(upperValues, m) | Vector512.IsNaN(upperValues);
+                            Vector512<float> lower = Vector512.Equals(lowerValues, m) | Vector512.IsNaN(lowerValues);
+                            // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
+                            Vector512<float> upperLeft = Vector512.Shuffle(upper, evens), upperAny = upperLeft | Vector512.Shuffle(upper, odds);
+                            Vector512<float> firstUpper = Vector512.AndNot(upper, upperLeft & odd);
+                            Vector512<float> firstLower = Vector512.AndNot(Vector512.AndNot(lower, upperAny), Vector512.Shuffle(lower, evens) & odd);
+                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * at));
+                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
+                        }
+                    }
+                }
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<int> spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+                Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7);
+                Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+                for (int plane = 0; plane < rows * C; plane++)
+                {
+                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
+                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
+                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
+                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                        for (int ow = 0; ow < OW; ow += 4)
+                        {
+                            int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
+                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
+                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
+                            // A window's maximum is NaN exactly when one of its inputs is (NaN wins), and then its first NaN takes the gradient.
+                            Vector256<float> upperValues = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lowerValues = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            Vector256<float> upper = Vector256.Equals(upperValues, m) | Vector256.IsNaN(upperValues);
+                            Vector256<float> lower = Vector256.Equals(lowerValues, m) | Vector256.IsNaN(lowerValues);
                             // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
                             Vector256<float> upperLeft = Vector256.Shuffle(upper, evens), upperAny = upperLeft | Vector256.Shuffle(upper, odds);
                             Vector256<float> firstUpper = Vector256.AndNot(upper, upperLeft & odd);
                             Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lower, upperAny), Vector256.Shuffle(lower, evens) & odd);
-                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * ow));
-                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * ow));
-                        }
-                        for (; ow < OW; ow++)
-                        {
-                            int at = 2 * ow;
-                            float best = Unsafe.Add(ref top, at);
-                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; }
-                            bool below = false;
-                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow; below = true; }
-                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; below = true; }
-                            if (below) Unsafe.Add(ref targetBottom, at) = Unsafe.Add(ref gradient, ow); else Unsafe.Add(ref targetTop, at) = Unsafe.Add(ref gradient, ow);
+                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * at));
+                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
                         }
                     }
                 }
@@ -3025,6 +3072,8 @@ namespace CompiledNets.Generated
             const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
             if (Vector256.IsHardwareAccelerated)
             {
+                Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+                Vector256<int> evens = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
                 for (int plane = 0; plane < rows * C; plane++)
                 {
                     for (int oh = 0; oh < OH; oh++)
@@ -3032,21 +3081,14 @@ namespace CompiledNets.Generated
                         ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
                         ref float bottom = ref Unsafe.Add(ref top, W);
                         ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
-                        int ow = 0;
-                        for (; ow <= OW - 4; ow += 4)
+                        for (int ow = 0; ow < OW; ow += 4)
                         {
-                            // Vertical maxima, then each pair's: lanes 0, 2, 4 and 6 hold the four windows' maxima (NaN wins, as in the scalar loop).
-                            Vector256<float> rows2 = Vector256.Max(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)));
-                            Vector256<float> pairs = Vector256.Max(rows2, Vector256.Shuffle(rows2, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));
-                            Vector256.Shuffle(pairs, Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower().StoreUnsafe(ref output, (nuint)ow);
-                        }
-                        for (; ow < OW; ow++)
-                        {
-                            float m = Unsafe.Add(ref top, 2 * ow);
-                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
-                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > m || float.IsNaN(v)) m = v;
-                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > m || float.IsNaN(v)) m = v;
-                            Unsafe.Add(ref output, ow) = m;
+                            int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
+                            Vector256<float> upper = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lower = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            // Vertical maxima, then each pair's: the even lanes hold the windows' maxima (NaN wins, as in the scalar loop).
+                            Vector256<float> rows2 = Vector256.Max(upper, lower);
+                            Vector256<float> pairs = Vector256.Max(rows2, Vector256.Shuffle(rows2, swap));
+                            Vector256.Shuffle(pairs, evens).GetLower().StoreUnsafe(ref output, (nuint)at);
                         }
                     }
                 }
@@ -3083,12 +3125,12 @@ namespace CompiledNets.Generated
             const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
             if (Vector256.IsHardwareAccelerated)
             {
+                Vector256<int> spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+                Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7);
                 Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
-                Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7), spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
                 for (int plane = 0; plane < rows * C; plane++)
                 {
                     ref float target = ref Unsafe.Add(ref dx, plane * H * W);
-                    MemoryMarshal.CreateSpan(ref target, H * W).Clear();
                     for (int oh = 0; oh < OH; oh++)
                     {
                         ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
@@ -3097,31 +3139,25 @@ namespace CompiledNets.Generated
                         ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
                         ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
                         ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
-                        int ow = 0;
-                        for (; ow <= OW - 4; ow += 4)
+                        for (int ow = 0; ow < OW; ow += 4)
                         {
-                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)ow).ToVector256Unsafe(), spread);
-                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)ow).ToVector256Unsafe(), spread);
-                            Vector256<float> upper = Vector256.Equals(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), m);
-                            Vector256<float> lower = Vector256.Equals(Vector256.LoadUnsafe(ref bottom, (nuint)(2 * ow)), m);
+                            int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
+                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
+                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
+                            // A window's maximum is NaN exactly when one of its inputs is (NaN wins), and then its first NaN takes the gradient.
+                            Vector256<float> upperValues = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lowerValues = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            Vector256<float> upper = Vector256.Equals(upperValues, m) | Vector256.IsNaN(upperValues);
+                            Vector256<float> lower = Vector256.Equals(lowerValues, m) | Vector256.IsNaN(lowerValues);
                             // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
                             Vector256<float> upperLeft = Vector256.Shuffle(upper, evens), upperAny = upperLeft | Vector256.Shuffle(upper, odds);
                             Vector256<float> firstUpper = Vector256.AndNot(upper, upperLeft & odd);
                             Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lower, upperAny), Vector256.Shuffle(lower, evens) & odd);
-                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * ow));
-                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * ow));
+                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * at));
+                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
                         }
-                        for (; ow < OW; ow++)
-                        {
-                            int at = 2 * ow;
-                            float best = Unsafe.Add(ref top, at);
-                            float v = Unsafe.Add(ref top, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; }
-                            bool below = false;
-                            v = Unsafe.Add(ref bottom, 2 * ow); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow; below = true; }
-                            v = Unsafe.Add(ref bottom, 2 * ow + 1); if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; at = 2 * ow + 1; below = true; }
-                            if (below) Unsafe.Add(ref targetBottom, at) = Unsafe.Add(ref gradient, ow); else Unsafe.Add(ref targetTop, at) = Unsafe.Add(ref gradient, ow);
-                        }
+                        Unsafe.Add(ref targetTop, W - 1) = 0f; Unsafe.Add(ref targetBottom, W - 1) = 0f; // the odd last column is in no window
                     }
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, (H - 1) * W), W).Clear(); // the odd last row is in no window
                 }
                 return;
             }

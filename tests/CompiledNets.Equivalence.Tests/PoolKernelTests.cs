@@ -1,0 +1,140 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CompiledNets.Equivalence.Tests;
+
+/// <summary>
+/// The generated 2 × 2 stride-2 pooling kernels, called directly and compared bit for bit with the scalar semantics the
+/// interpreted engine documents: rows of exactly eight outputs (one AVX-512 step), of thirteen and seventeen (a last step
+/// that overlaps the one before), of fewer than eight (AVX2 steps only) and of three (scalar), odd heights and widths
+/// whose last row or column no window covers, ties within a window and NaN. Max pooling avoids -0: the vector maximum of
+/// -0 and +0 is +0 where the scalar loop keeps the first, and the vector gradient stores a -0 where the scalar loop adds it
+/// to a cleared plane.
+/// </summary>
+public sealed class PoolKernelTests
+{
+    private delegate void Forward(ref float x, ref float y, int rows);
+
+    private delegate void Backward(ref float x, ref float y, ref float dy, ref float dx, int rows);
+
+    public static TheoryData<bool, int, int, int> Shapes()
+    {
+        var data = new TheoryData<bool, int, int, int>();
+        foreach (bool max in new[] { true, false })
+            foreach (var (c, h, w) in Dimensions)
+                data.Add(max, c, h, w);
+        return data;
+    }
+
+    private static readonly (int C, int H, int W)[] Dimensions =
+        [(3, 16, 16), (3, 26, 26), (2, 34, 34), (3, 27, 27), (2, 10, 10), (2, 11, 11), (2, 9, 9), (2, 7, 20), (2, 6, 6)];
+
+    /// <summary>
+    /// One network per kind and shape; each generated file keeps its kernels in a file-local class, which the tests make
+    /// public under a name of its own so that they can call the kernels.
+    /// </summary>
+    private static readonly Lazy<Assembly> Networks = new(() =>
+    {
+        var source = new StringBuilder("using CompiledNets;\nnamespace Pools;\n");
+        foreach (string kind in new[] { "Max", "Avg" })
+            foreach (var (c, h, w) in Dimensions)
+                source.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"[Network(InputShape = new[] {{ {c}, {h}, {w} }})] [Conv2D({c}, 1)] [{kind}Pool2D(2)] [Flatten] [Dense(2)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.1f)]\npublic partial class {kind}{c}x{h}x{w};\n");
+        var (_, generated) = GeneratedCorpus.CompileSources([("Pools.cs", source.ToString())]);
+        var trees = generated.Select((tree, i) => CSharpSyntaxTree.ParseText(
+            tree.ToString().Replace("file static class Kernels", $"public static class Kernels{i}", StringComparison.Ordinal)
+                .Replace("Generated.Kernels.", $"Generated.Kernels{i}.", StringComparison.Ordinal),
+            (CSharpParseOptions)tree.Options, tree.FilePath));
+        var compilation = GeneratedCorpus.Compilation(trees.Prepend(CSharpSyntaxTree.ParseText(source.ToString(), (CSharpParseOptions)generated[0].Options, "Pools.cs")));
+        using var image = new MemoryStream();
+        var result = compilation.Emit(image);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        return new AssemblyLoadContext("Pools", isCollectible: true).LoadFromStream(new MemoryStream(image.ToArray()));
+    });
+
+    private static T Kernel<T>(string name) where T : Delegate
+    {
+        var method = Networks.Value.GetTypes().Select(t => t.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)).First(m => m is not null)!;
+        return (T)Delegate.CreateDelegate(typeof(T), method);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Generated_pooling_matches_the_scalar_semantics_bitwise(bool max, int c, int h, int w)
+    {
+        string name = $"{(max ? "MaxPool" : "AvgPool")}_{c}x{h}x{w}_2", backwardName = name.Replace("Pool_", "PoolBackward_", StringComparison.Ordinal);
+        var forward = Kernel<Forward>(name);
+        var backward = Kernel<Backward>(backwardName);
+        int oh = h / 2, ow = w / 2;
+        var random = new Random(c * 1000 + h * 37 + w);
+        foreach (int rows in new[] { 1, 3 })
+        {
+            // Few distinct values, so that windows tie, and NaN; average pooling also sees -0.
+            var x = new float[rows * c * h * w];
+            for (int i = 0; i < x.Length; i++)
+            {
+                int k = random.Next(20);
+                x[i] = k == 0 ? float.NaN : k < 4 ? 0f : k < 6 && !max ? -0f : k < 12 ? random.Next(-1, 3) : (float)random.NextDouble() - 0.5f;
+            }
+            var dy = new float[rows * c * oh * ow];
+            for (int i = 0; i < dy.Length; i++) dy[i] = random.Next(10) == 0 && !max ? -0f : (float)random.NextDouble() - 0.5f;
+
+            var (expectedY, expectedDx) = Reference(max, x, dy, rows * c, h, w);
+            var y = new float[expectedY.Length];
+            forward(ref x[0], ref y[0], rows);
+            AssertBitwise(expectedY, y, name, rows);
+            var dx = new float[x.Length];
+            Array.Fill(dx, 42f); // every input gradient must be written, covered or not
+            backward(ref x[0], ref y[0], ref dy[0], ref dx[0], rows);
+            AssertBitwise(expectedDx, dx, backwardName, rows);
+        }
+    }
+
+    /// <summary>
+    /// The scalar loops: max takes a later value when it is greater or NaN, and routes the gradient to the window's first
+    /// maximum (its first NaN if any); average sums from zero in row-major order, divides by four and adds a quarter of
+    /// the gradient to each input of a cleared plane.
+    /// </summary>
+    private static (float[] Y, float[] Dx) Reference(bool max, float[] x, float[] dy, int planes, int h, int w)
+    {
+        int oh = h / 2, ow = w / 2;
+        var y = new float[planes * oh * ow];
+        var dx = new float[x.Length];
+        for (int p = 0; p < planes; p++)
+            for (int r = 0; r < oh; r++)
+                for (int col = 0; col < ow; col++)
+                {
+                    int o = (p * oh + r) * ow + col, first = p * h * w + 2 * r * w + 2 * col;
+                    int[] window = [first, first + 1, first + w, first + w + 1];
+                    if (max)
+                    {
+                        float m = x[first], best = x[first];
+                        int at = first;
+                        foreach (int i in window.Skip(1))
+                        {
+                            if (x[i] > m || float.IsNaN(x[i])) m = x[i];
+                            if (x[i] > best || (float.IsNaN(x[i]) && !float.IsNaN(best))) { best = x[i]; at = i; }
+                        }
+                        y[o] = m;
+                        dx[at] = dy[o];
+                    }
+                    else
+                    {
+                        float s = 0f;
+                        foreach (int i in window) s += x[i];
+                        y[o] = s / 4;
+                        foreach (int i in window) dx[i] += dy[o] / 4;
+                    }
+                }
+        return (y, dx);
+    }
+
+    private static void AssertBitwise(float[] expected, float[] actual, string kernel, int rows)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{kernel} at {rows} rows, element {i}: expected {expected[i]:R} ({BitConverter.SingleToInt32Bits(expected[i]):X8}), got {actual[i]:R} ({BitConverter.SingleToInt32Bits(actual[i]):X8})");
+    }
+}
