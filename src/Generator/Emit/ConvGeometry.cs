@@ -17,11 +17,11 @@ namespace CompiledNets.Generator.Emit;
 /// into <see cref="PaddedSlack"/>.
 /// </para>
 /// <para>
-/// The input gradient is the full correlation of the output gradient with the flipped kernel: the output gradient, at
-/// stride 1 (a stride leaves zeros between its values) and with a border of <c>kh - 1</c> rows and <c>kw - 1</c> columns
-/// of zeros (<c>GradientPadded</c>: <c>[F, Hz, Wz]</c>), convolved in extended rows of <c>Wz</c> over the padded input's
-/// positions, then cropped to the input. The weight gradient sums, over samples and positions, the output gradient in
-/// the forward's extended rows (zeros where no output is) times the padded input at each weight's offset.
+/// The backward pass reads the output gradient in the forward's extended rows (zeros where no output is; a stride leaves
+/// zeros between its values). The weight gradient sums, over samples and positions, that gradient times the padded input
+/// at each weight's offset. The input gradient is the same product the other way round: each tap <c>(kh, kw)</c> of each
+/// input channel adds <c>Σ_f w[f, c, kh, kw]·dy[f, t]</c> at <c>t + kh·Wp + kw</c> of the padded input's gradient, which is
+/// then cropped to the input.
 /// </para>
 /// </remarks>
 internal sealed record ConvGeometry(int Channels, int Height, int Width, int Filters, Window Rows, Window Columns)
@@ -62,23 +62,14 @@ internal sealed record ConvGeometry(int Channels, int Height, int Width, int Fil
 
     public int WeightCount => Filters * Channels * KernelArea;
 
-    /// <summary>Rows of the zero-bordered output gradient: the stride-1 output rows and a border of kh - 1 on each side.</summary>
-    public int GradientHeight => FullHeight + 2 * (Rows.Size - 1);
+    /// <summary>
+    /// Floats the input gradient's last vectors write past the padded input's last plane: the output gradient's extended
+    /// plane shifted by the kernel's farthest tap. They add the zeros of positions that are not outputs.
+    /// </summary>
+    public int InputGradientSlack => System.Math.Max(0, ExtendedPlane + (Rows.Size - 1) * PaddedWidth + Columns.Size - 1 - PaddedPlane);
 
-    /// <summary>Columns of the zero-bordered output gradient, also the width of the input gradient's extended rows.</summary>
-    public int GradientWidth => FullWidth + 2 * (Columns.Size - 1);
-
-    public int GradientPlane => GradientHeight * GradientWidth;
-
-    public int GradientPaddedSample => Filters * GradientPlane;
-
-    /// <summary>The input gradient over the padded input's rows, in extended rows of <see cref="GradientWidth"/>.</summary>
-    public int InputExtendedPlane => RoundUp(PaddedHeight * GradientWidth);
-
-    public int InputExtendedSample => Channels * InputExtendedPlane;
-
-    /// <summary>Floats read past the last zero-bordered gradient plane by the input gradient's last vectors.</summary>
-    public int GradientSlack => System.Math.Max(0, InputExtendedPlane + (Rows.Size - 1) * GradientWidth + Columns.Size - 1 - GradientPlane);
+    /// <summary>One sample's input gradient over the padded input, before it is cropped: <c>[C, Hp, Wp]</c> and the slack.</summary>
+    public int InputGradientSample => PaddedSample + InputGradientSlack;
 
     /// <summary>The kernels' name stem: every size they are specialised to.</summary>
     public string Signature =>
@@ -97,8 +88,6 @@ internal sealed record ConvKernels(ConvGeometry Geometry, Model.ActivationKind A
     public string CompactName => $"ConvCompact_{Geometry.Signature}";
 
     public string ExtendGradientName => $"ConvExtendGradient_{Geometry.Signature}";
-
-    public string BorderGradientName => $"ConvBorderGradient_{Geometry.Signature}";
 
     public string WeightGradientName => $"ConvWeightGradient_{Geometry.Signature}";
 

@@ -5,10 +5,11 @@ using CompiledNets.Generator.Model;
 namespace CompiledNets.Generator.Emit;
 
 /// <summary>
-/// Writes a convolution's kernels, specialised to its <see cref="ConvGeometry"/>. The forward pass and the input gradient
-/// are one direct-convolution kernel (<see cref="EmitDirect"/>): a tile of 4 output channels × 4 vectors of positions keeps
-/// 16 accumulators in registers over the whole reduction, each step one broadcast weight per channel and one load per
-/// vector (8 loads for 16 FMAs). The weight gradient is a dot product along the positions per weight
+/// Writes a convolution's kernels, specialised to its <see cref="ConvGeometry"/>. The forward pass is a direct convolution
+/// (<see cref="EmitDirect"/>): a tile of 4 output channels × 4 vectors of positions keeps 16 accumulators in registers
+/// over the whole reduction, each step one broadcast weight per channel and one load per vector (8 loads for 16 FMAs).
+/// The input gradient is the same product turned round, a tile of 4 input channels × 4 vectors per kernel tap summed over
+/// the filters (<see cref="EmitInputGradient"/>). The weight gradient is a dot product along the positions per weight
 /// (<see cref="EmitWeightGradient"/>), in tiles of 4 filters × 4 weights. Every kernel takes the range of samples (or
 /// filters) it computes, so a product splits across the pool without changing any sum.
 /// </summary>
@@ -131,57 +132,109 @@ internal static class ConvKernelEmitter
         w.Line();
     }
 
-    /// <summary>The output gradient into its zero-bordered planes for the input gradient (the border and a stride's gaps are never written: zeros).</summary>
-    public static void EmitBorderGradient(SourceWriter w, ConvGeometry g)
+    /// <summary>
+    /// The input gradient of samples [first, last), from the output gradient in the forward's extended planes: for each
+    /// kernel tap <c>(kh, kw)</c> of input channel c, <c>Σ_f w[f, c, kh, kw]·dy[f, t]</c> is added at <c>t + kh·Wp + kw</c>
+    /// of the padded input's gradient, which is then cropped to the input. A tile is 4 channels × 4 vectors of one tap,
+    /// accumulated over the filters in registers; its four channels' planes lie apart, so its additions never overlap, and
+    /// the taps run in order, so each value's sum has the same order whatever the split. Only the products the forward
+    /// pass has are computed (a full correlation over a zero-bordered gradient would also multiply the border).
+    /// </summary>
+    public static void EmitInputGradient(SourceWriter w, ConvGeometry g)
     {
         var names = new ConvKernels(g, ActivationKind.Linear, 0f);
-        int stride = g.Rows.Stride;
-        w.Line($"/// <summary>dy [{g.Filters}, {g.OutHeight}, {g.OutWidth}] of every sample into planes of [{g.GradientHeight}, {g.GradientWidth}] at ({g.Rows.Size - 1}, {g.Columns.Size - 1}), at stride 1.</summary>");
-        using (w.Block($"internal static void {names.BorderGradientName}(ref float dy, ref float bordered, int rows)"))
+        w.Line($"/// <summary>dx [{g.Channels}, {g.Height}, {g.Width}] of samples [first, last): <c>dx[c, t + kh·{g.PaddedWidth} + kw] += Σ_f w[f, c, kh, kw]·dy[f, t]</c> over the padded input, cropped.</summary>");
+        using (w.Block($"internal static void {names.InputGradientName}(ref float dy, ref float w, ref float padded, ref float dx, int first, int last)"))
         {
-            w.Line($"const int F = {g.Filters}, Plane = {g.GradientPlane}, Wz = {g.GradientWidth}, OH = {g.OutHeight}, OW = {g.OutWidth};");
-            using (w.Block("for (int p = 0; p < rows * F; p++)"))
+            w.Line($"const int C = {g.Channels}, F = {g.Filters}, Taps = {g.KernelArea}, K = C * Taps, T = {g.ExtendedPlane}, P = {g.PaddedPlane}, Wp = {g.PaddedWidth};");
+            w.Line($"const int DySample = {g.ExtendedSample}, Sample = {g.InputGradientSample}, H = {g.Height}, W = {g.Width};");
+            using (w.Block("for (int b = first; b < last; b++)"))
             {
-                w.Line($"ref float plane = ref Unsafe.Add(ref bordered, p * Plane + {g.Rows.Size - 1} * Wz + {g.Columns.Size - 1});");
-                w.Line("ref float source = ref Unsafe.Add(ref dy, p * OH * OW);");
-                using (w.Block("for (int oh = 0; oh < OH; oh++)"))
+                w.Line("ref float dys = ref Unsafe.Add(ref dy, b * DySample);");
+                w.Line("ref float dxs = ref Unsafe.Add(ref padded, b * Sample);");
+                w.Line("MemoryMarshal.CreateSpan(ref dxs, Sample).Clear();");
+                bool firstType = true;
+                foreach (var (type, width) in VectorTypes)
                 {
-                    if (stride == 1)
-                        w.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, oh * OW), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wz), OW));");
-                    else
-                        w.Line($"for (int ow = 0; ow < OW; ow++) Unsafe.Add(ref plane, oh * {stride} * Wz + ow * {stride}) = Unsafe.Add(ref source, oh * OW + ow);");
+                    using (w.Block($"{(firstType ? "if" : "else if")} ({type}.IsHardwareAccelerated)"))
+                    {
+                        w.Line("int c = 0;");
+                        if (g.Channels >= FilterTile)
+                            using (w.Block($"for (; c <= C - {FilterTile}; c += {FilterTile})")) EmitInputGradientTaps(w, g, type, width, FilterTile);
+                        if (g.Channels % FilterTile != 0)
+                            using (w.Block("for (; c < C; c++)")) EmitInputGradientTaps(w, g, type, width, 1);
+                    }
+                    firstType = false;
+                }
+                using (w.Block("else"))
+                using (w.Block("for (int c = 0; c < C; c++)"))
+                using (w.Block("for (int tap = 0; tap < Taps; tap++)"))
+                {
+                    w.Line($"int shift = tap / {g.Columns.Size} * Wp + tap % {g.Columns.Size};");
+                    using (w.Block("for (int t = 0; t < T; t++)"))
+                    {
+                        w.Line("float s = 0f;");
+                        w.Line("for (int f = 0; f < F; f++) s += Unsafe.Add(ref w, f * K + c * Taps + tap) * Unsafe.Add(ref dys, f * T + t);");
+                        w.Line("Unsafe.Add(ref dxs, c * P + shift + t) += s;");
+                    }
+                }
+                w.Line("// Cropped: the padding's gradient is dropped.");
+                using (w.Block("for (int c = 0; c < C; c++)"))
+                {
+                    w.Line($"ref float plane = ref Unsafe.Add(ref dxs, c * P + {g.PadTop} * Wp + {g.PadLeft});");
+                    w.Line("ref float target = ref Unsafe.Add(ref dx, (b * C + c) * H * W);");
+                    using (w.Block("for (int h = 0; h < H; h++)"))
+                        w.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, h * Wp), W).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, h * W), W));");
                 }
             }
         }
         w.Line();
     }
 
-    /// <summary>
-    /// The input gradient of samples [first, last): the full correlation of the bordered output gradient with the flipped
-    /// kernel, in extended rows over the padded input, then cropped to the input.
-    /// </summary>
-    public static void EmitInputGradient(SourceWriter w, ConvGeometry g)
+    /// <summary>Every tap and position of <paramref name="channels"/> input channels from <c>c</c>: tiles over the extended plane, as the forward pass's.</summary>
+    private static void EmitInputGradientTaps(SourceWriter w, ConvGeometry g, string type, int width, int channels)
     {
-        var names = new ConvKernels(g, ActivationKind.Linear, 0f);
-        string full = names.InputGradientName + "_Full";
-        w.Line($"/// <summary>dx over the padded input: <c>Σ_f,a,b w[f, c, {g.Rows.Size - 1} - a, {g.Columns.Size - 1} - b]·bordered[f, t + a·{g.GradientWidth} + b]</c>.</summary>");
-        EmitDirect(w, new Direct(full, g.Filters, g.GradientPlane, g.GradientWidth, g.GradientPaddedSample, g.Channels, g.InputExtendedPlane, g.InputExtendedSample,
-            g.Rows.Size, g.Columns.Size, WeightOut: g.KernelArea, WeightIn: g.Channels * g.KernelArea, WeightRow: -g.Columns.Size, WeightColumn: -1,
-            WeightBase: g.KernelArea - 1, Bias: false, ActivationKind.Linear, 0f));
-        w.Line($"/// <summary>The input gradient [{g.Channels}, {g.Height}, {g.Width}] of samples [first, last), its padding cropped.</summary>");
-        using (w.Block($"internal static void {names.InputGradientName}(ref float bordered, ref float w, ref float extended, ref float dx, int first, int last)"))
+        using (w.Block("for (int tap = 0; tap < Taps; tap++)"))
         {
-            w.Line($"{full}(ref bordered, ref w, ref extended, ref extended, first, last);");
-            w.Line($"const int C = {g.Channels}, T = {g.InputExtendedPlane}, Wz = {g.GradientWidth}, H = {g.Height}, W = {g.Width};");
-            using (w.Block("for (int p = first * C; p < last * C; p++)"))
+            w.Line($"ref float target = ref Unsafe.Add(ref dxs, c * P + tap / {g.Columns.Size} * Wp + tap % {g.Columns.Size});");
+            w.Line("ref float wt = ref Unsafe.Add(ref w, c * Taps + tap);");
+            var (mainTiles, tail) = PositionTiles(g.ExtendedPlane / width);
+            w.Line("int t = 0;");
+            if (mainTiles > 0)
+                using (w.Block($"for (; t < {mainTiles * PositionTile * width}; t += {PositionTile * width})")) EmitInputGradientTile(w, type, width, channels, PositionTile);
+            foreach (int vectors in tail)
+                using (w.Block($"// the next {vectors} vectors"))
+                {
+                    EmitInputGradientTile(w, type, width, channels, vectors);
+                    w.Line($"t += {vectors * width};");
+                }
+        }
+    }
+
+    private static void EmitInputGradientTile(SourceWriter w, string type, int width, int channels, int vectors)
+    {
+        var accumulators = new List<string>();
+        for (int j = 0; j < channels; j++)
+            for (int v = 0; v < vectors; v++) accumulators.Add($"a{j}{v} = {type}<float>.Zero");
+        w.Line($"{type}<float> " + string.Join(", ", accumulators) + ";");
+        using (w.Block("for (int f = 0; f < F; f++)"))
+        {
+            w.Line("ref float df = ref Unsafe.Add(ref dys, f * T + t);");
+            w.Line("ref float wf = ref Unsafe.Add(ref wt, f * K);");
+            for (int v = 0; v < vectors; v++)
+                w.Line($"{type}<float> d{v} = {type}.LoadUnsafe(ref df, (nuint)({v * width}));");
+            for (int j = 0; j < channels; j++)
             {
-                w.Line($"ref float plane = ref Unsafe.Add(ref extended, p * T + {g.PadTop} * Wz + {g.PadLeft});");
-                w.Line("ref float target = ref Unsafe.Add(ref dx, p * H * W);");
-                using (w.Block("for (int h = 0; h < H; h++)"))
-                    w.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, h * Wz), W).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, h * W), W));");
+                w.Line($"{type}<float> w{j} = {type}.Create(Unsafe.Add(ref wf, {j} * Taps));");
+                for (int v = 0; v < vectors; v++) w.Line($"a{j}{v} = {type}.MultiplyAddEstimate(w{j}, d{v}, a{j}{v});");
             }
         }
-        w.Line();
+        for (int j = 0; j < channels; j++)
+        {
+            w.Line($"ref float x{j} = ref Unsafe.Add(ref target, {(j == 0 ? "" : $"{j} * P + ")}t);");
+            for (int v = 0; v < vectors; v++)
+                w.Line($"({type}.LoadUnsafe(ref x{j}, (nuint)({v * width})) + a{j}{v}).StoreUnsafe(ref x{j}, (nuint)({v * width}));");
+        }
     }
 
     /// <summary>
@@ -306,7 +359,7 @@ internal static class ConvKernelEmitter
 
     /// <summary>
     /// <c>y[b, o, t] = activation(bias[o] + Σ_i,kh,kw w(o, i, kh, kw)·x[b, i, t + kh·row + kw])</c> for samples b in [first, last),
-    /// the weights at <c>base + o·out + i·in + kh·row + kw·column</c> (a flipped kernel has negative row and column strides).
+    /// the weights at <c>base + o·out + i·in + kh·row + kw·column</c>.
     /// </summary>
     private static void EmitDirect(SourceWriter w, Direct d)
     {

@@ -25,11 +25,6 @@ internal sealed record ConvExtendGradientKernel(ConvGeometry Geometry) : KernelR
     public override void Emit(SourceWriter w) => ConvKernelEmitter.EmitExtendGradient(w, Geometry);
 }
 
-internal sealed record ConvBorderGradientKernel(ConvGeometry Geometry) : KernelRequest
-{
-    public override void Emit(SourceWriter w) => ConvKernelEmitter.EmitBorderGradient(w, Geometry);
-}
-
 internal sealed record ConvWeightGradientKernel(ConvGeometry Geometry) : KernelRequest
 {
     public override bool NeedsDotSums => true;

@@ -43,12 +43,14 @@ internal sealed class TrainingSchedule
         var parts = new List<ScheduledPart>();
         List<(LayerPlan, TrainingStep)>? run = null;
         var layouts = new Dictionary<string, long>(); // each shared buffer's sample size within the run
+        var deferred = new List<ScheduledPart>(); // whole-batch steps waiting for the run to end
         void Close()
         {
-            if (run is null) return;
-            parts.Add(new TrainingSegment(methodPrefix + number++, run));
+            if (run is not null) parts.Add(new TrainingSegment(methodPrefix + number++, run));
             run = null;
             layouts.Clear();
+            parts.AddRange(deferred);
+            deferred.Clear();
         }
         foreach (var (layer, steps) in layers)
         {
@@ -59,6 +61,11 @@ internal sealed class TrainingSchedule
                     if (step.SharedBuffers.Any(b => layouts.TryGetValue(b.Buffer, out var size) && size != b.PerSample)) Close();
                     foreach (var b in step.SharedBuffers) layouts[b.Buffer] = b.PerSample;
                     (run ??= new()).Add((layer, step));
+                    continue;
+                }
+                if (step.Deferrable && run is not null)
+                {
+                    deferred.Add(new WholeBatchPart(layer, step));
                     continue;
                 }
                 Close();

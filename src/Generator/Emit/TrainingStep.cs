@@ -15,17 +15,24 @@ internal sealed class TrainingStep
     private readonly Action<SourceWriter, SampleRange>? _perSample;
 
     private TrainingStep(Action<SourceWriter>? wholeBatch, Action<SourceWriter, SampleRange>? perSample, long costPerSample, long floatsPerSample,
-        IReadOnlyList<SharedRows> sharedBuffers)
+        IReadOnlyList<SharedRows> sharedBuffers, bool deferrable)
     {
         _wholeBatch = wholeBatch;
         _perSample = perSample;
         CostPerSample = costPerSample;
         FloatsPerSample = floatsPerSample;
         SharedBuffers = sharedBuffers;
+        Deferrable = deferrable;
     }
 
-    /// <summary>Statements over the batch's <c>rows</c> samples.</summary>
-    public static TrainingStep WholeBatch(Action<SourceWriter> emit) => new(emit, null, 0, 0, Array.Empty<SharedRows>());
+    /// <summary>
+    /// Statements over the batch's <c>rows</c> samples. A <paramref name="deferrable"/> one reads only buffers no later step
+    /// of the pass writes (a weight gradient: the layer's own input and output gradient), so it may wait until the segment
+    /// around it ends instead of cutting it in two.
+    /// </summary>
+    public static TrainingStep WholeBatch(Action<SourceWriter> emit, bool deferrable = false) => new(emit, null, 0, 0, Array.Empty<SharedRows>(), deferrable);
+
+    public bool Deferrable { get; }
 
     /// <summary>
     /// Statements over the samples of a <see cref="SampleRange"/>: <paramref name="flopsPerSample"/> multiply-add FLOPs and
@@ -33,7 +40,7 @@ internal sealed class TrainingStep
     /// buffers it uses that other layers use too, with this layer's sample size in them (the backward pass's deltas).
     /// </summary>
     public static TrainingStep PerSample(Action<SourceWriter, SampleRange> emit, long flopsPerSample, long floatsPerSample, params SharedRows[] sharedBuffers) =>
-        new(null, emit, flopsPerSample + ValueCost * floatsPerSample, floatsPerSample, sharedBuffers);
+        new(null, emit, flopsPerSample + ValueCost * floatsPerSample, floatsPerSample, sharedBuffers, false);
 
     /// <summary>
     /// Buffers this step shares with other layers' steps. Two steps that lay one out with different sample sizes cannot

@@ -187,9 +187,8 @@ internal sealed class Conv2DLayer : LayerKind
         if (plan.NeedsInputGradient(layer))
         {
             var g = Geometry(layer);
-            yield return new ScratchBuffer($"_{layer.Field}GradientPadded", $"maxBatchSize * {g.GradientPaddedSample} + {g.GradientSlack}",
-                $"[MaxBatchSize, {g.Filters}, {g.GradientHeight}, {g.GradientWidth}] the output gradient at stride 1, zero-bordered for the input gradient");
-            yield return new ScratchBuffer($"_{layer.Field}InputExtended", $"maxBatchSize * {g.InputExtendedSample}", $"[MaxBatchSize, {g.Channels}, {g.InputExtendedPlane}] the input gradient over the padded input, rows of {g.GradientWidth}");
+            yield return new ScratchBuffer($"_{layer.Field}InputGradient", $"maxBatchSize * {g.InputGradientSample}",
+                $"[MaxBatchSize, {g.Channels}, {g.PaddedHeight}, {g.PaddedWidth}] the input gradient over the padded input, and {g.InputGradientSlack} floats of slack per sample");
         }
     }
 
@@ -213,7 +212,6 @@ internal sealed class Conv2DLayer : LayerKind
         yield return new ConvExtendGradientKernel(g);
         yield return new ConvWeightGradientKernel(g);
         if (!plan.NeedsInputGradient(layer)) yield break;
-        yield return new ConvBorderGradientKernel(g);
         yield return new ConvInputGradientKernel(g);
     }
 
@@ -246,7 +244,7 @@ internal sealed class Conv2DLayer : LayerKind
         {
             using (w.Block($"private void {p}InputGradient(int first, int last)"))
             {
-                w.Line($"{GeneratedKernels}.{k.InputGradientName}(ref _{f}GradientPadded[0], ref _parameters[{p}Weight], ref _{f}InputExtended[0], ref {layer.OtherDelta}[0], first, last);");
+                w.Line($"{GeneratedKernels}.{k.InputGradientName}(ref _{f}Extended[0], ref _parameters[{p}Weight], ref _{f}InputGradient[0], ref {layer.OtherDelta}[0], first, last);");
             }
         }
         w.Line();
@@ -296,16 +294,14 @@ internal sealed class Conv2DLayer : LayerKind
             }
             w.Line($"{GeneratedKernels}.{k.ExtendGradientName}({range.Ref(layer.Delta, units)}, {range.Ref($"_{layer.Field}Extended", $"{layer.Prefix}Extended")}, {range.Count});");
         }, 0, 3L * layer.Units + g.ExtendedSample, new SharedRows(layer.Delta, layer.Units));
+        // The input gradient reads that same extended gradient; it is per sample, so it runs on with the layers before.
+        if (plan.NeedsInputGradient(layer))
+            yield return TrainingStep.PerSample((w, range) => w.Line($"{layer.Prefix}InputGradient({range.First}, {range.Last});"),
+                ForwardFlopsPerSample(layer), g.ExtendedSample + g.InputGradientSample + layer.Inputs, new SharedRows(layer.OtherDelta, layer.Inputs));
+        // The weight gradient sums over the batch; it reads only this layer's buffers, so it waits for the segment to end.
         yield return TrainingStep.WholeBatch(w =>
-            w.Line($"if (SplitsAcrossCores({ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{layer.Field}WeightGradient); else {layer.Prefix}WeightGradient(0, {layer.Prefix}Filters);"));
-        if (!plan.NeedsInputGradient(layer)) yield break;
-        // And with a border of zeros, for the input gradient's full correlation.
-        yield return TrainingStep.PerSample((w, range) =>
-        {
-            w.Line($"{GeneratedKernels}.{k.BorderGradientName}({range.Ref(layer.Delta, units)}, {range.Ref($"_{layer.Field}GradientPadded", Literal.Int(g.GradientPaddedSample))}, {range.Count});");
-            w.Line($"{layer.Prefix}InputGradient({range.First}, {range.Last});");
-        }, ForwardFlopsPerSample(layer), layer.Units + g.GradientPaddedSample + g.InputExtendedSample + layer.Inputs,
-            new SharedRows(layer.Delta, layer.Units), new SharedRows(layer.OtherDelta, layer.Inputs));
+            w.Line($"if (SplitsAcrossCores({ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{layer.Field}WeightGradient); else {layer.Prefix}WeightGradient(0, {layer.Prefix}Filters);"),
+            deferrable: true);
     }
 
     public override bool InferenceUsesRows => true;

@@ -47,12 +47,21 @@ public class TrainingScheduleTests
         var body = ComputeGradients(GeneratorHarness.Run(KerasConvnet).Source("Keras.g.cs"));
         // dropout1, maxpool2 and conv2's derivative read and write their deltas at matching sizes: one segment.
         Assert.Contains("// dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0", body);
-        // conv2's input gradient writes _deltaB at 32 × 13 × 13 a sample while _deltaA still holds conv2's gradient at
-        // 64 × 11 × 11; maxpool1's backward would write _deltaA at 32 × 26 × 26 over samples not yet read.
-        Assert.Contains("// conv2: sample by sample, in BackwardSegment1", body);
-        Assert.Contains("// maxpool1, conv1: sample by sample, in BackwardSegment2", body);
-        // The weight gradients sum over the batch: whole-batch steps between the segments.
-        Assert.Matches("BackwardSegment0\\(0, rows\\);\\s+// conv2 \\(_deltaA\\)\\s+if \\(SplitsAcrossCores\\(\\d+L \\* rows\\)\\) RunAcrossCores\\(_conv2WeightGradient\\)", body);
+        // conv2's input gradient writes _deltaB at 32 × 13 × 13 a sample, where dropout1 and maxpool2 read it at 1,600:
+        // a new segment, which maxpool1 and conv1's derivative join (_deltaA at 32 × 26 × 26 from there on).
+        Assert.Contains("// conv2, maxpool1, conv1: sample by sample, in BackwardSegment1", body);
+        Assert.DoesNotContain("BackwardSegment2", body);
+    }
+
+    [Fact]
+    public void Weight_gradients_wait_for_the_segment_they_would_cut()
+    {
+        var body = ComputeGradients(GeneratorHarness.Run(KerasConvnet).Source("Keras.g.cs"));
+        // Each sums over the whole batch but reads only its own layer's buffers: both run after the last segment, in order.
+        int segment = body.IndexOf("RunAcrossCores(_backwardSegment1)", StringComparison.Ordinal);
+        int conv2 = body.IndexOf("RunAcrossCores(_conv2WeightGradient)", StringComparison.Ordinal);
+        int conv1 = body.IndexOf("RunAcrossCores(_conv1WeightGradient)", StringComparison.Ordinal);
+        Assert.True(segment >= 0 && segment < conv2 && conv2 < conv1, "expected BackwardSegment1, then conv2's weight gradient, then conv1's");
     }
 
     [Fact]

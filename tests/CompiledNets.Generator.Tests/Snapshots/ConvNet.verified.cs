@@ -125,8 +125,7 @@ namespace Demo.Vision
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool1Output; // [MaxBatchSize, 5408] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Padded; // [MaxBatchSize, 32, 13, 13] the input with its padding
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Extended; // [MaxBatchSize, 64, 144] outputs at stride 1, rows of 13 (the last columns unused)
-        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2GradientPadded; // [MaxBatchSize, 64, 15, 15] the output gradient at stride 1, zero-bordered for the input gradient
-        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2InputExtended; // [MaxBatchSize, 32, 208] the input gradient over the padded input, rows of 15
+        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2InputGradient; // [MaxBatchSize, 32, 13, 13] the input gradient over the padded input, and 3 floats of slack per sample
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Output; // [MaxBatchSize, 7744] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool2Output; // [MaxBatchSize, 1600] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _flatten1Output; // [MaxBatchSize, 1600] output
@@ -153,7 +152,6 @@ namespace Demo.Vision
         private readonly global::System.Action<int> _forwardSegment0;
         private readonly global::System.Action<int> _backwardSegment0;
         private readonly global::System.Action<int> _backwardSegment1;
-        private readonly global::System.Action<int> _backwardSegment2;
 
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public ConvNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
@@ -174,8 +172,7 @@ namespace Demo.Vision
             _maxPool1Output = new(maxBatchSize * MaxPool1Units);
             _conv2Padded = new(maxBatchSize * Conv2Padded + 3);
             _conv2Extended = new(maxBatchSize * Conv2Extended);
-            _conv2GradientPadded = new(maxBatchSize * 14400 + 15);
-            _conv2InputExtended = new(maxBatchSize * 6656);
+            _conv2InputGradient = new(maxBatchSize * 5411);
             _conv2Output = new(maxBatchSize * Conv2Units);
             _maxPool2Output = new(maxBatchSize * MaxPool2Units);
             _flatten1Output = new(maxBatchSize * Flatten1Units);
@@ -193,7 +190,6 @@ namespace Demo.Vision
             _forwardSegment0 = part => { var (first, last) = PartitionOf(_rows, 1, part); ForwardSegment0(first, last); };
             _backwardSegment0 = part => { var (first, last) = PartitionOf(_rows, 1, part); BackwardSegment0(first, last); };
             _backwardSegment1 = part => { var (first, last) = PartitionOf(_rows, 1, part); BackwardSegment1(first, last); };
-            _backwardSegment2 = part => { var (first, last) = PartitionOf(_rows, 1, part); BackwardSegment2(first, last); };
             Threads = global::System.Environment.ProcessorCount;
             _dropoutRandom = new global::CompiledNets.Kernels.SeededRandom(~(long)seed);
             InitializeParameters(seed);
@@ -351,12 +347,10 @@ namespace Demo.Vision
             if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1InputGradient); else Dense1InputGradient(0, Dense1Inputs);
             // dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0
             if (SplitsAcrossCores(869376L * rows)) RunAcrossCores(_backwardSegment0); else BackwardSegment0(0, rows);
+            // conv2, maxpool1, conv1: sample by sample, in BackwardSegment1
+            if (SplitsAcrossCores(7061552L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
             // conv2 (_deltaA)
             if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2WeightGradient); else Conv2WeightGradient(0, Conv2Filters);
-            // conv2: sample by sample, in BackwardSegment1
-            if (SplitsAcrossCores(5007872L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
-            // maxpool1, conv1: sample by sample, in BackwardSegment2
-            if (SplitsAcrossCores(2280448L * rows)) RunAcrossCores(_backwardSegment2); else BackwardSegment2(0, rows);
             // conv1 (_deltaA)
             if (SplitsAcrossCores(389376L * rows)) RunAcrossCores(_conv1WeightGradient); else Conv1WeightGradient(0, Conv1Filters);
             return loss;
@@ -399,7 +393,7 @@ namespace Demo.Vision
         }
         private void Conv2InputGradient(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.ConvInputGradient_32x13x13_64x3x3(ref _conv2GradientPadded[0], ref _parameters[Conv2Weight], ref _conv2InputExtended[0], ref _deltaB[0], first, last);
+            global::CompiledNets.Generated.Kernels.ConvInputGradient_32x13x13_64x3x3(ref _conv2Extended[0], ref _parameters[Conv2Weight], ref _conv2InputGradient[0], ref _deltaB[0], first, last);
         }
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
@@ -452,24 +446,14 @@ namespace Demo.Vision
             }
         }
 
-        /// <summary>conv2 for samples [first, last), 3 at a time: a block's values are still in cache for the next step.</summary>
+        /// <summary>conv2, maxpool1, conv1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
         private void BackwardSegment1(int first, int last)
-        {
-            for (int start = first; start < last; start += 3)
-            {
-                int end = global::System.Math.Min(last, start + 3);
-                // conv2 (_deltaA)
-                global::CompiledNets.Generated.Kernels.ConvBorderGradient_32x13x13_64x3x3(ref _deltaA[start * Conv2Units], ref _conv2GradientPadded[start * 14400], (end - start));
-                Conv2InputGradient(start, end);
-            }
-        }
-
-        /// <summary>maxpool1, conv1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
-        private void BackwardSegment2(int first, int last)
         {
             for (int start = first; start < last; start += 1)
             {
                 int end = global::System.Math.Min(last, start + 1);
+                // conv2 (_deltaA)
+                Conv2InputGradient(start, end);
                 // maxpool1 (_deltaB)
                 global::CompiledNets.Generated.Kernels.MaxPoolBackward_32x26x26_2(ref _conv1Output[start * Conv1Units], ref _maxPool1Output[start * MaxPool1Units], ref _deltaB[start * MaxPool1Units], ref _deltaA[start * Conv1Units], (end - start));
                 // conv1 (_deltaA)
@@ -2459,609 +2443,356 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>dy [64, 11, 11] of every sample into planes of [15, 15] at (2, 2), at stride 1.</summary>
-        internal static void ConvBorderGradient_32x13x13_64x3x3(ref float dy, ref float bordered, int rows)
+        /// <summary>dx [32, 13, 13] of samples [first, last): <c>dx[c, t + kh·13 + kw] += Σ_f w[f, c, kh, kw]·dy[f, t]</c> over the padded input, cropped.</summary>
+        internal static void ConvInputGradient_32x13x13_64x3x3(ref float dy, ref float w, ref float padded, ref float dx, int first, int last)
         {
-            const int F = 64, Plane = 225, Wz = 15, OH = 11, OW = 11;
-            for (int p = 0; p < rows * F; p++)
-            {
-                ref float plane = ref Unsafe.Add(ref bordered, p * Plane + 2 * Wz + 2);
-                ref float source = ref Unsafe.Add(ref dy, p * OH * OW);
-                for (int oh = 0; oh < OH; oh++)
-                {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, oh * OW), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wz), OW));
-                }
-            }
-        }
-
-        /// <summary>dx over the padded input: <c>Σ_f,a,b w[f, c, 2 - a, 2 - b]·bordered[f, t + a·15 + b]</c>.</summary>
-        internal static void ConvInputGradient_32x13x13_64x3x3_Full(ref float x, ref float w, ref float bias, ref float y, int first, int last)
-        {
-            const int Ci = 64, Co = 32, T = 208, InPlane = 225, InSample = 14400, OutSample = 6656;
+            const int C = 32, F = 64, Taps = 9, K = C * Taps, T = 144, P = 169, Wp = 13;
+            const int DySample = 9216, Sample = 5411, H = 13, W = 13;
             for (int b = first; b < last; b++)
             {
-                ref float xs = ref Unsafe.Add(ref x, b * InSample);
-                ref float ys = ref Unsafe.Add(ref y, b * OutSample);
+                ref float dys = ref Unsafe.Add(ref dy, b * DySample);
+                ref float dxs = ref Unsafe.Add(ref padded, b * Sample);
+                MemoryMarshal.CreateSpan(ref dxs, Sample).Clear();
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    int o = 0;
-                    for (; o <= Co - 4; o += 4)
+                    int c = 0;
+                    for (; c <= C - 4; c += 4)
                     {
-                        int t = 0;
-                        for (; t < 128; t += 64)
+                        for (int tap = 0; tap < Taps; tap++)
                         {
-                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
-                            for (int i = 0; i < Ci; i++)
+                            ref float target = ref Unsafe.Add(ref dxs, c * P + tap / 3 * Wp + tap % 3);
+                            ref float wt = ref Unsafe.Add(ref w, c * Taps + tap);
+                            int t = 0;
+                            for (; t < 64; t += 64)
                             {
-                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
-                                ref float wi = ref Unsafe.Add(ref w, 8 + o * 9 + i * 288);
-                                for (int kh = 0; kh < 3; kh++)
+                                Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
+                                for (int f = 0; f < F; f++)
                                 {
-                                    ref float xr = ref Unsafe.Add(ref xi, kh * 15);
-                                    ref float wr = ref Unsafe.Add(ref wi, kh * -3);
-                                    Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
-                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                    Vector512<float> x0_2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
-                                    Vector512<float> x0_3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
-                                    Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
-                                    a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
-                                    a02 = Vector512.MultiplyAddEstimate(w0_0, x0_2, a02);
-                                    a03 = Vector512.MultiplyAddEstimate(w0_0, x0_3, a03);
-                                    Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 9));
-                                    a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
-                                    a12 = Vector512.MultiplyAddEstimate(w0_1, x0_2, a12);
-                                    a13 = Vector512.MultiplyAddEstimate(w0_1, x0_3, a13);
-                                    Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 18));
-                                    a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
-                                    a22 = Vector512.MultiplyAddEstimate(w0_2, x0_2, a22);
-                                    a23 = Vector512.MultiplyAddEstimate(w0_2, x0_3, a23);
-                                    Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 27));
-                                    a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
-                                    a32 = Vector512.MultiplyAddEstimate(w0_3, x0_2, a32);
-                                    a33 = Vector512.MultiplyAddEstimate(w0_3, x0_3, a33);
-                                    Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
-                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
-                                    Vector512<float> x1_2 = Vector512.LoadUnsafe(ref xr, (nuint)(33));
-                                    Vector512<float> x1_3 = Vector512.LoadUnsafe(ref xr, (nuint)(49));
-                                    Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, -1));
-                                    a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
-                                    a02 = Vector512.MultiplyAddEstimate(w1_0, x1_2, a02);
-                                    a03 = Vector512.MultiplyAddEstimate(w1_0, x1_3, a03);
-                                    Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 8));
-                                    a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
-                                    a12 = Vector512.MultiplyAddEstimate(w1_1, x1_2, a12);
-                                    a13 = Vector512.MultiplyAddEstimate(w1_1, x1_3, a13);
-                                    Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 17));
-                                    a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
-                                    a22 = Vector512.MultiplyAddEstimate(w1_2, x1_2, a22);
-                                    a23 = Vector512.MultiplyAddEstimate(w1_2, x1_3, a23);
-                                    Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 26));
-                                    a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
-                                    a32 = Vector512.MultiplyAddEstimate(w1_3, x1_2, a32);
-                                    a33 = Vector512.MultiplyAddEstimate(w1_3, x1_3, a33);
-                                    Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
-                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
-                                    Vector512<float> x2_2 = Vector512.LoadUnsafe(ref xr, (nuint)(34));
-                                    Vector512<float> x2_3 = Vector512.LoadUnsafe(ref xr, (nuint)(50));
-                                    Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, -2));
-                                    a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
-                                    a02 = Vector512.MultiplyAddEstimate(w2_0, x2_2, a02);
-                                    a03 = Vector512.MultiplyAddEstimate(w2_0, x2_3, a03);
-                                    Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 7));
-                                    a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
-                                    a12 = Vector512.MultiplyAddEstimate(w2_1, x2_2, a12);
-                                    a13 = Vector512.MultiplyAddEstimate(w2_1, x2_3, a13);
-                                    Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 16));
-                                    a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
-                                    a22 = Vector512.MultiplyAddEstimate(w2_2, x2_2, a22);
-                                    a23 = Vector512.MultiplyAddEstimate(w2_2, x2_3, a23);
-                                    Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 25));
-                                    a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
-                                    a32 = Vector512.MultiplyAddEstimate(w2_3, x2_2, a32);
-                                    a33 = Vector512.MultiplyAddEstimate(w2_3, x2_3, a33);
+                                    ref float df = ref Unsafe.Add(ref dys, f * T + t);
+                                    ref float wf = ref Unsafe.Add(ref wt, f * K);
+                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref df, (nuint)(0));
+                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref df, (nuint)(16));
+                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref df, (nuint)(32));
+                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref df, (nuint)(48));
+                                    Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref wf, 0 * Taps));
+                                    a00 = Vector512.MultiplyAddEstimate(w0, d0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0, d1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w0, d2, a02);
+                                    a03 = Vector512.MultiplyAddEstimate(w0, d3, a03);
+                                    Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref wf, 1 * Taps));
+                                    a10 = Vector512.MultiplyAddEstimate(w1, d0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1, d1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w1, d2, a12);
+                                    a13 = Vector512.MultiplyAddEstimate(w1, d3, a13);
+                                    Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref wf, 2 * Taps));
+                                    a20 = Vector512.MultiplyAddEstimate(w2, d0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2, d1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w2, d2, a22);
+                                    a23 = Vector512.MultiplyAddEstimate(w2, d3, a23);
+                                    Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref wf, 3 * Taps));
+                                    a30 = Vector512.MultiplyAddEstimate(w3, d0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w3, d1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w3, d2, a32);
+                                    a33 = Vector512.MultiplyAddEstimate(w3, d3, a33);
                                 }
+                                ref float x0 = ref Unsafe.Add(ref target, t);
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(0)) + a00).StoreUnsafe(ref x0, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(16)) + a01).StoreUnsafe(ref x0, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(32)) + a02).StoreUnsafe(ref x0, (nuint)(32));
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(48)) + a03).StoreUnsafe(ref x0, (nuint)(48));
+                                ref float x1 = ref Unsafe.Add(ref target, 1 * P + t);
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(0)) + a10).StoreUnsafe(ref x1, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(16)) + a11).StoreUnsafe(ref x1, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(32)) + a12).StoreUnsafe(ref x1, (nuint)(32));
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(48)) + a13).StoreUnsafe(ref x1, (nuint)(48));
+                                ref float x2 = ref Unsafe.Add(ref target, 2 * P + t);
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(0)) + a20).StoreUnsafe(ref x2, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(16)) + a21).StoreUnsafe(ref x2, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(32)) + a22).StoreUnsafe(ref x2, (nuint)(32));
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(48)) + a23).StoreUnsafe(ref x2, (nuint)(48));
+                                ref float x3 = ref Unsafe.Add(ref target, 3 * P + t);
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(0)) + a30).StoreUnsafe(ref x3, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(16)) + a31).StoreUnsafe(ref x3, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(32)) + a32).StoreUnsafe(ref x3, (nuint)(32));
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(48)) + a33).StoreUnsafe(ref x3, (nuint)(48));
                             }
-                            (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
-                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
-                            (a02).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 32));
-                            (a03).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 48));
-                            (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
-                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
-                            (a12).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 32));
-                            (a13).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 48));
-                            (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
-                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
-                            (a22).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 32));
-                            (a23).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 48));
-                            (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
-                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
-                            (a32).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 32));
-                            (a33).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 48));
-                        }
-                        // the next 3 vectors
-                        {
-                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero;
-                            for (int i = 0; i < Ci; i++)
+                            // the next 3 vectors
                             {
-                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
-                                ref float wi = ref Unsafe.Add(ref w, 8 + o * 9 + i * 288);
-                                for (int kh = 0; kh < 3; kh++)
+                                Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero;
+                                for (int f = 0; f < F; f++)
                                 {
-                                    ref float xr = ref Unsafe.Add(ref xi, kh * 15);
-                                    ref float wr = ref Unsafe.Add(ref wi, kh * -3);
-                                    Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
-                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                    Vector512<float> x0_2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
-                                    Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
-                                    a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
-                                    a02 = Vector512.MultiplyAddEstimate(w0_0, x0_2, a02);
-                                    Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 9));
-                                    a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
-                                    a12 = Vector512.MultiplyAddEstimate(w0_1, x0_2, a12);
-                                    Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 18));
-                                    a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
-                                    a22 = Vector512.MultiplyAddEstimate(w0_2, x0_2, a22);
-                                    Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 27));
-                                    a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
-                                    a32 = Vector512.MultiplyAddEstimate(w0_3, x0_2, a32);
-                                    Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
-                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
-                                    Vector512<float> x1_2 = Vector512.LoadUnsafe(ref xr, (nuint)(33));
-                                    Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, -1));
-                                    a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
-                                    a02 = Vector512.MultiplyAddEstimate(w1_0, x1_2, a02);
-                                    Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 8));
-                                    a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
-                                    a12 = Vector512.MultiplyAddEstimate(w1_1, x1_2, a12);
-                                    Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 17));
-                                    a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
-                                    a22 = Vector512.MultiplyAddEstimate(w1_2, x1_2, a22);
-                                    Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 26));
-                                    a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
-                                    a32 = Vector512.MultiplyAddEstimate(w1_3, x1_2, a32);
-                                    Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
-                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
-                                    Vector512<float> x2_2 = Vector512.LoadUnsafe(ref xr, (nuint)(34));
-                                    Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, -2));
-                                    a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
-                                    a02 = Vector512.MultiplyAddEstimate(w2_0, x2_2, a02);
-                                    Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 7));
-                                    a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
-                                    a12 = Vector512.MultiplyAddEstimate(w2_1, x2_2, a12);
-                                    Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 16));
-                                    a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
-                                    a22 = Vector512.MultiplyAddEstimate(w2_2, x2_2, a22);
-                                    Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 25));
-                                    a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
-                                    a32 = Vector512.MultiplyAddEstimate(w2_3, x2_2, a32);
+                                    ref float df = ref Unsafe.Add(ref dys, f * T + t);
+                                    ref float wf = ref Unsafe.Add(ref wt, f * K);
+                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref df, (nuint)(0));
+                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref df, (nuint)(16));
+                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref df, (nuint)(32));
+                                    Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref wf, 0 * Taps));
+                                    a00 = Vector512.MultiplyAddEstimate(w0, d0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0, d1, a01);
+                                    a02 = Vector512.MultiplyAddEstimate(w0, d2, a02);
+                                    Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref wf, 1 * Taps));
+                                    a10 = Vector512.MultiplyAddEstimate(w1, d0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1, d1, a11);
+                                    a12 = Vector512.MultiplyAddEstimate(w1, d2, a12);
+                                    Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref wf, 2 * Taps));
+                                    a20 = Vector512.MultiplyAddEstimate(w2, d0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2, d1, a21);
+                                    a22 = Vector512.MultiplyAddEstimate(w2, d2, a22);
+                                    Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref wf, 3 * Taps));
+                                    a30 = Vector512.MultiplyAddEstimate(w3, d0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w3, d1, a31);
+                                    a32 = Vector512.MultiplyAddEstimate(w3, d2, a32);
                                 }
+                                ref float x0 = ref Unsafe.Add(ref target, t);
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(0)) + a00).StoreUnsafe(ref x0, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(16)) + a01).StoreUnsafe(ref x0, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(32)) + a02).StoreUnsafe(ref x0, (nuint)(32));
+                                ref float x1 = ref Unsafe.Add(ref target, 1 * P + t);
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(0)) + a10).StoreUnsafe(ref x1, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(16)) + a11).StoreUnsafe(ref x1, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(32)) + a12).StoreUnsafe(ref x1, (nuint)(32));
+                                ref float x2 = ref Unsafe.Add(ref target, 2 * P + t);
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(0)) + a20).StoreUnsafe(ref x2, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(16)) + a21).StoreUnsafe(ref x2, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(32)) + a22).StoreUnsafe(ref x2, (nuint)(32));
+                                ref float x3 = ref Unsafe.Add(ref target, 3 * P + t);
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(0)) + a30).StoreUnsafe(ref x3, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(16)) + a31).StoreUnsafe(ref x3, (nuint)(16));
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(32)) + a32).StoreUnsafe(ref x3, (nuint)(32));
+                                t += 48;
                             }
-                            (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
-                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
-                            (a02).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 32));
-                            (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
-                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
-                            (a12).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 32));
-                            (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
-                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
-                            (a22).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 32));
-                            (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
-                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
-                            (a32).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 32));
-                            t += 48;
-                        }
-                        // the next 2 vectors
-                        {
-                            Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero;
-                            for (int i = 0; i < Ci; i++)
+                            // the next 2 vectors
                             {
-                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
-                                ref float wi = ref Unsafe.Add(ref w, 8 + o * 9 + i * 288);
-                                for (int kh = 0; kh < 3; kh++)
+                                Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero;
+                                for (int f = 0; f < F; f++)
                                 {
-                                    ref float xr = ref Unsafe.Add(ref xi, kh * 15);
-                                    ref float wr = ref Unsafe.Add(ref wi, kh * -3);
-                                    Vector512<float> x0_0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
-                                    Vector512<float> x0_1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                    Vector512<float> w0_0 = Vector512.Create(Unsafe.Add(ref wr, 0));
-                                    a00 = Vector512.MultiplyAddEstimate(w0_0, x0_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w0_0, x0_1, a01);
-                                    Vector512<float> w0_1 = Vector512.Create(Unsafe.Add(ref wr, 9));
-                                    a10 = Vector512.MultiplyAddEstimate(w0_1, x0_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w0_1, x0_1, a11);
-                                    Vector512<float> w0_2 = Vector512.Create(Unsafe.Add(ref wr, 18));
-                                    a20 = Vector512.MultiplyAddEstimate(w0_2, x0_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w0_2, x0_1, a21);
-                                    Vector512<float> w0_3 = Vector512.Create(Unsafe.Add(ref wr, 27));
-                                    a30 = Vector512.MultiplyAddEstimate(w0_3, x0_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w0_3, x0_1, a31);
-                                    Vector512<float> x1_0 = Vector512.LoadUnsafe(ref xr, (nuint)(1));
-                                    Vector512<float> x1_1 = Vector512.LoadUnsafe(ref xr, (nuint)(17));
-                                    Vector512<float> w1_0 = Vector512.Create(Unsafe.Add(ref wr, -1));
-                                    a00 = Vector512.MultiplyAddEstimate(w1_0, x1_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w1_0, x1_1, a01);
-                                    Vector512<float> w1_1 = Vector512.Create(Unsafe.Add(ref wr, 8));
-                                    a10 = Vector512.MultiplyAddEstimate(w1_1, x1_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w1_1, x1_1, a11);
-                                    Vector512<float> w1_2 = Vector512.Create(Unsafe.Add(ref wr, 17));
-                                    a20 = Vector512.MultiplyAddEstimate(w1_2, x1_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w1_2, x1_1, a21);
-                                    Vector512<float> w1_3 = Vector512.Create(Unsafe.Add(ref wr, 26));
-                                    a30 = Vector512.MultiplyAddEstimate(w1_3, x1_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w1_3, x1_1, a31);
-                                    Vector512<float> x2_0 = Vector512.LoadUnsafe(ref xr, (nuint)(2));
-                                    Vector512<float> x2_1 = Vector512.LoadUnsafe(ref xr, (nuint)(18));
-                                    Vector512<float> w2_0 = Vector512.Create(Unsafe.Add(ref wr, -2));
-                                    a00 = Vector512.MultiplyAddEstimate(w2_0, x2_0, a00);
-                                    a01 = Vector512.MultiplyAddEstimate(w2_0, x2_1, a01);
-                                    Vector512<float> w2_1 = Vector512.Create(Unsafe.Add(ref wr, 7));
-                                    a10 = Vector512.MultiplyAddEstimate(w2_1, x2_0, a10);
-                                    a11 = Vector512.MultiplyAddEstimate(w2_1, x2_1, a11);
-                                    Vector512<float> w2_2 = Vector512.Create(Unsafe.Add(ref wr, 16));
-                                    a20 = Vector512.MultiplyAddEstimate(w2_2, x2_0, a20);
-                                    a21 = Vector512.MultiplyAddEstimate(w2_2, x2_1, a21);
-                                    Vector512<float> w2_3 = Vector512.Create(Unsafe.Add(ref wr, 25));
-                                    a30 = Vector512.MultiplyAddEstimate(w2_3, x2_0, a30);
-                                    a31 = Vector512.MultiplyAddEstimate(w2_3, x2_1, a31);
+                                    ref float df = ref Unsafe.Add(ref dys, f * T + t);
+                                    ref float wf = ref Unsafe.Add(ref wt, f * K);
+                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref df, (nuint)(0));
+                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref df, (nuint)(16));
+                                    Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref wf, 0 * Taps));
+                                    a00 = Vector512.MultiplyAddEstimate(w0, d0, a00);
+                                    a01 = Vector512.MultiplyAddEstimate(w0, d1, a01);
+                                    Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref wf, 1 * Taps));
+                                    a10 = Vector512.MultiplyAddEstimate(w1, d0, a10);
+                                    a11 = Vector512.MultiplyAddEstimate(w1, d1, a11);
+                                    Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref wf, 2 * Taps));
+                                    a20 = Vector512.MultiplyAddEstimate(w2, d0, a20);
+                                    a21 = Vector512.MultiplyAddEstimate(w2, d1, a21);
+                                    Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref wf, 3 * Taps));
+                                    a30 = Vector512.MultiplyAddEstimate(w3, d0, a30);
+                                    a31 = Vector512.MultiplyAddEstimate(w3, d1, a31);
                                 }
+                                ref float x0 = ref Unsafe.Add(ref target, t);
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(0)) + a00).StoreUnsafe(ref x0, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x0, (nuint)(16)) + a01).StoreUnsafe(ref x0, (nuint)(16));
+                                ref float x1 = ref Unsafe.Add(ref target, 1 * P + t);
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(0)) + a10).StoreUnsafe(ref x1, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x1, (nuint)(16)) + a11).StoreUnsafe(ref x1, (nuint)(16));
+                                ref float x2 = ref Unsafe.Add(ref target, 2 * P + t);
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(0)) + a20).StoreUnsafe(ref x2, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x2, (nuint)(16)) + a21).StoreUnsafe(ref x2, (nuint)(16));
+                                ref float x3 = ref Unsafe.Add(ref target, 3 * P + t);
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(0)) + a30).StoreUnsafe(ref x3, (nuint)(0));
+                                (Vector512.LoadUnsafe(ref x3, (nuint)(16)) + a31).StoreUnsafe(ref x3, (nuint)(16));
+                                t += 32;
                             }
-                            (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
-                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
-                            (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
-                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
-                            (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
-                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
-                            (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
-                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
-                            t += 32;
                         }
                     }
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    int o = 0;
-                    for (; o <= Co - 4; o += 4)
+                    int c = 0;
+                    for (; c <= C - 4; c += 4)
                     {
-                        int t = 0;
-                        for (; t < 192; t += 32)
+                        for (int tap = 0; tap < Taps; tap++)
                         {
-                            Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
-                            for (int i = 0; i < Ci; i++)
+                            ref float target = ref Unsafe.Add(ref dxs, c * P + tap / 3 * Wp + tap % 3);
+                            ref float wt = ref Unsafe.Add(ref w, c * Taps + tap);
+                            int t = 0;
+                            for (; t < 128; t += 32)
                             {
-                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
-                                ref float wi = ref Unsafe.Add(ref w, 8 + o * 9 + i * 288);
-                                for (int kh = 0; kh < 3; kh++)
+                                Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
+                                for (int f = 0; f < F; f++)
                                 {
-                                    ref float xr = ref Unsafe.Add(ref xi, kh * 15);
-                                    ref float wr = ref Unsafe.Add(ref wi, kh * -3);
-                                    Vector256<float> x0_0 = Vector256.LoadUnsafe(ref xr, (nuint)(0));
-                                    Vector256<float> x0_1 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
-                                    Vector256<float> x0_2 = Vector256.LoadUnsafe(ref xr, (nuint)(16));
-                                    Vector256<float> x0_3 = Vector256.LoadUnsafe(ref xr, (nuint)(24));
-                                    Vector256<float> w0_0 = Vector256.Create(Unsafe.Add(ref wr, 0));
-                                    a00 = Vector256.MultiplyAddEstimate(w0_0, x0_0, a00);
-                                    a01 = Vector256.MultiplyAddEstimate(w0_0, x0_1, a01);
-                                    a02 = Vector256.MultiplyAddEstimate(w0_0, x0_2, a02);
-                                    a03 = Vector256.MultiplyAddEstimate(w0_0, x0_3, a03);
-                                    Vector256<float> w0_1 = Vector256.Create(Unsafe.Add(ref wr, 9));
-                                    a10 = Vector256.MultiplyAddEstimate(w0_1, x0_0, a10);
-                                    a11 = Vector256.MultiplyAddEstimate(w0_1, x0_1, a11);
-                                    a12 = Vector256.MultiplyAddEstimate(w0_1, x0_2, a12);
-                                    a13 = Vector256.MultiplyAddEstimate(w0_1, x0_3, a13);
-                                    Vector256<float> w0_2 = Vector256.Create(Unsafe.Add(ref wr, 18));
-                                    a20 = Vector256.MultiplyAddEstimate(w0_2, x0_0, a20);
-                                    a21 = Vector256.MultiplyAddEstimate(w0_2, x0_1, a21);
-                                    a22 = Vector256.MultiplyAddEstimate(w0_2, x0_2, a22);
-                                    a23 = Vector256.MultiplyAddEstimate(w0_2, x0_3, a23);
-                                    Vector256<float> w0_3 = Vector256.Create(Unsafe.Add(ref wr, 27));
-                                    a30 = Vector256.MultiplyAddEstimate(w0_3, x0_0, a30);
-                                    a31 = Vector256.MultiplyAddEstimate(w0_3, x0_1, a31);
-                                    a32 = Vector256.MultiplyAddEstimate(w0_3, x0_2, a32);
-                                    a33 = Vector256.MultiplyAddEstimate(w0_3, x0_3, a33);
-                                    Vector256<float> x1_0 = Vector256.LoadUnsafe(ref xr, (nuint)(1));
-                                    Vector256<float> x1_1 = Vector256.LoadUnsafe(ref xr, (nuint)(9));
-                                    Vector256<float> x1_2 = Vector256.LoadUnsafe(ref xr, (nuint)(17));
-                                    Vector256<float> x1_3 = Vector256.LoadUnsafe(ref xr, (nuint)(25));
-                                    Vector256<float> w1_0 = Vector256.Create(Unsafe.Add(ref wr, -1));
-                                    a00 = Vector256.MultiplyAddEstimate(w1_0, x1_0, a00);
-                                    a01 = Vector256.MultiplyAddEstimate(w1_0, x1_1, a01);
-                                    a02 = Vector256.MultiplyAddEstimate(w1_0, x1_2, a02);
-                                    a03 = Vector256.MultiplyAddEstimate(w1_0, x1_3, a03);
-                                    Vector256<float> w1_1 = Vector256.Create(Unsafe.Add(ref wr, 8));
-                                    a10 = Vector256.MultiplyAddEstimate(w1_1, x1_0, a10);
-                                    a11 = Vector256.MultiplyAddEstimate(w1_1, x1_1, a11);
-                                    a12 = Vector256.MultiplyAddEstimate(w1_1, x1_2, a12);
-                                    a13 = Vector256.MultiplyAddEstimate(w1_1, x1_3, a13);
-                                    Vector256<float> w1_2 = Vector256.Create(Unsafe.Add(ref wr, 17));
-                                    a20 = Vector256.MultiplyAddEstimate(w1_2, x1_0, a20);
-                                    a21 = Vector256.MultiplyAddEstimate(w1_2, x1_1, a21);
-                                    a22 = Vector256.MultiplyAddEstimate(w1_2, x1_2, a22);
-                                    a23 = Vector256.MultiplyAddEstimate(w1_2, x1_3, a23);
-                                    Vector256<float> w1_3 = Vector256.Create(Unsafe.Add(ref wr, 26));
-                                    a30 = Vector256.MultiplyAddEstimate(w1_3, x1_0, a30);
-                                    a31 = Vector256.MultiplyAddEstimate(w1_3, x1_1, a31);
-                                    a32 = Vector256.MultiplyAddEstimate(w1_3, x1_2, a32);
-                                    a33 = Vector256.MultiplyAddEstimate(w1_3, x1_3, a33);
-                                    Vector256<float> x2_0 = Vector256.LoadUnsafe(ref xr, (nuint)(2));
-                                    Vector256<float> x2_1 = Vector256.LoadUnsafe(ref xr, (nuint)(10));
-                                    Vector256<float> x2_2 = Vector256.LoadUnsafe(ref xr, (nuint)(18));
-                                    Vector256<float> x2_3 = Vector256.LoadUnsafe(ref xr, (nuint)(26));
-                                    Vector256<float> w2_0 = Vector256.Create(Unsafe.Add(ref wr, -2));
-                                    a00 = Vector256.MultiplyAddEstimate(w2_0, x2_0, a00);
-                                    a01 = Vector256.MultiplyAddEstimate(w2_0, x2_1, a01);
-                                    a02 = Vector256.MultiplyAddEstimate(w2_0, x2_2, a02);
-                                    a03 = Vector256.MultiplyAddEstimate(w2_0, x2_3, a03);
-                                    Vector256<float> w2_1 = Vector256.Create(Unsafe.Add(ref wr, 7));
-                                    a10 = Vector256.MultiplyAddEstimate(w2_1, x2_0, a10);
-                                    a11 = Vector256.MultiplyAddEstimate(w2_1, x2_1, a11);
-                                    a12 = Vector256.MultiplyAddEstimate(w2_1, x2_2, a12);
-                                    a13 = Vector256.MultiplyAddEstimate(w2_1, x2_3, a13);
-                                    Vector256<float> w2_2 = Vector256.Create(Unsafe.Add(ref wr, 16));
-                                    a20 = Vector256.MultiplyAddEstimate(w2_2, x2_0, a20);
-                                    a21 = Vector256.MultiplyAddEstimate(w2_2, x2_1, a21);
-                                    a22 = Vector256.MultiplyAddEstimate(w2_2, x2_2, a22);
-                                    a23 = Vector256.MultiplyAddEstimate(w2_2, x2_3, a23);
-                                    Vector256<float> w2_3 = Vector256.Create(Unsafe.Add(ref wr, 25));
-                                    a30 = Vector256.MultiplyAddEstimate(w2_3, x2_0, a30);
-                                    a31 = Vector256.MultiplyAddEstimate(w2_3, x2_1, a31);
-                                    a32 = Vector256.MultiplyAddEstimate(w2_3, x2_2, a32);
-                                    a33 = Vector256.MultiplyAddEstimate(w2_3, x2_3, a33);
+                                    ref float df = ref Unsafe.Add(ref dys, f * T + t);
+                                    ref float wf = ref Unsafe.Add(ref wt, f * K);
+                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref df, (nuint)(0));
+                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref df, (nuint)(8));
+                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref df, (nuint)(16));
+                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref df, (nuint)(24));
+                                    Vector256<float> w0 = Vector256.Create(Unsafe.Add(ref wf, 0 * Taps));
+                                    a00 = Vector256.MultiplyAddEstimate(w0, d0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w0, d1, a01);
+                                    a02 = Vector256.MultiplyAddEstimate(w0, d2, a02);
+                                    a03 = Vector256.MultiplyAddEstimate(w0, d3, a03);
+                                    Vector256<float> w1 = Vector256.Create(Unsafe.Add(ref wf, 1 * Taps));
+                                    a10 = Vector256.MultiplyAddEstimate(w1, d0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w1, d1, a11);
+                                    a12 = Vector256.MultiplyAddEstimate(w1, d2, a12);
+                                    a13 = Vector256.MultiplyAddEstimate(w1, d3, a13);
+                                    Vector256<float> w2 = Vector256.Create(Unsafe.Add(ref wf, 2 * Taps));
+                                    a20 = Vector256.MultiplyAddEstimate(w2, d0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w2, d1, a21);
+                                    a22 = Vector256.MultiplyAddEstimate(w2, d2, a22);
+                                    a23 = Vector256.MultiplyAddEstimate(w2, d3, a23);
+                                    Vector256<float> w3 = Vector256.Create(Unsafe.Add(ref wf, 3 * Taps));
+                                    a30 = Vector256.MultiplyAddEstimate(w3, d0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w3, d1, a31);
+                                    a32 = Vector256.MultiplyAddEstimate(w3, d2, a32);
+                                    a33 = Vector256.MultiplyAddEstimate(w3, d3, a33);
                                 }
+                                ref float x0 = ref Unsafe.Add(ref target, t);
+                                (Vector256.LoadUnsafe(ref x0, (nuint)(0)) + a00).StoreUnsafe(ref x0, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x0, (nuint)(8)) + a01).StoreUnsafe(ref x0, (nuint)(8));
+                                (Vector256.LoadUnsafe(ref x0, (nuint)(16)) + a02).StoreUnsafe(ref x0, (nuint)(16));
+                                (Vector256.LoadUnsafe(ref x0, (nuint)(24)) + a03).StoreUnsafe(ref x0, (nuint)(24));
+                                ref float x1 = ref Unsafe.Add(ref target, 1 * P + t);
+                                (Vector256.LoadUnsafe(ref x1, (nuint)(0)) + a10).StoreUnsafe(ref x1, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x1, (nuint)(8)) + a11).StoreUnsafe(ref x1, (nuint)(8));
+                                (Vector256.LoadUnsafe(ref x1, (nuint)(16)) + a12).StoreUnsafe(ref x1, (nuint)(16));
+                                (Vector256.LoadUnsafe(ref x1, (nuint)(24)) + a13).StoreUnsafe(ref x1, (nuint)(24));
+                                ref float x2 = ref Unsafe.Add(ref target, 2 * P + t);
+                                (Vector256.LoadUnsafe(ref x2, (nuint)(0)) + a20).StoreUnsafe(ref x2, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x2, (nuint)(8)) + a21).StoreUnsafe(ref x2, (nuint)(8));
+                                (Vector256.LoadUnsafe(ref x2, (nuint)(16)) + a22).StoreUnsafe(ref x2, (nuint)(16));
+                                (Vector256.LoadUnsafe(ref x2, (nuint)(24)) + a23).StoreUnsafe(ref x2, (nuint)(24));
+                                ref float x3 = ref Unsafe.Add(ref target, 3 * P + t);
+                                (Vector256.LoadUnsafe(ref x3, (nuint)(0)) + a30).StoreUnsafe(ref x3, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x3, (nuint)(8)) + a31).StoreUnsafe(ref x3, (nuint)(8));
+                                (Vector256.LoadUnsafe(ref x3, (nuint)(16)) + a32).StoreUnsafe(ref x3, (nuint)(16));
+                                (Vector256.LoadUnsafe(ref x3, (nuint)(24)) + a33).StoreUnsafe(ref x3, (nuint)(24));
                             }
-                            (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
-                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 8));
-                            (a02).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 16));
-                            (a03).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 24));
-                            (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
-                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 8));
-                            (a12).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 16));
-                            (a13).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 24));
-                            (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
-                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 8));
-                            (a22).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 16));
-                            (a23).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 24));
-                            (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
-                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 8));
-                            (a32).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 16));
-                            (a33).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 24));
-                        }
-                        // the next 2 vectors
-                        {
-                            Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero;
-                            for (int i = 0; i < Ci; i++)
+                            // the next 2 vectors
                             {
-                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
-                                ref float wi = ref Unsafe.Add(ref w, 8 + o * 9 + i * 288);
-                                for (int kh = 0; kh < 3; kh++)
+                                Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero;
+                                for (int f = 0; f < F; f++)
                                 {
-                                    ref float xr = ref Unsafe.Add(ref xi, kh * 15);
-                                    ref float wr = ref Unsafe.Add(ref wi, kh * -3);
-                                    Vector256<float> x0_0 = Vector256.LoadUnsafe(ref xr, (nuint)(0));
-                                    Vector256<float> x0_1 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
-                                    Vector256<float> w0_0 = Vector256.Create(Unsafe.Add(ref wr, 0));
-                                    a00 = Vector256.MultiplyAddEstimate(w0_0, x0_0, a00);
-                                    a01 = Vector256.MultiplyAddEstimate(w0_0, x0_1, a01);
-                                    Vector256<float> w0_1 = Vector256.Create(Unsafe.Add(ref wr, 9));
-                                    a10 = Vector256.MultiplyAddEstimate(w0_1, x0_0, a10);
-                                    a11 = Vector256.MultiplyAddEstimate(w0_1, x0_1, a11);
-                                    Vector256<float> w0_2 = Vector256.Create(Unsafe.Add(ref wr, 18));
-                                    a20 = Vector256.MultiplyAddEstimate(w0_2, x0_0, a20);
-                                    a21 = Vector256.MultiplyAddEstimate(w0_2, x0_1, a21);
-                                    Vector256<float> w0_3 = Vector256.Create(Unsafe.Add(ref wr, 27));
-                                    a30 = Vector256.MultiplyAddEstimate(w0_3, x0_0, a30);
-                                    a31 = Vector256.MultiplyAddEstimate(w0_3, x0_1, a31);
-                                    Vector256<float> x1_0 = Vector256.LoadUnsafe(ref xr, (nuint)(1));
-                                    Vector256<float> x1_1 = Vector256.LoadUnsafe(ref xr, (nuint)(9));
-                                    Vector256<float> w1_0 = Vector256.Create(Unsafe.Add(ref wr, -1));
-                                    a00 = Vector256.MultiplyAddEstimate(w1_0, x1_0, a00);
-                                    a01 = Vector256.MultiplyAddEstimate(w1_0, x1_1, a01);
-                                    Vector256<float> w1_1 = Vector256.Create(Unsafe.Add(ref wr, 8));
-                                    a10 = Vector256.MultiplyAddEstimate(w1_1, x1_0, a10);
-                                    a11 = Vector256.MultiplyAddEstimate(w1_1, x1_1, a11);
-                                    Vector256<float> w1_2 = Vector256.Create(Unsafe.Add(ref wr, 17));
-                                    a20 = Vector256.MultiplyAddEstimate(w1_2, x1_0, a20);
-                                    a21 = Vector256.MultiplyAddEstimate(w1_2, x1_1, a21);
-                                    Vector256<float> w1_3 = Vector256.Create(Unsafe.Add(ref wr, 26));
-                                    a30 = Vector256.MultiplyAddEstimate(w1_3, x1_0, a30);
-                                    a31 = Vector256.MultiplyAddEstimate(w1_3, x1_1, a31);
-                                    Vector256<float> x2_0 = Vector256.LoadUnsafe(ref xr, (nuint)(2));
-                                    Vector256<float> x2_1 = Vector256.LoadUnsafe(ref xr, (nuint)(10));
-                                    Vector256<float> w2_0 = Vector256.Create(Unsafe.Add(ref wr, -2));
-                                    a00 = Vector256.MultiplyAddEstimate(w2_0, x2_0, a00);
-                                    a01 = Vector256.MultiplyAddEstimate(w2_0, x2_1, a01);
-                                    Vector256<float> w2_1 = Vector256.Create(Unsafe.Add(ref wr, 7));
-                                    a10 = Vector256.MultiplyAddEstimate(w2_1, x2_0, a10);
-                                    a11 = Vector256.MultiplyAddEstimate(w2_1, x2_1, a11);
-                                    Vector256<float> w2_2 = Vector256.Create(Unsafe.Add(ref wr, 16));
-                                    a20 = Vector256.MultiplyAddEstimate(w2_2, x2_0, a20);
-                                    a21 = Vector256.MultiplyAddEstimate(w2_2, x2_1, a21);
-                                    Vector256<float> w2_3 = Vector256.Create(Unsafe.Add(ref wr, 25));
-                                    a30 = Vector256.MultiplyAddEstimate(w2_3, x2_0, a30);
-                                    a31 = Vector256.MultiplyAddEstimate(w2_3, x2_1, a31);
+                                    ref float df = ref Unsafe.Add(ref dys, f * T + t);
+                                    ref float wf = ref Unsafe.Add(ref wt, f * K);
+                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref df, (nuint)(0));
+                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref df, (nuint)(8));
+                                    Vector256<float> w0 = Vector256.Create(Unsafe.Add(ref wf, 0 * Taps));
+                                    a00 = Vector256.MultiplyAddEstimate(w0, d0, a00);
+                                    a01 = Vector256.MultiplyAddEstimate(w0, d1, a01);
+                                    Vector256<float> w1 = Vector256.Create(Unsafe.Add(ref wf, 1 * Taps));
+                                    a10 = Vector256.MultiplyAddEstimate(w1, d0, a10);
+                                    a11 = Vector256.MultiplyAddEstimate(w1, d1, a11);
+                                    Vector256<float> w2 = Vector256.Create(Unsafe.Add(ref wf, 2 * Taps));
+                                    a20 = Vector256.MultiplyAddEstimate(w2, d0, a20);
+                                    a21 = Vector256.MultiplyAddEstimate(w2, d1, a21);
+                                    Vector256<float> w3 = Vector256.Create(Unsafe.Add(ref wf, 3 * Taps));
+                                    a30 = Vector256.MultiplyAddEstimate(w3, d0, a30);
+                                    a31 = Vector256.MultiplyAddEstimate(w3, d1, a31);
                                 }
+                                ref float x0 = ref Unsafe.Add(ref target, t);
+                                (Vector256.LoadUnsafe(ref x0, (nuint)(0)) + a00).StoreUnsafe(ref x0, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x0, (nuint)(8)) + a01).StoreUnsafe(ref x0, (nuint)(8));
+                                ref float x1 = ref Unsafe.Add(ref target, 1 * P + t);
+                                (Vector256.LoadUnsafe(ref x1, (nuint)(0)) + a10).StoreUnsafe(ref x1, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x1, (nuint)(8)) + a11).StoreUnsafe(ref x1, (nuint)(8));
+                                ref float x2 = ref Unsafe.Add(ref target, 2 * P + t);
+                                (Vector256.LoadUnsafe(ref x2, (nuint)(0)) + a20).StoreUnsafe(ref x2, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x2, (nuint)(8)) + a21).StoreUnsafe(ref x2, (nuint)(8));
+                                ref float x3 = ref Unsafe.Add(ref target, 3 * P + t);
+                                (Vector256.LoadUnsafe(ref x3, (nuint)(0)) + a30).StoreUnsafe(ref x3, (nuint)(0));
+                                (Vector256.LoadUnsafe(ref x3, (nuint)(8)) + a31).StoreUnsafe(ref x3, (nuint)(8));
+                                t += 16;
                             }
-                            (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
-                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 8));
-                            (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
-                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 8));
-                            (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
-                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 8));
-                            (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
-                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 8));
-                            t += 16;
                         }
                     }
                 }
                 else if (Vector128.IsHardwareAccelerated)
                 {
-                    int o = 0;
-                    for (; o <= Co - 4; o += 4)
+                    int c = 0;
+                    for (; c <= C - 4; c += 4)
                     {
-                        int t = 0;
-                        for (; t < 208; t += 16)
+                        for (int tap = 0; tap < Taps; tap++)
                         {
-                            Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
-                            for (int i = 0; i < Ci; i++)
+                            ref float target = ref Unsafe.Add(ref dxs, c * P + tap / 3 * Wp + tap % 3);
+                            ref float wt = ref Unsafe.Add(ref w, c * Taps + tap);
+                            int t = 0;
+                            for (; t < 144; t += 16)
                             {
-                                ref float xi = ref Unsafe.Add(ref xs, i * InPlane + t);
-                                ref float wi = ref Unsafe.Add(ref w, 8 + o * 9 + i * 288);
-                                for (int kh = 0; kh < 3; kh++)
+                                Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
+                                for (int f = 0; f < F; f++)
                                 {
-                                    ref float xr = ref Unsafe.Add(ref xi, kh * 15);
-                                    ref float wr = ref Unsafe.Add(ref wi, kh * -3);
-                                    Vector128<float> x0_0 = Vector128.LoadUnsafe(ref xr, (nuint)(0));
-                                    Vector128<float> x0_1 = Vector128.LoadUnsafe(ref xr, (nuint)(4));
-                                    Vector128<float> x0_2 = Vector128.LoadUnsafe(ref xr, (nuint)(8));
-                                    Vector128<float> x0_3 = Vector128.LoadUnsafe(ref xr, (nuint)(12));
-                                    Vector128<float> w0_0 = Vector128.Create(Unsafe.Add(ref wr, 0));
-                                    a00 = Vector128.MultiplyAddEstimate(w0_0, x0_0, a00);
-                                    a01 = Vector128.MultiplyAddEstimate(w0_0, x0_1, a01);
-                                    a02 = Vector128.MultiplyAddEstimate(w0_0, x0_2, a02);
-                                    a03 = Vector128.MultiplyAddEstimate(w0_0, x0_3, a03);
-                                    Vector128<float> w0_1 = Vector128.Create(Unsafe.Add(ref wr, 9));
-                                    a10 = Vector128.MultiplyAddEstimate(w0_1, x0_0, a10);
-                                    a11 = Vector128.MultiplyAddEstimate(w0_1, x0_1, a11);
-                                    a12 = Vector128.MultiplyAddEstimate(w0_1, x0_2, a12);
-                                    a13 = Vector128.MultiplyAddEstimate(w0_1, x0_3, a13);
-                                    Vector128<float> w0_2 = Vector128.Create(Unsafe.Add(ref wr, 18));
-                                    a20 = Vector128.MultiplyAddEstimate(w0_2, x0_0, a20);
-                                    a21 = Vector128.MultiplyAddEstimate(w0_2, x0_1, a21);
-                                    a22 = Vector128.MultiplyAddEstimate(w0_2, x0_2, a22);
-                                    a23 = Vector128.MultiplyAddEstimate(w0_2, x0_3, a23);
-                                    Vector128<float> w0_3 = Vector128.Create(Unsafe.Add(ref wr, 27));
-                                    a30 = Vector128.MultiplyAddEstimate(w0_3, x0_0, a30);
-                                    a31 = Vector128.MultiplyAddEstimate(w0_3, x0_1, a31);
-                                    a32 = Vector128.MultiplyAddEstimate(w0_3, x0_2, a32);
-                                    a33 = Vector128.MultiplyAddEstimate(w0_3, x0_3, a33);
-                                    Vector128<float> x1_0 = Vector128.LoadUnsafe(ref xr, (nuint)(1));
-                                    Vector128<float> x1_1 = Vector128.LoadUnsafe(ref xr, (nuint)(5));
-                                    Vector128<float> x1_2 = Vector128.LoadUnsafe(ref xr, (nuint)(9));
-                                    Vector128<float> x1_3 = Vector128.LoadUnsafe(ref xr, (nuint)(13));
-                                    Vector128<float> w1_0 = Vector128.Create(Unsafe.Add(ref wr, -1));
-                                    a00 = Vector128.MultiplyAddEstimate(w1_0, x1_0, a00);
-                                    a01 = Vector128.MultiplyAddEstimate(w1_0, x1_1, a01);
-                                    a02 = Vector128.MultiplyAddEstimate(w1_0, x1_2, a02);
-                                    a03 = Vector128.MultiplyAddEstimate(w1_0, x1_3, a03);
-                                    Vector128<float> w1_1 = Vector128.Create(Unsafe.Add(ref wr, 8));
-                                    a10 = Vector128.MultiplyAddEstimate(w1_1, x1_0, a10);
-                                    a11 = Vector128.MultiplyAddEstimate(w1_1, x1_1, a11);
-                                    a12 = Vector128.MultiplyAddEstimate(w1_1, x1_2, a12);
-                                    a13 = Vector128.MultiplyAddEstimate(w1_1, x1_3, a13);
-                                    Vector128<float> w1_2 = Vector128.Create(Unsafe.Add(ref wr, 17));
-                                    a20 = Vector128.MultiplyAddEstimate(w1_2, x1_0, a20);
-                                    a21 = Vector128.MultiplyAddEstimate(w1_2, x1_1, a21);
-                                    a22 = Vector128.MultiplyAddEstimate(w1_2, x1_2, a22);
-                                    a23 = Vector128.MultiplyAddEstimate(w1_2, x1_3, a23);
-                                    Vector128<float> w1_3 = Vector128.Create(Unsafe.Add(ref wr, 26));
-                                    a30 = Vector128.MultiplyAddEstimate(w1_3, x1_0, a30);
-                                    a31 = Vector128.MultiplyAddEstimate(w1_3, x1_1, a31);
-                                    a32 = Vector128.MultiplyAddEstimate(w1_3, x1_2, a32);
-                                    a33 = Vector128.MultiplyAddEstimate(w1_3, x1_3, a33);
-                                    Vector128<float> x2_0 = Vector128.LoadUnsafe(ref xr, (nuint)(2));
-                                    Vector128<float> x2_1 = Vector128.LoadUnsafe(ref xr, (nuint)(6));
-                                    Vector128<float> x2_2 = Vector128.LoadUnsafe(ref xr, (nuint)(10));
-                                    Vector128<float> x2_3 = Vector128.LoadUnsafe(ref xr, (nuint)(14));
-                                    Vector128<float> w2_0 = Vector128.Create(Unsafe.Add(ref wr, -2));
-                                    a00 = Vector128.MultiplyAddEstimate(w2_0, x2_0, a00);
-                                    a01 = Vector128.MultiplyAddEstimate(w2_0, x2_1, a01);
-                                    a02 = Vector128.MultiplyAddEstimate(w2_0, x2_2, a02);
-                                    a03 = Vector128.MultiplyAddEstimate(w2_0, x2_3, a03);
-                                    Vector128<float> w2_1 = Vector128.Create(Unsafe.Add(ref wr, 7));
-                                    a10 = Vector128.MultiplyAddEstimate(w2_1, x2_0, a10);
-                                    a11 = Vector128.MultiplyAddEstimate(w2_1, x2_1, a11);
-                                    a12 = Vector128.MultiplyAddEstimate(w2_1, x2_2, a12);
-                                    a13 = Vector128.MultiplyAddEstimate(w2_1, x2_3, a13);
-                                    Vector128<float> w2_2 = Vector128.Create(Unsafe.Add(ref wr, 16));
-                                    a20 = Vector128.MultiplyAddEstimate(w2_2, x2_0, a20);
-                                    a21 = Vector128.MultiplyAddEstimate(w2_2, x2_1, a21);
-                                    a22 = Vector128.MultiplyAddEstimate(w2_2, x2_2, a22);
-                                    a23 = Vector128.MultiplyAddEstimate(w2_2, x2_3, a23);
-                                    Vector128<float> w2_3 = Vector128.Create(Unsafe.Add(ref wr, 25));
-                                    a30 = Vector128.MultiplyAddEstimate(w2_3, x2_0, a30);
-                                    a31 = Vector128.MultiplyAddEstimate(w2_3, x2_1, a31);
-                                    a32 = Vector128.MultiplyAddEstimate(w2_3, x2_2, a32);
-                                    a33 = Vector128.MultiplyAddEstimate(w2_3, x2_3, a33);
+                                    ref float df = ref Unsafe.Add(ref dys, f * T + t);
+                                    ref float wf = ref Unsafe.Add(ref wt, f * K);
+                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref df, (nuint)(0));
+                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref df, (nuint)(4));
+                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref df, (nuint)(8));
+                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref df, (nuint)(12));
+                                    Vector128<float> w0 = Vector128.Create(Unsafe.Add(ref wf, 0 * Taps));
+                                    a00 = Vector128.MultiplyAddEstimate(w0, d0, a00);
+                                    a01 = Vector128.MultiplyAddEstimate(w0, d1, a01);
+                                    a02 = Vector128.MultiplyAddEstimate(w0, d2, a02);
+                                    a03 = Vector128.MultiplyAddEstimate(w0, d3, a03);
+                                    Vector128<float> w1 = Vector128.Create(Unsafe.Add(ref wf, 1 * Taps));
+                                    a10 = Vector128.MultiplyAddEstimate(w1, d0, a10);
+                                    a11 = Vector128.MultiplyAddEstimate(w1, d1, a11);
+                                    a12 = Vector128.MultiplyAddEstimate(w1, d2, a12);
+                                    a13 = Vector128.MultiplyAddEstimate(w1, d3, a13);
+                                    Vector128<float> w2 = Vector128.Create(Unsafe.Add(ref wf, 2 * Taps));
+                                    a20 = Vector128.MultiplyAddEstimate(w2, d0, a20);
+                                    a21 = Vector128.MultiplyAddEstimate(w2, d1, a21);
+                                    a22 = Vector128.MultiplyAddEstimate(w2, d2, a22);
+                                    a23 = Vector128.MultiplyAddEstimate(w2, d3, a23);
+                                    Vector128<float> w3 = Vector128.Create(Unsafe.Add(ref wf, 3 * Taps));
+                                    a30 = Vector128.MultiplyAddEstimate(w3, d0, a30);
+                                    a31 = Vector128.MultiplyAddEstimate(w3, d1, a31);
+                                    a32 = Vector128.MultiplyAddEstimate(w3, d2, a32);
+                                    a33 = Vector128.MultiplyAddEstimate(w3, d3, a33);
                                 }
+                                ref float x0 = ref Unsafe.Add(ref target, t);
+                                (Vector128.LoadUnsafe(ref x0, (nuint)(0)) + a00).StoreUnsafe(ref x0, (nuint)(0));
+                                (Vector128.LoadUnsafe(ref x0, (nuint)(4)) + a01).StoreUnsafe(ref x0, (nuint)(4));
+                                (Vector128.LoadUnsafe(ref x0, (nuint)(8)) + a02).StoreUnsafe(ref x0, (nuint)(8));
+                                (Vector128.LoadUnsafe(ref x0, (nuint)(12)) + a03).StoreUnsafe(ref x0, (nuint)(12));
+                                ref float x1 = ref Unsafe.Add(ref target, 1 * P + t);
+                                (Vector128.LoadUnsafe(ref x1, (nuint)(0)) + a10).StoreUnsafe(ref x1, (nuint)(0));
+                                (Vector128.LoadUnsafe(ref x1, (nuint)(4)) + a11).StoreUnsafe(ref x1, (nuint)(4));
+                                (Vector128.LoadUnsafe(ref x1, (nuint)(8)) + a12).StoreUnsafe(ref x1, (nuint)(8));
+                                (Vector128.LoadUnsafe(ref x1, (nuint)(12)) + a13).StoreUnsafe(ref x1, (nuint)(12));
+                                ref float x2 = ref Unsafe.Add(ref target, 2 * P + t);
+                                (Vector128.LoadUnsafe(ref x2, (nuint)(0)) + a20).StoreUnsafe(ref x2, (nuint)(0));
+                                (Vector128.LoadUnsafe(ref x2, (nuint)(4)) + a21).StoreUnsafe(ref x2, (nuint)(4));
+                                (Vector128.LoadUnsafe(ref x2, (nuint)(8)) + a22).StoreUnsafe(ref x2, (nuint)(8));
+                                (Vector128.LoadUnsafe(ref x2, (nuint)(12)) + a23).StoreUnsafe(ref x2, (nuint)(12));
+                                ref float x3 = ref Unsafe.Add(ref target, 3 * P + t);
+                                (Vector128.LoadUnsafe(ref x3, (nuint)(0)) + a30).StoreUnsafe(ref x3, (nuint)(0));
+                                (Vector128.LoadUnsafe(ref x3, (nuint)(4)) + a31).StoreUnsafe(ref x3, (nuint)(4));
+                                (Vector128.LoadUnsafe(ref x3, (nuint)(8)) + a32).StoreUnsafe(ref x3, (nuint)(8));
+                                (Vector128.LoadUnsafe(ref x3, (nuint)(12)) + a33).StoreUnsafe(ref x3, (nuint)(12));
                             }
-                            (a00).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 0));
-                            (a01).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 4));
-                            (a02).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 8));
-                            (a03).StoreUnsafe(ref ys, (nuint)((o + 0) * T + t + 12));
-                            (a10).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 0));
-                            (a11).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 4));
-                            (a12).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 8));
-                            (a13).StoreUnsafe(ref ys, (nuint)((o + 1) * T + t + 12));
-                            (a20).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 0));
-                            (a21).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 4));
-                            (a22).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 8));
-                            (a23).StoreUnsafe(ref ys, (nuint)((o + 2) * T + t + 12));
-                            (a30).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 0));
-                            (a31).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 4));
-                            (a32).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 8));
-                            (a33).StoreUnsafe(ref ys, (nuint)((o + 3) * T + t + 12));
                         }
                     }
                 }
                 else
                 {
-                    for (int o = 0; o < Co; o++)
+                    for (int c = 0; c < C; c++)
                     {
-                        for (int t = 0; t < T; t++)
+                        for (int tap = 0; tap < Taps; tap++)
                         {
-                            float s = 0f;
-                            for (int i = 0; i < Ci; i++)
+                            int shift = tap / 3 * Wp + tap % 3;
+                            for (int t = 0; t < T; t++)
                             {
-                                for (int kh = 0; kh < 3; kh++)
-                                {
-                                    for (int kw = 0; kw < 3; kw++)
-                                    {
-                                        s += Unsafe.Add(ref w, 8 + o * 9 + i * 288 + kh * -3 + kw * -1) * Unsafe.Add(ref xs, i * InPlane + t + kh * 15 + kw);
-                                    }
-                                }
+                                float s = 0f;
+                                for (int f = 0; f < F; f++) s += Unsafe.Add(ref w, f * K + c * Taps + tap) * Unsafe.Add(ref dys, f * T + t);
+                                Unsafe.Add(ref dxs, c * P + shift + t) += s;
                             }
-                            Unsafe.Add(ref ys, o * T + t) = s;
                         }
                     }
                 }
-            }
-        }
-
-        /// <summary>The input gradient [32, 13, 13] of samples [first, last), its padding cropped.</summary>
-        internal static void ConvInputGradient_32x13x13_64x3x3(ref float bordered, ref float w, ref float extended, ref float dx, int first, int last)
-        {
-            ConvInputGradient_32x13x13_64x3x3_Full(ref bordered, ref w, ref extended, ref extended, first, last);
-            const int C = 32, T = 208, Wz = 15, H = 13, W = 13;
-            for (int p = first * C; p < last * C; p++)
-            {
-                ref float plane = ref Unsafe.Add(ref extended, p * T + 0 * Wz + 0);
-                ref float target = ref Unsafe.Add(ref dx, p * H * W);
-                for (int h = 0; h < H; h++)
+                // Cropped: the padding's gradient is dropped.
+                for (int c = 0; c < C; c++)
                 {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, h * Wz), W).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, h * W), W));
+                    ref float plane = ref Unsafe.Add(ref dxs, c * P + 0 * Wp + 0);
+                    ref float target = ref Unsafe.Add(ref dx, (b * C + c) * H * W);
+                    for (int h = 0; h < H; h++)
+                    {
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, h * Wp), W).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, h * W), W));
+                    }
                 }
             }
         }
