@@ -86,6 +86,7 @@ public class DiagnosticCachingTests
     [InlineData(Declarations.Mnist)]
     [InlineData(Declarations.TanhRegression)]
     [InlineData(Declarations.WideAdam)] // splits its optimizer step: the step's range method and job
+    [InlineData(Declarations.ConvNet)] // training segments: their methods and jobs
     public void Every_generated_member_name_is_reserved(string declaration)
     {
         var run = GeneratorHarness.Run(declaration);
