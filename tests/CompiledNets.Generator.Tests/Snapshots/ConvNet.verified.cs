@@ -120,11 +120,11 @@ namespace Demo.Vision
         // Training scratch, allocated once for MaxBatchSize rows, each starting on a 64-byte boundary like the parameters.
         private readonly global::CompiledNets.Kernels.AlignedFloats _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Padded; // [MaxBatchSize, 1, 28, 28] the input with its padding
-        private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Extended; // [MaxBatchSize, 32, 736] outputs at stride 1, rows of 28 (the last columns unused)
+        private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Extended; // [MaxBatchSize, 32, 736] the output gradient at stride 1 in rows of 28, zeros where no output is
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Output; // [MaxBatchSize, 21632] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool1Output; // [MaxBatchSize, 5408] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Padded; // [MaxBatchSize, 32, 13, 13] the input with its padding
-        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Extended; // [MaxBatchSize, 64, 144] outputs at stride 1, rows of 13 (the last columns unused)
+        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Extended; // [MaxBatchSize, 64, 144] the output gradient at stride 1 in rows of 13, zeros where no output is
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2InputGradient; // [MaxBatchSize, 32, 13, 13] the input gradient over the padded input, and 3 floats of slack per sample
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Output; // [MaxBatchSize, 7744] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool2Output; // [MaxBatchSize, 1600] output
@@ -369,11 +369,18 @@ namespace Demo.Vision
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
         // conv1: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
+        [global::System.ThreadStatic]
+        private static global::CompiledNets.Kernels.AlignedFloats? t_conv1Extended;
+
         private void Conv1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref _input[0], ref _conv1Padded[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref _conv1Padded[0], ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref _conv1Extended[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref _conv1Extended[0], ref _conv1Output[0], first, last);
+            global::CompiledNets.Kernels.AlignedFloats extended = t_conv1Extended ??= new global::CompiledNets.Kernels.AlignedFloats(Conv1Extended);
+            for (int b = first; b < last; b++)
+            {
+                global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref _conv1Padded[b * Conv1Padded], ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref extended[0], 0, 1);
+                global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref extended[0], ref _conv1Output[b * Conv1Units], 0, 1);
+            }
         }
         private void Conv1WeightGradient(int first, int last)
         {
@@ -381,11 +388,18 @@ namespace Demo.Vision
         }
 
         // conv2: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
+        [global::System.ThreadStatic]
+        private static global::CompiledNets.Kernels.AlignedFloats? t_conv2Extended;
+
         private void Conv2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref _conv2Padded[0], ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref _conv2Extended[0], first, last);
-            global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref _conv2Extended[0], ref _conv2Output[0], first, last);
+            global::CompiledNets.Kernels.AlignedFloats extended = t_conv2Extended ??= new global::CompiledNets.Kernels.AlignedFloats(Conv2Extended);
+            for (int b = first; b < last; b++)
+            {
+                global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref _conv2Padded[b * Conv2Padded], ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref extended[0], 0, 1);
+                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref extended[0], ref _conv2Output[b * Conv2Units], 0, 1);
+            }
         }
         private void Conv2WeightGradient(int first, int last)
         {
