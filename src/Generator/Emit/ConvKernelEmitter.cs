@@ -153,31 +153,20 @@ internal static class ConvKernelEmitter
                 w.Line("ref float dys = ref Unsafe.Add(ref dy, b * DySample);");
                 w.Line("ref float dxs = ref Unsafe.Add(ref padded, b * Sample);");
                 w.Line("MemoryMarshal.CreateSpan(ref dxs, Sample).Clear();");
-                bool firstType = true;
-                foreach (var (type, width) in VectorTypes)
+                EmitChannelTiles(w, "c", "C", g.Channels, (type, width, channels) => EmitInputGradientTaps(w, g, type, width, channels), () =>
                 {
-                    using (w.Block($"{(firstType ? "if" : "else if")} ({type}.IsHardwareAccelerated)"))
+                    using (w.Block("for (int c = 0; c < C; c++)"))
+                    using (w.Block("for (int tap = 0; tap < Taps; tap++)"))
                     {
-                        w.Line("int c = 0;");
-                        if (g.Channels >= FilterTile)
-                            using (w.Block($"for (; c <= C - {FilterTile}; c += {FilterTile})")) EmitInputGradientTaps(w, g, type, width, FilterTile);
-                        if (g.Channels % FilterTile != 0)
-                            using (w.Block("for (; c < C; c++)")) EmitInputGradientTaps(w, g, type, width, 1);
+                        w.Line($"int shift = tap / {g.Columns.Size} * Wp + tap % {g.Columns.Size};");
+                        using (w.Block("for (int t = 0; t < T; t++)"))
+                        {
+                            w.Line("float s = 0f;");
+                            w.Line("for (int f = 0; f < F; f++) s += Unsafe.Add(ref w, f * K + c * Taps + tap) * Unsafe.Add(ref dys, f * T + t);");
+                            w.Line("Unsafe.Add(ref dxs, c * P + shift + t) += s;");
+                        }
                     }
-                    firstType = false;
-                }
-                using (w.Block("else"))
-                using (w.Block("for (int c = 0; c < C; c++)"))
-                using (w.Block("for (int tap = 0; tap < Taps; tap++)"))
-                {
-                    w.Line($"int shift = tap / {g.Columns.Size} * Wp + tap % {g.Columns.Size};");
-                    using (w.Block("for (int t = 0; t < T; t++)"))
-                    {
-                        w.Line("float s = 0f;");
-                        w.Line("for (int f = 0; f < F; f++) s += Unsafe.Add(ref w, f * K + c * Taps + tap) * Unsafe.Add(ref dys, f * T + t);");
-                        w.Line("Unsafe.Add(ref dxs, c * P + shift + t) += s;");
-                    }
-                }
+                });
                 w.Line("// Cropped: the padding's gradient is dropped.");
                 using (w.Block("for (int c = 0; c < C; c++)"))
                 {
@@ -370,24 +359,32 @@ internal static class ConvKernelEmitter
             {
                 w.Line("ref float xs = ref Unsafe.Add(ref x, b * InSample);");
                 w.Line("ref float ys = ref Unsafe.Add(ref y, b * OutSample);");
-                bool firstType = true;
-                foreach (var (type, width) in VectorTypes)
-                {
-                    using (w.Block($"{(firstType ? "if" : "else if")} ({type}.IsHardwareAccelerated)"))
-                    {
-                        w.Line("int o = 0;");
-                        if (d.OutChannels >= FilterTile)
-                            using (w.Block($"for (; o <= Co - {FilterTile}; o += {FilterTile})")) EmitPositions(w, d, type, width, FilterTile);
-                        if (d.OutChannels % FilterTile != 0)
-                            using (w.Block("for (; o < Co; o++)")) EmitPositions(w, d, type, width, 1);
-                    }
-                    firstType = false;
-                }
-                using (w.Block("else"))
-                    EmitScalarDirect(w, d);
+                EmitChannelTiles(w, "o", "Co", d.OutChannels, (type, width, channels) => EmitPositions(w, d, type, width, channels), () => EmitScalarDirect(w, d));
             }
         }
         w.Line();
+    }
+
+    /// <summary>
+    /// One branch per vector width the hardware may accelerate, widest first, each running the channels (<paramref name="index"/>
+    /// up to <paramref name="count"/>) in tiles of <see cref="FilterTile"/> and then one by one; the scalar loop last.
+    /// </summary>
+    private static void EmitChannelTiles(SourceWriter w, string index, string count, int channels, System.Action<string, int, int> tiles, System.Action scalar)
+    {
+        bool firstType = true;
+        foreach (var (type, width) in VectorTypes)
+        {
+            using (w.Block($"{(firstType ? "if" : "else if")} ({type}.IsHardwareAccelerated)"))
+            {
+                w.Line($"int {index} = 0;");
+                if (channels >= FilterTile)
+                    using (w.Block($"for (; {index} <= {count} - {FilterTile}; {index} += {FilterTile})")) tiles(type, width, FilterTile);
+                if (channels % FilterTile != 0)
+                    using (w.Block($"for (; {index} < {count}; {index}++)")) tiles(type, width, 1);
+            }
+            firstType = false;
+        }
+        using (w.Block("else")) scalar();
     }
 
     /// <summary>

@@ -9,20 +9,8 @@ namespace CompiledNets.Generator.Tests.Emit;
 /// </summary>
 public class TrainingScheduleTests
 {
-    private const string KerasConvnet = """
-        using CompiledNets;
-        [Network(InputShape = new[] { 1, 28, 28 })]
-        [Conv2D(32, 3, Activation.ReLU)]
-        [MaxPool2D(2)]
-        [Conv2D(64, 3, Activation.ReLU)]
-        [MaxPool2D(2)]
-        [Flatten]
-        [Dropout(0.5f)]
-        [Dense(10, Activation.Softmax)]
-        [Loss(LossFunction.CrossEntropy)]
-        [Adam]
-        public partial class Keras;
-        """;
+    /// <summary>The generated class of Keras's mnist_convnet.</summary>
+    private static string KerasConvnet() => GeneratorHarness.Run(Declarations.ConvNet).Source("Demo.Vision.ConvNet.g.cs");
 
     private static string ComputeGradients(string source)
     {
@@ -33,7 +21,7 @@ public class TrainingScheduleTests
     [Fact]
     public void The_convnets_forward_pass_up_to_the_dropout_mask_is_one_segment()
     {
-        var source = GeneratorHarness.Run(KerasConvnet).Source("Keras.g.cs");
+        var source = KerasConvnet();
         var body = ComputeGradients(source);
         Assert.Contains("// conv1, maxpool1, conv2, maxpool2, flatten1: sample by sample, in ForwardSegment0", body);
         // The mask is drawn from one stream in sample order: a whole-batch step after the segment.
@@ -44,7 +32,7 @@ public class TrainingScheduleTests
     [Fact]
     public void Backward_segments_end_where_a_delta_buffer_would_change_its_sample_size()
     {
-        var body = ComputeGradients(GeneratorHarness.Run(KerasConvnet).Source("Keras.g.cs"));
+        var body = ComputeGradients(KerasConvnet());
         // dropout1, maxpool2 and conv2's derivative read and write their deltas at matching sizes: one segment.
         Assert.Contains("// dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0", body);
         // conv2's input gradient writes _deltaB at 32 × 13 × 13 a sample, where dropout1 and maxpool2 read it at 1,600:
@@ -56,7 +44,7 @@ public class TrainingScheduleTests
     [Fact]
     public void Weight_gradients_wait_for_the_segment_they_would_cut()
     {
-        var body = ComputeGradients(GeneratorHarness.Run(KerasConvnet).Source("Keras.g.cs"));
+        var body = ComputeGradients(KerasConvnet());
         // Each sums over the whole batch but reads only its own layer's buffers: both run after the last segment, in order.
         int segment = body.IndexOf("RunAcrossCores(_backwardSegment1)", StringComparison.Ordinal);
         int conv2 = body.IndexOf("RunAcrossCores(_conv2WeightGradient)", StringComparison.Ordinal);
