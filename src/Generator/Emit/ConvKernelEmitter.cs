@@ -119,12 +119,21 @@ internal static class ConvKernelEmitter
             {
                 w.Line("ref float plane = ref Unsafe.Add(ref extended, p * T);");
                 w.Line("ref float source = ref Unsafe.Add(ref dy, p * OH * OW);");
-                w.Line("MemoryMarshal.CreateSpan(ref plane, T).Clear();");
-                using (w.Block("for (int oh = 0; oh < OH; oh++)"))
+                if (stride == 1)
                 {
-                    if (stride == 1)
+                    // Each row's values, then zeros in its columns past the outputs and after the last row: every float
+                    // of the plane is written once.
+                    using (w.Block("for (int oh = 0; oh < OH; oh++)"))
+                    {
                         w.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, oh * OW), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp), OW));");
-                    else
+                        if (g.PaddedWidth > g.OutWidth) w.Line("MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp + OW), Wp - OW).Clear();");
+                    }
+                    if (g.ExtendedPlane > g.OutHeight * g.PaddedWidth) w.Line("MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, OH * Wp), T - OH * Wp).Clear();");
+                }
+                else
+                {
+                    w.Line("MemoryMarshal.CreateSpan(ref plane, T).Clear();");
+                    using (w.Block("for (int oh = 0; oh < OH; oh++)"))
                         w.Line($"for (int ow = 0; ow < OW; ow++) Unsafe.Add(ref plane, oh * {stride} * Wp + ow * {stride}) = Unsafe.Add(ref source, oh * OW + ow);");
                 }
             }

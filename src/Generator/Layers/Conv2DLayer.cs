@@ -229,19 +229,17 @@ internal sealed class Conv2DLayer : LayerKind
         w.Line($"// {layer.Name}: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile}).");
         var forward = new ConvKernels(g, FusedActivation(layer, training: true), layer.Alpha);
         string input = plan.TrainingInput(layer.Index), output = layer.StoresPreActivation ? $"_{f}PreActivation" : $"_{f}Output";
-        // One sample's extended outputs live only until they are compacted: in a buffer of the thread's own, they stay in
-        // L2 instead of streaming the whole batch's through memory.
-        w.Line("[global::System.ThreadStatic]");
-        w.Line($"private static {AlignedFloats}? t_{f}Extended;");
-        w.Line();
         using (w.Block($"private void {p}ForwardTraining(int first, int last)"))
         {
             w.Line($"{GeneratedKernels}.{forward.PadName}(ref {input}[0], ref _{f}Padded[0], first, last);");
-            w.Line($"{AlignedFloats} extended = t_{f}Extended ??= new {AlignedFloats}({p}Extended);");
+            // A sample's extended outputs live only until they are compacted: every sample of the range reuses the first
+            // one's place (the backward pass writes the output gradient over them), which stays in L2 instead of
+            // streaming the whole batch's through memory.
+            w.Line($"ref float extended = ref _{f}Extended[first * {p}Extended];");
             using (w.Block("for (int b = first; b < last; b++)"))
             {
-                w.Line($"{GeneratedKernels}.{forward.ForwardName}(ref _{f}Padded[b * {p}Padded], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref extended[0], 0, 1);");
-                w.Line($"{GeneratedKernels}.{forward.CompactName}(ref extended[0], ref {output}[b * {p}Units], 0, 1);");
+                w.Line($"{GeneratedKernels}.{forward.ForwardName}(ref _{f}Padded[b * {p}Padded], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref extended, 0, 1);");
+                w.Line($"{GeneratedKernels}.{forward.CompactName}(ref extended, ref {output}[b * {p}Units], 0, 1);");
             }
         }
         var k = new ConvKernels(g, ActivationKind.Linear, 0f);

@@ -40,8 +40,7 @@ internal static class GeneratedMembers
     };
 
     /// <summary>
-    /// Per-layer names start with the layer kind and its 1-based index: <c>Dense1Units</c>, <c>_dense1Output</c>,
-    /// <c>t_conv1Extended</c> (a thread's own buffer); the
+    /// Per-layer names start with the layer kind and its 1-based index: <c>Dense1Units</c>, <c>_dense1Output</c>; the
     /// training segments' with <c>ForwardSegment</c> or <c>BackwardSegment</c> and a 0-based one (<c>BackwardSegment0</c>,
     /// <c>_backwardSegment0</c>). Every such name is reserved, for every layer kind.
     /// </summary>
@@ -50,8 +49,7 @@ internal static class GeneratedMembers
         foreach (string stem in Layers.LayerCatalog.Kinds.Select(k => k.Identifier).Concat(SegmentStems))
         {
             if (StartsWithIndexed(name, stem)) return true;
-            string field = char.ToLowerInvariant(stem[0]) + stem.Substring(1);
-            if (StartsWithIndexed(name, "_" + field) || StartsWithIndexed(name, "t_" + field)) return true;
+            if (StartsWithIndexed(name, "_" + char.ToLowerInvariant(stem[0]) + stem.Substring(1))) return true;
         }
         return false;
     }

@@ -369,17 +369,14 @@ namespace Demo.Vision
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
         // conv1: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
-        [global::System.ThreadStatic]
-        private static global::CompiledNets.Kernels.AlignedFloats? t_conv1Extended;
-
         private void Conv1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref _input[0], ref _conv1Padded[0], first, last);
-            global::CompiledNets.Kernels.AlignedFloats extended = t_conv1Extended ??= new global::CompiledNets.Kernels.AlignedFloats(Conv1Extended);
+            ref float extended = ref _conv1Extended[first * Conv1Extended];
             for (int b = first; b < last; b++)
             {
-                global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref _conv1Padded[b * Conv1Padded], ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref extended[0], 0, 1);
-                global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref extended[0], ref _conv1Output[b * Conv1Units], 0, 1);
+                global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref _conv1Padded[b * Conv1Padded], ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref extended, 0, 1);
+                global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref extended, ref _conv1Output[b * Conv1Units], 0, 1);
             }
         }
         private void Conv1WeightGradient(int first, int last)
@@ -388,17 +385,14 @@ namespace Demo.Vision
         }
 
         // conv2: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
-        [global::System.ThreadStatic]
-        private static global::CompiledNets.Kernels.AlignedFloats? t_conv2Extended;
-
         private void Conv2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
-            global::CompiledNets.Kernels.AlignedFloats extended = t_conv2Extended ??= new global::CompiledNets.Kernels.AlignedFloats(Conv2Extended);
+            ref float extended = ref _conv2Extended[first * Conv2Extended];
             for (int b = first; b < last; b++)
             {
-                global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref _conv2Padded[b * Conv2Padded], ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref extended[0], 0, 1);
-                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref extended[0], ref _conv2Output[b * Conv2Units], 0, 1);
+                global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref _conv2Padded[b * Conv2Padded], ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref extended, 0, 1);
+                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref extended, ref _conv2Output[b * Conv2Units], 0, 1);
             }
         }
         private void Conv2WeightGradient(int first, int last)
@@ -1001,11 +995,12 @@ namespace CompiledNets.Generated
             {
                 ref float plane = ref Unsafe.Add(ref extended, p * T);
                 ref float source = ref Unsafe.Add(ref dy, p * OH * OW);
-                MemoryMarshal.CreateSpan(ref plane, T).Clear();
                 for (int oh = 0; oh < OH; oh++)
                 {
                     MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, oh * OW), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp), OW));
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp + OW), Wp - OW).Clear();
                 }
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, OH * Wp), T - OH * Wp).Clear();
             }
         }
 
@@ -2181,11 +2176,12 @@ namespace CompiledNets.Generated
             {
                 ref float plane = ref Unsafe.Add(ref extended, p * T);
                 ref float source = ref Unsafe.Add(ref dy, p * OH * OW);
-                MemoryMarshal.CreateSpan(ref plane, T).Clear();
                 for (int oh = 0; oh < OH; oh++)
                 {
                     MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, oh * OW), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp), OW));
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp + OW), Wp - OW).Clear();
                 }
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, OH * Wp), T - OH * Wp).Clear();
             }
         }
 
