@@ -86,7 +86,7 @@ internal static partial class NetworkEmitter
     private static TrainingSchedule Schedule(NetworkPlan plan)
     {
         var backward = Enumerable.Range(0, plan.Layers.Count).Reverse().Select(i => plan.Layers[i]).Where(plan.HasBackward);
-        return TrainingSchedule.Build(plan,
+        return TrainingSchedule.Build(
             plan.Layers.Select(layer => (layer, layer.Kind.TrainingForwardSteps(plan, layer))),
             backward.Select(layer => (layer, BackwardSteps(plan, layer))));
     }
@@ -116,16 +116,22 @@ internal static partial class NetworkEmitter
             var segment = (TrainingSegment)part;
             if (!segment.HasMethod)
             {
-                foreach (var (layer, step) in segment.Steps)
-                {
-                    if (layer != commented) w.Line(comment(commented = layer));
-                    step.Emit(w, new SampleRange("0", "rows"));
-                }
+                EmitSteps(w, segment, new SampleRange("0", "rows"), comment, ref commented);
                 continue;
             }
             commented = null;
-            w.Line($"// {string.Join(", ", segment.Layers.Select(l => l.Name))}: sample by sample, in {segment.Method}");
+            w.Line($"// {segment.LayerNames}: sample by sample, in {segment.Method}");
             w.Line($"if (SplitsAcrossCores({segment.CostPerSample}L * rows)) RunAcrossCores({segment.JobField}); else {segment.Method}(0, rows);");
+        }
+    }
+
+    /// <summary>A segment's steps over <paramref name="range"/>, each layer's comment before its first step.</summary>
+    private static void EmitSteps(SourceWriter w, TrainingSegment segment, SampleRange range, System.Func<LayerPlan, string> comment, ref LayerPlan? commented)
+    {
+        foreach (var (layer, step) in segment.Steps)
+        {
+            if (layer != commented) w.Line(comment(commented = layer));
+            step.Emit(w, range);
         }
     }
 
@@ -138,17 +144,13 @@ internal static partial class NetworkEmitter
             foreach (var segment in parts.OfType<TrainingSegment>().Where(s => s.HasMethod))
             {
                 int block = segment.BlockRows;
-                w.Line($"/// <summary>{string.Join(", ", segment.Layers.Select(l => l.Name))} for samples [first, last), {block} at a time: a block's values are still in cache for the next step.</summary>");
+                w.Line($"/// <summary>{segment.LayerNames} for samples [first, last), {block} at a time: a block's values are still in cache for the next step.</summary>");
                 using (w.Block($"private void {segment.Method}(int first, int last)"))
                 using (w.Block($"for (int start = first; start < last; start += {block})"))
                 {
                     w.Line($"int end = global::System.Math.Min(last, start + {block});");
                     LayerPlan? commented = null;
-                    foreach (var (layer, step) in segment.Steps)
-                    {
-                        if (layer != commented) w.Line(comment(commented = layer));
-                        step.Emit(w, new SampleRange("start", "end"));
-                    }
+                    EmitSteps(w, segment, new SampleRange("start", "end"), comment, ref commented);
                 }
                 w.Line();
             }

@@ -34,19 +34,25 @@ internal sealed class TrainingSchedule
     public const int MaxBlockRows = 16;
 
     /// <param name="backwardSteps">The backward pass's layers, last first, each with the steps of its backward pass.</param>
-    public static TrainingSchedule Build(NetworkPlan plan, IEnumerable<(LayerPlan Layer, IEnumerable<TrainingStep> Steps)> forwardSteps,
+    public static TrainingSchedule Build(IEnumerable<(LayerPlan Layer, IEnumerable<TrainingStep> Steps)> forwardSteps,
         IEnumerable<(LayerPlan Layer, IEnumerable<TrainingStep> Steps)> backwardSteps) =>
-        new(Gather(forwardSteps, "ForwardSegment", 0), Gather(backwardSteps, "BackwardSegment", 0));
+        new(Gather(forwardSteps, "ForwardSegment"), Gather(backwardSteps, "BackwardSegment"));
 
-    private static List<ScheduledPart> Gather(IEnumerable<(LayerPlan Layer, IEnumerable<TrainingStep> Steps)> layers, string methodPrefix, int number)
+    private static List<ScheduledPart> Gather(IEnumerable<(LayerPlan Layer, IEnumerable<TrainingStep> Steps)> layers, string methodPrefix)
     {
+        int number = 0; // of the segments with a method, so their names run without gaps
         var parts = new List<ScheduledPart>();
         List<(LayerPlan, TrainingStep)>? run = null;
         var layouts = new Dictionary<string, long>(); // each shared buffer's sample size within the run
         var deferred = new List<ScheduledPart>(); // whole-batch steps waiting for the run to end
         void Close()
         {
-            if (run is not null) parts.Add(new TrainingSegment(methodPrefix + number++, run));
+            if (run is not null)
+            {
+                var segment = new TrainingSegment(methodPrefix + number, run);
+                if (segment.HasMethod) number++;
+                parts.Add(segment);
+            }
             run = null;
             layouts.Clear();
             parts.AddRange(deferred);
@@ -121,7 +127,10 @@ internal sealed class TrainingSegment : ScheduledPart
     /// copy) runs in place over the whole batch: there is no next layer to keep a block in cache for, and moving values is
     /// rarely worth a second core.
     /// </summary>
-    public bool HasMethod => Steps.Count > 1 || Steps[0].Step.CostPerSample > TrainingStep.ValueCost * Steps[0].Step.FloatsPerSample;
+    public bool HasMethod => Steps.Count > 1 || Steps[0].Step.FlopsPerSample > 0;
+
+    /// <summary>The layers it runs, for comments: <c>conv1, maxpool1, conv2</c>.</summary>
+    public string LayerNames => string.Join(", ", Layers.Select(l => l.Name));
 
     /// <summary>Samples per block: as many as keep a block's values within <see cref="TrainingSchedule.BlockBudgetFloats"/>, at least one.</summary>
     public int BlockRows

@@ -14,12 +14,12 @@ internal sealed class TrainingStep
     private readonly Action<SourceWriter>? _wholeBatch;
     private readonly Action<SourceWriter, SampleRange>? _perSample;
 
-    private TrainingStep(Action<SourceWriter>? wholeBatch, Action<SourceWriter, SampleRange>? perSample, long costPerSample, long floatsPerSample,
+    private TrainingStep(Action<SourceWriter>? wholeBatch, Action<SourceWriter, SampleRange>? perSample, long flopsPerSample, long floatsPerSample,
         IReadOnlyList<SharedRows> sharedBuffers, bool deferrable)
     {
         _wholeBatch = wholeBatch;
         _perSample = perSample;
-        CostPerSample = costPerSample;
+        FlopsPerSample = flopsPerSample;
         FloatsPerSample = floatsPerSample;
         SharedBuffers = sharedBuffers;
         Deferrable = deferrable;
@@ -40,7 +40,7 @@ internal sealed class TrainingStep
     /// buffers it uses that other layers use too, with this layer's sample size in them (the backward pass's deltas).
     /// </summary>
     public static TrainingStep PerSample(Action<SourceWriter, SampleRange> emit, long flopsPerSample, long floatsPerSample, params SharedRows[] sharedBuffers) =>
-        new(null, emit, flopsPerSample + ValueCost * floatsPerSample, floatsPerSample, sharedBuffers, false);
+        new(null, emit, flopsPerSample, floatsPerSample, sharedBuffers, false);
 
     /// <summary>
     /// Buffers this step shares with other layers' steps. Two steps that lay one out with different sample sizes cannot
@@ -57,7 +57,10 @@ internal sealed class TrainingStep
     public bool IsPerSample => _perSample is not null;
 
     /// <summary>Work of one sample, in FLOPs (values moved counted at <see cref="ValueCost"/>): decides whether the pool takes it.</summary>
-    public long CostPerSample { get; }
+    public long CostPerSample => FlopsPerSample + ValueCost * FloatsPerSample;
+
+    /// <summary>Multiply-add FLOPs of one sample: none for a step that only moves values.</summary>
+    public long FlopsPerSample { get; }
 
     /// <summary>Values one sample reads or writes: sizes the blocks of samples that stay in cache between steps.</summary>
     public long FloatsPerSample { get; }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.ComponentModel;
 
 namespace CompiledNets.Kernels;
@@ -26,19 +27,12 @@ public static class LayerKernels
             int count = Math.Min(DropoutChunk, input.Length - start);
             var chunk = draws[..count];
             random.NextFloats(chunk);
+            var chunkMask = mask.Slice(start, count);
             int i = 0;
             for (; i <= count - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var m = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(new Vector<float>(chunk[i..]), threshold), keep, Vector<float>.Zero);
-                m.CopyTo(mask[(start + i)..]);
-                (new Vector<float>(input[(start + i)..]) * m).CopyTo(output[(start + i)..]);
-            }
-            for (; i < count; i++)
-            {
-                float m = chunk[i] >= rate ? scale : 0f;
-                mask[start + i] = m;
-                output[start + i] = input[start + i] * m;
-            }
+                Vector.ConditionalSelect(Vector.GreaterThanOrEqual(new Vector<float>(chunk[i..]), threshold), keep, Vector<float>.Zero).CopyTo(chunkMask[i..]);
+            for (; i < count; i++) chunkMask[i] = chunk[i] >= rate ? scale : 0f;
+            TensorPrimitives.Multiply(input.Slice(start, count), chunkMask, output.Slice(start, count));
         }
     }
 
@@ -49,10 +43,7 @@ public static class LayerKernels
     {
         if (mask.Length < delta.Length)
             throw new ArgumentException($"Dropout backward of {delta.Length} values needs a mask as long; it holds {mask.Length}.");
-        int i = 0;
-        for (; i <= delta.Length - Vector<float>.Count; i += Vector<float>.Count)
-            (new Vector<float>(delta[i..]) * new Vector<float>(mask[i..])).CopyTo(delta[i..]);
-        for (; i < delta.Length; i++) delta[i] *= mask[i];
+        TensorPrimitives.Multiply(delta, mask[..delta.Length], delta);
     }
 
     /// <summary>Maxout: each of <paramref name="units"/> outputs is the largest of its <paramref name="pieces"/> consecutive inputs.</summary>
