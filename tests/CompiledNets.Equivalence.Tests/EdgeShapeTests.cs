@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.Loader;
 using static CompiledNets.Equivalence.Tests.Tolerance;
 
 namespace CompiledNets.Equivalence.Tests;
@@ -41,7 +40,7 @@ public sealed class EdgeShapeTests
     private static readonly Lazy<Assembly> Networks = new(() =>
     {
         var (image, _) = GeneratedCorpus.CompileSources([("Edges.cs", Source)]);
-        return new AssemblyLoadContext("Edges", isCollectible: true).LoadFromStream(new MemoryStream(image));
+        return GeneratedCorpus.Load("Edges", image);
     });
 
     private static INetwork Generated(string name, int threads)

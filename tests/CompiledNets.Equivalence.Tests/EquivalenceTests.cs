@@ -352,8 +352,7 @@ public sealed class InferenceOnlyEquivalenceTests
     public void An_inference_only_network_matches_its_generated_twin()
     {
         var (image, _) = GeneratedCorpus.CompileSources([("InferenceOnly/Perceptron.cs", Source)]);
-        var context = new System.Runtime.Loader.AssemblyLoadContext("InferenceOnly", isCollectible: true);
-        var type = context.LoadFromStream(new MemoryStream(image)).GetType("InferenceOnly.Perceptron", throwOnError: true)!;
+        var type = GeneratedCorpus.Load("InferenceOnly", image).GetType("InferenceOnly.Perceptron", throwOnError: true)!;
         var generated = (INetwork)Activator.CreateInstance(type, 5, 8)!;
         var interpreted = new Sequential(3).Dense(4, Activation.Tanh).BatchNorm().Dropout(0.5f).Dense(2, Activation.Step).InferenceOnly().Build(seed: 5, maxBatchSize: 8);
 

@@ -27,6 +27,15 @@ public static class GeneratedCorpus
         return (INetwork)Activator.CreateInstance(type, seed, maxBatchSize)!;
     }
 
+    /// <summary>
+    /// Loads a compiled image into a context of its own that is never unloaded. Not a collectible one: the generated
+    /// classes keep thread statics and statics, whose collectible implementation the runtime exercises far less, and
+    /// this process runs thousands of tests on several threads beside the unloads. The suite compiles a handful of images,
+    /// so keeping them costs little.
+    /// </summary>
+    public static Assembly Load(string name, byte[] image) =>
+        new AssemblyLoadContext(name, isCollectible: false).LoadFromStream(new MemoryStream(image));
+
     /// <summary>Runs the generator over <paramref name="sources"/> and compiles the result; returns the image and the generated files.</summary>
     public static (byte[] Image, ImmutableArray<SyntaxTree> Generated) CompileSources(IEnumerable<(string Path, string Text)> sources)
     {
@@ -65,8 +74,7 @@ public static class GeneratedCorpus
         var (image, generated) = CompileSources(Corpus.Entries.Select(e => ($"Corpus/{e.Name}.cs", e.Source)));
         if (generated.Length != Corpus.Entries.Count)
             throw new InvalidOperationException($"The generator emitted {generated.Length} files for {Corpus.Entries.Count} declarations.");
-        var context = new AssemblyLoadContext("CompiledNets.Equivalence.Corpus", isCollectible: true);
-        var assembly = context.LoadFromStream(new MemoryStream(image));
+        var assembly = Load("CompiledNets.Equivalence.Corpus", image);
         CompileTime = watch.Elapsed;
         return assembly;
     }

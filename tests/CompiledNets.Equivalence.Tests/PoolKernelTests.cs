@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -51,7 +50,7 @@ public sealed class PoolKernelTests
         using var image = new MemoryStream();
         var result = compilation.Emit(image);
         Assert.True(result.Success, string.Join("\n", result.Diagnostics));
-        return new AssemblyLoadContext("Pools", isCollectible: true).LoadFromStream(new MemoryStream(image.ToArray()));
+        return GeneratedCorpus.Load("Pools", image.ToArray());
     });
 
     private static T Kernel<T>(string name) where T : Delegate

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.Loader;
 
 namespace CompiledNets.Equivalence.Tests;
 
@@ -29,7 +28,7 @@ public sealed class WidePredictTests
     private static readonly Lazy<Assembly> Networks = new(() =>
     {
         var (image, _) = GeneratedCorpus.CompileSources(Entries.Select(e => ($"Wide/{e.Name}.cs", e.Source)));
-        return new AssemblyLoadContext("WidePredict", isCollectible: true).LoadFromStream(new MemoryStream(image));
+        return GeneratedCorpus.Load("WidePredict", image);
     });
 
     [Theory]

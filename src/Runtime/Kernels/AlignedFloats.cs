@@ -36,12 +36,21 @@ public sealed class AlignedFloats
             // Nothing to align, and no reason to hold a pinned array (a network has several empty buffers).
             _storage = [];
         }
+        else if (BufferGuards.Enabled)
+        {
+            (_storage, _start) = PinnedAlignment.Allocate<float>(length + 2 * BufferGuards.Floats);
+            _start += BufferGuards.Floats;
+            BufferGuards.Arm(this, _storage, _start, length);
+        }
         else
         {
             (_storage, _start) = PinnedAlignment.Allocate<float>(length);
         }
         Length = length;
     }
+
+    /// <summary>The pinned array and the index of the first element in it (for <see cref="BufferGuards"/>).</summary>
+    internal (float[] Array, int Start) Storage => (_storage, _start);
 
     /// <summary>A buffer of no floats, shared (as <c>[]</c> for arrays).</summary>
     public static AlignedFloats Empty { get; } = new(0);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.Loader;
 using CompiledNets.Generator.Emit;
 using Xunit.Abstractions;
 
@@ -47,7 +46,7 @@ public sealed class ThresholdFuzzTests(ITestOutputHelper output)
         var (image, generated) = GeneratedCorpus.CompileSources(Draws.Select(d => ($"Wide/{d.Network.Name}.cs", d.Network.ToEntry().Source)));
         if (generated.Length != Draws.Count)
             throw new InvalidOperationException($"The generator emitted {generated.Length} files for {Draws.Count} declarations.");
-        var assembly = new AssemblyLoadContext("ThresholdFuzz", isCollectible: true).LoadFromStream(new MemoryStream(image));
+        var assembly = GeneratedCorpus.Load("ThresholdFuzz", image);
         s_compileTime = watch.Elapsed;
         return assembly;
     }, LazyThreadSafetyMode.ExecutionAndPublication);

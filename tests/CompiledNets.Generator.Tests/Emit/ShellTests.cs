@@ -197,6 +197,6 @@ public class ShellTests
         var emit = run.Output.Emit(stream);
         Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
         stream.Position = 0;
-        return new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(stream);
+        return new AssemblyLoadContext(null).LoadFromStream(stream); // never unloaded, as GeneratorHarness.CompileAndLoad
     }
 }
