@@ -316,14 +316,17 @@ internal static class ConvKernelEmitter
                 w.Line($"{type}<float> " + string.Join(", ", names.Select(n => $"a{n} = {type}<float>.Zero")) + ";");
                 using (w.Block("for (int b = b0; b < b1; b++)"))
                 {
+                    // A reference per weight's input and an unsigned position: each load is one addressing mode, with no
+                    // index arithmetic beside the FMAs.
                     w.Line("ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);");
                     w.Line("ref float x = ref Unsafe.Add(ref padded, b * XSample);");
-                    using (w.Block($"for (int t = 0; t < T; t += {width})"))
+                    w.Line(string.Join(" ", Enumerable.Range(0, weights).Select(q => $"ref float x{q}r = ref Unsafe.Add(ref x, x{q});")));
+                    using (w.Block($"for (nuint t = 0; t < T; t += {width})"))
                     {
-                        for (int j = 0; j < filters; j++) w.Line($"{type}<float> d{j} = {type}.LoadUnsafe(ref d, (nuint)({(j == 0 ? "" : $"{j} * T + ")}t));");
+                        for (int j = 0; j < filters; j++) w.Line($"{type}<float> d{j} = {type}.LoadUnsafe(ref d, {(j == 0 ? "" : $"{j} * T + ")}t);");
                         for (int q = 0; q < weights; q++)
                         {
-                            w.Line($"{type}<float> v{q} = {type}.LoadUnsafe(ref x, (nuint)(x{q} + t));");
+                            w.Line($"{type}<float> v{q} = {type}.LoadUnsafe(ref x{q}r, t);");
                             for (int j = 0; j < filters; j++) w.Line($"a{j}{q} = {type}.MultiplyAddEstimate(d{j}, v{q}, a{j}{q});");
                         }
                     }

@@ -16,7 +16,7 @@ internal static partial class NetworkEmitter
         if (!KernelPlan.PredictScratchOnStack(plan))
         {
             w.Line("[global::System.ThreadStatic]");
-            w.Line("private static float[]? t_predictScratch;");
+            w.Line($"private static {RuntimeNames.AlignedFloats}? t_predictScratch; // aligned like the batch buffers");
             w.Line();
         }
         w.Line("/// <inheritdoc/>");
@@ -85,7 +85,7 @@ internal static partial class NetworkEmitter
             ? "// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once."
             : $"// Thread-safe: intermediate rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
         w.Line("const int rows = 1;");
-        if (!onStack) w.Line($"global::System.Span<float> scratch = t_predictScratch ??= new float[{scratch}];");
+        if (!onStack) w.Line($"global::System.Span<float> scratch = t_predictScratch ??= new {RuntimeNames.AlignedFloats}({scratch});");
         int offset = 0;
         string Row(int length, string lengthText)
         {
@@ -126,7 +126,7 @@ internal static partial class NetworkEmitter
             : $"// Thread-safe: the values' rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
         w.Line("const int rows = 1;");
         if (scratch > 0)
-            w.Line(onStack ? $"global::System.Span<float> scratch = stackalloc float[{scratch}];" : $"global::System.Span<float> scratch = t_predictScratch ??= new float[{scratch}];");
+            w.Line(onStack ? $"global::System.Span<float> scratch = stackalloc float[{scratch}];" : $"global::System.Span<float> scratch = t_predictScratch ??= new {RuntimeNames.AlignedFloats}({scratch});");
         int offset = 0;
         if (plan.WidestScratch > 0)
         {

@@ -116,7 +116,7 @@ internal static partial class NetworkEmitter
             var segment = (TrainingSegment)part;
             if (!segment.HasMethod)
             {
-                EmitSteps(w, segment, new SampleRange("0", "rows"), comment, ref commented);
+                EmitSteps(w, segment, new SampleRange("0", "rows", "0"), comment, ref commented);
                 continue;
             }
             commented = null;
@@ -150,7 +150,7 @@ internal static partial class NetworkEmitter
                 {
                     w.Line($"int end = global::System.Math.Min(last, start + {block});");
                     LayerPlan? commented = null;
-                    EmitSteps(w, segment, new SampleRange("start", "end"), comment, ref commented);
+                    EmitSteps(w, segment, new SampleRange("start", "end", "first"), comment, ref commented);
                 }
                 w.Line();
             }

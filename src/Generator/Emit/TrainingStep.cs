@@ -73,13 +73,21 @@ internal sealed class TrainingStep
 /// <summary>The samples [<see cref="First"/>, <see cref="Last"/>) a per-sample step runs on, as expressions.</summary>
 internal readonly struct SampleRange
 {
-    public SampleRange(string first, string last)
+    public SampleRange(string first, string last, string origin)
     {
         First = first;
         Last = last;
+        Origin = origin;
     }
 
     public string First { get; }
+
+    /// <summary>
+    /// The first sample of the thread's whole share, at or before <see cref="First"/>: values a step needs only while it
+    /// runs a block (not after the segment) can live from this sample's place on, so every block of the thread reuses the
+    /// same memory and it stays in cache.
+    /// </summary>
+    public string Origin { get; }
 
     public string Last { get; }
 

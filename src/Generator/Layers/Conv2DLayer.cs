@@ -145,6 +145,7 @@ internal sealed class Conv2DLayer : LayerKind
         w.Line($"private const int {p}Bias = {layer.BiasOffset};");
         w.Line($"private const int {p}Padded = {g.PaddedSample}; // one sample's input with its padding: {g.Channels} × {g.PaddedHeight} × {g.PaddedWidth}");
         w.Line($"private const int {p}Extended = {g.ExtendedSample}; // one sample's outputs at stride 1 in rows of {g.PaddedWidth}, rounded to vectors");
+        if (SumsWeightGradientPerSample(layer)) w.Line($"private const int {p}Parameters = {g.WeightCount + g.Filters}; // the weight, then the bias");
     }
 
     public override IEnumerable<string> TensorEntries(LayerPlan layer)
@@ -188,8 +189,24 @@ internal sealed class Conv2DLayer : LayerKind
         {
             var g = Geometry(layer);
             yield return new ScratchBuffer($"_{layer.Field}InputGradient", $"maxBatchSize * {g.InputGradientSample}",
-                $"[MaxBatchSize, {g.Channels}, {g.PaddedHeight}, {g.PaddedWidth}] the input gradient over the padded input, and {g.InputGradientSlack} floats of slack per sample");
+                $"[MaxBatchSize, {g.Channels}, {g.PaddedHeight}, {g.PaddedWidth}] the input gradient over the padded input, and {g.InputGradientSlack} floats of slack per sample (a thread's blocks reuse its first places)");
         }
+        if (SumsWeightGradientPerSample(layer))
+            yield return new ScratchBuffer($"_{layer.Field}SampleGradients", $"maxBatchSize * {layer.Prefix}Parameters",
+                $"[MaxBatchSize, {layer.Prefix}Parameters] each sample's weight and bias gradients, summed in sample order after the backward segment");
+    }
+
+    /// <summary>
+    /// Whether the weight gradient runs in the backward segment, each sample's into a row of its own (added up in sample
+    /// order afterwards, so the sum is the same for any split), instead of over the batch after the segment. It pays when a
+    /// sample's gradients are few next to what the batch pass would read back from memory, the extended output gradient
+    /// and the padded input: a first layer of few channels (the Keras convnet's conv1: 320 values against 24,336). Its
+    /// extended gradient then lives only while its block runs, in a place its thread reuses.
+    /// </summary>
+    private static bool SumsWeightGradientPerSample(LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        return 16L * (g.WeightCount + g.Filters) <= g.ExtendedSample + g.PaddedSample;
     }
 
     /// <summary>Floats of one sample's scratch for single-sample <c>Predict</c>: its padded input, then its extended outputs.</summary>
@@ -217,7 +234,7 @@ internal sealed class Conv2DLayer : LayerKind
 
     public override IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
     {
-        if (!plan.TrainsPerLayer) yield break;
+        if (!plan.TrainsPerLayer || SumsWeightGradientPerSample(layer)) yield break;
         yield return new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}Filters", ConvKernelEmitter.FilterTile);
     }
 
@@ -226,7 +243,10 @@ internal sealed class Conv2DLayer : LayerKind
         if (!plan.TrainsPerLayer) return;
         var g = Geometry(layer);
         string p = layer.Prefix, f = layer.Field;
-        w.Line($"// {layer.Name}: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile}).");
+        bool perSample = SumsWeightGradientPerSample(layer);
+        w.Line(perSample
+            ? $"// {layer.Name}: the forward pass for samples [first, last) (run in the training segments)."
+            : $"// {layer.Name}: the forward pass for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile}).");
         var forward = new ConvKernels(g, FusedActivation(layer, training: true), layer.Alpha);
         string input = plan.TrainingInput(layer.Index), output = layer.StoresPreActivation ? $"_{f}PreActivation" : $"_{f}Output";
         using (w.Block($"private void {p}ForwardTraining(int first, int last)"))
@@ -242,16 +262,12 @@ internal sealed class Conv2DLayer : LayerKind
                 w.Line($"{GeneratedKernels}.{forward.CompactName}(ref extended, ref {output}[b * {p}Units], 0, 1);");
             }
         }
-        var k = new ConvKernels(g, ActivationKind.Linear, 0f);
-        using (w.Block($"private void {p}WeightGradient(int first, int last)"))
+        if (!perSample)
         {
-            w.Line($"{GeneratedKernels}.{k.WeightGradientName}(ref _{f}Extended[0], ref _{f}Padded[0], ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
-        }
-        if (plan.NeedsInputGradient(layer))
-        {
-            using (w.Block($"private void {p}InputGradient(int first, int last)"))
+            var k = new ConvKernels(g, ActivationKind.Linear, 0f);
+            using (w.Block($"private void {p}WeightGradient(int first, int last)"))
             {
-                w.Line($"{GeneratedKernels}.{k.InputGradientName}(ref _{f}Extended[0], ref _parameters[{p}Weight], ref _{f}InputGradient[0], ref {layer.OtherDelta}[0], first, last);");
+                w.Line($"{GeneratedKernels}.{k.WeightGradientName}(ref _{f}Extended[0], ref _{f}Padded[0], ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
             }
         }
         w.Line();
@@ -282,32 +298,69 @@ internal sealed class Conv2DLayer : LayerKind
     public override IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
     {
         var g = Geometry(layer);
-        string units = $"{layer.Prefix}Units";
+        string p = layer.Prefix, f = layer.Field, units = $"{p}Units";
         var k = new ConvKernels(g, ActivationKind.Linear, 0f);
+        bool inputGradient = plan.NeedsInputGradient(layer);
+        var extendShares = new SharedRows(layer.Delta, layer.Units);
+        var inputGradientShares = new SharedRows(layer.OtherDelta, layer.Inputs);
+        long extendFloats = 3L * layer.Units + g.ExtendedSample, inputGradientFloats = g.ExtendedSample + g.InputGradientSample + layer.Inputs;
+
         // The activation's derivative, then the output gradient at stride 1 in the forward's extended rows (zeros where
-        // no output is), for the weight gradient.
-        yield return TrainingStep.PerSample((w, range) =>
+        // no output is), which the weight and input gradients read.
+        void ExtendGradient(SourceWriter w, SampleRange range, string extended)
         {
             string delta = range.Span(layer.Delta, units);
             if (!layer.IsLast)
             {
-                var backward = ActivationCalls.Backward(layer, range.Span($"_{layer.Field}Output", units),
-                    layer.StoresPreActivation ? range.Span($"_{layer.Field}PreActivation", units) : "default", delta);
+                var backward = ActivationCalls.Backward(layer, range.Span($"_{f}Output", units),
+                    layer.StoresPreActivation ? range.Span($"_{f}PreActivation", units) : "default", delta);
                 if (backward is not null)
                 {
                     w.Line(backward);
                     w.Line($"{FlushToZero}({delta});");
                 }
             }
-            w.Line($"{GeneratedKernels}.{k.ExtendGradientName}({range.Ref(layer.Delta, units)}, {range.Ref($"_{layer.Field}Extended", $"{layer.Prefix}Extended")}, {range.Count});");
-        }, 0, 3L * layer.Units + g.ExtendedSample, new SharedRows(layer.Delta, layer.Units));
-        // The input gradient reads that same extended gradient; it is per sample, so it runs on with the layers before.
-        if (plan.NeedsInputGradient(layer))
-            yield return TrainingStep.PerSample((w, range) => w.Line($"{layer.Prefix}InputGradient({range.First}, {range.Last});"),
-                ForwardFlopsPerSample(layer), g.ExtendedSample + g.InputGradientSample + layer.Inputs, new SharedRows(layer.OtherDelta, layer.Inputs));
-        // The weight gradient sums over the batch; it reads only this layer's buffers, so it waits for the segment to end.
+            w.Line($"{GeneratedKernels}.{k.ExtendGradientName}({range.Ref(layer.Delta, units)}, {extended}, {range.Count});");
+        }
+        // Each sample's gradient over the padded input is needed only until it is cropped: from the thread's first place on.
+        void InputGradient(SourceWriter w, SampleRange range, string extended) =>
+            w.Line($"{GeneratedKernels}.{k.InputGradientName}({extended}, ref _parameters[{p}Weight], ref _{f}InputGradient[{range.Origin} * {g.InputGradientSample}], {range.Ref(layer.OtherDelta, $"{p}Inputs")}, 0, {range.Count});");
+
+        if (!SumsWeightGradientPerSample(layer))
+        {
+            // The extended gradient stays in its samples' places: the weight gradient sums over the batch after the
+            // segment (it reads only this layer's buffers, so it waits for the segment to end instead of cutting it).
+            yield return TrainingStep.PerSample((w, range) => ExtendGradient(w, range, range.Ref($"_{f}Extended", $"{p}Extended")), 0, extendFloats, extendShares);
+            if (inputGradient)
+                yield return TrainingStep.PerSample((w, range) => InputGradient(w, range, range.Ref($"_{f}Extended", $"{p}Extended")),
+                    ForwardFlopsPerSample(layer), inputGradientFloats, inputGradientShares);
+            yield return TrainingStep.WholeBatch(w =>
+                w.Line($"if (SplitsAcrossCores({ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{f}WeightGradient); else {p}WeightGradient(0, {p}Filters);"),
+                deferrable: true);
+            yield break;
+        }
+
+        // The extended gradient lives only while its block runs, from the thread's first place on (every block of the
+        // thread reuses it), so the steps reading it are one step: a segment boundary between them would let later
+        // blocks overwrite it. Each sample's weight and bias gradients go into a row of its own, summed in sample order
+        // once every block is done.
+        yield return TrainingStep.PerSample((w, range) =>
+        {
+            string extended = $"ref _{f}Extended[{range.Origin} * {p}Extended]";
+            ExtendGradient(w, range, extended);
+            using (w.Block($"for (int b = {range.First}; b < {range.Last}; b++)"))
+            {
+                string place = range.Origin == range.First ? "b" : $"{range.Origin} + b - {range.First}";
+                w.Line($"ref float sums = ref _{f}SampleGradients[b * {p}Parameters];");
+                w.Line($"{GeneratedKernels}.{k.WeightGradientName}(ref _{f}Extended[({place}) * {p}Extended], ref _{f}Padded[b * {p}Padded], ref sums, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sums, {p}WeightCount), 1, 0, {p}Filters);");
+            }
+            if (inputGradient) InputGradient(w, range, extended);
+        },
+            (inputGradient ? 2 : 1) * ForwardFlopsPerSample(layer),
+            extendFloats + g.PaddedSample + g.WeightCount + g.Filters + (inputGradient ? inputGradientFloats : 0),
+            inputGradient ? new[] { extendShares, inputGradientShares } : new[] { extendShares });
         yield return TrainingStep.WholeBatch(w =>
-            w.Line($"if (SplitsAcrossCores({ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{layer.Field}WeightGradient); else {layer.Prefix}WeightGradient(0, {layer.Prefix}Filters);"),
+            w.Line($"{LayerKernels}.SumRows(_{f}SampleGradients.AsSpan(0, rows * {p}Parameters), rows, _gradients.AsSpan({p}Weight, {p}Parameters));"),
             deferrable: true);
     }
 

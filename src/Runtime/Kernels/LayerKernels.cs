@@ -4,7 +4,7 @@ using System.ComponentModel;
 
 namespace CompiledNets.Kernels;
 
-/// <summary>Dropout and maxout, forward and backward, shared by generated and interpreted networks.</summary>
+/// <summary>Dropout and maxout, forward and backward, shared by generated and interpreted networks; the L2 penalty; per-sample sums.</summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class LayerKernels
 {
@@ -93,5 +93,19 @@ public static class LayerKernels
             gradients[i] += lambda * weights[i];
         }
         return (float)(0.5 * lambda * squares);
+    }
+
+    /// <summary>
+    /// <paramref name="sum"/> = the sum of the <paramref name="count"/> rows of <paramref name="rows"/> (each
+    /// <c>sum.Length</c> long), added in row order: per-sample gradients summed the same way whatever thread computed each.
+    /// </summary>
+    public static void SumRows(ReadOnlySpan<float> rows, int count, Span<float> sum)
+    {
+        int width = sum.Length;
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "At least one row is summed.");
+        if (rows.Length != count * width)
+            throw new ArgumentException($"Expected {count} rows of {width} values ({count * width}), got {rows.Length}.", nameof(rows));
+        rows[..width].CopyTo(sum);
+        for (int r = 1; r < count; r++) TensorPrimitives.Add(sum, rows.Slice(r * width, width), sum);
     }
 }

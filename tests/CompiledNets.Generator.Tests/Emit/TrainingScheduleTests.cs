@@ -42,14 +42,62 @@ public class TrainingScheduleTests
     }
 
     [Fact]
-    public void Weight_gradients_wait_for_the_segment_they_would_cut()
+    public void A_weight_gradient_over_the_batch_waits_for_the_segment_it_would_cut()
     {
         var body = ComputeGradients(KerasConvnet());
-        // Each sums over the whole batch but reads only its own layer's buffers: both run after the last segment, in order.
+        // conv2's sums over the whole batch but reads only its own layer's buffers: it runs after the last segment, and
+        // conv1's per-sample rows are added up after it.
         int segment = body.IndexOf("RunAcrossCores(_backwardSegment1)", StringComparison.Ordinal);
         int conv2 = body.IndexOf("RunAcrossCores(_conv2WeightGradient)", StringComparison.Ordinal);
-        int conv1 = body.IndexOf("RunAcrossCores(_conv1WeightGradient)", StringComparison.Ordinal);
-        Assert.True(segment >= 0 && segment < conv2 && conv2 < conv1, "expected BackwardSegment1, then conv2's weight gradient, then conv1's");
+        int conv1 = body.IndexOf("SumRows(_conv1SampleGradients.AsSpan(0, rows * Conv1Parameters), rows, _gradients.AsSpan(Conv1Weight, Conv1Parameters))", StringComparison.Ordinal);
+        Assert.True(segment >= 0 && segment < conv2 && conv2 < conv1, "expected BackwardSegment1, then conv2's weight gradient, then conv1's sum");
+    }
+
+    [Fact]
+    public void A_layer_of_few_weights_sums_its_weight_gradient_per_sample_inside_the_segment()
+    {
+        var source = KerasConvnet();
+        // conv1's 320 gradients a sample are few next to the 24,336 values the batch pass would read back: each sample's go
+        // into a row of its own in the segment, from an extended gradient at the thread's first place.
+        var segment = Method(source, "BackwardSegment1");
+        Assert.Contains("ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[start * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));", segment);
+        Assert.Contains("ref _conv1Extended[(first + b - start) * Conv1Extended], ref _conv1Padded[b * Conv1Padded], ref sums,", segment);
+        Assert.DoesNotContain("_conv1WeightGradient", source);
+        // conv2's 18,496 are not: its weight gradient splits the filters after the segment.
+        Assert.Contains("private void Conv2WeightGradient(int first, int last)", source);
+    }
+
+    [Fact]
+    public void An_extended_gradient_kept_per_block_is_read_in_the_step_that_writes_it()
+    {
+        // conv2 has few weights (296) and an input gradient: its extended gradient lives only while a block runs, so the
+        // weight and input gradients reading it must not fall into a later segment, where other blocks would have
+        // overwritten it.
+        var source = GeneratorHarness.Run("""
+            using CompiledNets;
+            [Network(InputShape = new[] { 1, 28, 28 })]
+            [Conv2D(4, 3, Activation.ReLU)]
+            [Conv2D(8, 3, Activation.ReLU)]
+            [Flatten]
+            [Dense(10, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            public partial class Narrow;
+            """).Source("Narrow.g.cs");
+        var segment = Method(source, "BackwardSegment0");
+        int extend = segment.IndexOf("ConvExtendGradient_4x26x26_8x3x3(", StringComparison.Ordinal);
+        int weights = segment.IndexOf("ConvWeightGradient_4x26x26_8x3x3(ref _conv2Extended[(first + b - start) * Conv2Extended]", StringComparison.Ordinal);
+        int inputs = segment.IndexOf("ConvInputGradient_4x26x26_8x3x3(ref _conv2Extended[first * Conv2Extended]", StringComparison.Ordinal);
+        Assert.True(extend >= 0 && extend < weights && weights < inputs, "expected conv2's extended gradient, then its weight and input gradients, in one segment");
+    }
+
+    /// <summary>The text of the generated method <paramref name="name"/>(int first, int last).</summary>
+    private static string Method(string source, string name)
+    {
+        int start = source.IndexOf($"private void {name}(int first, int last)", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no method {name}");
+        string indent = source.Substring(source.LastIndexOf('\n', start) + 1, start - source.LastIndexOf('\n', start) - 1);
+        return source.Substring(start, source.IndexOf($"\n{indent}}}\n", start, StringComparison.Ordinal) - start);
     }
 
     [Fact]

@@ -49,6 +49,7 @@ namespace Demo.Vision
         private const int Conv1Bias = 288;
         private const int Conv1Padded = 784; // one sample's input with its padding: 1 × 28 × 28
         private const int Conv1Extended = 23552; // one sample's outputs at stride 1 in rows of 28, rounded to vectors
+        private const int Conv1Parameters = 320; // the weight, then the bias
         // Layer 2: maxpool1 = MaxPool2D(2), 21632 -> 5408; [[32, 26, 26]] -> [32, 13, 13]
         private const int MaxPool1Units = 5408;
         // Layer 3: conv2 = Conv2D(64, 3x3, ReLU), 5408 -> 7744; [32, 13, 13] -> [64, 11, 11]; weight [64, 32, 3, 3] at 320, bias [64] at 18752
@@ -121,11 +122,12 @@ namespace Demo.Vision
         private readonly global::CompiledNets.Kernels.AlignedFloats _input; // [MaxBatchSize, InputSize]: the batch, copied so worker threads can read it
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Padded; // [MaxBatchSize, 1, 28, 28] the input with its padding
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Extended; // [MaxBatchSize, 32, 736] the output gradient at stride 1 in rows of 28, zeros where no output is
+        private readonly global::CompiledNets.Kernels.AlignedFloats _conv1SampleGradients; // [MaxBatchSize, Conv1Parameters] each sample's weight and bias gradients, summed in sample order after the backward segment
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Output; // [MaxBatchSize, 21632] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool1Output; // [MaxBatchSize, 5408] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Padded; // [MaxBatchSize, 32, 13, 13] the input with its padding
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Extended; // [MaxBatchSize, 64, 144] the output gradient at stride 1 in rows of 13, zeros where no output is
-        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2InputGradient; // [MaxBatchSize, 32, 13, 13] the input gradient over the padded input, and 3 floats of slack per sample
+        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2InputGradient; // [MaxBatchSize, 32, 13, 13] the input gradient over the padded input, and 3 floats of slack per sample (a thread's blocks reuse its first places)
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Output; // [MaxBatchSize, 7744] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool2Output; // [MaxBatchSize, 1600] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _flatten1Output; // [MaxBatchSize, 1600] output
@@ -144,7 +146,6 @@ namespace Demo.Vision
         private global::CompiledNets.Kernels.WorkerPool? _pool;
         private int _threads = 1;
         private int _rows; // samples in the training batch being processed
-        private readonly global::System.Action<int> _conv1WeightGradient;
         private readonly global::System.Action<int> _conv2WeightGradient;
         private readonly global::System.Action<int> _dense1ForwardTraining;
         private readonly global::System.Action<int> _dense1WeightGradient;
@@ -168,6 +169,7 @@ namespace Demo.Vision
             _input = new(maxBatchSize * InputSize);
             _conv1Padded = new(maxBatchSize * Conv1Padded + 10);
             _conv1Extended = new(maxBatchSize * Conv1Extended);
+            _conv1SampleGradients = new(maxBatchSize * Conv1Parameters);
             _conv1Output = new(maxBatchSize * Conv1Units);
             _maxPool1Output = new(maxBatchSize * MaxPool1Units);
             _conv2Padded = new(maxBatchSize * Conv2Padded + 3);
@@ -182,7 +184,6 @@ namespace Demo.Vision
             _dense1Output = new(maxBatchSize * Dense1Units);
             _deltaA = new(maxBatchSize * Widest);
             _deltaB = new(maxBatchSize * Widest);
-            _conv1WeightGradient = part => { var (first, last) = PartitionOf(Conv1Filters, 4, part); Conv1WeightGradient(first, last); };
             _conv2WeightGradient = part => { var (first, last) = PartitionOf(Conv2Filters, 4, part); Conv2WeightGradient(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
@@ -238,7 +239,7 @@ namespace Demo.Vision
         public global::System.ReadOnlySpan<float> TrainingOutputs => _dense1Output.AsSpan(0, _trainingRows * OutputSize);
 
         [global::System.ThreadStatic]
-        private static float[]? t_predictScratch;
+        private static global::CompiledNets.Kernels.AlignedFloats? t_predictScratch; // aligned like the batch buffers
 
         /// <inheritdoc/>
         public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -247,7 +248,7 @@ namespace Demo.Vision
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
             // Thread-safe: intermediate rows (67610 floats, too many for the stack) live in a buffer of this thread's own.
             const int rows = 1;
-            global::System.Span<float> scratch = t_predictScratch ??= new float[67610];
+            global::System.Span<float> scratch = t_predictScratch ??= new global::CompiledNets.Kernels.AlignedFloats(67610);
             global::System.Span<float> rowA = scratch.Slice(0, WidestHidden);
             global::System.Span<float> rowB = scratch.Slice(21632, WidestHidden);
             global::System.Span<float> layerScratch = scratch.Slice(43264, 24346);
@@ -348,11 +349,11 @@ namespace Demo.Vision
             // dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0
             if (SplitsAcrossCores(869376L * rows)) RunAcrossCores(_backwardSegment0); else BackwardSegment0(0, rows);
             // conv2, maxpool1, conv1: sample by sample, in BackwardSegment1
-            if (SplitsAcrossCores(7061552L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
+            if (SplitsAcrossCores(7468592L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
             // conv2 (_deltaA)
             if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2WeightGradient); else Conv2WeightGradient(0, Conv2Filters);
             // conv1 (_deltaA)
-            if (SplitsAcrossCores(389376L * rows)) RunAcrossCores(_conv1WeightGradient); else Conv1WeightGradient(0, Conv1Filters);
+            global::CompiledNets.Kernels.LayerKernels.SumRows(_conv1SampleGradients.AsSpan(0, rows * Conv1Parameters), rows, _gradients.AsSpan(Conv1Weight, Conv1Parameters));
             return loss;
         }
 
@@ -368,7 +369,7 @@ namespace Demo.Vision
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
-        // conv1: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
+        // conv1: the forward pass for samples [first, last) (run in the training segments).
         private void Conv1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref _input[0], ref _conv1Padded[0], first, last);
@@ -379,12 +380,8 @@ namespace Demo.Vision
                 global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref extended, ref _conv1Output[b * Conv1Units], 0, 1);
             }
         }
-        private void Conv1WeightGradient(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.ConvWeightGradient_1x28x28_32x3x3(ref _conv1Extended[0], ref _conv1Padded[0], ref _gradients[Conv1Weight], ref _gradients[Conv1Bias], _rows, first, last);
-        }
 
-        // conv2: the forward pass and the input gradient for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
+        // conv2: the forward pass for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
         private void Conv2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
@@ -398,10 +395,6 @@ namespace Demo.Vision
         private void Conv2WeightGradient(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvWeightGradient_32x13x13_64x3x3(ref _conv2Extended[0], ref _conv2Padded[0], ref _gradients[Conv2Weight], ref _gradients[Conv2Bias], _rows, first, last);
-        }
-        private void Conv2InputGradient(int first, int last)
-        {
-            global::CompiledNets.Generated.Kernels.ConvInputGradient_32x13x13_64x3x3(ref _conv2Extended[0], ref _parameters[Conv2Weight], ref _conv2InputGradient[0], ref _deltaB[0], first, last);
         }
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
@@ -461,13 +454,18 @@ namespace Demo.Vision
             {
                 int end = global::System.Math.Min(last, start + 1);
                 // conv2 (_deltaA)
-                Conv2InputGradient(start, end);
+                global::CompiledNets.Generated.Kernels.ConvInputGradient_32x13x13_64x3x3(ref _conv2Extended[start * Conv2Extended], ref _parameters[Conv2Weight], ref _conv2InputGradient[first * 5411], ref _deltaB[start * Conv2Inputs], 0, (end - start));
                 // maxpool1 (_deltaB)
                 global::CompiledNets.Generated.Kernels.MaxPoolBackward_32x26x26_2(ref _conv1Output[start * Conv1Units], ref _maxPool1Output[start * MaxPool1Units], ref _deltaB[start * MaxPool1Units], ref _deltaA[start * Conv1Units], (end - start));
                 // conv1 (_deltaA)
                 global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_conv1Output.AsSpan(start * Conv1Units, (end - start) * Conv1Units), _deltaA.AsSpan(start * Conv1Units, (end - start) * Conv1Units));
                 global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(start * Conv1Units, (end - start) * Conv1Units));
-                global::CompiledNets.Generated.Kernels.ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[start * Conv1Units], ref _conv1Extended[start * Conv1Extended], (end - start));
+                global::CompiledNets.Generated.Kernels.ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[start * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));
+                for (int b = start; b < end; b++)
+                {
+                    ref float sums = ref _conv1SampleGradients[b * Conv1Parameters];
+                    global::CompiledNets.Generated.Kernels.ConvWeightGradient_1x28x28_32x3x3(ref _conv1Extended[(first + b - start) * Conv1Extended], ref _conv1Padded[b * Conv1Padded], ref sums, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sums, Conv1WeightCount), 1, 0, Conv1Filters);
+                }
             }
         }
 
@@ -1032,28 +1030,29 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 16)
+                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
+                                for (nuint t = 0; t < T; t += 16)
                                 {
-                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref d, t);
+                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref x0r, t);
                                     a00 = Vector512.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector512.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector512.MultiplyAddEstimate(d2, v0, a20);
                                     a30 = Vector512.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector512<float> v1 = Vector512.LoadUnsafe(ref x, (nuint)(x1 + t));
+                                    Vector512<float> v1 = Vector512.LoadUnsafe(ref x1r, t);
                                     a01 = Vector512.MultiplyAddEstimate(d0, v1, a01);
                                     a11 = Vector512.MultiplyAddEstimate(d1, v1, a11);
                                     a21 = Vector512.MultiplyAddEstimate(d2, v1, a21);
                                     a31 = Vector512.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector512<float> v2 = Vector512.LoadUnsafe(ref x, (nuint)(x2 + t));
+                                    Vector512<float> v2 = Vector512.LoadUnsafe(ref x2r, t);
                                     a02 = Vector512.MultiplyAddEstimate(d0, v2, a02);
                                     a12 = Vector512.MultiplyAddEstimate(d1, v2, a12);
                                     a22 = Vector512.MultiplyAddEstimate(d2, v2, a22);
                                     a32 = Vector512.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector512<float> v3 = Vector512.LoadUnsafe(ref x, (nuint)(x3 + t));
+                                    Vector512<float> v3 = Vector512.LoadUnsafe(ref x3r, t);
                                     a03 = Vector512.MultiplyAddEstimate(d0, v3, a03);
                                     a13 = Vector512.MultiplyAddEstimate(d1, v3, a13);
                                     a23 = Vector512.MultiplyAddEstimate(d2, v3, a23);
@@ -1085,28 +1084,29 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 8)
+                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
+                                for (nuint t = 0; t < T; t += 8)
                                 {
-                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref d, t);
+                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref x0r, t);
                                     a00 = Vector256.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector256.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector256.MultiplyAddEstimate(d2, v0, a20);
                                     a30 = Vector256.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref x, (nuint)(x1 + t));
+                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref x1r, t);
                                     a01 = Vector256.MultiplyAddEstimate(d0, v1, a01);
                                     a11 = Vector256.MultiplyAddEstimate(d1, v1, a11);
                                     a21 = Vector256.MultiplyAddEstimate(d2, v1, a21);
                                     a31 = Vector256.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector256<float> v2 = Vector256.LoadUnsafe(ref x, (nuint)(x2 + t));
+                                    Vector256<float> v2 = Vector256.LoadUnsafe(ref x2r, t);
                                     a02 = Vector256.MultiplyAddEstimate(d0, v2, a02);
                                     a12 = Vector256.MultiplyAddEstimate(d1, v2, a12);
                                     a22 = Vector256.MultiplyAddEstimate(d2, v2, a22);
                                     a32 = Vector256.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector256<float> v3 = Vector256.LoadUnsafe(ref x, (nuint)(x3 + t));
+                                    Vector256<float> v3 = Vector256.LoadUnsafe(ref x3r, t);
                                     a03 = Vector256.MultiplyAddEstimate(d0, v3, a03);
                                     a13 = Vector256.MultiplyAddEstimate(d1, v3, a13);
                                     a23 = Vector256.MultiplyAddEstimate(d2, v3, a23);
@@ -1137,28 +1137,29 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 4)
+                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
+                                for (nuint t = 0; t < T; t += 4)
                                 {
-                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector128<float> v0 = Vector128.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref d, t);
+                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector128<float> v0 = Vector128.LoadUnsafe(ref x0r, t);
                                     a00 = Vector128.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector128.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector128.MultiplyAddEstimate(d2, v0, a20);
                                     a30 = Vector128.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector128<float> v1 = Vector128.LoadUnsafe(ref x, (nuint)(x1 + t));
+                                    Vector128<float> v1 = Vector128.LoadUnsafe(ref x1r, t);
                                     a01 = Vector128.MultiplyAddEstimate(d0, v1, a01);
                                     a11 = Vector128.MultiplyAddEstimate(d1, v1, a11);
                                     a21 = Vector128.MultiplyAddEstimate(d2, v1, a21);
                                     a31 = Vector128.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector128<float> v2 = Vector128.LoadUnsafe(ref x, (nuint)(x2 + t));
+                                    Vector128<float> v2 = Vector128.LoadUnsafe(ref x2r, t);
                                     a02 = Vector128.MultiplyAddEstimate(d0, v2, a02);
                                     a12 = Vector128.MultiplyAddEstimate(d1, v2, a12);
                                     a22 = Vector128.MultiplyAddEstimate(d2, v2, a22);
                                     a32 = Vector128.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector128<float> v3 = Vector128.LoadUnsafe(ref x, (nuint)(x3 + t));
+                                    Vector128<float> v3 = Vector128.LoadUnsafe(ref x3r, t);
                                     a03 = Vector128.MultiplyAddEstimate(d0, v3, a03);
                                     a13 = Vector128.MultiplyAddEstimate(d1, v3, a13);
                                     a23 = Vector128.MultiplyAddEstimate(d2, v3, a23);
@@ -1239,13 +1240,14 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 16)
+                                ref float x0r = ref Unsafe.Add(ref x, x0);
+                                for (nuint t = 0; t < T; t += 16)
                                 {
-                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref d, t);
+                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref x0r, t);
                                     a00 = Vector512.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector512.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector512.MultiplyAddEstimate(d2, v0, a20);
@@ -1265,13 +1267,14 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 8)
+                                ref float x0r = ref Unsafe.Add(ref x, x0);
+                                for (nuint t = 0; t < T; t += 8)
                                 {
-                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref d, t);
+                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref x0r, t);
                                     a00 = Vector256.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector256.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector256.MultiplyAddEstimate(d2, v0, a20);
@@ -1290,13 +1293,14 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 4)
+                                ref float x0r = ref Unsafe.Add(ref x, x0);
+                                for (nuint t = 0; t < T; t += 4)
                                 {
-                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector128<float> v0 = Vector128.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref d, t);
+                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector128<float> v0 = Vector128.LoadUnsafe(ref x0r, t);
                                     a00 = Vector128.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector128.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector128.MultiplyAddEstimate(d2, v0, a20);
@@ -2213,28 +2217,29 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 16)
+                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
+                                for (nuint t = 0; t < T; t += 16)
                                 {
-                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref d, t);
+                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref x0r, t);
                                     a00 = Vector512.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector512.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector512.MultiplyAddEstimate(d2, v0, a20);
                                     a30 = Vector512.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector512<float> v1 = Vector512.LoadUnsafe(ref x, (nuint)(x1 + t));
+                                    Vector512<float> v1 = Vector512.LoadUnsafe(ref x1r, t);
                                     a01 = Vector512.MultiplyAddEstimate(d0, v1, a01);
                                     a11 = Vector512.MultiplyAddEstimate(d1, v1, a11);
                                     a21 = Vector512.MultiplyAddEstimate(d2, v1, a21);
                                     a31 = Vector512.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector512<float> v2 = Vector512.LoadUnsafe(ref x, (nuint)(x2 + t));
+                                    Vector512<float> v2 = Vector512.LoadUnsafe(ref x2r, t);
                                     a02 = Vector512.MultiplyAddEstimate(d0, v2, a02);
                                     a12 = Vector512.MultiplyAddEstimate(d1, v2, a12);
                                     a22 = Vector512.MultiplyAddEstimate(d2, v2, a22);
                                     a32 = Vector512.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector512<float> v3 = Vector512.LoadUnsafe(ref x, (nuint)(x3 + t));
+                                    Vector512<float> v3 = Vector512.LoadUnsafe(ref x3r, t);
                                     a03 = Vector512.MultiplyAddEstimate(d0, v3, a03);
                                     a13 = Vector512.MultiplyAddEstimate(d1, v3, a13);
                                     a23 = Vector512.MultiplyAddEstimate(d2, v3, a23);
@@ -2266,28 +2271,29 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 8)
+                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
+                                for (nuint t = 0; t < T; t += 8)
                                 {
-                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref d, t);
+                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref x0r, t);
                                     a00 = Vector256.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector256.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector256.MultiplyAddEstimate(d2, v0, a20);
                                     a30 = Vector256.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref x, (nuint)(x1 + t));
+                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref x1r, t);
                                     a01 = Vector256.MultiplyAddEstimate(d0, v1, a01);
                                     a11 = Vector256.MultiplyAddEstimate(d1, v1, a11);
                                     a21 = Vector256.MultiplyAddEstimate(d2, v1, a21);
                                     a31 = Vector256.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector256<float> v2 = Vector256.LoadUnsafe(ref x, (nuint)(x2 + t));
+                                    Vector256<float> v2 = Vector256.LoadUnsafe(ref x2r, t);
                                     a02 = Vector256.MultiplyAddEstimate(d0, v2, a02);
                                     a12 = Vector256.MultiplyAddEstimate(d1, v2, a12);
                                     a22 = Vector256.MultiplyAddEstimate(d2, v2, a22);
                                     a32 = Vector256.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector256<float> v3 = Vector256.LoadUnsafe(ref x, (nuint)(x3 + t));
+                                    Vector256<float> v3 = Vector256.LoadUnsafe(ref x3r, t);
                                     a03 = Vector256.MultiplyAddEstimate(d0, v3, a03);
                                     a13 = Vector256.MultiplyAddEstimate(d1, v3, a13);
                                     a23 = Vector256.MultiplyAddEstimate(d2, v3, a23);
@@ -2318,28 +2324,29 @@ namespace CompiledNets.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
                                 ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                for (int t = 0; t < T; t += 4)
+                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
+                                for (nuint t = 0; t < T; t += 4)
                                 {
-                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref d, (nuint)(t));
-                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref d, (nuint)(1 * T + t));
-                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref d, (nuint)(2 * T + t));
-                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref d, (nuint)(3 * T + t));
-                                    Vector128<float> v0 = Vector128.LoadUnsafe(ref x, (nuint)(x0 + t));
+                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref d, t);
+                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref d, 1 * T + t);
+                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref d, 2 * T + t);
+                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref d, 3 * T + t);
+                                    Vector128<float> v0 = Vector128.LoadUnsafe(ref x0r, t);
                                     a00 = Vector128.MultiplyAddEstimate(d0, v0, a00);
                                     a10 = Vector128.MultiplyAddEstimate(d1, v0, a10);
                                     a20 = Vector128.MultiplyAddEstimate(d2, v0, a20);
                                     a30 = Vector128.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector128<float> v1 = Vector128.LoadUnsafe(ref x, (nuint)(x1 + t));
+                                    Vector128<float> v1 = Vector128.LoadUnsafe(ref x1r, t);
                                     a01 = Vector128.MultiplyAddEstimate(d0, v1, a01);
                                     a11 = Vector128.MultiplyAddEstimate(d1, v1, a11);
                                     a21 = Vector128.MultiplyAddEstimate(d2, v1, a21);
                                     a31 = Vector128.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector128<float> v2 = Vector128.LoadUnsafe(ref x, (nuint)(x2 + t));
+                                    Vector128<float> v2 = Vector128.LoadUnsafe(ref x2r, t);
                                     a02 = Vector128.MultiplyAddEstimate(d0, v2, a02);
                                     a12 = Vector128.MultiplyAddEstimate(d1, v2, a12);
                                     a22 = Vector128.MultiplyAddEstimate(d2, v2, a22);
                                     a32 = Vector128.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector128<float> v3 = Vector128.LoadUnsafe(ref x, (nuint)(x3 + t));
+                                    Vector128<float> v3 = Vector128.LoadUnsafe(ref x3r, t);
                                     a03 = Vector128.MultiplyAddEstimate(d0, v3, a03);
                                     a13 = Vector128.MultiplyAddEstimate(d1, v3, a13);
                                     a23 = Vector128.MultiplyAddEstimate(d2, v3, a23);
