@@ -63,10 +63,11 @@ internal sealed record ConvGeometry(int Channels, int Height, int Width, int Fil
     public int WeightCount => Filters * Channels * KernelArea;
 
     /// <summary>
-    /// Floats the input gradient's last vectors write past the padded input's last plane: the output gradient's extended
-    /// plane shifted by the kernel's farthest tap. They add the zeros of positions that are not outputs.
+    /// Floats the input gradient's last vectors write past the padded input's last plane: the positions the forward pass's
+    /// last vectors read there (<see cref="PaddedSlack"/>), as the product turned round adds where the forward one read.
+    /// They add the zeros of positions that are not outputs.
     /// </summary>
-    public int InputGradientSlack => System.Math.Max(0, ExtendedPlane + (Rows.Size - 1) * PaddedWidth + Columns.Size - 1 - PaddedPlane);
+    public int InputGradientSlack => PaddedSlack;
 
     /// <summary>One sample's input gradient over the padded input, before it is cropped: <c>[C, Hp, Wp]</c> and the slack.</summary>
     public int InputGradientSample => PaddedSample + InputGradientSlack;

@@ -82,8 +82,10 @@ internal static partial class NetworkEmitter
 
     private static string BackwardComment(LayerPlan layer) => $"// {layer.Name} ({layer.Delta})";
 
-    /// <summary>The layers' training steps, forward then backward (the latter with a graph's gradient routes), in segments.</summary>
-    private static TrainingSchedule Schedule(NetworkPlan plan)
+    /// <summary>The layers' training steps, forward then backward (the latter with a graph's gradient routes), in segments: built once per plan.</summary>
+    private static TrainingSchedule Schedule(NetworkPlan plan) => plan.TrainingSchedule ??= BuildSchedule(plan);
+
+    private static TrainingSchedule BuildSchedule(NetworkPlan plan)
     {
         var backward = Enumerable.Range(0, plan.Layers.Count).Reverse().Select(i => plan.Layers[i]).Where(plan.HasBackward);
         return TrainingSchedule.Build(

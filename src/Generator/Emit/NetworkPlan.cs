@@ -152,6 +152,12 @@ internal sealed class NetworkPlan
     public string TrainingInputSize(int index) =>
         Graph is not null ? Graph.SizeConstant(Layers[index].Sources[0]) : index == 0 ? "InputSize" : $"{Layers[index - 1].Prefix}Units";
 
+    /// <summary>
+    /// The training passes' steps in segments, built on first use by the emitter (the fields, the constructor, the
+    /// training step and the segments' methods all read it).
+    /// </summary>
+    public TrainingSchedule? TrainingSchedule { get; set; }
+
     /// <summary>The buffer holding the pre-activation the loss is computed from.</summary>
     public string LossPreActivation => Last.Kind.LossInput(this, Last);
 
