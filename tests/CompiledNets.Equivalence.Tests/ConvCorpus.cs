@@ -27,6 +27,32 @@ public static class ConvCorpus
             """, s => s.Conv2D(32, 3, Activation.ReLU).MaxPool2D(2).Conv2D(64, 3, Activation.ReLU).MaxPool2D(2).Flatten().Dropout(0.5f)
                 .Dense(10, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam(1e-3f));
 
+        // Max pooling run inside the convolution before it, recording its choices: read from the extended rows at stride 1
+        // (odd height and width, whose last row and column no window covers; eight-output steps), from the compacted
+        // outputs after a stride of 2 (four-output steps); the first convolution's weight gradient per sample, the
+        // second's over the batch.
+        yield return CorpusEntry.Image("ConvPooled", [2, 19, 33], """
+            [Conv2D(6, 3, Activation.ReLU, Padding = Padding.Same)]
+            [MaxPool2D(2)]
+            [Conv2D(10, 3, Stride = 2, Padding = Padding.Same)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(4, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            """, s => s.Conv2D(6, 3, Activation.ReLU, padding: Padding.Same).MaxPool2D(2).Conv2D(10, 3, stride: 2, padding: Padding.Same).MaxPool2D(2)
+                .Flatten().Dense(4, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam());
+
+        // A linear convolution's fused pooling at stride 1, four-output steps whose last overlaps the one before.
+        yield return CorpusEntry.Image("ConvPooledLinear", [1, 12, 13], """
+            [Conv2D(3, 4)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(3, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Sgd(LearningRate = 0.05f)]
+            """, s => s.Conv2D(3, 4).MaxPool2D(2).Flatten().Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f));
+
         yield return CorpusEntry.Image("LeNet", [1, 28, 28], """
             [Conv2D(6, 5, Activation.Tanh, Padding = Padding.Same)]
             [AvgPool2D(2)]

@@ -10,13 +10,28 @@ namespace CompiledNets.Equivalence.Tests;
 /// that overlaps the one before), of fewer than eight (AVX2 steps only) and of three (scalar), odd heights and widths
 /// whose last row or column no window covers, ties within a window and NaN. Max pooling avoids -0: the vector maximum of
 /// -0 and +0 is +0 where the scalar loop keeps the first, and the vector gradient stores a -0 where the scalar loop adds it
-/// to a cleared plane.
+/// to a cleared plane. The max pooling a convolution runs in its own training steps (its record of each window's chosen
+/// input, and the gradient from that record, with or without the ReLU's derivative) is held to the same semantics.
 /// </summary>
 public sealed class PoolKernelTests
 {
     private delegate void Forward(ref float x, ref float y, int rows);
 
     private delegate void Backward(ref float x, ref float y, ref float dy, ref float dx, int rows);
+
+    private delegate void ArgmaxForward(ref float x, ref float y, ref uint chosen, int rows);
+
+    private delegate void ArgmaxBackward(ref float y, ref uint chosen, ref float dy, ref float dx, int rows);
+
+    /// <summary>The max-pooling shapes whose pooling a convolution runs in its own steps: rows of at least four outputs.</summary>
+    public static TheoryData<bool, int, int, int> FusedShapes()
+    {
+        var data = new TheoryData<bool, int, int, int>();
+        foreach (bool relu in new[] { false, true })
+            foreach (var (c, h, w) in Dimensions.Where(d => d.W / 2 >= 4))
+                data.Add(relu, c, h, w);
+        return data;
+    }
 
     public static TheoryData<bool, int, int, int> Shapes()
     {
@@ -31,16 +46,17 @@ public sealed class PoolKernelTests
         [(3, 16, 16), (3, 26, 26), (2, 34, 34), (3, 27, 27), (2, 10, 10), (2, 11, 11), (2, 9, 9), (2, 7, 20), (2, 6, 6)];
 
     /// <summary>
-    /// One network per kind and shape; each generated file keeps its kernels in a file-local class, which the tests make
-    /// public under a name of its own so that they can call the kernels.
+    /// Networks per kind and shape; each generated file keeps its kernels in a file-local class, which the tests make public
+    /// under a name of its own so that they can call the kernels. A Tanh convolution keeps max pooling as a layer of its
+    /// own; Linear and ReLU ones run it in their steps, with its record.
     /// </summary>
     private static readonly Lazy<Assembly> Networks = new(() =>
     {
         var source = new StringBuilder("using CompiledNets;\nnamespace Pools;\n");
-        foreach (string kind in new[] { "Max", "Avg" })
+        foreach (var (kind, activation) in new[] { ("Max", "Tanh"), ("Max", "Linear"), ("Max", "ReLU"), ("Avg", "Linear") })
             foreach (var (c, h, w) in Dimensions)
                 source.Append(System.Globalization.CultureInfo.InvariantCulture,
-                    $"[Network(InputShape = new[] {{ {c}, {h}, {w} }})] [Conv2D({c}, 1)] [{kind}Pool2D(2)] [Flatten] [Dense(2)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.1f)]\npublic partial class {kind}{c}x{h}x{w};\n");
+                    $"[Network(InputShape = new[] {{ {c}, {h}, {w} }})] [Conv2D({c}, 1, Activation.{activation})] [{kind}Pool2D(2)] [Flatten] [Dense(2)] [Loss(LossFunction.MeanSquaredError)] [Sgd(LearningRate = 0.1f)]\npublic partial class {kind}{activation}{c}x{h}x{w};\n");
         var (_, generated) = GeneratedCorpus.CompileSources([("Pools.cs", source.ToString())]);
         var trees = generated.Select((tree, i) => CSharpSyntaxTree.ParseText(
             tree.ToString().Replace("file static class Kernels", $"public static class Kernels{i}", StringComparison.Ordinal)
@@ -66,20 +82,10 @@ public sealed class PoolKernelTests
         string name = $"{(max ? "MaxPool" : "AvgPool")}_{c}x{h}x{w}_2", backwardName = name.Replace("Pool_", "PoolBackward_", StringComparison.Ordinal);
         var forward = Kernel<Forward>(name);
         var backward = Kernel<Backward>(backwardName);
-        int oh = h / 2, ow = w / 2;
         var random = new Random(c * 1000 + h * 37 + w);
         foreach (int rows in new[] { 1, 3 })
         {
-            // Few distinct values, so that windows tie, and NaN; average pooling also sees -0.
-            var x = new float[rows * c * h * w];
-            for (int i = 0; i < x.Length; i++)
-            {
-                int k = random.Next(20);
-                x[i] = k == 0 ? float.NaN : k < 4 ? 0f : k < 6 && !max ? -0f : k < 12 ? random.Next(-1, 3) : (float)random.NextDouble() - 0.5f;
-            }
-            var dy = new float[rows * c * oh * ow];
-            for (int i = 0; i < dy.Length; i++) dy[i] = random.Next(10) == 0 && !max ? -0f : (float)random.NextDouble() - 0.5f;
-
+            var (x, dy) = Samples(random, max, rows, c, h, w);
             var (expectedY, expectedDx) = Reference(max, x, dy, rows * c, h, w);
             var y = new float[expectedY.Length];
             forward(ref x[0], ref y[0], rows);
@@ -89,6 +95,53 @@ public sealed class PoolKernelTests
             backward(ref x[0], ref y[0], ref dy[0], ref dx[0], rows);
             AssertBitwise(expectedDx, dx, backwardName, rows);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(FusedShapes))]
+    public void Recorded_max_pooling_matches_the_scalar_semantics_bitwise(bool relu, int c, int h, int w)
+    {
+        // The 1 × 1 convolution's extended planes: its outputs in rows of w, each plane rounded up to whole 512-bit vectors.
+        int plane = (h * w + 15) / 16 * 16;
+        string name = $"MaxPoolArgmax_{c}x{h}x{w}_2{(plane == h * w ? "" : $"_in{w}x{plane}")}", backwardName = $"MaxPoolArgmaxBackward_{c}x{h}x{w}_2{(relu ? "_ReLU" : "")}";
+        var forward = Kernel<ArgmaxForward>(name);
+        var backward = Kernel<ArgmaxBackward>(backwardName);
+        int oh = h / 2, ow = w / 2;
+        var random = new Random(c * 1000 + h * 37 + w + (relu ? 1 : 0));
+        foreach (int rows in new[] { 1, 3 })
+        {
+            var (x, dy) = Samples(random, max: true, rows, c, h, w);
+            var (expectedY, expectedDx) = Reference(max: true, x, dy, rows * c, h, w);
+            if (relu)
+                for (int i = 0; i < x.Length; i++)
+                    if (!(x[i] > 0)) expectedDx[i] = 0f; // the ReLU's derivative at the chosen input
+            // Laid out in extended planes, with NaN in the gaps the pooling must not read.
+            var extended = new float[rows * c * plane];
+            Array.Fill(extended, float.NaN);
+            for (int p = 0; p < rows * c; p++) Array.Copy(x, p * h * w, extended, p * plane, h * w);
+            var y = new float[expectedY.Length];
+            var chosen = new uint[rows * c * oh * ((ow + 3) / 4)];
+            forward(ref extended[0], ref y[0], ref chosen[0], rows);
+            AssertBitwise(expectedY, y, name, rows);
+            var dx = new float[x.Length];
+            Array.Fill(dx, 42f); // every input gradient must be written, covered or not
+            backward(ref y[0], ref chosen[0], ref dy[0], ref dx[0], rows);
+            AssertBitwise(expectedDx, dx, backwardName, rows);
+        }
+    }
+
+    /// <summary>Inputs of few distinct values, so that windows tie, and NaN (average pooling also sees -0), and output gradients.</summary>
+    private static (float[] X, float[] Dy) Samples(Random random, bool max, int rows, int c, int h, int w)
+    {
+        var x = new float[rows * c * h * w];
+        for (int i = 0; i < x.Length; i++)
+        {
+            int k = random.Next(20);
+            x[i] = k == 0 ? float.NaN : k < 4 ? 0f : k < 6 && !max ? -0f : k < 12 ? random.Next(-1, 3) : (float)random.NextDouble() - 0.5f;
+        }
+        var dy = new float[rows * c * (h / 2) * (w / 2)];
+        for (int i = 0; i < dy.Length; i++) dy[i] = random.Next(10) == 0 && !max ? -0f : (float)random.NextDouble() - 0.5f;
+        return (x, dy);
     }
 
     /// <summary>

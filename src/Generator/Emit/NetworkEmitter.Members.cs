@@ -39,7 +39,7 @@ internal static partial class NetworkEmitter
             string reads = plan.Graph is { } wiring ? $" reads {string.Join(", ", layer.Sources.Select(wiring.ValueName))}," : "";
             w.Line($"// Layer {layer.Index + 1}: {layer.Name} = {layer.Describe()},{reads} {layer.Inputs} -> {layer.Units}{layer.Kind.LayoutComment(layer)}");
             w.Line($"private const int {layer.Prefix}Units = {layer.Units};");
-            layer.Kind.EmitConstants(w, layer);
+            layer.Kind.EmitConstants(w, plan, layer);
         }
         w.Line();
         w.Line("// Widest hidden layer: single-sample inference keeps two such rows on the stack.");

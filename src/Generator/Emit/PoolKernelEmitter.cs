@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Layers;
+using CompiledNets.Generator.Model;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -17,6 +18,23 @@ internal sealed record PoolKernel(bool Maximum, int Channels, int Height, int Wi
     public string ForwardName => $"{(Maximum ? "MaxPool" : "AvgPool")}_{Signature}";
 
     public string BackwardName => $"{(Maximum ? "MaxPool" : "AvgPool")}Backward_{Signature}";
+
+    /// <summary>
+    /// Max pooling that also records each window's chosen input (<see cref="PoolArgmaxEmitter"/>), reading input rows
+    /// <paramref name="rowStride"/> floats apart in planes <paramref name="planeStride"/> apart (a convolution's extended rows).
+    /// </summary>
+    public string ArgmaxName(int rowStride, int planeStride) =>
+        $"MaxPoolArgmax_{Signature}" + (rowStride == Width && planeStride == Height * Width ? "" : $"_in{rowStride}x{planeStride}");
+
+    /// <summary>Its gradient from the recorded choices, with <paramref name="derivative"/> (ReLU or Linear) of the values pooled.</summary>
+    public string ArgmaxBackwardName(ActivationKind derivative) =>
+        $"MaxPoolArgmaxBackward_{Signature}" + (derivative == ActivationKind.Linear ? "" : "_" + derivative);
+
+    /// <summary>Output steps of four per output row: the record of a row pair's choices has one slot per step (eight-output steps use the first ones).</summary>
+    public int ArgmaxSlotsPerRow => (OutWidth + 3) / 4;
+
+    /// <summary>Slots of one sample's record of choices: one per four-output step of every output row of every channel.</summary>
+    public int ArgmaxSlots => Channels * OutHeight * ArgmaxSlotsPerRow;
 }
 
 /// <summary>The forward pass of a pooling layer.</summary>
@@ -42,7 +60,7 @@ internal static class PoolKernelEmitter
     /// True for the common 2 × 2 pooling with stride 2 and no padding: its windows tile the input, so each row pair of
     /// sixteen (AVX-512) or eight (AVX2) values gives eight or four outputs with a few vector operations and shuffles.
     /// </summary>
-    private static bool PairsInVectors(PoolKernel p) => p.Window.Size == 2 && p.Window.Stride == 2 && !p.Window.Same && p.OutWidth >= 4;
+    public static bool PairsInVectors(PoolKernel p) => p.Window.Size == 2 && p.Window.Stride == 2 && !p.Window.Same && p.OutWidth >= 4;
 
     public static void EmitForward(SourceWriter w, PoolKernel p)
     {
@@ -240,16 +258,16 @@ internal static class PoolKernelEmitter
     }
 
     /// <summary>The vector widths of the pair paths, widest first: AVX-512 only when a row has its eight outputs.</summary>
-    private static IEnumerable<(string Vector, string Half, int Lanes)> PairVectors(PoolKernel p)
+    internal static IEnumerable<(string Vector, string Half, int Lanes)> PairVectors(PoolKernel p)
     {
         if (p.OutWidth >= 8) yield return ("Vector512", "Vector256", 8);
         yield return ("Vector256", "Vector128", 4);
     }
 
-    private static string Indices(string vector, int count, System.Func<int, int> index) =>
+    internal static string Indices(string vector, int count, System.Func<int, int> index) =>
         $"{vector}.Create({string.Join(", ", Enumerable.Range(0, count).Select(index))})";
 
-    private static void EmitConstants(SourceWriter w, PoolKernel p) =>
+    internal static void EmitConstants(SourceWriter w, PoolKernel p) =>
         w.Line($"const int C = {p.Channels}, H = {p.Height}, W = {p.Width}, OH = {p.OutHeight}, OW = {p.OutWidth};");
 
     /// <summary>Every output (oh, ow) with its window's rows [hs, he) and columns [ws, we), clipped to the input.</summary>

@@ -74,7 +74,7 @@ internal sealed class BatchNormLayer : LayerKind
     public override string LayoutComment(LayerPlan layer) =>
         $"; gamma, beta [{FeatureCount(layer)}] at {layer.WeightOffset}; running mean, variance [{FeatureCount(layer)}] at buffer {layer.BufferOffset}";
 
-    public override void EmitConstants(SourceWriter w, LayerPlan layer)
+    public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         var spec = Settings(layer.Spec);
         if (layer.InputShape.IsImage)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CompiledNets.Generator.Emit;
 using CompiledNets.Generator.Model;
 using CompiledNets.Generator.Parsing;
@@ -134,7 +135,7 @@ internal sealed class Conv2DLayer : LayerKind
         return $"; {layer.InputShape} -> {layer.OutputShape}; weight [{s.Filters}, {layer.InputShape.Channels}, {s.KernelHeight}, {s.KernelWidth}] at {layer.WeightOffset}, bias [{s.Filters}] at {layer.BiasOffset}";
     }
 
-    public override void EmitConstants(SourceWriter w, LayerPlan layer)
+    public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         var g = Geometry(layer);
         string p = layer.Prefix;
@@ -196,6 +197,10 @@ internal sealed class Conv2DLayer : LayerKind
                 $"[MaxBatchSize, {layer.Prefix}Parameters] each sample's weight and bias gradients, summed in sample order after the backward segment");
     }
 
+    /// <summary>A fused pooling at stride 1 reads the extended rows: the outputs are never compacted.</summary>
+    protected override bool KeepsTrainingOutput(NetworkPlan plan, LayerPlan layer) =>
+        PoolFusion.FusedPool(plan, layer) is null || !PoolFusion.ReadsExtendedRows(layer);
+
     /// <summary>
     /// Whether the weight gradient runs in the backward segment, each sample's into a row of its own (added up in sample
     /// order afterwards, so the sum is the same for any split), instead of over the batch after the segment. It pays when a
@@ -244,9 +249,10 @@ internal sealed class Conv2DLayer : LayerKind
         var g = Geometry(layer);
         string p = layer.Prefix, f = layer.Field;
         bool perSample = SumsWeightGradientPerSample(layer);
-        w.Line(perSample
-            ? $"// {layer.Name}: the forward pass for samples [first, last) (run in the training segments)."
-            : $"// {layer.Name}: the forward pass for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile}).");
+        var pool = PoolFusion.FusedPool(plan, layer);
+        w.Line($"// {layer.Name}: the forward pass for samples [first, last) (run in the training segments)" +
+            (pool is null ? "" : $", each sample's outputs max-pooled by {pool.Name} as soon as they are computed") +
+            (perSample ? "." : $"; the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile})."));
         var forward = new ConvKernels(g, FusedActivation(layer, training: true), layer.Alpha);
         string input = plan.TrainingInput(layer.Index), output = layer.StoresPreActivation ? $"_{f}PreActivation" : $"_{f}Output";
         using (w.Block($"private void {p}ForwardTraining(int first, int last)"))
@@ -256,10 +262,16 @@ internal sealed class Conv2DLayer : LayerKind
             // one's place (the backward pass writes the output gradient over them), which stays in L2 instead of
             // streaming the whole batch's through memory.
             w.Line($"ref float extended = ref _{f}Extended[first * {p}Extended];");
+            // With a fused pooling, a sample's outputs live only until pooled: at stride 1 the pooling reads the extended
+            // rows, otherwise the compacted outputs in the range's first place, reused by every sample.
+            bool compacts = pool is null || !PoolFusion.ReadsExtendedRows(layer);
+            string compacted = pool is null ? $"{output}[b * {p}Units]" : $"{output}[first * {p}Units]";
             using (w.Block("for (int b = first; b < last; b++)"))
             {
                 w.Line($"{GeneratedKernels}.{forward.ForwardName}(ref _{f}Padded[b * {p}Padded], ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref extended, 0, 1);");
-                w.Line($"{GeneratedKernels}.{forward.CompactName}(ref extended, ref {output}[b * {p}Units], 0, 1);");
+                if (compacts) w.Line($"{GeneratedKernels}.{forward.CompactName}(ref extended, ref {compacted}, 0, 1);");
+                if (pool is not null)
+                    w.Line($"{GeneratedKernels}.{PoolFusion.ForwardKernel(layer, pool).Name}(ref {(compacts ? compacted : "extended")}, ref _{pool.Field}Output[b * {pool.Prefix}Units], {ArgmaxRecord(pool, "b")}, 1);");
             }
         }
         if (!perSample)
@@ -273,15 +285,25 @@ internal sealed class Conv2DLayer : LayerKind
         w.Line();
     }
 
+    /// <summary>A reference to sample <paramref name="sample"/>'s record of a fused pooling's choices (uints kept in a float buffer).</summary>
+    private static string ArgmaxRecord(LayerPlan pool, string sample) =>
+        $"ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _{pool.Field}Argmax[{sample} * {pool.Prefix}Argmax])";
+
     /// <summary>
-    /// Values one sample's forward pass moves: its input, padded input, extended and compacted outputs.
+    /// Values one sample's forward pass moves: its input, padded input, extended and compacted outputs, and with a fused
+    /// pooling its outputs and record.
     /// </summary>
-    private static long ForwardFloats(LayerPlan layer) => layer.Inputs + Geometry(layer).PaddedSample + Geometry(layer).ExtendedSample + layer.Units;
+    private static long ForwardFloats(NetworkPlan plan, LayerPlan layer) =>
+        layer.Inputs + Geometry(layer).PaddedSample + Geometry(layer).ExtendedSample + layer.Units + PooledFloats(plan, layer);
+
+    /// <summary>Values of one sample a fused pooling (<see cref="PoolFusion"/>) adds to the convolution's steps: its outputs and its record.</summary>
+    private static long PooledFloats(NetworkPlan plan, LayerPlan layer) =>
+        PoolFusion.FusedPool(plan, layer) is { } pool ? pool.Units + MaxPool2DLayer.Instance.Kernel(pool).ArgmaxSlots : 0;
 
     public override IEnumerable<TrainingStep> TrainingForwardSteps(NetworkPlan plan, LayerPlan layer)
     {
         yield return TrainingStep.PerSample((w, range) => w.Line($"{layer.Prefix}ForwardTraining({range.First}, {range.Last});"),
-            ForwardFlopsPerSample(layer), ForwardFloats(layer));
+            ForwardFlopsPerSample(layer), ForwardFloats(plan, layer));
         if (layer.StoresPreActivation || FusedActivation(layer, training: true) != layer.Activation)
         {
             yield return TrainingStep.WholeBatch(w =>
@@ -301,16 +323,30 @@ internal sealed class Conv2DLayer : LayerKind
         string p = layer.Prefix, f = layer.Field, units = $"{p}Units";
         var k = new ConvKernels(g, ActivationKind.Linear, 0f);
         bool inputGradient = plan.NeedsInputGradient(layer);
-        var extendShares = new SharedRows(layer.Delta, layer.Units);
+        var pool = PoolFusion.FusedPool(plan, layer);
+        var extendShares = pool is null
+            ? new[] { new SharedRows(layer.Delta, layer.Units) }
+            : new[] { new SharedRows(pool.Delta, pool.Units), new SharedRows(layer.Delta, layer.Units) };
         var inputGradientShares = new SharedRows(layer.OtherDelta, layer.Inputs);
-        long extendFloats = 3L * layer.Units + g.ExtendedSample, inputGradientFloats = g.ExtendedSample + g.InputGradientSample + layer.Inputs;
+        long extendFloats = 3L * layer.Units + g.ExtendedSample + PooledFloats(plan, layer), inputGradientFloats = g.ExtendedSample + g.InputGradientSample + layer.Inputs;
 
         // The activation's derivative, then the output gradient at stride 1 in the forward's extended rows (zeros where
         // no output is), which the weight and input gradients read.
         void ExtendGradient(SourceWriter w, SampleRange range, string extended)
         {
-            string delta = range.Span(layer.Delta, units);
-            if (!layer.IsLast)
+            string delta = range.Span(layer.Delta, units), deltaRef = range.Ref(layer.Delta, units);
+            if (pool is not null)
+            {
+                // The fused pooling's gradient, with the ReLU's derivative, is needed only until it is extended: from the
+                // thread's first place on.
+                delta = $"{layer.Delta}.AsSpan({range.Origin} * {units}, {range.Count} * {units})";
+                deltaRef = $"ref {layer.Delta}[{range.Origin} * {units}]";
+                string poolUnits = $"{pool.Prefix}Units";
+                w.Line($"{GeneratedKernels}.{MaxPool2DLayer.Instance.Kernel(pool).ArgmaxBackwardName(layer.Activation)}({range.Ref($"_{pool.Field}Output", poolUnits)}, " +
+                    $"{ArgmaxRecord(pool, range.First)}, {range.Ref(pool.Delta, poolUnits)}, {deltaRef}, {range.Count});");
+                if (layer.Activation != ActivationKind.Linear) w.Line($"{FlushToZero}({delta});");
+            }
+            else if (!layer.IsLast)
             {
                 var backward = ActivationCalls.Backward(layer, range.Span($"_{f}Output", units),
                     layer.StoresPreActivation ? range.Span($"_{f}PreActivation", units) : "default", delta);
@@ -320,7 +356,7 @@ internal sealed class Conv2DLayer : LayerKind
                     w.Line($"{FlushToZero}({delta});");
                 }
             }
-            w.Line($"{GeneratedKernels}.{k.ExtendGradientName}({range.Ref(layer.Delta, units)}, {extended}, {range.Count});");
+            w.Line($"{GeneratedKernels}.{k.ExtendGradientName}({deltaRef}, {extended}, {range.Count});");
         }
         // Each sample's gradient over the padded input is needed only until it is cropped: from the thread's first place on.
         void InputGradient(SourceWriter w, SampleRange range, string extended) =>
@@ -358,7 +394,7 @@ internal sealed class Conv2DLayer : LayerKind
         },
             (inputGradient ? 2 : 1) * ForwardFlopsPerSample(layer),
             extendFloats + g.PaddedSample + g.WeightCount + g.Filters + (inputGradient ? inputGradientFloats : 0),
-            inputGradient ? new[] { extendShares, inputGradientShares } : new[] { extendShares });
+            inputGradient ? extendShares.Append(inputGradientShares).ToArray() : extendShares);
         yield return TrainingStep.WholeBatch(w =>
             w.Line($"{LayerKernels}.SumRows(_{f}SampleGradients.AsSpan(0, rows * {p}Parameters), rows, _gradients.AsSpan({p}Weight, {p}Parameters));"),
             deferrable: true);

@@ -50,7 +50,7 @@ internal sealed class DropoutLayer : LayerKind
 
     private static string Rate(LayerPlan layer) => Settings(layer.Spec).Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
-    public override void EmitConstants(SourceWriter w, LayerPlan layer) =>
+    public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
         w.Line($"private const float {layer.Prefix}Rate = {Literal.Float(Settings(layer.Spec).Rate)};");
 
     protected override IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)

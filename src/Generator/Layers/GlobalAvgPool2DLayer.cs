@@ -36,7 +36,7 @@ internal sealed class GlobalAvgPool2DLayer : LayerKind
 
     public override string Describe(LayerPlan layer) => "GlobalAvgPool2D";
 
-    public override void EmitConstants(SourceWriter w, LayerPlan layer) =>
+    public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
         w.Line($"private const int {layer.Prefix}Spatial = {layer.InputShape.Height * layer.InputShape.Width}; // values averaged per channel");
 
     public override bool InferenceUsesRows => true;

@@ -127,7 +127,7 @@ internal abstract class LayerKind
     public virtual string LayoutComment(LayerPlan layer) => "";
 
     /// <summary>The layer's named constants after <c>Units</c>: sizes, offsets and settings.</summary>
-    public virtual void EmitConstants(SourceWriter w, LayerPlan layer)
+    public virtual void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
     }
 
@@ -141,8 +141,12 @@ internal abstract class LayerKind
     public IEnumerable<ScratchBuffer> Scratch(NetworkPlan plan, LayerPlan layer)
     {
         foreach (var buffer in plan.TrainsPerLayer ? TrainingScratch(plan, layer) : InferenceScratch(plan, layer)) yield return buffer;
-        yield return new ScratchBuffer($"_{layer.Field}Output", $"maxBatchSize * {layer.Prefix}Units", $"[MaxBatchSize, {layer.Units}] output");
+        if (!plan.TrainsPerLayer || KeepsTrainingOutput(plan, layer))
+            yield return new ScratchBuffer($"_{layer.Field}Output", $"maxBatchSize * {layer.Prefix}Units", $"[MaxBatchSize, {layer.Units}] output");
     }
+
+    /// <summary>Whether training keeps the layer's outputs in a buffer of their own: false when its reader takes them straight from the kind's scratch.</summary>
+    protected virtual bool KeepsTrainingOutput(NetworkPlan plan, LayerPlan layer) => true;
 
     /// <summary>Buffers batch inference needs besides the output (when training runs in sample lanes, or not at all).</summary>
     protected virtual IEnumerable<ScratchBuffer> InferenceScratch(NetworkPlan plan, LayerPlan layer)

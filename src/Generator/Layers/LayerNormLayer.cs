@@ -51,7 +51,7 @@ internal sealed class LayerNormLayer : LayerKind
 
     public override string LayoutComment(LayerPlan layer) => $"; gamma, beta [{layer.Units}] at {layer.WeightOffset}";
 
-    public override void EmitConstants(SourceWriter w, LayerPlan layer)
+    public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         w.Line($"private const int {layer.Prefix}Gamma = {layer.WeightOffset};");
         w.Line($"private const int {layer.Prefix}Beta = {layer.WeightOffset + layer.Units};");

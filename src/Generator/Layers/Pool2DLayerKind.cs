@@ -73,15 +73,33 @@ internal abstract class Pool2DLayerKind : LayerKind
         return (spec.Stride != spec.Size ? $", stride {Literal.Int(spec.Stride)}" : "") + (spec.Same ? ", same" : "");
     }
 
-    private PoolKernel Kernel(LayerPlan layer) => new(TakesMaximum, layer.InputShape.Channels, layer.InputShape.Height, layer.InputShape.Width, Settings(layer.Spec).Window);
+    internal PoolKernel Kernel(LayerPlan layer) => new(TakesMaximum, layer.InputShape.Channels, layer.InputShape.Height, layer.InputShape.Width, Settings(layer.Spec).Window);
 
     public override string LayoutComment(LayerPlan layer) => $"; [{layer.InputShape}] -> {layer.OutputShape}";
+
+    public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        if (PoolFusion.IsFused(plan, layer))
+            w.Line($"private const int {layer.Prefix}Argmax = {Kernel(layer).ArgmaxSlots}; // record slots of one sample: which input each window's gradient goes to, as bits");
+    }
+
+    protected override IEnumerable<ScratchBuffer> TrainingScratch(NetworkPlan plan, LayerPlan layer)
+    {
+        if (PoolFusion.IsFused(plan, layer))
+            yield return new ScratchBuffer($"_{layer.Field}Argmax", $"maxBatchSize * {layer.Prefix}Argmax", $"[MaxBatchSize, {layer.Prefix}Argmax] each window's chosen input, as uint bits in the floats' place");
+    }
 
     public override IEnumerable<KernelRequest> Kernels(NetworkPlan plan, LayerPlan layer)
     {
         var kernel = Kernel(layer);
         yield return new PoolForwardKernel(kernel);
-        if (plan.TrainsPerLayer) yield return new PoolBackwardKernel(kernel);
+        if (!plan.TrainsPerLayer) yield break;
+        if (PoolFusion.IsFused(plan, layer))
+        {
+            yield return PoolFusion.ForwardKernel(plan.Layers[layer.Index - 1], layer);
+            yield return new PoolArgmaxBackwardKernel(kernel, plan.Layers[layer.Index - 1].Activation);
+        }
+        else yield return new PoolBackwardKernel(kernel);
     }
 
     public override bool InferenceUsesRows => true;
@@ -89,8 +107,10 @@ internal abstract class Pool2DLayerKind : LayerKind
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         w.Line($"{GeneratedKernels}.{Kernel(layer).ForwardName}(ref {Ref(input)}, ref {Ref(output)}, rows);");
 
+    /// <summary>No steps of its own when the convolution before it runs it (<see cref="PoolFusion"/>).</summary>
     public override IEnumerable<TrainingStep> TrainingForwardSteps(NetworkPlan plan, LayerPlan layer)
     {
+        if (PoolFusion.IsFused(plan, layer)) yield break;
         string input = plan.TrainingInput(layer.Index), inputSize = plan.TrainingInputSize(layer.Index), units = $"{layer.Prefix}Units";
         yield return TrainingStep.PerSample((w, range) =>
             w.Line($"{GeneratedKernels}.{Kernel(layer).ForwardName}({range.Ref(input, inputSize)}, {range.Ref($"_{layer.Field}Output", units)}, {range.Count});"),
@@ -99,6 +119,7 @@ internal abstract class Pool2DLayerKind : LayerKind
 
     public override IEnumerable<TrainingStep> BackwardSteps(NetworkPlan plan, LayerPlan layer)
     {
+        if (PoolFusion.IsFused(plan, layer)) yield break;
         string input = plan.TrainingInput(layer.Index), inputSize = plan.TrainingInputSize(layer.Index), units = $"{layer.Prefix}Units";
         yield return TrainingStep.PerSample((w, range) =>
             w.Line($"{GeneratedKernels}.{Kernel(layer).BackwardName}({range.Ref(input, inputSize)}, {range.Ref($"_{layer.Field}Output", units)}, " +

@@ -46,7 +46,7 @@ internal abstract class ProductLayerKind : LayerKind
     public override string LayoutComment(LayerPlan layer) =>
         $"; weight [{layer.LinearUnits}, {layer.Inputs}] at {layer.WeightOffset}, bias [{layer.LinearUnits}] at {layer.BiasOffset}";
 
-    public override void EmitConstants(SourceWriter w, LayerPlan layer)
+    public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         w.Line($"private const int {layer.Prefix}Inputs = {layer.Inputs};");
         EmitProductConstants(w, layer);

@@ -23,7 +23,8 @@ public class TrainingScheduleTests
     {
         var source = KerasConvnet();
         var body = ComputeGradients(source);
-        Assert.Contains("// conv1, maxpool1, conv2, maxpool2, flatten1: sample by sample, in ForwardSegment0", body);
+        // Each max pooling runs inside the convolution before it (no step of its own).
+        Assert.Contains("// conv1, conv2, flatten1: sample by sample, in ForwardSegment0", body);
         // The mask is drawn from one stream in sample order: a whole-batch step after the segment.
         Assert.True(body.IndexOf("RunAcrossCores(_forwardSegment0)", StringComparison.Ordinal) < body.IndexOf("DropoutTraining(", StringComparison.Ordinal));
         Assert.Contains("private void ForwardSegment0(int first, int last)", source);
@@ -33,11 +34,11 @@ public class TrainingScheduleTests
     public void Backward_segments_end_where_a_delta_buffer_would_change_its_sample_size()
     {
         var body = ComputeGradients(KerasConvnet());
-        // dropout1, maxpool2 and conv2's derivative read and write their deltas at matching sizes: one segment.
-        Assert.Contains("// dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0", body);
+        // dropout1 and conv2's pooling gradient (maxpool2's, fused) read and write their deltas at matching sizes: one segment.
+        Assert.Contains("// dropout1, conv2: sample by sample, in BackwardSegment0", body);
         // conv2's input gradient writes _deltaB at 32 × 13 × 13 a sample, where dropout1 and maxpool2 read it at 1,600:
-        // a new segment, which maxpool1 and conv1's derivative join (_deltaA at 32 × 26 × 26 from there on).
-        Assert.Contains("// conv2, maxpool1, conv1: sample by sample, in BackwardSegment1", body);
+        // a new segment, which conv1 (with maxpool1's gradient) joins.
+        Assert.Contains("// conv2, conv1: sample by sample, in BackwardSegment1", body);
         Assert.DoesNotContain("BackwardSegment2", body);
     }
 
@@ -60,7 +61,7 @@ public class TrainingScheduleTests
         // conv1's 320 gradients a sample are few next to the 24,336 values the batch pass would read back: each sample's go
         // into a row of its own in the segment, from an extended gradient at the thread's first place.
         var segment = Method(source, "BackwardSegment1");
-        Assert.Contains("ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[start * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));", segment);
+        Assert.Contains("ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[first * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));", segment);
         Assert.Contains("ref _conv1Extended[(first + b - start) * Conv1Extended], ref _conv1Padded[b * Conv1Padded], ref sums,", segment);
         Assert.DoesNotContain("_conv1WeightGradient", source);
         // conv2's 18,496 are not: its weight gradient splits the filters after the segment.
@@ -89,6 +90,44 @@ public class TrainingScheduleTests
         int weights = segment.IndexOf("ConvWeightGradient_4x26x26_8x3x3(ref _conv2Extended[(first + b - start) * Conv2Extended]", StringComparison.Ordinal);
         int inputs = segment.IndexOf("ConvInputGradient_4x26x26_8x3x3(ref _conv2Extended[first * Conv2Extended]", StringComparison.Ordinal);
         Assert.True(extend >= 0 && extend < weights && weights < inputs, "expected conv2's extended gradient, then its weight and input gradients, in one segment");
+    }
+
+    [Fact]
+    public void A_max_pooling_after_a_convolution_runs_in_its_steps_from_a_record_of_its_choices()
+    {
+        var source = KerasConvnet();
+        // Forward: conv1's extended rows are pooled as they are, recording each window's chosen input; the outputs are
+        // never compacted, so there is no buffer for them.
+        Assert.Contains("MaxPoolArgmax_32x26x26_2_in28x736(ref extended, ref _maxPool1Output[b * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[b * MaxPool1Argmax]), 1);",
+            Method(source, "Conv1ForwardTraining"));
+        Assert.DoesNotContain("_conv1Output", source);
+        // Backward: the gradient goes by the record, with the ReLU's derivative, into the thread's first place, and the
+        // extended gradient is made from there; nothing reads conv1's outputs.
+        var segment = Method(source, "BackwardSegment1");
+        int pooled = segment.IndexOf("MaxPoolArgmaxBackward_32x26x26_2_ReLU(ref _maxPool1Output[start * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[start * MaxPool1Argmax]), ref _deltaB[start * MaxPool1Units], ref _deltaA[first * Conv1Units], (end - start));", StringComparison.Ordinal);
+        int extended = segment.IndexOf("ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[first * Conv1Units]", StringComparison.Ordinal);
+        Assert.True(pooled >= 0 && pooled < extended, "expected maxpool1's gradient from its record, then conv1's extended gradient from the same place");
+        Assert.DoesNotContain("MaxPoolBackward_", source);
+        Assert.DoesNotContain("ReLUBackward", source);
+    }
+
+    [Fact]
+    public void A_max_pooling_keeps_steps_of_its_own_after_an_activation_it_cannot_take_over()
+    {
+        // Tanh's derivative needs the value at every input, not only the window's maximum: no fusion.
+        var source = GeneratorHarness.Run("""
+            using CompiledNets;
+            [Network(InputShape = new[] { 1, 28, 28 })]
+            [Conv2D(8, 3, Activation.Tanh)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(10, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            public partial class TanhPooled;
+            """).Source("TanhPooled.g.cs");
+        Assert.Contains("MaxPoolBackward_8x26x26_2(ref _conv1Output[", source);
+        Assert.DoesNotContain("MaxPoolArgmax", source);
     }
 
     /// <summary>The text of the generated method <paramref name="name"/>(int first, int last).</summary>

@@ -52,6 +52,7 @@ namespace Demo.Vision
         private const int Conv1Parameters = 320; // the weight, then the bias
         // Layer 2: maxpool1 = MaxPool2D(2), 21632 -> 5408; [[32, 26, 26]] -> [32, 13, 13]
         private const int MaxPool1Units = 5408;
+        private const int MaxPool1Argmax = 1664; // record slots of one sample: which input each window's gradient goes to, as bits
         // Layer 3: conv2 = Conv2D(64, 3x3, ReLU), 5408 -> 7744; [32, 13, 13] -> [64, 11, 11]; weight [64, 32, 3, 3] at 320, bias [64] at 18752
         private const int Conv2Units = 7744;
         private const int Conv2Inputs = 5408; // 32 × 13 × 13
@@ -63,6 +64,7 @@ namespace Demo.Vision
         private const int Conv2Extended = 9216; // one sample's outputs at stride 1 in rows of 13, rounded to vectors
         // Layer 4: maxpool2 = MaxPool2D(2), 7744 -> 1600; [[64, 11, 11]] -> [64, 5, 5]
         private const int MaxPool2Units = 1600;
+        private const int MaxPool2Argmax = 640; // record slots of one sample: which input each window's gradient goes to, as bits
         // Layer 5: flatten1 = Flatten, 1600 -> 1600
         private const int Flatten1Units = 1600;
         // Layer 6: dropout1 = Dropout(0.5), 1600 -> 1600
@@ -123,12 +125,12 @@ namespace Demo.Vision
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Padded; // [MaxBatchSize, 1, 28, 28] the input with its padding
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Extended; // [MaxBatchSize, 32, 736] the output gradient at stride 1 in rows of 28, zeros where no output is
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv1SampleGradients; // [MaxBatchSize, Conv1Parameters] each sample's weight and bias gradients, summed in sample order after the backward segment
-        private readonly global::CompiledNets.Kernels.AlignedFloats _conv1Output; // [MaxBatchSize, 21632] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool1Argmax; // [MaxBatchSize, MaxPool1Argmax] each window's chosen input, as uint bits in the floats' place
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool1Output; // [MaxBatchSize, 5408] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Padded; // [MaxBatchSize, 32, 13, 13] the input with its padding
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Extended; // [MaxBatchSize, 64, 144] the output gradient at stride 1 in rows of 13, zeros where no output is
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2InputGradient; // [MaxBatchSize, 32, 13, 13] the input gradient over the padded input, and 3 floats of slack per sample (a thread's blocks reuse its first places)
-        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Output; // [MaxBatchSize, 7744] output
+        private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool2Argmax; // [MaxBatchSize, MaxPool2Argmax] each window's chosen input, as uint bits in the floats' place
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool2Output; // [MaxBatchSize, 1600] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _flatten1Output; // [MaxBatchSize, 1600] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _dropout1Mask; // [MaxBatchSize, 1600] 0 or 1 / (1 - rate)
@@ -170,12 +172,12 @@ namespace Demo.Vision
             _conv1Padded = new(maxBatchSize * Conv1Padded + 10);
             _conv1Extended = new(maxBatchSize * Conv1Extended);
             _conv1SampleGradients = new(maxBatchSize * Conv1Parameters);
-            _conv1Output = new(maxBatchSize * Conv1Units);
+            _maxPool1Argmax = new(maxBatchSize * MaxPool1Argmax);
             _maxPool1Output = new(maxBatchSize * MaxPool1Units);
             _conv2Padded = new(maxBatchSize * Conv2Padded + 3);
             _conv2Extended = new(maxBatchSize * Conv2Extended);
             _conv2InputGradient = new(maxBatchSize * 5411);
-            _conv2Output = new(maxBatchSize * Conv2Units);
+            _maxPool2Argmax = new(maxBatchSize * MaxPool2Argmax);
             _maxPool2Output = new(maxBatchSize * MaxPool2Units);
             _flatten1Output = new(maxBatchSize * Flatten1Units);
             _dropout1Mask = new(maxBatchSize * Dropout1Units);
@@ -331,8 +333,8 @@ namespace Demo.Vision
             inputs.CopyTo(_input);
 
             // Forward pass, training mode: keep what the backward pass needs.
-            // conv1, maxpool1, conv2, maxpool2, flatten1: sample by sample, in ForwardSegment0
-            if (SplitsAcrossCores(6675712L * rows)) RunAcrossCores(_forwardSegment0); else ForwardSegment0(0, rows);
+            // conv1, conv2, flatten1: sample by sample, in ForwardSegment0
+            if (SplitsAcrossCores(6242560L * rows)) RunAcrossCores(_forwardSegment0); else ForwardSegment0(0, rows);
             // dropout1: Dropout(0.5)
             global::CompiledNets.Kernels.LayerKernels.DropoutTraining(_flatten1Output.AsSpan(0, rows * Flatten1Units), _dropout1Output.AsSpan(0, rows * Dropout1Units), _dropout1Mask.AsSpan(0, rows * Dropout1Units), Dropout1Rate, ref _dropoutRandom);
             // dense1: Dense(10, Softmax)
@@ -346,10 +348,10 @@ namespace Demo.Vision
             // dense1 (_deltaA)
             if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
             if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1InputGradient); else Dense1InputGradient(0, Dense1Inputs);
-            // dropout1, maxpool2, conv2: sample by sample, in BackwardSegment0
-            if (SplitsAcrossCores(869376L * rows)) RunAcrossCores(_backwardSegment0); else BackwardSegment0(0, rows);
-            // conv2, maxpool1, conv1: sample by sample, in BackwardSegment1
-            if (SplitsAcrossCores(7468592L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
+            // dropout1, conv2: sample by sample, in BackwardSegment0
+            if (SplitsAcrossCores(606208L * rows)) RunAcrossCores(_backwardSegment0); else BackwardSegment0(0, rows);
+            // conv2, conv1: sample by sample, in BackwardSegment1
+            if (SplitsAcrossCores(6716464L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
             // conv2 (_deltaA)
             if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2WeightGradient); else Conv2WeightGradient(0, Conv2Filters);
             // conv1 (_deltaA)
@@ -369,7 +371,7 @@ namespace Demo.Vision
         private (int First, int Last) PartitionOf(int count, int granularity, int part) =>
             global::CompiledNets.Kernels.WorkerPool.Partition(count, granularity, part, _pool!.BalancedParts);
 
-        // conv1: the forward pass for samples [first, last) (run in the training segments).
+        // conv1: the forward pass for samples [first, last) (run in the training segments), each sample's outputs max-pooled by maxpool1 as soon as they are computed.
         private void Conv1ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref _input[0], ref _conv1Padded[0], first, last);
@@ -377,11 +379,11 @@ namespace Demo.Vision
             for (int b = first; b < last; b++)
             {
                 global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref _conv1Padded[b * Conv1Padded], ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref extended, 0, 1);
-                global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref extended, ref _conv1Output[b * Conv1Units], 0, 1);
+                global::CompiledNets.Generated.Kernels.MaxPoolArgmax_32x26x26_2_in28x736(ref extended, ref _maxPool1Output[b * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[b * MaxPool1Argmax]), 1);
             }
         }
 
-        // conv2: the forward pass for samples [first, last) (run in the training segments), the weight gradient for filters [first, last) (multiples of 4).
+        // conv2: the forward pass for samples [first, last) (run in the training segments), each sample's outputs max-pooled by maxpool2 as soon as they are computed; the weight gradient for filters [first, last) (multiples of 4).
         private void Conv2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
@@ -389,7 +391,7 @@ namespace Demo.Vision
             for (int b = first; b < last; b++)
             {
                 global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref _conv2Padded[b * Conv2Padded], ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref extended, 0, 1);
-                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref extended, ref _conv2Output[b * Conv2Units], 0, 1);
+                global::CompiledNets.Generated.Kernels.MaxPoolArgmax_64x11x11_2_in13x144(ref extended, ref _maxPool2Output[b * MaxPool2Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool2Argmax[b * MaxPool2Argmax]), 1);
             }
         }
         private void Conv2WeightGradient(int first, int last)
@@ -411,7 +413,7 @@ namespace Demo.Vision
             global::CompiledNets.Generated.Kernels.DenseInputGradient_1600x10_Linear(ref _deltaA[0], ref _parameters[Dense1Weight], ref _deltaB[0], ref _dropout1Output[0], _rows, first, last);
         }
 
-        /// <summary>conv1, maxpool1, conv2, maxpool2, flatten1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
+        /// <summary>conv1, conv2, flatten1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
         private void ForwardSegment0(int first, int last)
         {
             for (int start = first; start < last; start += 1)
@@ -419,35 +421,29 @@ namespace Demo.Vision
                 int end = global::System.Math.Min(last, start + 1);
                 // conv1: Conv2D(32, 3x3, ReLU)
                 Conv1ForwardTraining(start, end);
-                // maxpool1: MaxPool2D(2)
-                global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref _conv1Output[start * Conv1Units], ref _maxPool1Output[start * MaxPool1Units], (end - start));
                 // conv2: Conv2D(64, 3x3, ReLU)
                 Conv2ForwardTraining(start, end);
-                // maxpool2: MaxPool2D(2)
-                global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref _conv2Output[start * Conv2Units], ref _maxPool2Output[start * MaxPool2Units], (end - start));
                 // flatten1: Flatten
                 _maxPool2Output.AsSpan(start * MaxPool2Units, (end - start) * MaxPool2Units).CopyTo(_flatten1Output.AsSpan(start * Flatten1Units, (end - start) * Flatten1Units));
             }
         }
 
-        /// <summary>dropout1, maxpool2, conv2 for samples [first, last), 2 at a time: a block's values are still in cache for the next step.</summary>
+        /// <summary>dropout1, conv2 for samples [first, last), 3 at a time: a block's values are still in cache for the next step.</summary>
         private void BackwardSegment0(int first, int last)
         {
-            for (int start = first; start < last; start += 2)
+            for (int start = first; start < last; start += 3)
             {
-                int end = global::System.Math.Min(last, start + 2);
+                int end = global::System.Math.Min(last, start + 3);
                 // dropout1 (_deltaB)
                 global::CompiledNets.Kernels.LayerKernels.DropoutBackward(_deltaB.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units), _dropout1Mask.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units));
-                // maxpool2 (_deltaB)
-                global::CompiledNets.Generated.Kernels.MaxPoolBackward_64x11x11_2(ref _conv2Output[start * Conv2Units], ref _maxPool2Output[start * MaxPool2Units], ref _deltaB[start * MaxPool2Units], ref _deltaA[start * Conv2Units], (end - start));
                 // conv2 (_deltaA)
-                global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_conv2Output.AsSpan(start * Conv2Units, (end - start) * Conv2Units), _deltaA.AsSpan(start * Conv2Units, (end - start) * Conv2Units));
-                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(start * Conv2Units, (end - start) * Conv2Units));
-                global::CompiledNets.Generated.Kernels.ConvExtendGradient_32x13x13_64x3x3(ref _deltaA[start * Conv2Units], ref _conv2Extended[start * Conv2Extended], (end - start));
+                global::CompiledNets.Generated.Kernels.MaxPoolArgmaxBackward_64x11x11_2_ReLU(ref _maxPool2Output[start * MaxPool2Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool2Argmax[start * MaxPool2Argmax]), ref _deltaB[start * MaxPool2Units], ref _deltaA[first * Conv2Units], (end - start));
+                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(first * Conv2Units, (end - start) * Conv2Units));
+                global::CompiledNets.Generated.Kernels.ConvExtendGradient_32x13x13_64x3x3(ref _deltaA[first * Conv2Units], ref _conv2Extended[start * Conv2Extended], (end - start));
             }
         }
 
-        /// <summary>conv2, maxpool1, conv1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
+        /// <summary>conv2, conv1 for samples [first, last), 1 at a time: a block's values are still in cache for the next step.</summary>
         private void BackwardSegment1(int first, int last)
         {
             for (int start = first; start < last; start += 1)
@@ -455,12 +451,10 @@ namespace Demo.Vision
                 int end = global::System.Math.Min(last, start + 1);
                 // conv2 (_deltaA)
                 global::CompiledNets.Generated.Kernels.ConvInputGradient_32x13x13_64x3x3(ref _conv2Extended[start * Conv2Extended], ref _parameters[Conv2Weight], ref _conv2InputGradient[first * 5411], ref _deltaB[start * Conv2Inputs], 0, (end - start));
-                // maxpool1 (_deltaB)
-                global::CompiledNets.Generated.Kernels.MaxPoolBackward_32x26x26_2(ref _conv1Output[start * Conv1Units], ref _maxPool1Output[start * MaxPool1Units], ref _deltaB[start * MaxPool1Units], ref _deltaA[start * Conv1Units], (end - start));
                 // conv1 (_deltaA)
-                global::CompiledNets.Kernels.ActivationKernels.ReLUBackward(_conv1Output.AsSpan(start * Conv1Units, (end - start) * Conv1Units), _deltaA.AsSpan(start * Conv1Units, (end - start) * Conv1Units));
-                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(start * Conv1Units, (end - start) * Conv1Units));
-                global::CompiledNets.Generated.Kernels.ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[start * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));
+                global::CompiledNets.Generated.Kernels.MaxPoolArgmaxBackward_32x26x26_2_ReLU(ref _maxPool1Output[start * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[start * MaxPool1Argmax]), ref _deltaB[start * MaxPool1Units], ref _deltaA[first * Conv1Units], (end - start));
+                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(first * Conv1Units, (end - start) * Conv1Units));
+                global::CompiledNets.Generated.Kernels.ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[first * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));
                 for (int b = start; b < end; b++)
                 {
                     ref float sums = ref _conv1SampleGradients[b * Conv1Parameters];
@@ -1455,106 +1449,133 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>The input gradient of max pooling: dx [32, 26, 26] from dy [32, 13, 13] of every sample.</summary>
-        internal static void MaxPoolBackward_32x26x26_2(ref float x, ref float y, ref float dy, ref float dx, int rows)
+        /// <summary>Max pooling of every sample, [32, 26, 26] (input rows 28 floats apart, planes 736) to [32, 13, 13], recording the input each window's gradient goes to.</summary>
+        internal static void MaxPoolArgmax_32x26x26_2_in28x736(ref float x, ref float y, ref uint chosen, int rows)
         {
-            const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
+            const int C = 32, OH = 13, OW = 13, InRow = 28, InPlane = 736;
+            const int Slots = 4; // record slots per output row
             if (Vector512.IsHardwareAccelerated)
             {
-                Vector512<int> spread = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+                Vector512<int> swap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+                Vector512<int> compact = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
                 Vector512<int> evens = Vector512.Create(0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14), odds = Vector512.Create(1, 1, 3, 3, 5, 5, 7, 7, 9, 9, 11, 11, 13, 13, 15, 15);
                 Vector512<float> odd = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
                 for (int plane = 0; plane < rows * C; plane++)
                 {
-                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
                     for (int oh = 0; oh < OH; oh++)
                     {
-                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
-                        ref float bottom = ref Unsafe.Add(ref top, W);
-                        ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
-                        ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
-                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
-                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
-                        for (int ow = 0; ow < OW; ow += 8)
+                        ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
+                        ref float bottom = ref Unsafe.Add(ref top, InRow);
+                        ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
+                        for (int ow = 0, step = 0; ow < OW; ow += 8, step++)
                         {
                             int at = Math.Min(ow, OW - 8); // a row's last step overlaps the one before (the same values again), no scalar tail
-                            Vector512<float> m = Vector512.Shuffle(Vector256.LoadUnsafe(ref maxima, (nuint)at).ToVector512Unsafe(), spread);
-                            Vector512<float> g = Vector512.Shuffle(Vector256.LoadUnsafe(ref gradient, (nuint)at).ToVector512Unsafe(), spread);
-                            // A window's maximum is NaN exactly when one of its inputs is (NaN wins), and then its first NaN takes the gradient.
-                            Vector512<float> upperValues = Vector512.LoadUnsafe(ref top, (nuint)(2 * at)), lowerValues = Vector512.LoadUnsafe(ref bottom, (nuint)(2 * at));
-                            Vector512<float> upper = Vector512.Equals(upperValues, m) | Vector512.IsNaN(upperValues);
-                            Vector512<float> lower = Vector512.Equals(lowerValues, m) | Vector512.IsNaN(lowerValues);
+                            Vector512<float> upper = Vector512.LoadUnsafe(ref top, (nuint)(2 * at)), lower = Vector512.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            // Vertical maxima, then each pair's: both lanes of a window hold its maximum (NaN wins).
+                            Vector512<float> rows2 = Vector512.Max(upper, lower);
+                            Vector512<float> maxima = Vector512.Max(rows2, Vector512.Shuffle(rows2, swap));
+                            Vector512.Shuffle(maxima, compact).GetLower().StoreUnsafe(ref output, (nuint)at);
+                            Vector512<float> upperHit = Vector512.Equals(upper, maxima) | Vector512.IsNaN(upper), lowerHit = Vector512.Equals(lower, maxima) | Vector512.IsNaN(lower);
                             // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
-                            Vector512<float> upperLeft = Vector512.Shuffle(upper, evens), upperAny = upperLeft | Vector512.Shuffle(upper, odds);
-                            Vector512<float> firstUpper = Vector512.AndNot(upper, upperLeft & odd);
-                            Vector512<float> firstLower = Vector512.AndNot(Vector512.AndNot(lower, upperAny), Vector512.Shuffle(lower, evens) & odd);
-                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * at));
-                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
+                            Vector512<float> upperLeft = Vector512.Shuffle(upperHit, evens), upperAny = upperLeft | Vector512.Shuffle(upperHit, odds);
+                            Vector512<float> firstUpper = Vector512.AndNot(upperHit, upperLeft & odd);
+                            Vector512<float> firstLower = Vector512.AndNot(Vector512.AndNot(lowerHit, upperAny), Vector512.Shuffle(lowerHit, evens) & odd);
+                            Unsafe.Add(ref record, step) = (uint)firstUpper.ExtractMostSignificantBits() | (uint)firstLower.ExtractMostSignificantBits() << 16;
                         }
                     }
                 }
-                return;
             }
-            if (Vector256.IsHardwareAccelerated)
+            else
             {
-                Vector256<int> spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+                Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+                Vector256<int> compact = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
                 Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7);
                 Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+                for (int plane = 0; plane < rows * C; plane++)
+                {
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
+                        ref float bottom = ref Unsafe.Add(ref top, InRow);
+                        ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
+                        for (int ow = 0, step = 0; ow < OW; ow += 4, step++)
+                        {
+                            int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
+                            Vector256<float> upper = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lower = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                            // Vertical maxima, then each pair's: both lanes of a window hold its maximum (NaN wins).
+                            Vector256<float> rows2 = Vector256.Max(upper, lower);
+                            Vector256<float> maxima = Vector256.Max(rows2, Vector256.Shuffle(rows2, swap));
+                            Vector256.Shuffle(maxima, compact).GetLower().StoreUnsafe(ref output, (nuint)at);
+                            Vector256<float> upperHit = Vector256.Equals(upper, maxima) | Vector256.IsNaN(upper), lowerHit = Vector256.Equals(lower, maxima) | Vector256.IsNaN(lower);
+                            // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
+                            Vector256<float> upperLeft = Vector256.Shuffle(upperHit, evens), upperAny = upperLeft | Vector256.Shuffle(upperHit, odds);
+                            Vector256<float> firstUpper = Vector256.AndNot(upperHit, upperLeft & odd);
+                            Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lowerHit, upperAny), Vector256.Shuffle(lowerHit, evens) & odd);
+                            Unsafe.Add(ref record, step) = (uint)firstUpper.ExtractMostSignificantBits() | (uint)firstLower.ExtractMostSignificantBits() << 8;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>The input gradient of max pooling and of the ReLU before it: dx [32, 26, 26] from dy [32, 13, 13] of every sample and the recorded choices.</summary>
+        internal static void MaxPoolArgmaxBackward_32x26x26_2_ReLU(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)
+        {
+            const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
+            const int Slots = 4; // record slots per output row
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<int> spread = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+                Vector512<int> laneBits = Vector512.Create(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
                 for (int plane = 0; plane < rows * C; plane++)
                 {
                     ref float target = ref Unsafe.Add(ref dx, plane * H * W);
                     for (int oh = 0; oh < OH; oh++)
                     {
-                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
-                        ref float bottom = ref Unsafe.Add(ref top, W);
                         ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
+                        ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
                         ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
                         ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
-                        for (int ow = 0; ow < OW; ow += 4)
+                        for (int ow = 0, step = 0; ow < OW; ow += 8, step++)
                         {
-                            int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
-                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
-                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
-                            // A window's maximum is NaN exactly when one of its inputs is (NaN wins), and then its first NaN takes the gradient.
-                            Vector256<float> upperValues = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lowerValues = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
-                            Vector256<float> upper = Vector256.Equals(upperValues, m) | Vector256.IsNaN(upperValues);
-                            Vector256<float> lower = Vector256.Equals(lowerValues, m) | Vector256.IsNaN(lowerValues);
-                            // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
-                            Vector256<float> upperLeft = Vector256.Shuffle(upper, evens), upperAny = upperLeft | Vector256.Shuffle(upper, odds);
-                            Vector256<float> firstUpper = Vector256.AndNot(upper, upperLeft & odd);
-                            Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lower, upperAny), Vector256.Shuffle(lower, evens) & odd);
-                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * at));
-                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
+                            int at = Math.Min(ow, OW - 8); // the same step as the forward's
+                            Vector512<float> g = Vector512.Shuffle(Vector256.LoadUnsafe(ref gradient, (nuint)at).ToVector512Unsafe(), spread);
+                            Vector512<float> m = Vector512.Shuffle(Vector256.LoadUnsafe(ref maxima, (nuint)at).ToVector512Unsafe(), spread);
+                            g = Vector512.ConditionalSelect(Vector512.GreaterThan(m, Vector512<float>.Zero), g, Vector512<float>.Zero); // ReLU's derivative at the chosen input
+                            uint bits = Unsafe.Add(ref record, step);
+                            (g & Vector512.Equals(Vector512.Create((int)bits) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetTop, (nuint)(2 * at));
+                            (g & Vector512.Equals(Vector512.Create((int)(bits >> 16)) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
                         }
                     }
                 }
-                return;
             }
-            for (int plane = 0; plane < rows * C; plane++)
+            else
             {
-                ref float input = ref Unsafe.Add(ref x, plane * H * W);
-                ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW);
-                ref float target = ref Unsafe.Add(ref dx, plane * H * W);
-                MemoryMarshal.CreateSpan(ref target, H * W).Clear();
-                for (int oh = 0; oh < OH; oh++)
+                Vector256<int> spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+                Vector256<int> laneBits = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
+                for (int plane = 0; plane < rows * C; plane++)
                 {
-                    int hs = oh * 2, he = hs + 2;
-                    for (int ow = 0; ow < OW; ow++)
+                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                    for (int oh = 0; oh < OH; oh++)
                     {
-                        int ws = ow * 2, we = ws + 2;
-                        float g = Unsafe.Add(ref gradient, oh * OW + ow);
-                        int at = hs * W + ws;
-                        float m = Unsafe.Add(ref input, at);
-                        for (int h = hs; h < he; h++)
+                        ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                        ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
+                        ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
+                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
+                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                        for (int ow = 0, step = 0; ow < OW; ow += 4, step++)
                         {
-                            for (int c = ws; c < we; c++)
-                            {
-                                float v = Unsafe.Add(ref input, h * W + c);
-                                if (v > m || (float.IsNaN(v) && !float.IsNaN(m))) { m = v; at = h * W + c; }
-                            }
+                            int at = Math.Min(ow, OW - 4); // the same step as the forward's
+                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
+                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
+                            g = Vector256.ConditionalSelect(Vector256.GreaterThan(m, Vector256<float>.Zero), g, Vector256<float>.Zero); // ReLU's derivative at the chosen input
+                            uint bits = Unsafe.Add(ref record, step);
+                            (g & Vector256.Equals(Vector256.Create((int)bits) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetTop, (nuint)(2 * at));
+                            (g & Vector256.Equals(Vector256.Create((int)(bits >> 8)) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
                         }
-                        Unsafe.Add(ref target, at) += g;
                     }
                 }
             }
@@ -2867,74 +2888,72 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>The input gradient of max pooling: dx [64, 11, 11] from dy [64, 5, 5] of every sample.</summary>
-        internal static void MaxPoolBackward_64x11x11_2(ref float x, ref float y, ref float dy, ref float dx, int rows)
+        /// <summary>Max pooling of every sample, [64, 11, 11] (input rows 13 floats apart, planes 144) to [64, 5, 5], recording the input each window's gradient goes to.</summary>
+        internal static void MaxPoolArgmax_64x11x11_2_in13x144(ref float x, ref float y, ref uint chosen, int rows)
         {
-            const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                Vector256<int> spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
-                Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7);
-                Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
-                for (int plane = 0; plane < rows * C; plane++)
-                {
-                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
-                    for (int oh = 0; oh < OH; oh++)
-                    {
-                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
-                        ref float bottom = ref Unsafe.Add(ref top, W);
-                        ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
-                        ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
-                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
-                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
-                        for (int ow = 0; ow < OW; ow += 4)
-                        {
-                            int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
-                            Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
-                            Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
-                            // A window's maximum is NaN exactly when one of its inputs is (NaN wins), and then its first NaN takes the gradient.
-                            Vector256<float> upperValues = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lowerValues = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
-                            Vector256<float> upper = Vector256.Equals(upperValues, m) | Vector256.IsNaN(upperValues);
-                            Vector256<float> lower = Vector256.Equals(lowerValues, m) | Vector256.IsNaN(lowerValues);
-                            // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
-                            Vector256<float> upperLeft = Vector256.Shuffle(upper, evens), upperAny = upperLeft | Vector256.Shuffle(upper, odds);
-                            Vector256<float> firstUpper = Vector256.AndNot(upper, upperLeft & odd);
-                            Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lower, upperAny), Vector256.Shuffle(lower, evens) & odd);
-                            (g & firstUpper).StoreUnsafe(ref targetTop, (nuint)(2 * at));
-                            (g & firstLower).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
-                        }
-                        Unsafe.Add(ref targetTop, W - 1) = 0f; Unsafe.Add(ref targetBottom, W - 1) = 0f; // the odd last column is in no window
-                    }
-                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, (H - 1) * W), W).Clear(); // the odd last row is in no window
-                }
-                return;
-            }
+            const int C = 64, OH = 5, OW = 5, InRow = 13, InPlane = 144;
+            const int Slots = 2; // record slots per output row
+            Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+            Vector256<int> compact = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+            Vector256<int> evens = Vector256.Create(0, 0, 2, 2, 4, 4, 6, 6), odds = Vector256.Create(1, 1, 3, 3, 5, 5, 7, 7);
+            Vector256<float> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
             for (int plane = 0; plane < rows * C; plane++)
             {
-                ref float input = ref Unsafe.Add(ref x, plane * H * W);
-                ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW);
-                ref float target = ref Unsafe.Add(ref dx, plane * H * W);
-                MemoryMarshal.CreateSpan(ref target, H * W).Clear();
                 for (int oh = 0; oh < OH; oh++)
                 {
-                    int hs = oh * 2, he = hs + 2;
-                    for (int ow = 0; ow < OW; ow++)
+                    ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
+                    ref float bottom = ref Unsafe.Add(ref top, InRow);
+                    ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                    ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
+                    for (int ow = 0, step = 0; ow < OW; ow += 4, step++)
                     {
-                        int ws = ow * 2, we = ws + 2;
-                        float g = Unsafe.Add(ref gradient, oh * OW + ow);
-                        int at = hs * W + ws;
-                        float m = Unsafe.Add(ref input, at);
-                        for (int h = hs; h < he; h++)
-                        {
-                            for (int c = ws; c < we; c++)
-                            {
-                                float v = Unsafe.Add(ref input, h * W + c);
-                                if (v > m || (float.IsNaN(v) && !float.IsNaN(m))) { m = v; at = h * W + c; }
-                            }
-                        }
-                        Unsafe.Add(ref target, at) += g;
+                        int at = Math.Min(ow, OW - 4); // a row's last step overlaps the one before (the same values again), no scalar tail
+                        Vector256<float> upper = Vector256.LoadUnsafe(ref top, (nuint)(2 * at)), lower = Vector256.LoadUnsafe(ref bottom, (nuint)(2 * at));
+                        // Vertical maxima, then each pair's: both lanes of a window hold its maximum (NaN wins).
+                        Vector256<float> rows2 = Vector256.Max(upper, lower);
+                        Vector256<float> maxima = Vector256.Max(rows2, Vector256.Shuffle(rows2, swap));
+                        Vector256.Shuffle(maxima, compact).GetLower().StoreUnsafe(ref output, (nuint)at);
+                        Vector256<float> upperHit = Vector256.Equals(upper, maxima) | Vector256.IsNaN(upper), lowerHit = Vector256.Equals(lower, maxima) | Vector256.IsNaN(lower);
+                        // In each pair of lanes the left one comes first: a right lane wins only when its left one does not.
+                        Vector256<float> upperLeft = Vector256.Shuffle(upperHit, evens), upperAny = upperLeft | Vector256.Shuffle(upperHit, odds);
+                        Vector256<float> firstUpper = Vector256.AndNot(upperHit, upperLeft & odd);
+                        Vector256<float> firstLower = Vector256.AndNot(Vector256.AndNot(lowerHit, upperAny), Vector256.Shuffle(lowerHit, evens) & odd);
+                        Unsafe.Add(ref record, step) = (uint)firstUpper.ExtractMostSignificantBits() | (uint)firstLower.ExtractMostSignificantBits() << 8;
                     }
                 }
+            }
+        }
+
+        /// <summary>The input gradient of max pooling and of the ReLU before it: dx [64, 11, 11] from dy [64, 5, 5] of every sample and the recorded choices.</summary>
+        internal static void MaxPoolArgmaxBackward_64x11x11_2_ReLU(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)
+        {
+            const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
+            const int Slots = 2; // record slots per output row
+            Vector256<int> spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+            Vector256<int> laneBits = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
+            for (int plane = 0; plane < rows * C; plane++)
+            {
+                ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                for (int oh = 0; oh < OH; oh++)
+                {
+                    ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
+                    ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
+                    ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
+                    ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
+                    ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                    for (int ow = 0, step = 0; ow < OW; ow += 4, step++)
+                    {
+                        int at = Math.Min(ow, OW - 4); // the same step as the forward's
+                        Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
+                        Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
+                        g = Vector256.ConditionalSelect(Vector256.GreaterThan(m, Vector256<float>.Zero), g, Vector256<float>.Zero); // ReLU's derivative at the chosen input
+                        uint bits = Unsafe.Add(ref record, step);
+                        (g & Vector256.Equals(Vector256.Create((int)bits) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetTop, (nuint)(2 * at));
+                        (g & Vector256.Equals(Vector256.Create((int)(bits >> 8)) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
+                    }
+                    Unsafe.Add(ref targetTop, W - 1) = 0f; Unsafe.Add(ref targetBottom, W - 1) = 0f; // the odd last column is in no window
+                }
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, (H - 1) * W), W).Clear(); // the odd last row is in no window
             }
         }
 

@@ -1,0 +1,50 @@
+using CompiledNets.Generator.Layers;
+using CompiledNets.Generator.Model;
+
+namespace CompiledNets.Generator.Emit;
+
+/// <summary>
+/// A convolution whose only reader is a 2 × 2, stride-2 max pooling takes that pooling into its own training steps. The
+/// forward pass pools each sample's outputs as soon as they are computed, recording each window's chosen input
+/// (<see cref="PoolArgmaxEmitter"/>); the backward pass routes the gradient by that record and applies the ReLU's
+/// derivative there, where the input's value is the pooled maximum. Nothing then reads the convolution's outputs or
+/// their gradient across the batch: a block's live in places its thread reuses and stay in cache, where the batch's
+/// would stream through memory three times (the Keras convnet's conv1: 11 MB each time).
+/// </summary>
+internal static class PoolFusion
+{
+    /// <summary>The max pooling that convolution <paramref name="layer"/> runs in its own steps, or null.</summary>
+    public static LayerPlan? FusedPool(NetworkPlan plan, LayerPlan layer)
+    {
+        // A chain only: a graph's value may have several readers and gradient routes of its own.
+        if (!plan.TrainsPerLayer || plan.Graph is not null || layer.Kind is not Conv2DLayer || layer.IsLast) return null;
+        // The derivative must follow from the pooled maximum alone, and the activation be applied in the forward kernel.
+        if (layer.Activation is not (ActivationKind.ReLU or ActivationKind.Linear) || layer.StoresPreActivation) return null;
+        var next = plan.Layers[layer.Index + 1];
+        return next.Kind is MaxPool2DLayer pool && PoolKernelEmitter.PairsInVectors(pool.Kernel(next)) ? next : null;
+    }
+
+    /// <summary>
+    /// The fused pooling's forward kernel. At stride 1 it reads the convolution's extended rows as they are (output
+    /// <c>(y, x)</c> at <c>y·Wp + x</c>), so the outputs are never compacted; a stride leaves gaps, so it reads them compacted.
+    /// </summary>
+    public static PoolArgmaxKernel ForwardKernel(LayerPlan convolution, LayerPlan pool)
+    {
+        var g = Conv2DLayer.Geometry(convolution);
+        var kernel = MaxPool2DLayer.Instance.Kernel(pool);
+        return ReadsExtendedRows(convolution)
+            ? new PoolArgmaxKernel(kernel, g.PaddedWidth, g.ExtendedPlane)
+            : new PoolArgmaxKernel(kernel, kernel.Width, kernel.Height * kernel.Width);
+    }
+
+    /// <summary>Whether the fused pooling reads the convolution's extended rows (stride 1) rather than its compacted outputs.</summary>
+    public static bool ReadsExtendedRows(LayerPlan convolution)
+    {
+        var g = Conv2DLayer.Geometry(convolution);
+        return g.Rows.Stride == 1 && g.Columns.Stride == 1;
+    }
+
+    /// <summary>Whether max pooling <paramref name="pool"/> runs inside the training steps of the convolution before it.</summary>
+    public static bool IsFused(NetworkPlan plan, LayerPlan pool) =>
+        pool.Index > 0 && FusedPool(plan, plan.Layers[pool.Index - 1]) == pool;
+}
