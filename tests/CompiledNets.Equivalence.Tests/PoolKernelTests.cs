@@ -1,4 +1,5 @@
 using System.Reflection;
+using CompiledNets.Kernels;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -102,8 +103,11 @@ public sealed class PoolKernelTests
     public void Recorded_max_pooling_matches_the_scalar_semantics_bitwise(bool relu, int c, int h, int w)
     {
         // The 1 × 1 convolution's extended planes: its outputs in rows of w, each plane rounded up to whole 512-bit vectors.
+        // The pooling reads them as they are and writes its gradient back in the same layout, zeros past the rows.
         int plane = (h * w + 15) / 16 * 16;
-        string name = $"MaxPoolArgmax_{c}x{h}x{w}_2{(plane == h * w ? "" : $"_in{w}x{plane}")}", backwardName = $"MaxPoolArgmaxBackward_{c}x{h}x{w}_2{(relu ? "_ReLU" : "")}";
+        string layout = plane == h * w ? "" : $"_in{w}x{plane}";
+        string name = $"MaxPoolArgmax_{c}x{h}x{w}_2{layout}";
+        string backwardName = $"MaxPoolArgmaxBackward_{c}x{h}x{w}_2{(relu ? "_ReLU" : "")}{layout.Replace("_in", "_out", StringComparison.Ordinal)}";
         var forward = Kernel<ArgmaxForward>(name);
         var backward = Kernel<ArgmaxBackward>(backwardName);
         int oh = h / 2, ow = w / 2;
@@ -111,23 +115,30 @@ public sealed class PoolKernelTests
         foreach (int rows in new[] { 1, 3 })
         {
             var (x, dy) = Samples(random, max: true, rows, c, h, w);
+            for (int i = 0; i < dy.Length; i += 7) dy[i] = (i & 8) == 0 ? 1e-40f : -1e-41f; // subnormal gradients
             var (expectedY, expectedDx) = Reference(max: true, x, dy, rows * c, h, w);
             if (relu)
                 for (int i = 0; i < x.Length; i++)
-                    if (!(x[i] > 0)) expectedDx[i] = 0f; // the ReLU's derivative at the chosen input
-            // Laid out in extended planes, with NaN in the gaps the pooling must not read.
-            var extended = new float[rows * c * plane];
-            Array.Fill(extended, float.NaN);
-            for (int p = 0; p < rows * c; p++) Array.Copy(x, p * h * w, extended, p * plane, h * w);
+                    if (!(x[i] > 0) || MathF.Abs(expectedDx[i]) < Subnormals.SmallestNormal) expectedDx[i] = 0f; // the ReLU's derivative at the chosen input, then the flush
+            var extended = Extend(x, rows * c, h * w, plane, float.NaN); // NaN in the gaps the pooling must not read
             var y = new float[expectedY.Length];
             var chosen = new uint[rows * c * oh * ((ow + 3) / 4)];
             forward(ref extended[0], ref y[0], ref chosen[0], rows);
             AssertBitwise(expectedY, y, name, rows);
-            var dx = new float[x.Length];
-            Array.Fill(dx, 42f); // every input gradient must be written, covered or not
+            var dx = new float[extended.Length];
+            Array.Fill(dx, 42f); // every value of the planes must be written, covered or not
             backward(ref y[0], ref chosen[0], ref dy[0], ref dx[0], rows);
-            AssertBitwise(expectedDx, dx, backwardName, rows);
+            AssertBitwise(Extend(expectedDx, rows * c, h * w, plane, 0f), dx, backwardName, rows);
         }
+    }
+
+    /// <summary><paramref name="planes"/> planes of <paramref name="size"/> values, each from a multiple of <paramref name="stride"/>, <paramref name="gap"/> between them.</summary>
+    private static float[] Extend(float[] values, int planes, int size, int stride, float gap)
+    {
+        var extended = new float[planes * stride];
+        Array.Fill(extended, gap);
+        for (int p = 0; p < planes; p++) Array.Copy(values, p * size, extended, p * stride, size);
+        return extended;
     }
 
     /// <summary>Inputs of few distinct values, so that windows tie, and NaN (average pooling also sees -0), and output gradients.</summary>

@@ -14,10 +14,19 @@ internal sealed record PoolArgmaxKernel(PoolKernel Pool, int RowStride, int Plan
     public override void Emit(SourceWriter w) => PoolArgmaxEmitter.EmitForward(w, this);
 }
 
-/// <summary>The gradient of a max pooling from its recorded choices, with the derivative of the activation before it.</summary>
-internal sealed record PoolArgmaxBackwardKernel(PoolKernel Pool, ActivationKind Derivative) : KernelRequest
+/// <summary>
+/// The gradient of a max pooling from its recorded choices, with the derivative of the activation before it, written in
+/// rows <paramref name="RowStride"/> floats apart in planes <paramref name="PlaneStride"/> apart: a convolution's extended
+/// rows, or compacted.
+/// </summary>
+internal sealed record PoolArgmaxBackwardKernel(PoolKernel Pool, ActivationKind Derivative, int RowStride, int PlaneStride) : KernelRequest
 {
-    public override void Emit(SourceWriter w) => PoolArgmaxEmitter.EmitBackward(w, Pool, Derivative);
+    public bool WritesCompacted => RowStride == Pool.Width && PlaneStride == Pool.Height * Pool.Width;
+
+    public string Name => $"MaxPoolArgmaxBackward_{Pool.Signature}" + (Derivative == ActivationKind.Linear ? "" : "_" + Derivative) +
+        (WritesCompacted ? "" : $"_out{RowStride}x{PlaneStride}");
+
+    public override void Emit(SourceWriter w) => PoolArgmaxEmitter.EmitBackward(w, this);
 }
 
 /// <summary>
@@ -70,17 +79,20 @@ internal static class PoolArgmaxEmitter
     }
 
     /// <summary>
-    /// The input gradient from the record: each window's gradient to its chosen input, times the ReLU's derivative at that
-    /// input when <paramref name="derivative"/> is ReLU (the input is the window's maximum, so its sign is the output's).
-    /// Every input of a window is stored, so the target needs no clearing but for the odd last column or row.
+    /// The input gradient from the record: each window's gradient to its chosen input. With a ReLU before the pooling, its
+    /// derivative at that input (the input is the window's maximum, so its sign is the output's), then subnormals flushed
+    /// to zero, as the activation's backward pass does. Every input of a window is stored; the rest of the target (an odd
+    /// last column or row, and the gaps and tail of extended rows) is cleared.
     /// </summary>
-    public static void EmitBackward(SourceWriter w, PoolKernel p, ActivationKind derivative)
+    public static void EmitBackward(SourceWriter w, PoolArgmaxBackwardKernel kernel)
     {
-        bool relu = derivative == ActivationKind.ReLU;
-        w.Line($"/// <summary>The input gradient of max pooling{(relu ? " and of the ReLU before it" : "")}: dx [{p.Channels}, {p.Height}, {p.Width}] from dy [{p.Channels}, {p.OutHeight}, {p.OutWidth}] of every sample and the recorded choices.</summary>");
-        using (w.Block($"internal static void {p.ArgmaxBackwardName(derivative)}(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)"))
+        var p = kernel.Pool;
+        bool relu = kernel.Derivative == ActivationKind.ReLU;
+        string layout = kernel.WritesCompacted ? "" : $" in rows of {kernel.RowStride}, planes of {kernel.PlaneStride}, zeros elsewhere";
+        w.Line($"/// <summary>The input gradient of max pooling{(relu ? " and of the ReLU before it" : "")}: dx [{p.Channels}, {p.Height}, {p.Width}]{layout} from dy [{p.Channels}, {p.OutHeight}, {p.OutWidth}] of every sample and the recorded choices.</summary>");
+        using (w.Block($"internal static void {kernel.Name}(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)"))
         {
-            PoolKernelEmitter.EmitConstants(w, p);
+            w.Line($"const int C = {p.Channels}, OH = {p.OutHeight}, OW = {p.OutWidth}, OutRow = {kernel.RowStride}, OutPlane = {kernel.PlaneStride};");
             w.Line($"const int Slots = {p.ArgmaxSlotsPerRow}; // record slots per output row");
             EachPath(w, p, (vector, half, lanes) =>
             {
@@ -88,14 +100,14 @@ internal static class PoolArgmaxEmitter
                 w.Line($"{vector}<int> laneBits = {PoolKernelEmitter.Indices(vector, 2 * lanes, i => 1 << i)};");
                 using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
                 {
-                    w.Line("ref float target = ref Unsafe.Add(ref dx, plane * H * W);");
+                    w.Line("ref float target = ref Unsafe.Add(ref dx, plane * OutPlane);");
                     using (w.Block("for (int oh = 0; oh < OH; oh++)"))
                     {
                         if (relu) w.Line("ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);");
                         w.Line("ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);");
                         w.Line("ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);");
-                        w.Line("ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);");
-                        w.Line("ref float targetBottom = ref Unsafe.Add(ref targetTop, W);");
+                        w.Line("ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * OutRow);");
+                        w.Line("ref float targetBottom = ref Unsafe.Add(ref targetTop, OutRow);");
                         using (w.Block($"for (int ow = 0, step = 0; ow < OW; ow += {lanes}, step++)"))
                         {
                             w.Line($"int at = Math.Min(ow, OW - {lanes}); // the same step as the forward's");
@@ -104,20 +116,40 @@ internal static class PoolArgmaxEmitter
                             {
                                 w.Line($"{vector}<float> m = {vector}.Shuffle({half}.LoadUnsafe(ref maxima, (nuint)at).To{vector}Unsafe(), spread);");
                                 w.Line($"g = {vector}.ConditionalSelect({vector}.GreaterThan(m, {vector}<float>.Zero), g, {vector}<float>.Zero); // ReLU's derivative at the chosen input");
+                                w.Line($"g = {vector}.ConditionalSelect({vector}.LessThan({vector}.Abs(g), {vector}.Create({SmallestNormal})), {vector}<float>.Zero, g); // subnormals flushed, as after the activation's derivative");
                             }
                             w.Line("uint bits = Unsafe.Add(ref record, step);");
                             w.Line($"(g & {vector}.Equals({vector}.Create((int)bits) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetTop, (nuint)(2 * at));");
                             w.Line($"(g & {vector}.Equals({vector}.Create((int)(bits >> {2 * lanes})) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetBottom, (nuint)(2 * at));");
                         }
-                        if (p.Width % 2 != 0)
-                            w.Line("Unsafe.Add(ref targetTop, W - 1) = 0f; Unsafe.Add(ref targetBottom, W - 1) = 0f; // the odd last column is in no window");
+                        EmitRowEnds(w, kernel);
                     }
-                    if (p.Height % 2 != 0)
-                        w.Line("MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, (H - 1) * W), W).Clear(); // the odd last row is in no window");
+                    int covered = 2 * p.OutHeight * kernel.RowStride;
+                    if (kernel.PlaneStride > covered)
+                        w.Line($"MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, 2 * OH * OutRow), OutPlane - 2 * OH * OutRow).Clear(); // {(kernel.WritesCompacted ? "the odd last row is in no window" : "rows no window covers and the plane's tail")}");
                 }
             });
         }
         w.Line();
+    }
+
+    /// <summary>The smallest normal float, as a literal: the flush threshold of <c>Subnormals.FlushToZero</c>.</summary>
+    private const string SmallestNormal = "1.17549435E-38f";
+
+    /// <summary>Clears the columns of a row pair past its windows: an odd last column, and the gap of extended rows.</summary>
+    private static void EmitRowEnds(SourceWriter w, PoolArgmaxBackwardKernel kernel)
+    {
+        int gap = kernel.RowStride - 2 * kernel.Pool.OutWidth;
+        if (gap == 0) return;
+        string what = kernel.WritesCompacted ? "the odd last column is in no window" : "columns past the windows";
+        if (gap <= 2)
+        {
+            var stores = Enumerable.Range(0, gap).SelectMany(i => new[] { $"Unsafe.Add(ref targetTop, 2 * OW + {i}) = 0f;", $"Unsafe.Add(ref targetBottom, 2 * OW + {i}) = 0f;" });
+            w.Line($"{string.Join(" ", stores).Replace(" + 0)", ")")} // {what}");
+            return;
+        }
+        w.Line($"MemoryMarshal.CreateSpan(ref Unsafe.Add(ref targetTop, 2 * OW), OutRow - 2 * OW).Clear(); // {what}");
+        w.Line("MemoryMarshal.CreateSpan(ref Unsafe.Add(ref targetBottom, 2 * OW), OutRow - 2 * OW).Clear();");
     }
 
     /// <summary>

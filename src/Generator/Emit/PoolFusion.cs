@@ -32,13 +32,26 @@ internal static class PoolFusion
     {
         var g = Conv2DLayer.Geometry(convolution);
         var kernel = MaxPool2DLayer.Instance.Kernel(pool);
-        return ReadsExtendedRows(convolution)
+        return UsesExtendedRows(convolution)
             ? new PoolArgmaxKernel(kernel, g.PaddedWidth, g.ExtendedPlane)
             : new PoolArgmaxKernel(kernel, kernel.Width, kernel.Height * kernel.Width);
     }
 
-    /// <summary>Whether the fused pooling reads the convolution's extended rows (stride 1) rather than its compacted outputs.</summary>
-    public static bool ReadsExtendedRows(LayerPlan convolution)
+    /// <summary>
+    /// The fused pooling's gradient kernel, with the convolution's activation derivative: at stride 1 straight into the
+    /// extended rows the weight and input gradients read, otherwise compacted (then extended as usual).
+    /// </summary>
+    public static PoolArgmaxBackwardKernel BackwardKernel(LayerPlan convolution, LayerPlan pool)
+    {
+        var g = Conv2DLayer.Geometry(convolution);
+        var kernel = MaxPool2DLayer.Instance.Kernel(pool);
+        return UsesExtendedRows(convolution)
+            ? new PoolArgmaxBackwardKernel(kernel, convolution.Activation, g.PaddedWidth, g.ExtendedPlane)
+            : new PoolArgmaxBackwardKernel(kernel, convolution.Activation, kernel.Width, kernel.Height * kernel.Width);
+    }
+
+    /// <summary>Whether the fused pooling reads and writes the convolution's extended rows (stride 1) rather than its compacted outputs.</summary>
+    public static bool UsesExtendedRows(LayerPlan convolution)
     {
         var g = Conv2DLayer.Geometry(convolution);
         return g.Rows.Stride == 1 && g.Columns.Stride == 1;

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using CompiledNets.Generator.Layers;
-using CompiledNets.Generator.Model;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -12,7 +11,7 @@ internal sealed record PoolKernel(bool Maximum, int Channels, int Height, int Wi
 
     public int OutWidth => Window.Output(Width);
 
-    private string Signature =>
+    public string Signature =>
         $"{Channels}x{Height}x{Width}_{Window.Size}" + (Window.Stride != Window.Size ? $"s{Window.Stride}" : "") + (Window.Same ? "_same" : "");
 
     public string ForwardName => $"{(Maximum ? "MaxPool" : "AvgPool")}_{Signature}";
@@ -25,10 +24,6 @@ internal sealed record PoolKernel(bool Maximum, int Channels, int Height, int Wi
     /// </summary>
     public string ArgmaxName(int rowStride, int planeStride) =>
         $"MaxPoolArgmax_{Signature}" + (rowStride == Width && planeStride == Height * Width ? "" : $"_in{rowStride}x{planeStride}");
-
-    /// <summary>Its gradient from the recorded choices, with <paramref name="derivative"/> (ReLU or Linear) of the values pooled.</summary>
-    public string ArgmaxBackwardName(ActivationKind derivative) =>
-        $"MaxPoolArgmaxBackward_{Signature}" + (derivative == ActivationKind.Linear ? "" : "_" + derivative);
 
     /// <summary>Output steps of four per output row: the record of a row pair's choices has one slot per step (eight-output steps use the first ones).</summary>
     public int ArgmaxSlotsPerRow => (OutWidth + 3) / 4;

@@ -199,7 +199,7 @@ internal sealed class Conv2DLayer : LayerKind
 
     /// <summary>A fused pooling at stride 1 reads the extended rows: the outputs are never compacted.</summary>
     protected override bool KeepsTrainingOutput(NetworkPlan plan, LayerPlan layer) =>
-        PoolFusion.FusedPool(plan, layer) is null || !PoolFusion.ReadsExtendedRows(layer);
+        PoolFusion.FusedPool(plan, layer) is null || !PoolFusion.UsesExtendedRows(layer);
 
     /// <summary>
     /// Whether the weight gradient runs in the backward segment, each sample's into a row of its own (added up in sample
@@ -231,7 +231,8 @@ internal sealed class Conv2DLayer : LayerKind
         yield return new ConvCompactKernel(g);
         if (!plan.TrainsPerLayer) yield break;
         yield return new ConvForwardKernel(g, FusedActivation(layer, training: true), layer.Alpha);
-        yield return new ConvExtendGradientKernel(g);
+        // A fused pooling at stride 1 writes the extended gradient itself.
+        if (PoolFusion.FusedPool(plan, layer) is null || !PoolFusion.UsesExtendedRows(layer)) yield return new ConvExtendGradientKernel(g);
         yield return new ConvWeightGradientKernel(g);
         if (!plan.NeedsInputGradient(layer)) yield break;
         yield return new ConvInputGradientKernel(g);
@@ -264,7 +265,7 @@ internal sealed class Conv2DLayer : LayerKind
             w.Line($"ref float extended = ref _{f}Extended[first * {p}Extended];");
             // With a fused pooling, a sample's outputs live only until pooled: at stride 1 the pooling reads the extended
             // rows, otherwise the compacted outputs in the range's first place, reused by every sample.
-            bool compacts = pool is null || !PoolFusion.ReadsExtendedRows(layer);
+            bool compacts = pool is null || !PoolFusion.UsesExtendedRows(layer);
             string compacted = pool is null ? $"{output}[b * {p}Units]" : $"{output}[first * {p}Units]";
             using (w.Block("for (int b = first; b < last; b++)"))
             {
@@ -324,8 +325,9 @@ internal sealed class Conv2DLayer : LayerKind
         var k = new ConvKernels(g, ActivationKind.Linear, 0f);
         bool inputGradient = plan.NeedsInputGradient(layer);
         var pool = PoolFusion.FusedPool(plan, layer);
-        var extendShares = pool is null
-            ? new[] { new SharedRows(layer.Delta, layer.Units) }
+        // A fused pooling reads its own output gradient; at stride 1 it writes the extended rows, not this layer's delta.
+        var extendShares = pool is null ? new[] { new SharedRows(layer.Delta, layer.Units) }
+            : PoolFusion.UsesExtendedRows(layer) ? new[] { new SharedRows(pool.Delta, pool.Units) }
             : new[] { new SharedRows(pool.Delta, pool.Units), new SharedRows(layer.Delta, layer.Units) };
         var inputGradientShares = new SharedRows(layer.OtherDelta, layer.Inputs);
         long extendFloats = 3L * layer.Units + g.ExtendedSample + PooledFloats(plan, layer), inputGradientFloats = g.ExtendedSample + g.InputGradientSample + layer.Inputs;
@@ -334,20 +336,21 @@ internal sealed class Conv2DLayer : LayerKind
         // no output is), which the weight and input gradients read.
         void ExtendGradient(SourceWriter w, SampleRange range, string extended)
         {
-            string delta = range.Span(layer.Delta, units), deltaRef = range.Ref(layer.Delta, units);
+            string deltaRef = range.Ref(layer.Delta, units);
             if (pool is not null)
             {
-                // The fused pooling's gradient, with the ReLU's derivative, is needed only until it is extended: from the
-                // thread's first place on.
-                delta = $"{layer.Delta}.AsSpan({range.Origin} * {units}, {range.Count} * {units})";
-                deltaRef = $"ref {layer.Delta}[{range.Origin} * {units}]";
+                // The fused pooling's gradient with the ReLU's derivative: at stride 1 straight into the extended rows;
+                // after a stride compacted, from the thread's first place on, as it is needed only until it is extended.
+                var kernel = PoolFusion.BackwardKernel(layer, pool);
                 string poolUnits = $"{pool.Prefix}Units";
-                w.Line($"{GeneratedKernels}.{MaxPool2DLayer.Instance.Kernel(pool).ArgmaxBackwardName(layer.Activation)}({range.Ref($"_{pool.Field}Output", poolUnits)}, " +
-                    $"{ArgmaxRecord(pool, range.First)}, {range.Ref(pool.Delta, poolUnits)}, {deltaRef}, {range.Count});");
-                if (layer.Activation != ActivationKind.Linear) w.Line($"{FlushToZero}({delta});");
+                string target = kernel.WritesCompacted ? $"ref {layer.Delta}[{range.Origin} * {units}]" : extended;
+                w.Line($"{GeneratedKernels}.{kernel.Name}({range.Ref($"_{pool.Field}Output", poolUnits)}, {ArgmaxRecord(pool, range.First)}, {range.Ref(pool.Delta, poolUnits)}, {target}, {range.Count});");
+                if (!kernel.WritesCompacted) return;
+                deltaRef = target;
             }
             else if (!layer.IsLast)
             {
+                string delta = range.Span(layer.Delta, units);
                 var backward = ActivationCalls.Backward(layer, range.Span($"_{f}Output", units),
                     layer.StoresPreActivation ? range.Span($"_{f}PreActivation", units) : "default", delta);
                 if (backward is not null)

@@ -97,7 +97,7 @@ internal abstract class Pool2DLayerKind : LayerKind
         if (PoolFusion.IsFused(plan, layer))
         {
             yield return PoolFusion.ForwardKernel(plan.Layers[layer.Index - 1], layer);
-            yield return new PoolArgmaxBackwardKernel(kernel, plan.Layers[layer.Index - 1].Activation);
+            yield return PoolFusion.BackwardKernel(plan.Layers[layer.Index - 1], layer);
         }
         else yield return new PoolBackwardKernel(kernel);
     }

@@ -61,7 +61,7 @@ public class TrainingScheduleTests
         // conv1's 320 gradients a sample are few next to the 24,336 values the batch pass would read back: each sample's go
         // into a row of its own in the segment, from an extended gradient at the thread's first place.
         var segment = Method(source, "BackwardSegment1");
-        Assert.Contains("ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[first * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));", segment);
+        Assert.Contains("ref _conv1Extended[first * Conv1Extended], (end - start));", segment);
         Assert.Contains("ref _conv1Extended[(first + b - start) * Conv1Extended], ref _conv1Padded[b * Conv1Padded], ref sums,", segment);
         Assert.DoesNotContain("_conv1WeightGradient", source);
         // conv2's 18,496 are not: its weight gradient splits the filters after the segment.
@@ -101,12 +101,13 @@ public class TrainingScheduleTests
         Assert.Contains("MaxPoolArgmax_32x26x26_2_in28x736(ref extended, ref _maxPool1Output[b * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[b * MaxPool1Argmax]), 1);",
             Method(source, "Conv1ForwardTraining"));
         Assert.DoesNotContain("_conv1Output", source);
-        // Backward: the gradient goes by the record, with the ReLU's derivative, into the thread's first place, and the
-        // extended gradient is made from there; nothing reads conv1's outputs.
+        // Backward: the gradient goes by the record, with the ReLU's derivative, straight into the extended rows at the
+        // thread's first place, which conv1's weight gradient reads; nothing reads conv1's outputs or a delta buffer.
         var segment = Method(source, "BackwardSegment1");
-        int pooled = segment.IndexOf("MaxPoolArgmaxBackward_32x26x26_2_ReLU(ref _maxPool1Output[start * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[start * MaxPool1Argmax]), ref _deltaB[start * MaxPool1Units], ref _deltaA[first * Conv1Units], (end - start));", StringComparison.Ordinal);
-        int extended = segment.IndexOf("ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[first * Conv1Units]", StringComparison.Ordinal);
-        Assert.True(pooled >= 0 && pooled < extended, "expected maxpool1's gradient from its record, then conv1's extended gradient from the same place");
+        int pooled = segment.IndexOf("MaxPoolArgmaxBackward_32x26x26_2_ReLU_out28x736(ref _maxPool1Output[start * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[start * MaxPool1Argmax]), ref _deltaB[start * MaxPool1Units], ref _conv1Extended[first * Conv1Extended], (end - start));", StringComparison.Ordinal);
+        int weights = segment.IndexOf("ConvWeightGradient_1x28x28_32x3x3(ref _conv1Extended[(first + b - start) * Conv1Extended]", StringComparison.Ordinal);
+        Assert.True(pooled >= 0 && pooled < weights, "expected maxpool1's gradient from its record into conv1's extended rows, then conv1's weight gradient");
+        Assert.DoesNotContain("ConvExtendGradient_1x28x28_32x3x3", source);
         Assert.DoesNotContain("MaxPoolBackward_", source);
         Assert.DoesNotContain("ReLUBackward", source);
     }

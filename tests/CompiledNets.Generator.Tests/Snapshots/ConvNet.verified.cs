@@ -437,9 +437,7 @@ namespace Demo.Vision
                 // dropout1 (_deltaB)
                 global::CompiledNets.Kernels.LayerKernels.DropoutBackward(_deltaB.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units), _dropout1Mask.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units));
                 // conv2 (_deltaA)
-                global::CompiledNets.Generated.Kernels.MaxPoolArgmaxBackward_64x11x11_2_ReLU(ref _maxPool2Output[start * MaxPool2Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool2Argmax[start * MaxPool2Argmax]), ref _deltaB[start * MaxPool2Units], ref _deltaA[first * Conv2Units], (end - start));
-                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(first * Conv2Units, (end - start) * Conv2Units));
-                global::CompiledNets.Generated.Kernels.ConvExtendGradient_32x13x13_64x3x3(ref _deltaA[first * Conv2Units], ref _conv2Extended[start * Conv2Extended], (end - start));
+                global::CompiledNets.Generated.Kernels.MaxPoolArgmaxBackward_64x11x11_2_ReLU_out13x144(ref _maxPool2Output[start * MaxPool2Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool2Argmax[start * MaxPool2Argmax]), ref _deltaB[start * MaxPool2Units], ref _conv2Extended[start * Conv2Extended], (end - start));
             }
         }
 
@@ -452,9 +450,7 @@ namespace Demo.Vision
                 // conv2 (_deltaA)
                 global::CompiledNets.Generated.Kernels.ConvInputGradient_32x13x13_64x3x3(ref _conv2Extended[start * Conv2Extended], ref _parameters[Conv2Weight], ref _conv2InputGradient[first * 5411], ref _deltaB[start * Conv2Inputs], 0, (end - start));
                 // conv1 (_deltaA)
-                global::CompiledNets.Generated.Kernels.MaxPoolArgmaxBackward_32x26x26_2_ReLU(ref _maxPool1Output[start * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[start * MaxPool1Argmax]), ref _deltaB[start * MaxPool1Units], ref _deltaA[first * Conv1Units], (end - start));
-                global::CompiledNets.Kernels.Subnormals.FlushToZero(_deltaA.AsSpan(first * Conv1Units, (end - start) * Conv1Units));
-                global::CompiledNets.Generated.Kernels.ConvExtendGradient_1x28x28_32x3x3(ref _deltaA[first * Conv1Units], ref _conv1Extended[first * Conv1Extended], (end - start));
+                global::CompiledNets.Generated.Kernels.MaxPoolArgmaxBackward_32x26x26_2_ReLU_out28x736(ref _maxPool1Output[start * MaxPool1Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool1Argmax[start * MaxPool1Argmax]), ref _deltaB[start * MaxPool1Units], ref _conv1Extended[first * Conv1Extended], (end - start));
                 for (int b = start; b < end; b++)
                 {
                     ref float sums = ref _conv1SampleGradients[b * Conv1Parameters];
@@ -976,23 +972,6 @@ namespace CompiledNets.Generated
                         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, oh * Wp), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, oh * OW), OW));
                     }
                 }
-            }
-        }
-
-        /// <summary>dy [32, 26, 26] of every sample into extended planes at stride 1, zeros elsewhere.</summary>
-        internal static void ConvExtendGradient_1x28x28_32x3x3(ref float dy, ref float extended, int rows)
-        {
-            const int F = 32, T = 736, Wp = 28, OH = 26, OW = 26;
-            for (int p = 0; p < rows * F; p++)
-            {
-                ref float plane = ref Unsafe.Add(ref extended, p * T);
-                ref float source = ref Unsafe.Add(ref dy, p * OH * OW);
-                for (int oh = 0; oh < OH; oh++)
-                {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, oh * OW), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp), OW));
-                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp + OW), Wp - OW).Clear();
-                }
-                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, OH * Wp), T - OH * Wp).Clear();
             }
         }
 
@@ -1520,10 +1499,10 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>The input gradient of max pooling and of the ReLU before it: dx [32, 26, 26] from dy [32, 13, 13] of every sample and the recorded choices.</summary>
-        internal static void MaxPoolArgmaxBackward_32x26x26_2_ReLU(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)
+        /// <summary>The input gradient of max pooling and of the ReLU before it: dx [32, 26, 26] in rows of 28, planes of 736, zeros elsewhere from dy [32, 13, 13] of every sample and the recorded choices.</summary>
+        internal static void MaxPoolArgmaxBackward_32x26x26_2_ReLU_out28x736(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)
         {
-            const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
+            const int C = 32, OH = 13, OW = 13, OutRow = 28, OutPlane = 736;
             const int Slots = 4; // record slots per output row
             if (Vector512.IsHardwareAccelerated)
             {
@@ -1531,25 +1510,28 @@ namespace CompiledNets.Generated
                 Vector512<int> laneBits = Vector512.Create(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
                 for (int plane = 0; plane < rows * C; plane++)
                 {
-                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                    ref float target = ref Unsafe.Add(ref dx, plane * OutPlane);
                     for (int oh = 0; oh < OH; oh++)
                     {
                         ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
                         ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
-                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
-                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * OutRow);
+                        ref float targetBottom = ref Unsafe.Add(ref targetTop, OutRow);
                         for (int ow = 0, step = 0; ow < OW; ow += 8, step++)
                         {
                             int at = Math.Min(ow, OW - 8); // the same step as the forward's
                             Vector512<float> g = Vector512.Shuffle(Vector256.LoadUnsafe(ref gradient, (nuint)at).ToVector512Unsafe(), spread);
                             Vector512<float> m = Vector512.Shuffle(Vector256.LoadUnsafe(ref maxima, (nuint)at).ToVector512Unsafe(), spread);
                             g = Vector512.ConditionalSelect(Vector512.GreaterThan(m, Vector512<float>.Zero), g, Vector512<float>.Zero); // ReLU's derivative at the chosen input
+                            g = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(g), Vector512.Create(1.17549435E-38f)), Vector512<float>.Zero, g); // subnormals flushed, as after the activation's derivative
                             uint bits = Unsafe.Add(ref record, step);
                             (g & Vector512.Equals(Vector512.Create((int)bits) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetTop, (nuint)(2 * at));
                             (g & Vector512.Equals(Vector512.Create((int)(bits >> 16)) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
                         }
+                        Unsafe.Add(ref targetTop, 2 * OW) = 0f; Unsafe.Add(ref targetBottom, 2 * OW) = 0f; Unsafe.Add(ref targetTop, 2 * OW + 1) = 0f; Unsafe.Add(ref targetBottom, 2 * OW + 1) = 0f; // columns past the windows
                     }
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, 2 * OH * OutRow), OutPlane - 2 * OH * OutRow).Clear(); // rows no window covers and the plane's tail
                 }
             }
             else
@@ -1558,25 +1540,28 @@ namespace CompiledNets.Generated
                 Vector256<int> laneBits = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
                 for (int plane = 0; plane < rows * C; plane++)
                 {
-                    ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                    ref float target = ref Unsafe.Add(ref dx, plane * OutPlane);
                     for (int oh = 0; oh < OH; oh++)
                     {
                         ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
                         ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
-                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
-                        ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                        ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * OutRow);
+                        ref float targetBottom = ref Unsafe.Add(ref targetTop, OutRow);
                         for (int ow = 0, step = 0; ow < OW; ow += 4, step++)
                         {
                             int at = Math.Min(ow, OW - 4); // the same step as the forward's
                             Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
                             Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
                             g = Vector256.ConditionalSelect(Vector256.GreaterThan(m, Vector256<float>.Zero), g, Vector256<float>.Zero); // ReLU's derivative at the chosen input
+                            g = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(g), Vector256.Create(1.17549435E-38f)), Vector256<float>.Zero, g); // subnormals flushed, as after the activation's derivative
                             uint bits = Unsafe.Add(ref record, step);
                             (g & Vector256.Equals(Vector256.Create((int)bits) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetTop, (nuint)(2 * at));
                             (g & Vector256.Equals(Vector256.Create((int)(bits >> 8)) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
                         }
+                        Unsafe.Add(ref targetTop, 2 * OW) = 0f; Unsafe.Add(ref targetBottom, 2 * OW) = 0f; Unsafe.Add(ref targetTop, 2 * OW + 1) = 0f; Unsafe.Add(ref targetBottom, 2 * OW + 1) = 0f; // columns past the windows
                     }
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, 2 * OH * OutRow), OutPlane - 2 * OH * OutRow).Clear(); // rows no window covers and the plane's tail
                 }
             }
         }
@@ -2190,23 +2175,6 @@ namespace CompiledNets.Generated
                         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, oh * Wp), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, oh * OW), OW));
                     }
                 }
-            }
-        }
-
-        /// <summary>dy [64, 11, 11] of every sample into extended planes at stride 1, zeros elsewhere.</summary>
-        internal static void ConvExtendGradient_32x13x13_64x3x3(ref float dy, ref float extended, int rows)
-        {
-            const int F = 64, T = 144, Wp = 13, OH = 11, OW = 11;
-            for (int p = 0; p < rows * F; p++)
-            {
-                ref float plane = ref Unsafe.Add(ref extended, p * T);
-                ref float source = ref Unsafe.Add(ref dy, p * OH * OW);
-                for (int oh = 0; oh < OH; oh++)
-                {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, oh * OW), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp), OW));
-                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, oh * Wp + OW), Wp - OW).Clear();
-                }
-                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, OH * Wp), T - OH * Wp).Clear();
             }
         }
 
@@ -2924,36 +2892,38 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>The input gradient of max pooling and of the ReLU before it: dx [64, 11, 11] from dy [64, 5, 5] of every sample and the recorded choices.</summary>
-        internal static void MaxPoolArgmaxBackward_64x11x11_2_ReLU(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)
+        /// <summary>The input gradient of max pooling and of the ReLU before it: dx [64, 11, 11] in rows of 13, planes of 144, zeros elsewhere from dy [64, 5, 5] of every sample and the recorded choices.</summary>
+        internal static void MaxPoolArgmaxBackward_64x11x11_2_ReLU_out13x144(ref float y, ref uint chosen, ref float dy, ref float dx, int rows)
         {
-            const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
+            const int C = 64, OH = 5, OW = 5, OutRow = 13, OutPlane = 144;
             const int Slots = 2; // record slots per output row
             Vector256<int> spread = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
             Vector256<int> laneBits = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
             for (int plane = 0; plane < rows * C; plane++)
             {
-                ref float target = ref Unsafe.Add(ref dx, plane * H * W);
+                ref float target = ref Unsafe.Add(ref dx, plane * OutPlane);
                 for (int oh = 0; oh < OH; oh++)
                 {
                     ref float maxima = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                     ref float gradient = ref Unsafe.Add(ref dy, plane * OH * OW + oh * OW);
                     ref uint record = ref Unsafe.Add(ref chosen, (plane * OH + oh) * Slots);
-                    ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * W);
-                    ref float targetBottom = ref Unsafe.Add(ref targetTop, W);
+                    ref float targetTop = ref Unsafe.Add(ref target, 2 * oh * OutRow);
+                    ref float targetBottom = ref Unsafe.Add(ref targetTop, OutRow);
                     for (int ow = 0, step = 0; ow < OW; ow += 4, step++)
                     {
                         int at = Math.Min(ow, OW - 4); // the same step as the forward's
                         Vector256<float> g = Vector256.Shuffle(Vector128.LoadUnsafe(ref gradient, (nuint)at).ToVector256Unsafe(), spread);
                         Vector256<float> m = Vector256.Shuffle(Vector128.LoadUnsafe(ref maxima, (nuint)at).ToVector256Unsafe(), spread);
                         g = Vector256.ConditionalSelect(Vector256.GreaterThan(m, Vector256<float>.Zero), g, Vector256<float>.Zero); // ReLU's derivative at the chosen input
+                        g = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(g), Vector256.Create(1.17549435E-38f)), Vector256<float>.Zero, g); // subnormals flushed, as after the activation's derivative
                         uint bits = Unsafe.Add(ref record, step);
                         (g & Vector256.Equals(Vector256.Create((int)bits) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetTop, (nuint)(2 * at));
                         (g & Vector256.Equals(Vector256.Create((int)(bits >> 8)) & laneBits, laneBits).AsSingle()).StoreUnsafe(ref targetBottom, (nuint)(2 * at));
                     }
-                    Unsafe.Add(ref targetTop, W - 1) = 0f; Unsafe.Add(ref targetBottom, W - 1) = 0f; // the odd last column is in no window
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref targetTop, 2 * OW), OutRow - 2 * OW).Clear(); // columns past the windows
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref targetBottom, 2 * OW), OutRow - 2 * OW).Clear();
                 }
-                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, (H - 1) * W), W).Clear(); // the odd last row is in no window
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, 2 * OH * OutRow), OutPlane - 2 * OH * OutRow).Clear(); // rows no window covers and the plane's tail
             }
         }
 
