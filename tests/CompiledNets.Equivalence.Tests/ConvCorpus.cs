@@ -53,6 +53,25 @@ public static class ConvCorpus
             [Sgd(LearningRate = 0.05f)]
             """, s => s.Conv2D(3, 4).MaxPool2D(2).Flatten().Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Sgd(0.05f));
 
+        // A fused pooling as the last layer: the loss writes its gradient, the convolution's step reads it.
+        yield return CorpusEntry.Image("ConvPooledOutput", [2, 10, 17], """
+            [Conv2D(3, 3, Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Loss(LossFunction.MeanSquaredError)]
+            [Sgd(LearningRate = 0.02f)]
+            """, s => s.Conv2D(3, 3, Activation.ReLU).MaxPool2D(2).Loss(LossFunction.MeanSquaredError).Sgd(0.02f));
+
+        // Weight gradients from the gradient's rows by position: 18 filters (a partial group of four, rows padded to 32),
+        // 27 weights a filter (a partial tile), a stride of 2 (every other position); then 20 filters of a 2 × 2 kernel.
+        yield return CorpusEntry.Image("ConvManyFilters", [3, 15, 14], """
+            [Conv2D(18, 3, Activation.ReLU, Stride = 2)]
+            [Conv2D(20, 2)]
+            [Flatten]
+            [Dense(3, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            """, s => s.Conv2D(18, 3, Activation.ReLU, stride: 2).Conv2D(20, 2).Flatten().Dense(3, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam());
+
         yield return CorpusEntry.Image("LeNet", [1, 28, 28], """
             [Conv2D(6, 5, Activation.Tanh, Padding = Padding.Same)]
             [AvgPool2D(2)]

@@ -72,6 +72,15 @@ internal sealed record ConvGeometry(int Channels, int Height, int Width, int Fil
     /// <summary>One sample's input gradient over the padded input, before it is cropped: <c>[C, Hp, Wp]</c> and the slack.</summary>
     public int InputGradientSample => PaddedSample + InputGradientSlack;
 
+    /// <summary>Output positions of one filter: the rows of the output gradient by position (<see cref="ConvWeightGradientRowsEmitter"/>).</summary>
+    public int Positions => OutHeight * OutWidth;
+
+    /// <summary>One position's row of the output gradient by position: every filter's, padded with zeros to whole 512-bit vectors.</summary>
+    public int FilterRow => RoundUp(Filters);
+
+    /// <summary>One sample's output gradient by position: <see cref="Positions"/> rows of <see cref="FilterRow"/>.</summary>
+    public int GradientRowsSample => Positions * FilterRow;
+
     /// <summary>The kernels' name stem: every size they are specialised to.</summary>
     public string Signature =>
         $"{Channels}x{Height}x{Width}_{Filters}x{Rows.Size}x{Columns.Size}" + (Rows.Stride != 1 ? $"_s{Rows.Stride}" : "") + (Rows.Same ? "_same" : "");
@@ -93,4 +102,8 @@ internal sealed record ConvKernels(ConvGeometry Geometry, Model.ActivationKind A
     public string WeightGradientName => $"ConvWeightGradient_{Geometry.Signature}";
 
     public string InputGradientName => $"ConvInputGradient_{Geometry.Signature}";
+
+    public string GradientRowsName => $"ConvGradientRows_{Geometry.Signature}";
+
+    public string WeightGradientRowsName => $"ConvWeightGradientRows_{Geometry.Signature}";
 }

@@ -9,9 +9,11 @@ namespace CompiledNets.Generator.Emit;
 /// (<see cref="EmitDirect"/>): a tile of 4 output channels × 4 vectors of positions keeps 16 accumulators in registers
 /// over the whole reduction, each step one broadcast weight per channel and one load per vector (8 loads for 16 FMAs).
 /// The input gradient is the same product turned round, a tile of 4 input channels × 4 vectors per kernel tap summed over
-/// the filters (<see cref="EmitInputGradient"/>). The weight gradient is a dot product along the positions per weight
-/// (<see cref="EmitWeightGradient"/>), in tiles of 4 filters × 4 weights. Every kernel takes the range of samples (or
-/// filters) it computes, so a product splits across the pool without changing any sum.
+/// the filters (<see cref="EmitInputGradient"/>). The weight gradient of a layer of few filters is a dot product along
+/// the positions per weight (<see cref="EmitWeightGradient"/>), in tiles of 4 filters × 4 weights; with 16 filters or
+/// more it is a sum of outer products over the gradient's rows by position (<see cref="ConvWeightGradientRowsEmitter"/>).
+/// Every kernel takes the range of samples (or filters) it computes, so a product splits across the pool without
+/// changing any sum.
 /// </summary>
 internal static class ConvKernelEmitter
 {

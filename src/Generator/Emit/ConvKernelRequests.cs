@@ -36,3 +36,13 @@ internal sealed record ConvInputGradientKernel(ConvGeometry Geometry) : KernelRe
 {
     public override void Emit(SourceWriter w) => ConvKernelEmitter.EmitInputGradient(w, Geometry);
 }
+
+internal sealed record ConvGradientRowsKernel(ConvGeometry Geometry) : KernelRequest
+{
+    public override void Emit(SourceWriter w) => ConvWeightGradientRowsEmitter.EmitGradientRows(w, Geometry);
+}
+
+internal sealed record ConvWeightGradientRowsKernel(ConvGeometry Geometry) : KernelRequest
+{
+    public override void Emit(SourceWriter w) => ConvWeightGradientRowsEmitter.EmitWeightGradient(w, Geometry);
+}

@@ -147,6 +147,11 @@ internal sealed class Conv2DLayer : LayerKind
         w.Line($"private const int {p}Padded = {g.PaddedSample}; // one sample's input with its padding: {g.Channels} × {g.PaddedHeight} × {g.PaddedWidth}");
         w.Line($"private const int {p}Extended = {g.ExtendedSample}; // one sample's outputs at stride 1 in rows of {g.PaddedWidth}, rounded to vectors");
         if (SumsWeightGradientPerSample(layer)) w.Line($"private const int {p}Parameters = {g.WeightCount + g.Filters}; // the weight, then the bias");
+        if (SumsWeightGradientFromRows(layer))
+        {
+            w.Line($"private const int {p}FilterWeights = {g.Channels * g.KernelArea}; // the weights of one filter: channels × {g.Rows.Size} × {g.Columns.Size}");
+            w.Line($"private const int {p}GradientRows = {g.GradientRowsSample}; // one sample's output gradient by position: {g.Positions} rows of {g.FilterRow}");
+        }
     }
 
     public override IEnumerable<string> TensorEntries(LayerPlan layer)
@@ -195,6 +200,14 @@ internal sealed class Conv2DLayer : LayerKind
         if (SumsWeightGradientPerSample(layer))
             yield return new ScratchBuffer($"_{layer.Field}SampleGradients", $"maxBatchSize * {layer.Prefix}Parameters",
                 $"[MaxBatchSize, {layer.Prefix}Parameters] each sample's weight and bias gradients, summed in sample order after the backward segment");
+        if (SumsWeightGradientFromRows(layer))
+        {
+            var g = Geometry(layer);
+            yield return new ScratchBuffer($"_{layer.Field}GradientRows", $"maxBatchSize * {layer.Prefix}GradientRows",
+                $"[MaxBatchSize, {g.Positions}, {g.FilterRow}] the output gradient by position, for the weight gradient");
+            yield return new ScratchBuffer($"_{layer.Field}WeightSums", $"{layer.Prefix}FilterWeights * {g.FilterRow}",
+                $"[{layer.Prefix}FilterWeights, {g.FilterRow}] the weight gradient by weight, before it is laid out by filter");
+        }
     }
 
     /// <summary>A fused pooling at stride 1 reads the extended rows: the outputs are never compacted.</summary>
@@ -213,6 +226,13 @@ internal sealed class Conv2DLayer : LayerKind
         var g = Geometry(layer);
         return 16L * (g.WeightCount + g.Filters) <= g.ExtendedSample + g.PaddedSample;
     }
+
+    /// <summary>
+    /// Whether the weight gradient over the batch is a sum of outer products of the output gradient's rows by position
+    /// (<see cref="ConvWeightGradientRowsEmitter"/>) rather than dot products along the extended planes: for layers of at
+    /// least 16 filters, which fill the vectors of a row.
+    /// </summary>
+    private static bool SumsWeightGradientFromRows(LayerPlan layer) => !SumsWeightGradientPerSample(layer) && Geometry(layer).Filters >= 16;
 
     /// <summary>Floats of one sample's scratch for single-sample <c>Predict</c>: its padded input, then its extended outputs.</summary>
     public override int InferenceScratchFloats(LayerPlan layer) => Geometry(layer).PaddedSample + Geometry(layer).PaddedSlack + Geometry(layer).ExtendedSample;
@@ -233,7 +253,12 @@ internal sealed class Conv2DLayer : LayerKind
         yield return new ConvForwardKernel(g, FusedActivation(layer, training: true), layer.Alpha);
         // A fused pooling at stride 1 writes the extended gradient itself.
         if (PoolFusion.FusedPool(plan, layer) is null || !PoolFusion.UsesExtendedRows(layer)) yield return new ConvExtendGradientKernel(g);
-        yield return new ConvWeightGradientKernel(g);
+        if (SumsWeightGradientFromRows(layer))
+        {
+            yield return new ConvGradientRowsKernel(g);
+            yield return new ConvWeightGradientRowsKernel(g);
+        }
+        else yield return new ConvWeightGradientKernel(g);
         if (!plan.NeedsInputGradient(layer)) yield break;
         yield return new ConvInputGradientKernel(g);
     }
@@ -241,7 +266,9 @@ internal sealed class Conv2DLayer : LayerKind
     public override IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
     {
         if (!plan.TrainsPerLayer || SumsWeightGradientPerSample(layer)) yield break;
-        yield return new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}Filters", ConvKernelEmitter.FilterTile);
+        yield return SumsWeightGradientFromRows(layer)
+            ? new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}FilterWeights", 4)
+            : new Job($"_{layer.Field}WeightGradient", layer.Prefix + "WeightGradient", $"{layer.Prefix}Filters", ConvKernelEmitter.FilterTile);
     }
 
     public override void EmitJobMethods(SourceWriter w, NetworkPlan plan, LayerPlan layer)
@@ -253,7 +280,8 @@ internal sealed class Conv2DLayer : LayerKind
         var pool = PoolFusion.FusedPool(plan, layer);
         w.Line($"// {layer.Name}: the forward pass for samples [first, last) (run in the training segments)" +
             (pool is null ? "" : $", each sample's outputs max-pooled by {pool.Name} as soon as they are computed") +
-            (perSample ? "." : $"; the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile})."));
+            (perSample ? "." : SumsWeightGradientFromRows(layer) ? "; the weight gradient for weights [first, last) of every filter (multiples of 4)."
+                : $"; the weight gradient for filters [first, last) (multiples of {ConvKernelEmitter.FilterTile})."));
         var forward = new ConvKernels(g, FusedActivation(layer, training: true), layer.Alpha);
         string input = plan.TrainingInput(layer.Index), output = layer.StoresPreActivation ? $"_{f}PreActivation" : $"_{f}Output";
         using (w.Block($"private void {p}ForwardTraining(int first, int last)"))
@@ -280,7 +308,9 @@ internal sealed class Conv2DLayer : LayerKind
             var k = new ConvKernels(g, ActivationKind.Linear, 0f);
             using (w.Block($"private void {p}WeightGradient(int first, int last)"))
             {
-                w.Line($"{GeneratedKernels}.{k.WeightGradientName}(ref _{f}Extended[0], ref _{f}Padded[0], ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
+                w.Line(SumsWeightGradientFromRows(layer)
+                    ? $"{GeneratedKernels}.{k.WeightGradientRowsName}(ref _{f}GradientRows[0], ref _{f}Padded[0], ref _{f}WeightSums[0], ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);"
+                    : $"{GeneratedKernels}.{k.WeightGradientName}(ref _{f}Extended[0], ref _{f}Padded[0], ref _gradients[{p}Weight], ref _gradients[{p}Bias], _rows, first, last);");
             }
         }
         w.Line();
@@ -343,9 +373,10 @@ internal sealed class Conv2DLayer : LayerKind
                 // after a stride compacted, from the thread's first place on, as it is needed only until it is extended.
                 var kernel = PoolFusion.BackwardKernel(layer, pool);
                 string poolUnits = $"{pool.Prefix}Units";
-                string target = kernel.WritesCompacted ? $"ref {layer.Delta}[{range.Origin} * {units}]" : extended;
+                bool intoExtended = PoolFusion.UsesExtendedRows(layer);
+                string target = intoExtended ? extended : $"ref {layer.Delta}[{range.Origin} * {units}]";
                 w.Line($"{GeneratedKernels}.{kernel.Name}({range.Ref($"_{pool.Field}Output", poolUnits)}, {ArgmaxRecord(pool, range.First)}, {range.Ref(pool.Delta, poolUnits)}, {target}, {range.Count});");
-                if (!kernel.WritesCompacted) return;
+                if (intoExtended) return;
                 deltaRef = target;
             }
             else if (!layer.IsLast)
@@ -369,12 +400,18 @@ internal sealed class Conv2DLayer : LayerKind
         {
             // The extended gradient stays in its samples' places: the weight gradient sums over the batch after the
             // segment (it reads only this layer's buffers, so it waits for the segment to end instead of cutting it).
-            yield return TrainingStep.PerSample((w, range) => ExtendGradient(w, range, range.Ref($"_{f}Extended", $"{p}Extended")), 0, extendFloats, extendShares);
+            bool rows = SumsWeightGradientFromRows(layer);
+            yield return TrainingStep.PerSample((w, range) =>
+            {
+                ExtendGradient(w, range, range.Ref($"_{f}Extended", $"{p}Extended"));
+                // The weight gradient reads the output gradient by position: made while the block's is in cache.
+                if (rows) w.Line($"{GeneratedKernels}.{k.GradientRowsName}({range.Ref($"_{f}Extended", $"{p}Extended")}, {range.Ref($"_{f}GradientRows", $"{p}GradientRows")}, {range.Count});");
+            }, 0, extendFloats + (rows ? g.GradientRowsSample : 0), extendShares);
             if (inputGradient)
                 yield return TrainingStep.PerSample((w, range) => InputGradient(w, range, range.Ref($"_{f}Extended", $"{p}Extended")),
                     ForwardFlopsPerSample(layer), inputGradientFloats, inputGradientShares);
             yield return TrainingStep.WholeBatch(w =>
-                w.Line($"if (SplitsAcrossCores({ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{f}WeightGradient); else {p}WeightGradient(0, {p}Filters);"),
+                w.Line($"if (SplitsAcrossCores({ForwardFlopsPerSample(layer)}L * rows)) RunAcrossCores(_{f}WeightGradient); else {p}WeightGradient(0, {p}{(SumsWeightGradientFromRows(layer) ? "FilterWeights" : "Filters")});"),
                 deferrable: true);
             yield break;
         }

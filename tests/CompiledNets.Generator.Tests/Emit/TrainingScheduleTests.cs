@@ -69,6 +69,22 @@ public class TrainingScheduleTests
     }
 
     [Fact]
+    public void A_layer_of_many_filters_sums_its_weight_gradient_from_the_gradient_by_position()
+    {
+        var source = KerasConvnet();
+        // conv2's 64 filters fill a row of vectors: each block's gradient is also laid out by position in the segment,
+        // while in cache, and the weight gradient after the segment splits the weights of a filter, in multiples of 4.
+        var segment = Method(source, "BackwardSegment0");
+        int pooled = segment.IndexOf("MaxPoolArgmaxBackward_64x11x11_2_ReLU_out13x144(", StringComparison.Ordinal);
+        int rows = segment.IndexOf("ConvGradientRows_32x13x13_64x3x3(ref _conv2Extended[start * Conv2Extended], ref _conv2GradientRows[start * Conv2GradientRows], (end - start));", StringComparison.Ordinal);
+        Assert.True(pooled >= 0 && pooled < rows, "expected conv2's extended gradient, then its rows by position, in one step");
+        Assert.Contains("ConvWeightGradientRows_32x13x13_64x3x3(ref _conv2GradientRows[0], ref _conv2Padded[0], ref _conv2WeightSums[0], ref _gradients[Conv2Weight], ref _gradients[Conv2Bias], _rows, first, last);",
+            Method(source, "Conv2WeightGradient"));
+        Assert.Contains("PartitionOf(Conv2FilterWeights, 4, part)", source);
+        Assert.DoesNotContain("ConvWeightGradient_32x13x13_64x3x3", source);
+    }
+
+    [Fact]
     public void An_extended_gradient_kept_per_block_is_read_in_the_step_that_writes_it()
     {
         // conv2 has few weights (296) and an input gradient: its extended gradient lives only while a block runs, so the

@@ -62,6 +62,8 @@ namespace Demo.Vision
         private const int Conv2Bias = 18752;
         private const int Conv2Padded = 5408; // one sample's input with its padding: 32 × 13 × 13
         private const int Conv2Extended = 9216; // one sample's outputs at stride 1 in rows of 13, rounded to vectors
+        private const int Conv2FilterWeights = 288; // the weights of one filter: channels × 3 × 3
+        private const int Conv2GradientRows = 7744; // one sample's output gradient by position: 121 rows of 64
         // Layer 4: maxpool2 = MaxPool2D(2), 7744 -> 1600; [[64, 11, 11]] -> [64, 5, 5]
         private const int MaxPool2Units = 1600;
         private const int MaxPool2Argmax = 640; // record slots of one sample: which input each window's gradient goes to, as bits
@@ -130,6 +132,8 @@ namespace Demo.Vision
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Padded; // [MaxBatchSize, 32, 13, 13] the input with its padding
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2Extended; // [MaxBatchSize, 64, 144] the output gradient at stride 1 in rows of 13, zeros where no output is
         private readonly global::CompiledNets.Kernels.AlignedFloats _conv2InputGradient; // [MaxBatchSize, 32, 13, 13] the input gradient over the padded input, and 3 floats of slack per sample (a thread's blocks reuse its first places)
+        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2GradientRows; // [MaxBatchSize, 121, 64] the output gradient by position, for the weight gradient
+        private readonly global::CompiledNets.Kernels.AlignedFloats _conv2WeightSums; // [Conv2FilterWeights, 64] the weight gradient by weight, before it is laid out by filter
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool2Argmax; // [MaxBatchSize, MaxPool2Argmax] each window's chosen input, as uint bits in the floats' place
         private readonly global::CompiledNets.Kernels.AlignedFloats _maxPool2Output; // [MaxBatchSize, 1600] output
         private readonly global::CompiledNets.Kernels.AlignedFloats _flatten1Output; // [MaxBatchSize, 1600] output
@@ -177,6 +181,8 @@ namespace Demo.Vision
             _conv2Padded = new(maxBatchSize * Conv2Padded + 3);
             _conv2Extended = new(maxBatchSize * Conv2Extended);
             _conv2InputGradient = new(maxBatchSize * 5411);
+            _conv2GradientRows = new(maxBatchSize * Conv2GradientRows);
+            _conv2WeightSums = new(Conv2FilterWeights * 64);
             _maxPool2Argmax = new(maxBatchSize * MaxPool2Argmax);
             _maxPool2Output = new(maxBatchSize * MaxPool2Units);
             _flatten1Output = new(maxBatchSize * Flatten1Units);
@@ -186,7 +192,7 @@ namespace Demo.Vision
             _dense1Output = new(maxBatchSize * Dense1Units);
             _deltaA = new(maxBatchSize * Widest);
             _deltaB = new(maxBatchSize * Widest);
-            _conv2WeightGradient = part => { var (first, last) = PartitionOf(Conv2Filters, 4, part); Conv2WeightGradient(first, last); };
+            _conv2WeightGradient = part => { var (first, last) = PartitionOf(Conv2FilterWeights, 4, part); Conv2WeightGradient(first, last); };
             _dense1ForwardTraining = part => { var (first, last) = PartitionOf(Dense1Units, 4, part); Dense1ForwardTraining(first, last); };
             _dense1WeightGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1WeightGradient(first, last); };
             _dense1InputGradient = part => { var (first, last) = PartitionOf(Dense1Inputs, 64, part); Dense1InputGradient(first, last); };
@@ -349,11 +355,11 @@ namespace Demo.Vision
             if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1WeightGradient); else Dense1WeightGradient(0, Dense1Inputs);
             if (SplitsAcrossCores(32000L * rows)) RunAcrossCores(_dense1InputGradient); else Dense1InputGradient(0, Dense1Inputs);
             // dropout1, conv2: sample by sample, in BackwardSegment0
-            if (SplitsAcrossCores(606208L * rows)) RunAcrossCores(_backwardSegment0); else BackwardSegment0(0, rows);
+            if (SplitsAcrossCores(730112L * rows)) RunAcrossCores(_backwardSegment0); else BackwardSegment0(0, rows);
             // conv2, conv1: sample by sample, in BackwardSegment1
             if (SplitsAcrossCores(6716464L * rows)) RunAcrossCores(_backwardSegment1); else BackwardSegment1(0, rows);
             // conv2 (_deltaA)
-            if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2WeightGradient); else Conv2WeightGradient(0, Conv2Filters);
+            if (SplitsAcrossCores(4460544L * rows)) RunAcrossCores(_conv2WeightGradient); else Conv2WeightGradient(0, Conv2FilterWeights);
             // conv1 (_deltaA)
             global::CompiledNets.Kernels.LayerKernels.SumRows(_conv1SampleGradients.AsSpan(0, rows * Conv1Parameters), rows, _gradients.AsSpan(Conv1Weight, Conv1Parameters));
             return loss;
@@ -383,7 +389,7 @@ namespace Demo.Vision
             }
         }
 
-        // conv2: the forward pass for samples [first, last) (run in the training segments), each sample's outputs max-pooled by maxpool2 as soon as they are computed; the weight gradient for filters [first, last) (multiples of 4).
+        // conv2: the forward pass for samples [first, last) (run in the training segments), each sample's outputs max-pooled by maxpool2 as soon as they are computed; the weight gradient for weights [first, last) of every filter (multiples of 4).
         private void Conv2ForwardTraining(int first, int last)
         {
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref _maxPool1Output[0], ref _conv2Padded[0], first, last);
@@ -396,7 +402,7 @@ namespace Demo.Vision
         }
         private void Conv2WeightGradient(int first, int last)
         {
-            global::CompiledNets.Generated.Kernels.ConvWeightGradient_32x13x13_64x3x3(ref _conv2Extended[0], ref _conv2Padded[0], ref _gradients[Conv2Weight], ref _gradients[Conv2Bias], _rows, first, last);
+            global::CompiledNets.Generated.Kernels.ConvWeightGradientRows_32x13x13_64x3x3(ref _conv2GradientRows[0], ref _conv2Padded[0], ref _conv2WeightSums[0], ref _gradients[Conv2Weight], ref _gradients[Conv2Bias], _rows, first, last);
         }
 
         // dense1: forward split over outputs (multiples of 4), backward over input columns (multiples of 64).
@@ -428,16 +434,17 @@ namespace Demo.Vision
             }
         }
 
-        /// <summary>dropout1, conv2 for samples [first, last), 3 at a time: a block's values are still in cache for the next step.</summary>
+        /// <summary>dropout1, conv2 for samples [first, last), 2 at a time: a block's values are still in cache for the next step.</summary>
         private void BackwardSegment0(int first, int last)
         {
-            for (int start = first; start < last; start += 3)
+            for (int start = first; start < last; start += 2)
             {
-                int end = global::System.Math.Min(last, start + 3);
+                int end = global::System.Math.Min(last, start + 2);
                 // dropout1 (_deltaB)
                 global::CompiledNets.Kernels.LayerKernels.DropoutBackward(_deltaB.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units), _dropout1Mask.AsSpan(start * Dropout1Units, (end - start) * Dropout1Units));
                 // conv2 (_deltaA)
                 global::CompiledNets.Generated.Kernels.MaxPoolArgmaxBackward_64x11x11_2_ReLU_out13x144(ref _maxPool2Output[start * MaxPool2Units], ref global::System.Runtime.CompilerServices.Unsafe.As<float, uint>(ref _maxPool2Argmax[start * MaxPool2Argmax]), ref _deltaB[start * MaxPool2Units], ref _conv2Extended[start * Conv2Extended], (end - start));
+                global::CompiledNets.Generated.Kernels.ConvGradientRows_32x13x13_64x3x3(ref _conv2Extended[start * Conv2Extended], ref _conv2GradientRows[start * Conv2GradientRows], (end - start));
             }
         }
 
@@ -2178,274 +2185,300 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>
-        /// The weight and bias gradients of filters [first, last) of 64, summed over the batch and the 144 positions of each extended plane:
-        /// tiles of 4 filters × 4 weights, 8 samples at a time.
-        /// </summary>
-        internal static void ConvWeightGradient_32x13x13_64x3x3(ref float dy, ref float padded, ref float dw, ref float db, int batch, int first, int last)
+        /// <summary>dy of <c>rows</c> samples from [64, 144] extended planes to [121, 64] rows: each output position's gradient over the filters.</summary>
+        internal static void ConvGradientRows_32x13x13_64x3x3(ref float extended, ref float gradientRows, int rows)
         {
-            const int K = 288, T = 144, DySample = 9216, XSample = 5408;
+            const int F = 64, FilterRow = 64, T = 144, Wp = 13, OH = 11, OW = 11;
+            for (int b = 0; b < rows; b++)
+            {
+                ref float planes = ref Unsafe.Add(ref extended, b * F * T);
+                ref float sample = ref Unsafe.Add(ref gradientRows, b * OH * OW * FilterRow);
+                int f = 0;
+                for (; f <= F - 4; f += 4)
+                {
+                    ref float plane = ref Unsafe.Add(ref planes, f * T);
+                    ref float filters = ref Unsafe.Add(ref sample, f);
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        ref float source = ref Unsafe.Add(ref plane, oh * 1 * Wp);
+                        ref float target = ref Unsafe.Add(ref filters, oh * OW * FilterRow);
+                        for (nuint ow = 0; ow < OW; ow++)
+                        {
+                            Vector128.Create(Unsafe.Add(ref source, ow), Unsafe.Add(ref source, T + ow), Unsafe.Add(ref source, 2 * T + ow), Unsafe.Add(ref source, 3 * T + ow)).StoreUnsafe(ref target, ow * FilterRow);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The weight gradient of weights [first, last) of each filter (of 288: channel, row, column), summed over the batch's 121 output positions as
+        /// outer products of each position's gradient row and the inputs the weights read there; the part from weight 0 also sums the bias gradient.
+        /// </summary>
+        internal static void ConvWeightGradientRows_32x13x13_64x3x3(ref float gradientRows, ref float padded, ref float sums, ref float dw, ref float db, int batch, int first, int last)
+        {
+            const int K = 288, F = 64, FilterRow = 64, OH = 11, OW = 11, Wp = 13, XSample = 5408, RowsSample = 7744;
             for (int b0 = 0; b0 < batch; b0 += 8)
             {
                 int b1 = Math.Min(batch, b0 + 8);
-                int o = first;
-                for (; o <= last - 4; o += 4)
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    int k = 0;
-                    for (; k <= K - 4; k += 4)
+                    int k = first;
+                    for (; k <= last - 4; k += 4)
                     {
-                        int x0 = k / 9 * 169 + k % 9 / 3 * 13 + k % 3;
-                        int x1 = (k + 1) / 9 * 169 + (k + 1) % 9 / 3 * 13 + (k + 1) % 3;
-                        int x2 = (k + 2) / 9 * 169 + (k + 2) % 9 / 3 * 13 + (k + 2) % 3;
-                        int x3 = (k + 3) / 9 * 169 + (k + 3) % 9 / 3 * 13 + (k + 3) % 3;
-                        float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f, s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f, s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f, s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
-                        if (Vector512.IsHardwareAccelerated)
+                        int x0 = k / 9 * 169 + k % 9 / 3 * Wp + k % 3;
+                        int x1 = (k + 1) / 9 * 169 + (k + 1) % 9 / 3 * Wp + (k + 1) % 3;
+                        int x2 = (k + 2) / 9 * 169 + (k + 2) % 9 / 3 * Wp + (k + 2) % 3;
+                        int x3 = (k + 3) / 9 * 169 + (k + 3) % 9 / 3 * Wp + (k + 3) % 3;
+                        for (int fg = 0; fg < 64; fg += 64)
                         {
                             Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a12 = Vector512<float>.Zero, a13 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a22 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a32 = Vector512<float>.Zero, a33 = Vector512<float>.Zero;
                             for (int b = b0; b < b1; b++)
                             {
-                                ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
-                                ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
-                                for (nuint t = 0; t < T; t += 16)
+                                ref float xs = ref Unsafe.Add(ref padded, b * XSample);
+                                ref float ds = ref Unsafe.Add(ref gradientRows, b * RowsSample + fg);
+                                for (int oh = 0; oh < OH; oh++)
                                 {
-                                    Vector512<float> d0 = Vector512.LoadUnsafe(ref d, t);
-                                    Vector512<float> d1 = Vector512.LoadUnsafe(ref d, 1 * T + t);
-                                    Vector512<float> d2 = Vector512.LoadUnsafe(ref d, 2 * T + t);
-                                    Vector512<float> d3 = Vector512.LoadUnsafe(ref d, 3 * T + t);
-                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref x0r, t);
-                                    a00 = Vector512.MultiplyAddEstimate(d0, v0, a00);
-                                    a10 = Vector512.MultiplyAddEstimate(d1, v0, a10);
-                                    a20 = Vector512.MultiplyAddEstimate(d2, v0, a20);
-                                    a30 = Vector512.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector512<float> v1 = Vector512.LoadUnsafe(ref x1r, t);
-                                    a01 = Vector512.MultiplyAddEstimate(d0, v1, a01);
-                                    a11 = Vector512.MultiplyAddEstimate(d1, v1, a11);
-                                    a21 = Vector512.MultiplyAddEstimate(d2, v1, a21);
-                                    a31 = Vector512.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector512<float> v2 = Vector512.LoadUnsafe(ref x2r, t);
-                                    a02 = Vector512.MultiplyAddEstimate(d0, v2, a02);
-                                    a12 = Vector512.MultiplyAddEstimate(d1, v2, a12);
-                                    a22 = Vector512.MultiplyAddEstimate(d2, v2, a22);
-                                    a32 = Vector512.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector512<float> v3 = Vector512.LoadUnsafe(ref x3r, t);
-                                    a03 = Vector512.MultiplyAddEstimate(d0, v3, a03);
-                                    a13 = Vector512.MultiplyAddEstimate(d1, v3, a13);
-                                    a23 = Vector512.MultiplyAddEstimate(d2, v3, a23);
-                                    a33 = Vector512.MultiplyAddEstimate(d3, v3, a33);
+                                    ref float r0 = ref Unsafe.Add(ref xs, x0 + oh * Wp); ref float r1 = ref Unsafe.Add(ref xs, x1 + oh * Wp); ref float r2 = ref Unsafe.Add(ref xs, x2 + oh * Wp); ref float r3 = ref Unsafe.Add(ref xs, x3 + oh * Wp);
+                                    ref float dr = ref Unsafe.Add(ref ds, oh * OW * FilterRow);
+                                    for (nuint ow = 0; ow < OW; ow++)
+                                    {
+                                        ref float dp = ref Unsafe.Add(ref dr, ow * FilterRow);
+                                        Vector512<float> d0 = Vector512.LoadUnsafe(ref dp);
+                                        Vector512<float> d1 = Vector512.LoadUnsafe(ref dp, 16);
+                                        Vector512<float> d2 = Vector512.LoadUnsafe(ref dp, 32);
+                                        Vector512<float> d3 = Vector512.LoadUnsafe(ref dp, 48);
+                                        Vector512<float> v0 = Vector512.Create(Unsafe.Add(ref r0, ow));
+                                        a00 = Vector512.MultiplyAddEstimate(v0, d0, a00);
+                                        a01 = Vector512.MultiplyAddEstimate(v0, d1, a01);
+                                        a02 = Vector512.MultiplyAddEstimate(v0, d2, a02);
+                                        a03 = Vector512.MultiplyAddEstimate(v0, d3, a03);
+                                        Vector512<float> v1 = Vector512.Create(Unsafe.Add(ref r1, ow));
+                                        a10 = Vector512.MultiplyAddEstimate(v1, d0, a10);
+                                        a11 = Vector512.MultiplyAddEstimate(v1, d1, a11);
+                                        a12 = Vector512.MultiplyAddEstimate(v1, d2, a12);
+                                        a13 = Vector512.MultiplyAddEstimate(v1, d3, a13);
+                                        Vector512<float> v2 = Vector512.Create(Unsafe.Add(ref r2, ow));
+                                        a20 = Vector512.MultiplyAddEstimate(v2, d0, a20);
+                                        a21 = Vector512.MultiplyAddEstimate(v2, d1, a21);
+                                        a22 = Vector512.MultiplyAddEstimate(v2, d2, a22);
+                                        a23 = Vector512.MultiplyAddEstimate(v2, d3, a23);
+                                        Vector512<float> v3 = Vector512.Create(Unsafe.Add(ref r3, ow));
+                                        a30 = Vector512.MultiplyAddEstimate(v3, d0, a30);
+                                        a31 = Vector512.MultiplyAddEstimate(v3, d1, a31);
+                                        a32 = Vector512.MultiplyAddEstimate(v3, d2, a32);
+                                        a33 = Vector512.MultiplyAddEstimate(v3, d3, a33);
+                                    }
                                 }
                             }
-                            Vector512<float> sums = SumEach16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
-                            s00 = sums.GetElement(0);
-                            s01 = sums.GetElement(1);
-                            s02 = sums.GetElement(2);
-                            s03 = sums.GetElement(3);
-                            s10 = sums.GetElement(4);
-                            s11 = sums.GetElement(5);
-                            s12 = sums.GetElement(6);
-                            s13 = sums.GetElement(7);
-                            s20 = sums.GetElement(8);
-                            s21 = sums.GetElement(9);
-                            s22 = sums.GetElement(10);
-                            s23 = sums.GetElement(11);
-                            s30 = sums.GetElement(12);
-                            s31 = sums.GetElement(13);
-                            s32 = sums.GetElement(14);
-                            s33 = sums.GetElement(15);
+                            ref float s = ref Unsafe.Add(ref sums, k * FilterRow + fg);
+                            if (b0 == 0) a00.StoreUnsafe(ref s, 0); else (Vector512.LoadUnsafe(ref s, 0) + a00).StoreUnsafe(ref s, 0);
+                            if (b0 == 0) a01.StoreUnsafe(ref s, (nuint)(16)); else (Vector512.LoadUnsafe(ref s, (nuint)(16)) + a01).StoreUnsafe(ref s, (nuint)(16));
+                            if (b0 == 0) a02.StoreUnsafe(ref s, (nuint)(32)); else (Vector512.LoadUnsafe(ref s, (nuint)(32)) + a02).StoreUnsafe(ref s, (nuint)(32));
+                            if (b0 == 0) a03.StoreUnsafe(ref s, (nuint)(48)); else (Vector512.LoadUnsafe(ref s, (nuint)(48)) + a03).StoreUnsafe(ref s, (nuint)(48));
+                            if (b0 == 0) a10.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 0)); else (Vector512.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 0)) + a10).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 0));
+                            if (b0 == 0) a11.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 16)); else (Vector512.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 16)) + a11).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 16));
+                            if (b0 == 0) a12.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 32)); else (Vector512.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 32)) + a12).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 32));
+                            if (b0 == 0) a13.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 48)); else (Vector512.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 48)) + a13).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 48));
+                            if (b0 == 0) a20.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 0)); else (Vector512.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 0)) + a20).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 0));
+                            if (b0 == 0) a21.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 16)); else (Vector512.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 16)) + a21).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 16));
+                            if (b0 == 0) a22.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 32)); else (Vector512.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 32)) + a22).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 32));
+                            if (b0 == 0) a23.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 48)); else (Vector512.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 48)) + a23).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 48));
+                            if (b0 == 0) a30.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 0)); else (Vector512.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 0)) + a30).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 0));
+                            if (b0 == 0) a31.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 16)); else (Vector512.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 16)) + a31).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 16));
+                            if (b0 == 0) a32.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 32)); else (Vector512.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 32)) + a32).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 32));
+                            if (b0 == 0) a33.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 48)); else (Vector512.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 48)) + a33).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 48));
                         }
-                        else if (Vector256.IsHardwareAccelerated)
+                    }
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    int k = first;
+                    for (; k <= last - 4; k += 4)
+                    {
+                        int x0 = k / 9 * 169 + k % 9 / 3 * Wp + k % 3;
+                        int x1 = (k + 1) / 9 * 169 + (k + 1) % 9 / 3 * Wp + (k + 1) % 3;
+                        int x2 = (k + 2) / 9 * 169 + (k + 2) % 9 / 3 * Wp + (k + 2) % 3;
+                        int x3 = (k + 3) / 9 * 169 + (k + 3) % 9 / 3 * Wp + (k + 3) % 3;
+                        for (int fg = 0; fg < 64; fg += 32)
                         {
                             Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero, a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero, a13 = Vector256<float>.Zero, a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero, a23 = Vector256<float>.Zero, a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero, a33 = Vector256<float>.Zero;
                             for (int b = b0; b < b1; b++)
                             {
-                                ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
-                                ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
-                                for (nuint t = 0; t < T; t += 8)
+                                ref float xs = ref Unsafe.Add(ref padded, b * XSample);
+                                ref float ds = ref Unsafe.Add(ref gradientRows, b * RowsSample + fg);
+                                for (int oh = 0; oh < OH; oh++)
                                 {
-                                    Vector256<float> d0 = Vector256.LoadUnsafe(ref d, t);
-                                    Vector256<float> d1 = Vector256.LoadUnsafe(ref d, 1 * T + t);
-                                    Vector256<float> d2 = Vector256.LoadUnsafe(ref d, 2 * T + t);
-                                    Vector256<float> d3 = Vector256.LoadUnsafe(ref d, 3 * T + t);
-                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref x0r, t);
-                                    a00 = Vector256.MultiplyAddEstimate(d0, v0, a00);
-                                    a10 = Vector256.MultiplyAddEstimate(d1, v0, a10);
-                                    a20 = Vector256.MultiplyAddEstimate(d2, v0, a20);
-                                    a30 = Vector256.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref x1r, t);
-                                    a01 = Vector256.MultiplyAddEstimate(d0, v1, a01);
-                                    a11 = Vector256.MultiplyAddEstimate(d1, v1, a11);
-                                    a21 = Vector256.MultiplyAddEstimate(d2, v1, a21);
-                                    a31 = Vector256.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector256<float> v2 = Vector256.LoadUnsafe(ref x2r, t);
-                                    a02 = Vector256.MultiplyAddEstimate(d0, v2, a02);
-                                    a12 = Vector256.MultiplyAddEstimate(d1, v2, a12);
-                                    a22 = Vector256.MultiplyAddEstimate(d2, v2, a22);
-                                    a32 = Vector256.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector256<float> v3 = Vector256.LoadUnsafe(ref x3r, t);
-                                    a03 = Vector256.MultiplyAddEstimate(d0, v3, a03);
-                                    a13 = Vector256.MultiplyAddEstimate(d1, v3, a13);
-                                    a23 = Vector256.MultiplyAddEstimate(d2, v3, a23);
-                                    a33 = Vector256.MultiplyAddEstimate(d3, v3, a33);
+                                    ref float r0 = ref Unsafe.Add(ref xs, x0 + oh * Wp); ref float r1 = ref Unsafe.Add(ref xs, x1 + oh * Wp); ref float r2 = ref Unsafe.Add(ref xs, x2 + oh * Wp); ref float r3 = ref Unsafe.Add(ref xs, x3 + oh * Wp);
+                                    ref float dr = ref Unsafe.Add(ref ds, oh * OW * FilterRow);
+                                    for (nuint ow = 0; ow < OW; ow++)
+                                    {
+                                        ref float dp = ref Unsafe.Add(ref dr, ow * FilterRow);
+                                        Vector256<float> d0 = Vector256.LoadUnsafe(ref dp);
+                                        Vector256<float> d1 = Vector256.LoadUnsafe(ref dp, 8);
+                                        Vector256<float> d2 = Vector256.LoadUnsafe(ref dp, 16);
+                                        Vector256<float> d3 = Vector256.LoadUnsafe(ref dp, 24);
+                                        Vector256<float> v0 = Vector256.Create(Unsafe.Add(ref r0, ow));
+                                        a00 = Vector256.MultiplyAddEstimate(v0, d0, a00);
+                                        a01 = Vector256.MultiplyAddEstimate(v0, d1, a01);
+                                        a02 = Vector256.MultiplyAddEstimate(v0, d2, a02);
+                                        a03 = Vector256.MultiplyAddEstimate(v0, d3, a03);
+                                        Vector256<float> v1 = Vector256.Create(Unsafe.Add(ref r1, ow));
+                                        a10 = Vector256.MultiplyAddEstimate(v1, d0, a10);
+                                        a11 = Vector256.MultiplyAddEstimate(v1, d1, a11);
+                                        a12 = Vector256.MultiplyAddEstimate(v1, d2, a12);
+                                        a13 = Vector256.MultiplyAddEstimate(v1, d3, a13);
+                                        Vector256<float> v2 = Vector256.Create(Unsafe.Add(ref r2, ow));
+                                        a20 = Vector256.MultiplyAddEstimate(v2, d0, a20);
+                                        a21 = Vector256.MultiplyAddEstimate(v2, d1, a21);
+                                        a22 = Vector256.MultiplyAddEstimate(v2, d2, a22);
+                                        a23 = Vector256.MultiplyAddEstimate(v2, d3, a23);
+                                        Vector256<float> v3 = Vector256.Create(Unsafe.Add(ref r3, ow));
+                                        a30 = Vector256.MultiplyAddEstimate(v3, d0, a30);
+                                        a31 = Vector256.MultiplyAddEstimate(v3, d1, a31);
+                                        a32 = Vector256.MultiplyAddEstimate(v3, d2, a32);
+                                        a33 = Vector256.MultiplyAddEstimate(v3, d3, a33);
+                                    }
                                 }
                             }
-                            s00 = Vector256.Sum(a00);
-                            s01 = Vector256.Sum(a01);
-                            s02 = Vector256.Sum(a02);
-                            s03 = Vector256.Sum(a03);
-                            s10 = Vector256.Sum(a10);
-                            s11 = Vector256.Sum(a11);
-                            s12 = Vector256.Sum(a12);
-                            s13 = Vector256.Sum(a13);
-                            s20 = Vector256.Sum(a20);
-                            s21 = Vector256.Sum(a21);
-                            s22 = Vector256.Sum(a22);
-                            s23 = Vector256.Sum(a23);
-                            s30 = Vector256.Sum(a30);
-                            s31 = Vector256.Sum(a31);
-                            s32 = Vector256.Sum(a32);
-                            s33 = Vector256.Sum(a33);
+                            ref float s = ref Unsafe.Add(ref sums, k * FilterRow + fg);
+                            if (b0 == 0) a00.StoreUnsafe(ref s, 0); else (Vector256.LoadUnsafe(ref s, 0) + a00).StoreUnsafe(ref s, 0);
+                            if (b0 == 0) a01.StoreUnsafe(ref s, (nuint)(8)); else (Vector256.LoadUnsafe(ref s, (nuint)(8)) + a01).StoreUnsafe(ref s, (nuint)(8));
+                            if (b0 == 0) a02.StoreUnsafe(ref s, (nuint)(16)); else (Vector256.LoadUnsafe(ref s, (nuint)(16)) + a02).StoreUnsafe(ref s, (nuint)(16));
+                            if (b0 == 0) a03.StoreUnsafe(ref s, (nuint)(24)); else (Vector256.LoadUnsafe(ref s, (nuint)(24)) + a03).StoreUnsafe(ref s, (nuint)(24));
+                            if (b0 == 0) a10.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 0)); else (Vector256.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 0)) + a10).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 0));
+                            if (b0 == 0) a11.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 8)); else (Vector256.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 8)) + a11).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 8));
+                            if (b0 == 0) a12.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 16)); else (Vector256.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 16)) + a12).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 16));
+                            if (b0 == 0) a13.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 24)); else (Vector256.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 24)) + a13).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 24));
+                            if (b0 == 0) a20.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 0)); else (Vector256.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 0)) + a20).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 0));
+                            if (b0 == 0) a21.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 8)); else (Vector256.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 8)) + a21).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 8));
+                            if (b0 == 0) a22.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 16)); else (Vector256.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 16)) + a22).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 16));
+                            if (b0 == 0) a23.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 24)); else (Vector256.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 24)) + a23).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 24));
+                            if (b0 == 0) a30.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 0)); else (Vector256.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 0)) + a30).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 0));
+                            if (b0 == 0) a31.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 8)); else (Vector256.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 8)) + a31).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 8));
+                            if (b0 == 0) a32.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 16)); else (Vector256.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 16)) + a32).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 16));
+                            if (b0 == 0) a33.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 24)); else (Vector256.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 24)) + a33).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 24));
                         }
-                        else if (Vector128.IsHardwareAccelerated)
+                    }
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    int k = first;
+                    for (; k <= last - 4; k += 4)
+                    {
+                        int x0 = k / 9 * 169 + k % 9 / 3 * Wp + k % 3;
+                        int x1 = (k + 1) / 9 * 169 + (k + 1) % 9 / 3 * Wp + (k + 1) % 3;
+                        int x2 = (k + 2) / 9 * 169 + (k + 2) % 9 / 3 * Wp + (k + 2) % 3;
+                        int x3 = (k + 3) / 9 * 169 + (k + 3) % 9 / 3 * Wp + (k + 3) % 3;
+                        for (int fg = 0; fg < 64; fg += 16)
                         {
                             Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero, a10 = Vector128<float>.Zero, a11 = Vector128<float>.Zero, a12 = Vector128<float>.Zero, a13 = Vector128<float>.Zero, a20 = Vector128<float>.Zero, a21 = Vector128<float>.Zero, a22 = Vector128<float>.Zero, a23 = Vector128<float>.Zero, a30 = Vector128<float>.Zero, a31 = Vector128<float>.Zero, a32 = Vector128<float>.Zero, a33 = Vector128<float>.Zero;
                             for (int b = b0; b < b1; b++)
                             {
-                                ref float d = ref Unsafe.Add(ref dy, b * DySample + o * T);
-                                ref float x = ref Unsafe.Add(ref padded, b * XSample);
-                                ref float x0r = ref Unsafe.Add(ref x, x0); ref float x1r = ref Unsafe.Add(ref x, x1); ref float x2r = ref Unsafe.Add(ref x, x2); ref float x3r = ref Unsafe.Add(ref x, x3);
-                                for (nuint t = 0; t < T; t += 4)
+                                ref float xs = ref Unsafe.Add(ref padded, b * XSample);
+                                ref float ds = ref Unsafe.Add(ref gradientRows, b * RowsSample + fg);
+                                for (int oh = 0; oh < OH; oh++)
                                 {
-                                    Vector128<float> d0 = Vector128.LoadUnsafe(ref d, t);
-                                    Vector128<float> d1 = Vector128.LoadUnsafe(ref d, 1 * T + t);
-                                    Vector128<float> d2 = Vector128.LoadUnsafe(ref d, 2 * T + t);
-                                    Vector128<float> d3 = Vector128.LoadUnsafe(ref d, 3 * T + t);
-                                    Vector128<float> v0 = Vector128.LoadUnsafe(ref x0r, t);
-                                    a00 = Vector128.MultiplyAddEstimate(d0, v0, a00);
-                                    a10 = Vector128.MultiplyAddEstimate(d1, v0, a10);
-                                    a20 = Vector128.MultiplyAddEstimate(d2, v0, a20);
-                                    a30 = Vector128.MultiplyAddEstimate(d3, v0, a30);
-                                    Vector128<float> v1 = Vector128.LoadUnsafe(ref x1r, t);
-                                    a01 = Vector128.MultiplyAddEstimate(d0, v1, a01);
-                                    a11 = Vector128.MultiplyAddEstimate(d1, v1, a11);
-                                    a21 = Vector128.MultiplyAddEstimate(d2, v1, a21);
-                                    a31 = Vector128.MultiplyAddEstimate(d3, v1, a31);
-                                    Vector128<float> v2 = Vector128.LoadUnsafe(ref x2r, t);
-                                    a02 = Vector128.MultiplyAddEstimate(d0, v2, a02);
-                                    a12 = Vector128.MultiplyAddEstimate(d1, v2, a12);
-                                    a22 = Vector128.MultiplyAddEstimate(d2, v2, a22);
-                                    a32 = Vector128.MultiplyAddEstimate(d3, v2, a32);
-                                    Vector128<float> v3 = Vector128.LoadUnsafe(ref x3r, t);
-                                    a03 = Vector128.MultiplyAddEstimate(d0, v3, a03);
-                                    a13 = Vector128.MultiplyAddEstimate(d1, v3, a13);
-                                    a23 = Vector128.MultiplyAddEstimate(d2, v3, a23);
-                                    a33 = Vector128.MultiplyAddEstimate(d3, v3, a33);
+                                    ref float r0 = ref Unsafe.Add(ref xs, x0 + oh * Wp); ref float r1 = ref Unsafe.Add(ref xs, x1 + oh * Wp); ref float r2 = ref Unsafe.Add(ref xs, x2 + oh * Wp); ref float r3 = ref Unsafe.Add(ref xs, x3 + oh * Wp);
+                                    ref float dr = ref Unsafe.Add(ref ds, oh * OW * FilterRow);
+                                    for (nuint ow = 0; ow < OW; ow++)
+                                    {
+                                        ref float dp = ref Unsafe.Add(ref dr, ow * FilterRow);
+                                        Vector128<float> d0 = Vector128.LoadUnsafe(ref dp);
+                                        Vector128<float> d1 = Vector128.LoadUnsafe(ref dp, 4);
+                                        Vector128<float> d2 = Vector128.LoadUnsafe(ref dp, 8);
+                                        Vector128<float> d3 = Vector128.LoadUnsafe(ref dp, 12);
+                                        Vector128<float> v0 = Vector128.Create(Unsafe.Add(ref r0, ow));
+                                        a00 = Vector128.MultiplyAddEstimate(v0, d0, a00);
+                                        a01 = Vector128.MultiplyAddEstimate(v0, d1, a01);
+                                        a02 = Vector128.MultiplyAddEstimate(v0, d2, a02);
+                                        a03 = Vector128.MultiplyAddEstimate(v0, d3, a03);
+                                        Vector128<float> v1 = Vector128.Create(Unsafe.Add(ref r1, ow));
+                                        a10 = Vector128.MultiplyAddEstimate(v1, d0, a10);
+                                        a11 = Vector128.MultiplyAddEstimate(v1, d1, a11);
+                                        a12 = Vector128.MultiplyAddEstimate(v1, d2, a12);
+                                        a13 = Vector128.MultiplyAddEstimate(v1, d3, a13);
+                                        Vector128<float> v2 = Vector128.Create(Unsafe.Add(ref r2, ow));
+                                        a20 = Vector128.MultiplyAddEstimate(v2, d0, a20);
+                                        a21 = Vector128.MultiplyAddEstimate(v2, d1, a21);
+                                        a22 = Vector128.MultiplyAddEstimate(v2, d2, a22);
+                                        a23 = Vector128.MultiplyAddEstimate(v2, d3, a23);
+                                        Vector128<float> v3 = Vector128.Create(Unsafe.Add(ref r3, ow));
+                                        a30 = Vector128.MultiplyAddEstimate(v3, d0, a30);
+                                        a31 = Vector128.MultiplyAddEstimate(v3, d1, a31);
+                                        a32 = Vector128.MultiplyAddEstimate(v3, d2, a32);
+                                        a33 = Vector128.MultiplyAddEstimate(v3, d3, a33);
+                                    }
                                 }
                             }
-                            s00 = Vector128.Sum(a00);
-                            s01 = Vector128.Sum(a01);
-                            s02 = Vector128.Sum(a02);
-                            s03 = Vector128.Sum(a03);
-                            s10 = Vector128.Sum(a10);
-                            s11 = Vector128.Sum(a11);
-                            s12 = Vector128.Sum(a12);
-                            s13 = Vector128.Sum(a13);
-                            s20 = Vector128.Sum(a20);
-                            s21 = Vector128.Sum(a21);
-                            s22 = Vector128.Sum(a22);
-                            s23 = Vector128.Sum(a23);
-                            s30 = Vector128.Sum(a30);
-                            s31 = Vector128.Sum(a31);
-                            s32 = Vector128.Sum(a32);
-                            s33 = Vector128.Sum(a33);
+                            ref float s = ref Unsafe.Add(ref sums, k * FilterRow + fg);
+                            if (b0 == 0) a00.StoreUnsafe(ref s, 0); else (Vector128.LoadUnsafe(ref s, 0) + a00).StoreUnsafe(ref s, 0);
+                            if (b0 == 0) a01.StoreUnsafe(ref s, (nuint)(4)); else (Vector128.LoadUnsafe(ref s, (nuint)(4)) + a01).StoreUnsafe(ref s, (nuint)(4));
+                            if (b0 == 0) a02.StoreUnsafe(ref s, (nuint)(8)); else (Vector128.LoadUnsafe(ref s, (nuint)(8)) + a02).StoreUnsafe(ref s, (nuint)(8));
+                            if (b0 == 0) a03.StoreUnsafe(ref s, (nuint)(12)); else (Vector128.LoadUnsafe(ref s, (nuint)(12)) + a03).StoreUnsafe(ref s, (nuint)(12));
+                            if (b0 == 0) a10.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 0)); else (Vector128.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 0)) + a10).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 0));
+                            if (b0 == 0) a11.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 4)); else (Vector128.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 4)) + a11).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 4));
+                            if (b0 == 0) a12.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 8)); else (Vector128.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 8)) + a12).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 8));
+                            if (b0 == 0) a13.StoreUnsafe(ref s, (nuint)(1 * FilterRow + 12)); else (Vector128.LoadUnsafe(ref s, (nuint)(1 * FilterRow + 12)) + a13).StoreUnsafe(ref s, (nuint)(1 * FilterRow + 12));
+                            if (b0 == 0) a20.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 0)); else (Vector128.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 0)) + a20).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 0));
+                            if (b0 == 0) a21.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 4)); else (Vector128.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 4)) + a21).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 4));
+                            if (b0 == 0) a22.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 8)); else (Vector128.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 8)) + a22).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 8));
+                            if (b0 == 0) a23.StoreUnsafe(ref s, (nuint)(2 * FilterRow + 12)); else (Vector128.LoadUnsafe(ref s, (nuint)(2 * FilterRow + 12)) + a23).StoreUnsafe(ref s, (nuint)(2 * FilterRow + 12));
+                            if (b0 == 0) a30.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 0)); else (Vector128.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 0)) + a30).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 0));
+                            if (b0 == 0) a31.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 4)); else (Vector128.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 4)) + a31).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 4));
+                            if (b0 == 0) a32.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 8)); else (Vector128.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 8)) + a32).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 8));
+                            if (b0 == 0) a33.StoreUnsafe(ref s, (nuint)(3 * FilterRow + 12)); else (Vector128.LoadUnsafe(ref s, (nuint)(3 * FilterRow + 12)) + a33).StoreUnsafe(ref s, (nuint)(3 * FilterRow + 12));
                         }
-                        else
-                        {
-                            for (int b = b0; b < b1; b++)
-                            {
-                                for (int t = 0; t < T; t++)
-                                {
-                                    float d0 = Unsafe.Add(ref dy, b * DySample + (o + 0) * T + t);
-                                    s00 += d0 * Unsafe.Add(ref padded, b * XSample + x0 + t);
-                                    s01 += d0 * Unsafe.Add(ref padded, b * XSample + x1 + t);
-                                    s02 += d0 * Unsafe.Add(ref padded, b * XSample + x2 + t);
-                                    s03 += d0 * Unsafe.Add(ref padded, b * XSample + x3 + t);
-                                    float d1 = Unsafe.Add(ref dy, b * DySample + (o + 1) * T + t);
-                                    s10 += d1 * Unsafe.Add(ref padded, b * XSample + x0 + t);
-                                    s11 += d1 * Unsafe.Add(ref padded, b * XSample + x1 + t);
-                                    s12 += d1 * Unsafe.Add(ref padded, b * XSample + x2 + t);
-                                    s13 += d1 * Unsafe.Add(ref padded, b * XSample + x3 + t);
-                                    float d2 = Unsafe.Add(ref dy, b * DySample + (o + 2) * T + t);
-                                    s20 += d2 * Unsafe.Add(ref padded, b * XSample + x0 + t);
-                                    s21 += d2 * Unsafe.Add(ref padded, b * XSample + x1 + t);
-                                    s22 += d2 * Unsafe.Add(ref padded, b * XSample + x2 + t);
-                                    s23 += d2 * Unsafe.Add(ref padded, b * XSample + x3 + t);
-                                    float d3 = Unsafe.Add(ref dy, b * DySample + (o + 3) * T + t);
-                                    s30 += d3 * Unsafe.Add(ref padded, b * XSample + x0 + t);
-                                    s31 += d3 * Unsafe.Add(ref padded, b * XSample + x1 + t);
-                                    s32 += d3 * Unsafe.Add(ref padded, b * XSample + x2 + t);
-                                    s33 += d3 * Unsafe.Add(ref padded, b * XSample + x3 + t);
-                                }
-                            }
-                        }
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 0) * K + k + 0) = s00; else Unsafe.Add(ref dw, (o + 0) * K + k + 0) += s00;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 0) * K + k + 1) = s01; else Unsafe.Add(ref dw, (o + 0) * K + k + 1) += s01;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 0) * K + k + 2) = s02; else Unsafe.Add(ref dw, (o + 0) * K + k + 2) += s02;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 0) * K + k + 3) = s03; else Unsafe.Add(ref dw, (o + 0) * K + k + 3) += s03;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 1) * K + k + 0) = s10; else Unsafe.Add(ref dw, (o + 1) * K + k + 0) += s10;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 1) * K + k + 1) = s11; else Unsafe.Add(ref dw, (o + 1) * K + k + 1) += s11;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 1) * K + k + 2) = s12; else Unsafe.Add(ref dw, (o + 1) * K + k + 2) += s12;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 1) * K + k + 3) = s13; else Unsafe.Add(ref dw, (o + 1) * K + k + 3) += s13;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 2) * K + k + 0) = s20; else Unsafe.Add(ref dw, (o + 2) * K + k + 0) += s20;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 2) * K + k + 1) = s21; else Unsafe.Add(ref dw, (o + 2) * K + k + 1) += s21;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 2) * K + k + 2) = s22; else Unsafe.Add(ref dw, (o + 2) * K + k + 2) += s22;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 2) * K + k + 3) = s23; else Unsafe.Add(ref dw, (o + 2) * K + k + 3) += s23;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 3) * K + k + 0) = s30; else Unsafe.Add(ref dw, (o + 3) * K + k + 0) += s30;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 3) * K + k + 1) = s31; else Unsafe.Add(ref dw, (o + 3) * K + k + 1) += s31;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 3) * K + k + 2) = s32; else Unsafe.Add(ref dw, (o + 3) * K + k + 2) += s32;
-                        if (b0 == 0) Unsafe.Add(ref dw, (o + 3) * K + k + 3) = s33; else Unsafe.Add(ref dw, (o + 3) * K + k + 3) += s33;
                     }
-                }
-            }
-            // The bias gradient: each filter's sum over samples and positions, the vectors' lanes added at the end.
-            for (int o = first; o < last; o++)
-            {
-                float total = 0f;
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    Vector512<float> sum = Vector512<float>.Zero;
-                    for (int b = 0; b < batch; b++)
-                    {
-                        ref float row = ref Unsafe.Add(ref dy, b * DySample + o * T);
-                        for (int t = 0; t < T; t += 16) sum += Vector512.LoadUnsafe(ref row, (nuint)t);
-                    }
-                    total = Vector512.Sum(sum);
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    Vector256<float> sum = Vector256<float>.Zero;
-                    for (int b = 0; b < batch; b++)
-                    {
-                        ref float row = ref Unsafe.Add(ref dy, b * DySample + o * T);
-                        for (int t = 0; t < T; t += 8) sum += Vector256.LoadUnsafe(ref row, (nuint)t);
-                    }
-                    total = Vector256.Sum(sum);
-                }
-                else if (Vector128.IsHardwareAccelerated)
-                {
-                    Vector128<float> sum = Vector128<float>.Zero;
-                    for (int b = 0; b < batch; b++)
-                    {
-                        ref float row = ref Unsafe.Add(ref dy, b * DySample + o * T);
-                        for (int t = 0; t < T; t += 4) sum += Vector128.LoadUnsafe(ref row, (nuint)t);
-                    }
-                    total = Vector128.Sum(sum);
                 }
                 else
                 {
-                    for (int b = 0; b < batch; b++) for (int t = 0; t < T; t++) total += Unsafe.Add(ref dy, b * DySample + o * T + t);
+                    for (int k = first; k < last; k++)
+                    {
+                        int x0 = k / 9 * 169 + k % 9 / 3 * Wp + k % 3;
+                        for (int f = 0; f < F; f++)
+                        {
+                            float total = 0f;
+                            for (int b = b0; b < b1; b++)
+                            {
+                                for (int oh = 0; oh < OH; oh++)
+                                {
+                                    for (int ow = 0; ow < OW; ow++)
+                                    {
+                                        total += Unsafe.Add(ref padded, b * XSample + x0 + oh * 1 * Wp + ow * 1) * Unsafe.Add(ref gradientRows, b * RowsSample + (oh * OW + ow) * FilterRow + f);
+                                    }
+                                }
+                            }
+                            if (b0 == 0) Unsafe.Add(ref sums, k * FilterRow + f) = total; else Unsafe.Add(ref sums, k * FilterRow + f) += total;
+                        }
+                    }
                 }
-                Unsafe.Add(ref db, o) = total;
+            }
+            // Into the gradient's layout [filters, weights]: each part its own weights.
+            for (int k = first; k < last; k++)
+            {
+                for (int f = 0; f < F; f++) Unsafe.Add(ref dw, f * K + k) = Unsafe.Add(ref sums, k * FilterRow + f);
+            }
+            if (first != 0 || last == 0) return;
+            const int Partials = 8;
+            Span<float> partials = stackalloc float[Partials * FilterRow];
+            partials.Clear();
+            for (int i = 0; i < batch * OH * OW; i++)
+            {
+                ref float row = ref Unsafe.Add(ref gradientRows, i * FilterRow);
+                ref float partial = ref partials[i % Partials * FilterRow];
+                int f = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    for (; f < FilterRow; f += 16) (Vector512.LoadUnsafe(ref partial, (nuint)f) + Vector512.LoadUnsafe(ref row, (nuint)f)).StoreUnsafe(ref partial, (nuint)f);
+                }
+                for (; f < FilterRow; f++) Unsafe.Add(ref partial, f) += Unsafe.Add(ref row, f);
+            }
+            for (int f = 0; f < F; f++)
+            {
+                float p01 = partials[f] + partials[FilterRow + f], p23 = partials[2 * FilterRow + f] + partials[3 * FilterRow + f];
+                float p45 = partials[4 * FilterRow + f] + partials[5 * FilterRow + f], p67 = partials[6 * FilterRow + f] + partials[7 * FilterRow + f];
+                Unsafe.Add(ref db, f) = (p01 + p23) + (p45 + p67);
             }
         }
 
