@@ -37,6 +37,12 @@ public interface INetwork
     WeightPrecision InferenceWeights => WeightPrecision.Float32;
 
     /// <summary>Every trainable value, contiguous, in the order of <see cref="Tensors"/>.</summary>
+    /// <remarks>
+    /// A generated network may predict from a copy of some weights (bfloat16 weights, or single-sample <see cref="Predict"/>'s
+    /// interleaved copy of larger Dense layers), filled again after they change. Taking this span counts as a change, so
+    /// a write through it is seen by the predictions made after it was taken; take it again after a prediction before
+    /// writing more.
+    /// </remarks>
     Span<float> Parameters { get; }
 
     /// <summary>Gradients of the mean loss with respect to <see cref="Parameters"/>, filled by <see cref="ComputeGradients"/>.</summary>

@@ -41,6 +41,9 @@ internal static class DenseKernelEmitter
     /// <summary>The same product over bfloat16 weights (<see cref="NetworkPlan.InfersInBFloat16"/>).</summary>
     public static string ForwardBFloat16Name(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DenseForwardBFloat16_{inputs}x{units}_{Suffix(activation, alpha)}";
 
+    /// <summary>One sample's product over the interleaved copy of the weights (<see cref="KernelPlan.PredictsFromInterleavedWeights"/>).</summary>
+    public static string ForwardInterleavedName(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DensePredictInterleaved_{inputs}x{units}_{Suffix(activation, alpha)}";
+
     public static string InputGradientName(int inputs, int units, ActivationKind derivative, float alpha = 0f) => $"DenseInputGradient_{inputs}x{units}_{Suffix(derivative, alpha)}";
 
     /// <summary>The activation's name, with its alpha when it has one, so kernels differing only in alpha get distinct names.</summary>
@@ -112,6 +115,35 @@ internal static class DenseKernelEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// One sample against every output, over weights whose tiles of 4 rows are interleaved by vector (the runtime's
+    /// <c>InterleavedWeights</c>): the batch kernel's single-sample tiles with the same sums in the same order, so the
+    /// outputs are bitwise the batch kernel's, but the tile's rows are one stream where the parameters' are four.
+    /// </summary>
+    internal static void EmitForwardInterleaved(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// <c>y[o] = {activation}(bias[o] + Σ_k x[k]·w[o, k])</c> for one sample of {k} inputs and all {n} outputs, over the weights");
+        w.Line($"/// interleaved by tile of {ForwardTile} rows (one vector of each row per step, then each row's last inputs): the");
+        w.Line("/// tile reads one stream, and the sums are the batch kernel's, so the outputs are bitwise its single-sample ones.");
+        w.Line("/// </summary>");
+        using (w.Block($"internal static void {ForwardInterleavedName(k, n, activation, alpha)}(ref float x, ref float w, ref float bias, ref float y)"))
+        {
+            w.Line($"const int K = {k}, N = {n};");
+            w.Line("const int b = 0; // the one sample");
+            w.Line("int o = 0;");
+            using (w.Block($"for (; o <= N - {ForwardTile}; o += {ForwardTile})"))
+                EmitDotTile(w, k, 1, ForwardTile, activation, alpha, bfloat16: false, interleaved: true);
+            if (n % ForwardTile != 0)
+            {
+                w.Line("// The rows after the last whole tile keep the parameters' layout.");
+                using (w.Block("for (; o < N; o++)"))
+                    EmitDotTile(w, k, 1, 1, activation, alpha, bfloat16: false);
+            }
+        }
+        w.Line();
+    }
+
     /// <summary>One tile of samples from row <c>b</c> against every output: 4-output tiles, then single outputs.</summary>
     private static void EmitForwardOutputLoop(SourceWriter w, int k, int n, int rows, ActivationKind activation, float alpha, bool bfloat16)
     {
@@ -138,12 +170,17 @@ internal static class DenseKernelEmitter
             EmitDotTile(w, k, 1, outputs, activation, alpha, bfloat16);
     }
 
-    /// <summary>Dot products of <paramref name="rows"/> x rows (from row b) with <paramref name="outputs"/> w rows (from row o).</summary>
-    private static void EmitDotTile(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha, bool bfloat16)
+    /// <summary>
+    /// Dot products of <paramref name="rows"/> x rows (from row b) with <paramref name="outputs"/> w rows (from row o);
+    /// with <paramref name="interleaved"/>, the w rows are one tile of the interleaved layout.
+    /// </summary>
+    private static void EmitDotTile(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha, bool bfloat16, bool interleaved = false)
     {
         w.Line($"// {rows} sample(s) × {outputs} output(s)");
         for (int r = 0; r < rows; r++) w.Line($"ref float x{r} = ref Unsafe.Add(ref x, (b + {r}) * K);");
-        for (int c = 0; c < outputs; c++) w.Line($"ref {(bfloat16 ? "ushort" : "float")} w{c} = ref Unsafe.Add(ref w, (o + {c}) * K);");
+        if (interleaved) w.Line($"ref float wt = ref Unsafe.Add(ref w, o * K); // the tile's {outputs} rows, interleaved by vector");
+        else
+            for (int c = 0; c < outputs; c++) w.Line($"ref {(bfloat16 ? "ushort" : "float")} w{c} = ref Unsafe.Add(ref w, (o + {c}) * K);");
         var sums = new List<string>();
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < outputs; c++) sums.Add($"s{r}{c} = 0f");
@@ -166,7 +203,8 @@ internal static class DenseKernelEmitter
                 using (w.Block($"for (; k <= K - {width}; k += {width})"))
                 {
                     for (int c = 0; c < outputs; c++)
-                        w.Line(bfloat16 ? $"{type}<float> wv{c} = {BFloat16}.Load{type}(ref w{c}, (nuint)k);" : $"{type}<float> wv{c} = {type}.LoadUnsafe(ref w{c}, (nuint)k);");
+                        w.Line(interleaved ? $"{type}<float> wv{c} = {type}.LoadUnsafe(ref wt, (nuint)({outputs} * k{(c == 0 ? "" : " + " + c * width)}));"
+                            : bfloat16 ? $"{type}<float> wv{c} = {BFloat16}.Load{type}(ref w{c}, (nuint)k);" : $"{type}<float> wv{c} = {type}.LoadUnsafe(ref w{c}, (nuint)k);");
                     for (int r = 0; r < rows; r++)
                     {
                         w.Line($"{type}<float> xv{r} = {type}.LoadUnsafe(ref x{r}, (nuint)k);");
@@ -188,20 +226,22 @@ internal static class DenseKernelEmitter
         if (vectorStores)
         {
             // With 512-bit vectors the tile above has stored its outputs already; the rest is the other widths' epilogue.
-            using (w.Block("if (!Vector512.IsHardwareAccelerated)")) EmitScalarEpilogue(w, k, rows, outputs, activation, alpha, bfloat16);
+            using (w.Block("if (!Vector512.IsHardwareAccelerated)")) EmitScalarEpilogue(w, k, rows, outputs, activation, alpha, bfloat16, interleaved);
         }
-        else EmitScalarEpilogue(w, k, rows, outputs, activation, alpha, bfloat16);
+        else EmitScalarEpilogue(w, k, rows, outputs, activation, alpha, bfloat16, interleaved);
     }
 
     /// <summary>The dot tile's scalar remainder along k, then bias and activation per output as it is stored.</summary>
-    private static void EmitScalarEpilogue(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha, bool bfloat16)
+    private static void EmitScalarEpilogue(SourceWriter w, int k, int rows, int outputs, ActivationKind activation, float alpha, bool bfloat16, bool interleaved)
     {
+        if (interleaved) w.Line($"int kv = k; // where the vector loop stopped: each row's inputs from here follow the tile's {outputs} · kv interleaved values");
         EmitScalarRemainder(w, k, index =>
         {
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < outputs; c++)
                 {
-                    string weight = bfloat16 ? $"{BFloat16}.ToSingle(Unsafe.Add(ref w{c}, {index}))" : $"Unsafe.Add(ref w{c}, {index})";
+                    string weight = interleaved ? $"Unsafe.Add(ref wt, {outputs} * kv + {c} * (K - kv) + ({index} - kv))"
+                        : bfloat16 ? $"{BFloat16}.ToSingle(Unsafe.Add(ref w{c}, {index}))" : $"Unsafe.Add(ref w{c}, {index})";
                     w.Line($"s{r}{c} += {weight} * Unsafe.Add(ref x{r}, {index});");
                 }
         });

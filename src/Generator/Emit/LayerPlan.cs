@@ -114,6 +114,15 @@ internal sealed class LayerPlan
     /// <summary>True when the layer's inference product reads bfloat16 weights.</summary>
     public bool InfersInBFloat16 => BFloat16WeightOffset >= 0;
 
+    /// <summary>
+    /// Where the layer's weights start in the interleaved float32 copy single-sample <c>Predict</c> reads
+    /// (<see cref="KernelPlan.PredictsFromInterleavedWeights"/>), or -1 when it reads the parameters.
+    /// </summary>
+    public int InterleavedWeightOffset { get; set; } = -1;
+
+    /// <summary>True when the layer's single-sample product reads the interleaved copy of its weights.</summary>
+    public bool PredictsFromInterleavedWeights => InterleavedWeightOffset >= 0;
+
     /// <summary>Weights of the layer's product: linear outputs × inputs.</summary>
     public long WeightCount => (long)LinearUnits * Inputs;
 

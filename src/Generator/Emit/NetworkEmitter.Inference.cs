@@ -24,7 +24,7 @@ internal static partial class NetworkEmitter
         {
             w.Line("if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, \"one sample of InputSize features\");");
             w.Line("if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize values\");");
-            if (InferenceWeightsRefresh(plan) is { } refresh) w.Line(refresh);
+            if (InferenceWeightsRefresh(plan, singleSample: true) is { } refresh) w.Line(refresh);
             if (KernelPlan.PredictsInSampleLanes(plan))
                 SampleLaneEmitter.EmitPredictCall(w);
             else
@@ -84,7 +84,7 @@ internal static partial class NetworkEmitter
         w.Line(onStack
             ? "// Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once."
             : $"// Thread-safe: intermediate rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
-        w.Line("const int rows = 1;");
+        if (UsesRows(plan.Layers)) w.Line("const int rows = 1;");
         if (!onStack) w.Line($"global::System.Span<float> scratch = t_predictScratch ??= new {RuntimeNames.AlignedFloats}({scratch});");
         int offset = 0;
         string Row(int length, string lengthText)
@@ -124,7 +124,7 @@ internal static partial class NetworkEmitter
         w.Line(onStack
             ? "// Thread-safe: every value's row lives on this call's stack."
             : $"// Thread-safe: the values' rows ({scratch} floats, too many for the stack) live in a buffer of this thread's own.");
-        w.Line("const int rows = 1;");
+        if (UsesRows(plan.Layers.Where(graph.Predicts))) w.Line("const int rows = 1;");
         if (scratch > 0)
             w.Line(onStack ? $"global::System.Span<float> scratch = stackalloc float[{scratch}];" : $"global::System.Span<float> scratch = t_predictScratch ??= new {RuntimeNames.AlignedFloats}({scratch});");
         int offset = 0;
@@ -156,6 +156,10 @@ internal static partial class NetworkEmitter
         if (!graph.Predicts(plan.Last))
             w.Line($"{Value(plan.Last.Index)}.CopyTo(output); // {plan.Last.Name} is the identity at inference");
     }
+
+    /// <summary>Whether the inference code of any of <paramref name="layers"/> reads the local <c>rows</c> (the identity layers emit none).</summary>
+    private static bool UsesRows(IEnumerable<LayerPlan> layers) =>
+        layers.Any(l => !l.Kind.IdentityAtInference && l.Kind.InferenceUsesRows(l));
 
     /// <summary>One layer in inference mode from span <paramref name="input"/> to span <paramref name="output"/> (<c>rows</c> samples).</summary>
     private static void EmitInferenceLayer(SourceWriter w, LayerPlan layer, string input, string output, string layerScratch)

@@ -4,29 +4,39 @@ using CompiledNets.Generator.Names;
 namespace CompiledNets.Generator.Emit;
 
 /// <summary>
-/// The bfloat16 copy of the product weights that a network declared with <c>InferenceWeights = WeightPrecision.BFloat16</c>
-/// predicts from: its field, the statement that brings it up to date before a prediction, and the one that marks it
-/// stale wherever the float32 parameters may change. Every member here writes nothing for float32 networks.
+/// The copy of some weights that predictions read in place of the parameters: the bfloat16 copy of the product weights of
+/// a network declared with <c>InferenceWeights = WeightPrecision.BFloat16</c>, or the interleaved float32 copy
+/// single-sample <c>Predict</c> streams (<see cref="KernelPlan.InterleaveWeights"/>). Here are its field, the statement
+/// that brings it up to date before a prediction, and the one that marks it stale wherever the float32 parameters may
+/// change. Every member here writes nothing for a network without a copy.
 /// </summary>
 internal static partial class NetworkEmitter
 {
-    /// <summary>The field holding the copy (a <c>BFloat16Weights</c>): the bfloat16 kernels read from <c>_inferenceWeights[Dense1WeightBFloat16]</c>.</summary>
+    /// <summary>
+    /// The field holding the copy (a <c>BFloat16Weights</c> or an <c>InterleavedWeights</c>): the kernels read from
+    /// <c>_inferenceWeights[Dense1WeightBFloat16]</c> or <c>_inferenceWeights[Dense1WeightInterleaved]</c>.
+    /// </summary>
     internal const string InferenceWeightsField = "_inferenceWeights";
 
     /// <summary>
-    /// The statement that narrows the float32 weights into the bfloat16 copy when they changed since it was last made
-    /// (thread-safe; one comparison when they did not). Every prediction entry point emits it once before its first
-    /// product. Null for networks that predict from float32 weights.
+    /// The statement that fills the copy from the float32 weights when they changed since it was last filled
+    /// (thread-safe; one comparison when they did not). Every prediction entry point that reads the copy emits it once
+    /// before its first product: the interleaved copy is read by single-sample <c>Predict</c> only. Null otherwise.
     /// </summary>
-    internal static string? InferenceWeightsRefresh(NetworkPlan plan) =>
-        plan.InfersInBFloat16 ? $"{InferenceWeightsField}.EnsureCurrent(_parameters);" : null;
+    internal static string? InferenceWeightsRefresh(NetworkPlan plan, bool singleSample) =>
+        plan.InfersInBFloat16 || (singleSample && plan.PredictsFromInterleavedWeights) ? $"{InferenceWeightsField}.EnsureCurrent(_parameters);" : null;
 
-    /// <summary>The statement that marks the copy stale, after the float32 weights changed; null for float32 networks.</summary>
+    /// <summary>The statement that marks the copy stale, after the float32 weights changed; null without a copy.</summary>
     private static string? InferenceWeightsChanged(NetworkPlan plan) =>
-        plan.InfersInBFloat16 ? $"{InferenceWeightsField}.MarkStale(); // predictions narrow the changed weights again" : null;
+        plan.HasWeightCopy ? $"{InferenceWeightsField}.MarkStale(); // predictions fill the copy from the changed weights again" : null;
 
     private static void EmitInferenceWeightsField(SourceWriter w, NetworkPlan plan)
     {
+        if (plan.PredictsFromInterleavedWeights)
+        {
+            EmitInterleavedWeightsField(w, plan);
+            return;
+        }
         if (!plan.InfersInBFloat16) return;
         var layers = plan.Layers.Where(l => l.InfersInBFloat16).ToList();
         w.Line($"// Predictions read a bfloat16 copy of {string.Join(", ", layers.Select(l => l.Name + ".weight"))} ({Literal.Grouped(plan.BFloat16WeightCount)} values, each tensor");
@@ -42,22 +52,43 @@ internal static partial class NetworkEmitter
         w.Line();
     }
 
+    private static void EmitInterleavedWeightsField(SourceWriter w, NetworkPlan plan)
+    {
+        var layers = plan.Layers.Where(l => l.PredictsFromInterleavedWeights).ToList();
+        w.Line($"// Predict reads {string.Join(", ", layers.Select(l => l.Name + ".weight"))} from a copy ({Literal.Grouped(plan.InterleavedWeightCount)} floats) with each tile of 4 rows");
+        w.Line("// interleaved by vector: one stream from L2 where the parameters' rows are four. The float32 parameters stay the");
+        w.Line("// master copy; the first Predict after they change (an optimizer step, or taking Parameters) fills it again.");
+        w.Line($"private readonly {RuntimeNames.InterleavedWeights} {InferenceWeightsField} = new(new {RuntimeNames.InterleavedWeights}.Range[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var layer in layers)
+            w.Line($"new({layer.Prefix}Weight, {layer.Prefix}WeightInterleaved, {layer.LinearConstant}, {layer.Prefix}Inputs),");
+        w.Outdent();
+        w.Line("});");
+        w.Line();
+    }
+
     /// <summary>
-    /// <c>Parameters</c>: the span itself, or for a bfloat16-inference network the span after marking the copy stale, since
-    /// whoever takes it may write through it (<c>Load</c>, restoring the best weights, averaging replicas).
+    /// <c>Parameters</c>: the span itself, or for a network with a copy of its weights the span after marking the copy stale,
+    /// since whoever takes it may write through it (<c>Load</c>, restoring the best weights, averaging replicas).
     /// </summary>
     private static void EmitParametersProperty(SourceWriter w, NetworkPlan plan)
     {
         w.Line("/// <inheritdoc/>");
-        if (!plan.InfersInBFloat16)
+        if (!plan.HasWeightCopy)
         {
             w.Line("public global::System.Span<float> Parameters => _parameters;");
             return;
         }
-        w.Line($"public {Runtime}.WeightPrecision InferenceWeights => {Runtime}.WeightPrecision.BFloat16;");
-        w.Line("/// <inheritdoc/>");
+        if (plan.InfersInBFloat16)
+        {
+            w.Line($"public {Runtime}.WeightPrecision InferenceWeights => {Runtime}.WeightPrecision.BFloat16;");
+            w.Line("/// <inheritdoc/>");
+        }
         w.Line("/// <remarks>");
-        w.Line("/// Predictions read a bfloat16 copy of the weights, narrowed again after each change. A write through this span is");
+        w.Line(plan.InfersInBFloat16
+            ? "/// Predictions read a bfloat16 copy of the weights, narrowed again after each change. A write through this span is"
+            : "/// Predict reads a copy of the larger weights in the order it streams them, filled again after each change. A write through this span is");
         w.Line("/// seen by the predictions made after the span was taken: take it again after a prediction before writing more.");
         w.Line("/// </remarks>");
         using (w.Block("public global::System.Span<float> Parameters"))

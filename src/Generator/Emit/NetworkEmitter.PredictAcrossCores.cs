@@ -28,7 +28,7 @@ internal static partial class NetworkEmitter
         w.Line("/// <summary>Predict with the wide layers split across the pool; the caller holds <c>_predictBusy</c>.</summary>");
         using (w.Block("private void PredictAcrossCores(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
         {
-            bool usesRows = plan.Layers.Any(l => !KernelPlan.SplitsPredict(l) && !l.Kind.IdentityAtInference && l.Kind.InferenceUsesRows);
+            bool usesRows = plan.Layers.Any(l => !KernelPlan.SplitsPredict(l) && !l.Kind.IdentityAtInference && l.Kind.InferenceUsesRows(l));
             if (usesRows) w.Line("const int rows = 1;");
             w.Line("input.CopyTo(_predictRows);");
             foreach (var layer in plan.Layers)

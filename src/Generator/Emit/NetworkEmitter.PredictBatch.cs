@@ -30,7 +30,7 @@ internal static partial class NetworkEmitter
             w.Line("if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"The batch size must not be negative.\");");
             w.Line("if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $\"{batchSize} samples × {InputSize} features\");");
             w.Line("if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $\"{batchSize} samples × {OutputSize} outputs\");");
-            if (InferenceWeightsRefresh(plan) is { } refresh) w.Line(refresh);
+            if (InferenceWeightsRefresh(plan, singleSample: false) is { } refresh) w.Line(refresh);
             var transposes = plan.Layers.Select(l => l.Kind.PerBatchStatement(l)).OfType<string>().ToList();
             if (transposes.Count > 0)
             {

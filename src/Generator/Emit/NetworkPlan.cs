@@ -50,6 +50,7 @@ internal sealed class NetworkPlan
             _ => spec.Optimizer.Momentum > 0 ? ParameterCount : 0,
         };
         if (spec.InferenceWeights == WeightPrecisionKind.BFloat16) BFloat16WeightCount = PlaceBFloat16Weights(layers);
+        InterleavedWeightCount = PlaceInterleavedWeights(layers);
         if (spec.Graph is not null) Graph = new GraphPlan(this, spec.Graph);
         else AssignDeltaBuffers();
         TrainsInSampleLanes = KernelPlan.TrainsInSampleLanes(this);
@@ -71,6 +72,31 @@ internal sealed class NetworkPlan
         }
         return offset;
     }
+
+    /// <summary>
+    /// Lays out the interleaved float32 copy single-sample <c>Predict</c> reads (<see cref="KernelPlan.InterleaveWeights"/>),
+    /// each tensor from a 64-byte boundary (16 floats), and returns its length.
+    /// </summary>
+    private int PlaceInterleavedWeights(List<LayerPlan> layers)
+    {
+        const int alignment = 16;
+        int offset = 0;
+        foreach (var layer in layers.Where(l => KernelPlan.PredictsFromInterleavedWeights(this, l)))
+        {
+            layer.InterleavedWeightOffset = offset;
+            offset += (int)((layer.WeightCount + alignment - 1) / alignment * alignment);
+        }
+        return offset;
+    }
+
+    /// <summary>True when single-sample predictions read some weights from an interleaved float32 copy.</summary>
+    public bool PredictsFromInterleavedWeights => InterleavedWeightCount > 0;
+
+    /// <summary>Floats of the interleaved copy (0 without one).</summary>
+    public int InterleavedWeightCount { get; }
+
+    /// <summary>True when predictions read a copy of some weights (bfloat16 or interleaved), to be brought up to date after every change.</summary>
+    public bool HasWeightCopy => InfersInBFloat16 || PredictsFromInterleavedWeights;
 
     /// <summary>True when predictions read a bfloat16 copy of the product weights (declared, and there is a product to copy).</summary>
     public bool InfersInBFloat16 => BFloat16WeightCount > 0;

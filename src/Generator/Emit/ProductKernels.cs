@@ -20,6 +20,14 @@ internal sealed record ForwardBFloat16Kernel(int K, int N, ActivationKind Activa
     public override void Emit(SourceWriter w) => DenseKernelEmitter.EmitForward(w, K, N, Activation, Alpha, bfloat16: true);
 }
 
+/// <summary>One sample's product over the interleaved copy of the weights, which single-sample Predict of a large Dense layer calls.</summary>
+internal sealed record ForwardInterleavedKernel(int K, int N, ActivationKind Activation, float Alpha) : KernelRequest
+{
+    public override bool NeedsDotSums => true;
+
+    public override void Emit(SourceWriter w) => DenseKernelEmitter.EmitForwardInterleaved(w, K, N, Activation, Alpha);
+}
+
 /// <summary>The same product in broadcast form over transposed weights (narrow layers' batches).</summary>
 internal sealed record ForwardBroadcastKernel(int K, int N, ActivationKind Activation, float Alpha) : KernelRequest
 {

@@ -126,7 +126,7 @@ internal sealed class BatchNormLayer : LayerKind
         w.Line($"    {Gradient(p, "Gamma", f)}, {Gradient(p, "Beta", f)}, {Sizes(layer)});");
     }
 
-    public override bool InferenceUsesRows => true;
+    public override bool InferenceUsesRows(LayerPlan layer) => true;
 
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {

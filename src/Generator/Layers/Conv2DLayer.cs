@@ -440,7 +440,7 @@ internal sealed class Conv2DLayer : LayerKind
             deferrable: true);
     }
 
-    public override bool InferenceUsesRows => true;
+    public override bool InferenceUsesRows(LayerPlan layer) => true;
 
     /// <summary>Single-sample inference in the caller's scratch: the padded input, then the extended outputs.</summary>
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)

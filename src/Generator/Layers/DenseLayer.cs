@@ -115,7 +115,25 @@ internal sealed class DenseLayer : ProductLayerKind
         EmitBackwardProducts(w, plan, layer);
     }
 
+    /// <summary>
+    /// One sample (<c>Predict</c>): the dot form, over the interleaved copy of the weights when the layer reads one
+    /// (<see cref="KernelPlan.PredictsFromInterleavedWeights"/>).
+    /// </summary>
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
+    {
+        if (!layer.PredictsFromInterleavedWeights)
+        {
+            EmitDotInference(w, layer, input, output);
+            return;
+        }
+        var fused = KernelPlan.InferenceForward(layer);
+        string kernel = DenseKernelEmitter.ForwardInterleavedName(layer.Inputs, layer.Units, fused, fused is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f);
+        w.Line($"{GeneratedKernels}.{kernel}(ref {Ref(input)}, ref {NetworkEmitter.InferenceWeightsField}[{layer.Prefix}WeightInterleaved], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)});");
+        if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+
+    /// <summary>The dot-form product of <c>rows</c> samples over the parameters (or the bfloat16 copy), then any activation the kernel does not fuse.</summary>
+    private static void EmitDotInference(SourceWriter w, LayerPlan layer, string input, string output)
     {
         var fused = KernelPlan.InferenceForward(layer);
         w.Line(InferenceProduct(layer, fused, Ref(input), Ref(output), "rows", "0", $"{layer.Prefix}Units"));
@@ -130,7 +148,7 @@ internal sealed class DenseLayer : ProductLayerKind
     {
         if (!KernelPlan.BatchForwardIsBroadcast(layer) || layer.InfersInBFloat16)
         {
-            EmitInference(w, layer, inputs[0], output, scratch);
+            EmitDotInference(w, layer, inputs[0], output);
             return;
         }
         var fused = KernelPlan.InferenceForward(layer);

@@ -39,7 +39,7 @@ internal sealed class GlobalAvgPool2DLayer : LayerKind
     public override void EmitConstants(SourceWriter w, NetworkPlan plan, LayerPlan layer) =>
         w.Line($"private const int {layer.Prefix}Spatial = {layer.InputShape.Height * layer.InputShape.Width}; // values averaged per channel");
 
-    public override bool InferenceUsesRows => true;
+    public override bool InferenceUsesRows(LayerPlan layer) => true;
 
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         w.Line($"{Names.RuntimeNames.ImageKernels}.GlobalAveragePool({input}, {output}, rows * {layer.Prefix}Units, {layer.Prefix}Spatial);");

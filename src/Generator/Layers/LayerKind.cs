@@ -205,8 +205,8 @@ internal abstract class LayerKind
     /// <summary>Floats of scratch one sample's <see cref="EmitInference"/> needs (its <c>scratch</c> span): Maxout's pieces, a convolution's planes.</summary>
     public virtual int InferenceScratchFloats(LayerPlan layer) => 0;
 
-    /// <summary>Whether <see cref="EmitInference"/> reads the local <c>rows</c>.</summary>
-    public virtual bool InferenceUsesRows => false;
+    /// <summary>Whether <see cref="EmitInference"/> of <paramref name="layer"/> reads the local <c>rows</c>.</summary>
+    public virtual bool InferenceUsesRows(LayerPlan layer) => false;
 
     /// <summary>
     /// Inference of one block of <c>PredictBatch</c>'s samples (<c>rows</c> of them, in the spans given): by default the

@@ -90,7 +90,7 @@ internal sealed class LayerNormLayer : LayerKind
         w.Line($"    {Gradient(p, "Gamma", "Units")}, {Gradient(p, "Beta", "Units")}, rows, {p}Units);");
     }
 
-    public override bool InferenceUsesRows => true;
+    public override bool InferenceUsesRows(LayerPlan layer) => true;
 
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         w.Line($"{NormalizationKernels}.LayerNormForward({input}, {output}, default, default, {Param(layer.Prefix, "Gamma", "Units")}, {Param(layer.Prefix, "Beta", "Units")}, rows, {layer.Prefix}Units, {layer.Prefix}Epsilon);");

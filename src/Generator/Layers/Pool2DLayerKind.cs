@@ -102,7 +102,7 @@ internal abstract class Pool2DLayerKind : LayerKind
         else yield return new PoolBackwardKernel(kernel);
     }
 
-    public override bool InferenceUsesRows => true;
+    public override bool InferenceUsesRows(LayerPlan layer) => true;
 
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         w.Line($"{GeneratedKernels}.{Kernel(layer).ForwardName}(ref {Ref(input)}, ref {Ref(output)}, rows);");

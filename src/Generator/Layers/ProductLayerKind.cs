@@ -54,6 +54,8 @@ internal abstract class ProductLayerKind : LayerKind
         w.Line($"private const int {layer.Prefix}Bias = {layer.BiasOffset};");
         if (layer.InfersInBFloat16)
             w.Line($"private const int {layer.Prefix}WeightBFloat16 = {layer.BFloat16WeightOffset}; // in the bfloat16 copy predictions read");
+        if (layer.PredictsFromInterleavedWeights)
+            w.Line($"private const int {layer.Prefix}WeightInterleaved = {layer.InterleavedWeightOffset}; // in the interleaved copy Predict reads");
     }
 
     /// <summary>Constants between <c>Inputs</c> and the offsets (Maxout's pieces).</summary>
@@ -129,7 +131,7 @@ internal abstract class ProductLayerKind : LayerKind
         if (plan.NeedsInputGradient(layer)) w.Line(Product(layer, "InputGradient"));
     }
 
-    public override bool InferenceUsesRows => true;
+    public override bool InferenceUsesRows(LayerPlan layer) => !layer.PredictsFromInterleavedWeights;
 
     public override long ForwardFlopsPerSample(LayerPlan layer) => 2L * layer.Inputs * layer.LinearUnits;
 
@@ -234,6 +236,11 @@ internal abstract class ProductLayerKind : LayerKind
             if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return new ForwardBroadcastKernel(k, n, activation, alpha);
         }
         if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return new TransposeKernel(k, n);
+        if (layer.PredictsFromInterleavedWeights)
+        {
+            var activation = KernelPlan.InferenceForward(layer);
+            yield return new ForwardInterleavedKernel(k, n, activation, activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f);
+        }
         if (layer.InfersInBFloat16)
         {
             var activation = KernelPlan.ForwardActivations(layer, trainable: false).First();

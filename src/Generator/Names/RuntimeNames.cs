@@ -42,6 +42,9 @@ internal static class RuntimeNames
     /// <summary>The bfloat16 copy of the weights predictions read, and when it is current.</summary>
     public const string BFloat16Weights = Kernels + ".BFloat16Weights";
 
+    /// <summary>The float32 copy of the weights single-sample predictions read, each tile of rows interleaved by vector.</summary>
+    public const string InterleavedWeights = Kernels + ".InterleavedWeights";
+
     public const string SeededRandom = Kernels + ".SeededRandom";
 
     public const string WorkerPool = Kernels + ".WorkerPool";

@@ -77,6 +77,7 @@ namespace Demo.Vision
         private const int Dense1Inputs = 1600;
         private const int Dense1Weight = 18816;
         private const int Dense1Bias = 34816;
+        private const int Dense1WeightInterleaved = 0; // in the interleaved copy Predict reads
 
         // Widest hidden layer: single-sample inference keeps two such rows on the stack.
         private const int WidestHidden = 21632;
@@ -160,6 +161,14 @@ namespace Demo.Vision
         private readonly global::System.Action<int> _backwardSegment0;
         private readonly global::System.Action<int> _backwardSegment1;
 
+        // Predict reads dense1.weight from a copy (16,000 floats) with each tile of 4 rows
+        // interleaved by vector: one stream from L2 where the parameters' rows are four. The float32 parameters stay the
+        // master copy; the first Predict after they change (an optimizer step, or taking Parameters) fills it again.
+        private readonly global::CompiledNets.Kernels.InterleavedWeights _inferenceWeights = new(new global::CompiledNets.Kernels.InterleavedWeights.Range[]
+        {
+            new(Dense1Weight, Dense1WeightInterleaved, Dense1Units, Dense1Inputs),
+        });
+
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public ConvNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
 
@@ -226,7 +235,18 @@ namespace Demo.Vision
         /// <inheritdoc/>
         public global::CompiledNets.LossFunction Loss => global::CompiledNets.LossFunction.CrossEntropy;
         /// <inheritdoc/>
-        public global::System.Span<float> Parameters => _parameters;
+        /// <remarks>
+        /// Predict reads a copy of the larger weights in the order it streams them, filled again after each change. A write through this span is
+        /// seen by the predictions made after the span was taken: take it again after a prediction before writing more.
+        /// </remarks>
+        public global::System.Span<float> Parameters
+        {
+            get
+            {
+                _inferenceWeights.MarkStale(); // the caller may write through the span
+                return _parameters;
+            }
+        }
         /// <inheritdoc/>
         public global::System.Span<float> Gradients => _gradients;
         /// <inheritdoc/>
@@ -254,6 +274,7 @@ namespace Demo.Vision
         {
             if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, "one sample of InputSize features");
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
+            _inferenceWeights.EnsureCurrent(_parameters);
             // Thread-safe: intermediate rows (67610 floats, too many for the stack) live in a buffer of this thread's own.
             const int rows = 1;
             global::System.Span<float> scratch = t_predictScratch ??= new global::CompiledNets.Kernels.AlignedFloats(67610);
@@ -277,7 +298,7 @@ namespace Demo.Vision
             // flatten1: identity at inference
             // dropout1: identity at inference
             // dense1: Dense(10, Softmax)
-            global::CompiledNets.Generated.Kernels.DenseForward_1600x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_1600x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), ref _inferenceWeights[Dense1WeightInterleaved], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(output);
         }
 
@@ -471,6 +492,7 @@ namespace Demo.Vision
         {
             _optimizerStep++;
             global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, _optimizerState.AsSpan(0, ParameterCount), _optimizerState.AsSpan(ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);
+            _inferenceWeights.MarkStale(); // predictions fill the copy from the changed weights again
         }
 
         /// <inheritdoc/>
@@ -3375,6 +3397,147 @@ namespace CompiledNets.Generated
                     }
                     Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
                 }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[o] = Linear(bias[o] + Σ_k x[k]·w[o, k])</c> for one sample of 1600 inputs and all 10 outputs, over the weights
+        /// interleaved by tile of 4 rows (one vector of each row per step, then each row's last inputs): the
+        /// tile reads one stream, and the sums are the batch kernel's, so the outputs are bitwise its single-sample ones.
+        /// </summary>
+        internal static void DensePredictInterleaved_1600x10_Linear(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 1600, N = 10;
+            const int b = 0; // the one sample
+            int o = 0;
+            for (; o <= N - 4; o += 4)
+            {
+                // 1 sample(s) × 4 output(s)
+                ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                ref float wt = ref Unsafe.Add(ref w, o * K); // the tile's 4 rows, interleaved by vector
+                float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                int k = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero;
+                    for (; k <= K - 16; k += 16)
+                    {
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 32));
+                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 48));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    Vector128<float> sums = SumEach4(a00, a01, a02, a03);
+                    Vector128<float> outputs = (sums + Vector128.LoadUnsafe(ref bias, (nuint)o));
+                    outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero;
+                    for (; k <= K - 8; k += 8)
+                    {
+                        Vector256<float> wv0 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector256<float> wv1 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector256<float> wv2 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector256<float> wv3 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 24));
+                        Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector256.Sum(a00);
+                    s01 = Vector256.Sum(a01);
+                    s02 = Vector256.Sum(a02);
+                    s03 = Vector256.Sum(a03);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> wv0 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector128<float> wv1 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 4));
+                        Vector128<float> wv2 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector128<float> wv3 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 12));
+                        Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector128.Sum(a00);
+                    s01 = Vector128.Sum(a01);
+                    s02 = Vector128.Sum(a02);
+                    s03 = Vector128.Sum(a03);
+                }
+                if (!Vector512.IsHardwareAccelerated)
+                {
+                    int kv = k; // where the vector loop stopped: each row's inputs from here follow the tile's 4 · kv interleaved values
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref wt, 4 * kv + 0 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref wt, 4 * kv + 1 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref wt, 4 * kv + 2 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref wt, 4 * kv + 3 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
+                }
+            }
+            // The rows after the last whole tile keep the parameters' layout.
+            for (; o < N; o++)
+            {
+                // 1 sample(s) × 1 output(s)
+                ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                ref float w0 = ref Unsafe.Add(ref w, (o + 0) * K);
+                float s00 = 0f;
+                int k = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512<float> a00 = Vector512<float>.Zero;
+                    for (; k <= K - 16; k += 16)
+                    {
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)k);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                    }
+                    s00 = Vector512.Sum(a00);
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<float> a00 = Vector256<float>.Zero;
+                    for (; k <= K - 8; k += 8)
+                    {
+                        Vector256<float> wv0 = Vector256.LoadUnsafe(ref w0, (nuint)k);
+                        Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                    }
+                    s00 = Vector256.Sum(a00);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    Vector128<float> a00 = Vector128<float>.Zero;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> wv0 = Vector128.LoadUnsafe(ref w0, (nuint)k);
+                        Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                    }
+                    s00 = Vector128.Sum(a00);
+                }
+                for (; k < K; k++)
+                {
+                    s00 += Unsafe.Add(ref w0, k) * Unsafe.Add(ref x0, k);
+                }
+                Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
             }
         }
 

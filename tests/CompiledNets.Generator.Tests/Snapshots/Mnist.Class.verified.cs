@@ -35,6 +35,7 @@ namespace Demo.Vision
         private const int Dense1Inputs = 784;
         private const int Dense1Weight = 0;
         private const int Dense1Bias = 100352;
+        private const int Dense1WeightInterleaved = 0; // in the interleaved copy Predict reads
         // Layer 2: dense2 = Dense(10, Softmax), 128 -> 10; weight [10, 128] at 100480, bias [10] at 101760
         private const int Dense2Units = 10;
         private const int Dense2Inputs = 128;
@@ -99,6 +100,14 @@ namespace Demo.Vision
         private readonly global::System.Action<int> _dense2WeightGradient;
         private readonly global::System.Action<int> _dense2InputGradient;
 
+        // Predict reads dense1.weight from a copy (100,352 floats) with each tile of 4 rows
+        // interleaved by vector: one stream from L2 where the parameters' rows are four. The float32 parameters stay the
+        // master copy; the first Predict after they change (an optimizer step, or taking Parameters) fills it again.
+        private readonly global::CompiledNets.Kernels.InterleavedWeights _inferenceWeights = new(new global::CompiledNets.Kernels.InterleavedWeights.Range[]
+        {
+            new(Dense1Weight, Dense1WeightInterleaved, Dense1Units, Dense1Inputs),
+        });
+
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public MnistNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
 
@@ -148,7 +157,18 @@ namespace Demo.Vision
         /// <inheritdoc/>
         public global::CompiledNets.LossFunction Loss => global::CompiledNets.LossFunction.CrossEntropy;
         /// <inheritdoc/>
-        public global::System.Span<float> Parameters => _parameters;
+        /// <remarks>
+        /// Predict reads a copy of the larger weights in the order it streams them, filled again after each change. A write through this span is
+        /// seen by the predictions made after the span was taken: take it again after a prediction before writing more.
+        /// </remarks>
+        public global::System.Span<float> Parameters
+        {
+            get
+            {
+                _inferenceWeights.MarkStale(); // the caller may write through the span
+                return _parameters;
+            }
+        }
         /// <inheritdoc/>
         public global::System.Span<float> Gradients => _gradients;
         /// <inheritdoc/>
@@ -173,12 +193,13 @@ namespace Demo.Vision
         {
             if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, "one sample of InputSize features");
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
+            _inferenceWeights.EnsureCurrent(_parameters);
             // Thread-safe: intermediate rows live on this call's stack; each weight row is streamed once.
             const int rows = 1;
             global::System.Span<float> rowA = stackalloc float[WidestHidden];
             global::System.Span<float> rowB = stackalloc float[WidestHidden];
             // dense1: Dense(128, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _inferenceWeights[Dense1WeightInterleaved], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)));
             // dense2: Dense(10, Softmax)
             global::CompiledNets.Generated.Kernels.DenseForward_128x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Dense1Units)), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), rows, 0, Dense2Units);
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(output);
@@ -286,6 +307,7 @@ namespace Demo.Vision
         {
             _optimizerStep++;
             global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, _optimizerState.AsSpan(0, ParameterCount), _optimizerState.AsSpan(ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);
+            _inferenceWeights.MarkStale(); // predictions fill the copy from the changed weights again
         }
 
         /// <inheritdoc/>

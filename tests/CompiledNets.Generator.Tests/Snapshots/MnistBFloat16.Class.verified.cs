@@ -312,7 +312,7 @@ namespace Demo.Vision
         {
             _optimizerStep++;
             global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, _optimizerState.AsSpan(0, ParameterCount), _optimizerState.AsSpan(ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);
-            _inferenceWeights.MarkStale(); // predictions narrow the changed weights again
+            _inferenceWeights.MarkStale(); // predictions fill the copy from the changed weights again
         }
 
         /// <inheritdoc/>

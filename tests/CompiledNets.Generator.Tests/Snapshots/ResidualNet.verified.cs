@@ -38,16 +38,19 @@ namespace Demo.Graphs
         private const int Dense1Inputs = 784;
         private const int Dense1Weight = 0;
         private const int Dense1Bias = 200704;
+        private const int Dense1WeightInterleaved = 0; // in the interleaved copy Predict reads
         // Layer 2: h2 = Dense(256, ReLU), reads h1, 256 -> 256; weight [256, 256] at 200960, bias [256] at 266496
         private const int Dense2Units = 256;
         private const int Dense2Inputs = 256;
         private const int Dense2Weight = 200960;
         private const int Dense2Bias = 266496;
+        private const int Dense2WeightInterleaved = 200704; // in the interleaved copy Predict reads
         // Layer 3: h3 = Dense(256, Linear), reads h2, 256 -> 256; weight [256, 256] at 266752, bias [256] at 332288
         private const int Dense3Units = 256;
         private const int Dense3Inputs = 256;
         private const int Dense3Weight = 266752;
         private const int Dense3Bias = 332288;
+        private const int Dense3WeightInterleaved = 266240; // in the interleaved copy Predict reads
         // Layer 4: res = Add(ReLU), reads h1, h3, 256 -> 256
         private const int Add1Units = 256;
         // Layer 5: side = Dense(64, ReLU), reads h1, 256 -> 64; weight [64, 256] at 332544, bias [64] at 348928
@@ -55,6 +58,7 @@ namespace Demo.Graphs
         private const int Dense4Inputs = 256;
         private const int Dense4Weight = 332544;
         private const int Dense4Bias = 348928;
+        private const int Dense4WeightInterleaved = 331776; // in the interleaved copy Predict reads
         // Layer 6: concat1 = Concat, reads res, side, 256 -> 320
         private const int Concat1Units = 320;
         // Layer 7: dense5 = Dense(10, Softmax), reads concat1, 320 -> 10; weight [10, 320] at 348992, bias [10] at 352192
@@ -151,6 +155,17 @@ namespace Demo.Graphs
         private readonly global::System.Action<int> _dense5InputGradient;
         private readonly global::System.Action<int> _applyGradientsPart;
 
+        // Predict reads h1.weight, h2.weight, h3.weight, side.weight from a copy (348,160 floats) with each tile of 4 rows
+        // interleaved by vector: one stream from L2 where the parameters' rows are four. The float32 parameters stay the
+        // master copy; the first Predict after they change (an optimizer step, or taking Parameters) fills it again.
+        private readonly global::CompiledNets.Kernels.InterleavedWeights _inferenceWeights = new(new global::CompiledNets.Kernels.InterleavedWeights.Range[]
+        {
+            new(Dense1Weight, Dense1WeightInterleaved, Dense1Units, Dense1Inputs),
+            new(Dense2Weight, Dense2WeightInterleaved, Dense2Units, Dense2Inputs),
+            new(Dense3Weight, Dense3WeightInterleaved, Dense3Units, Dense3Inputs),
+            new(Dense4Weight, Dense4WeightInterleaved, Dense4Units, Dense4Inputs),
+        });
+
         /// <summary>Creates the network with a random seed and <see cref="DefaultMaxBatchSize"/>.</summary>
         public ResidualNet() : this(global::System.Random.Shared.Next(), DefaultMaxBatchSize) { }
 
@@ -217,7 +232,18 @@ namespace Demo.Graphs
         /// <inheritdoc/>
         public global::CompiledNets.LossFunction Loss => global::CompiledNets.LossFunction.CrossEntropy;
         /// <inheritdoc/>
-        public global::System.Span<float> Parameters => _parameters;
+        /// <remarks>
+        /// Predict reads a copy of the larger weights in the order it streams them, filled again after each change. A write through this span is
+        /// seen by the predictions made after the span was taken: take it again after a prediction before writing more.
+        /// </remarks>
+        public global::System.Span<float> Parameters
+        {
+            get
+            {
+                _inferenceWeights.MarkStale(); // the caller may write through the span
+                return _parameters;
+            }
+        }
         /// <inheritdoc/>
         public global::System.Span<float> Gradients => _gradients;
         /// <inheritdoc/>
@@ -242,25 +268,26 @@ namespace Demo.Graphs
         {
             if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, "one sample of InputSize features");
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
+            _inferenceWeights.EnsureCurrent(_parameters);
             // Thread-safe: every value's row lives on this call's stack.
             const int rows = 1;
             global::System.Span<float> scratch = stackalloc float[1408];
             global::System.Span<float> dense1Row = scratch.Slice(0, Dense1Units);
             // h1: Dense(256, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_784x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Row), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_784x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref _inferenceWeights[Dense1WeightInterleaved], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Row));
             global::System.Span<float> dense2Row = scratch.Slice(256, Dense2Units);
             // h2: Dense(256, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_256x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Row), ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Row), rows, 0, Dense2Units);
+            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_256x256_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Row), ref _inferenceWeights[Dense2WeightInterleaved], ref _parameters[Dense2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Row));
             global::System.Span<float> dense3Row = scratch.Slice(512, Dense3Units);
             // h3: Dense(256, Linear)
-            global::CompiledNets.Generated.Kernels.DenseForward_256x256_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Row), ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense3Row), rows, 0, Dense3Units);
+            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_256x256_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense2Row), ref _inferenceWeights[Dense3WeightInterleaved], ref _parameters[Dense3Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense3Row));
             global::System.Span<float> add1Row = scratch.Slice(768, Add1Units);
             // res: Add(ReLU)
             global::CompiledNets.Kernels.MergeKernels.Sum(dense1Row, dense3Row, add1Row);
             global::CompiledNets.Kernels.ActivationKernels.ReLU(add1Row);
             global::System.Span<float> dense4Row = scratch.Slice(1024, Dense4Units);
             // side: Dense(64, ReLU)
-            global::CompiledNets.Generated.Kernels.DenseForward_256x64_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Row), ref _parameters[Dense4Weight], ref _parameters[Dense4Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense4Row), rows, 0, Dense4Units);
+            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_256x64_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense1Row), ref _inferenceWeights[Dense4WeightInterleaved], ref _parameters[Dense4Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense4Row));
             global::System.Span<float> concat1Row = scratch.Slice(1088, Concat1Units);
             // concat1: Concat
             global::CompiledNets.Kernels.MergeKernels.CopyColumns(add1Row, 256, 0, concat1Row, Concat1Units, 0, 256, rows);
@@ -463,6 +490,7 @@ namespace Demo.Graphs
             _optimizerStep++;
             // Every update is element-wise: the ranges are disjoint, so the result does not depend on the split.
             if (_pool is not null) RunAcrossCores(_applyGradientsPart); else ApplyGradientsRange(0, ParameterCount);
+            _inferenceWeights.MarkStale(); // predictions fill the copy from the changed weights again
         }
 
         /// <summary>One part of the optimizer step: parameters [first, last) and their state.</summary>
@@ -803,6 +831,100 @@ namespace CompiledNets.Generated
                         Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
                         Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[o] = ReLU(bias[o] + Σ_k x[k]·w[o, k])</c> for one sample of 784 inputs and all 256 outputs, over the weights
+        /// interleaved by tile of 4 rows (one vector of each row per step, then each row's last inputs): the
+        /// tile reads one stream, and the sums are the batch kernel's, so the outputs are bitwise its single-sample ones.
+        /// </summary>
+        internal static void DensePredictInterleaved_784x256_ReLU(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 784, N = 256;
+            const int b = 0; // the one sample
+            int o = 0;
+            for (; o <= N - 4; o += 4)
+            {
+                // 1 sample(s) × 4 output(s)
+                ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                ref float wt = ref Unsafe.Add(ref w, o * K); // the tile's 4 rows, interleaved by vector
+                float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                int k = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero;
+                    for (; k <= K - 16; k += 16)
+                    {
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 32));
+                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 48));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    Vector128<float> sums = SumEach4(a00, a01, a02, a03);
+                    Vector128<float> outputs = Vector128.Max((sums + Vector128.LoadUnsafe(ref bias, (nuint)o)), Vector128<float>.Zero);
+                    outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero;
+                    for (; k <= K - 8; k += 8)
+                    {
+                        Vector256<float> wv0 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector256<float> wv1 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector256<float> wv2 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector256<float> wv3 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 24));
+                        Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector256.Sum(a00);
+                    s01 = Vector256.Sum(a01);
+                    s02 = Vector256.Sum(a02);
+                    s03 = Vector256.Sum(a03);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> wv0 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector128<float> wv1 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 4));
+                        Vector128<float> wv2 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector128<float> wv3 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 12));
+                        Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector128.Sum(a00);
+                    s01 = Vector128.Sum(a01);
+                    s02 = Vector128.Sum(a02);
+                    s03 = Vector128.Sum(a03);
+                }
+                if (!Vector512.IsHardwareAccelerated)
+                {
+                    int kv = k; // where the vector loop stopped: each row's inputs from here follow the tile's 4 · kv interleaved values
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref wt, 4 * kv + 0 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref wt, 4 * kv + 1 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref wt, 4 * kv + 2 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref wt, 4 * kv + 3 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
             }
         }
@@ -2405,6 +2527,100 @@ namespace CompiledNets.Generated
                         Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
                         Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[o] = ReLU(bias[o] + Σ_k x[k]·w[o, k])</c> for one sample of 256 inputs and all 256 outputs, over the weights
+        /// interleaved by tile of 4 rows (one vector of each row per step, then each row's last inputs): the
+        /// tile reads one stream, and the sums are the batch kernel's, so the outputs are bitwise its single-sample ones.
+        /// </summary>
+        internal static void DensePredictInterleaved_256x256_ReLU(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 256, N = 256;
+            const int b = 0; // the one sample
+            int o = 0;
+            for (; o <= N - 4; o += 4)
+            {
+                // 1 sample(s) × 4 output(s)
+                ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                ref float wt = ref Unsafe.Add(ref w, o * K); // the tile's 4 rows, interleaved by vector
+                float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                int k = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero;
+                    for (; k <= K - 16; k += 16)
+                    {
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 32));
+                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 48));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    Vector128<float> sums = SumEach4(a00, a01, a02, a03);
+                    Vector128<float> outputs = Vector128.Max((sums + Vector128.LoadUnsafe(ref bias, (nuint)o)), Vector128<float>.Zero);
+                    outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero;
+                    for (; k <= K - 8; k += 8)
+                    {
+                        Vector256<float> wv0 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector256<float> wv1 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector256<float> wv2 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector256<float> wv3 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 24));
+                        Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector256.Sum(a00);
+                    s01 = Vector256.Sum(a01);
+                    s02 = Vector256.Sum(a02);
+                    s03 = Vector256.Sum(a03);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> wv0 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector128<float> wv1 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 4));
+                        Vector128<float> wv2 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector128<float> wv3 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 12));
+                        Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector128.Sum(a00);
+                    s01 = Vector128.Sum(a01);
+                    s02 = Vector128.Sum(a02);
+                    s03 = Vector128.Sum(a03);
+                }
+                if (!Vector512.IsHardwareAccelerated)
+                {
+                    int kv = k; // where the vector loop stopped: each row's inputs from here follow the tile's 4 · kv interleaved values
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref wt, 4 * kv + 0 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref wt, 4 * kv + 1 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref wt, 4 * kv + 2 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref wt, 4 * kv + 3 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
             }
         }
@@ -4894,6 +5110,100 @@ namespace CompiledNets.Generated
         }
 
         /// <summary>
+        /// <c>y[o] = Linear(bias[o] + Σ_k x[k]·w[o, k])</c> for one sample of 256 inputs and all 256 outputs, over the weights
+        /// interleaved by tile of 4 rows (one vector of each row per step, then each row's last inputs): the
+        /// tile reads one stream, and the sums are the batch kernel's, so the outputs are bitwise its single-sample ones.
+        /// </summary>
+        internal static void DensePredictInterleaved_256x256_Linear(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 256, N = 256;
+            const int b = 0; // the one sample
+            int o = 0;
+            for (; o <= N - 4; o += 4)
+            {
+                // 1 sample(s) × 4 output(s)
+                ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                ref float wt = ref Unsafe.Add(ref w, o * K); // the tile's 4 rows, interleaved by vector
+                float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                int k = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero;
+                    for (; k <= K - 16; k += 16)
+                    {
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 32));
+                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 48));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    Vector128<float> sums = SumEach4(a00, a01, a02, a03);
+                    Vector128<float> outputs = (sums + Vector128.LoadUnsafe(ref bias, (nuint)o));
+                    outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero;
+                    for (; k <= K - 8; k += 8)
+                    {
+                        Vector256<float> wv0 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector256<float> wv1 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector256<float> wv2 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector256<float> wv3 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 24));
+                        Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector256.Sum(a00);
+                    s01 = Vector256.Sum(a01);
+                    s02 = Vector256.Sum(a02);
+                    s03 = Vector256.Sum(a03);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> wv0 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector128<float> wv1 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 4));
+                        Vector128<float> wv2 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector128<float> wv3 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 12));
+                        Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector128.Sum(a00);
+                    s01 = Vector128.Sum(a01);
+                    s02 = Vector128.Sum(a02);
+                    s03 = Vector128.Sum(a03);
+                }
+                if (!Vector512.IsHardwareAccelerated)
+                {
+                    int kv = k; // where the vector loop stopped: each row's inputs from here follow the tile's 4 · kv interleaved values
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref wt, 4 * kv + 0 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref wt, 4 * kv + 1 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref wt, 4 * kv + 2 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref wt, 4 * kv + 3 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = (s01 + Unsafe.Add(ref bias, o + 1));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = (s02 + Unsafe.Add(ref bias, o + 2));
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = (s03 + Unsafe.Add(ref bias, o + 3));
+                }
+            }
+        }
+
+        /// <summary>
         /// <c>dx[b, k] = Σ_o dy[b, o]·w[o, k]</c>, times the previous layer's ReLU derivative (from its output <c>activation</c>), for 256 inputs and 256 outputs, columns k in [first, last).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
         /// reduced in the same order whatever the tile, so results do not depend on how the work is split.
@@ -6335,6 +6645,100 @@ namespace CompiledNets.Generated
                         Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
                         Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[o] = ReLU(bias[o] + Σ_k x[k]·w[o, k])</c> for one sample of 256 inputs and all 64 outputs, over the weights
+        /// interleaved by tile of 4 rows (one vector of each row per step, then each row's last inputs): the
+        /// tile reads one stream, and the sums are the batch kernel's, so the outputs are bitwise its single-sample ones.
+        /// </summary>
+        internal static void DensePredictInterleaved_256x64_ReLU(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 256, N = 64;
+            const int b = 0; // the one sample
+            int o = 0;
+            for (; o <= N - 4; o += 4)
+            {
+                // 1 sample(s) × 4 output(s)
+                ref float x0 = ref Unsafe.Add(ref x, (b + 0) * K);
+                ref float wt = ref Unsafe.Add(ref w, o * K); // the tile's 4 rows, interleaved by vector
+                float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                int k = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a02 = Vector512<float>.Zero, a03 = Vector512<float>.Zero;
+                    for (; k <= K - 16; k += 16)
+                    {
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 32));
+                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref wt, (nuint)(4 * k + 48));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector512.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector512.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector512.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector512.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    Vector128<float> sums = SumEach4(a00, a01, a02, a03);
+                    Vector128<float> outputs = Vector128.Max((sums + Vector128.LoadUnsafe(ref bias, (nuint)o)), Vector128<float>.Zero);
+                    outputs.StoreUnsafe(ref y, (nuint)(b * N + o));
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero, a03 = Vector256<float>.Zero;
+                    for (; k <= K - 8; k += 8)
+                    {
+                        Vector256<float> wv0 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector256<float> wv1 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector256<float> wv2 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 16));
+                        Vector256<float> wv3 = Vector256.LoadUnsafe(ref wt, (nuint)(4 * k + 24));
+                        Vector256<float> xv0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector256.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector256.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector256.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector256.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector256.Sum(a00);
+                    s01 = Vector256.Sum(a01);
+                    s02 = Vector256.Sum(a02);
+                    s03 = Vector256.Sum(a03);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    Vector128<float> a00 = Vector128<float>.Zero, a01 = Vector128<float>.Zero, a02 = Vector128<float>.Zero, a03 = Vector128<float>.Zero;
+                    for (; k <= K - 4; k += 4)
+                    {
+                        Vector128<float> wv0 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k));
+                        Vector128<float> wv1 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 4));
+                        Vector128<float> wv2 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 8));
+                        Vector128<float> wv3 = Vector128.LoadUnsafe(ref wt, (nuint)(4 * k + 12));
+                        Vector128<float> xv0 = Vector128.LoadUnsafe(ref x0, (nuint)k);
+                        a00 = Vector128.MultiplyAddEstimate(wv0, xv0, a00);
+                        a01 = Vector128.MultiplyAddEstimate(wv1, xv0, a01);
+                        a02 = Vector128.MultiplyAddEstimate(wv2, xv0, a02);
+                        a03 = Vector128.MultiplyAddEstimate(wv3, xv0, a03);
+                    }
+                    s00 = Vector128.Sum(a00);
+                    s01 = Vector128.Sum(a01);
+                    s02 = Vector128.Sum(a02);
+                    s03 = Vector128.Sum(a03);
+                }
+                if (!Vector512.IsHardwareAccelerated)
+                {
+                    int kv = k; // where the vector loop stopped: each row's inputs from here follow the tile's 4 · kv interleaved values
+                    for (; k < K; k++)
+                    {
+                        s00 += Unsafe.Add(ref wt, 4 * kv + 0 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s01 += Unsafe.Add(ref wt, 4 * kv + 1 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s02 += Unsafe.Add(ref wt, 4 * kv + 2 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                        s03 += Unsafe.Add(ref wt, 4 * kv + 3 * (K - kv) + (k - kv)) * Unsafe.Add(ref x0, k);
+                    }
+                    Unsafe.Add(ref y, (b + 0) * N + o + 0) = MathF.Max((s00 + Unsafe.Add(ref bias, o + 0)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 1) = MathF.Max((s01 + Unsafe.Add(ref bias, o + 1)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
+                    Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
             }
         }

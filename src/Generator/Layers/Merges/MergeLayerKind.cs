@@ -78,7 +78,7 @@ internal abstract class MergeLayerKind : LayerKind
     /// <summary>Statements combining the <paramref name="inputs"/> spans into <paramref name="output"/> (<c>rows</c> samples).</summary>
     protected abstract void EmitCombine(SourceWriter w, LayerPlan layer, IReadOnlyList<string> inputs, string output);
 
-    public override bool InferenceUsesRows => true;
+    public override bool InferenceUsesRows(LayerPlan layer) => true;
 
     public override void EmitTrainingForward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {

@@ -1,0 +1,194 @@
+using System.Reflection;
+using CompiledNets.Generator.Tests.Infrastructure;
+
+namespace CompiledNets.Generator.Tests.Emit;
+
+/// <summary>
+/// Single-sample <c>Predict</c> reads the weights of Dense layers of more than 8,192 weights (and fewer than 262,144) from
+/// a copy whose tiles of 4 rows are interleaved by vector. The sums are the batch kernel's, in the same order, so Predict
+/// must be bit for bit <c>PredictBatch</c> of the same sample (whose layers of 64 inputs or more read the parameters in
+/// the dot form), before and after the weights change. The cases cover rows that are whole 512-bit vectors and rows
+/// with a remainder for every vector width (137 and 67 inputs), outputs that are not a multiple of 4 (67, 10), a graph
+/// and a convolution before the Dense.
+/// </summary>
+public class InterleavedPredictTests
+{
+    private const string Source = """
+        using CompiledNets;
+        namespace Interleaved;
+
+        [Network(Inputs = 784)]
+        [Dense(128, Activation.ReLU)] [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class Mnist;
+
+        [Network(Inputs = 137)]
+        [Dense(67, Activation.LeakyReLU, Alpha = 0.1f)] [Dense(300, Activation.Tanh)] [Dense(4, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class Ragged;
+
+        [Network]
+        [Input("image", 200)] [Input("meta", 70)]
+        [Dense(64, Activation.ReLU, Name = "pixels")] [Dense(8, Activation.SiLU, Name = "facts", From = "meta")]
+        [Concat("pixels", "facts")] [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class Graph;
+
+        [Network(InputShape = new[] { 1, 16, 16 })]
+        [Conv2D(8, 3, Activation.ReLU)] [Flatten] [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class Convolution;
+        """;
+
+    private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Source));
+
+    public static TheoryData<string> Names() => new("Mnist", "Ragged", "Graph", "Convolution");
+
+    private static INetwork Create(string name, int seed = 5) => GeneratorHarness.Create(Networks.Value, "Interleaved." + name, seed);
+
+    private static float[] RandomInputs(int count, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    private static float[] Predict(INetwork network, float[] input)
+    {
+        var output = new float[network.OutputSize];
+        network.Predict(input, output);
+        return output;
+    }
+
+    private static float[] PredictBatchOfOne(INetwork network, float[] input)
+    {
+        var output = new float[network.OutputSize];
+        network.PredictBatch(input, output, 1);
+        return output;
+    }
+
+    private static void AssertPredictIsTheBatchKernel(INetwork network, float[] input, string because)
+    {
+        var expected = PredictBatchOfOne(network, input);
+        var actual = Predict(network, input);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]), $"{because}: Predict gives {actual[i]:R} for output {i}, PredictBatch {expected[i]:R}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Predict_is_bitwise_PredictBatch_of_the_same_sample(string name)
+    {
+        var network = Create(name);
+        for (int sample = 0; sample < 3; sample++)
+            AssertPredictIsTheBatchKernel(network, RandomInputs(network.InputSize, 100 + sample), $"{name}, sample {sample}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void The_copy_follows_a_training_step(string name)
+    {
+        var network = Create(name);
+        var input = RandomInputs(network.InputSize, 1);
+        var before = Predict(network, input);
+        var inputs = RandomInputs(4 * network.InputSize, 2);
+        var targets = new float[4 * network.OutputSize];
+        for (int b = 0; b < 4; b++) targets[b * network.OutputSize + b % network.OutputSize] = 1f;
+        network.TrainBatch(inputs, targets, 4);
+        Assert.NotEqual(before, Predict(network, input));
+        AssertPredictIsTheBatchKernel(network, input, $"{name} after a training step");
+    }
+
+    [Theory]
+    [InlineData("Mnist")]
+    [InlineData("Ragged")]
+    public void The_copy_follows_a_write_through_Parameters(string name)
+    {
+        var network = Create(name);
+        var input = RandomInputs(network.InputSize, 1);
+        var before = Predict(network, input);
+        var parameters = network.Parameters;
+        for (int i = 0; i < parameters.Length; i++) parameters[i] *= -0.5f;
+        Assert.NotEqual(before, Predict(network, input));
+        AssertPredictIsTheBatchKernel(network, input, $"{name} after a write through Parameters");
+    }
+
+    [Theory]
+    [InlineData("Mnist")]
+    [InlineData("Convolution")]
+    public void The_copy_follows_Load(string name)
+    {
+        var network = Create(name);
+        var input = RandomInputs(network.InputSize, 1);
+        var before = Predict(network, input);
+        var other = Create(name, seed: 12);
+        using var checkpoint = new MemoryStream();
+        other.Save(checkpoint);
+        checkpoint.Position = 0;
+        network.Load(checkpoint);
+        Assert.NotEqual(before, Predict(network, input));
+        Assert.Equal(Predict(other, input), Predict(network, input));
+    }
+
+    /// <summary>Threads predicting at once after each step all read the complete new copy, whichever of them fills it.</summary>
+    [Fact]
+    public void Threads_predicting_at_once_after_each_step_agree()
+    {
+        const int threads = 4, rounds = 10;
+        var network = Create("Mnist");
+        var inputs = RandomInputs(8 * 784, 3);
+        var targets = new float[8 * 10];
+        for (int b = 0; b < 8; b++) targets[b * 10 + b] = 1f;
+        var input = inputs[..784];
+        var outputs = Enumerable.Range(0, threads).Select(_ => new float[10]).ToArray();
+        using var start = new Barrier(threads + 1);
+        using var done = new Barrier(threads + 1);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (int round = 0; round < rounds; round++)
+            {
+                start.SignalAndWait();
+                network.Predict(input, outputs[t]);
+                done.SignalAndWait();
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        for (int round = 0; round < rounds; round++)
+        {
+            network.TrainBatch(inputs, targets, 8);
+            start.SignalAndWait();
+            done.SignalAndWait();
+            var expected = PredictBatchOfOne(network, input);
+            for (int t = 0; t < threads; t++) Assert.Equal(expected, outputs[t]);
+        }
+        workers.ForEach(w => w.Join());
+    }
+
+    /// <summary>
+    /// The copy is for Dense layers of float32 networks whose weights no longer stay in L1 but do not yet split across
+    /// cores, with rows of a vector or more.
+    /// </summary>
+    [Fact]
+    public void Only_Dense_layers_between_the_thresholds_read_a_copy()
+    {
+        var run = GeneratorHarness.Run("""
+            using CompiledNets;
+            [Network(Inputs = 784, InferenceOnly = true)]
+            [Dense(10, Activation.ReLU)] [Dense(880, Activation.ReLU)] [Dense(300, Activation.ReLU)] [Dense(28)]
+            public partial class Thresholds;
+
+            [Network(Inputs = 784, InferenceOnly = true, InferenceWeights = WeightPrecision.BFloat16)]
+            [Dense(128, Activation.ReLU)] [Dense(10)]
+            public partial class Narrowed;
+            """);
+        string Generated(string name) => run.Sources.Single(s => s.HintName.StartsWith(name + ".", StringComparison.Ordinal)).Source;
+        string thresholds = Generated("Thresholds");
+        Assert.DoesNotContain("DensePredictInterleaved_784x10_", thresholds, StringComparison.Ordinal);  // 7,840 weights stay in L1
+        Assert.DoesNotContain("DensePredictInterleaved_10x880_", thresholds, StringComparison.Ordinal);  // rows of 10
+        Assert.DoesNotContain("DensePredictInterleaved_880x300_", thresholds, StringComparison.Ordinal); // 264,000 split across cores
+        Assert.Contains("DensePredictInterleaved_300x28_Linear", thresholds, StringComparison.Ordinal);   // 8,400
+        Assert.Contains("new(Dense4Weight, Dense4WeightInterleaved, Dense4Units, Dense4Inputs),", thresholds, StringComparison.Ordinal);
+        Assert.DoesNotContain("InterleavedWeights", Generated("Narrowed"), StringComparison.Ordinal);
+    }
+}
