@@ -42,7 +42,7 @@ internal static class DenseKernelEmitter
     public static string ForwardBFloat16Name(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DenseForwardBFloat16_{inputs}x{units}_{Suffix(activation, alpha)}";
 
     /// <summary>One sample's product over the interleaved copy of the weights (<see cref="KernelPlan.PredictsFromInterleavedWeights"/>).</summary>
-    public static string ForwardInterleavedName(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DensePredictInterleaved_{inputs}x{units}_{Suffix(activation, alpha)}";
+    public static string PredictInterleavedName(int inputs, int units, ActivationKind activation, float alpha = 0f) => $"DensePredictInterleaved_{inputs}x{units}_{Suffix(activation, alpha)}";
 
     public static string InputGradientName(int inputs, int units, ActivationKind derivative, float alpha = 0f) => $"DenseInputGradient_{inputs}x{units}_{Suffix(derivative, alpha)}";
 
@@ -120,14 +120,14 @@ internal static class DenseKernelEmitter
     /// <c>InterleavedWeights</c>): the batch kernel's single-sample tiles with the same sums in the same order, so the
     /// outputs are bitwise the batch kernel's, but the tile's rows are one stream where the parameters' are four.
     /// </summary>
-    internal static void EmitForwardInterleaved(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
+    internal static void EmitPredictInterleaved(SourceWriter w, int k, int n, ActivationKind activation, float alpha)
     {
         w.Line("/// <summary>");
         w.Line($"/// <c>y[o] = {activation}(bias[o] + Σ_k x[k]·w[o, k])</c> for one sample of {k} inputs and all {n} outputs, over the weights");
         w.Line($"/// interleaved by tile of {ForwardTile} rows (one vector of each row per step, then each row's last inputs): the");
         w.Line("/// tile reads one stream, and the sums are the batch kernel's, so the outputs are bitwise its single-sample ones.");
         w.Line("/// </summary>");
-        using (w.Block($"internal static void {ForwardInterleavedName(k, n, activation, alpha)}(ref float x, ref float w, ref float bias, ref float y)"))
+        using (w.Block($"internal static void {PredictInterleavedName(k, n, activation, alpha)}(ref float x, ref float w, ref float bias, ref float y)"))
         {
             w.Line($"const int K = {k}, N = {n};");
             w.Line("const int b = 0; // the one sample");

@@ -21,11 +21,11 @@ internal sealed record ForwardBFloat16Kernel(int K, int N, ActivationKind Activa
 }
 
 /// <summary>One sample's product over the interleaved copy of the weights, which single-sample Predict of a large Dense layer calls.</summary>
-internal sealed record ForwardInterleavedKernel(int K, int N, ActivationKind Activation, float Alpha) : KernelRequest
+internal sealed record PredictInterleavedKernel(int K, int N, ActivationKind Activation, float Alpha) : KernelRequest
 {
     public override bool NeedsDotSums => true;
 
-    public override void Emit(SourceWriter w) => DenseKernelEmitter.EmitForwardInterleaved(w, K, N, Activation, Alpha);
+    public override void Emit(SourceWriter w) => DenseKernelEmitter.EmitPredictInterleaved(w, K, N, Activation, Alpha);
 }
 
 /// <summary>The same product in broadcast form over transposed weights (narrow layers' batches).</summary>

@@ -127,7 +127,7 @@ internal sealed class DenseLayer : ProductLayerKind
             return;
         }
         var fused = KernelPlan.InferenceForward(layer);
-        string kernel = DenseKernelEmitter.ForwardInterleavedName(layer.Inputs, layer.Units, fused, fused is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f);
+        string kernel = DenseKernelEmitter.PredictInterleavedName(layer.Inputs, layer.Units, fused, KernelAlpha(fused, layer));
         w.Line($"{GeneratedKernels}.{kernel}(ref {Ref(input)}, ref {NetworkEmitter.InferenceWeightsField}[{layer.Prefix}WeightInterleaved], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)});");
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }

@@ -226,12 +226,16 @@ internal abstract class ProductLayerKind : LayerKind
 
     // ------------------------------------------------------------------ kernels
 
+    /// <summary>The alpha a kernel fusing <paramref name="activation"/> is specialised to: the layer's for LeakyReLU and ELU, else 0 (one kernel for any alpha).</summary>
+    protected static float KernelAlpha(ActivationKind activation, LayerPlan layer) =>
+        activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f;
+
     public override IEnumerable<KernelRequest> Kernels(NetworkPlan plan, LayerPlan layer)
     {
         int k = layer.Inputs, n = layer.LinearUnits;
         foreach (var activation in KernelPlan.ForwardActivations(layer, plan.TrainsPerLayer))
         {
-            float alpha = activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f;
+            float alpha = KernelAlpha(activation, layer);
             yield return new ForwardKernel(k, n, activation, alpha);
             if (KernelPlan.BatchForwardIsBroadcast(layer)) yield return new ForwardBroadcastKernel(k, n, activation, alpha);
         }
@@ -239,12 +243,12 @@ internal abstract class ProductLayerKind : LayerKind
         if (layer.PredictsFromInterleavedWeights)
         {
             var activation = KernelPlan.InferenceForward(layer);
-            yield return new ForwardInterleavedKernel(k, n, activation, activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f);
+            yield return new PredictInterleavedKernel(k, n, activation, KernelAlpha(activation, layer));
         }
         if (layer.InfersInBFloat16)
         {
             var activation = KernelPlan.ForwardActivations(layer, trainable: false).First();
-            yield return new ForwardBFloat16Kernel(k, n, activation, activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f);
+            yield return new ForwardBFloat16Kernel(k, n, activation, KernelAlpha(activation, layer));
         }
         if (!plan.TrainsPerLayer) yield break;
         bool packsDelta = KernelPlan.WeightGradientPacksDelta(layer);

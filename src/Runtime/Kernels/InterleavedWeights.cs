@@ -79,10 +79,20 @@ public sealed class InterleavedWeights : WeightCopy
             Interleave(parameters.Slice(range.Source, range.Rows * range.Columns), copy.Slice(range.Destination, range.Rows * range.Columns), range.Rows, range.Columns);
     }
 
-    /// <summary>Writes <paramref name="weights"/> (row-major) into <paramref name="tiles"/> in the layout of the remarks.</summary>
-    public static void Interleave(ReadOnlySpan<float> weights, Span<float> tiles, int rows, int columns)
+    /// <summary>Writes <paramref name="weights"/> (row-major) into <paramref name="tiles"/> in the layout of the remarks, for this machine's <see cref="VectorWidth"/>.</summary>
+    public static void Interleave(ReadOnlySpan<float> weights, Span<float> tiles, int rows, int columns) =>
+        Interleave(weights, tiles, rows, columns, VectorWidth(columns));
+
+    /// <summary>
+    /// Writes <paramref name="weights"/> (row-major) into <paramref name="tiles"/> in the layout of the remarks, in steps
+    /// of <paramref name="width"/> floats (0: no vector steps, the parameters' layout).
+    /// </summary>
+    public static void Interleave(ReadOnlySpan<float> weights, Span<float> tiles, int rows, int columns, int width)
     {
-        int width = VectorWidth(columns);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, columns);
+        if (weights.Length != rows * columns) throw new ArgumentException($"Expected {rows} × {columns} weights, got {weights.Length}.", nameof(weights));
+        if (tiles.Length != weights.Length) throw new ArgumentException($"The copy needs {weights.Length} floats, got {tiles.Length}.", nameof(tiles));
         int vectorColumns = width == 0 ? 0 : columns / width * width, tail = columns - vectorColumns;
         int tileFloats = TileRows * columns, wholeTiles = rows / TileRows;
         for (int t = 0; t < wholeTiles; t++)

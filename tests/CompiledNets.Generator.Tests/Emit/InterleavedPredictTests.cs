@@ -8,8 +8,8 @@ namespace CompiledNets.Generator.Tests.Emit;
 /// a copy whose tiles of 4 rows are interleaved by vector. The sums are the batch kernel's, in the same order, so Predict
 /// must be bit for bit <c>PredictBatch</c> of the same sample (whose layers of 64 inputs or more read the parameters in
 /// the dot form), before and after the weights change. The cases cover rows that are whole 512-bit vectors and rows
-/// with a remainder for every vector width (137 and 67 inputs), outputs that are not a multiple of 4 (67, 10), a graph
-/// and a convolution before the Dense.
+/// with a remainder for every vector width (137 and 67 inputs), outputs that are not a multiple of 4 (67, 10), a graph,
+/// a convolution before the Dense, and a layer read from the copy after one that Predict splits across cores.
 /// </summary>
 public class InterleavedPredictTests
 {
@@ -34,6 +34,11 @@ public class InterleavedPredictTests
         [Loss(LossFunction.CrossEntropy)] [Adam]
         public partial class Graph;
 
+        [Network(Inputs = 520)]
+        [Dense(520, Activation.ReLU)] [Dense(200, Activation.ReLU)] [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class Split;
+
         [Network(InputShape = new[] { 1, 16, 16 })]
         [Conv2D(8, 3, Activation.ReLU)] [Flatten] [Dense(10, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Adam]
@@ -42,7 +47,7 @@ public class InterleavedPredictTests
 
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Source));
 
-    public static TheoryData<string> Names() => new("Mnist", "Ragged", "Graph", "Convolution");
+    public static TheoryData<string> Names() => new("Mnist", "Ragged", "Graph", "Split", "Convolution");
 
     private static INetwork Create(string name, int seed = 5) => GeneratorHarness.Create(Networks.Value, "Interleaved." + name, seed);
 
@@ -83,6 +88,25 @@ public class InterleavedPredictTests
         var network = Create(name);
         for (int sample = 0; sample < 3; sample++)
             AssertPredictIsTheBatchKernel(network, RandomInputs(network.InputSize, 100 + sample), $"{name}, sample {sample}");
+    }
+
+    /// <summary>
+    /// With a pool, Split's first layer (270,400 weights) splits across cores and its second (104,000) reads the copy on
+    /// the calling thread: the same bits as on one thread and as PredictBatch.
+    /// </summary>
+    [Fact]
+    public void Predict_across_cores_reads_the_copy_of_the_layers_it_does_not_split()
+    {
+        var network = Create("Split");
+        Assert.NotNull(network.GetType().GetMethod("PredictAcrossCores", BindingFlags.NonPublic | BindingFlags.Instance));
+        var single = Create("Split");
+        network.GetType().GetProperty("Threads")!.SetValue(network, 2);
+        for (int sample = 0; sample < 3; sample++)
+        {
+            var input = RandomInputs(network.InputSize, 200 + sample);
+            AssertPredictIsTheBatchKernel(network, input, $"Split on two threads, sample {sample}");
+            Assert.Equal(Predict(single, input), Predict(network, input));
+        }
     }
 
     [Theory]
@@ -144,21 +168,22 @@ public class InterleavedPredictTests
         var outputs = Enumerable.Range(0, threads).Select(_ => new float[10]).ToArray();
         using var start = new Barrier(threads + 1);
         using var done = new Barrier(threads + 1);
+        var timeout = TimeSpan.FromMinutes(1); // a failed round fails the test instead of leaving the others waiting
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             for (int round = 0; round < rounds; round++)
             {
-                start.SignalAndWait();
+                if (!start.SignalAndWait(timeout)) return;
                 network.Predict(input, outputs[t]);
-                done.SignalAndWait();
+                if (!done.SignalAndWait(timeout)) return;
             }
-        })).ToList();
+        }) { IsBackground = true }).ToList();
         workers.ForEach(w => w.Start());
         for (int round = 0; round < rounds; round++)
         {
             network.TrainBatch(inputs, targets, 8);
-            start.SignalAndWait();
-            done.SignalAndWait();
+            Assert.True(start.SignalAndWait(timeout), $"round {round}: the predicting threads did not start");
+            Assert.True(done.SignalAndWait(timeout), $"round {round}: the predicting threads did not finish");
             var expected = PredictBatchOfOne(network, input);
             for (int t = 0; t < threads; t++) Assert.Equal(expected, outputs[t]);
         }
