@@ -61,29 +61,23 @@ internal sealed class NetworkPlan
     /// returns its length. Convolutions and the normalisations keep reading float32 (little of a convnet's time is spent
     /// streaming its weights).
     /// </summary>
-    private static int PlaceBFloat16Weights(List<LayerPlan> layers)
-    {
-        const int alignment = 32;
-        int offset = 0;
-        foreach (var layer in layers.Where(l => l.Kind.IsProduct && l.WeightCount > 0))
-        {
-            layer.BFloat16WeightOffset = offset;
-            offset += (int)((layer.WeightCount + alignment - 1) / alignment * alignment);
-        }
-        return offset;
-    }
+    private static int PlaceBFloat16Weights(List<LayerPlan> layers) =>
+        PlaceWeightCopy(layers.Where(l => l.Kind.IsProduct && l.WeightCount > 0), alignment: 32, (layer, offset) => layer.BFloat16WeightOffset = offset);
 
     /// <summary>
     /// Lays out the interleaved float32 copy single-sample <c>Predict</c> reads (<see cref="KernelPlan.InterleaveWeights"/>),
     /// each tensor from a 64-byte boundary (16 floats), and returns its length.
     /// </summary>
-    private int PlaceInterleavedWeights(List<LayerPlan> layers)
+    private int PlaceInterleavedWeights(List<LayerPlan> layers) =>
+        PlaceWeightCopy(layers.Where(l => KernelPlan.PredictsFromInterleavedWeights(this, l)), alignment: 16, (layer, offset) => layer.InterleavedWeightOffset = offset);
+
+    /// <summary>Gives each layer's weights the next offset in a copy, from a multiple of <paramref name="alignment"/>; returns the copy's length.</summary>
+    private static int PlaceWeightCopy(IEnumerable<LayerPlan> layers, int alignment, Action<LayerPlan, int> place)
     {
-        const int alignment = 16;
         int offset = 0;
-        foreach (var layer in layers.Where(l => KernelPlan.PredictsFromInterleavedWeights(this, l)))
+        foreach (var layer in layers)
         {
-            layer.InterleavedWeightOffset = offset;
+            place(layer, offset);
             offset += (int)((layer.WeightCount + alignment - 1) / alignment * alignment);
         }
         return offset;

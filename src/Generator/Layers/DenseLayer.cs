@@ -119,26 +119,26 @@ internal sealed class DenseLayer : ProductLayerKind
     /// One sample (<c>Predict</c>): the dot form, over the interleaved copy of the weights when the layer reads one
     /// (<see cref="KernelPlan.PredictsFromInterleavedWeights"/>).
     /// </summary>
-    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
+    public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
+        EmitDotInference(w, layer, input, output, singleSample: true);
+
+    /// <summary>
+    /// The dot-form product of <c>rows</c> samples over the parameters (or the bfloat16 copy; one sample over the
+    /// interleaved copy when there is one), then any activation the kernel does not fuse.
+    /// </summary>
+    private static void EmitDotInference(SourceWriter w, LayerPlan layer, string input, string output, bool singleSample)
     {
-        if (!layer.PredictsFromInterleavedWeights)
-        {
-            EmitDotInference(w, layer, input, output);
-            return;
-        }
         var fused = KernelPlan.InferenceForward(layer);
-        string kernel = DenseKernelEmitter.PredictInterleavedName(layer.Inputs, layer.Units, fused, KernelAlpha(fused, layer));
-        w.Line($"{GeneratedKernels}.{kernel}(ref {Ref(input)}, ref {NetworkEmitter.InferenceWeightsField}[{layer.Prefix}WeightInterleaved], ref _parameters[{layer.Prefix}Bias], ref {Ref(output)});");
+        w.Line(singleSample && layer.PredictsFromInterleavedWeights
+            ? InterleavedProduct(layer, fused, Ref(input), Ref(output))
+            : InferenceProduct(layer, fused, Ref(input), Ref(output), "rows", "0", $"{layer.Prefix}Units"));
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
     }
 
-    /// <summary>The dot-form product of <c>rows</c> samples over the parameters (or the bfloat16 copy), then any activation the kernel does not fuse.</summary>
-    private static void EmitDotInference(SourceWriter w, LayerPlan layer, string input, string output)
-    {
-        var fused = KernelPlan.InferenceForward(layer);
-        w.Line(InferenceProduct(layer, fused, Ref(input), Ref(output), "rows", "0", $"{layer.Prefix}Units"));
-        if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
-    }
+    /// <summary>The product of one sample over the interleaved copy of the weights.</summary>
+    private static string InterleavedProduct(LayerPlan layer, ActivationKind activation, string input, string output) =>
+        $"{GeneratedKernels}.{DenseKernelEmitter.PredictInterleavedName(layer.Inputs, layer.Units, activation, KernelAlpha(activation, layer))}" +
+        $"(ref {input}, ref {NetworkEmitter.InferenceWeightsField}[{layer.Prefix}WeightInterleaved], ref _parameters[{layer.Prefix}Bias], ref {output});";
 
     /// <summary>
     /// A block of samples through a narrow layer: the broadcast form over the transposed weights, as training's batch
@@ -148,7 +148,7 @@ internal sealed class DenseLayer : ProductLayerKind
     {
         if (!KernelPlan.BatchForwardIsBroadcast(layer) || layer.InfersInBFloat16)
         {
-            EmitDotInference(w, layer, inputs[0], output);
+            EmitDotInference(w, layer, inputs[0], output, singleSample: false);
             return;
         }
         var fused = KernelPlan.InferenceForward(layer);

@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace CompiledNets.Kernels;
@@ -12,7 +9,7 @@ namespace CompiledNets.Kernels;
 /// parameters' row-major layout that is four streams through memory, and a core pulls four streams from its L2 at
 /// about two thirds of the rate it pulls one. In the copy, each tile's rows are interleaved by vector, so the product
 /// reads one stream. The values and the order of every sum are unchanged, so predictions are bitwise the same.
-/// <see cref="WeightCopy"/> says when the copy is filled again; the storage is pinned and 64-byte aligned.
+/// <see cref="WeightCopy{T}"/> says when the copy is filled again.
 /// </summary>
 /// <remarks>
 /// Layout of a tensor of <c>rows × columns</c>, with <c>v</c> = <see cref="VectorWidth"/> and <c>kv</c> the columns the
@@ -22,7 +19,7 @@ namespace CompiledNets.Kernels;
 /// rows after the last whole tile keep their layout.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public sealed class InterleavedWeights : WeightCopy
+public sealed class InterleavedWeights : WeightCopy<float>
 {
     /// <summary>Rows per tile: the outputs of the generated single-sample tile.</summary>
     public const int TileRows = 4;
@@ -30,35 +27,15 @@ public sealed class InterleavedWeights : WeightCopy
     /// <summary>One weight tensor of <see cref="Rows"/> × <see cref="Columns"/> floats at <see cref="Source"/> in the parameters, copied to <see cref="Destination"/>.</summary>
     public readonly record struct Range(int Source, int Destination, int Rows, int Columns);
 
-    private readonly float[] _storage;
-    private readonly int _start;
     private readonly Range[] _ranges;
 
     /// <summary>A copy of the given tensors, which must not overlap in it.</summary>
     public InterleavedWeights(Range[] ranges)
+        : base(ranges is null || ranges.Length == 0 ? 0 : ranges.Max(r => r.Destination + r.Rows * r.Columns))
     {
         ArgumentNullException.ThrowIfNull(ranges);
         _ranges = ranges;
-        Length = ranges.Length == 0 ? 0 : ranges.Max(r => r.Destination + r.Rows * r.Columns);
-        (_storage, _start) = PinnedAlignment.Allocate<float>(Length);
     }
-
-    /// <summary>Floats in the copy.</summary>
-    public int Length { get; }
-
-    /// <summary>The value at <paramref name="index"/>, by reference: where a kernel starts reading a tensor.</summary>
-    public ref float this[int index]
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            if ((uint)index >= (uint)Length) ThrowIndex(index, Length);
-            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_storage), _start + index);
-        }
-    }
-
-    /// <summary>The whole copy.</summary>
-    public ReadOnlySpan<float> Span => new(_storage, _start, Length);
 
     /// <summary>
     /// Floats per step of the generated dot tiles on this machine for rows of <paramref name="columns"/>: the first
@@ -72,9 +49,8 @@ public sealed class InterleavedWeights : WeightCopy
         : 0;
 
     /// <summary>Interleaves each range of the parameters into its place in the copy.</summary>
-    protected override void Fill(ReadOnlySpan<float> parameters)
+    protected override void Fill(ReadOnlySpan<float> parameters, Span<float> copy)
     {
-        var copy = new Span<float>(_storage, _start, Length);
         foreach (var range in _ranges)
             Interleave(parameters.Slice(range.Source, range.Rows * range.Columns), copy.Slice(range.Destination, range.Rows * range.Columns), range.Rows, range.Columns);
     }
@@ -108,8 +84,4 @@ public sealed class InterleavedWeights : WeightCopy
         int done = wholeTiles * tileFloats;
         weights[done..].CopyTo(tiles[done..]);
     }
-
-    [DoesNotReturn]
-    private static void ThrowIndex(int index, int length) =>
-        throw new IndexOutOfRangeException($"Index {index} is outside the interleaved copy of {length} values.");
 }

@@ -5,7 +5,7 @@ namespace CompiledNets.Kernels;
 
 /// <summary>
 /// Pinned arrays whose used part starts on a 64-byte boundary (a cache line, one 512-bit vector): the storage of
-/// <see cref="AlignedFloats"/> and of <see cref="BFloat16Weights"/>. The GC never moves a pinned array, so the aligned
+/// <see cref="AlignedFloats"/> and of the weight copies (<see cref="WeightCopy{T}"/>). The GC never moves a pinned array, so the aligned
 /// start is found once.
 /// </summary>
 internal static class PinnedAlignment
