@@ -98,6 +98,35 @@ public sealed class PoolKernelTests
         }
     }
 
+    /// <summary>
+    /// At inference a pooling after a stride-1 convolution reads the convolution's extended planes as they are (rows of w,
+    /// planes rounded up to whole 512-bit vectors). It must give the bits the compacted inputs' kernel gives, on every
+    /// shape whose planes have such a tail (the scalar path of rows of three outputs included).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Pooling_over_extended_planes_matches_the_compacted_kernel_bitwise(bool max, int c, int h, int w)
+    {
+        int plane = (h * w + 15) / 16 * 16;
+        if (plane == h * w) return; // no tail: the compacted kernel itself reads these planes
+        string name = $"{(max ? "MaxPool" : "AvgPool")}_{c}x{h}x{w}_2";
+        var compacted = Kernel<Forward>(name);
+        var extended = Kernel<Forward>($"{name}_in{w}x{plane}");
+        var random = new Random(c * 1000 + h * 37 + w + 5);
+        foreach (int rows in new[] { 1, 3 })
+        {
+            var (x, _) = Samples(random, max, rows, c, h, w);
+            var planes = new float[rows * c * plane];
+            Array.Fill(planes, float.NaN); // the tail is never read
+            for (int p = 0; p < rows * c; p++) Array.Copy(x, p * h * w, planes, p * plane, h * w);
+            var expected = new float[rows * c * (h / 2) * (w / 2)];
+            var actual = new float[expected.Length];
+            compacted(ref x[0], ref expected[0], rows);
+            extended(ref planes[0], ref actual[0], rows);
+            AssertBitwise(expected, actual, name + "_in", rows);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(FusedShapes))]
     public void Recorded_max_pooling_matches_the_scalar_semantics_bitwise(bool relu, int c, int h, int w)

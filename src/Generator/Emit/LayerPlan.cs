@@ -123,6 +123,15 @@ internal sealed class LayerPlan
     /// <summary>True when the layer's single-sample product reads the interleaved copy of its weights.</summary>
     public bool PredictsFromInterleavedWeights => InterleavedWeightOffset >= 0;
 
+    /// <summary>
+    /// On a convolution: the pooling that reads its outputs at inference straight from its extended rows
+    /// (<see cref="PoolFusion.PairAtInference"/>), so it leaves them uncompacted; otherwise null.
+    /// </summary>
+    public LayerPlan? InferencePool { get; set; }
+
+    /// <summary>On a pooling: the convolution whose extended rows it reads at inference, or null when it reads its input.</summary>
+    public LayerPlan? InferenceSource { get; set; }
+
     /// <summary>Weights of the layer's product: linear outputs × inputs.</summary>
     public long WeightCount => (long)LinearUnits * Inputs;
 

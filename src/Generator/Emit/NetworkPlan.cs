@@ -52,7 +52,11 @@ internal sealed class NetworkPlan
         if (spec.InferenceWeights == WeightPrecisionKind.BFloat16) BFloat16WeightCount = PlaceBFloat16Weights(layers);
         InterleavedWeightCount = PlaceInterleavedWeights(layers);
         if (spec.Graph is not null) Graph = new GraphPlan(this, spec.Graph);
-        else AssignDeltaBuffers();
+        else
+        {
+            AssignDeltaBuffers();
+            PoolFusion.PairAtInference(layers);
+        }
         TrainsInSampleLanes = KernelPlan.TrainsInSampleLanes(this);
     }
 

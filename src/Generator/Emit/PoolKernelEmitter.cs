@@ -32,10 +32,18 @@ internal sealed record PoolKernel(bool Maximum, int Channels, int Height, int Wi
     public int ArgmaxSlots => Channels * OutHeight * ArgmaxSlotsPerRow;
 }
 
-/// <summary>The forward pass of a pooling layer.</summary>
-internal sealed record PoolForwardKernel(PoolKernel Pool) : KernelRequest
+/// <summary>
+/// The forward pass of a pooling layer, reading input rows <paramref name="RowStride"/> floats apart in planes
+/// <paramref name="PlaneStride"/> apart: compacted inputs (0, 0), or at inference a stride-1 convolution's extended rows.
+/// </summary>
+internal sealed record PoolForwardKernel(PoolKernel Pool, int RowStride = 0, int PlaneStride = 0) : KernelRequest
 {
-    public override void Emit(SourceWriter w) => PoolKernelEmitter.EmitForward(w, Pool);
+    /// <summary>Whether the input rows are laid out with gaps (a convolution's extended rows) rather than compacted.</summary>
+    public bool Strided => RowStride != 0 && (RowStride != Pool.Width || PlaneStride != Pool.Height * Pool.Width);
+
+    public string Name => Pool.ForwardName + (Strided ? $"_in{RowStride}x{PlaneStride}" : "");
+
+    public override void Emit(SourceWriter w) => PoolKernelEmitter.EmitForward(w, this);
 }
 
 /// <summary>The backward pass of a pooling layer.</summary>
@@ -57,26 +65,36 @@ internal static class PoolKernelEmitter
     /// </summary>
     public static bool PairsInVectors(PoolKernel p) => p.Window.Size == 2 && p.Window.Stride == 2 && !p.Window.Same && p.OutWidth >= 4;
 
-    public static void EmitForward(SourceWriter w, PoolKernel p)
+    public static void EmitForward(SourceWriter w, PoolForwardKernel kernel)
     {
-        w.Line($"/// <summary>{(p.Maximum ? "Max" : "Average")} pooling of every sample: [{p.Channels}, {p.Height}, {p.Width}] to [{p.Channels}, {p.OutHeight}, {p.OutWidth}].</summary>");
-        using (w.Block($"internal static void {p.ForwardName}(ref float x, ref float y, int rows)"))
+        var p = kernel.Pool;
+        // A strided input names its row and plane strides; a compacted one keeps W and H * W.
+        var (row, plane) = kernel.Strided ? ("InRow", "InPlane") : ("W", "H * W");
+        string layout = kernel.Strided ? $" (input rows {kernel.RowStride} floats apart, planes {kernel.PlaneStride})" : "";
+        w.Line($"/// <summary>{(p.Maximum ? "Max" : "Average")} pooling of every sample: [{p.Channels}, {p.Height}, {p.Width}]{layout} to [{p.Channels}, {p.OutHeight}, {p.OutWidth}].</summary>");
+        using (w.Block($"internal static void {kernel.Name}(ref float x, ref float y, int rows)"))
         {
-            EmitConstants(w, p);
-            if (PairsInVectors(p)) EmitPairForward(w, p);
+            if (kernel.Strided)
+            {
+                // H and W only where windows are clipped to the input; the strides stand for them everywhere else.
+                bool clips = p.Window.Same || p.Window.PaddingBefore(p.Height) != 0 || p.Window.PaddingBefore(p.Width) != 0;
+                w.Line($"const int C = {p.Channels}, {(clips ? $"H = {p.Height}, W = {p.Width}, " : "")}OH = {p.OutHeight}, OW = {p.OutWidth}, InRow = {kernel.RowStride}, InPlane = {kernel.PlaneStride};");
+            }
+            else EmitConstants(w, p);
+            if (PairsInVectors(p)) EmitPairForward(w, p, row, plane);
             using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
             {
-                w.Line("ref float input = ref Unsafe.Add(ref x, plane * H * W);");
+                w.Line($"ref float input = ref Unsafe.Add(ref x, plane * {plane});");
                 w.Line("ref float output = ref Unsafe.Add(ref y, plane * OH * OW);");
                 EmitWindows(w, p, () =>
                 {
                     if (p.Maximum)
                     {
-                        w.Line("float m = Unsafe.Add(ref input, hs * W + ws);");
+                        w.Line($"float m = Unsafe.Add(ref input, hs * {row} + ws);");
                         using (w.Block("for (int h = hs; h < he; h++)"))
                         using (w.Block("for (int c = ws; c < we; c++)"))
                         {
-                            w.Line("float v = Unsafe.Add(ref input, h * W + c);");
+                            w.Line($"float v = Unsafe.Add(ref input, h * {row} + c);");
                             w.Line("if (v > m || float.IsNaN(v)) m = v;");
                         }
                         w.Line("Unsafe.Add(ref output, oh * OW + ow) = m;");
@@ -86,7 +104,7 @@ internal static class PoolKernelEmitter
                         w.Line("float s = 0f;");
                         using (w.Block("for (int h = hs; h < he; h++)"))
                         using (w.Block("for (int c = ws; c < we; c++)"))
-                            w.Line("s += Unsafe.Add(ref input, h * W + c);");
+                            w.Line($"s += Unsafe.Add(ref input, h * {row} + c);");
                         w.Line("Unsafe.Add(ref output, oh * OW + ow) = s / ((he - hs) * (we - ws));");
                     }
                 });
@@ -141,7 +159,7 @@ internal static class PoolKernelEmitter
     /// with AVX-512 when a row has that many, else four. Each row ends with a step that overlaps the one before it (the
     /// same outputs again) rather than a scalar tail; its loads end at input column 2 * OW, within the row.
     /// </summary>
-    private static void EmitPairForward(SourceWriter w, PoolKernel p)
+    private static void EmitPairForward(SourceWriter w, PoolKernel p, string row, string plane)
     {
         foreach (var (vector, _, lanes) in PairVectors(p))
         {
@@ -152,8 +170,8 @@ internal static class PoolKernelEmitter
                 using (w.Block("for (int plane = 0; plane < rows * C; plane++)"))
                 using (w.Block("for (int oh = 0; oh < OH; oh++)"))
                 {
-                    w.Line("ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);");
-                    w.Line("ref float bottom = ref Unsafe.Add(ref top, W);");
+                    w.Line($"ref float top = ref Unsafe.Add(ref x, plane * {plane} + 2 * oh * {row});");
+                    w.Line($"ref float bottom = ref Unsafe.Add(ref top, {row});");
                     w.Line("ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);");
                     using (w.Block($"for (int ow = 0; ow < OW; ow += {lanes})"))
                     {

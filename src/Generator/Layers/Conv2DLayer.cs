@@ -240,6 +240,9 @@ internal sealed class Conv2DLayer : LayerKind
     // ------------------------------------------------------------------ passes
 
     /// <summary>The activation fused into the forward kernel: an element-wise one with a vector form, unless the pre-activation is kept.</summary>
+    /// <summary>The activation the inference forward kernel applies (the layer's own, or Linear when it is applied after).</summary>
+    internal static ActivationKind InferenceActivation(LayerPlan layer) => FusedActivation(layer, training: false);
+
     private static ActivationKind FusedActivation(LayerPlan layer, bool training) =>
         (training && layer.StoresPreActivation) || ActivationExpressions.Vector(layer.Activation, layer.Alpha, "Vector512", "v") is null ? ActivationKind.Linear : layer.Activation;
 
@@ -248,7 +251,8 @@ internal sealed class Conv2DLayer : LayerKind
         var g = Geometry(layer);
         yield return new ConvPadKernel(g);
         yield return new ConvForwardKernel(g, FusedActivation(layer, training: false), layer.Alpha);
-        yield return new ConvCompactKernel(g);
+        // Compacted at inference unless a pooling reads the extended rows, in training unless a fused pooling does.
+        if (layer.InferencePool is null || (plan.TrainsPerLayer && KeepsTrainingOutput(plan, layer))) yield return new ConvCompactKernel(g);
         if (!plan.TrainsPerLayer) yield break;
         yield return new ConvForwardKernel(g, FusedActivation(layer, training: true), layer.Alpha);
         // A fused pooling at stride 1 writes the extended gradient itself.
@@ -449,13 +453,25 @@ internal sealed class Conv2DLayer : LayerKind
         var fused = FusedActivation(layer, training: false);
         var kernels = new ConvKernels(g, fused, layer.Alpha);
         // Laid out as the batch buffers: rows padded samples and their slack, then rows extended samples.
-        string padded = $"{scratch}.Slice(0, rows * {g.PaddedSample} + {g.PaddedSlack})", extended = $"{scratch}.Slice(rows * {g.PaddedSample} + {g.PaddedSlack}, rows * {g.ExtendedSample})";
+        string padded = $"{scratch}.Slice(0, rows * {g.PaddedSample} + {g.PaddedSlack})", extended = InferenceExtendedRows(layer, scratch);
         // The scratch is reused by every layer: the slack the last vectors read is cleared, so they read zeros.
         if (g.PaddedSlack > 0) w.Line($"{scratch}.Slice(rows * {g.PaddedSample}, {g.PaddedSlack}).Clear();");
         w.Line($"{GeneratedKernels}.{kernels.PadName}(ref {Ref(input)}, ref {Ref(padded)}, 0, rows);");
         w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(extended)}, 0, rows);");
+        if (layer.InferencePool is { } pool)
+        {
+            w.Line($"// Left in the extended rows: {pool.Name} reads them there.");
+            return;
+        }
         w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+
+    /// <summary>Where a pooling that reads this convolution's extended rows at inference (<see cref="PoolFusion.PairAtInference"/>) finds them in the scratch.</summary>
+    public static string InferenceExtendedRows(LayerPlan layer, string scratch)
+    {
+        var g = Geometry(layer);
+        return $"{scratch}.Slice(rows * {g.PaddedSample} + {g.PaddedSlack}, rows * {g.ExtendedSample})";
     }
 
     public override long ForwardFlopsPerSample(LayerPlan layer) => 2L * Geometry(layer).WeightCount * layer.OutputShape.Height * layer.OutputShape.Width;

@@ -92,7 +92,10 @@ internal abstract class Pool2DLayerKind : LayerKind
     public override IEnumerable<KernelRequest> Kernels(NetworkPlan plan, LayerPlan layer)
     {
         var kernel = Kernel(layer);
-        yield return new PoolForwardKernel(kernel);
+        // Over compacted inputs at inference unless it reads a convolution's extended rows, in training unless fused into it.
+        if (layer.InferenceSource is null || (plan.TrainsPerLayer && !PoolFusion.IsFused(plan, layer))) yield return new PoolForwardKernel(kernel);
+        // The kernel class writes each request once: over rows with no gaps this is the request above again.
+        if (layer.InferenceSource is not null) yield return PoolFusion.InferenceKernel(layer);
         if (!plan.TrainsPerLayer) yield break;
         if (PoolFusion.IsFused(plan, layer))
         {
@@ -105,7 +108,9 @@ internal abstract class Pool2DLayerKind : LayerKind
     public override bool InferenceUsesRows(LayerPlan layer) => true;
 
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
-        w.Line($"{GeneratedKernels}.{Kernel(layer).ForwardName}(ref {Ref(input)}, ref {Ref(output)}, rows);");
+        w.Line(layer.InferenceSource is { } convolution
+            ? $"{GeneratedKernels}.{PoolFusion.InferenceKernel(layer).Name}(ref {Ref(Conv2DLayer.InferenceExtendedRows(convolution, scratch))}, ref {Ref(output)}, rows);"
+            : $"{GeneratedKernels}.{Kernel(layer).ForwardName}(ref {Ref(input)}, ref {Ref(output)}, rows);");
 
     /// <summary>No steps of its own when the convolution before it runs it (<see cref="PoolFusion"/>).</summary>
     public override IEnumerable<TrainingStep> TrainingForwardSteps(NetworkPlan plan, LayerPlan layer)

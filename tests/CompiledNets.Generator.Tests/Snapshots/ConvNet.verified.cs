@@ -285,16 +285,16 @@ namespace Demo.Vision
             layerScratch.Slice(rows * 784, 10).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
             global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv1Units)), 0, rows);
+            // Left in the extended rows: maxpool1 reads them there.
             // maxpool1: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), rows);
+            global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2_in28x736(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), rows);
             // conv2: Conv2D(64, 3x3, ReLU)
             layerScratch.Slice(rows * 5408, 3).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
             global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), 0, rows);
+            // Left in the extended rows: maxpool2 reads them there.
             // maxpool2: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), rows);
+            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2_in13x144(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), rows);
             // flatten1: identity at inference
             // dropout1: identity at inference
             // dense1: Dense(10, Softmax)
@@ -334,16 +334,16 @@ namespace Demo.Vision
             layerScratch.Slice(rows * 784, 10).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
             global::CompiledNets.Generated.Kernels.ConvForward_1x28x28_32x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), ref _parameters[Conv1Weight], ref _parameters[Conv1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvCompact_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv1Units)), 0, rows);
+            // Left in the extended rows: maxpool1 reads them there.
             // maxpool1: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), rows);
+            global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2_in28x736(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), rows);
             // conv2: Conv2D(64, 3x3, ReLU)
             layerScratch.Slice(rows * 5408, 3).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
             global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), 0, rows);
+            // Left in the extended rows: maxpool2 reads them there.
             // maxpool2: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), rows);
+            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2_in13x144(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), rows);
             // flatten1: identity at inference
             // dropout1: identity at inference
             // dense1: Dense(10, Softmax)
@@ -986,24 +986,6 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>Samples [first, last) from extended planes to [32, 26, 26].</summary>
-        internal static void ConvCompact_1x28x28_32x3x3(ref float extended, ref float y, int first, int last)
-        {
-            const int F = 32, T = 736, Wp = 28, OH = 26, OW = 26;
-            for (int b = first; b < last; b++)
-            {
-                for (int f = 0; f < F; f++)
-                {
-                    ref float plane = ref Unsafe.Add(ref extended, (b * F + f) * T);
-                    ref float target = ref Unsafe.Add(ref y, (b * F + f) * OH * OW);
-                    for (int oh = 0; oh < OH; oh++)
-                    {
-                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, oh * Wp), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, oh * OW), OW));
-                    }
-                }
-            }
-        }
-
         /// <summary>
         /// The weight and bias gradients of filters [first, last) of 32, summed over the batch and the 736 positions of each extended plane:
         /// tiles of 4 filters × 4 weights, 8 samples at a time.
@@ -1380,10 +1362,10 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>Max pooling of every sample: [32, 26, 26] to [32, 13, 13].</summary>
-        internal static void MaxPool_32x26x26_2(ref float x, ref float y, int rows)
+        /// <summary>Max pooling of every sample: [32, 26, 26] (input rows 28 floats apart, planes 736) to [32, 13, 13].</summary>
+        internal static void MaxPool_32x26x26_2_in28x736(ref float x, ref float y, int rows)
         {
-            const int C = 32, H = 26, W = 26, OH = 13, OW = 13;
+            const int C = 32, OH = 13, OW = 13, InRow = 28, InPlane = 736;
             if (Vector512.IsHardwareAccelerated)
             {
                 Vector512<int> swap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
@@ -1392,8 +1374,8 @@ namespace CompiledNets.Generated
                 {
                     for (int oh = 0; oh < OH; oh++)
                     {
-                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
-                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
+                        ref float bottom = ref Unsafe.Add(ref top, InRow);
                         ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         for (int ow = 0; ow < OW; ow += 8)
                         {
@@ -1416,8 +1398,8 @@ namespace CompiledNets.Generated
                 {
                     for (int oh = 0; oh < OH; oh++)
                     {
-                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
-                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
+                        ref float bottom = ref Unsafe.Add(ref top, InRow);
                         ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         for (int ow = 0; ow < OW; ow += 4)
                         {
@@ -1434,7 +1416,7 @@ namespace CompiledNets.Generated
             }
             for (int plane = 0; plane < rows * C; plane++)
             {
-                ref float input = ref Unsafe.Add(ref x, plane * H * W);
+                ref float input = ref Unsafe.Add(ref x, plane * InPlane);
                 ref float output = ref Unsafe.Add(ref y, plane * OH * OW);
                 for (int oh = 0; oh < OH; oh++)
                 {
@@ -1442,12 +1424,12 @@ namespace CompiledNets.Generated
                     for (int ow = 0; ow < OW; ow++)
                     {
                         int ws = ow * 2, we = ws + 2;
-                        float m = Unsafe.Add(ref input, hs * W + ws);
+                        float m = Unsafe.Add(ref input, hs * InRow + ws);
                         for (int h = hs; h < he; h++)
                         {
                             for (int c = ws; c < we; c++)
                             {
-                                float v = Unsafe.Add(ref input, h * W + c);
+                                float v = Unsafe.Add(ref input, h * InRow + c);
                                 if (v > m || float.IsNaN(v)) m = v;
                             }
                         }
@@ -2189,24 +2171,6 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>Samples [first, last) from extended planes to [64, 11, 11].</summary>
-        internal static void ConvCompact_32x13x13_64x3x3(ref float extended, ref float y, int first, int last)
-        {
-            const int F = 64, T = 144, Wp = 13, OH = 11, OW = 11;
-            for (int b = first; b < last; b++)
-            {
-                for (int f = 0; f < F; f++)
-                {
-                    ref float plane = ref Unsafe.Add(ref extended, (b * F + f) * T);
-                    ref float target = ref Unsafe.Add(ref y, (b * F + f) * OH * OW);
-                    for (int oh = 0; oh < OH; oh++)
-                    {
-                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, oh * Wp), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, oh * OW), OW));
-                    }
-                }
-            }
-        }
-
         /// <summary>dy of <c>rows</c> samples from [64, 144] extended planes to [121, 64] rows: each output position's gradient over the filters.</summary>
         internal static void ConvGradientRows_32x13x13_64x3x3(ref float extended, ref float gradientRows, int rows)
         {
@@ -2858,10 +2822,10 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>Max pooling of every sample: [64, 11, 11] to [64, 5, 5].</summary>
-        internal static void MaxPool_64x11x11_2(ref float x, ref float y, int rows)
+        /// <summary>Max pooling of every sample: [64, 11, 11] (input rows 13 floats apart, planes 144) to [64, 5, 5].</summary>
+        internal static void MaxPool_64x11x11_2_in13x144(ref float x, ref float y, int rows)
         {
-            const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
+            const int C = 64, OH = 5, OW = 5, InRow = 13, InPlane = 144;
             if (Vector256.IsHardwareAccelerated)
             {
                 Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
@@ -2870,8 +2834,8 @@ namespace CompiledNets.Generated
                 {
                     for (int oh = 0; oh < OH; oh++)
                     {
-                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
-                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
+                        ref float bottom = ref Unsafe.Add(ref top, InRow);
                         ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         for (int ow = 0; ow < OW; ow += 4)
                         {
@@ -2888,7 +2852,7 @@ namespace CompiledNets.Generated
             }
             for (int plane = 0; plane < rows * C; plane++)
             {
-                ref float input = ref Unsafe.Add(ref x, plane * H * W);
+                ref float input = ref Unsafe.Add(ref x, plane * InPlane);
                 ref float output = ref Unsafe.Add(ref y, plane * OH * OW);
                 for (int oh = 0; oh < OH; oh++)
                 {
@@ -2896,12 +2860,12 @@ namespace CompiledNets.Generated
                     for (int ow = 0; ow < OW; ow++)
                     {
                         int ws = ow * 2, we = ws + 2;
-                        float m = Unsafe.Add(ref input, hs * W + ws);
+                        float m = Unsafe.Add(ref input, hs * InRow + ws);
                         for (int h = hs; h < he; h++)
                         {
                             for (int c = ws; c < we; c++)
                             {
-                                float v = Unsafe.Add(ref input, h * W + c);
+                                float v = Unsafe.Add(ref input, h * InRow + c);
                                 if (v > m || float.IsNaN(v)) m = v;
                             }
                         }
