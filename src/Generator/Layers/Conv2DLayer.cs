@@ -239,10 +239,10 @@ internal sealed class Conv2DLayer : LayerKind
 
     // ------------------------------------------------------------------ passes
 
-    /// <summary>The activation fused into the forward kernel: an element-wise one with a vector form, unless the pre-activation is kept.</summary>
     /// <summary>The activation the inference forward kernel applies (the layer's own, or Linear when it is applied after).</summary>
     internal static ActivationKind InferenceActivation(LayerPlan layer) => FusedActivation(layer, training: false);
 
+    /// <summary>The activation fused into the forward kernel: an element-wise one with a vector form, unless the pre-activation is kept.</summary>
     private static ActivationKind FusedActivation(LayerPlan layer, bool training) =>
         (training && layer.StoresPreActivation) || ActivationExpressions.Vector(layer.Activation, layer.Alpha, "Vector512", "v") is null ? ActivationKind.Linear : layer.Activation;
 
