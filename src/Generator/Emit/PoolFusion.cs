@@ -79,14 +79,13 @@ internal static class PoolFusion
     }
 
     /// <summary>
-    /// The forward kernel of a pooling that reads a convolution's extended rows at inference: the compacted inputs' own
-    /// kernel when the rows have no gaps (a 1 × 1 kernel over planes of whole vectors).
+    /// The forward kernel of a pooling that reads a convolution's extended rows at inference; when they have no gaps (a
+    /// 1 × 1 kernel over planes of whole vectors) it is the compacted inputs' own kernel, the same request.
     /// </summary>
     public static PoolForwardKernel InferenceKernel(LayerPlan pool)
     {
         var g = Conv2DLayer.Geometry(pool.InferenceSource!);
-        var kernel = new PoolForwardKernel(((Pool2DLayerKind)pool.Kind).Kernel(pool), g.PaddedWidth, g.ExtendedPlane);
-        return kernel.Strided ? kernel : new PoolForwardKernel(kernel.Pool);
+        return new PoolForwardKernel(((Pool2DLayerKind)pool.Kind).Kernel(pool), g.PaddedWidth, g.ExtendedPlane);
     }
 
     /// <summary>Whether max pooling <paramref name="pool"/> runs inside the training steps of the convolution before it.</summary>

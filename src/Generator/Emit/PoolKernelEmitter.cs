@@ -34,14 +34,21 @@ internal sealed record PoolKernel(bool Maximum, int Channels, int Height, int Wi
 
 /// <summary>
 /// The forward pass of a pooling layer, reading input rows <paramref name="RowStride"/> floats apart in planes
-/// <paramref name="PlaneStride"/> apart: compacted inputs (0, 0), or at inference a stride-1 convolution's extended rows.
+/// <paramref name="PlaneStride"/> apart: compacted inputs (<see cref="Pool"/>'s width and height × width), or at
+/// inference a stride-1 convolution's extended rows (<see cref="Reading"/>).
 /// </summary>
-internal sealed record PoolForwardKernel(PoolKernel Pool, int RowStride = 0, int PlaneStride = 0) : KernelRequest
+internal sealed record PoolForwardKernel(PoolKernel Pool, int RowStride, int PlaneStride) : KernelRequest
 {
-    /// <summary>Whether the input rows are laid out with gaps (a convolution's extended rows) rather than compacted.</summary>
-    public bool Strided => RowStride != 0 && (RowStride != Pool.Width || PlaneStride != Pool.Height * Pool.Width);
+    /// <summary>The pooling over compacted inputs.</summary>
+    public PoolForwardKernel(PoolKernel pool)
+        : this(pool, pool.Width, pool.Height * pool.Width)
+    {
+    }
 
-    public string Name => Pool.ForwardName + (Strided ? $"_in{RowStride}x{PlaneStride}" : "");
+    /// <summary>Whether the input has gaps: a row stride wider than a row, or planes longer than their rows.</summary>
+    public bool HasGaps => RowStride != Pool.Width || PlaneStride != Pool.Height * Pool.Width;
+
+    public string Name => Pool.ForwardName + (HasGaps ? $"_in{RowStride}x{PlaneStride}" : "");
 
     public override void Emit(SourceWriter w) => PoolKernelEmitter.EmitForward(w, this);
 }
@@ -68,17 +75,16 @@ internal static class PoolKernelEmitter
     public static void EmitForward(SourceWriter w, PoolForwardKernel kernel)
     {
         var p = kernel.Pool;
-        // A strided input names its row and plane strides; a compacted one keeps W and H * W.
-        var (row, plane) = kernel.Strided ? ("InRow", "InPlane") : ("W", "H * W");
-        string layout = kernel.Strided ? $" (input rows {kernel.RowStride} floats apart, planes {kernel.PlaneStride})" : "";
+        // An input with gaps names its row and plane strides; a compacted one keeps W and H * W.
+        var (row, plane) = kernel.HasGaps ? ("InRow", "InPlane") : ("W", "H * W");
+        string layout = kernel.HasGaps ? $" (input rows {kernel.RowStride} floats apart, planes {kernel.PlaneStride})" : "";
         w.Line($"/// <summary>{(p.Maximum ? "Max" : "Average")} pooling of every sample: [{p.Channels}, {p.Height}, {p.Width}]{layout} to [{p.Channels}, {p.OutHeight}, {p.OutWidth}].</summary>");
         using (w.Block($"internal static void {kernel.Name}(ref float x, ref float y, int rows)"))
         {
-            if (kernel.Strided)
+            if (kernel.HasGaps)
             {
-                // H and W only where windows are clipped to the input; the strides stand for them everywhere else.
-                bool clips = p.Window.Same || p.Window.PaddingBefore(p.Height) != 0 || p.Window.PaddingBefore(p.Width) != 0;
-                w.Line($"const int C = {p.Channels}, {(clips ? $"H = {p.Height}, W = {p.Width}, " : "")}OH = {p.OutHeight}, OW = {p.OutWidth}, InRow = {kernel.RowStride}, InPlane = {kernel.PlaneStride};");
+                // H and W only where Same windows are clipped to the input (EmitWindows); the strides stand for them elsewhere.
+                w.Line($"const int C = {p.Channels}, {(p.Window.Same ? $"H = {p.Height}, W = {p.Width}, " : "")}OH = {p.OutHeight}, OW = {p.OutWidth}, InRow = {kernel.RowStride}, InPlane = {kernel.PlaneStride};");
             }
             else EmitConstants(w, p);
             if (PairsInVectors(p)) EmitPairForward(w, p, row, plane);

@@ -94,7 +94,7 @@ internal abstract class Pool2DLayerKind : LayerKind
         var kernel = Kernel(layer);
         // Over compacted inputs at inference unless it reads a convolution's extended rows, in training unless fused into it.
         if (layer.InferenceSource is null || (plan.TrainsPerLayer && !PoolFusion.IsFused(plan, layer))) yield return new PoolForwardKernel(kernel);
-        // The kernel class writes each request once: over rows with no gaps this is the request above again.
+        // The kernel class writes each request once: over rows with no gaps this is the request above again (records are equal).
         if (layer.InferenceSource is not null) yield return PoolFusion.InferenceKernel(layer);
         if (!plan.TrainsPerLayer) yield break;
         if (PoolFusion.IsFused(plan, layer))
@@ -107,6 +107,10 @@ internal abstract class Pool2DLayerKind : LayerKind
 
     public override bool InferenceUsesRows(LayerPlan layer) => true;
 
+    /// <summary>
+    /// Over its input, or after a convolution that leaves its outputs uncompacted (<see cref="PoolFusion.PairAtInference"/>)
+    /// over that convolution's extended rows in the scratch; <paramref name="input"/>, its compacted outputs, is then never written.
+    /// </summary>
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch) =>
         w.Line(layer.InferenceSource is { } convolution
             ? $"{GeneratedKernels}.{PoolFusion.InferenceKernel(layer).Name}(ref {Ref(Conv2DLayer.InferenceExtendedRows(convolution, scratch))}, ref {Ref(output)}, rows);"

@@ -7,10 +7,10 @@ namespace CompiledNets.Generator.Tests.Emit;
 /// At inference, a stride-1 convolution of a chain followed by a pooling leaves its outputs in its extended rows, and the
 /// pooling reads them there instead of from a compacted copy. The values read are the ones the compaction would copy, so
 /// each chain must predict bit for bit what its graph twin does (the same layers with a name, which makes them a graph;
-/// graphs keep the compaction). The twins cover max and average pooling, the vector path of 2 × 2 windows (on an odd side)
-/// and the scalar path of clipped, overlapping windows, and a LeakyReLU applied in the forward kernel. The
-/// declarations that must keep the compaction (a stride of 2, an activation applied after the kernel, a layer between)
-/// are checked in the generated code.
+/// graphs keep the compaction). The twins cover max and average pooling, the vector paths of 2 × 2 windows (256-bit steps
+/// on an odd side, 512-bit steps in an inference-only class), the scalar path of clipped, overlapping windows, and a
+/// LeakyReLU applied in the forward kernel. The declarations that must keep the compaction (a stride of 2, an activation
+/// applied after the kernel, a layer between) are checked in the generated code.
 /// </summary>
 public class InferencePoolFusionTests
 {
@@ -27,6 +27,10 @@ public class InferencePoolFusionTests
         [Conv2D(6, 2, Activation.LeakyReLU, Alpha = 0.2f, Padding = Padding.Same)] [MaxPool2D(3, Stride = 1, Padding = Padding.Same)] [Flatten] [Dense(4, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Sgd]
         public partial class ClippedChain;
+
+        [Network(InputShape = new[] { 2, 20, 34 }, InferenceOnly = true)]
+        [Conv2D(4, 3, Activation.ReLU)] [MaxPool2D(2)] [Flatten] [Dense(3, Activation.Softmax)]
+        public partial class WideChain;
         """;
 
     private const string Graphs = """
@@ -42,6 +46,10 @@ public class InferencePoolFusionTests
         [Conv2D(6, 2, Activation.LeakyReLU, Alpha = 0.2f, Padding = Padding.Same, Name = "c1")] [MaxPool2D(3, Stride = 1, Padding = Padding.Same)] [Flatten] [Dense(4, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Sgd]
         public partial class ClippedGraph;
+
+        [Network(InputShape = new[] { 2, 20, 34 }, InferenceOnly = true)]
+        [Conv2D(4, 3, Activation.ReLU, Name = "c1")] [MaxPool2D(2)] [Flatten] [Dense(3, Activation.Softmax)]
+        public partial class WideGraph;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Chains, Graphs));
@@ -59,6 +67,7 @@ public class InferencePoolFusionTests
     [Theory]
     [InlineData("Pairs")]
     [InlineData("Clipped")]
+    [InlineData("Wide")]
     public void A_chain_predicts_bit_for_bit_what_its_graph_twin_does(string name)
     {
         var chain = Create(name + "Chain");
@@ -91,10 +100,16 @@ public class InferencePoolFusionTests
         Assert.Contains("MaxPool_8x13x13_2_in15x", Of("PairsChain"));
         Assert.Contains("AvgPool_16x4x4_2_in6x", Of("PairsChain"));
         Assert.Contains("MaxPool_6x13x11_3s1_same_in", Of("ClippedChain"));
+        Assert.Contains("MaxPool_4x18x32_2_in34x", Of("WideChain"));
         Assert.DoesNotContain("_in15x", Of("PairsGraph"));
         Assert.DoesNotContain("_same_in", Of("ClippedGraph"));
+        Assert.DoesNotContain("_in34x", Of("WideGraph"));
+        // An inference-only chain emits neither the compaction nor the pooling over compacted inputs: no path calls them.
+        Assert.DoesNotContain("ConvCompact_", Of("WideChain"));
+        Assert.DoesNotContain("MaxPool_4x18x32_2(", Of("WideChain"));
     }
 
+    /// <summary>Inference-only, so that only the prediction paths call the compaction and the pooling over compacted inputs.</summary>
     [Theory]
     [InlineData("[Conv2D(4, 3, Activation.ReLU, Stride = 2)] [MaxPool2D(2)]", "a stride of 2 leaves gaps in the extended rows")]
     [InlineData("[Conv2D(4, 3, Activation.Tanh)] [MaxPool2D(2)]", "Tanh is applied after the kernel, to the compacted outputs")]
@@ -104,13 +119,13 @@ public class InferencePoolFusionTests
         string source = $$"""
             using CompiledNets;
             namespace Fusion;
-            [Network(InputShape = new[] { 2, 12, 12 })]
+            [Network(InputShape = new[] { 2, 12, 12 }, InferenceOnly = true)]
             {{layers}} [Flatten] [Dense(3, Activation.Softmax)]
-            [Loss(LossFunction.CrossEntropy)] [Adam]
             public partial class Kept;
             """;
         var generated = GeneratorHarness.Run(source).Sources.Single(s => s.HintName.EndsWith(".Kept.g.cs", StringComparison.Ordinal)).Source;
-        Assert.False(generated.Contains("reads them there", StringComparison.Ordinal), because);
-        Assert.Contains("ConvCompact_", generated);
+        string predict = generated[generated.IndexOf("public void Predict(", StringComparison.Ordinal)..generated.IndexOf("namespace CompiledNets.Generated", StringComparison.Ordinal)];
+        Assert.True(predict.Contains("Kernels.ConvCompact_", StringComparison.Ordinal), because);
+        Assert.DoesNotContain("_in", predict.Split("Kernels.MaxPool_")[1].Split('(')[0]);
     }
 }
