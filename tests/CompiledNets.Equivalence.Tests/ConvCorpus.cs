@@ -188,6 +188,19 @@ public static class ConvCorpus
             [Loss(LossFunction.MeanSquaredError)]
             [Sgd(LearningRate = 0.02f)]
             """, s => s.Conv2D(4, 3, Activation.ReLU, padding: Padding.Same).Conv2D(2, 3).Loss(LossFunction.MeanSquaredError).Sgd(0.02f));
+
+        // Predictions by Winograd F(4x4, 3x3): 16 channels into 32 filters, Same padding, outputs ending inside a tile
+        // (11 x 13); then 32 into 32, Valid; then just off it (32 channels into 24 filters), by the direct convolution.
+        yield return CorpusEntry.Image("ConvWinograd", [16, 11, 13], """
+            [Conv2D(32, 3, Activation.ReLU, Padding = Padding.Same)]
+            [Conv2D(32, 3, Activation.LeakyReLU)]
+            [Conv2D(24, 3)]
+            [Flatten]
+            [Dense(5, Activation.Softmax)]
+            [Loss(LossFunction.CrossEntropy)]
+            [Adam]
+            """, s => s.Conv2D(32, 3, Activation.ReLU, padding: Padding.Same).Conv2D(32, 3, Activation.LeakyReLU).Conv2D(24, 3).Flatten()
+                .Dense(5, Activation.Softmax).Loss(LossFunction.CrossEntropy).Adam());
     }
 
     /// <summary><paramref name="count"/> random convnets: one to three convolution blocks, then Flatten or a global pool and a head.</summary>

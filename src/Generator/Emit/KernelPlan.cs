@@ -76,6 +76,24 @@ internal static class KernelPlan
         && layer.WeightCount > InterleaveWeights && layer.WeightCount < PredictSplitWeights;
 
     /// <summary>
+    /// A 3 × 3, stride-1 convolution predicts by Winograd's F(4 × 4, 3 × 3)
+    /// (<see cref="WinogradKernelEmitter"/>) from this many input channels: its 36 products of [tiles × channels] ·
+    /// [channels × filters] then fill whole vectors of channels and keep the FMA units busy; its filters must also fill
+    /// whole passes of <see cref="WinogradKernelEmitter.FilterPass"/>. The Keras convnet's second layer (32 → 64) takes it,
+    /// its first (one channel) does not.
+    /// </summary>
+    public const int WinogradMinChannels = WinogradKernelEmitter.ChannelStep;
+
+    /// <summary>True when <paramref name="layer"/> predicts by Winograd (<see cref="WinogradMinChannels"/>).</summary>
+    public static bool PredictsByWinograd(LayerPlan layer)
+    {
+        if (layer.Kind is not Layers.Conv2DLayer) return false;
+        var g = Layers.Conv2DLayer.Geometry(layer);
+        return g.Rows.Size == 3 && g.Columns.Size == 3 && g.Rows.Stride == 1 && g.Columns.Stride == 1
+            && g.Channels % WinogradMinChannels == 0 && g.Filters % WinogradKernelEmitter.FilterPass == 0;
+    }
+
+    /// <summary>
     /// The optimizer step is split across the pool from this many bytes of buffers it streams (parameters, gradients and
     /// the optimizer state: 262,144 parameters at Adam, 524,288 at plain SGD). They then exceed a core's L2 and stream from
     /// L3, and two cores draw about twice the bandwidth. Below it the step stays on one core, whose L2 still holds the

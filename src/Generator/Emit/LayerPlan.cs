@@ -124,6 +124,15 @@ internal sealed class LayerPlan
     public bool PredictsFromInterleavedWeights => InterleavedWeightOffset >= 0;
 
     /// <summary>
+    /// Where a convolution's transformed filters start in the Winograd copy its predictions read
+    /// (<see cref="KernelPlan.PredictsByWinograd"/>), or -1 when it predicts by the direct convolution.
+    /// </summary>
+    public int WinogradWeightOffset { get; set; } = -1;
+
+    /// <summary>True when the convolution predicts by Winograd's minimal filtering.</summary>
+    public bool PredictsByWinograd => WinogradWeightOffset >= 0;
+
+    /// <summary>
     /// On a convolution: the pooling that reads its outputs at inference straight from its extended rows
     /// (<see cref="PoolFusion.PairAtInference"/>), so it leaves them uncompacted; otherwise null.
     /// </summary>

@@ -23,14 +23,48 @@ internal static partial class NetworkEmitter
     /// (thread-safe; one comparison when they did not). Every prediction entry point that reads the copy emits it once
     /// before its first product: the interleaved copy is read by single-sample <c>Predict</c> only. Null otherwise.
     /// </summary>
-    internal static string? InferenceWeightsRefresh(NetworkPlan plan, bool singleSample) =>
-        plan.InfersInBFloat16 || (singleSample && plan.PredictsFromInterleavedWeights) ? $"{InferenceWeightsField}.EnsureCurrent(_parameters);" : null;
+    internal static string? InferenceWeightsRefresh(NetworkPlan plan, bool singleSample)
+    {
+        var statements = new System.Collections.Generic.List<string>();
+        if (plan.InfersInBFloat16 || (singleSample && plan.PredictsFromInterleavedWeights)) statements.Add($"{InferenceWeightsField}.EnsureCurrent(_parameters);");
+        if (plan.PredictsByWinograd) statements.Add($"{WinogradWeightsField}.EnsureCurrent(_parameters);");
+        return statements.Count == 0 ? null : string.Join(" ", statements);
+    }
 
-    /// <summary>The statement that marks the copy stale, after the float32 weights changed; null without a copy.</summary>
+    /// <summary>The field holding the convolutions' transformed filters (a <c>WinogradWeights</c>), read by both predictions.</summary>
+    internal const string WinogradWeightsField = "_winogradWeights";
+
+    /// <summary>The statements (one line) that mark every copy stale, after the float32 weights changed; null without a copy.</summary>
     private static string? InferenceWeightsChanged(NetworkPlan plan) =>
-        plan.HasWeightCopy ? $"{InferenceWeightsField}.MarkStale(); // predictions fill the copy from the changed weights again" : null;
+        plan.HasWeightCopy ? $"{MarkCopiesStale(plan)} // predictions fill the copy from the changed weights again" : null;
+
+    private static string MarkCopiesStale(NetworkPlan plan) => string.Join(" ",
+        new[] { plan.HasInferenceWeightCopy ? $"{InferenceWeightsField}.MarkStale();" : null, plan.PredictsByWinograd ? $"{WinogradWeightsField}.MarkStale();" : null }
+            .Where(s => s is not null));
 
     private static void EmitInferenceWeightsField(SourceWriter w, NetworkPlan plan)
+    {
+        if (plan.PredictsByWinograd) EmitWinogradWeightsField(w, plan);
+        EmitProductWeightsField(w, plan);
+    }
+
+    private static void EmitWinogradWeightsField(SourceWriter w, NetworkPlan plan)
+    {
+        var layers = plan.Layers.Where(l => l.PredictsByWinograd).ToList();
+        w.Line($"// {string.Join(", ", layers.Select(l => l.Name))} predict by Winograd's F(4x4, 3x3), from their filters transformed ({Literal.Grouped(plan.WinogradWeightCount)} floats,");
+        w.Line("// 36 per filter and channel). The float32 parameters stay the master copy; the first prediction after they change");
+        w.Line("// (an optimizer step, or taking Parameters) transforms them again.");
+        w.Line($"private readonly {RuntimeNames.WinogradWeights} {WinogradWeightsField} = new(new {RuntimeNames.WinogradWeights}.Range[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var layer in layers)
+            w.Line($"new({layer.Prefix}Weight, {layer.Prefix}WeightWinograd, {layer.Prefix}Filters, {Layers.Conv2DLayer.Geometry(layer).Channels}),");
+        w.Outdent();
+        w.Line("});");
+        w.Line();
+    }
+
+    private static void EmitProductWeightsField(SourceWriter w, NetworkPlan plan)
     {
         if (plan.PredictsFromInterleavedWeights)
         {
@@ -88,14 +122,16 @@ internal static partial class NetworkEmitter
         w.Line("/// <remarks>");
         w.Line(plan.InfersInBFloat16
             ? "/// Predictions read a bfloat16 copy of the weights, narrowed again after each change. A write through this span is"
-            : "/// Predict reads a copy of the larger weights in the order it streams them, filled again after each change. A write through this span is");
+            : plan.PredictsFromInterleavedWeights
+                ? "/// Predict reads a copy of the larger weights in the order it streams them, filled again after each change. A write through this span is"
+                : "/// Predictions read the convolutions' filters transformed for Winograd, transformed again after each change. A write through this span is");
         w.Line("/// seen by the predictions made after the span was taken: take it again after a prediction before writing more.");
         w.Line("/// </remarks>");
         using (w.Block("public global::System.Span<float> Parameters"))
         {
             using (w.Block("get"))
             {
-                w.Line($"{InferenceWeightsField}.MarkStale(); // the caller may write through the span");
+                w.Line($"{MarkCopiesStale(plan)} // the caller may write through the span");
                 w.Line("return _parameters;");
             }
         }

@@ -40,6 +40,9 @@ internal sealed class NetworkPlan
         OutputSize = (int)shape.Size;
         FirstTrainable = layers.FindIndex(l => l.ParameterCount > 0);
         WidestHidden = Math.Max(1, layers.Take(layers.Count - 1).Select(l => l.Units).DefaultIfEmpty(1).Max());
+        // Before the scratch is sized: a convolution that predicts by Winograd needs more of it.
+        WinogradWeightCount = PlaceWeightCopy(layers.Where(l => KernelPlan.PredictsByWinograd(l)), alignment: 16,
+            (layer, offset) => layer.WinogradWeightOffset = offset, l => 4L * global::CompiledNets.Generator.Layers.Conv2DLayer.Geometry(l).WeightCount); // 36 points for 9 weights
         WidestScratch = layers.Select(l => l.Kind.InferenceScratchFloats(l)).DefaultIfEmpty(0).Max();
         Widest = layers.Select(l => Math.Max(l.Units, l.LinearUnits)).Max();
         OptimizerStateCount = spec.InferenceOnly ? 0 : spec.Optimizer.Kind switch
@@ -76,13 +79,13 @@ internal sealed class NetworkPlan
         PlaceWeightCopy(layers.Where(l => KernelPlan.PredictsFromInterleavedWeights(this, l)), alignment: 16, (layer, offset) => layer.InterleavedWeightOffset = offset);
 
     /// <summary>Gives each layer's weights the next offset in a copy, from a multiple of <paramref name="alignment"/>; returns the copy's length.</summary>
-    private static int PlaceWeightCopy(IEnumerable<LayerPlan> layers, int alignment, Action<LayerPlan, int> place)
+    private static int PlaceWeightCopy(IEnumerable<LayerPlan> layers, int alignment, Action<LayerPlan, int> place, Func<LayerPlan, long>? size = null)
     {
         int offset = 0;
         foreach (var layer in layers)
         {
             place(layer, offset);
-            offset += (int)((layer.WeightCount + alignment - 1) / alignment * alignment);
+            offset += (int)(((size?.Invoke(layer) ?? layer.WeightCount) + alignment - 1) / alignment * alignment);
         }
         return offset;
     }
@@ -93,8 +96,17 @@ internal sealed class NetworkPlan
     /// <summary>Floats of the interleaved copy (0 without one).</summary>
     public int InterleavedWeightCount { get; }
 
-    /// <summary>True when predictions read a copy of some weights (bfloat16 or interleaved), to be brought up to date after every change.</summary>
-    public bool HasWeightCopy => InfersInBFloat16 || PredictsFromInterleavedWeights;
+    /// <summary>True when some convolution predicts by Winograd, from the transformed filters.</summary>
+    public bool PredictsByWinograd => WinogradWeightCount > 0;
+
+    /// <summary>Floats of the Winograd copy of the filters (0 without one).</summary>
+    public int WinogradWeightCount { get; }
+
+    /// <summary>True when predictions read a bfloat16 or interleaved copy of some product weights.</summary>
+    public bool HasInferenceWeightCopy => InfersInBFloat16 || PredictsFromInterleavedWeights;
+
+    /// <summary>True when predictions read a copy of some weights (bfloat16, interleaved or Winograd), to be brought up to date after every change.</summary>
+    public bool HasWeightCopy => HasInferenceWeightCopy || PredictsByWinograd;
 
     /// <summary>True when predictions read a bfloat16 copy of the product weights (declared, and there is a product to copy).</summary>
     public bool InfersInBFloat16 => BFloat16WeightCount > 0;

@@ -62,15 +62,16 @@ internal static class PoolFusion
     /// At inference, pairs each stride-1 convolution of a chain with a pooling right after it (any window, max or average):
     /// the convolution leaves its outputs in the extended rows it computed them in, and the pooling reads them there, the
     /// same values the compaction would have copied out (the Keras convnet's <c>Predict</c>: 1.8 of 34 µs spent compacting).
-    /// The convolution's activation must be applied in its forward kernel, since nothing else touches those rows. A chain
-    /// only: there the pooling runs right after the convolution, before anything else uses the scratch.
+    /// The convolution's activation must be applied in its forward kernel, since nothing else touches those rows, and it
+    /// must predict by the direct convolution (Winograd's outputs are compacted as they are written). A chain only: there
+    /// the pooling runs right after the convolution, before anything else uses the scratch.
     /// </summary>
     public static void PairAtInference(IReadOnlyList<LayerPlan> chain)
     {
         foreach (var convolution in chain)
         {
             if (convolution.Kind is not Conv2DLayer || convolution.IsLast || !UsesExtendedRows(convolution)) continue;
-            if (Conv2DLayer.InferenceActivation(convolution) != convolution.Activation) continue;
+            if (Conv2DLayer.InferenceActivation(convolution) != convolution.Activation || convolution.PredictsByWinograd) continue;
             var next = chain[convolution.Index + 1];
             if (next.Kind is not Pool2DLayerKind) continue;
             convolution.InferencePool = next;

@@ -146,6 +146,7 @@ internal sealed class Conv2DLayer : LayerKind
         w.Line($"private const int {p}Bias = {layer.BiasOffset};");
         w.Line($"private const int {p}Padded = {g.PaddedSample}; // one sample's input with its padding: {g.Channels} × {g.PaddedHeight} × {g.PaddedWidth}");
         w.Line($"private const int {p}Extended = {g.ExtendedSample}; // one sample's outputs at stride 1 in rows of {g.PaddedWidth}, rounded to vectors");
+        if (layer.PredictsByWinograd) w.Line($"private const int {p}WeightWinograd = {layer.WinogradWeightOffset}; // where its transformed filters start in the Winograd copy");
         if (SumsWeightGradientPerSample(layer)) w.Line($"private const int {p}Parameters = {g.WeightCount + g.Filters}; // the weight, then the bias");
         if (SumsWeightGradientFromRows(layer))
         {
@@ -235,7 +236,13 @@ internal sealed class Conv2DLayer : LayerKind
     private static bool SumsWeightGradientFromRows(LayerPlan layer) => !SumsWeightGradientPerSample(layer) && Geometry(layer).Filters >= 16;
 
     /// <summary>Floats of one sample's scratch for single-sample <c>Predict</c>: its padded input, then its extended outputs.</summary>
-    public override int InferenceScratchFloats(LayerPlan layer) => Geometry(layer).PaddedSample + Geometry(layer).PaddedSlack + Geometry(layer).ExtendedSample;
+    /// <remarks>By Winograd, the extended outputs' place holds one sample's Winograd steps in turn, when they are more.</remarks>
+    public override int InferenceScratchFloats(LayerPlan layer)
+    {
+        var g = Geometry(layer);
+        int outputs = layer.PredictsByWinograd ? System.Math.Max(g.ExtendedSample, new WinogradGeometry(g).WorkFloats) : g.ExtendedSample;
+        return g.PaddedSample + g.PaddedSlack + outputs;
+    }
 
     // ------------------------------------------------------------------ passes
 
@@ -251,6 +258,7 @@ internal sealed class Conv2DLayer : LayerKind
         var g = Geometry(layer);
         yield return new ConvPadKernel(g);
         yield return new ConvForwardKernel(g, FusedActivation(layer, training: false), layer.Alpha);
+        if (layer.PredictsByWinograd) yield return new WinogradKernels(new WinogradGeometry(g), FusedActivation(layer, training: false), layer.Alpha);
         // Compacted at inference unless a pooling reads the extended rows, in training unless a fused pooling does.
         if (layer.InferencePool is null || (plan.TrainsPerLayer && KeepsTrainingOutput(plan, layer))) yield return new ConvCompactKernel(g);
         if (!plan.TrainsPerLayer) yield break;
@@ -457,14 +465,51 @@ internal sealed class Conv2DLayer : LayerKind
         // The scratch is reused by every layer: the slack the last vectors read is cleared, so they read zeros.
         if (g.PaddedSlack > 0) w.Line($"{scratch}.Slice(rows * {g.PaddedSample}, {g.PaddedSlack}).Clear();");
         w.Line($"{GeneratedKernels}.{kernels.PadName}(ref {Ref(input)}, ref {Ref(padded)}, 0, rows);");
-        w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(extended)}, 0, rows);");
-        if (layer.InferencePool is { } pool)
+        if (layer.PredictsByWinograd)
         {
-            w.Line($"// Left in the extended rows: {pool.Name} reads them there.");
-            return;
+            EmitWinogradInference(w, layer, output, scratch, kernels);
         }
-        w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
+        else
+        {
+            w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(extended)}, 0, rows);");
+            if (layer.InferencePool is { } pool)
+            {
+                w.Line($"// Left in the extended rows: {pool.Name} reads them there.");
+                return;
+            }
+            w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
+        }
         if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+
+    /// <summary>
+    /// Each sample by Winograd's F(4 × 4, 3 × 3) (<see cref="WinogradKernelEmitter"/>), its steps in the extended outputs'
+    /// place; without AVX-512, by the direct convolution.
+    /// </summary>
+    private static void EmitWinogradInference(SourceWriter w, LayerPlan layer, string output, string scratch, ConvKernels kernels)
+    {
+        var g = Geometry(layer);
+        var winograd = new WinogradGeometry(g);
+        string p = layer.Prefix;
+        string work = $"rows * {g.PaddedSample} + {g.PaddedSlack}";
+        using (w.Block("if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)"))
+        {
+            w.Line($"global::System.Span<float> winograd = {scratch}.Slice({work}, {winograd.WorkFloats});");
+            using (w.Block("for (int b = 0; b < rows; b++)"))
+            {
+                w.Line($"{GeneratedKernels}.{winograd.InputName}(ref {scratch}[b * {g.PaddedSample}], ref winograd[0], ref winograd[{winograd.InputFloats}]);");
+                w.Line($"{GeneratedKernels}.{winograd.ProductName}(ref winograd[{winograd.InputFloats}], ref {NetworkEmitter.WinogradWeightsField}[{p}WeightWinograd], ref winograd[{winograd.InputFloats + winograd.TransformedInputFloats}]);");
+                w.Line($"{GeneratedKernels}.{winograd.OutputName(kernels.Activation, kernels.Alpha)}(ref winograd[{winograd.InputFloats + winograd.TransformedInputFloats}], ref _parameters[{p}Bias], " +
+                    $"ref winograd[{winograd.InputFloats + winograd.TransformedInputFloats + winograd.ProductFloats}], ref {output}[b * {p}Units]);");
+            }
+        }
+        using (w.Block("else"))
+        {
+            string extended = InferenceExtendedRows(layer, scratch);
+            string padded = $"{scratch}.Slice(0, rows * {g.PaddedSample} + {g.PaddedSlack})";
+            w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(extended)}, 0, rows);");
+            w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
+        }
     }
 
     /// <summary>Where a pooling that reads this convolution's extended rows at inference (<see cref="PoolFusion.PairAtInference"/>) finds them in the scratch.</summary>

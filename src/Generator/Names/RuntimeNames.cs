@@ -45,6 +45,8 @@ internal static class RuntimeNames
     /// <summary>The float32 copy of the weights single-sample predictions read, each tile of rows interleaved by vector.</summary>
     public const string InterleavedWeights = Kernels + ".InterleavedWeights";
 
+    public const string WinogradWeights = Kernels + ".WinogradWeights";
+
     public const string SeededRandom = Kernels + ".SeededRandom";
 
     public const string WorkerPool = Kernels + ".WorkerPool";

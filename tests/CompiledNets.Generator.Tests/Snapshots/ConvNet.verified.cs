@@ -62,6 +62,7 @@ namespace Demo.Vision
         private const int Conv2Bias = 18752;
         private const int Conv2Padded = 5408; // one sample's input with its padding: 32 × 13 × 13
         private const int Conv2Extended = 9216; // one sample's outputs at stride 1 in rows of 13, rounded to vectors
+        private const int Conv2WeightWinograd = 0; // where its transformed filters start in the Winograd copy
         private const int Conv2FilterWeights = 288; // the weights of one filter: channels × 3 × 3
         private const int Conv2GradientRows = 7744; // one sample's output gradient by position: 121 rows of 64
         // Layer 4: maxpool2 = MaxPool2D(2), 7744 -> 1600; [[64, 11, 11]] -> [64, 5, 5]
@@ -161,6 +162,14 @@ namespace Demo.Vision
         private readonly global::System.Action<int> _backwardSegment0;
         private readonly global::System.Action<int> _backwardSegment1;
 
+        // conv2 predict by Winograd's F(4x4, 3x3), from their filters transformed (73,728 floats,
+        // 36 per filter and channel). The float32 parameters stay the master copy; the first prediction after they change
+        // (an optimizer step, or taking Parameters) transforms them again.
+        private readonly global::CompiledNets.Kernels.WinogradWeights _winogradWeights = new(new global::CompiledNets.Kernels.WinogradWeights.Range[]
+        {
+            new(Conv2Weight, Conv2WeightWinograd, Conv2Filters, 32),
+        });
+
         // Predict reads dense1.weight from a copy (16,000 floats) with each tile of 4 rows
         // interleaved by vector: one stream from L2 where the parameters' rows are four. The float32 parameters stay the
         // master copy; the first Predict after they change (an optimizer step, or taking Parameters) fills it again.
@@ -243,7 +252,7 @@ namespace Demo.Vision
         {
             get
             {
-                _inferenceWeights.MarkStale(); // the caller may write through the span
+                _inferenceWeights.MarkStale(); _winogradWeights.MarkStale(); // the caller may write through the span
                 return _parameters;
             }
         }
@@ -274,13 +283,13 @@ namespace Demo.Vision
         {
             if (input.Length != InputSize) ThrowLength(nameof(input), InputSize, input.Length, "one sample of InputSize features");
             if (output.Length != OutputSize) ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize values");
-            _inferenceWeights.EnsureCurrent(_parameters);
-            // Thread-safe: intermediate rows (67610 floats, too many for the stack) live in a buffer of this thread's own.
+            _inferenceWeights.EnsureCurrent(_parameters); _winogradWeights.EnsureCurrent(_parameters);
+            // Thread-safe: intermediate rows (93795 floats, too many for the stack) live in a buffer of this thread's own.
             const int rows = 1;
-            global::System.Span<float> scratch = t_predictScratch ??= new global::CompiledNets.Kernels.AlignedFloats(67610);
+            global::System.Span<float> scratch = t_predictScratch ??= new global::CompiledNets.Kernels.AlignedFloats(93795);
             global::System.Span<float> rowA = scratch.Slice(0, WidestHidden);
             global::System.Span<float> rowB = scratch.Slice(21632, WidestHidden);
-            global::System.Span<float> layerScratch = scratch.Slice(43264, 24346);
+            global::System.Span<float> layerScratch = scratch.Slice(43264, 50531);
             // conv1: Conv2D(32, 3x3, ReLU)
             layerScratch.Slice(rows * 784, 10).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
@@ -291,10 +300,23 @@ namespace Demo.Vision
             // conv2: Conv2D(64, 3x3, ReLU)
             layerScratch.Slice(rows * 5408, 3).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
-            // Left in the extended rows: maxpool2 reads them there.
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                global::System.Span<float> winograd = layerScratch.Slice(rows * 5408 + 3, 45120);
+                for (int b = 0; b < rows; b++)
+                {
+                    global::CompiledNets.Generated.Kernels.WinogradInput_32x13x13_64x3x3(ref layerScratch[b * 5408], ref winograd[0], ref winograd[6272]);
+                    global::CompiledNets.Generated.Kernels.WinogradProduct_32x13x13_64x3x3(ref winograd[6272], ref _winogradWeights[Conv2WeightWinograd], ref winograd[16640]);
+                    global::CompiledNets.Generated.Kernels.WinogradOutput_32x13x13_64x3x3_ReLU(ref winograd[16640], ref _parameters[Conv2Bias], ref winograd[37376], ref rowA.Slice(0, Conv2Units)[b * Conv2Units]);
+                }
+            }
+            else
+            {
+                global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
+                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), 0, rows);
+            }
             // maxpool2: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2_in13x144(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), rows);
+            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), rows);
             // flatten1: identity at inference
             // dropout1: identity at inference
             // dense1: Dense(10, Softmax)
@@ -316,20 +338,21 @@ namespace Demo.Vision
             if (batchSize < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must not be negative.");
             if (inputs.Length != batchSize * InputSize) ThrowLength(nameof(inputs), batchSize * InputSize, inputs.Length, $"{batchSize} samples × {InputSize} features");
             if (outputs.Length != batchSize * OutputSize) ThrowLength(nameof(outputs), batchSize * OutputSize, outputs.Length, $"{batchSize} samples × {OutputSize} outputs");
+            _winogradWeights.EnsureCurrent(_parameters);
             // Across the pool only when the batch is worth a hand-off (4,881,920 FLOPs of products per sample).
             var pool = 4881920L * batchSize >= ParallelThreshold ? _pool : null;
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 4) through every layer, in this thread's buffer of 273,584 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 4) through every layer, in this thread's buffer of 378,320 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(273584);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(378320);
             global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
             inputs.CopyTo(inputRows);
             global::System.Span<float> rowsA = block.AsSpan(3136, rows * WidestHidden);
             global::System.Span<float> rowsB = block.AsSpan(89664, rows * WidestHidden);
-            global::System.Span<float> layerScratch = block.AsSpan(176192, rows * 24346);
+            global::System.Span<float> layerScratch = block.AsSpan(176192, rows * 50531);
             // conv1: Conv2D(32, 3x3, ReLU)
             layerScratch.Slice(rows * 784, 10).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_1x28x28_32x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 784 + 10)), 0, rows);
@@ -340,10 +363,23 @@ namespace Demo.Vision
             // conv2: Conv2D(64, 3x3, ReLU)
             layerScratch.Slice(rows * 5408, 3).Clear();
             global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
-            global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
-            // Left in the extended rows: maxpool2 reads them there.
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                global::System.Span<float> winograd = layerScratch.Slice(rows * 5408 + 3, 45120);
+                for (int b = 0; b < rows; b++)
+                {
+                    global::CompiledNets.Generated.Kernels.WinogradInput_32x13x13_64x3x3(ref layerScratch[b * 5408], ref winograd[0], ref winograd[6272]);
+                    global::CompiledNets.Generated.Kernels.WinogradProduct_32x13x13_64x3x3(ref winograd[6272], ref _winogradWeights[Conv2WeightWinograd], ref winograd[16640]);
+                    global::CompiledNets.Generated.Kernels.WinogradOutput_32x13x13_64x3x3_ReLU(ref winograd[16640], ref _parameters[Conv2Bias], ref winograd[37376], ref rowsA.Slice(0, rows * Conv2Units)[b * Conv2Units]);
+                }
+            }
+            else
+            {
+                global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
+                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), 0, rows);
+            }
             // maxpool2: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2_in13x144(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), rows);
+            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), rows);
             // flatten1: identity at inference
             // dropout1: identity at inference
             // dense1: Dense(10, Softmax)
@@ -492,7 +528,7 @@ namespace Demo.Vision
         {
             _optimizerStep++;
             global::CompiledNets.Kernels.OptimizerSteps.Adam(_parameters, _gradients, _optimizerState.AsSpan(0, ParameterCount), _optimizerState.AsSpan(ParameterCount, ParameterCount), _learningRate, AdamBeta1, AdamBeta2, OptimizerEpsilon, _optimizerStep);
-            _inferenceWeights.MarkStale(); // predictions fill the copy from the changed weights again
+            _inferenceWeights.MarkStale(); _winogradWeights.MarkStale(); // predictions fill the copy from the changed weights again
         }
 
         /// <inheritdoc/>
@@ -2171,6 +2207,329 @@ namespace CompiledNets.Generated
             }
         }
 
+        /// <summary>One sample's padded input [32, 13, 13] to channels last, zero-extended to [14, 14], then V = Bᵀ·d·B of each of its 9 tiles: [36, 9, 32].</summary>
+        internal static void WinogradInput_32x13x13_64x3x3(ref float padded, ref float hwc, ref float v)
+        {
+            const int C = 32, H = 13, W = 13, EH = 14, EW = 14, TW = 3, T = 9;
+            MemoryMarshal.CreateSpan(ref hwc, EH * EW * C).Clear();
+            for (int h = 0; h < H; h++)
+            {
+                for (int x = 0; x < W; x++)
+                {
+                    ref float source = ref Unsafe.Add(ref padded, h * W + x);
+                    ref float target = ref Unsafe.Add(ref hwc, (h * EW + x) * C);
+                    for (int ch = 0; ch < C; ch++) Unsafe.Add(ref target, ch) = Unsafe.Add(ref source, ch * H * W);
+                }
+            }
+            Vector512<float> four = Vector512.Create(4f), five = Vector512.Create(5f), two = Vector512.Create(2f);
+            for (int t = 0; t < T; t++)
+            {
+                ref float corner = ref Unsafe.Add(ref hwc, ((t / TW) * 4 * EW + (t % TW) * 4) * C);
+                for (int ch = 0; ch < C; ch += 16)
+                {
+                    Vector512<float> d00 = Vector512.LoadUnsafe(ref corner, (nuint)((0 * EW + 0) * C + ch));
+                    Vector512<float> d10 = Vector512.LoadUnsafe(ref corner, (nuint)((1 * EW + 0) * C + ch));
+                    Vector512<float> d20 = Vector512.LoadUnsafe(ref corner, (nuint)((2 * EW + 0) * C + ch));
+                    Vector512<float> d30 = Vector512.LoadUnsafe(ref corner, (nuint)((3 * EW + 0) * C + ch));
+                    Vector512<float> d40 = Vector512.LoadUnsafe(ref corner, (nuint)((4 * EW + 0) * C + ch));
+                    Vector512<float> d50 = Vector512.LoadUnsafe(ref corner, (nuint)((5 * EW + 0) * C + ch));
+                    Vector512<float> e00 = four * d00 - five * d20 + d40;
+                    Vector512<float> e10 = d30 + d40 - four * (d10 + d20);
+                    Vector512<float> e20 = four * (d10 - d20) - d30 + d40;
+                    Vector512<float> e30 = two * (d30 - d10) - d20 + d40;
+                    Vector512<float> e40 = two * (d10 - d30) - d20 + d40;
+                    Vector512<float> e50 = four * d10 - five * d30 + d50;
+                    Vector512<float> d01 = Vector512.LoadUnsafe(ref corner, (nuint)((0 * EW + 1) * C + ch));
+                    Vector512<float> d11 = Vector512.LoadUnsafe(ref corner, (nuint)((1 * EW + 1) * C + ch));
+                    Vector512<float> d21 = Vector512.LoadUnsafe(ref corner, (nuint)((2 * EW + 1) * C + ch));
+                    Vector512<float> d31 = Vector512.LoadUnsafe(ref corner, (nuint)((3 * EW + 1) * C + ch));
+                    Vector512<float> d41 = Vector512.LoadUnsafe(ref corner, (nuint)((4 * EW + 1) * C + ch));
+                    Vector512<float> d51 = Vector512.LoadUnsafe(ref corner, (nuint)((5 * EW + 1) * C + ch));
+                    Vector512<float> e01 = four * d01 - five * d21 + d41;
+                    Vector512<float> e11 = d31 + d41 - four * (d11 + d21);
+                    Vector512<float> e21 = four * (d11 - d21) - d31 + d41;
+                    Vector512<float> e31 = two * (d31 - d11) - d21 + d41;
+                    Vector512<float> e41 = two * (d11 - d31) - d21 + d41;
+                    Vector512<float> e51 = four * d11 - five * d31 + d51;
+                    Vector512<float> d02 = Vector512.LoadUnsafe(ref corner, (nuint)((0 * EW + 2) * C + ch));
+                    Vector512<float> d12 = Vector512.LoadUnsafe(ref corner, (nuint)((1 * EW + 2) * C + ch));
+                    Vector512<float> d22 = Vector512.LoadUnsafe(ref corner, (nuint)((2 * EW + 2) * C + ch));
+                    Vector512<float> d32 = Vector512.LoadUnsafe(ref corner, (nuint)((3 * EW + 2) * C + ch));
+                    Vector512<float> d42 = Vector512.LoadUnsafe(ref corner, (nuint)((4 * EW + 2) * C + ch));
+                    Vector512<float> d52 = Vector512.LoadUnsafe(ref corner, (nuint)((5 * EW + 2) * C + ch));
+                    Vector512<float> e02 = four * d02 - five * d22 + d42;
+                    Vector512<float> e12 = d32 + d42 - four * (d12 + d22);
+                    Vector512<float> e22 = four * (d12 - d22) - d32 + d42;
+                    Vector512<float> e32 = two * (d32 - d12) - d22 + d42;
+                    Vector512<float> e42 = two * (d12 - d32) - d22 + d42;
+                    Vector512<float> e52 = four * d12 - five * d32 + d52;
+                    Vector512<float> d03 = Vector512.LoadUnsafe(ref corner, (nuint)((0 * EW + 3) * C + ch));
+                    Vector512<float> d13 = Vector512.LoadUnsafe(ref corner, (nuint)((1 * EW + 3) * C + ch));
+                    Vector512<float> d23 = Vector512.LoadUnsafe(ref corner, (nuint)((2 * EW + 3) * C + ch));
+                    Vector512<float> d33 = Vector512.LoadUnsafe(ref corner, (nuint)((3 * EW + 3) * C + ch));
+                    Vector512<float> d43 = Vector512.LoadUnsafe(ref corner, (nuint)((4 * EW + 3) * C + ch));
+                    Vector512<float> d53 = Vector512.LoadUnsafe(ref corner, (nuint)((5 * EW + 3) * C + ch));
+                    Vector512<float> e03 = four * d03 - five * d23 + d43;
+                    Vector512<float> e13 = d33 + d43 - four * (d13 + d23);
+                    Vector512<float> e23 = four * (d13 - d23) - d33 + d43;
+                    Vector512<float> e33 = two * (d33 - d13) - d23 + d43;
+                    Vector512<float> e43 = two * (d13 - d33) - d23 + d43;
+                    Vector512<float> e53 = four * d13 - five * d33 + d53;
+                    Vector512<float> d04 = Vector512.LoadUnsafe(ref corner, (nuint)((0 * EW + 4) * C + ch));
+                    Vector512<float> d14 = Vector512.LoadUnsafe(ref corner, (nuint)((1 * EW + 4) * C + ch));
+                    Vector512<float> d24 = Vector512.LoadUnsafe(ref corner, (nuint)((2 * EW + 4) * C + ch));
+                    Vector512<float> d34 = Vector512.LoadUnsafe(ref corner, (nuint)((3 * EW + 4) * C + ch));
+                    Vector512<float> d44 = Vector512.LoadUnsafe(ref corner, (nuint)((4 * EW + 4) * C + ch));
+                    Vector512<float> d54 = Vector512.LoadUnsafe(ref corner, (nuint)((5 * EW + 4) * C + ch));
+                    Vector512<float> e04 = four * d04 - five * d24 + d44;
+                    Vector512<float> e14 = d34 + d44 - four * (d14 + d24);
+                    Vector512<float> e24 = four * (d14 - d24) - d34 + d44;
+                    Vector512<float> e34 = two * (d34 - d14) - d24 + d44;
+                    Vector512<float> e44 = two * (d14 - d34) - d24 + d44;
+                    Vector512<float> e54 = four * d14 - five * d34 + d54;
+                    Vector512<float> d05 = Vector512.LoadUnsafe(ref corner, (nuint)((0 * EW + 5) * C + ch));
+                    Vector512<float> d15 = Vector512.LoadUnsafe(ref corner, (nuint)((1 * EW + 5) * C + ch));
+                    Vector512<float> d25 = Vector512.LoadUnsafe(ref corner, (nuint)((2 * EW + 5) * C + ch));
+                    Vector512<float> d35 = Vector512.LoadUnsafe(ref corner, (nuint)((3 * EW + 5) * C + ch));
+                    Vector512<float> d45 = Vector512.LoadUnsafe(ref corner, (nuint)((4 * EW + 5) * C + ch));
+                    Vector512<float> d55 = Vector512.LoadUnsafe(ref corner, (nuint)((5 * EW + 5) * C + ch));
+                    Vector512<float> e05 = four * d05 - five * d25 + d45;
+                    Vector512<float> e15 = d35 + d45 - four * (d15 + d25);
+                    Vector512<float> e25 = four * (d15 - d25) - d35 + d45;
+                    Vector512<float> e35 = two * (d35 - d15) - d25 + d45;
+                    Vector512<float> e45 = two * (d15 - d35) - d25 + d45;
+                    Vector512<float> e55 = four * d15 - five * d35 + d55;
+                    (four * e00 - five * e02 + e04).StoreUnsafe(ref v, (nuint)((0 * T + t) * C + ch));
+                    (e03 + e04 - four * (e01 + e02)).StoreUnsafe(ref v, (nuint)((1 * T + t) * C + ch));
+                    (four * (e01 - e02) - e03 + e04).StoreUnsafe(ref v, (nuint)((2 * T + t) * C + ch));
+                    (two * (e03 - e01) - e02 + e04).StoreUnsafe(ref v, (nuint)((3 * T + t) * C + ch));
+                    (two * (e01 - e03) - e02 + e04).StoreUnsafe(ref v, (nuint)((4 * T + t) * C + ch));
+                    (four * e01 - five * e03 + e05).StoreUnsafe(ref v, (nuint)((5 * T + t) * C + ch));
+                    (four * e10 - five * e12 + e14).StoreUnsafe(ref v, (nuint)((6 * T + t) * C + ch));
+                    (e13 + e14 - four * (e11 + e12)).StoreUnsafe(ref v, (nuint)((7 * T + t) * C + ch));
+                    (four * (e11 - e12) - e13 + e14).StoreUnsafe(ref v, (nuint)((8 * T + t) * C + ch));
+                    (two * (e13 - e11) - e12 + e14).StoreUnsafe(ref v, (nuint)((9 * T + t) * C + ch));
+                    (two * (e11 - e13) - e12 + e14).StoreUnsafe(ref v, (nuint)((10 * T + t) * C + ch));
+                    (four * e11 - five * e13 + e15).StoreUnsafe(ref v, (nuint)((11 * T + t) * C + ch));
+                    (four * e20 - five * e22 + e24).StoreUnsafe(ref v, (nuint)((12 * T + t) * C + ch));
+                    (e23 + e24 - four * (e21 + e22)).StoreUnsafe(ref v, (nuint)((13 * T + t) * C + ch));
+                    (four * (e21 - e22) - e23 + e24).StoreUnsafe(ref v, (nuint)((14 * T + t) * C + ch));
+                    (two * (e23 - e21) - e22 + e24).StoreUnsafe(ref v, (nuint)((15 * T + t) * C + ch));
+                    (two * (e21 - e23) - e22 + e24).StoreUnsafe(ref v, (nuint)((16 * T + t) * C + ch));
+                    (four * e21 - five * e23 + e25).StoreUnsafe(ref v, (nuint)((17 * T + t) * C + ch));
+                    (four * e30 - five * e32 + e34).StoreUnsafe(ref v, (nuint)((18 * T + t) * C + ch));
+                    (e33 + e34 - four * (e31 + e32)).StoreUnsafe(ref v, (nuint)((19 * T + t) * C + ch));
+                    (four * (e31 - e32) - e33 + e34).StoreUnsafe(ref v, (nuint)((20 * T + t) * C + ch));
+                    (two * (e33 - e31) - e32 + e34).StoreUnsafe(ref v, (nuint)((21 * T + t) * C + ch));
+                    (two * (e31 - e33) - e32 + e34).StoreUnsafe(ref v, (nuint)((22 * T + t) * C + ch));
+                    (four * e31 - five * e33 + e35).StoreUnsafe(ref v, (nuint)((23 * T + t) * C + ch));
+                    (four * e40 - five * e42 + e44).StoreUnsafe(ref v, (nuint)((24 * T + t) * C + ch));
+                    (e43 + e44 - four * (e41 + e42)).StoreUnsafe(ref v, (nuint)((25 * T + t) * C + ch));
+                    (four * (e41 - e42) - e43 + e44).StoreUnsafe(ref v, (nuint)((26 * T + t) * C + ch));
+                    (two * (e43 - e41) - e42 + e44).StoreUnsafe(ref v, (nuint)((27 * T + t) * C + ch));
+                    (two * (e41 - e43) - e42 + e44).StoreUnsafe(ref v, (nuint)((28 * T + t) * C + ch));
+                    (four * e41 - five * e43 + e45).StoreUnsafe(ref v, (nuint)((29 * T + t) * C + ch));
+                    (four * e50 - five * e52 + e54).StoreUnsafe(ref v, (nuint)((30 * T + t) * C + ch));
+                    (e53 + e54 - four * (e51 + e52)).StoreUnsafe(ref v, (nuint)((31 * T + t) * C + ch));
+                    (four * (e51 - e52) - e53 + e54).StoreUnsafe(ref v, (nuint)((32 * T + t) * C + ch));
+                    (two * (e53 - e51) - e52 + e54).StoreUnsafe(ref v, (nuint)((33 * T + t) * C + ch));
+                    (two * (e51 - e53) - e52 + e54).StoreUnsafe(ref v, (nuint)((34 * T + t) * C + ch));
+                    (four * e51 - five * e53 + e55).StoreUnsafe(ref v, (nuint)((35 * T + t) * C + ch));
+                }
+            }
+        }
+
+        /// <summary>M[p] = V[p]·U[p] for each of the 36 points p: [9 tiles × 32] · [32 × 64 filters], in blocks of 8 tiles × 32 filters.</summary>
+        internal static void WinogradProduct_32x13x13_64x3x3(ref float v, ref float u, ref float m)
+        {
+            const int C = 32, F = 64, T = 9;
+            for (int p = 0; p < 36; p++)
+            {
+                ref float vp = ref Unsafe.Add(ref v, p * T * C);
+                ref float up = ref Unsafe.Add(ref u, p * C * F);
+                ref float mp = ref Unsafe.Add(ref m, p * T * F);
+                for (int f = 0; f < F; f += 32)
+                {
+                    int t = 0;
+                    for (; t <= T - 8; t += 8)
+                    {
+                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a40 = Vector512<float>.Zero, a41 = Vector512<float>.Zero, a50 = Vector512<float>.Zero, a51 = Vector512<float>.Zero, a60 = Vector512<float>.Zero, a61 = Vector512<float>.Zero, a70 = Vector512<float>.Zero, a71 = Vector512<float>.Zero;
+                        for (int ch = 0; ch < C; ch++)
+                        {
+                            Vector512<float> u0 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f)), u1 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f + 16));
+                            Vector512<float> b0 = Vector512.Create(Unsafe.Add(ref vp, (t + 0) * C + ch));
+                            a00 = Vector512.FusedMultiplyAdd(b0, u0, a00); a01 = Vector512.FusedMultiplyAdd(b0, u1, a01);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref vp, (t + 1) * C + ch));
+                            a10 = Vector512.FusedMultiplyAdd(b1, u0, a10); a11 = Vector512.FusedMultiplyAdd(b1, u1, a11);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref vp, (t + 2) * C + ch));
+                            a20 = Vector512.FusedMultiplyAdd(b2, u0, a20); a21 = Vector512.FusedMultiplyAdd(b2, u1, a21);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref vp, (t + 3) * C + ch));
+                            a30 = Vector512.FusedMultiplyAdd(b3, u0, a30); a31 = Vector512.FusedMultiplyAdd(b3, u1, a31);
+                            Vector512<float> b4 = Vector512.Create(Unsafe.Add(ref vp, (t + 4) * C + ch));
+                            a40 = Vector512.FusedMultiplyAdd(b4, u0, a40); a41 = Vector512.FusedMultiplyAdd(b4, u1, a41);
+                            Vector512<float> b5 = Vector512.Create(Unsafe.Add(ref vp, (t + 5) * C + ch));
+                            a50 = Vector512.FusedMultiplyAdd(b5, u0, a50); a51 = Vector512.FusedMultiplyAdd(b5, u1, a51);
+                            Vector512<float> b6 = Vector512.Create(Unsafe.Add(ref vp, (t + 6) * C + ch));
+                            a60 = Vector512.FusedMultiplyAdd(b6, u0, a60); a61 = Vector512.FusedMultiplyAdd(b6, u1, a61);
+                            Vector512<float> b7 = Vector512.Create(Unsafe.Add(ref vp, (t + 7) * C + ch));
+                            a70 = Vector512.FusedMultiplyAdd(b7, u0, a70); a71 = Vector512.FusedMultiplyAdd(b7, u1, a71);
+                        }
+                        a00.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f)); a01.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f + 16));
+                        a10.StoreUnsafe(ref mp, (nuint)((t + 1) * F + f)); a11.StoreUnsafe(ref mp, (nuint)((t + 1) * F + f + 16));
+                        a20.StoreUnsafe(ref mp, (nuint)((t + 2) * F + f)); a21.StoreUnsafe(ref mp, (nuint)((t + 2) * F + f + 16));
+                        a30.StoreUnsafe(ref mp, (nuint)((t + 3) * F + f)); a31.StoreUnsafe(ref mp, (nuint)((t + 3) * F + f + 16));
+                        a40.StoreUnsafe(ref mp, (nuint)((t + 4) * F + f)); a41.StoreUnsafe(ref mp, (nuint)((t + 4) * F + f + 16));
+                        a50.StoreUnsafe(ref mp, (nuint)((t + 5) * F + f)); a51.StoreUnsafe(ref mp, (nuint)((t + 5) * F + f + 16));
+                        a60.StoreUnsafe(ref mp, (nuint)((t + 6) * F + f)); a61.StoreUnsafe(ref mp, (nuint)((t + 6) * F + f + 16));
+                        a70.StoreUnsafe(ref mp, (nuint)((t + 7) * F + f)); a71.StoreUnsafe(ref mp, (nuint)((t + 7) * F + f + 16));
+                    }
+                    // the last 1 tiles
+                    {
+                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero;
+                        for (int ch = 0; ch < C; ch++)
+                        {
+                            Vector512<float> u0 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f)), u1 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f + 16));
+                            Vector512<float> b0 = Vector512.Create(Unsafe.Add(ref vp, (t + 0) * C + ch));
+                            a00 = Vector512.FusedMultiplyAdd(b0, u0, a00); a01 = Vector512.FusedMultiplyAdd(b0, u1, a01);
+                        }
+                        a00.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f)); a01.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f + 16));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Each tile's outputs Aᵀ·M·A, plus the bias, ReLU, stored channels last, then transposed to [64, 11, 11].</summary>
+        internal static void WinogradOutput_32x13x13_64x3x3_ReLU(ref float m, ref float bias, ref float hwc, ref float y)
+        {
+            const int F = 64, T = 9, TW = 3, OH = 11, OW = 11;
+            Vector512<float> two = Vector512.Create(2f), four = Vector512.Create(4f), eight = Vector512.Create(8f);
+            for (int t = 0; t < T; t++)
+            {
+                int oh0 = t / TW * 4, ow0 = t % TW * 4;
+                int rows = Math.Min(4, OH - oh0), columns = Math.Min(4, OW - ow0);
+                for (int f = 0; f < F; f += 16)
+                {
+                    Vector512<float> b = Vector512.LoadUnsafe(ref bias, (nuint)f);
+                    Vector512<float> m00 = Vector512.LoadUnsafe(ref m, (nuint)((0 * T + t) * F + f));
+                    Vector512<float> m10 = Vector512.LoadUnsafe(ref m, (nuint)((6 * T + t) * F + f));
+                    Vector512<float> m20 = Vector512.LoadUnsafe(ref m, (nuint)((12 * T + t) * F + f));
+                    Vector512<float> m30 = Vector512.LoadUnsafe(ref m, (nuint)((18 * T + t) * F + f));
+                    Vector512<float> m40 = Vector512.LoadUnsafe(ref m, (nuint)((24 * T + t) * F + f));
+                    Vector512<float> m50 = Vector512.LoadUnsafe(ref m, (nuint)((30 * T + t) * F + f));
+                    Vector512<float> q00 = m00 + m10 + m20 + m30 + m40;
+                    Vector512<float> q10 = m10 - m20 + two * (m30 - m40);
+                    Vector512<float> q20 = m10 + m20 + four * (m30 + m40);
+                    Vector512<float> q30 = m10 - m20 + eight * (m30 - m40) + m50;
+                    Vector512<float> m01 = Vector512.LoadUnsafe(ref m, (nuint)((1 * T + t) * F + f));
+                    Vector512<float> m11 = Vector512.LoadUnsafe(ref m, (nuint)((7 * T + t) * F + f));
+                    Vector512<float> m21 = Vector512.LoadUnsafe(ref m, (nuint)((13 * T + t) * F + f));
+                    Vector512<float> m31 = Vector512.LoadUnsafe(ref m, (nuint)((19 * T + t) * F + f));
+                    Vector512<float> m41 = Vector512.LoadUnsafe(ref m, (nuint)((25 * T + t) * F + f));
+                    Vector512<float> m51 = Vector512.LoadUnsafe(ref m, (nuint)((31 * T + t) * F + f));
+                    Vector512<float> q01 = m01 + m11 + m21 + m31 + m41;
+                    Vector512<float> q11 = m11 - m21 + two * (m31 - m41);
+                    Vector512<float> q21 = m11 + m21 + four * (m31 + m41);
+                    Vector512<float> q31 = m11 - m21 + eight * (m31 - m41) + m51;
+                    Vector512<float> m02 = Vector512.LoadUnsafe(ref m, (nuint)((2 * T + t) * F + f));
+                    Vector512<float> m12 = Vector512.LoadUnsafe(ref m, (nuint)((8 * T + t) * F + f));
+                    Vector512<float> m22 = Vector512.LoadUnsafe(ref m, (nuint)((14 * T + t) * F + f));
+                    Vector512<float> m32 = Vector512.LoadUnsafe(ref m, (nuint)((20 * T + t) * F + f));
+                    Vector512<float> m42 = Vector512.LoadUnsafe(ref m, (nuint)((26 * T + t) * F + f));
+                    Vector512<float> m52 = Vector512.LoadUnsafe(ref m, (nuint)((32 * T + t) * F + f));
+                    Vector512<float> q02 = m02 + m12 + m22 + m32 + m42;
+                    Vector512<float> q12 = m12 - m22 + two * (m32 - m42);
+                    Vector512<float> q22 = m12 + m22 + four * (m32 + m42);
+                    Vector512<float> q32 = m12 - m22 + eight * (m32 - m42) + m52;
+                    Vector512<float> m03 = Vector512.LoadUnsafe(ref m, (nuint)((3 * T + t) * F + f));
+                    Vector512<float> m13 = Vector512.LoadUnsafe(ref m, (nuint)((9 * T + t) * F + f));
+                    Vector512<float> m23 = Vector512.LoadUnsafe(ref m, (nuint)((15 * T + t) * F + f));
+                    Vector512<float> m33 = Vector512.LoadUnsafe(ref m, (nuint)((21 * T + t) * F + f));
+                    Vector512<float> m43 = Vector512.LoadUnsafe(ref m, (nuint)((27 * T + t) * F + f));
+                    Vector512<float> m53 = Vector512.LoadUnsafe(ref m, (nuint)((33 * T + t) * F + f));
+                    Vector512<float> q03 = m03 + m13 + m23 + m33 + m43;
+                    Vector512<float> q13 = m13 - m23 + two * (m33 - m43);
+                    Vector512<float> q23 = m13 + m23 + four * (m33 + m43);
+                    Vector512<float> q33 = m13 - m23 + eight * (m33 - m43) + m53;
+                    Vector512<float> m04 = Vector512.LoadUnsafe(ref m, (nuint)((4 * T + t) * F + f));
+                    Vector512<float> m14 = Vector512.LoadUnsafe(ref m, (nuint)((10 * T + t) * F + f));
+                    Vector512<float> m24 = Vector512.LoadUnsafe(ref m, (nuint)((16 * T + t) * F + f));
+                    Vector512<float> m34 = Vector512.LoadUnsafe(ref m, (nuint)((22 * T + t) * F + f));
+                    Vector512<float> m44 = Vector512.LoadUnsafe(ref m, (nuint)((28 * T + t) * F + f));
+                    Vector512<float> m54 = Vector512.LoadUnsafe(ref m, (nuint)((34 * T + t) * F + f));
+                    Vector512<float> q04 = m04 + m14 + m24 + m34 + m44;
+                    Vector512<float> q14 = m14 - m24 + two * (m34 - m44);
+                    Vector512<float> q24 = m14 + m24 + four * (m34 + m44);
+                    Vector512<float> q34 = m14 - m24 + eight * (m34 - m44) + m54;
+                    Vector512<float> m05 = Vector512.LoadUnsafe(ref m, (nuint)((5 * T + t) * F + f));
+                    Vector512<float> m15 = Vector512.LoadUnsafe(ref m, (nuint)((11 * T + t) * F + f));
+                    Vector512<float> m25 = Vector512.LoadUnsafe(ref m, (nuint)((17 * T + t) * F + f));
+                    Vector512<float> m35 = Vector512.LoadUnsafe(ref m, (nuint)((23 * T + t) * F + f));
+                    Vector512<float> m45 = Vector512.LoadUnsafe(ref m, (nuint)((29 * T + t) * F + f));
+                    Vector512<float> m55 = Vector512.LoadUnsafe(ref m, (nuint)((35 * T + t) * F + f));
+                    Vector512<float> q05 = m05 + m15 + m25 + m35 + m45;
+                    Vector512<float> q15 = m15 - m25 + two * (m35 - m45);
+                    Vector512<float> q25 = m15 + m25 + four * (m35 + m45);
+                    Vector512<float> q35 = m15 - m25 + eight * (m35 - m45) + m55;
+                    if (rows > 0)
+                    {
+                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 0) * OW + ow0) * F + f);
+                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q00 + q01 + q02 + q03 + q04 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
+                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q01 - q02 + two * (q03 - q04) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
+                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q01 + q02 + four * (q03 + q04) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
+                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q01 - q02 + eight * (q03 - q04) + q05 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
+                    }
+                    if (rows > 1)
+                    {
+                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 1) * OW + ow0) * F + f);
+                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q10 + q11 + q12 + q13 + q14 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
+                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q11 - q12 + two * (q13 - q14) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
+                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q11 + q12 + four * (q13 + q14) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
+                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q11 - q12 + eight * (q13 - q14) + q15 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
+                    }
+                    if (rows > 2)
+                    {
+                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 2) * OW + ow0) * F + f);
+                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q20 + q21 + q22 + q23 + q24 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
+                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q21 - q22 + two * (q23 - q24) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
+                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q21 + q22 + four * (q23 + q24) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
+                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q21 - q22 + eight * (q23 - q24) + q25 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
+                    }
+                    if (rows > 3)
+                    {
+                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 3) * OW + ow0) * F + f);
+                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q30 + q31 + q32 + q33 + q34 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
+                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q31 - q32 + two * (q33 - q34) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
+                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q31 + q32 + four * (q33 + q34) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
+                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q31 - q32 + eight * (q33 - q34) + q35 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
+                    }
+                }
+            }
+            // Channels last to the layer's [filters, height, width].
+            for (int position = 0; position < OH * OW; position++)
+            {
+                ref float source = ref Unsafe.Add(ref hwc, position * F);
+                for (int f = 0; f < F; f++) Unsafe.Add(ref y, f * OH * OW + position) = Unsafe.Add(ref source, f);
+            }
+        }
+
+        /// <summary>Samples [first, last) from extended planes to [64, 11, 11].</summary>
+        internal static void ConvCompact_32x13x13_64x3x3(ref float extended, ref float y, int first, int last)
+        {
+            const int F = 64, T = 144, Wp = 13, OH = 11, OW = 11;
+            for (int b = first; b < last; b++)
+            {
+                for (int f = 0; f < F; f++)
+                {
+                    ref float plane = ref Unsafe.Add(ref extended, (b * F + f) * T);
+                    ref float target = ref Unsafe.Add(ref y, (b * F + f) * OH * OW);
+                    for (int oh = 0; oh < OH; oh++)
+                    {
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, oh * Wp), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, oh * OW), OW));
+                    }
+                }
+            }
+        }
+
         /// <summary>dy of <c>rows</c> samples from [64, 144] extended planes to [121, 64] rows: each output position's gradient over the filters.</summary>
         internal static void ConvGradientRows_32x13x13_64x3x3(ref float extended, ref float gradientRows, int rows)
         {
@@ -2822,10 +3181,10 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>Max pooling of every sample: [64, 11, 11] (input rows 13 floats apart, planes 144) to [64, 5, 5].</summary>
-        internal static void MaxPool_64x11x11_2_in13x144(ref float x, ref float y, int rows)
+        /// <summary>Max pooling of every sample: [64, 11, 11] to [64, 5, 5].</summary>
+        internal static void MaxPool_64x11x11_2(ref float x, ref float y, int rows)
         {
-            const int C = 64, OH = 5, OW = 5, InRow = 13, InPlane = 144;
+            const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
             if (Vector256.IsHardwareAccelerated)
             {
                 Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
@@ -2834,8 +3193,8 @@ namespace CompiledNets.Generated
                 {
                     for (int oh = 0; oh < OH; oh++)
                     {
-                        ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
-                        ref float bottom = ref Unsafe.Add(ref top, InRow);
+                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
+                        ref float bottom = ref Unsafe.Add(ref top, W);
                         ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         for (int ow = 0; ow < OW; ow += 4)
                         {
@@ -2852,7 +3211,7 @@ namespace CompiledNets.Generated
             }
             for (int plane = 0; plane < rows * C; plane++)
             {
-                ref float input = ref Unsafe.Add(ref x, plane * InPlane);
+                ref float input = ref Unsafe.Add(ref x, plane * H * W);
                 ref float output = ref Unsafe.Add(ref y, plane * OH * OW);
                 for (int oh = 0; oh < OH; oh++)
                 {
@@ -2860,12 +3219,12 @@ namespace CompiledNets.Generated
                     for (int ow = 0; ow < OW; ow++)
                     {
                         int ws = ow * 2, we = ws + 2;
-                        float m = Unsafe.Add(ref input, hs * InRow + ws);
+                        float m = Unsafe.Add(ref input, hs * W + ws);
                         for (int h = hs; h < he; h++)
                         {
                             for (int c = ws; c < we; c++)
                             {
-                                float v = Unsafe.Add(ref input, h * InRow + c);
+                                float v = Unsafe.Add(ref input, h * W + c);
                                 if (v > m || float.IsNaN(v)) m = v;
                             }
                         }
