@@ -54,15 +54,22 @@ internal sealed record WinogradGeometry(ConvGeometry Conv)
     public string OutputName(ActivationKind activation, float alpha) => $"WinogradOutput_{Signature}_{DenseKernelEmitter.Suffix(activation, alpha)}";
 }
 
-/// <summary>The three Winograd kernels of one convolution, with the activation its outputs take.</summary>
-internal sealed record WinogradKernels(WinogradGeometry Geometry, ActivationKind Activation, float Alpha) : KernelRequest
+// The three Winograd kernels of a convolution, each a request of its own: convolutions of one geometry share the input
+// and product kernels whatever their activations, and the kernel class writes each request once.
+
+internal sealed record WinogradInputKernel(WinogradGeometry Geometry) : KernelRequest
 {
-    public override void Emit(SourceWriter w)
-    {
-        WinogradKernelEmitter.EmitInput(w, Geometry);
-        WinogradKernelEmitter.EmitProduct(w, Geometry);
-        WinogradKernelEmitter.EmitOutput(w, Geometry, Activation, Alpha);
-    }
+    public override void Emit(SourceWriter w) => WinogradKernelEmitter.EmitInput(w, Geometry);
+}
+
+internal sealed record WinogradProductKernel(WinogradGeometry Geometry) : KernelRequest
+{
+    public override void Emit(SourceWriter w) => WinogradKernelEmitter.EmitProduct(w, Geometry);
+}
+
+internal sealed record WinogradOutputKernel(WinogradGeometry Geometry, ActivationKind Activation, float Alpha) : KernelRequest
+{
+    public override void Emit(SourceWriter w) => WinogradKernelEmitter.EmitOutput(w, Geometry, Activation, Alpha);
 }
 
 internal static class WinogradKernelEmitter

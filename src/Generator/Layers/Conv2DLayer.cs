@@ -258,7 +258,13 @@ internal sealed class Conv2DLayer : LayerKind
         var g = Geometry(layer);
         yield return new ConvPadKernel(g);
         yield return new ConvForwardKernel(g, FusedActivation(layer, training: false), layer.Alpha);
-        if (layer.PredictsByWinograd) yield return new WinogradKernels(new WinogradGeometry(g), FusedActivation(layer, training: false), layer.Alpha);
+        if (layer.PredictsByWinograd)
+        {
+            var winograd = new WinogradGeometry(g);
+            yield return new WinogradInputKernel(winograd);
+            yield return new WinogradProductKernel(winograd);
+            yield return new WinogradOutputKernel(winograd, FusedActivation(layer, training: false), layer.Alpha);
+        }
         // Compacted at inference unless a pooling reads the extended rows, in training unless a fused pooling does.
         if (layer.InferencePool is null || (plan.TrainsPerLayer && KeepsTrainingOutput(plan, layer))) yield return new ConvCompactKernel(g);
         if (!plan.TrainsPerLayer) yield break;

@@ -9,7 +9,8 @@ namespace CompiledNets.Generator.Tests.Emit;
 /// forward pass (1e-5 of the outputs' scale), be the same bits in <c>Predict</c> and <c>PredictBatch</c> and for any
 /// <c>Threads</c>, and follow the weights after a training step. The networks cover Valid and Same padding, tiles that
 /// fill the product's blocks of 8 and tiles left over (1, 9 and 25 tiles), outputs that end inside a tile, an activation
-/// applied after the transform (Tanh), LeakyReLU and none in it, and 96 filters (three passes).
+/// applied after the transform (Tanh), LeakyReLU and none in it, 96 filters (three passes), and two layers of one
+/// geometry with different activations (they share the input and product kernels).
 /// </summary>
 public class WinogradInferenceTests
 {
@@ -36,11 +37,16 @@ public class WinogradInferenceTests
         [Conv2D(32, 3)] [Flatten] [Dense(4, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Adam]
         public partial class Wide;
+
+        [Network(InputShape = new[] { 32, 8, 8 })]
+        [Conv2D(32, 3, Activation.ReLU, Padding = Padding.Same)] [Conv2D(32, 3, Padding = Padding.Same)] [Flatten] [Dense(2, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class Twice;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Source));
 
-    public static TheoryData<string> Names() => new("Keras", "Same", "OneTile", "Wide");
+    public static TheoryData<string> Names() => new("Keras", "Same", "OneTile", "Wide", "Twice");
 
     private static INetwork Create(string name, int threads = 1)
     {
