@@ -54,11 +54,16 @@ internal static partial class NetworkEmitter
         w.Line($"// {string.Join(", ", layers.Select(l => l.Name))} predict by Winograd's F(4x4, 3x3), from their filters transformed ({Literal.Grouped(plan.WinogradWeightCount)} floats,");
         w.Line("// 36 per filter and channel). The float32 parameters stay the master copy; the first prediction after they change");
         w.Line("// (an optimizer step, or taking Parameters) transforms them again.");
-        w.Line($"private readonly {RuntimeNames.WinogradWeights} {WinogradWeightsField} = new(new {RuntimeNames.WinogradWeights}.Range[]");
+        EmitCopyField(w, RuntimeNames.WinogradWeights, WinogradWeightsField, layers.Select(layer => $"new({layer.Prefix}Weight, {layer.Prefix}WeightWinograd, {layer.Prefix}Filters, {Layers.Conv2DLayer.Geometry(layer).Channels}),"));
+    }
+
+    /// <summary>A copy's field: <c>new(new Range[] { ... })</c>, one range a line.</summary>
+    private static void EmitCopyField(SourceWriter w, string type, string field, System.Collections.Generic.IEnumerable<string> ranges)
+    {
+        w.Line($"private readonly {type} {field} = new(new {type}.Range[]");
         w.Line("{");
         w.Indent();
-        foreach (var layer in layers)
-            w.Line($"new({layer.Prefix}Weight, {layer.Prefix}WeightWinograd, {layer.Prefix}Filters, {Layers.Conv2DLayer.Geometry(layer).Channels}),");
+        foreach (var range in ranges) w.Line(range);
         w.Outdent();
         w.Line("});");
         w.Line();
@@ -76,14 +81,7 @@ internal static partial class NetworkEmitter
         w.Line($"// Predictions read a bfloat16 copy of {string.Join(", ", layers.Select(l => l.Name + ".weight"))} ({Literal.Grouped(plan.BFloat16WeightCount)} values, each tensor");
         w.Line("// 64-byte aligned): half the bytes of the float32 weights, which stay the master copy. It is narrowed again by the");
         w.Line("// first prediction after the weights change (an optimizer step, or taking Parameters), so training never pays for it.");
-        w.Line($"private readonly {RuntimeNames.BFloat16Weights} {InferenceWeightsField} = new(new {RuntimeNames.BFloat16Weights}.Range[]");
-        w.Line("{");
-        w.Indent();
-        foreach (var layer in layers)
-            w.Line($"new({layer.Prefix}Weight, {layer.Prefix}WeightBFloat16, {layer.LinearConstant} * {layer.Prefix}Inputs),");
-        w.Outdent();
-        w.Line("});");
-        w.Line();
+        EmitCopyField(w, RuntimeNames.BFloat16Weights, InferenceWeightsField, layers.Select(layer => $"new({layer.Prefix}Weight, {layer.Prefix}WeightBFloat16, {layer.LinearConstant} * {layer.Prefix}Inputs),"));
     }
 
     private static void EmitInterleavedWeightsField(SourceWriter w, NetworkPlan plan)
@@ -92,14 +90,7 @@ internal static partial class NetworkEmitter
         w.Line($"// Predict reads {string.Join(", ", layers.Select(l => l.Name + ".weight"))} from a copy ({Literal.Grouped(plan.InterleavedWeightCount)} floats) with each tile of 4 rows");
         w.Line("// interleaved by vector: one stream from L2 where the parameters' rows are four. The float32 parameters stay the");
         w.Line("// master copy; the first Predict after they change (an optimizer step, or taking Parameters) fills it again.");
-        w.Line($"private readonly {RuntimeNames.InterleavedWeights} {InferenceWeightsField} = new(new {RuntimeNames.InterleavedWeights}.Range[]");
-        w.Line("{");
-        w.Indent();
-        foreach (var layer in layers)
-            w.Line($"new({layer.Prefix}Weight, {layer.Prefix}WeightInterleaved, {layer.LinearConstant}, {layer.Prefix}Inputs),");
-        w.Outdent();
-        w.Line("});");
-        w.Line();
+        EmitCopyField(w, RuntimeNames.InterleavedWeights, InferenceWeightsField, layers.Select(layer => $"new({layer.Prefix}Weight, {layer.Prefix}WeightInterleaved, {layer.LinearConstant}, {layer.Prefix}Inputs),"));
     }
 
     /// <summary>
