@@ -133,12 +133,13 @@ internal sealed class LayerPlan
     public bool PredictsByWinograd => WinogradWeightOffset >= 0;
 
     /// <summary>
-    /// On a convolution: the pooling that reads its outputs at inference straight from its extended rows
-    /// (<see cref="PoolFusion.PairAtInference"/>), so it leaves them uncompacted; otherwise null.
+    /// On a convolution: the pooling paired with it at inference (<see cref="PoolFusion.PairAtInference"/>), which reads its
+    /// outputs straight from its extended rows (so it leaves them uncompacted), or which its Winograd outputs are pooled
+    /// into; otherwise null.
     /// </summary>
     public LayerPlan? InferencePool { get; set; }
 
-    /// <summary>On a pooling: the convolution whose extended rows it reads at inference, or null when it reads its input.</summary>
+    /// <summary>On a pooling: the convolution paired with it at inference (<see cref="InferencePool"/>), or null when it reads its input.</summary>
     public LayerPlan? InferenceSource { get; set; }
 
     /// <summary>Weights of the layer's product: linear outputs × inputs.</summary>

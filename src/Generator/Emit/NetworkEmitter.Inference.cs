@@ -110,7 +110,13 @@ internal static partial class NetworkEmitter
                 if (layer.IsLast) w.Line($"{input}.CopyTo(output);");
                 continue;
             }
-            string destination = layer.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {layer.Prefix}Units)";
+            if (PoolFusion.PoolsInWinograd(layer))
+            {
+                w.Line($"// {layer.Name}: pooled by {layer.InferenceSource!.Name} as it writes its outputs");
+                continue;
+            }
+            var written = PoolFusion.InferenceOutputLayer(layer);
+            string destination = written.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {written.Prefix}Units)";
             EmitInferenceLayer(w, layer, input, destination, "layerScratch");
             input = destination;
         }

@@ -110,7 +110,13 @@ internal static partial class NetworkEmitter
                 if (layer.IsLast) w.Line($"{input}.CopyTo(outputs);");
                 continue;
             }
-            string destination = layer.IsLast ? "outputs" : $"{(pingPong++ % 2 == 0 ? "rowsA" : "rowsB")}.Slice(0, rows * {layer.Prefix}Units)";
+            if (PoolFusion.PoolsInWinograd(layer))
+            {
+                w.Line($"// {layer.Name}: pooled by {layer.InferenceSource!.Name} as it writes its outputs");
+                continue;
+            }
+            var written = PoolFusion.InferenceOutputLayer(layer);
+            string destination = written.IsLast ? "outputs" : $"{(pingPong++ % 2 == 0 ? "rowsA" : "rowsB")}.Slice(0, rows * {written.Prefix}Units)";
             w.Line($"// {layer.Name}: {layer.Describe()}");
             layer.Kind.EmitBlockInference(w, layer, new[] { input }, destination, "layerScratch");
             input = destination;

@@ -59,25 +59,34 @@ internal static class PoolFusion
     }
 
     /// <summary>
-    /// At inference, pairs each stride-1 convolution of a chain with a pooling right after it (any window, max or average):
-    /// the convolution leaves its outputs in the extended rows it computed them in, and the pooling reads them there, the
-    /// same values the compaction would have copied out (the Keras convnet's <c>Predict</c>: 1.8 of 34 µs spent compacting).
-    /// The convolution's activation must be applied in its forward kernel, since nothing else touches those rows, and it
-    /// must predict by the direct convolution (Winograd's outputs are compacted as they are written). A chain only: there
-    /// the pooling runs right after the convolution, before anything else uses the scratch.
+    /// At inference, pairs each stride-1 convolution of a chain with a pooling right after it. By the direct convolution
+    /// (any window, max or average), the convolution leaves its outputs in the extended rows it computed them in, and the
+    /// pooling reads them there, the same values the compaction would have copied out (the Keras convnet's
+    /// <c>Predict</c>: 1.8 of 34 µs spent compacting). By Winograd, for 2 × 2 windows at stride 2, the output kernel pools
+    /// as it writes (<see cref="WinogradOutputEmitter"/>), and falls back to the extended rows without AVX-512. The
+    /// convolution's activation must be applied in its kernel, since nothing else touches those outputs. A chain only:
+    /// there the pooling runs right after the convolution, before anything else uses the scratch.
     /// </summary>
     public static void PairAtInference(IReadOnlyList<LayerPlan> chain)
     {
         foreach (var convolution in chain)
         {
             if (convolution.Kind is not Conv2DLayer || convolution.IsLast || !UsesExtendedRows(convolution)) continue;
-            if (Conv2DLayer.InferenceActivation(convolution) != convolution.Activation || convolution.PredictsByWinograd) continue;
+            if (Conv2DLayer.InferenceActivation(convolution) != convolution.Activation) continue;
             var next = chain[convolution.Index + 1];
-            if (next.Kind is not Pool2DLayerKind) continue;
+            if (next.Kind is not Pool2DLayerKind pooling) continue;
+            if (convolution.PredictsByWinograd && !WinogradOutputEmitter.Pools(pooling.Kernel(next))) continue;
             convolution.InferencePool = next;
             next.InferenceSource = convolution;
         }
     }
+
+    /// <summary>Whether pooling <paramref name="pool"/> runs inside the Winograd output kernel of the convolution before it at inference, with no code of its own.</summary>
+    public static bool PoolsInWinograd(LayerPlan pool) => pool.InferenceSource is { PredictsByWinograd: true };
+
+    /// <summary>The layer whose outputs <paramref name="layer"/>'s inference code writes: the pooling that its Winograd outputs are pooled into, or itself.</summary>
+    public static LayerPlan InferenceOutputLayer(LayerPlan layer) =>
+        layer.PredictsByWinograd && layer.InferencePool is { } pool ? pool : layer;
 
     /// <summary>
     /// The forward kernel of a pooling that reads a convolution's extended rows at inference; when they have no gaps (a

@@ -7,13 +7,13 @@ namespace CompiledNets.Generator.Emit;
 /// A 3 × 3, stride-1 convolution predicted by Winograd's minimal filtering F(4 × 4, 3 × 3) (Lavin and Gray): each tile of
 /// 4 × 4 outputs takes 36 products per channel and filter where the direct convolution takes 144. Per sample:
 /// <list type="number">
-/// <item>the padded input, channels first, is transposed to channels last and zero-extended to whole tiles
-/// (<see cref="ExtendedHeight"/> × <see cref="ExtendedWidth"/>), and each tile's 6 × 6 inputs become <c>V = Bᵀ·d·B</c>,
-/// a vector of channels at a time;</item>
+/// <item>the layer's input, channels first, is transposed to channels last inside a zero border that stands for the
+/// padding and the whole tiles' extension (<see cref="ExtendedHeight"/> × <see cref="ExtendedWidth"/>), and each tile's
+/// 6 × 6 inputs become <c>V = Bᵀ·d·B</c>, a vector of channels at a time;</item>
 /// <item>for each of the 36 points, <c>M = V·U</c>: [tiles × channels] · [channels × filters], with the filters
 /// transformed once into <c>WinogradWeights</c>;</item>
 /// <item>each tile's outputs are <c>Aᵀ·M·A</c>, plus the bias, through the activation, stored channels last and then
-/// transposed to the layer's [filters, height, width].</item>
+/// transposed to the layer's [filters, height, width], or pooled first (<see cref="WinogradOutputEmitter"/>).</item>
 /// </list>
 /// The sums run in another order than the direct convolution's, so predictions differ from the training forward pass by
 /// rounding (about 1e-6 of the outputs' scale). Every sample is computed alone in the same order, so <c>Predict</c> and
@@ -50,8 +50,6 @@ internal sealed record WinogradGeometry(ConvGeometry Conv)
     public string InputName => $"WinogradInput_{Signature}";
 
     public string ProductName => $"WinogradProduct_{Signature}";
-
-    public string OutputName(ActivationKind activation, float alpha) => $"WinogradOutput_{Signature}_{DenseKernelEmitter.Suffix(activation, alpha)}";
 }
 
 // The three Winograd kernels of a convolution, each a request of its own: convolutions of one geometry share the input
@@ -67,15 +65,18 @@ internal sealed record WinogradProductKernel(WinogradGeometry Geometry) : Kernel
     public override void Emit(SourceWriter w) => WinogradKernelEmitter.EmitProduct(w, Geometry);
 }
 
-internal sealed record WinogradOutputKernel(WinogradGeometry Geometry, ActivationKind Activation, float Alpha) : KernelRequest
+/// <summary>The output kernel: the layer's outputs, or with <paramref name="Pool"/> those outputs pooled (<see cref="WinogradOutputEmitter.Pools"/>).</summary>
+internal sealed record WinogradOutputKernel(WinogradGeometry Geometry, ActivationKind Activation, float Alpha, PoolKernel? Pool) : KernelRequest
 {
-    public override void Emit(SourceWriter w) => WinogradKernelEmitter.EmitOutput(w, Geometry, Activation, Alpha);
+    public string Name => $"WinogradOutput_{Geometry.Signature}_{DenseKernelEmitter.Suffix(Activation, Alpha)}" + (Pool is null ? "" : $"_{Pool.ForwardName}");
+
+    public override void Emit(SourceWriter w) => WinogradOutputEmitter.Emit(w, this);
 }
 
 internal static class WinogradKernelEmitter
 {
-    /// <summary>Tiles per register block of the product: 8 tiles × 2 vectors of filters, 16 accumulators.</summary>
-    private const int TileBlock = 8;
+    /// <summary>Most tiles in a register block of the product: 12 tiles × 2 vectors of filters, 24 of the 32 registers as accumulators.</summary>
+    private const int MaxTileBlock = 12;
 
     /// <summary>Filters per pass of the product: two 512-bit vectors.</summary>
     public const int FilterPass = 32;
@@ -86,18 +87,12 @@ internal static class WinogradKernelEmitter
     public static void EmitInput(SourceWriter w, WinogradGeometry g)
     {
         var c = g.Conv;
-        w.Line($"/// <summary>One sample's padded input [{c.Channels}, {c.PaddedHeight}, {c.PaddedWidth}] to channels last, zero-extended to [{g.ExtendedHeight}, {g.ExtendedWidth}], then V = Bᵀ·d·B of each of its {g.Tiles} tiles: [36, {g.Tiles}, {c.Channels}].</summary>");
-        using (w.Block($"internal static void {g.InputName}(ref float padded, ref float hwc, ref float v)"))
+        w.Line($"/// <summary>One sample's input [{c.Channels}, {c.Height}, {c.Width}] to channels last, at ({c.PadTop}, {c.PadLeft}) of a zero border [{g.ExtendedHeight}, {g.ExtendedWidth}], then V = Bᵀ·d·B of each of its {g.Tiles} tiles: [36, {g.Tiles}, {c.Channels}].</summary>");
+        using (w.Block($"internal static void {g.InputName}(ref float x, ref float hwc, ref float v)"))
         {
-            w.Line($"const int C = {c.Channels}, H = {c.PaddedHeight}, W = {c.PaddedWidth}, EH = {g.ExtendedHeight}, EW = {g.ExtendedWidth}, TW = {g.TilesAcross}, T = {g.Tiles};");
-            w.Line("MemoryMarshal.CreateSpan(ref hwc, EH * EW * C).Clear();");
-            using (w.Block("for (int h = 0; h < H; h++)"))
-            using (w.Block("for (int x = 0; x < W; x++)"))
-            {
-                w.Line("ref float source = ref Unsafe.Add(ref padded, h * W + x);");
-                w.Line("ref float target = ref Unsafe.Add(ref hwc, (h * EW + x) * C);");
-                w.Line("for (int ch = 0; ch < C; ch++) Unsafe.Add(ref target, ch) = Unsafe.Add(ref source, ch * H * W);");
-            }
+            w.Line($"const int C = {c.Channels}, H = {c.Height}, W = {c.Width}, PT = {c.PadTop}, PL = {c.PadLeft}, EW = {g.ExtendedWidth}, TW = {g.TilesAcross}, T = {g.Tiles};");
+            EmitBorder(w, g);
+            EmitToChannelsLast(w, g);
             w.Line("Vector512<float> four = Vector512.Create(4f), five = Vector512.Create(5f), two = Vector512.Create(2f);");
             using (w.Block("for (int t = 0; t < T; t++)"))
             {
@@ -119,6 +114,52 @@ internal static class WinogradKernelEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// Zeros where the tiles reach past the input: the padding and the whole tiles' extension. Only those: the
+    /// transposition writes the rest, and the scratch is shared, so the border is written again on every call.
+    /// </summary>
+    private static void EmitBorder(SourceWriter w, WinogradGeometry g)
+    {
+        var c = g.Conv;
+        int below = g.ExtendedHeight - c.PadTop - c.Height, right = g.ExtendedWidth - c.PadLeft - c.Width;
+        w.Line("// The zero border: rows above and below the input, then columns left and right of each of its rows.");
+        if (c.PadTop > 0) w.Line("MemoryMarshal.CreateSpan(ref hwc, PT * EW * C).Clear();");
+        if (below > 0) w.Line($"MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hwc, (PT + H) * EW * C), {below} * EW * C).Clear();");
+        if (c.PadLeft == 0 && right == 0) return;
+        using (w.Block("for (int h = PT; h < PT + H; h++)"))
+        {
+            if (c.PadLeft > 0) w.Line("MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hwc, h * EW * C), PL * C).Clear();");
+            if (right > 0) w.Line("MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hwc, (h * EW + PL + W) * C), (EW - PL - W) * C).Clear();");
+        }
+    }
+
+    /// <summary>
+    /// The input, channels first, into the border's inside, channels last: blocks of 16 channels × 16 positions
+    /// transposed in registers (the last block of each plane ends at its end, overlapping the one before), or element by
+    /// element when a plane holds fewer than 16 positions.
+    /// </summary>
+    private static void EmitToChannelsLast(SourceWriter w, WinogradGeometry g)
+    {
+        var c = g.Conv;
+        w.Line("// Channels first to channels last: position p of the input goes to row PT + p / W, column PL + p % W.");
+        w.Line("static nuint At(int p, int ch) => (nuint)(((p / W + PT) * EW + p % W + PL) * C + ch);");
+        if (c.Height * c.Width < 16)
+        {
+            using (w.Block("for (int ch = 0; ch < C; ch++)"))
+                w.Line("for (int p = 0; p < H * W; p++) Unsafe.Add(ref hwc, At(p, ch)) = Unsafe.Add(ref x, ch * H * W + p);");
+            return;
+        }
+        using (w.Block($"for (int ch = 0; ch < C; ch += {ChannelStep})"))
+        using (w.Block("for (int block = 0; block < H * W; block += 16)"))
+        {
+            w.Line("int p = Math.Min(block, H * W - 16);");
+            w.Line("ref float source = ref Unsafe.Add(ref x, ch * H * W + p);");
+            w.Line("Vector512<float> " + string.Join(", ", Enumerable.Range(0, 16).Select(i => $"r{i} = Vector512.LoadUnsafe(ref source, {i} * H * W)")) + ";");
+            TransposeEmitter.Emit(w, "r", "column");
+            for (int j = 0; j < 16; j++) w.Line($"column{j}.StoreUnsafe(ref hwc, At(p + {j}, ch));");
+        }
+    }
+
     /// <summary>The six rows of Bᵀ applied to <paramref name="x"/>(0..5), each written by <paramref name="line"/>.</summary>
     private static void EmitB(SourceWriter w, System.Func<int, string, string> line, System.Func<int, string> x)
     {
@@ -137,7 +178,7 @@ internal static class WinogradKernelEmitter
     public static void EmitProduct(SourceWriter w, WinogradGeometry g)
     {
         var c = g.Conv;
-        w.Line($"/// <summary>M[p] = V[p]·U[p] for each of the 36 points p: [{g.Tiles} tiles × {c.Channels}] · [{c.Channels} × {c.Filters} filters], in blocks of {TileBlock} tiles × {FilterPass} filters.</summary>");
+        w.Line($"/// <summary>M[p] = V[p]·U[p] for each of the 36 points p: [{g.Tiles} tiles × {c.Channels}] · [{c.Channels} × {c.Filters} filters], in blocks of {ProductTileBlock(g.Tiles)} tiles × {FilterPass} filters.</summary>");
         using (w.Block($"internal static void {g.ProductName}(ref float v, ref float u, ref float m)"))
         {
             w.Line($"const int C = {c.Channels}, F = {c.Filters}, T = {g.Tiles};");
@@ -148,21 +189,26 @@ internal static class WinogradKernelEmitter
                 w.Line("ref float mp = ref Unsafe.Add(ref m, p * T * F);");
                 using (w.Block($"for (int f = 0; f < F; f += {FilterPass})"))
                 {
+                    int block = ProductTileBlock(g.Tiles);
                     w.Line("int t = 0;");
-                    if (g.Tiles >= TileBlock)
-                        using (w.Block($"for (; t <= T - {TileBlock}; t += {TileBlock})")) EmitProductBlock(w, TileBlock);
-                    if (g.Tiles % TileBlock != 0) EmitProductBlock(w, g.Tiles % TileBlock);
+                    using (w.Block($"for (; t <= T - {block}; t += {block})")) EmitProductTiles(w, block);
+                    if (g.Tiles % block != 0)
+                        using (w.Block($"// the last {g.Tiles % block} tiles")) EmitProductTiles(w, g.Tiles % block);
                 }
             }
         }
         w.Line();
     }
 
-    private static void EmitProductBlock(SourceWriter w, int tiles)
+    /// <summary>
+    /// Tiles per register block of the product: as even as whole blocks of at most <see cref="MaxTileBlock"/> make them,
+    /// so that no block is left with a few tiles whose accumulators wait on their own sums (9 tiles: one block of 9, not
+    /// 8 and 1).
+    /// </summary>
+    internal static int ProductTileBlock(int tiles)
     {
-        if (tiles != TileBlock)
-            using (w.Block($"// the last {tiles} tiles")) EmitProductTiles(w, tiles);
-        else EmitProductTiles(w, tiles);
+        int blocks = (tiles + MaxTileBlock - 1) / MaxTileBlock;
+        return (tiles + blocks - 1) / blocks;
     }
 
     /// <summary><paramref name="tiles"/> tiles from <c>t</c> × 32 filters from <c>f</c>: two accumulators a tile over every channel.</summary>
@@ -180,62 +226,5 @@ internal static class WinogradKernelEmitter
         }
         for (int t = 0; t < tiles; t++)
             w.Line($"a{t}0.StoreUnsafe(ref mp, (nuint)((t + {t}) * F + f)); a{t}1.StoreUnsafe(ref mp, (nuint)((t + {t}) * F + f + 16));");
-    }
-
-    public static void EmitOutput(SourceWriter w, WinogradGeometry g, ActivationKind activation, float alpha)
-    {
-        var c = g.Conv;
-        w.Line($"/// <summary>Each tile's outputs Aᵀ·M·A, plus the bias, {activation}, stored channels last, then transposed to [{c.Filters}, {c.OutHeight}, {c.OutWidth}].</summary>");
-        using (w.Block($"internal static void {g.OutputName(activation, alpha)}(ref float m, ref float bias, ref float hwc, ref float y)"))
-        {
-            w.Line($"const int F = {c.Filters}, T = {g.Tiles}, TW = {g.TilesAcross}, OH = {c.OutHeight}, OW = {c.OutWidth};");
-            w.Line("Vector512<float> two = Vector512.Create(2f), four = Vector512.Create(4f), eight = Vector512.Create(8f);");
-            using (w.Block("for (int t = 0; t < T; t++)"))
-            {
-                w.Line("int oh0 = t / TW * 4, ow0 = t % TW * 4;");
-                w.Line("int rows = Math.Min(4, OH - oh0), columns = Math.Min(4, OW - ow0);");
-                using (w.Block("for (int f = 0; f < F; f += 16)"))
-                {
-                    w.Line("Vector512<float> b = Vector512.LoadUnsafe(ref bias, (nuint)f);");
-                    // Aᵀ·M down each column j, then (Aᵀ·M)·A along each of the four rows.
-                    for (int j = 0; j < 6; j++)
-                    {
-                        for (int i = 0; i < 6; i++)
-                            w.Line($"Vector512<float> m{i}{j} = Vector512.LoadUnsafe(ref m, (nuint)(({i * 6 + j} * T + t) * F + f));");
-                        EmitA(w, (row, value) => $"Vector512<float> q{row}{j} = {value};", i => $"m{i}{j}");
-                    }
-                    for (int r = 0; r < 4; r++)
-                        using (w.Block($"if (rows > {r})"))
-                        {
-                            w.Line($"ref float target = ref Unsafe.Add(ref hwc, ((oh0 + {r}) * OW + ow0) * F + f);");
-                            EmitA(w, (column, value) =>
-                            {
-                                string output = ActivationExpressions.Vector(activation, alpha, "Vector512", $"({value} + b)")!;
-                                return $"if (columns > {column}) ({output}).StoreUnsafe(ref target, (nuint)({column} * F));";
-                            }, j => $"q{r}{j}");
-                        }
-                }
-            }
-            w.Line("// Channels last to the layer's [filters, height, width].");
-            using (w.Block("for (int position = 0; position < OH * OW; position++)"))
-            {
-                w.Line("ref float source = ref Unsafe.Add(ref hwc, position * F);");
-                w.Line("for (int f = 0; f < F; f++) Unsafe.Add(ref y, f * OH * OW + position) = Unsafe.Add(ref source, f);");
-            }
-        }
-        w.Line();
-    }
-
-    /// <summary>The four rows of Aᵀ applied to <paramref name="x"/>(0..5), each written by <paramref name="line"/>.</summary>
-    private static void EmitA(SourceWriter w, System.Func<int, string, string> line, System.Func<int, string> x)
-    {
-        string[] rows =
-        {
-            $"{x(0)} + {x(1)} + {x(2)} + {x(3)} + {x(4)}",
-            $"{x(1)} - {x(2)} + two * ({x(3)} - {x(4)})",
-            $"{x(1)} + {x(2)} + four * ({x(3)} + {x(4)})",
-            $"{x(1)} - {x(2)} + eight * ({x(3)} - {x(4)}) + {x(5)}",
-        };
-        for (int r = 0; r < 4; r++) w.Line(line(r, rows[r]));
     }
 }

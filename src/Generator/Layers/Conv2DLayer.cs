@@ -263,7 +263,7 @@ internal sealed class Conv2DLayer : LayerKind
             var winograd = new WinogradGeometry(g);
             yield return new WinogradInputKernel(winograd);
             yield return new WinogradProductKernel(winograd);
-            yield return new WinogradOutputKernel(winograd, FusedActivation(layer, training: false), layer.Alpha);
+            yield return WinogradOutput(layer);
         }
         // Compacted at inference unless a pooling reads the extended rows, in training unless a fused pooling does.
         if (layer.InferencePool is null || (plan.TrainsPerLayer && KeepsTrainingOutput(plan, layer))) yield return new ConvCompactKernel(g);
@@ -463,60 +463,66 @@ internal sealed class Conv2DLayer : LayerKind
     /// <summary>Single-sample inference in the caller's scratch: the padded input, then the extended outputs.</summary>
     public override void EmitInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch)
     {
+        var kernels = new ConvKernels(Geometry(layer), FusedActivation(layer, training: false), layer.Alpha);
+        if (layer.PredictsByWinograd) EmitWinogradInference(w, layer, input, output, scratch, kernels);
+        else if (!EmitDirectInference(w, layer, input, output, scratch, kernels)) return;
+        if (kernels.Activation != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+    }
+
+    /// <summary>
+    /// By the direct convolution: the inputs padded, then the extended outputs, compacted into <paramref name="output"/>
+    /// unless a pooling reads them in place (then false: the outputs are not written).
+    /// </summary>
+    private static bool EmitDirectInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch, ConvKernels kernels)
+    {
         var g = Geometry(layer);
-        var fused = FusedActivation(layer, training: false);
-        var kernels = new ConvKernels(g, fused, layer.Alpha);
         // Laid out as the batch buffers: rows padded samples and their slack, then rows extended samples.
         string padded = $"{scratch}.Slice(0, rows * {g.PaddedSample} + {g.PaddedSlack})", extended = InferenceExtendedRows(layer, scratch);
         // The scratch is reused by every layer: the slack the last vectors read is cleared, so they read zeros.
         if (g.PaddedSlack > 0) w.Line($"{scratch}.Slice(rows * {g.PaddedSample}, {g.PaddedSlack}).Clear();");
         w.Line($"{GeneratedKernels}.{kernels.PadName}(ref {Ref(input)}, ref {Ref(padded)}, 0, rows);");
-        if (layer.PredictsByWinograd)
+        w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(extended)}, 0, rows);");
+        if (layer.InferencePool is { } pool)
         {
-            EmitWinogradInference(w, layer, output, scratch, kernels);
+            w.Line($"// Left in the extended rows: {pool.Name} reads them there.");
+            return false;
         }
-        else
-        {
-            w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {Ref(extended)}, 0, rows);");
-            if (layer.InferencePool is { } pool)
-            {
-                w.Line($"// Left in the extended rows: {pool.Name} reads them there.");
-                return;
-            }
-            w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
-        }
-        if (fused != layer.Activation) w.Line(ActivationCalls.Forward(layer, output)!);
+        w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
+        return true;
     }
 
     /// <summary>
-    /// Each sample by Winograd's F(4 × 4, 3 × 3) (<see cref="WinogradKernelEmitter"/>), its steps in the extended outputs'
-    /// place; without AVX-512, by the direct convolution.
+    /// Each sample by Winograd's F(4 × 4, 3 × 3) (<see cref="WinogradKernelEmitter"/>) straight from the layer's input,
+    /// its steps in the scratch after the padded inputs' place; without AVX-512, by the direct convolution.
     /// </summary>
-    private static void EmitWinogradInference(SourceWriter w, LayerPlan layer, string output, string scratch, ConvKernels kernels)
+    private static void EmitWinogradInference(SourceWriter w, LayerPlan layer, string input, string output, string scratch, ConvKernels kernels)
     {
         var g = Geometry(layer);
         var winograd = new WinogradGeometry(g);
         string p = layer.Prefix;
         string work = $"rows * {g.PaddedSample} + {g.PaddedSlack}";
+        int transformed = winograd.InputFloats, products = transformed + winograd.TransformedInputFloats, outputs = products + winograd.ProductFloats;
         using (w.Block("if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)"))
         {
             w.Line($"global::System.Span<float> winograd = {scratch}.Slice({work}, {winograd.WorkFloats});");
             using (w.Block("for (int b = 0; b < rows; b++)"))
             {
-                w.Line($"{GeneratedKernels}.{winograd.InputName}(ref {scratch}[b * {g.PaddedSample}], ref winograd[0], ref winograd[{winograd.InputFloats}]);");
-                w.Line($"{GeneratedKernels}.{winograd.ProductName}(ref winograd[{winograd.InputFloats}], ref {NetworkEmitter.WinogradWeightsField}[{p}WeightWinograd], ref winograd[{winograd.InputFloats + winograd.TransformedInputFloats}]);");
-                w.Line($"{GeneratedKernels}.{winograd.OutputName(kernels.Activation, kernels.Alpha)}(ref winograd[{winograd.InputFloats + winograd.TransformedInputFloats}], ref _parameters[{p}Bias], " +
-                    $"ref winograd[{winograd.InputFloats + winograd.TransformedInputFloats + winograd.ProductFloats}], ref {output}[b * {p}Units]);");
+                w.Line($"{GeneratedKernels}.{winograd.InputName}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {Ref(input)}, b * {g.Channels * g.Height * g.Width}), ref winograd[0], ref winograd[{transformed}]);");
+                w.Line($"{GeneratedKernels}.{winograd.ProductName}(ref winograd[{transformed}], ref {NetworkEmitter.WinogradWeightsField}[{p}WeightWinograd], ref winograd[{products}]);");
+                w.Line($"{GeneratedKernels}.{WinogradOutput(layer).Name}(ref winograd[{products}], ref _parameters[{p}Bias], ref winograd[{outputs}], ref {output}[b * {PoolFusion.InferenceOutputLayer(layer).Prefix}Units]);");
             }
         }
         using (w.Block("else"))
         {
-            string extended = InferenceExtendedRows(layer, scratch);
-            string padded = $"{scratch}.Slice(0, rows * {g.PaddedSample} + {g.PaddedSlack})";
-            w.Line($"{GeneratedKernels}.{kernels.ForwardName}(ref {Ref(padded)}, ref _parameters[{p}Weight], ref _parameters[{p}Bias], ref {Ref(extended)}, 0, rows);");
-            w.Line($"{GeneratedKernels}.{kernels.CompactName}(ref {Ref(extended)}, ref {Ref(output)}, 0, rows);");
+            if (!EmitDirectInference(w, layer, input, output, scratch, kernels))
+                w.Line($"{GeneratedKernels}.{PoolFusion.InferenceKernel(layer.InferencePool!).Name}(ref {Ref(InferenceExtendedRows(layer, scratch))}, ref {Ref(output)}, rows);");
         }
     }
+
+    /// <summary>The Winograd output kernel of <paramref name="layer"/>, pooling too when a pooling is paired with it at inference.</summary>
+    private static WinogradOutputKernel WinogradOutput(LayerPlan layer) =>
+        new(new WinogradGeometry(Geometry(layer)), FusedActivation(layer, training: false), layer.Alpha,
+            layer.InferencePool is { } pool ? ((Pool2DLayerKind)pool.Kind).Kernel(pool) : null);
 
     /// <summary>Where a pooling that reads this convolution's extended rows at inference (<see cref="PoolFusion.PairAtInference"/>) finds them in the scratch.</summary>
     public static string InferenceExtendedRows(LayerPlan layer, string scratch)

@@ -66,5 +66,8 @@ internal static class RuntimeNames
     /// <summary>The alias the kernel file declares for <c>System.Runtime.Intrinsics.X86.Sse3</c>.</summary>
     public const string Sse3 = "Sse3";
 
+    /// <summary>The alias the kernel file declares for <c>System.Runtime.Intrinsics.X86.Avx512F</c> when a kernel transposes in registers.</summary>
+    public const string Avx512F = "Avx512F";
+
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
 }

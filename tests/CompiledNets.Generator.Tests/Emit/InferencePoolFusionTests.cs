@@ -11,6 +11,9 @@ namespace CompiledNets.Generator.Tests.Emit;
 /// on an odd side, 512-bit steps in an inference-only class), the scalar path of clipped, overlapping windows, and a
 /// LeakyReLU applied in the forward kernel. The declarations that must keep the compaction (a stride of 2, an activation
 /// applied after the kernel, a layer between) are checked in the generated code.
+/// A convolution that predicts by Winograd pools 2 × 2 windows in its output kernel instead; its twins cover max and
+/// average pooling, Valid and Same padding, a last row and column of tiles that no window takes whole, outputs that end
+/// inside a window, and pooled planes of fewer than 16 positions (transposed element by element).
 /// </summary>
 public class InferencePoolFusionTests
 {
@@ -31,6 +34,20 @@ public class InferencePoolFusionTests
         [Network(InputShape = new[] { 2, 20, 34 }, InferenceOnly = true)]
         [Conv2D(4, 3, Activation.ReLU)] [MaxPool2D(2)] [Flatten] [Dense(3, Activation.Softmax)]
         public partial class WideChain;
+
+        [Network(InputShape = new[] { 16, 11, 11 })]
+        [Conv2D(32, 3, Activation.ReLU)] [MaxPool2D(2)] [Flatten] [Dense(4, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class WinogradMaxChain;
+
+        [Network(InputShape = new[] { 16, 11, 9 })]
+        [Conv2D(32, 3, Activation.LeakyReLU, Alpha = 0.1f, Padding = Padding.Same)] [AvgPool2D(2)] [Flatten] [Dense(4, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class WinogradAvgChain;
+
+        [Network(InputShape = new[] { 32, 6, 6 }, InferenceOnly = true)]
+        [Conv2D(64, 3, Padding = Padding.Same)] [MaxPool2D(2)] [Flatten] [Dense(3, Activation.Softmax)]
+        public partial class WinogradSmallChain;
         """;
 
     private const string Graphs = """
@@ -50,6 +67,20 @@ public class InferencePoolFusionTests
         [Network(InputShape = new[] { 2, 20, 34 }, InferenceOnly = true)]
         [Conv2D(4, 3, Activation.ReLU, Name = "c1")] [MaxPool2D(2)] [Flatten] [Dense(3, Activation.Softmax)]
         public partial class WideGraph;
+
+        [Network(InputShape = new[] { 16, 11, 11 })]
+        [Conv2D(32, 3, Activation.ReLU, Name = "c1")] [MaxPool2D(2)] [Flatten] [Dense(4, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class WinogradMaxGraph;
+
+        [Network(InputShape = new[] { 16, 11, 9 })]
+        [Conv2D(32, 3, Activation.LeakyReLU, Alpha = 0.1f, Padding = Padding.Same, Name = "c1")] [AvgPool2D(2)] [Flatten] [Dense(4, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class WinogradAvgGraph;
+
+        [Network(InputShape = new[] { 32, 6, 6 }, InferenceOnly = true)]
+        [Conv2D(64, 3, Padding = Padding.Same, Name = "c1")] [MaxPool2D(2)] [Flatten] [Dense(3, Activation.Softmax)]
+        public partial class WinogradSmallGraph;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Chains, Graphs));
@@ -68,6 +99,9 @@ public class InferencePoolFusionTests
     [InlineData("Pairs")]
     [InlineData("Clipped")]
     [InlineData("Wide")]
+    [InlineData("WinogradMax")]
+    [InlineData("WinogradAvg")]
+    [InlineData("WinogradSmall")]
     public void A_chain_predicts_bit_for_bit_what_its_graph_twin_does(string name)
     {
         var chain = Create(name + "Chain");
@@ -107,6 +141,15 @@ public class InferencePoolFusionTests
         // An inference-only chain emits neither the compaction nor the pooling over compacted inputs: no path calls them.
         Assert.DoesNotContain("ConvCompact_", Of("WideChain"));
         Assert.DoesNotContain("MaxPool_4x18x32_2(", Of("WideChain"));
+
+        // By Winograd the output kernel pools; without AVX-512 the pooling reads the direct convolution's extended rows.
+        Assert.Contains("Kernels.WinogradOutput_16x11x11_32x3x3_ReLU_MaxPool_32x9x9_2(", Of("WinogradMaxChain"));
+        Assert.Contains("Kernels.MaxPool_32x9x9_2_in11x", Of("WinogradMaxChain"));
+        Assert.Contains("Kernels.WinogradOutput_16x11x9_32x3x3_same_LeakyReLU", Of("WinogradAvgChain"));
+        Assert.Contains("_AvgPool_32x11x9_2(", Of("WinogradAvgChain"));
+        Assert.DoesNotContain("_MaxPool_32x9x9_2(", Of("WinogradMaxGraph"));
+        Assert.DoesNotContain("_AvgPool_32x11x9_2(", Of("WinogradAvgGraph"));
+        Assert.DoesNotContain("ConvCompact_", Of("WinogradSmallChain"));
     }
 
     /// <summary>Inference-only, so that only the prediction paths call the compaction and the pooling over compacted inputs.</summary>

@@ -298,29 +298,29 @@ namespace Demo.Vision
             // maxpool1: MaxPool2D(2)
             global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2_in28x736(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), rows);
             // conv2: Conv2D(64, 3x3, ReLU)
-            layerScratch.Slice(rows * 5408, 3).Clear();
-            global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 global::System.Span<float> winograd = layerScratch.Slice(rows * 5408 + 3, 45120);
                 for (int b = 0; b < rows; b++)
                 {
-                    global::CompiledNets.Generated.Kernels.WinogradInput_32x13x13_64x3x3(ref layerScratch[b * 5408], ref winograd[0], ref winograd[6272]);
+                    global::CompiledNets.Generated.Kernels.WinogradInput_32x13x13_64x3x3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), b * 5408), ref winograd[0], ref winograd[6272]);
                     global::CompiledNets.Generated.Kernels.WinogradProduct_32x13x13_64x3x3(ref winograd[6272], ref _winogradWeights[Conv2WeightWinograd], ref winograd[16640]);
-                    global::CompiledNets.Generated.Kernels.WinogradOutput_32x13x13_64x3x3_ReLU(ref winograd[16640], ref _parameters[Conv2Bias], ref winograd[37376], ref rowA.Slice(0, Conv2Units)[b * Conv2Units]);
+                    global::CompiledNets.Generated.Kernels.WinogradOutput_32x13x13_64x3x3_ReLU_MaxPool_64x11x11_2(ref winograd[16640], ref _parameters[Conv2Bias], ref winograd[37376], ref rowA.Slice(0, MaxPool2Units)[b * MaxPool2Units]);
                 }
             }
             else
             {
+                layerScratch.Slice(rows * 5408, 3).Clear();
+                global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
                 global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
-                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), 0, rows);
+                // Left in the extended rows: maxpool2 reads them there.
+                global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2_in13x144(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, MaxPool2Units)), rows);
             }
-            // maxpool2: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), rows);
+            // maxpool2: pooled by conv2 as it writes its outputs
             // flatten1: identity at inference
             // dropout1: identity at inference
             // dense1: Dense(10, Softmax)
-            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_1600x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowB.Slice(0, MaxPool2Units)), ref _inferenceWeights[Dense1WeightInterleaved], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+            global::CompiledNets.Generated.Kernels.DensePredictInterleaved_1600x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowA.Slice(0, MaxPool2Units)), ref _inferenceWeights[Dense1WeightInterleaved], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(output);
         }
 
@@ -361,29 +361,29 @@ namespace Demo.Vision
             // maxpool1: MaxPool2D(2)
             global::CompiledNets.Generated.Kernels.MaxPool_32x26x26_2_in28x736(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 784 + 10, rows * 23552)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), rows);
             // conv2: Conv2D(64, 3x3, ReLU)
-            layerScratch.Slice(rows * 5408, 3).Clear();
-            global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 global::System.Span<float> winograd = layerScratch.Slice(rows * 5408 + 3, 45120);
                 for (int b = 0; b < rows; b++)
                 {
-                    global::CompiledNets.Generated.Kernels.WinogradInput_32x13x13_64x3x3(ref layerScratch[b * 5408], ref winograd[0], ref winograd[6272]);
+                    global::CompiledNets.Generated.Kernels.WinogradInput_32x13x13_64x3x3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), b * 5408), ref winograd[0], ref winograd[6272]);
                     global::CompiledNets.Generated.Kernels.WinogradProduct_32x13x13_64x3x3(ref winograd[6272], ref _winogradWeights[Conv2WeightWinograd], ref winograd[16640]);
-                    global::CompiledNets.Generated.Kernels.WinogradOutput_32x13x13_64x3x3_ReLU(ref winograd[16640], ref _parameters[Conv2Bias], ref winograd[37376], ref rowsA.Slice(0, rows * Conv2Units)[b * Conv2Units]);
+                    global::CompiledNets.Generated.Kernels.WinogradOutput_32x13x13_64x3x3_ReLU_MaxPool_64x11x11_2(ref winograd[16640], ref _parameters[Conv2Bias], ref winograd[37376], ref rowsA.Slice(0, rows * MaxPool2Units)[b * MaxPool2Units]);
                 }
             }
             else
             {
+                layerScratch.Slice(rows * 5408, 3).Clear();
+                global::CompiledNets.Generated.Kernels.ConvPad_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool1Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), 0, rows);
                 global::CompiledNets.Generated.Kernels.ConvForward_32x13x13_64x3x3_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(0, rows * 5408 + 3)), ref _parameters[Conv2Weight], ref _parameters[Conv2Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), 0, rows);
-                global::CompiledNets.Generated.Kernels.ConvCompact_32x13x13_64x3x3(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), 0, rows);
+                // Left in the extended rows: maxpool2 reads them there.
+                global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2_in13x144(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(layerScratch.Slice(rows * 5408 + 3, rows * 9216)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * MaxPool2Units)), rows);
             }
-            // maxpool2: MaxPool2D(2)
-            global::CompiledNets.Generated.Kernels.MaxPool_64x11x11_2(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Conv2Units)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), rows);
+            // maxpool2: pooled by conv2 as it writes its outputs
             // flatten1: identity at inference
             // dropout1: identity at inference
             // dense1: Dense(10, Softmax)
-            global::CompiledNets.Generated.Kernels.DenseForward_1600x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsB.Slice(0, rows * MaxPool2Units)), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense1Units);
+            global::CompiledNets.Generated.Kernels.DenseForward_1600x10_Linear(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * MaxPool2Units)), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, 0, Dense1Units);
             global::CompiledNets.Generated.Kernels.SoftmaxRows_10(outputs);
         }
 
@@ -572,6 +572,7 @@ namespace CompiledNets.Generated
     using System.Runtime.InteropServices;
     using System.Runtime.Intrinsics;
     using Sse3 = System.Runtime.Intrinsics.X86.Sse3;
+    using Avx512F = System.Runtime.Intrinsics.X86.Avx512F;
 
     /// <summary>Kernels of Demo.Vision.ConvNet, specialised to its layer sizes. Callers check every span length.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CompiledNets.Generator", "0.1.0")]
@@ -2207,18 +2208,61 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>One sample's padded input [32, 13, 13] to channels last, zero-extended to [14, 14], then V = Bᵀ·d·B of each of its 9 tiles: [36, 9, 32].</summary>
-        internal static void WinogradInput_32x13x13_64x3x3(ref float padded, ref float hwc, ref float v)
+        /// <summary>One sample's input [32, 13, 13] to channels last, at (0, 0) of a zero border [14, 14], then V = Bᵀ·d·B of each of its 9 tiles: [36, 9, 32].</summary>
+        internal static void WinogradInput_32x13x13_64x3x3(ref float x, ref float hwc, ref float v)
         {
-            const int C = 32, H = 13, W = 13, EH = 14, EW = 14, TW = 3, T = 9;
-            MemoryMarshal.CreateSpan(ref hwc, EH * EW * C).Clear();
-            for (int h = 0; h < H; h++)
+            const int C = 32, H = 13, W = 13, PT = 0, PL = 0, EW = 14, TW = 3, T = 9;
+            // The zero border: rows above and below the input, then columns left and right of each of its rows.
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hwc, (PT + H) * EW * C), 1 * EW * C).Clear();
+            for (int h = PT; h < PT + H; h++)
             {
-                for (int x = 0; x < W; x++)
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hwc, (h * EW + PL + W) * C), (EW - PL - W) * C).Clear();
+            }
+            // Channels first to channels last: position p of the input goes to row PT + p / W, column PL + p % W.
+            static nuint At(int p, int ch) => (nuint)(((p / W + PT) * EW + p % W + PL) * C + ch);
+            for (int ch = 0; ch < C; ch += 16)
+            {
+                for (int block = 0; block < H * W; block += 16)
                 {
-                    ref float source = ref Unsafe.Add(ref padded, h * W + x);
-                    ref float target = ref Unsafe.Add(ref hwc, (h * EW + x) * C);
-                    for (int ch = 0; ch < C; ch++) Unsafe.Add(ref target, ch) = Unsafe.Add(ref source, ch * H * W);
+                    int p = Math.Min(block, H * W - 16);
+                    ref float source = ref Unsafe.Add(ref x, ch * H * W + p);
+                    Vector512<float> r0 = Vector512.LoadUnsafe(ref source, 0 * H * W), r1 = Vector512.LoadUnsafe(ref source, 1 * H * W), r2 = Vector512.LoadUnsafe(ref source, 2 * H * W), r3 = Vector512.LoadUnsafe(ref source, 3 * H * W), r4 = Vector512.LoadUnsafe(ref source, 4 * H * W), r5 = Vector512.LoadUnsafe(ref source, 5 * H * W), r6 = Vector512.LoadUnsafe(ref source, 6 * H * W), r7 = Vector512.LoadUnsafe(ref source, 7 * H * W), r8 = Vector512.LoadUnsafe(ref source, 8 * H * W), r9 = Vector512.LoadUnsafe(ref source, 9 * H * W), r10 = Vector512.LoadUnsafe(ref source, 10 * H * W), r11 = Vector512.LoadUnsafe(ref source, 11 * H * W), r12 = Vector512.LoadUnsafe(ref source, 12 * H * W), r13 = Vector512.LoadUnsafe(ref source, 13 * H * W), r14 = Vector512.LoadUnsafe(ref source, 14 * H * W), r15 = Vector512.LoadUnsafe(ref source, 15 * H * W);
+                    Vector512<float> column_a0 = Avx512F.UnpackLow(r0, r1), column_a1 = Avx512F.UnpackHigh(r0, r1);
+                    Vector512<float> column_a2 = Avx512F.UnpackLow(r2, r3), column_a3 = Avx512F.UnpackHigh(r2, r3);
+                    Vector512<float> column_a4 = Avx512F.UnpackLow(r4, r5), column_a5 = Avx512F.UnpackHigh(r4, r5);
+                    Vector512<float> column_a6 = Avx512F.UnpackLow(r6, r7), column_a7 = Avx512F.UnpackHigh(r6, r7);
+                    Vector512<float> column_a8 = Avx512F.UnpackLow(r8, r9), column_a9 = Avx512F.UnpackHigh(r8, r9);
+                    Vector512<float> column_a10 = Avx512F.UnpackLow(r10, r11), column_a11 = Avx512F.UnpackHigh(r10, r11);
+                    Vector512<float> column_a12 = Avx512F.UnpackLow(r12, r13), column_a13 = Avx512F.UnpackHigh(r12, r13);
+                    Vector512<float> column_a14 = Avx512F.UnpackLow(r14, r15), column_a15 = Avx512F.UnpackHigh(r14, r15);
+                    Vector512<float> column_b0 = Avx512F.UnpackLow(column_a0.AsDouble(), column_a2.AsDouble()).AsSingle(), column_b1 = Avx512F.UnpackHigh(column_a0.AsDouble(), column_a2.AsDouble()).AsSingle(), column_b2 = Avx512F.UnpackLow(column_a1.AsDouble(), column_a3.AsDouble()).AsSingle(), column_b3 = Avx512F.UnpackHigh(column_a1.AsDouble(), column_a3.AsDouble()).AsSingle();
+                    Vector512<float> column_b4 = Avx512F.UnpackLow(column_a4.AsDouble(), column_a6.AsDouble()).AsSingle(), column_b5 = Avx512F.UnpackHigh(column_a4.AsDouble(), column_a6.AsDouble()).AsSingle(), column_b6 = Avx512F.UnpackLow(column_a5.AsDouble(), column_a7.AsDouble()).AsSingle(), column_b7 = Avx512F.UnpackHigh(column_a5.AsDouble(), column_a7.AsDouble()).AsSingle();
+                    Vector512<float> column_b8 = Avx512F.UnpackLow(column_a8.AsDouble(), column_a10.AsDouble()).AsSingle(), column_b9 = Avx512F.UnpackHigh(column_a8.AsDouble(), column_a10.AsDouble()).AsSingle(), column_b10 = Avx512F.UnpackLow(column_a9.AsDouble(), column_a11.AsDouble()).AsSingle(), column_b11 = Avx512F.UnpackHigh(column_a9.AsDouble(), column_a11.AsDouble()).AsSingle();
+                    Vector512<float> column_b12 = Avx512F.UnpackLow(column_a12.AsDouble(), column_a14.AsDouble()).AsSingle(), column_b13 = Avx512F.UnpackHigh(column_a12.AsDouble(), column_a14.AsDouble()).AsSingle(), column_b14 = Avx512F.UnpackLow(column_a13.AsDouble(), column_a15.AsDouble()).AsSingle(), column_b15 = Avx512F.UnpackHigh(column_a13.AsDouble(), column_a15.AsDouble()).AsSingle();
+                    Vector512<float> column_d0 = Avx512F.Shuffle4x128(column_b0, column_b4, 0x88), column_d4 = Avx512F.Shuffle4x128(column_b0, column_b4, 0xDD), column_d8 = Avx512F.Shuffle4x128(column_b8, column_b12, 0x88), column_d12 = Avx512F.Shuffle4x128(column_b8, column_b12, 0xDD);
+                    Vector512<float> column_d1 = Avx512F.Shuffle4x128(column_b1, column_b5, 0x88), column_d5 = Avx512F.Shuffle4x128(column_b1, column_b5, 0xDD), column_d9 = Avx512F.Shuffle4x128(column_b9, column_b13, 0x88), column_d13 = Avx512F.Shuffle4x128(column_b9, column_b13, 0xDD);
+                    Vector512<float> column_d2 = Avx512F.Shuffle4x128(column_b2, column_b6, 0x88), column_d6 = Avx512F.Shuffle4x128(column_b2, column_b6, 0xDD), column_d10 = Avx512F.Shuffle4x128(column_b10, column_b14, 0x88), column_d14 = Avx512F.Shuffle4x128(column_b10, column_b14, 0xDD);
+                    Vector512<float> column_d3 = Avx512F.Shuffle4x128(column_b3, column_b7, 0x88), column_d7 = Avx512F.Shuffle4x128(column_b3, column_b7, 0xDD), column_d11 = Avx512F.Shuffle4x128(column_b11, column_b15, 0x88), column_d15 = Avx512F.Shuffle4x128(column_b11, column_b15, 0xDD);
+                    Vector512<float> column0 = Avx512F.Shuffle4x128(column_d0, column_d8, 0x88), column8 = Avx512F.Shuffle4x128(column_d0, column_d8, 0xDD), column4 = Avx512F.Shuffle4x128(column_d4, column_d12, 0x88), column12 = Avx512F.Shuffle4x128(column_d4, column_d12, 0xDD);
+                    Vector512<float> column1 = Avx512F.Shuffle4x128(column_d1, column_d9, 0x88), column9 = Avx512F.Shuffle4x128(column_d1, column_d9, 0xDD), column5 = Avx512F.Shuffle4x128(column_d5, column_d13, 0x88), column13 = Avx512F.Shuffle4x128(column_d5, column_d13, 0xDD);
+                    Vector512<float> column2 = Avx512F.Shuffle4x128(column_d2, column_d10, 0x88), column10 = Avx512F.Shuffle4x128(column_d2, column_d10, 0xDD), column6 = Avx512F.Shuffle4x128(column_d6, column_d14, 0x88), column14 = Avx512F.Shuffle4x128(column_d6, column_d14, 0xDD);
+                    Vector512<float> column3 = Avx512F.Shuffle4x128(column_d3, column_d11, 0x88), column11 = Avx512F.Shuffle4x128(column_d3, column_d11, 0xDD), column7 = Avx512F.Shuffle4x128(column_d7, column_d15, 0x88), column15 = Avx512F.Shuffle4x128(column_d7, column_d15, 0xDD);
+                    column0.StoreUnsafe(ref hwc, At(p + 0, ch));
+                    column1.StoreUnsafe(ref hwc, At(p + 1, ch));
+                    column2.StoreUnsafe(ref hwc, At(p + 2, ch));
+                    column3.StoreUnsafe(ref hwc, At(p + 3, ch));
+                    column4.StoreUnsafe(ref hwc, At(p + 4, ch));
+                    column5.StoreUnsafe(ref hwc, At(p + 5, ch));
+                    column6.StoreUnsafe(ref hwc, At(p + 6, ch));
+                    column7.StoreUnsafe(ref hwc, At(p + 7, ch));
+                    column8.StoreUnsafe(ref hwc, At(p + 8, ch));
+                    column9.StoreUnsafe(ref hwc, At(p + 9, ch));
+                    column10.StoreUnsafe(ref hwc, At(p + 10, ch));
+                    column11.StoreUnsafe(ref hwc, At(p + 11, ch));
+                    column12.StoreUnsafe(ref hwc, At(p + 12, ch));
+                    column13.StoreUnsafe(ref hwc, At(p + 13, ch));
+                    column14.StoreUnsafe(ref hwc, At(p + 14, ch));
+                    column15.StoreUnsafe(ref hwc, At(p + 15, ch));
                 }
             }
             Vector512<float> four = Vector512.Create(4f), five = Vector512.Create(5f), two = Vector512.Create(2f);
@@ -2339,7 +2383,7 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>M[p] = V[p]·U[p] for each of the 36 points p: [9 tiles × 32] · [32 × 64 filters], in blocks of 8 tiles × 32 filters.</summary>
+        /// <summary>M[p] = V[p]·U[p] for each of the 36 points p: [9 tiles × 32] · [32 × 64 filters], in blocks of 9 tiles × 32 filters.</summary>
         internal static void WinogradProduct_32x13x13_64x3x3(ref float v, ref float u, ref float m)
         {
             const int C = 32, F = 64, T = 9;
@@ -2351,9 +2395,9 @@ namespace CompiledNets.Generated
                 for (int f = 0; f < F; f += 32)
                 {
                     int t = 0;
-                    for (; t <= T - 8; t += 8)
+                    for (; t <= T - 9; t += 9)
                     {
-                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a40 = Vector512<float>.Zero, a41 = Vector512<float>.Zero, a50 = Vector512<float>.Zero, a51 = Vector512<float>.Zero, a60 = Vector512<float>.Zero, a61 = Vector512<float>.Zero, a70 = Vector512<float>.Zero, a71 = Vector512<float>.Zero;
+                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero, a10 = Vector512<float>.Zero, a11 = Vector512<float>.Zero, a20 = Vector512<float>.Zero, a21 = Vector512<float>.Zero, a30 = Vector512<float>.Zero, a31 = Vector512<float>.Zero, a40 = Vector512<float>.Zero, a41 = Vector512<float>.Zero, a50 = Vector512<float>.Zero, a51 = Vector512<float>.Zero, a60 = Vector512<float>.Zero, a61 = Vector512<float>.Zero, a70 = Vector512<float>.Zero, a71 = Vector512<float>.Zero, a80 = Vector512<float>.Zero, a81 = Vector512<float>.Zero;
                         for (int ch = 0; ch < C; ch++)
                         {
                             Vector512<float> u0 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f)), u1 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f + 16));
@@ -2373,6 +2417,8 @@ namespace CompiledNets.Generated
                             a60 = Vector512.FusedMultiplyAdd(b6, u0, a60); a61 = Vector512.FusedMultiplyAdd(b6, u1, a61);
                             Vector512<float> b7 = Vector512.Create(Unsafe.Add(ref vp, (t + 7) * C + ch));
                             a70 = Vector512.FusedMultiplyAdd(b7, u0, a70); a71 = Vector512.FusedMultiplyAdd(b7, u1, a71);
+                            Vector512<float> b8 = Vector512.Create(Unsafe.Add(ref vp, (t + 8) * C + ch));
+                            a80 = Vector512.FusedMultiplyAdd(b8, u0, a80); a81 = Vector512.FusedMultiplyAdd(b8, u1, a81);
                         }
                         a00.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f)); a01.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f + 16));
                         a10.StoreUnsafe(ref mp, (nuint)((t + 1) * F + f)); a11.StoreUnsafe(ref mp, (nuint)((t + 1) * F + f + 16));
@@ -2382,31 +2428,22 @@ namespace CompiledNets.Generated
                         a50.StoreUnsafe(ref mp, (nuint)((t + 5) * F + f)); a51.StoreUnsafe(ref mp, (nuint)((t + 5) * F + f + 16));
                         a60.StoreUnsafe(ref mp, (nuint)((t + 6) * F + f)); a61.StoreUnsafe(ref mp, (nuint)((t + 6) * F + f + 16));
                         a70.StoreUnsafe(ref mp, (nuint)((t + 7) * F + f)); a71.StoreUnsafe(ref mp, (nuint)((t + 7) * F + f + 16));
-                    }
-                    // the last 1 tiles
-                    {
-                        Vector512<float> a00 = Vector512<float>.Zero, a01 = Vector512<float>.Zero;
-                        for (int ch = 0; ch < C; ch++)
-                        {
-                            Vector512<float> u0 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f)), u1 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f + 16));
-                            Vector512<float> b0 = Vector512.Create(Unsafe.Add(ref vp, (t + 0) * C + ch));
-                            a00 = Vector512.FusedMultiplyAdd(b0, u0, a00); a01 = Vector512.FusedMultiplyAdd(b0, u1, a01);
-                        }
-                        a00.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f)); a01.StoreUnsafe(ref mp, (nuint)((t + 0) * F + f + 16));
+                        a80.StoreUnsafe(ref mp, (nuint)((t + 8) * F + f)); a81.StoreUnsafe(ref mp, (nuint)((t + 8) * F + f + 16));
                     }
                 }
             }
         }
 
-        /// <summary>Each tile's outputs Aᵀ·M·A, plus the bias, ReLU, stored channels last, then transposed to [64, 11, 11].</summary>
-        internal static void WinogradOutput_32x13x13_64x3x3_ReLU(ref float m, ref float bias, ref float hwc, ref float y)
+        /// <summary>Each tile's outputs Aᵀ·M·A, plus the bias, ReLU, stored channels last, then transposed to [64, 5, 5] by max pooling over 2 × 2 windows.</summary>
+        internal static void WinogradOutput_32x13x13_64x3x3_ReLU_MaxPool_64x11x11_2(ref float m, ref float bias, ref float hwc, ref float y)
         {
-            const int F = 64, T = 9, TW = 3, OH = 11, OW = 11;
+            const int F = 64, T = 9, TW = 3, PH = 5, PW = 5, P = PH * PW;
             Vector512<float> two = Vector512.Create(2f), four = Vector512.Create(4f), eight = Vector512.Create(8f);
             for (int t = 0; t < T; t++)
             {
-                int oh0 = t / TW * 4, ow0 = t % TW * 4;
-                int rows = Math.Min(4, OH - oh0), columns = Math.Min(4, OW - ow0);
+                int ph0 = t / TW * 2, pw0 = t % TW * 2;
+                int rows = Math.Min(2, PH - ph0), columns = Math.Min(2, PW - pw0);
+                if (rows <= 0 || columns <= 0) continue; // a tile of the outputs' last row or column that no window takes whole
                 for (int f = 0; f < F; f += 16)
                 {
                     Vector512<float> b = Vector512.LoadUnsafe(ref bias, (nuint)f);
@@ -2470,62 +2507,72 @@ namespace CompiledNets.Generated
                     Vector512<float> q15 = m15 - m25 + two * (m35 - m45);
                     Vector512<float> q25 = m15 + m25 + four * (m35 + m45);
                     Vector512<float> q35 = m15 - m25 + eight * (m35 - m45) + m55;
-                    if (rows > 0)
-                    {
-                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 0) * OW + ow0) * F + f);
-                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q00 + q01 + q02 + q03 + q04 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
-                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q01 - q02 + two * (q03 - q04) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
-                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q01 + q02 + four * (q03 + q04) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
-                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q01 - q02 + eight * (q03 - q04) + q05 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
-                    }
-                    if (rows > 1)
-                    {
-                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 1) * OW + ow0) * F + f);
-                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q10 + q11 + q12 + q13 + q14 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
-                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q11 - q12 + two * (q13 - q14) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
-                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q11 + q12 + four * (q13 + q14) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
-                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q11 - q12 + eight * (q13 - q14) + q15 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
-                    }
-                    if (rows > 2)
-                    {
-                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 2) * OW + ow0) * F + f);
-                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q20 + q21 + q22 + q23 + q24 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
-                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q21 - q22 + two * (q23 - q24) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
-                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q21 + q22 + four * (q23 + q24) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
-                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q21 - q22 + eight * (q23 - q24) + q25 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
-                    }
-                    if (rows > 3)
-                    {
-                        ref float target = ref Unsafe.Add(ref hwc, ((oh0 + 3) * OW + ow0) * F + f);
-                        if (columns > 0) (Vector512.MaxNative(Vector512<float>.Zero, (q30 + q31 + q32 + q33 + q34 + b))).StoreUnsafe(ref target, (nuint)(0 * F));
-                        if (columns > 1) (Vector512.MaxNative(Vector512<float>.Zero, (q31 - q32 + two * (q33 - q34) + b))).StoreUnsafe(ref target, (nuint)(1 * F));
-                        if (columns > 2) (Vector512.MaxNative(Vector512<float>.Zero, (q31 + q32 + four * (q33 + q34) + b))).StoreUnsafe(ref target, (nuint)(2 * F));
-                        if (columns > 3) (Vector512.MaxNative(Vector512<float>.Zero, (q31 - q32 + eight * (q33 - q34) + q35 + b))).StoreUnsafe(ref target, (nuint)(3 * F));
-                    }
+                    Vector512<float> o00 = Vector512.MaxNative(Vector512<float>.Zero, (q00 + q01 + q02 + q03 + q04 + b));
+                    Vector512<float> o01 = Vector512.MaxNative(Vector512<float>.Zero, (q01 - q02 + two * (q03 - q04) + b));
+                    Vector512<float> o02 = Vector512.MaxNative(Vector512<float>.Zero, (q01 + q02 + four * (q03 + q04) + b));
+                    Vector512<float> o03 = Vector512.MaxNative(Vector512<float>.Zero, (q01 - q02 + eight * (q03 - q04) + q05 + b));
+                    Vector512<float> o10 = Vector512.MaxNative(Vector512<float>.Zero, (q10 + q11 + q12 + q13 + q14 + b));
+                    Vector512<float> o11 = Vector512.MaxNative(Vector512<float>.Zero, (q11 - q12 + two * (q13 - q14) + b));
+                    Vector512<float> o12 = Vector512.MaxNative(Vector512<float>.Zero, (q11 + q12 + four * (q13 + q14) + b));
+                    Vector512<float> o13 = Vector512.MaxNative(Vector512<float>.Zero, (q11 - q12 + eight * (q13 - q14) + q15 + b));
+                    Vector512<float> o20 = Vector512.MaxNative(Vector512<float>.Zero, (q20 + q21 + q22 + q23 + q24 + b));
+                    Vector512<float> o21 = Vector512.MaxNative(Vector512<float>.Zero, (q21 - q22 + two * (q23 - q24) + b));
+                    Vector512<float> o22 = Vector512.MaxNative(Vector512<float>.Zero, (q21 + q22 + four * (q23 + q24) + b));
+                    Vector512<float> o23 = Vector512.MaxNative(Vector512<float>.Zero, (q21 - q22 + eight * (q23 - q24) + q25 + b));
+                    Vector512<float> o30 = Vector512.MaxNative(Vector512<float>.Zero, (q30 + q31 + q32 + q33 + q34 + b));
+                    Vector512<float> o31 = Vector512.MaxNative(Vector512<float>.Zero, (q31 - q32 + two * (q33 - q34) + b));
+                    Vector512<float> o32 = Vector512.MaxNative(Vector512<float>.Zero, (q31 + q32 + four * (q33 + q34) + b));
+                    Vector512<float> o33 = Vector512.MaxNative(Vector512<float>.Zero, (q31 - q32 + eight * (q33 - q34) + q35 + b));
+                    if (rows > 0 && columns > 0) (Vector512.Max(Vector512.Max(o00, o10), Vector512.Max(o01, o11))).StoreUnsafe(ref hwc, (nuint)(((ph0 + 0) * PW + pw0 + 0) * F + f));
+                    if (rows > 0 && columns > 1) (Vector512.Max(Vector512.Max(o02, o12), Vector512.Max(o03, o13))).StoreUnsafe(ref hwc, (nuint)(((ph0 + 0) * PW + pw0 + 1) * F + f));
+                    if (rows > 1 && columns > 0) (Vector512.Max(Vector512.Max(o20, o30), Vector512.Max(o21, o31))).StoreUnsafe(ref hwc, (nuint)(((ph0 + 1) * PW + pw0 + 0) * F + f));
+                    if (rows > 1 && columns > 1) (Vector512.Max(Vector512.Max(o22, o32), Vector512.Max(o23, o33))).StoreUnsafe(ref hwc, (nuint)(((ph0 + 1) * PW + pw0 + 1) * F + f));
                 }
             }
-            // Channels last to the layer's [filters, height, width].
-            for (int position = 0; position < OH * OW; position++)
+            // Channels last to channels first.
+            for (int f = 0; f < F; f += 16)
             {
-                ref float source = ref Unsafe.Add(ref hwc, position * F);
-                for (int f = 0; f < F; f++) Unsafe.Add(ref y, f * OH * OW + position) = Unsafe.Add(ref source, f);
-            }
-        }
-
-        /// <summary>Samples [first, last) from extended planes to [64, 11, 11].</summary>
-        internal static void ConvCompact_32x13x13_64x3x3(ref float extended, ref float y, int first, int last)
-        {
-            const int F = 64, T = 144, Wp = 13, OH = 11, OW = 11;
-            for (int b = first; b < last; b++)
-            {
-                for (int f = 0; f < F; f++)
+                for (int block = 0; block < P; block += 16)
                 {
-                    ref float plane = ref Unsafe.Add(ref extended, (b * F + f) * T);
-                    ref float target = ref Unsafe.Add(ref y, (b * F + f) * OH * OW);
-                    for (int oh = 0; oh < OH; oh++)
-                    {
-                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, oh * Wp), OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, oh * OW), OW));
-                    }
+                    int p = Math.Min(block, P - 16);
+                    ref float source = ref Unsafe.Add(ref hwc, p * F + f);
+                    Vector512<float> r0 = Vector512.LoadUnsafe(ref source, 0 * F), r1 = Vector512.LoadUnsafe(ref source, 1 * F), r2 = Vector512.LoadUnsafe(ref source, 2 * F), r3 = Vector512.LoadUnsafe(ref source, 3 * F), r4 = Vector512.LoadUnsafe(ref source, 4 * F), r5 = Vector512.LoadUnsafe(ref source, 5 * F), r6 = Vector512.LoadUnsafe(ref source, 6 * F), r7 = Vector512.LoadUnsafe(ref source, 7 * F), r8 = Vector512.LoadUnsafe(ref source, 8 * F), r9 = Vector512.LoadUnsafe(ref source, 9 * F), r10 = Vector512.LoadUnsafe(ref source, 10 * F), r11 = Vector512.LoadUnsafe(ref source, 11 * F), r12 = Vector512.LoadUnsafe(ref source, 12 * F), r13 = Vector512.LoadUnsafe(ref source, 13 * F), r14 = Vector512.LoadUnsafe(ref source, 14 * F), r15 = Vector512.LoadUnsafe(ref source, 15 * F);
+                    Vector512<float> filter_a0 = Avx512F.UnpackLow(r0, r1), filter_a1 = Avx512F.UnpackHigh(r0, r1);
+                    Vector512<float> filter_a2 = Avx512F.UnpackLow(r2, r3), filter_a3 = Avx512F.UnpackHigh(r2, r3);
+                    Vector512<float> filter_a4 = Avx512F.UnpackLow(r4, r5), filter_a5 = Avx512F.UnpackHigh(r4, r5);
+                    Vector512<float> filter_a6 = Avx512F.UnpackLow(r6, r7), filter_a7 = Avx512F.UnpackHigh(r6, r7);
+                    Vector512<float> filter_a8 = Avx512F.UnpackLow(r8, r9), filter_a9 = Avx512F.UnpackHigh(r8, r9);
+                    Vector512<float> filter_a10 = Avx512F.UnpackLow(r10, r11), filter_a11 = Avx512F.UnpackHigh(r10, r11);
+                    Vector512<float> filter_a12 = Avx512F.UnpackLow(r12, r13), filter_a13 = Avx512F.UnpackHigh(r12, r13);
+                    Vector512<float> filter_a14 = Avx512F.UnpackLow(r14, r15), filter_a15 = Avx512F.UnpackHigh(r14, r15);
+                    Vector512<float> filter_b0 = Avx512F.UnpackLow(filter_a0.AsDouble(), filter_a2.AsDouble()).AsSingle(), filter_b1 = Avx512F.UnpackHigh(filter_a0.AsDouble(), filter_a2.AsDouble()).AsSingle(), filter_b2 = Avx512F.UnpackLow(filter_a1.AsDouble(), filter_a3.AsDouble()).AsSingle(), filter_b3 = Avx512F.UnpackHigh(filter_a1.AsDouble(), filter_a3.AsDouble()).AsSingle();
+                    Vector512<float> filter_b4 = Avx512F.UnpackLow(filter_a4.AsDouble(), filter_a6.AsDouble()).AsSingle(), filter_b5 = Avx512F.UnpackHigh(filter_a4.AsDouble(), filter_a6.AsDouble()).AsSingle(), filter_b6 = Avx512F.UnpackLow(filter_a5.AsDouble(), filter_a7.AsDouble()).AsSingle(), filter_b7 = Avx512F.UnpackHigh(filter_a5.AsDouble(), filter_a7.AsDouble()).AsSingle();
+                    Vector512<float> filter_b8 = Avx512F.UnpackLow(filter_a8.AsDouble(), filter_a10.AsDouble()).AsSingle(), filter_b9 = Avx512F.UnpackHigh(filter_a8.AsDouble(), filter_a10.AsDouble()).AsSingle(), filter_b10 = Avx512F.UnpackLow(filter_a9.AsDouble(), filter_a11.AsDouble()).AsSingle(), filter_b11 = Avx512F.UnpackHigh(filter_a9.AsDouble(), filter_a11.AsDouble()).AsSingle();
+                    Vector512<float> filter_b12 = Avx512F.UnpackLow(filter_a12.AsDouble(), filter_a14.AsDouble()).AsSingle(), filter_b13 = Avx512F.UnpackHigh(filter_a12.AsDouble(), filter_a14.AsDouble()).AsSingle(), filter_b14 = Avx512F.UnpackLow(filter_a13.AsDouble(), filter_a15.AsDouble()).AsSingle(), filter_b15 = Avx512F.UnpackHigh(filter_a13.AsDouble(), filter_a15.AsDouble()).AsSingle();
+                    Vector512<float> filter_d0 = Avx512F.Shuffle4x128(filter_b0, filter_b4, 0x88), filter_d4 = Avx512F.Shuffle4x128(filter_b0, filter_b4, 0xDD), filter_d8 = Avx512F.Shuffle4x128(filter_b8, filter_b12, 0x88), filter_d12 = Avx512F.Shuffle4x128(filter_b8, filter_b12, 0xDD);
+                    Vector512<float> filter_d1 = Avx512F.Shuffle4x128(filter_b1, filter_b5, 0x88), filter_d5 = Avx512F.Shuffle4x128(filter_b1, filter_b5, 0xDD), filter_d9 = Avx512F.Shuffle4x128(filter_b9, filter_b13, 0x88), filter_d13 = Avx512F.Shuffle4x128(filter_b9, filter_b13, 0xDD);
+                    Vector512<float> filter_d2 = Avx512F.Shuffle4x128(filter_b2, filter_b6, 0x88), filter_d6 = Avx512F.Shuffle4x128(filter_b2, filter_b6, 0xDD), filter_d10 = Avx512F.Shuffle4x128(filter_b10, filter_b14, 0x88), filter_d14 = Avx512F.Shuffle4x128(filter_b10, filter_b14, 0xDD);
+                    Vector512<float> filter_d3 = Avx512F.Shuffle4x128(filter_b3, filter_b7, 0x88), filter_d7 = Avx512F.Shuffle4x128(filter_b3, filter_b7, 0xDD), filter_d11 = Avx512F.Shuffle4x128(filter_b11, filter_b15, 0x88), filter_d15 = Avx512F.Shuffle4x128(filter_b11, filter_b15, 0xDD);
+                    Vector512<float> filter0 = Avx512F.Shuffle4x128(filter_d0, filter_d8, 0x88), filter8 = Avx512F.Shuffle4x128(filter_d0, filter_d8, 0xDD), filter4 = Avx512F.Shuffle4x128(filter_d4, filter_d12, 0x88), filter12 = Avx512F.Shuffle4x128(filter_d4, filter_d12, 0xDD);
+                    Vector512<float> filter1 = Avx512F.Shuffle4x128(filter_d1, filter_d9, 0x88), filter9 = Avx512F.Shuffle4x128(filter_d1, filter_d9, 0xDD), filter5 = Avx512F.Shuffle4x128(filter_d5, filter_d13, 0x88), filter13 = Avx512F.Shuffle4x128(filter_d5, filter_d13, 0xDD);
+                    Vector512<float> filter2 = Avx512F.Shuffle4x128(filter_d2, filter_d10, 0x88), filter10 = Avx512F.Shuffle4x128(filter_d2, filter_d10, 0xDD), filter6 = Avx512F.Shuffle4x128(filter_d6, filter_d14, 0x88), filter14 = Avx512F.Shuffle4x128(filter_d6, filter_d14, 0xDD);
+                    Vector512<float> filter3 = Avx512F.Shuffle4x128(filter_d3, filter_d11, 0x88), filter11 = Avx512F.Shuffle4x128(filter_d3, filter_d11, 0xDD), filter7 = Avx512F.Shuffle4x128(filter_d7, filter_d15, 0x88), filter15 = Avx512F.Shuffle4x128(filter_d7, filter_d15, 0xDD);
+                    filter0.StoreUnsafe(ref y, (nuint)((f + 0) * P + p));
+                    filter1.StoreUnsafe(ref y, (nuint)((f + 1) * P + p));
+                    filter2.StoreUnsafe(ref y, (nuint)((f + 2) * P + p));
+                    filter3.StoreUnsafe(ref y, (nuint)((f + 3) * P + p));
+                    filter4.StoreUnsafe(ref y, (nuint)((f + 4) * P + p));
+                    filter5.StoreUnsafe(ref y, (nuint)((f + 5) * P + p));
+                    filter6.StoreUnsafe(ref y, (nuint)((f + 6) * P + p));
+                    filter7.StoreUnsafe(ref y, (nuint)((f + 7) * P + p));
+                    filter8.StoreUnsafe(ref y, (nuint)((f + 8) * P + p));
+                    filter9.StoreUnsafe(ref y, (nuint)((f + 9) * P + p));
+                    filter10.StoreUnsafe(ref y, (nuint)((f + 10) * P + p));
+                    filter11.StoreUnsafe(ref y, (nuint)((f + 11) * P + p));
+                    filter12.StoreUnsafe(ref y, (nuint)((f + 12) * P + p));
+                    filter13.StoreUnsafe(ref y, (nuint)((f + 13) * P + p));
+                    filter14.StoreUnsafe(ref y, (nuint)((f + 14) * P + p));
+                    filter15.StoreUnsafe(ref y, (nuint)((f + 15) * P + p));
                 }
             }
         }
@@ -3181,10 +3228,10 @@ namespace CompiledNets.Generated
             }
         }
 
-        /// <summary>Max pooling of every sample: [64, 11, 11] to [64, 5, 5].</summary>
-        internal static void MaxPool_64x11x11_2(ref float x, ref float y, int rows)
+        /// <summary>Max pooling of every sample: [64, 11, 11] (input rows 13 floats apart, planes 144) to [64, 5, 5].</summary>
+        internal static void MaxPool_64x11x11_2_in13x144(ref float x, ref float y, int rows)
         {
-            const int C = 64, H = 11, W = 11, OH = 5, OW = 5;
+            const int C = 64, OH = 5, OW = 5, InRow = 13, InPlane = 144;
             if (Vector256.IsHardwareAccelerated)
             {
                 Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
@@ -3193,8 +3240,8 @@ namespace CompiledNets.Generated
                 {
                     for (int oh = 0; oh < OH; oh++)
                     {
-                        ref float top = ref Unsafe.Add(ref x, plane * H * W + 2 * oh * W);
-                        ref float bottom = ref Unsafe.Add(ref top, W);
+                        ref float top = ref Unsafe.Add(ref x, plane * InPlane + 2 * oh * InRow);
+                        ref float bottom = ref Unsafe.Add(ref top, InRow);
                         ref float output = ref Unsafe.Add(ref y, plane * OH * OW + oh * OW);
                         for (int ow = 0; ow < OW; ow += 4)
                         {
@@ -3211,7 +3258,7 @@ namespace CompiledNets.Generated
             }
             for (int plane = 0; plane < rows * C; plane++)
             {
-                ref float input = ref Unsafe.Add(ref x, plane * H * W);
+                ref float input = ref Unsafe.Add(ref x, plane * InPlane);
                 ref float output = ref Unsafe.Add(ref y, plane * OH * OW);
                 for (int oh = 0; oh < OH; oh++)
                 {
@@ -3219,12 +3266,12 @@ namespace CompiledNets.Generated
                     for (int ow = 0; ow < OW; ow++)
                     {
                         int ws = ow * 2, we = ws + 2;
-                        float m = Unsafe.Add(ref input, hs * W + ws);
+                        float m = Unsafe.Add(ref input, hs * InRow + ws);
                         for (int h = hs; h < he; h++)
                         {
                             for (int c = ws; c < we; c++)
                             {
-                                float v = Unsafe.Add(ref input, h * W + c);
+                                float v = Unsafe.Add(ref input, h * InRow + c);
                                 if (v > m || float.IsNaN(v)) m = v;
                             }
                         }
