@@ -79,8 +79,8 @@ internal static class KernelPlan
     /// A 3 × 3, stride-1 convolution predicts by Winograd's F(4 × 4, 3 × 3)
     /// (<see cref="WinogradKernelEmitter"/>) from this many input channels: its 36 products of [tiles × channels] ·
     /// [channels × filters] then fill whole vectors of channels and keep the FMA units busy; its filters must also fill
-    /// whole passes of <see cref="WinogradKernelEmitter.FilterPass"/>. The Keras convnet's second layer (32 → 64) takes it,
-    /// its first (one channel) does not.
+    /// whole vectors (<see cref="WinogradKernelEmitter.FilterStep"/>). The Keras convnet's second layer (32 → 64) takes
+    /// it, its first (one channel) does not.
     /// </summary>
     public const int WinogradMinChannels = WinogradKernelEmitter.ChannelStep;
 
@@ -90,7 +90,7 @@ internal static class KernelPlan
         if (layer.Kind is not Layers.Conv2DLayer) return false;
         var g = Layers.Conv2DLayer.Geometry(layer);
         return g.Rows.Size == 3 && g.Columns.Size == 3 && g.Rows.Stride == 1 && g.Columns.Stride == 1
-            && g.Channels % WinogradMinChannels == 0 && g.Filters % WinogradKernelEmitter.FilterPass == 0;
+            && g.Channels % WinogradMinChannels == 0 && g.Filters % WinogradKernelEmitter.FilterStep == 0;
     }
 
     /// <summary>

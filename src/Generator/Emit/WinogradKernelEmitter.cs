@@ -78,8 +78,11 @@ internal static class WinogradKernelEmitter
     /// <summary>Most tiles in a register block of the product: 12 tiles × 2 vectors of filters, 24 of the 32 registers as accumulators.</summary>
     private const int MaxTileBlock = 12;
 
-    /// <summary>Filters per pass of the product: two 512-bit vectors.</summary>
+    /// <summary>Filters per pass of the product: two 512-bit vectors (one for a last 16).</summary>
     public const int FilterPass = 32;
+
+    /// <summary>Filters a Winograd layer has in multiples of: one 512-bit vector, the output step's unit.</summary>
+    public const int FilterStep = 16;
 
     /// <summary>Channels per step of the input transform: one 512-bit vector.</summary>
     public const int ChannelStep = 16;
@@ -178,7 +181,7 @@ internal static class WinogradKernelEmitter
     public static void EmitProduct(SourceWriter w, WinogradGeometry g)
     {
         var c = g.Conv;
-        w.Line($"/// <summary>M[p] = V[p]·U[p] for each of the 36 points p: [{g.Tiles} tiles × {c.Channels}] · [{c.Channels} × {c.Filters} filters], in blocks of {ProductTileBlock(g.Tiles)} tiles × {FilterPass} filters.</summary>");
+        w.Line($"/// <summary>M[p] = V[p]·U[p] for each of the 36 points p: [{g.Tiles} tiles × {c.Channels}] · [{c.Channels} × {c.Filters} filters], in blocks of {ProductTileBlock(g.Tiles)} tiles × {FilterPass} filters{(c.Filters % FilterPass != 0 ? $" (× {c.Filters % FilterPass} for the last)" : "")}.</summary>");
         using (w.Block($"internal static void {g.ProductName}(ref float v, ref float u, ref float m)"))
         {
             w.Line($"const int C = {c.Channels}, F = {c.Filters}, T = {g.Tiles};");
@@ -187,17 +190,28 @@ internal static class WinogradKernelEmitter
                 w.Line("ref float vp = ref Unsafe.Add(ref v, p * T * C);");
                 w.Line("ref float up = ref Unsafe.Add(ref u, p * C * F);");
                 w.Line("ref float mp = ref Unsafe.Add(ref m, p * T * F);");
-                using (w.Block($"for (int f = 0; f < F; f += {FilterPass})"))
-                {
-                    int block = ProductTileBlock(g.Tiles);
-                    w.Line("int t = 0;");
-                    using (w.Block($"for (; t <= T - {block}; t += {block})")) EmitProductTiles(w, block);
-                    if (g.Tiles % block != 0)
-                        using (w.Block($"// the last {g.Tiles % block} tiles")) EmitProductTiles(w, g.Tiles % block);
-                }
+                int passes = c.Filters / FilterPass;
+                if (passes > 0)
+                    using (w.Block($"for (int f = 0; f < {(c.Filters % FilterPass == 0 ? "F" : Literal.Int(passes * FilterPass))}; f += {FilterPass})")) EmitProductPass(w, g, vectors: FilterPass / 16);
+                if (c.Filters % FilterPass != 0)
+                    using (w.Block($"// the last {c.Filters % FilterPass} filters"))
+                    {
+                        w.Line($"const int f = {passes * FilterPass};");
+                        EmitProductPass(w, g, vectors: c.Filters % FilterPass / 16);
+                    }
             }
         }
         w.Line();
+    }
+
+    /// <summary>Every tile × the <paramref name="vectors"/> vectors of filters from <c>f</c>, in register blocks of <see cref="ProductTileBlock"/> tiles.</summary>
+    private static void EmitProductPass(SourceWriter w, WinogradGeometry g, int vectors)
+    {
+        int block = ProductTileBlock(g.Tiles);
+        w.Line("int t = 0;");
+        using (w.Block($"for (; t <= T - {block}; t += {block})")) EmitProductTiles(w, block, vectors);
+        if (g.Tiles % block != 0)
+            using (w.Block($"// the last {g.Tiles % block} tiles")) EmitProductTiles(w, g.Tiles % block, vectors);
     }
 
     /// <summary>
@@ -211,20 +225,24 @@ internal static class WinogradKernelEmitter
         return (tiles + blocks - 1) / blocks;
     }
 
-    /// <summary><paramref name="tiles"/> tiles from <c>t</c> × 32 filters from <c>f</c>: two accumulators a tile over every channel.</summary>
-    private static void EmitProductTiles(SourceWriter w, int tiles)
+    /// <summary>
+    /// <paramref name="tiles"/> tiles from <c>t</c> × <paramref name="vectors"/> vectors of 16 filters from <c>f</c>: an
+    /// accumulator per tile and vector, over every channel.
+    /// </summary>
+    private static void EmitProductTiles(SourceWriter w, int tiles, int vectors)
     {
-        w.Line("Vector512<float> " + string.Join(", ", Enumerable.Range(0, tiles).SelectMany(t => new[] { $"a{t}0", $"a{t}1" }).Select(a => $"{a} = Vector512<float>.Zero")) + ";");
+        var range = Enumerable.Range(0, vectors);
+        w.Line("Vector512<float> " + string.Join(", ", Enumerable.Range(0, tiles).SelectMany(t => range.Select(j => $"a{t}{j} = Vector512<float>.Zero"))) + ";");
         using (w.Block("for (int ch = 0; ch < C; ch++)"))
         {
-            w.Line("Vector512<float> u0 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f)), u1 = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f + 16));");
+            w.Line("Vector512<float> " + string.Join(", ", range.Select(j => $"u{j} = Vector512.LoadUnsafe(ref up, (nuint)(ch * F + f{(j == 0 ? "" : $" + {16 * j}")}))")) + ";");
             for (int t = 0; t < tiles; t++)
             {
                 w.Line($"Vector512<float> b{t} = Vector512.Create(Unsafe.Add(ref vp, (t + {t}) * C + ch));");
-                w.Line($"a{t}0 = Vector512.FusedMultiplyAdd(b{t}, u0, a{t}0); a{t}1 = Vector512.FusedMultiplyAdd(b{t}, u1, a{t}1);");
+                w.Line(string.Join(" ", range.Select(j => $"a{t}{j} = Vector512.FusedMultiplyAdd(b{t}, u{j}, a{t}{j});")));
             }
         }
         for (int t = 0; t < tiles; t++)
-            w.Line($"a{t}0.StoreUnsafe(ref mp, (nuint)((t + {t}) * F + f)); a{t}1.StoreUnsafe(ref mp, (nuint)((t + {t}) * F + f + 16));");
+            w.Line(string.Join(" ", range.Select(j => $"a{t}{j}.StoreUnsafe(ref mp, (nuint)((t + {t}) * F + f{(j == 0 ? "" : $" + {16 * j}")}));")));
     }
 }

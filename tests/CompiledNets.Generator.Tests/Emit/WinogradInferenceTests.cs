@@ -8,9 +8,10 @@ namespace CompiledNets.Generator.Tests.Emit;
 /// F(4 × 4, 3 × 3), while training keeps the direct convolution. Predictions must stay within rounding of the training
 /// forward pass (1e-5 of the outputs' scale), be the same bits in <c>Predict</c> and <c>PredictBatch</c> and for any
 /// <c>Threads</c>, and follow the weights after a training step. The networks cover Valid and Same padding, tiles that
-/// fill the product's blocks of 8 and tiles left over (1, 9 and 25 tiles), outputs that end inside a tile, an activation
-/// applied after the transform (Tanh), LeakyReLU and none in it, 96 filters (three passes), and two layers of one
-/// geometry with different activations (they share the input and product kernels).
+/// make one register block of the product and whole blocks with a smaller one after (1, 9 and 25 tiles), outputs that
+/// end inside a tile, an activation applied after the transform (Tanh), LeakyReLU and none in it, 96 filters (three
+/// passes), 48 and 16 filters (a last pass of one vector), and two layers of one geometry with different activations
+/// (they share the input and product kernels).
 /// </summary>
 public class WinogradInferenceTests
 {
@@ -42,11 +43,16 @@ public class WinogradInferenceTests
         [Conv2D(32, 3, Activation.ReLU, Padding = Padding.Same)] [Conv2D(32, 3, Padding = Padding.Same)] [Flatten] [Dense(2, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Adam]
         public partial class Twice;
+
+        [Network(InputShape = new[] { 16, 10, 9 })]
+        [Conv2D(48, 3, Activation.ReLU, Padding = Padding.Same)] [MaxPool2D(2)] [Conv2D(16, 3, Activation.LeakyReLU)] [Flatten] [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class HalfPasses;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Source));
 
-    public static TheoryData<string> Names() => new("Keras", "Same", "OneTile", "Wide", "Twice");
+    public static TheoryData<string> Names() => new("Keras", "Same", "OneTile", "Wide", "Twice", "HalfPasses");
 
     private static INetwork Create(string name, int threads = 1)
     {
@@ -81,6 +87,9 @@ public class WinogradInferenceTests
         Assert.Contains("WinogradProduct_16x9x10_32x3x3", Of("Same"));
         Assert.Contains("WinogradProduct_32x6x6_96x3x3", Of("OneTile"));
         Assert.Contains("WinogradProduct_16x21x19_32x3x3", Of("Wide"));
+        Assert.Contains("WinogradProduct_16x10x9_48x3x3_same", Of("HalfPasses")); // a pass of 32 filters, then one of 16
+        Assert.Contains("WinogradProduct_48x5x4_16x3x3", Of("HalfPasses")); // 16 filters: no pass of 32
+        Assert.Contains("WinogradOutput_16x10x9_48x3x3_same_ReLU_MaxPool_48x10x9_2(", Of("HalfPasses"));
     }
 
     [Theory]
