@@ -51,7 +51,8 @@ internal static partial class NetworkEmitter
     private static void EmitWinogradWeightsField(SourceWriter w, NetworkPlan plan)
     {
         var layers = plan.Layers.Where(l => l.PredictsByWinograd).ToList();
-        w.Line($"// {string.Join(", ", layers.Select(l => l.Name))} predict by Winograd's F(4x4, 3x3), from their filters transformed ({Literal.Grouped(plan.WinogradWeightCount)} floats,");
+        var (verb, their) = layers.Count == 1 ? ("predicts", "its") : ("predict", "their");
+        w.Line($"// {string.Join(", ", layers.Select(l => l.Name))} {verb} by Winograd's F(4x4, 3x3), from {their} filters transformed ({Literal.Grouped(plan.WinogradWeightCount)} floats,");
         w.Line("// 36 per filter and channel). The float32 parameters stay the master copy; the first prediction after they change");
         w.Line("// (an optimizer step, or taking Parameters) transforms them again.");
         EmitCopyField(w, RuntimeNames.WinogradWeights, WinogradWeightsField, layers.Select(layer => $"new({layer.Prefix}Weight, {layer.Prefix}WeightWinograd, {layer.Prefix}Filters, {Layers.Conv2DLayer.Geometry(layer).Channels}),"));

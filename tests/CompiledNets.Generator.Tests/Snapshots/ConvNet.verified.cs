@@ -162,7 +162,7 @@ namespace Demo.Vision
         private readonly global::System.Action<int> _backwardSegment0;
         private readonly global::System.Action<int> _backwardSegment1;
 
-        // conv2 predict by Winograd's F(4x4, 3x3), from their filters transformed (73,728 floats,
+        // conv2 predicts by Winograd's F(4x4, 3x3), from its filters transformed (73,728 floats,
         // 36 per filter and channel). The float32 parameters stay the master copy; the first prediction after they change
         // (an optimizer step, or taking Parameters) transforms them again.
         private readonly global::CompiledNets.Kernels.WinogradWeights _winogradWeights = new(new global::CompiledNets.Kernels.WinogradWeights.Range[]
