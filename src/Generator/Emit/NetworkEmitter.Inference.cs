@@ -110,11 +110,7 @@ internal static partial class NetworkEmitter
                 if (layer.IsLast) w.Line($"{input}.CopyTo(output);");
                 continue;
             }
-            if (PoolFusion.PoolsInWinograd(layer))
-            {
-                w.Line($"// {layer.Name}: pooled by {layer.InferenceSource!.Name} as it writes its outputs");
-                continue;
-            }
+            if (PoolFusion.EmitPooledInWinograd(w, layer)) continue;
             var written = PoolFusion.InferenceOutputLayer(layer);
             string destination = written.IsLast ? "output" : $"{(pingPong++ % 2 == 0 ? "rowA" : "rowB")}.Slice(0, {written.Prefix}Units)";
             EmitInferenceLayer(w, layer, input, destination, "layerScratch");

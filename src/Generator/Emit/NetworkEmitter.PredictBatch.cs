@@ -110,11 +110,7 @@ internal static partial class NetworkEmitter
                 if (layer.IsLast) w.Line($"{input}.CopyTo(outputs);");
                 continue;
             }
-            if (PoolFusion.PoolsInWinograd(layer))
-            {
-                w.Line($"// {layer.Name}: pooled by {layer.InferenceSource!.Name} as it writes its outputs");
-                continue;
-            }
+            if (PoolFusion.EmitPooledInWinograd(w, layer)) continue;
             var written = PoolFusion.InferenceOutputLayer(layer);
             string destination = written.IsLast ? "outputs" : $"{(pingPong++ % 2 == 0 ? "rowsA" : "rowsB")}.Slice(0, rows * {written.Prefix}Units)";
             w.Line($"// {layer.Name}: {layer.Describe()}");

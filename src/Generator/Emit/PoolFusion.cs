@@ -81,8 +81,16 @@ internal static class PoolFusion
         }
     }
 
-    /// <summary>Whether pooling <paramref name="pool"/> runs inside the Winograd output kernel of the convolution before it at inference, with no code of its own.</summary>
-    public static bool PoolsInWinograd(LayerPlan pool) => pool.InferenceSource is { PredictsByWinograd: true };
+    /// <summary>
+    /// Whether pooling <paramref name="pool"/> runs inside the Winograd output kernel of the convolution before it at
+    /// inference; then a chain's inference code for it is only a comment, written here.
+    /// </summary>
+    public static bool EmitPooledInWinograd(SourceWriter w, LayerPlan pool)
+    {
+        if (pool.InferenceSource is not { PredictsByWinograd: true } convolution) return false;
+        w.Line($"// {pool.Name}: pooled by {convolution.Name} as it writes its outputs");
+        return true;
+    }
 
     /// <summary>The layer whose outputs <paramref name="layer"/>'s inference code writes: the pooling that its Winograd outputs are pooled into, or itself.</summary>
     public static LayerPlan InferenceOutputLayer(LayerPlan layer) =>

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace CompiledNets.Generator.Emit;
 
 /// <summary>
@@ -11,11 +13,14 @@ internal static class TransposeEmitter
     private const string Avx512 = Names.RuntimeNames.Avx512F;
 
     /// <summary>
-    /// Declares <paramref name="columns"/>0 … 15 as the columns of the block whose rows are <paramref name="rows"/>0 … 15:
-    /// element <c>i</c> of column <c>j</c> is element <c>j</c> of row <c>i</c>.
+    /// Loads the block's 16 rows, <paramref name="stride"/> floats apart from <c>ref float</c> <paramref name="source"/>, as
+    /// <c>r0</c> … <c>r15</c>, and declares <paramref name="columns"/>0 … 15 as its columns: element <c>i</c> of column
+    /// <c>j</c> is element <c>j</c> of row <c>i</c>.
     /// </summary>
-    public static void Emit(SourceWriter w, string rows, string columns)
+    public static void Emit(SourceWriter w, string source, string stride, string columns)
     {
+        const string rows = "r";
+        w.Line("Vector512<float> " + string.Join(", ", Enumerable.Range(0, 16).Select(i => $"{rows}{i} = Vector512.LoadUnsafe(ref {source}, {i} * {stride})")) + ";");
         // a: each pair of rows interleaved. In every 128-bit lane k of rows 4g … 4g + 3 the unpacks leave, for b, the
         // four rows' elements 4k + j in one lane of b[4g + j].
         for (int i = 0; i < 16; i += 2)

@@ -157,8 +157,7 @@ internal static class WinogradKernelEmitter
         {
             w.Line("int p = Math.Min(block, H * W - 16);");
             w.Line("ref float source = ref Unsafe.Add(ref x, ch * H * W + p);");
-            w.Line("Vector512<float> " + string.Join(", ", Enumerable.Range(0, 16).Select(i => $"r{i} = Vector512.LoadUnsafe(ref source, {i} * H * W)")) + ";");
-            TransposeEmitter.Emit(w, "r", "column");
+            TransposeEmitter.Emit(w, "source", "H * W", "column");
             for (int j = 0; j < 16; j++) w.Line($"column{j}.StoreUnsafe(ref hwc, At(p + {j}, ch));");
         }
     }
