@@ -35,7 +35,19 @@ public static class CsvImageReader
         if (labelMap is not null && classCount is not null && classCount != labelMap.ClassCount)
             throw new ArgumentException($"The class count {classCount} disagrees with the label map's {labelMap.ClassCount} classes; give one of them.", nameof(classCount));
         classCount ??= labelMap?.ClassCount;
+        try
+        {
+            return ReadRows(path, labelColumn, classCount, scale, labelMap);
+        }
+        catch (InvalidDataException error) when (!error.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            // A file that starts with the gzip magic bytes is decompressed, and GZipStream's own errors do not name it.
+            throw new InvalidDataException($"{path}: the gzip data is corrupt ({error.Message})", error);
+        }
+    }
 
+    private static Dataset ReadRows(string path, string labelColumn, int? classCount, float scale, LabelMap? labelMap)
+    {
         using var reader = new StreamReader(IdxReader.OpenMaybeGzip(path));
         string? header = reader.ReadLine();
         if (header is null) throw Invalid(path, 1, "the file is empty (expected a header row)");

@@ -32,6 +32,18 @@ public class CsvImageReaderTests
     }
 
     [Fact]
+    public void Corrupt_gzip_data_names_the_file()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("broken.csv");
+        // The gzip magic, then a header whose compression method (byte 2) is not deflate.
+        File.WriteAllBytes(path, [0x1f, 0x8b, 0x05, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+        var error = Assert.Throws<InvalidDataException>(() => CsvImageReader.Read(path));
+        Assert.StartsWith(path, error.Message);
+        Assert.Contains("gzip data is corrupt", error.Message);
+    }
+
+    [Fact]
     public void Non_numeric_cell_names_file_line_and_column()
     {
         using var dir = new TempDirectory();
