@@ -21,7 +21,8 @@ internal static class KernelClassEmitter
         w.Line("using System.Runtime.InteropServices;");
         w.Line("using System.Runtime.Intrinsics;");
         w.Line($"using {RuntimeNames.Sse3} = System.Runtime.Intrinsics.X86.Sse3;");
-        if (plan.PredictsByWinograd) w.Line($"using {RuntimeNames.Avx512F} = System.Runtime.Intrinsics.X86.Avx512F;");
+        // The kernels that transpose in registers (TransposeEmitter) name Avx512F.
+        if (plan.PredictsByWinograd || LaneBlockKernelEmitter.Applies(plan)) w.Line($"using {RuntimeNames.Avx512F} = System.Runtime.Intrinsics.X86.Avx512F;");
         if (plan.InfersInBFloat16) w.Line($"using {RuntimeNames.BFloat16Alias} = {RuntimeNames.BFloat16};");
         w.Line();
         w.Line($"/// <summary>Kernels of {plan.Spec.FullyQualifiedName}, specialised to its layer sizes. Callers check every span length.</summary>");

@@ -279,7 +279,11 @@ internal static class KernelPlan
     {
         long perRow = System.Math.Max(1, PredictBlockFloatsPerRow(plan));
         long rows = PredictBlockBudgetFloats / perRow / PredictBlockMinRows * PredictBlockMinRows;
-        return (int)System.Math.Min(PredictBlockMaxRows, System.Math.Max(PredictBlockMinRows, rows));
+        rows = System.Math.Min(PredictBlockMaxRows, System.Math.Max(PredictBlockMinRows, rows));
+        // A chain that predicts its blocks in lanes takes whole sample tiles when it can have one.
+        int tile = LaneBlockKernelEmitter.SampleTile;
+        if (rows >= tile && LaneBlockKernelEmitter.Qualifies(plan)) rows = rows / tile * tile;
+        return (int)rows;
     }
 
     /// <summary>
@@ -300,6 +304,9 @@ internal static class KernelPlan
         new SizeThreshold(nameof(PredictStackScratchFloats), SizeMeasure.PredictScratchFloats, PredictStackScratchFloats),
         new SizeThreshold("PredictBlockBelowMaxRows", SizeMeasure.PredictBlockRowFloats, PredictBlockBudgetFloats / PredictBlockMaxRows + 1),
         new SizeThreshold("PredictBlockAtMinRows", SizeMeasure.PredictBlockRowFloats, PredictBlockBudgetFloats / PredictBlockMinRows + 1),
+        new SizeThreshold("LaneBlockSampleTile", SizeMeasure.PredictBlockRowFloats, PredictBlockBudgetFloats / LaneBlockKernelEmitter.SampleTile + 1),
+        new SizeThreshold("LaneBlockOutputTile", SizeMeasure.LayerOutputs, LaneBlockKernelEmitter.OutputTile),
+        new SizeThreshold("LaneBlockTransposedFeatures", SizeMeasure.LayerInputs, LaneBlockKernelEmitter.Lanes),
         new SizeThreshold(nameof(L2WeightBudget), SizeMeasure.LayerWeights, L2WeightBudget / sizeof(float)),
         new SizeThreshold("ForwardTile", SizeMeasure.LayerOutputs, DenseKernelEmitter.ForwardTile),
         new SizeThreshold(nameof(PackedRowFloats), SizeMeasure.LayerInputs, PackedRowFloats),

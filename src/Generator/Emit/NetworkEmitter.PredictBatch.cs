@@ -76,6 +76,14 @@ internal static partial class NetworkEmitter
             return $"block.AsSpan({Literal.Int(offset)}, rows * {perRow})";
         }
 
+        /// <summary>Takes a region of <paramref name="floats"/> floats for the whole block, whatever its rows; returns its span.</summary>
+        public string TakeWhole(int floats)
+        {
+            int offset = Floats;
+            Floats = (offset + floats + AlignmentFloats - 1) / AlignmentFloats * AlignmentFloats;
+            return $"block.AsSpan({Literal.Int(offset)}, {Literal.Int(floats)})";
+        }
+
         /// <summary>
         /// The block's inputs, copied into the buffer: the caller's rows sit wherever its array starts, so every vector
         /// load of them would split a cache line, and the first layer would read them from memory in its first pass
@@ -93,6 +101,7 @@ internal static partial class NetworkEmitter
     /// <summary>A chain's block: its inputs, two rows of the widest layer in turn, and the widest layer scratch.</summary>
     private static void EmitChainBlock(SourceWriter w, NetworkPlan plan, BlockLayout layout)
     {
+        if (LaneBlockKernelEmitter.Applies(plan)) EmitLaneBlock(w, plan, layout);
         string input = layout.CopiedInputs(w);
         if (plan.Layers.Count > 1)
         {
@@ -116,6 +125,44 @@ internal static partial class NetworkEmitter
             w.Line($"// {layer.Name}: {layer.Describe()}");
             layer.Kind.EmitBlockInference(w, layer, new[] { input }, destination, "layerScratch");
             input = destination;
+        }
+    }
+
+    /// <summary>
+    /// A chain of Dense layers with the block's samples in the vector lanes (<see cref="LaneBlockKernelEmitter"/>): the
+    /// inputs transposed once, every layer from one lane buffer to the other, the outputs transposed back to rows.
+    /// </summary>
+    private static void EmitLaneBlock(SourceWriter w, NetworkPlan plan, BlockLayout layout)
+    {
+        int blockRows = KernelPlan.PredictBlockRows(plan);
+        var layers = plan.Layers.Where(l => !l.Kind.IdentityAtInference).ToList();
+        int widest = System.Math.Max(plan.Spec.Inputs, layers.Max(l => l.Units));
+        string first = layout.TakeWhole(widest * blockRows), second = layout.TakeWhole(widest * blockRows);
+        using (w.Block("if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)"))
+        {
+            w.Line("// The block's samples in the vector lanes: [features, PredictBlockRows] from layer to layer, rows only at the ends.");
+            w.Line($"global::System.Span<float> lanesA = {first}, lanesB = {second};");
+            // One sequential copy from memory first: the transposition reads 16 rows at a time, which streams from L2
+            // at full speed but from memory at a fraction of one stream's rate (the caller's rows are seldom in cache).
+            w.Line("global::System.Span<float> copiedInputs = lanesB.Slice(0, rows * InputSize);");
+            w.Line("inputs.CopyTo(copiedInputs);");
+            w.Line($"{RuntimeNames.GeneratedKernels}.{LaneBlockKernelEmitter.ToLanesName(plan.Spec.Inputs, blockRows)}(ref copiedInputs[0], ref lanesA[0], rows);");
+            string from = "lanesA", to = "lanesB";
+            foreach (var layer in layers)
+            {
+                var fused = LaneBlockKernelEmitter.ProductActivation(layer);
+                float alpha = Layers.ProductLayerKind.KernelAlpha(fused, layer);
+                w.Line($"// {layer.Name}: {layer.Describe()}");
+                w.Line($"{RuntimeNames.GeneratedKernels}.{LaneBlockKernelEmitter.ProductName(layer.Inputs, layer.Units, fused, alpha, blockRows)}(ref {from}[0], ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {to}[0]);");
+                // An element-wise activation without a vector form, over every lane (the same call whatever the rows).
+                if (fused != layer.Activation && ActivationExpressions.IsElementWise(layer.Activation))
+                    w.Line(ActivationCalls.Forward(layer, $"{to}.Slice(0, {Literal.Int(layer.Units * blockRows)})")!);
+                (from, to) = (to, from);
+            }
+            var last = layers[layers.Count - 1];
+            w.Line($"{RuntimeNames.GeneratedKernels}.{LaneBlockKernelEmitter.FromLanesName(last.Units, blockRows)}(ref {from}[0], ref {Ref("outputs")}, rows);");
+            if (!ActivationExpressions.IsElementWise(last.Activation)) w.Line(ActivationCalls.Forward(last, "outputs")!);
+            w.Line("return;");
         }
     }
 

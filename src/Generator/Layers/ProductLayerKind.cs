@@ -227,7 +227,7 @@ internal abstract class ProductLayerKind : LayerKind
     // ------------------------------------------------------------------ kernels
 
     /// <summary>The alpha a kernel fusing <paramref name="activation"/> is specialised to: the layer's for LeakyReLU and ELU, else 0 (one kernel for any alpha).</summary>
-    protected static float KernelAlpha(ActivationKind activation, LayerPlan layer) =>
+    internal static float KernelAlpha(ActivationKind activation, LayerPlan layer) =>
         activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? layer.Alpha : 0f;
 
     public override IEnumerable<KernelRequest> Kernels(NetworkPlan plan, LayerPlan layer)
@@ -249,6 +249,14 @@ internal abstract class ProductLayerKind : LayerKind
         {
             var activation = KernelPlan.ForwardActivations(layer, trainable: false).First();
             yield return new ForwardBFloat16Kernel(k, n, activation, KernelAlpha(activation, layer));
+        }
+        if (LaneBlockKernelEmitter.Applies(plan))
+        {
+            int blockRows = KernelPlan.PredictBlockRows(plan);
+            var activation = LaneBlockKernelEmitter.ProductActivation(layer);
+            yield return new DensePredictLanesKernel(k, n, activation, KernelAlpha(activation, layer), blockRows);
+            if (layer == plan.Layers.First(l => !l.Kind.IdentityAtInference)) yield return new LanesFromRowsKernel(plan.Spec.Inputs, blockRows);
+            if (layer == plan.Layers.Last(l => !l.Kind.IdentityAtInference)) yield return new RowsFromLanesKernel(layer.Units, blockRows);
         }
         if (!plan.TrainsPerLayer) yield break;
         bool packsDelta = KernelPlan.WeightGradientPacksDelta(layer);

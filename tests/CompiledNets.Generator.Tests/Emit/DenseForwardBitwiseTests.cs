@@ -4,9 +4,11 @@ using CompiledNets.Generator.Tests.Infrastructure;
 namespace CompiledNets.Generator.Tests.Emit;
 
 /// <summary>
-/// A dot-product tile of 4 outputs over whole 512-bit rows applies bias and activation to its 16 (or 4) sums in one
-/// vector and stores each sample's outputs at once. Every output must be bitwise what the scalar epilogue gives:
-/// <c>act(Vector512.Sum(fma chain) + bias)</c>, in the right row and column, -0, NaN and infinities included.
+/// Single-sample <c>Predict</c> runs a dot-product tile of 4 outputs over whole 512-bit rows, which applies bias and
+/// activation to its 16 (or 4) sums in one vector and stores each sample's outputs at once: every output must be bitwise
+/// <c>act(Vector512.Sum(fma chain of 16 lanes) + bias)</c>. <c>PredictBatch</c> of these Dense chains runs with the samples
+/// in the vector lanes, one FMA chain per output over the inputs in order: every output must be bitwise
+/// <c>act(fma chain + bias)</c>. Both in the right row and column, -0, NaN and infinities included.
 /// </summary>
 public class DenseForwardBitwiseTests
 {
@@ -50,6 +52,14 @@ public class DenseForwardBitwiseTests
         return Vector512.Sum(accumulator) + bias;
     }
 
+    /// <summary>The pre-activation as <c>PredictBatch</c>'s lane tile defines it: one FMA chain over the inputs in order, from +0, plus bias.</summary>
+    private static float LanePreActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias)
+    {
+        float accumulator = 0f;
+        for (int k = 0; k < x.Length; k++) accumulator = MathF.FusedMultiplyAdd(w[k], x[k], accumulator);
+        return accumulator + bias;
+    }
+
     private static Func<float, float> ScalarActivation(string network) => network switch
     {
         "ReluLayer" or "WideRelu" => v => MathF.Max(v, 0f),
@@ -79,8 +89,8 @@ public class DenseForwardBitwiseTests
     }
 
     /// <summary>
-    /// 784 inputs × 130 units: the weights (398 KB) take the kernel's outputs-outer loop, and at 81 samples the product
-    /// is split across two threads, whose output ranges the tiles must respect (130 is not a multiple of 4).
+    /// 784 inputs × 130 units on two threads: 81 samples are a whole block of 64 and a partial one of 17, run by either
+    /// thread, and 130 outputs end in a tail of 10 after whole lane tiles of 12.
     /// </summary>
     [Fact]
     public void Outputs_of_a_wide_layer_split_across_threads_are_bitwise_the_scalar_formula()
@@ -115,6 +125,7 @@ public class DenseForwardBitwiseTests
             parameters.Slice(0, inputs).Fill(0.25f);
             parameters[units * inputs] = -0f;
             Assert.Equal(Bits(-0f), Bits(PreActivation(x.AsSpan(0, inputs), parameters.Slice(0, inputs), -0f)));
+            Assert.Equal(Bits(-0f), Bits(LanePreActivation(x.AsSpan(0, inputs), parameters.Slice(0, inputs), -0f)));
         }
         return (x, parameters.ToArray());
     }
@@ -132,9 +143,10 @@ public class DenseForwardBitwiseTests
             for (int o = 0; o < units; o++)
             {
                 // NaN stays NaN; which NaN's payload an add of two NaNs keeps is the JIT's choice, so NaNs compare as NaN.
-                float expected = activation(PreActivation(inputs.AsSpan(b * k, k), parameters.AsSpan(o * k, k), parameters[units * k + o]));
-                AssertSame(expected, outputs[b * units + o], $"{network}, batch {batch}: PredictBatch sample {b} output {o}");
-                if (checkSingle) AssertSame(expected, single[o], $"{network}: Predict sample {b} output {o}");
+                ReadOnlySpan<float> row = inputs.AsSpan(b * k, k), weights = parameters.AsSpan(o * k, k);
+                float bias = parameters[units * k + o];
+                AssertSame(activation(LanePreActivation(row, weights, bias)), outputs[b * units + o], $"{network}, batch {batch}: PredictBatch sample {b} output {o}");
+                if (checkSingle) AssertSame(activation(PreActivation(row, weights, bias)), single[o], $"{network}: Predict sample {b} output {o}");
             }
         }
     }

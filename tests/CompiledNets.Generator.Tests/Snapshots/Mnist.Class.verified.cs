@@ -224,14 +224,29 @@ namespace Demo.Vision
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 66,560 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 166,912 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(66560);
-            global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(166912);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                // The block's samples in the vector lanes: [features, PredictBlockRows] from layer to layer, rows only at the ends.
+                global::System.Span<float> lanesA = block.AsSpan(0, 50176), lanesB = block.AsSpan(50176, 50176);
+                global::System.Span<float> copiedInputs = lanesB.Slice(0, rows * InputSize);
+                inputs.CopyTo(copiedInputs);
+                global::CompiledNets.Generated.Kernels.LanesFromRows_784_64(ref copiedInputs[0], ref lanesA[0], rows);
+                // dense1: Dense(128, ReLU)
+                global::CompiledNets.Generated.Kernels.DensePredictLanes_784x128_ReLU_64(ref lanesA[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref lanesB[0]);
+                // dense2: Dense(10, Softmax)
+                global::CompiledNets.Generated.Kernels.DensePredictLanes_128x10_Linear_64(ref lanesB[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref lanesA[0]);
+                global::CompiledNets.Generated.Kernels.RowsFromLanes_10_64(ref lanesA[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
+                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(outputs);
+                return;
+            }
+            global::System.Span<float> inputRows = block.AsSpan(100352, rows * InputSize);
             inputs.CopyTo(inputRows);
-            global::System.Span<float> rowsA = block.AsSpan(50176, rows * WidestHidden);
-            global::System.Span<float> rowsB = block.AsSpan(58368, rows * WidestHidden);
+            global::System.Span<float> rowsA = block.AsSpan(150528, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(158720, rows * WidestHidden);
             // dense1: Dense(128, ReLU)
             global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
             // dense2: Dense(10, Softmax)

@@ -224,14 +224,29 @@ namespace Demo.Vision
             (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
         }
 
-        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 66,560 floats.</summary>
+        /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 166,912 floats.</summary>
         private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
-            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(66560);
-            global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+            global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(166912);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                // The block's samples in the vector lanes: [features, PredictBlockRows] from layer to layer, rows only at the ends.
+                global::System.Span<float> lanesA = block.AsSpan(0, 50176), lanesB = block.AsSpan(50176, 50176);
+                global::System.Span<float> copiedInputs = lanesB.Slice(0, rows * InputSize);
+                inputs.CopyTo(copiedInputs);
+                global::CompiledNets.Generated.Kernels.LanesFromRows_784_64(ref copiedInputs[0], ref lanesA[0], rows);
+                // dense1: Dense(128, ReLU)
+                global::CompiledNets.Generated.Kernels.DensePredictLanes_784x128_ReLU_64(ref lanesA[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref lanesB[0]);
+                // dense2: Dense(10, Softmax)
+                global::CompiledNets.Generated.Kernels.DensePredictLanes_128x10_Linear_64(ref lanesB[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref lanesA[0]);
+                global::CompiledNets.Generated.Kernels.RowsFromLanes_10_64(ref lanesA[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
+                global::CompiledNets.Generated.Kernels.SoftmaxRows_10(outputs);
+                return;
+            }
+            global::System.Span<float> inputRows = block.AsSpan(100352, rows * InputSize);
             inputs.CopyTo(inputRows);
-            global::System.Span<float> rowsA = block.AsSpan(50176, rows * WidestHidden);
-            global::System.Span<float> rowsB = block.AsSpan(58368, rows * WidestHidden);
+            global::System.Span<float> rowsA = block.AsSpan(150528, rows * WidestHidden);
+            global::System.Span<float> rowsB = block.AsSpan(158720, rows * WidestHidden);
             // dense1: Dense(128, ReLU)
             global::CompiledNets.Generated.Kernels.DenseForward_784x128_ReLU(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
             // dense2: Dense(10, Softmax)
@@ -349,6 +364,7 @@ namespace CompiledNets.Generated
     using System.Runtime.InteropServices;
     using System.Runtime.Intrinsics;
     using Sse3 = System.Runtime.Intrinsics.X86.Sse3;
+    using Avx512F = System.Runtime.Intrinsics.X86.Avx512F;
 
     /// <summary>Kernels of Demo.Vision.MnistNet, specialised to its layer sizes. Callers check every span length.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CompiledNets.Generator", "0.1.0")]
@@ -730,6 +746,181 @@ namespace CompiledNets.Generated
                     Unsafe.Add(ref y, (b + 0) * N + o + 2) = MathF.Max((s02 + Unsafe.Add(ref bias, o + 2)), 0f);
                     Unsafe.Add(ref y, (b + 0) * N + o + 3) = MathF.Max((s03 + Unsafe.Add(ref bias, o + 3)), 0f);
                 }
+            }
+        }
+
+        /// <summary><c>y[o, b] = ReLU(bias[o] + Σ_k w[o, k]·x[k, b])</c> over lanes [784, 64] to lanes [128, 64]: tiles of 12 outputs × 32 samples, each weight broadcast to two vectors of samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void DensePredictLanes_784x128_ReLU_64(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 784, B = 64;
+            int o = 0;
+            for (; o <= 116; o += 12)
+            {
+                ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
+                for (int b = 0; b < B; b += 32)
+                {
+                    Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero, a5_0 = Vector512<float>.Zero, a5_1 = Vector512<float>.Zero, a6_0 = Vector512<float>.Zero, a6_1 = Vector512<float>.Zero, a7_0 = Vector512<float>.Zero, a7_1 = Vector512<float>.Zero, a8_0 = Vector512<float>.Zero, a8_1 = Vector512<float>.Zero, a9_0 = Vector512<float>.Zero, a9_1 = Vector512<float>.Zero, a10_0 = Vector512<float>.Zero, a10_1 = Vector512<float>.Zero, a11_0 = Vector512<float>.Zero, a11_1 = Vector512<float>.Zero;
+                    for (int k = 0; k < K; k++)
+                    {
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
+                        Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
+                        Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);
+                        Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref tileWeights, 2 * K + k)); a2_0 = Vector512.FusedMultiplyAdd(w2, x0, a2_0); a2_1 = Vector512.FusedMultiplyAdd(w2, x1, a2_1);
+                        Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref tileWeights, 3 * K + k)); a3_0 = Vector512.FusedMultiplyAdd(w3, x0, a3_0); a3_1 = Vector512.FusedMultiplyAdd(w3, x1, a3_1);
+                        Vector512<float> w4 = Vector512.Create(Unsafe.Add(ref tileWeights, 4 * K + k)); a4_0 = Vector512.FusedMultiplyAdd(w4, x0, a4_0); a4_1 = Vector512.FusedMultiplyAdd(w4, x1, a4_1);
+                        Vector512<float> w5 = Vector512.Create(Unsafe.Add(ref tileWeights, 5 * K + k)); a5_0 = Vector512.FusedMultiplyAdd(w5, x0, a5_0); a5_1 = Vector512.FusedMultiplyAdd(w5, x1, a5_1);
+                        Vector512<float> w6 = Vector512.Create(Unsafe.Add(ref tileWeights, 6 * K + k)); a6_0 = Vector512.FusedMultiplyAdd(w6, x0, a6_0); a6_1 = Vector512.FusedMultiplyAdd(w6, x1, a6_1);
+                        Vector512<float> w7 = Vector512.Create(Unsafe.Add(ref tileWeights, 7 * K + k)); a7_0 = Vector512.FusedMultiplyAdd(w7, x0, a7_0); a7_1 = Vector512.FusedMultiplyAdd(w7, x1, a7_1);
+                        Vector512<float> w8 = Vector512.Create(Unsafe.Add(ref tileWeights, 8 * K + k)); a8_0 = Vector512.FusedMultiplyAdd(w8, x0, a8_0); a8_1 = Vector512.FusedMultiplyAdd(w8, x1, a8_1);
+                        Vector512<float> w9 = Vector512.Create(Unsafe.Add(ref tileWeights, 9 * K + k)); a9_0 = Vector512.FusedMultiplyAdd(w9, x0, a9_0); a9_1 = Vector512.FusedMultiplyAdd(w9, x1, a9_1);
+                        Vector512<float> w10 = Vector512.Create(Unsafe.Add(ref tileWeights, 10 * K + k)); a10_0 = Vector512.FusedMultiplyAdd(w10, x0, a10_0); a10_1 = Vector512.FusedMultiplyAdd(w10, x1, a10_1);
+                        Vector512<float> w11 = Vector512.Create(Unsafe.Add(ref tileWeights, 11 * K + k)); a11_0 = Vector512.FusedMultiplyAdd(w11, x0, a11_0); a11_1 = Vector512.FusedMultiplyAdd(w11, x1, a11_1);
+                    }
+                    Vector512<float> bias0 = Vector512.Create(Unsafe.Add(ref bias, o + 0));
+                    (Vector512.Max((a0_0 + bias0), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 0));
+                    (Vector512.Max((a0_1 + bias0), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 16));
+                    Vector512<float> bias1 = Vector512.Create(Unsafe.Add(ref bias, o + 1));
+                    (Vector512.Max((a1_0 + bias1), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 0));
+                    (Vector512.Max((a1_1 + bias1), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 16));
+                    Vector512<float> bias2 = Vector512.Create(Unsafe.Add(ref bias, o + 2));
+                    (Vector512.Max((a2_0 + bias2), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 0));
+                    (Vector512.Max((a2_1 + bias2), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 16));
+                    Vector512<float> bias3 = Vector512.Create(Unsafe.Add(ref bias, o + 3));
+                    (Vector512.Max((a3_0 + bias3), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 0));
+                    (Vector512.Max((a3_1 + bias3), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 16));
+                    Vector512<float> bias4 = Vector512.Create(Unsafe.Add(ref bias, o + 4));
+                    (Vector512.Max((a4_0 + bias4), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 0));
+                    (Vector512.Max((a4_1 + bias4), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 16));
+                    Vector512<float> bias5 = Vector512.Create(Unsafe.Add(ref bias, o + 5));
+                    (Vector512.Max((a5_0 + bias5), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 0));
+                    (Vector512.Max((a5_1 + bias5), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 16));
+                    Vector512<float> bias6 = Vector512.Create(Unsafe.Add(ref bias, o + 6));
+                    (Vector512.Max((a6_0 + bias6), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 0));
+                    (Vector512.Max((a6_1 + bias6), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 16));
+                    Vector512<float> bias7 = Vector512.Create(Unsafe.Add(ref bias, o + 7));
+                    (Vector512.Max((a7_0 + bias7), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 0));
+                    (Vector512.Max((a7_1 + bias7), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 16));
+                    Vector512<float> bias8 = Vector512.Create(Unsafe.Add(ref bias, o + 8));
+                    (Vector512.Max((a8_0 + bias8), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 0));
+                    (Vector512.Max((a8_1 + bias8), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 16));
+                    Vector512<float> bias9 = Vector512.Create(Unsafe.Add(ref bias, o + 9));
+                    (Vector512.Max((a9_0 + bias9), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 9) * B + b + 0));
+                    (Vector512.Max((a9_1 + bias9), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 9) * B + b + 16));
+                    Vector512<float> bias10 = Vector512.Create(Unsafe.Add(ref bias, o + 10));
+                    (Vector512.Max((a10_0 + bias10), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 10) * B + b + 0));
+                    (Vector512.Max((a10_1 + bias10), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 10) * B + b + 16));
+                    Vector512<float> bias11 = Vector512.Create(Unsafe.Add(ref bias, o + 11));
+                    (Vector512.Max((a11_0 + bias11), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 11) * B + b + 0));
+                    (Vector512.Max((a11_1 + bias11), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 11) * B + b + 16));
+                }
+            }
+            // the last 8 outputs
+            {
+                ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
+                for (int b = 0; b < B; b += 32)
+                {
+                    Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero, a5_0 = Vector512<float>.Zero, a5_1 = Vector512<float>.Zero, a6_0 = Vector512<float>.Zero, a6_1 = Vector512<float>.Zero, a7_0 = Vector512<float>.Zero, a7_1 = Vector512<float>.Zero;
+                    for (int k = 0; k < K; k++)
+                    {
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
+                        Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
+                        Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);
+                        Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref tileWeights, 2 * K + k)); a2_0 = Vector512.FusedMultiplyAdd(w2, x0, a2_0); a2_1 = Vector512.FusedMultiplyAdd(w2, x1, a2_1);
+                        Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref tileWeights, 3 * K + k)); a3_0 = Vector512.FusedMultiplyAdd(w3, x0, a3_0); a3_1 = Vector512.FusedMultiplyAdd(w3, x1, a3_1);
+                        Vector512<float> w4 = Vector512.Create(Unsafe.Add(ref tileWeights, 4 * K + k)); a4_0 = Vector512.FusedMultiplyAdd(w4, x0, a4_0); a4_1 = Vector512.FusedMultiplyAdd(w4, x1, a4_1);
+                        Vector512<float> w5 = Vector512.Create(Unsafe.Add(ref tileWeights, 5 * K + k)); a5_0 = Vector512.FusedMultiplyAdd(w5, x0, a5_0); a5_1 = Vector512.FusedMultiplyAdd(w5, x1, a5_1);
+                        Vector512<float> w6 = Vector512.Create(Unsafe.Add(ref tileWeights, 6 * K + k)); a6_0 = Vector512.FusedMultiplyAdd(w6, x0, a6_0); a6_1 = Vector512.FusedMultiplyAdd(w6, x1, a6_1);
+                        Vector512<float> w7 = Vector512.Create(Unsafe.Add(ref tileWeights, 7 * K + k)); a7_0 = Vector512.FusedMultiplyAdd(w7, x0, a7_0); a7_1 = Vector512.FusedMultiplyAdd(w7, x1, a7_1);
+                    }
+                    Vector512<float> bias0 = Vector512.Create(Unsafe.Add(ref bias, o + 0));
+                    (Vector512.Max((a0_0 + bias0), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 0));
+                    (Vector512.Max((a0_1 + bias0), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 16));
+                    Vector512<float> bias1 = Vector512.Create(Unsafe.Add(ref bias, o + 1));
+                    (Vector512.Max((a1_0 + bias1), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 0));
+                    (Vector512.Max((a1_1 + bias1), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 16));
+                    Vector512<float> bias2 = Vector512.Create(Unsafe.Add(ref bias, o + 2));
+                    (Vector512.Max((a2_0 + bias2), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 0));
+                    (Vector512.Max((a2_1 + bias2), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 16));
+                    Vector512<float> bias3 = Vector512.Create(Unsafe.Add(ref bias, o + 3));
+                    (Vector512.Max((a3_0 + bias3), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 0));
+                    (Vector512.Max((a3_1 + bias3), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 16));
+                    Vector512<float> bias4 = Vector512.Create(Unsafe.Add(ref bias, o + 4));
+                    (Vector512.Max((a4_0 + bias4), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 0));
+                    (Vector512.Max((a4_1 + bias4), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 16));
+                    Vector512<float> bias5 = Vector512.Create(Unsafe.Add(ref bias, o + 5));
+                    (Vector512.Max((a5_0 + bias5), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 0));
+                    (Vector512.Max((a5_1 + bias5), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 16));
+                    Vector512<float> bias6 = Vector512.Create(Unsafe.Add(ref bias, o + 6));
+                    (Vector512.Max((a6_0 + bias6), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 0));
+                    (Vector512.Max((a6_1 + bias6), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 16));
+                    Vector512<float> bias7 = Vector512.Create(Unsafe.Add(ref bias, o + 7));
+                    (Vector512.Max((a7_0 + bias7), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 0));
+                    (Vector512.Max((a7_1 + bias7), Vector512<float>.Zero)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 16));
+                }
+            }
+        }
+
+        /// <summary>A block's rows [rows, 784] to lanes [784, 64]: feature f of sample b at f·64 + b, zeros past the last sample.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the product below
+        internal static void LanesFromRows_784_64(ref float x, ref float lanes, int rows)
+        {
+            const int F = 784, B = 64;
+            // A whole block: 16 samples × 16 features at a time, transposed in registers (the last features overlap the ones before).
+            if (rows == B)
+            {
+                for (int b = 0; b < B; b += 16)
+                {
+                    for (int block = 0; block < F; block += 16)
+                    {
+                        int f = Math.Min(block, F - 16);
+                        ref float source = ref Unsafe.Add(ref x, b * F + f);
+                        Vector512<float> r0 = Vector512.LoadUnsafe(ref source, 0 * F), r1 = Vector512.LoadUnsafe(ref source, 1 * F), r2 = Vector512.LoadUnsafe(ref source, 2 * F), r3 = Vector512.LoadUnsafe(ref source, 3 * F), r4 = Vector512.LoadUnsafe(ref source, 4 * F), r5 = Vector512.LoadUnsafe(ref source, 5 * F), r6 = Vector512.LoadUnsafe(ref source, 6 * F), r7 = Vector512.LoadUnsafe(ref source, 7 * F), r8 = Vector512.LoadUnsafe(ref source, 8 * F), r9 = Vector512.LoadUnsafe(ref source, 9 * F), r10 = Vector512.LoadUnsafe(ref source, 10 * F), r11 = Vector512.LoadUnsafe(ref source, 11 * F), r12 = Vector512.LoadUnsafe(ref source, 12 * F), r13 = Vector512.LoadUnsafe(ref source, 13 * F), r14 = Vector512.LoadUnsafe(ref source, 14 * F), r15 = Vector512.LoadUnsafe(ref source, 15 * F);
+                        Vector512<float> feature_a0 = Avx512F.UnpackLow(r0, r1), feature_a1 = Avx512F.UnpackHigh(r0, r1);
+                        Vector512<float> feature_a2 = Avx512F.UnpackLow(r2, r3), feature_a3 = Avx512F.UnpackHigh(r2, r3);
+                        Vector512<float> feature_a4 = Avx512F.UnpackLow(r4, r5), feature_a5 = Avx512F.UnpackHigh(r4, r5);
+                        Vector512<float> feature_a6 = Avx512F.UnpackLow(r6, r7), feature_a7 = Avx512F.UnpackHigh(r6, r7);
+                        Vector512<float> feature_a8 = Avx512F.UnpackLow(r8, r9), feature_a9 = Avx512F.UnpackHigh(r8, r9);
+                        Vector512<float> feature_a10 = Avx512F.UnpackLow(r10, r11), feature_a11 = Avx512F.UnpackHigh(r10, r11);
+                        Vector512<float> feature_a12 = Avx512F.UnpackLow(r12, r13), feature_a13 = Avx512F.UnpackHigh(r12, r13);
+                        Vector512<float> feature_a14 = Avx512F.UnpackLow(r14, r15), feature_a15 = Avx512F.UnpackHigh(r14, r15);
+                        Vector512<float> feature_b0 = Avx512F.UnpackLow(feature_a0.AsDouble(), feature_a2.AsDouble()).AsSingle(), feature_b1 = Avx512F.UnpackHigh(feature_a0.AsDouble(), feature_a2.AsDouble()).AsSingle(), feature_b2 = Avx512F.UnpackLow(feature_a1.AsDouble(), feature_a3.AsDouble()).AsSingle(), feature_b3 = Avx512F.UnpackHigh(feature_a1.AsDouble(), feature_a3.AsDouble()).AsSingle();
+                        Vector512<float> feature_b4 = Avx512F.UnpackLow(feature_a4.AsDouble(), feature_a6.AsDouble()).AsSingle(), feature_b5 = Avx512F.UnpackHigh(feature_a4.AsDouble(), feature_a6.AsDouble()).AsSingle(), feature_b6 = Avx512F.UnpackLow(feature_a5.AsDouble(), feature_a7.AsDouble()).AsSingle(), feature_b7 = Avx512F.UnpackHigh(feature_a5.AsDouble(), feature_a7.AsDouble()).AsSingle();
+                        Vector512<float> feature_b8 = Avx512F.UnpackLow(feature_a8.AsDouble(), feature_a10.AsDouble()).AsSingle(), feature_b9 = Avx512F.UnpackHigh(feature_a8.AsDouble(), feature_a10.AsDouble()).AsSingle(), feature_b10 = Avx512F.UnpackLow(feature_a9.AsDouble(), feature_a11.AsDouble()).AsSingle(), feature_b11 = Avx512F.UnpackHigh(feature_a9.AsDouble(), feature_a11.AsDouble()).AsSingle();
+                        Vector512<float> feature_b12 = Avx512F.UnpackLow(feature_a12.AsDouble(), feature_a14.AsDouble()).AsSingle(), feature_b13 = Avx512F.UnpackHigh(feature_a12.AsDouble(), feature_a14.AsDouble()).AsSingle(), feature_b14 = Avx512F.UnpackLow(feature_a13.AsDouble(), feature_a15.AsDouble()).AsSingle(), feature_b15 = Avx512F.UnpackHigh(feature_a13.AsDouble(), feature_a15.AsDouble()).AsSingle();
+                        Vector512<float> feature_d0 = Avx512F.Shuffle4x128(feature_b0, feature_b4, 0x88), feature_d4 = Avx512F.Shuffle4x128(feature_b0, feature_b4, 0xDD), feature_d8 = Avx512F.Shuffle4x128(feature_b8, feature_b12, 0x88), feature_d12 = Avx512F.Shuffle4x128(feature_b8, feature_b12, 0xDD);
+                        Vector512<float> feature_d1 = Avx512F.Shuffle4x128(feature_b1, feature_b5, 0x88), feature_d5 = Avx512F.Shuffle4x128(feature_b1, feature_b5, 0xDD), feature_d9 = Avx512F.Shuffle4x128(feature_b9, feature_b13, 0x88), feature_d13 = Avx512F.Shuffle4x128(feature_b9, feature_b13, 0xDD);
+                        Vector512<float> feature_d2 = Avx512F.Shuffle4x128(feature_b2, feature_b6, 0x88), feature_d6 = Avx512F.Shuffle4x128(feature_b2, feature_b6, 0xDD), feature_d10 = Avx512F.Shuffle4x128(feature_b10, feature_b14, 0x88), feature_d14 = Avx512F.Shuffle4x128(feature_b10, feature_b14, 0xDD);
+                        Vector512<float> feature_d3 = Avx512F.Shuffle4x128(feature_b3, feature_b7, 0x88), feature_d7 = Avx512F.Shuffle4x128(feature_b3, feature_b7, 0xDD), feature_d11 = Avx512F.Shuffle4x128(feature_b11, feature_b15, 0x88), feature_d15 = Avx512F.Shuffle4x128(feature_b11, feature_b15, 0xDD);
+                        Vector512<float> feature0 = Avx512F.Shuffle4x128(feature_d0, feature_d8, 0x88), feature8 = Avx512F.Shuffle4x128(feature_d0, feature_d8, 0xDD), feature4 = Avx512F.Shuffle4x128(feature_d4, feature_d12, 0x88), feature12 = Avx512F.Shuffle4x128(feature_d4, feature_d12, 0xDD);
+                        Vector512<float> feature1 = Avx512F.Shuffle4x128(feature_d1, feature_d9, 0x88), feature9 = Avx512F.Shuffle4x128(feature_d1, feature_d9, 0xDD), feature5 = Avx512F.Shuffle4x128(feature_d5, feature_d13, 0x88), feature13 = Avx512F.Shuffle4x128(feature_d5, feature_d13, 0xDD);
+                        Vector512<float> feature2 = Avx512F.Shuffle4x128(feature_d2, feature_d10, 0x88), feature10 = Avx512F.Shuffle4x128(feature_d2, feature_d10, 0xDD), feature6 = Avx512F.Shuffle4x128(feature_d6, feature_d14, 0x88), feature14 = Avx512F.Shuffle4x128(feature_d6, feature_d14, 0xDD);
+                        Vector512<float> feature3 = Avx512F.Shuffle4x128(feature_d3, feature_d11, 0x88), feature11 = Avx512F.Shuffle4x128(feature_d3, feature_d11, 0xDD), feature7 = Avx512F.Shuffle4x128(feature_d7, feature_d15, 0x88), feature15 = Avx512F.Shuffle4x128(feature_d7, feature_d15, 0xDD);
+                        feature0.StoreUnsafe(ref lanes, (nuint)((f + 0) * B + b));
+                        feature1.StoreUnsafe(ref lanes, (nuint)((f + 1) * B + b));
+                        feature2.StoreUnsafe(ref lanes, (nuint)((f + 2) * B + b));
+                        feature3.StoreUnsafe(ref lanes, (nuint)((f + 3) * B + b));
+                        feature4.StoreUnsafe(ref lanes, (nuint)((f + 4) * B + b));
+                        feature5.StoreUnsafe(ref lanes, (nuint)((f + 5) * B + b));
+                        feature6.StoreUnsafe(ref lanes, (nuint)((f + 6) * B + b));
+                        feature7.StoreUnsafe(ref lanes, (nuint)((f + 7) * B + b));
+                        feature8.StoreUnsafe(ref lanes, (nuint)((f + 8) * B + b));
+                        feature9.StoreUnsafe(ref lanes, (nuint)((f + 9) * B + b));
+                        feature10.StoreUnsafe(ref lanes, (nuint)((f + 10) * B + b));
+                        feature11.StoreUnsafe(ref lanes, (nuint)((f + 11) * B + b));
+                        feature12.StoreUnsafe(ref lanes, (nuint)((f + 12) * B + b));
+                        feature13.StoreUnsafe(ref lanes, (nuint)((f + 13) * B + b));
+                        feature14.StoreUnsafe(ref lanes, (nuint)((f + 14) * B + b));
+                        feature15.StoreUnsafe(ref lanes, (nuint)((f + 15) * B + b));
+                    }
+                }
+                return;
+            }
+            for (int f = 0; f < F; f++)
+            {
+                ref float target = ref Unsafe.Add(ref lanes, f * B);
+                for (int b = 0; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);
+                for (int b = rows; b < B; b++) Unsafe.Add(ref target, b) = 0f;
             }
         }
 
@@ -2461,6 +2652,77 @@ namespace CompiledNets.Generated
                     }
                     Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
                 }
+            }
+        }
+
+        /// <summary><c>y[o, b] = Linear(bias[o] + Σ_k w[o, k]·x[k, b])</c> over lanes [128, 64] to lanes [10, 64]: tiles of 12 outputs × 32 samples, each weight broadcast to two vectors of samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void DensePredictLanes_128x10_Linear_64(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 128, B = 64;
+            int o = 0;
+            // the last 10 outputs
+            {
+                ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
+                for (int b = 0; b < B; b += 32)
+                {
+                    Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero, a5_0 = Vector512<float>.Zero, a5_1 = Vector512<float>.Zero, a6_0 = Vector512<float>.Zero, a6_1 = Vector512<float>.Zero, a7_0 = Vector512<float>.Zero, a7_1 = Vector512<float>.Zero, a8_0 = Vector512<float>.Zero, a8_1 = Vector512<float>.Zero, a9_0 = Vector512<float>.Zero, a9_1 = Vector512<float>.Zero;
+                    for (int k = 0; k < K; k++)
+                    {
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
+                        Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
+                        Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);
+                        Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref tileWeights, 2 * K + k)); a2_0 = Vector512.FusedMultiplyAdd(w2, x0, a2_0); a2_1 = Vector512.FusedMultiplyAdd(w2, x1, a2_1);
+                        Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref tileWeights, 3 * K + k)); a3_0 = Vector512.FusedMultiplyAdd(w3, x0, a3_0); a3_1 = Vector512.FusedMultiplyAdd(w3, x1, a3_1);
+                        Vector512<float> w4 = Vector512.Create(Unsafe.Add(ref tileWeights, 4 * K + k)); a4_0 = Vector512.FusedMultiplyAdd(w4, x0, a4_0); a4_1 = Vector512.FusedMultiplyAdd(w4, x1, a4_1);
+                        Vector512<float> w5 = Vector512.Create(Unsafe.Add(ref tileWeights, 5 * K + k)); a5_0 = Vector512.FusedMultiplyAdd(w5, x0, a5_0); a5_1 = Vector512.FusedMultiplyAdd(w5, x1, a5_1);
+                        Vector512<float> w6 = Vector512.Create(Unsafe.Add(ref tileWeights, 6 * K + k)); a6_0 = Vector512.FusedMultiplyAdd(w6, x0, a6_0); a6_1 = Vector512.FusedMultiplyAdd(w6, x1, a6_1);
+                        Vector512<float> w7 = Vector512.Create(Unsafe.Add(ref tileWeights, 7 * K + k)); a7_0 = Vector512.FusedMultiplyAdd(w7, x0, a7_0); a7_1 = Vector512.FusedMultiplyAdd(w7, x1, a7_1);
+                        Vector512<float> w8 = Vector512.Create(Unsafe.Add(ref tileWeights, 8 * K + k)); a8_0 = Vector512.FusedMultiplyAdd(w8, x0, a8_0); a8_1 = Vector512.FusedMultiplyAdd(w8, x1, a8_1);
+                        Vector512<float> w9 = Vector512.Create(Unsafe.Add(ref tileWeights, 9 * K + k)); a9_0 = Vector512.FusedMultiplyAdd(w9, x0, a9_0); a9_1 = Vector512.FusedMultiplyAdd(w9, x1, a9_1);
+                    }
+                    Vector512<float> bias0 = Vector512.Create(Unsafe.Add(ref bias, o + 0));
+                    ((a0_0 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 0));
+                    ((a0_1 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 16));
+                    Vector512<float> bias1 = Vector512.Create(Unsafe.Add(ref bias, o + 1));
+                    ((a1_0 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 0));
+                    ((a1_1 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 16));
+                    Vector512<float> bias2 = Vector512.Create(Unsafe.Add(ref bias, o + 2));
+                    ((a2_0 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 0));
+                    ((a2_1 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 16));
+                    Vector512<float> bias3 = Vector512.Create(Unsafe.Add(ref bias, o + 3));
+                    ((a3_0 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 0));
+                    ((a3_1 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 16));
+                    Vector512<float> bias4 = Vector512.Create(Unsafe.Add(ref bias, o + 4));
+                    ((a4_0 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 0));
+                    ((a4_1 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 16));
+                    Vector512<float> bias5 = Vector512.Create(Unsafe.Add(ref bias, o + 5));
+                    ((a5_0 + bias5)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 0));
+                    ((a5_1 + bias5)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 16));
+                    Vector512<float> bias6 = Vector512.Create(Unsafe.Add(ref bias, o + 6));
+                    ((a6_0 + bias6)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 0));
+                    ((a6_1 + bias6)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 16));
+                    Vector512<float> bias7 = Vector512.Create(Unsafe.Add(ref bias, o + 7));
+                    ((a7_0 + bias7)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 0));
+                    ((a7_1 + bias7)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 16));
+                    Vector512<float> bias8 = Vector512.Create(Unsafe.Add(ref bias, o + 8));
+                    ((a8_0 + bias8)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 0));
+                    ((a8_1 + bias8)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 16));
+                    Vector512<float> bias9 = Vector512.Create(Unsafe.Add(ref bias, o + 9));
+                    ((a9_0 + bias9)).StoreUnsafe(ref y, (nuint)((o + 9) * B + b + 0));
+                    ((a9_1 + bias9)).StoreUnsafe(ref y, (nuint)((o + 9) * B + b + 16));
+                }
+            }
+        }
+
+        /// <summary>Lanes [10, 64] back to rows [rows, 10] for the block's first rows samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the product below
+        internal static void RowsFromLanes_10_64(ref float lanes, ref float y, int rows)
+        {
+            const int F = 10, B = 64;
+            for (int b = 0; b < rows; b++)
+            {
+                for (int f = 0; f < F; f++) Unsafe.Add(ref y, b * F + f) = Unsafe.Add(ref lanes, f * B + b);
             }
         }
 

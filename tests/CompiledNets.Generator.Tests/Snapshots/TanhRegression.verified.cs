@@ -222,14 +222,32 @@ partial class TanhRegression : global::CompiledNets.INetwork
         (_predictBlocks ??= new global::CompiledNets.Kernels.SampleBlocks(PredictBlock, InputSize, OutputSize, PredictBlockRows)).Run(pool, inputs, outputs, batchSize);
     }
 
-    /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 2,368 floats.</summary>
+    /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 4,544 floats.</summary>
     private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
     {
-        global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(2368);
-        global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);
+        global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(4544);
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // The block's samples in the vector lanes: [features, PredictBlockRows] from layer to layer, rows only at the ends.
+            global::System.Span<float> lanesA = block.AsSpan(0, 1088), lanesB = block.AsSpan(1088, 1088);
+            global::System.Span<float> copiedInputs = lanesB.Slice(0, rows * InputSize);
+            inputs.CopyTo(copiedInputs);
+            global::CompiledNets.Generated.Kernels.LanesFromRows_3_64(ref copiedInputs[0], ref lanesA[0], rows);
+            // dense1: Dense(17, Tanh)
+            global::CompiledNets.Generated.Kernels.DensePredictLanes_3x17_Linear_64(ref lanesA[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref lanesB[0]);
+            global::CompiledNets.Kernels.ActivationKernels.Tanh(lanesB.Slice(0, 1088));
+            // dense2: Dense(9, Tanh)
+            global::CompiledNets.Generated.Kernels.DensePredictLanes_17x9_Linear_64(ref lanesB[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref lanesA[0]);
+            global::CompiledNets.Kernels.ActivationKernels.Tanh(lanesA.Slice(0, 576));
+            // dense3: Dense(1, Linear)
+            global::CompiledNets.Generated.Kernels.DensePredictLanes_9x1_Linear_64(ref lanesA[0], ref _parameters[Dense3Weight], ref _parameters[Dense3Bias], ref lanesB[0]);
+            global::CompiledNets.Generated.Kernels.RowsFromLanes_1_64(ref lanesB[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
+            return;
+        }
+        global::System.Span<float> inputRows = block.AsSpan(2176, rows * InputSize);
         inputs.CopyTo(inputRows);
-        global::System.Span<float> rowsA = block.AsSpan(192, rows * WidestHidden);
-        global::System.Span<float> rowsB = block.AsSpan(1280, rows * WidestHidden);
+        global::System.Span<float> rowsA = block.AsSpan(2368, rows * WidestHidden);
+        global::System.Span<float> rowsB = block.AsSpan(3456, rows * WidestHidden);
         // dense1: Dense(17, Tanh)
         global::CompiledNets.Generated.Kernels.DenseForwardBroadcast_3x17_Tanh(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputRows), ref _dense1WeightTransposed[0], ref _parameters[Dense1Bias], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rowsA.Slice(0, rows * Dense1Units)), rows, 0, Dense1Units);
         // dense2: Dense(9, Tanh)
@@ -372,6 +390,7 @@ namespace CompiledNets.Generated
     using System.Runtime.InteropServices;
     using System.Runtime.Intrinsics;
     using Sse3 = System.Runtime.Intrinsics.X86.Sse3;
+    using Avx512F = System.Runtime.Intrinsics.X86.Avx512F;
 
     /// <summary>Kernels of TanhRegression, specialised to its layer sizes. Callers check every span length.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CompiledNets.Generator", "0.1.0")]
@@ -1718,6 +1737,119 @@ namespace CompiledNets.Generated
             }
         }
 
+        /// <summary><c>y[o, b] = Linear(bias[o] + Σ_k w[o, k]·x[k, b])</c> over lanes [3, 64] to lanes [17, 64]: tiles of 12 outputs × 32 samples, each weight broadcast to two vectors of samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void DensePredictLanes_3x17_Linear_64(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 3, B = 64;
+            int o = 0;
+            for (; o <= 5; o += 12)
+            {
+                ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
+                for (int b = 0; b < B; b += 32)
+                {
+                    Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero, a5_0 = Vector512<float>.Zero, a5_1 = Vector512<float>.Zero, a6_0 = Vector512<float>.Zero, a6_1 = Vector512<float>.Zero, a7_0 = Vector512<float>.Zero, a7_1 = Vector512<float>.Zero, a8_0 = Vector512<float>.Zero, a8_1 = Vector512<float>.Zero, a9_0 = Vector512<float>.Zero, a9_1 = Vector512<float>.Zero, a10_0 = Vector512<float>.Zero, a10_1 = Vector512<float>.Zero, a11_0 = Vector512<float>.Zero, a11_1 = Vector512<float>.Zero;
+                    for (int k = 0; k < K; k++)
+                    {
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
+                        Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
+                        Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);
+                        Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref tileWeights, 2 * K + k)); a2_0 = Vector512.FusedMultiplyAdd(w2, x0, a2_0); a2_1 = Vector512.FusedMultiplyAdd(w2, x1, a2_1);
+                        Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref tileWeights, 3 * K + k)); a3_0 = Vector512.FusedMultiplyAdd(w3, x0, a3_0); a3_1 = Vector512.FusedMultiplyAdd(w3, x1, a3_1);
+                        Vector512<float> w4 = Vector512.Create(Unsafe.Add(ref tileWeights, 4 * K + k)); a4_0 = Vector512.FusedMultiplyAdd(w4, x0, a4_0); a4_1 = Vector512.FusedMultiplyAdd(w4, x1, a4_1);
+                        Vector512<float> w5 = Vector512.Create(Unsafe.Add(ref tileWeights, 5 * K + k)); a5_0 = Vector512.FusedMultiplyAdd(w5, x0, a5_0); a5_1 = Vector512.FusedMultiplyAdd(w5, x1, a5_1);
+                        Vector512<float> w6 = Vector512.Create(Unsafe.Add(ref tileWeights, 6 * K + k)); a6_0 = Vector512.FusedMultiplyAdd(w6, x0, a6_0); a6_1 = Vector512.FusedMultiplyAdd(w6, x1, a6_1);
+                        Vector512<float> w7 = Vector512.Create(Unsafe.Add(ref tileWeights, 7 * K + k)); a7_0 = Vector512.FusedMultiplyAdd(w7, x0, a7_0); a7_1 = Vector512.FusedMultiplyAdd(w7, x1, a7_1);
+                        Vector512<float> w8 = Vector512.Create(Unsafe.Add(ref tileWeights, 8 * K + k)); a8_0 = Vector512.FusedMultiplyAdd(w8, x0, a8_0); a8_1 = Vector512.FusedMultiplyAdd(w8, x1, a8_1);
+                        Vector512<float> w9 = Vector512.Create(Unsafe.Add(ref tileWeights, 9 * K + k)); a9_0 = Vector512.FusedMultiplyAdd(w9, x0, a9_0); a9_1 = Vector512.FusedMultiplyAdd(w9, x1, a9_1);
+                        Vector512<float> w10 = Vector512.Create(Unsafe.Add(ref tileWeights, 10 * K + k)); a10_0 = Vector512.FusedMultiplyAdd(w10, x0, a10_0); a10_1 = Vector512.FusedMultiplyAdd(w10, x1, a10_1);
+                        Vector512<float> w11 = Vector512.Create(Unsafe.Add(ref tileWeights, 11 * K + k)); a11_0 = Vector512.FusedMultiplyAdd(w11, x0, a11_0); a11_1 = Vector512.FusedMultiplyAdd(w11, x1, a11_1);
+                    }
+                    Vector512<float> bias0 = Vector512.Create(Unsafe.Add(ref bias, o + 0));
+                    ((a0_0 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 0));
+                    ((a0_1 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 16));
+                    Vector512<float> bias1 = Vector512.Create(Unsafe.Add(ref bias, o + 1));
+                    ((a1_0 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 0));
+                    ((a1_1 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 16));
+                    Vector512<float> bias2 = Vector512.Create(Unsafe.Add(ref bias, o + 2));
+                    ((a2_0 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 0));
+                    ((a2_1 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 16));
+                    Vector512<float> bias3 = Vector512.Create(Unsafe.Add(ref bias, o + 3));
+                    ((a3_0 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 0));
+                    ((a3_1 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 16));
+                    Vector512<float> bias4 = Vector512.Create(Unsafe.Add(ref bias, o + 4));
+                    ((a4_0 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 0));
+                    ((a4_1 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 16));
+                    Vector512<float> bias5 = Vector512.Create(Unsafe.Add(ref bias, o + 5));
+                    ((a5_0 + bias5)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 0));
+                    ((a5_1 + bias5)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 16));
+                    Vector512<float> bias6 = Vector512.Create(Unsafe.Add(ref bias, o + 6));
+                    ((a6_0 + bias6)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 0));
+                    ((a6_1 + bias6)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 16));
+                    Vector512<float> bias7 = Vector512.Create(Unsafe.Add(ref bias, o + 7));
+                    ((a7_0 + bias7)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 0));
+                    ((a7_1 + bias7)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 16));
+                    Vector512<float> bias8 = Vector512.Create(Unsafe.Add(ref bias, o + 8));
+                    ((a8_0 + bias8)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 0));
+                    ((a8_1 + bias8)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 16));
+                    Vector512<float> bias9 = Vector512.Create(Unsafe.Add(ref bias, o + 9));
+                    ((a9_0 + bias9)).StoreUnsafe(ref y, (nuint)((o + 9) * B + b + 0));
+                    ((a9_1 + bias9)).StoreUnsafe(ref y, (nuint)((o + 9) * B + b + 16));
+                    Vector512<float> bias10 = Vector512.Create(Unsafe.Add(ref bias, o + 10));
+                    ((a10_0 + bias10)).StoreUnsafe(ref y, (nuint)((o + 10) * B + b + 0));
+                    ((a10_1 + bias10)).StoreUnsafe(ref y, (nuint)((o + 10) * B + b + 16));
+                    Vector512<float> bias11 = Vector512.Create(Unsafe.Add(ref bias, o + 11));
+                    ((a11_0 + bias11)).StoreUnsafe(ref y, (nuint)((o + 11) * B + b + 0));
+                    ((a11_1 + bias11)).StoreUnsafe(ref y, (nuint)((o + 11) * B + b + 16));
+                }
+            }
+            // the last 5 outputs
+            {
+                ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
+                for (int b = 0; b < B; b += 32)
+                {
+                    Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero;
+                    for (int k = 0; k < K; k++)
+                    {
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
+                        Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
+                        Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);
+                        Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref tileWeights, 2 * K + k)); a2_0 = Vector512.FusedMultiplyAdd(w2, x0, a2_0); a2_1 = Vector512.FusedMultiplyAdd(w2, x1, a2_1);
+                        Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref tileWeights, 3 * K + k)); a3_0 = Vector512.FusedMultiplyAdd(w3, x0, a3_0); a3_1 = Vector512.FusedMultiplyAdd(w3, x1, a3_1);
+                        Vector512<float> w4 = Vector512.Create(Unsafe.Add(ref tileWeights, 4 * K + k)); a4_0 = Vector512.FusedMultiplyAdd(w4, x0, a4_0); a4_1 = Vector512.FusedMultiplyAdd(w4, x1, a4_1);
+                    }
+                    Vector512<float> bias0 = Vector512.Create(Unsafe.Add(ref bias, o + 0));
+                    ((a0_0 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 0));
+                    ((a0_1 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 16));
+                    Vector512<float> bias1 = Vector512.Create(Unsafe.Add(ref bias, o + 1));
+                    ((a1_0 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 0));
+                    ((a1_1 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 16));
+                    Vector512<float> bias2 = Vector512.Create(Unsafe.Add(ref bias, o + 2));
+                    ((a2_0 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 0));
+                    ((a2_1 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 16));
+                    Vector512<float> bias3 = Vector512.Create(Unsafe.Add(ref bias, o + 3));
+                    ((a3_0 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 0));
+                    ((a3_1 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 16));
+                    Vector512<float> bias4 = Vector512.Create(Unsafe.Add(ref bias, o + 4));
+                    ((a4_0 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 0));
+                    ((a4_1 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 16));
+                }
+            }
+        }
+
+        /// <summary>A block's rows [rows, 3] to lanes [3, 64]: feature f of sample b at f·64 + b, zeros past the last sample.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the product below
+        internal static void LanesFromRows_3_64(ref float x, ref float lanes, int rows)
+        {
+            const int F = 3, B = 64;
+            for (int f = 0; f < F; f++)
+            {
+                ref float target = ref Unsafe.Add(ref lanes, f * B);
+                for (int b = 0; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);
+                for (int b = rows; b < B; b++) Unsafe.Add(ref target, b) = 0f;
+            }
+        }
+
         /// <summary>
         /// <c>dW[o, k] = Σ_b dy[b, o]·x[b, k]</c> for 3 inputs and 17 outputs, columns k in [first, last), and with the first non-empty part <c>db[o] = Σ_b dy[b, o]</c> (overwritten).
         /// Broadcast form, register-blocked in tiles of 16 vector accumulators (4 rows × 4 vectors along k, 8 × 2 or 16 × 1 for narrower rows); every output element is
@@ -3052,6 +3184,62 @@ namespace CompiledNets.Generated
             {
                 ref float row = ref Unsafe.Add(ref w, o * K);
                 for (int k = 0; k < K; k++) Unsafe.Add(ref wt, k * N + o) = Unsafe.Add(ref row, k);
+            }
+        }
+
+        /// <summary><c>y[o, b] = Linear(bias[o] + Σ_k w[o, k]·x[k, b])</c> over lanes [17, 64] to lanes [9, 64]: tiles of 12 outputs × 32 samples, each weight broadcast to two vectors of samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void DensePredictLanes_17x9_Linear_64(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 17, B = 64;
+            int o = 0;
+            // the last 9 outputs
+            {
+                ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
+                for (int b = 0; b < B; b += 32)
+                {
+                    Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero, a5_0 = Vector512<float>.Zero, a5_1 = Vector512<float>.Zero, a6_0 = Vector512<float>.Zero, a6_1 = Vector512<float>.Zero, a7_0 = Vector512<float>.Zero, a7_1 = Vector512<float>.Zero, a8_0 = Vector512<float>.Zero, a8_1 = Vector512<float>.Zero;
+                    for (int k = 0; k < K; k++)
+                    {
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
+                        Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
+                        Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);
+                        Vector512<float> w2 = Vector512.Create(Unsafe.Add(ref tileWeights, 2 * K + k)); a2_0 = Vector512.FusedMultiplyAdd(w2, x0, a2_0); a2_1 = Vector512.FusedMultiplyAdd(w2, x1, a2_1);
+                        Vector512<float> w3 = Vector512.Create(Unsafe.Add(ref tileWeights, 3 * K + k)); a3_0 = Vector512.FusedMultiplyAdd(w3, x0, a3_0); a3_1 = Vector512.FusedMultiplyAdd(w3, x1, a3_1);
+                        Vector512<float> w4 = Vector512.Create(Unsafe.Add(ref tileWeights, 4 * K + k)); a4_0 = Vector512.FusedMultiplyAdd(w4, x0, a4_0); a4_1 = Vector512.FusedMultiplyAdd(w4, x1, a4_1);
+                        Vector512<float> w5 = Vector512.Create(Unsafe.Add(ref tileWeights, 5 * K + k)); a5_0 = Vector512.FusedMultiplyAdd(w5, x0, a5_0); a5_1 = Vector512.FusedMultiplyAdd(w5, x1, a5_1);
+                        Vector512<float> w6 = Vector512.Create(Unsafe.Add(ref tileWeights, 6 * K + k)); a6_0 = Vector512.FusedMultiplyAdd(w6, x0, a6_0); a6_1 = Vector512.FusedMultiplyAdd(w6, x1, a6_1);
+                        Vector512<float> w7 = Vector512.Create(Unsafe.Add(ref tileWeights, 7 * K + k)); a7_0 = Vector512.FusedMultiplyAdd(w7, x0, a7_0); a7_1 = Vector512.FusedMultiplyAdd(w7, x1, a7_1);
+                        Vector512<float> w8 = Vector512.Create(Unsafe.Add(ref tileWeights, 8 * K + k)); a8_0 = Vector512.FusedMultiplyAdd(w8, x0, a8_0); a8_1 = Vector512.FusedMultiplyAdd(w8, x1, a8_1);
+                    }
+                    Vector512<float> bias0 = Vector512.Create(Unsafe.Add(ref bias, o + 0));
+                    ((a0_0 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 0));
+                    ((a0_1 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 16));
+                    Vector512<float> bias1 = Vector512.Create(Unsafe.Add(ref bias, o + 1));
+                    ((a1_0 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 0));
+                    ((a1_1 + bias1)).StoreUnsafe(ref y, (nuint)((o + 1) * B + b + 16));
+                    Vector512<float> bias2 = Vector512.Create(Unsafe.Add(ref bias, o + 2));
+                    ((a2_0 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 0));
+                    ((a2_1 + bias2)).StoreUnsafe(ref y, (nuint)((o + 2) * B + b + 16));
+                    Vector512<float> bias3 = Vector512.Create(Unsafe.Add(ref bias, o + 3));
+                    ((a3_0 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 0));
+                    ((a3_1 + bias3)).StoreUnsafe(ref y, (nuint)((o + 3) * B + b + 16));
+                    Vector512<float> bias4 = Vector512.Create(Unsafe.Add(ref bias, o + 4));
+                    ((a4_0 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 0));
+                    ((a4_1 + bias4)).StoreUnsafe(ref y, (nuint)((o + 4) * B + b + 16));
+                    Vector512<float> bias5 = Vector512.Create(Unsafe.Add(ref bias, o + 5));
+                    ((a5_0 + bias5)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 0));
+                    ((a5_1 + bias5)).StoreUnsafe(ref y, (nuint)((o + 5) * B + b + 16));
+                    Vector512<float> bias6 = Vector512.Create(Unsafe.Add(ref bias, o + 6));
+                    ((a6_0 + bias6)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 0));
+                    ((a6_1 + bias6)).StoreUnsafe(ref y, (nuint)((o + 6) * B + b + 16));
+                    Vector512<float> bias7 = Vector512.Create(Unsafe.Add(ref bias, o + 7));
+                    ((a7_0 + bias7)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 0));
+                    ((a7_1 + bias7)).StoreUnsafe(ref y, (nuint)((o + 7) * B + b + 16));
+                    Vector512<float> bias8 = Vector512.Create(Unsafe.Add(ref bias, o + 8));
+                    ((a8_0 + bias8)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 0));
+                    ((a8_1 + bias8)).StoreUnsafe(ref y, (nuint)((o + 8) * B + b + 16));
+                }
             }
         }
 
@@ -4565,6 +4753,41 @@ namespace CompiledNets.Generated
                     }
                     Unsafe.Add(ref y, (b + 0) * N + o + 0) = (s00 + Unsafe.Add(ref bias, o + 0));
                 }
+            }
+        }
+
+        /// <summary><c>y[o, b] = Linear(bias[o] + Σ_k w[o, k]·x[k, b])</c> over lanes [9, 64] to lanes [1, 64]: tiles of 12 outputs × 32 samples, each weight broadcast to two vectors of samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void DensePredictLanes_9x1_Linear_64(ref float x, ref float w, ref float bias, ref float y)
+        {
+            const int K = 9, B = 64;
+            int o = 0;
+            // the last 1 outputs
+            {
+                ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
+                for (int b = 0; b < B; b += 32)
+                {
+                    Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero;
+                    for (int k = 0; k < K; k++)
+                    {
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
+                        Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
+                    }
+                    Vector512<float> bias0 = Vector512.Create(Unsafe.Add(ref bias, o + 0));
+                    ((a0_0 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 0));
+                    ((a0_1 + bias0)).StoreUnsafe(ref y, (nuint)((o + 0) * B + b + 16));
+                }
+            }
+        }
+
+        /// <summary>Lanes [1, 64] back to rows [rows, 1] for the block's first rows samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the product below
+        internal static void RowsFromLanes_1_64(ref float lanes, ref float y, int rows)
+        {
+            const int F = 1, B = 64;
+            for (int b = 0; b < rows; b++)
+            {
+                for (int f = 0; f < F; f++) Unsafe.Add(ref y, b * F + f) = Unsafe.Add(ref lanes, f * B + b);
             }
         }
 
