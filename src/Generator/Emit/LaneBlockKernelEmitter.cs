@@ -1,6 +1,7 @@
 using System.Linq;
 using CompiledNets.Generator.Layers;
 using CompiledNets.Generator.Model;
+using CompiledNets.Generator.Names;
 
 namespace CompiledNets.Generator.Emit;
 
@@ -54,8 +55,19 @@ internal static class LaneBlockKernelEmitter
 
     public static string FromLanesName(int features, int blockRows) => $"RowsFromLanes_{features}_{blockRows}";
 
-    public static string ProductName(int inputs, int outputs, ActivationKind activation, float alpha, int blockRows) =>
-        $"DensePredictLanes_{inputs}x{outputs}_{DenseKernelEmitter.Suffix(activation, alpha)}_{blockRows}";
+    public static string ProductName(int inputs, int outputs, ActivationKind activation, float alpha, int blockRows, bool prefetches) =>
+        $"DensePredictLanes_{inputs}x{outputs}_{DenseKernelEmitter.Suffix(activation, alpha)}_{blockRows}{(prefetches ? "_Prefetching" : "")}";
+
+    /// <summary>
+    /// Inputs between two prefetches in the first layer's tiles: the largest power of two, from 1 to 8 (the test is a
+    /// mask), at which the tiles' <c>2 × tiles × K</c> steps still reach every line of a block's rows (<c>B × K / 16</c>).
+    /// </summary>
+    public static int PrefetchStride(int outputs, int blockRows)
+    {
+        int tiles = (outputs + OutputTile - 1) / OutputTile, stride = 1;
+        while (stride < 8 && 2 * stride <= 32 * tiles / blockRows) stride *= 2;
+        return stride;
+    }
 
     /// <summary>Rows [rows, F] to lanes [F, B]; the lanes of samples past <c>rows</c> are zeros.</summary>
     public static void EmitToLanes(SourceWriter w, int features, int blockRows)
@@ -121,26 +133,32 @@ internal static class LaneBlockKernelEmitter
         w.Line();
     }
 
-    /// <summary>One Dense layer over lanes: <c>y[o, b] = act(bias[o] + Σ_k w[o, k]·x[k, b])</c>.</summary>
-    public static void EmitProduct(SourceWriter w, int inputs, int outputs, ActivationKind activation, float alpha, int blockRows)
+    /// <summary>
+    /// One Dense layer over lanes: <c>y[o, b] = act(bias[o] + Σ_k w[o, k]·x[k, b])</c>. The first layer of a chain
+    /// (<paramref name="prefetches"/>) also prefetches the next block's input rows, a line every few inputs of its tiles,
+    /// so that they come from L2 when that block transposes them.
+    /// </summary>
+    public static void EmitProduct(SourceWriter w, int inputs, int outputs, ActivationKind activation, float alpha, int blockRows, bool prefetches)
     {
         w.Line($"/// <summary><c>y[o, b] = {activation}(bias[o] + Σ_k w[o, k]·x[k, b])</c> over lanes [{inputs}, {blockRows}] to lanes [{outputs}, {blockRows}]: tiles of {OutputTile} outputs × {SampleTile} samples, each weight broadcast to two vectors of samples.</summary>");
         // Optimized from the first call: under tiering, small's PredictBatch stayed at 25 ms for seconds where the
         // optimized code takes 12 (its loops ran in on-stack-replacement and unoptimized code).
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block($"internal static void {ProductName(inputs, outputs, activation, alpha, blockRows)}(ref float x, ref float w, ref float bias, ref float y)"))
+        string aheadParameters = prefetches ? ", ref readonly float ahead, int aheadLines" : "";
+        using (w.Block($"internal static void {ProductName(inputs, outputs, activation, alpha, blockRows, prefetches)}(ref float x, ref float w, ref float bias, ref float y{aheadParameters})"))
         {
             w.Line($"const int K = {inputs}, B = {blockRows};");
-            w.Line("int o = 0;");
+            w.Line(prefetches ? "int o = 0, line = 0; // line: the next line of the next block's inputs to prefetch" : "int o = 0;");
+            int? stride = prefetches ? PrefetchStride(outputs, blockRows) : null;
             if (outputs >= OutputTile)
-                using (w.Block($"for (; o <= {outputs - OutputTile}; o += {OutputTile})")) EmitTile(w, OutputTile, activation, alpha);
+                using (w.Block($"for (; o <= {outputs - OutputTile}; o += {OutputTile})")) EmitTile(w, OutputTile, activation, alpha, stride);
             if (outputs % OutputTile != 0)
-                using (w.Block($"// the last {outputs % OutputTile} outputs")) EmitTile(w, outputs % OutputTile, activation, alpha);
+                using (w.Block($"// the last {outputs % OutputTile} outputs")) EmitTile(w, outputs % OutputTile, activation, alpha, stride);
         }
         w.Line();
     }
 
-    private static void EmitTile(SourceWriter w, int tile, ActivationKind activation, float alpha)
+    private static void EmitTile(SourceWriter w, int tile, ActivationKind activation, float alpha, int? prefetchStride)
     {
         var outputs = Enumerable.Range(0, tile).ToList();
         w.Line("ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other");
@@ -149,6 +167,8 @@ internal static class LaneBlockKernelEmitter
             w.Line("Vector512<float> " + string.Join(", ", outputs.SelectMany(j => new[] { $"a{j}_0 = Vector512<float>.Zero", $"a{j}_1 = Vector512<float>.Zero" })) + ";");
             using (w.Block("for (int k = 0; k < K; k++)"))
             {
+                if (prefetchStride is int stride)
+                    w.Line($"if ({(stride == 1 ? "" : $"(k & {stride - 1}) == 0 && ")}line < aheadLines) {RuntimeNames.Kernels}.Prefetch.Line(in Unsafe.Add(ref Unsafe.AsRef(in ahead), 16 * line++));");
                 w.Line("Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));");
                 foreach (int j in outputs)
                     w.Line($"Vector512<float> w{j} = Vector512.Create(Unsafe.Add(ref tileWeights, {j} * K + k)); a{j}_0 = Vector512.FusedMultiplyAdd(w{j}, x0, a{j}_0); a{j}_1 = Vector512.FusedMultiplyAdd(w{j}, x1, a{j}_1);");
@@ -173,7 +193,7 @@ internal sealed record RowsFromLanesKernel(int Features, int BlockRows) : Kernel
     public override void Emit(SourceWriter w) => LaneBlockKernelEmitter.EmitFromLanes(w, Features, BlockRows);
 }
 
-internal sealed record DensePredictLanesKernel(int Inputs, int Outputs, ActivationKind Activation, float Alpha, int BlockRows) : KernelRequest
+internal sealed record DensePredictLanesKernel(int Inputs, int Outputs, ActivationKind Activation, float Alpha, int BlockRows, bool Prefetches) : KernelRequest
 {
-    public override void Emit(SourceWriter w) => LaneBlockKernelEmitter.EmitProduct(w, Inputs, Outputs, Activation, Alpha, BlockRows);
+    public override void Emit(SourceWriter w) => LaneBlockKernelEmitter.EmitProduct(w, Inputs, Outputs, Activation, Alpha, BlockRows, Prefetches);
 }

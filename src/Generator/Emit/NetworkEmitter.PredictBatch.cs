@@ -49,7 +49,7 @@ internal static partial class NetworkEmitter
         if (plan.Graph is not null) EmitGraphBlock(body, plan, plan.Graph, layout);
         else EmitChainBlock(body, plan, layout);
         w.Line($"/// <summary>One block of <c>rows</c> samples (at most {blockRows}) through every layer, in this thread's buffer of {Literal.Grouped(layout.Floats)} floats.</summary>");
-        using (w.Block("private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)"))
+        using (w.Block("private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows, global::System.ReadOnlySpan<float> ahead)"))
         {
             w.Line($"{AlignedFloats} block = t_predictBlock ??= new {AlignedFloats}({Literal.Int(layout.Floats)});");
             w.Lines(body.ToString().TrimEnd('\n'));
@@ -142,18 +142,19 @@ internal static partial class NetworkEmitter
         {
             w.Line("// The block's samples in the vector lanes: [features, PredictBlockRows] from layer to layer, rows only at the ends.");
             w.Line($"global::System.Span<float> lanesA = {first}, lanesB = {second};");
-            // One sequential copy from memory first: the transposition reads 16 rows at a time, which streams from L2
-            // at full speed but from memory at a fraction of one stream's rate (the caller's rows are seldom in cache).
-            w.Line("global::System.Span<float> copiedInputs = lanesB.Slice(0, rows * InputSize);");
-            w.Line("inputs.CopyTo(copiedInputs);");
-            w.Line($"{RuntimeNames.GeneratedKernels}.{LaneBlockKernelEmitter.ToLanesName(plan.Spec.Inputs, blockRows)}(ref copiedInputs[0], ref lanesA[0], rows);");
+            // The transposition reads the caller's rows in place: the first layer prefetched them into L2 while the
+            // previous block computed (the first block of a call reads them from memory).
+            w.Line($"{RuntimeNames.GeneratedKernels}.{LaneBlockKernelEmitter.ToLanesName(plan.Spec.Inputs, blockRows)}(ref {Ref("inputs")}, ref lanesA[0], rows);");
             string from = "lanesA", to = "lanesB";
             foreach (var layer in layers)
             {
                 var fused = LaneBlockKernelEmitter.ProductActivation(layer);
                 float alpha = Layers.ProductLayerKind.KernelAlpha(fused, layer);
+                bool isFirst = layer == layers[0];
+                // A line of 64 bytes per 16 floats, and one more for rows that do not start on a line.
+                string ahead = isFirst ? $", in {Ref("ahead")}, ahead.IsEmpty ? 0 : ahead.Length / 16 + 1" : "";
                 w.Line($"// {layer.Name}: {layer.Describe()}");
-                w.Line($"{RuntimeNames.GeneratedKernels}.{LaneBlockKernelEmitter.ProductName(layer.Inputs, layer.Units, fused, alpha, blockRows)}(ref {from}[0], ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {to}[0]);");
+                w.Line($"{RuntimeNames.GeneratedKernels}.{LaneBlockKernelEmitter.ProductName(layer.Inputs, layer.Units, fused, alpha, blockRows, isFirst)}(ref {from}[0], ref _parameters[{layer.Prefix}Weight], ref _parameters[{layer.Prefix}Bias], ref {to}[0]{ahead});");
                 // An element-wise activation without a vector form, over every lane (the same call whatever the rows).
                 if (fused != layer.Activation && ActivationExpressions.IsElementWise(layer.Activation))
                     w.Line(ActivationCalls.Forward(layer, $"{to}.Slice(0, {Literal.Int(layer.Units * blockRows)})")!);

@@ -254,8 +254,9 @@ internal abstract class ProductLayerKind : LayerKind
         {
             int blockRows = KernelPlan.PredictBlockRows(plan);
             var activation = LaneBlockKernelEmitter.ProductActivation(layer);
-            yield return new DensePredictLanesKernel(k, n, activation, KernelAlpha(activation, layer), blockRows);
-            if (layer == plan.Layers.First(l => !l.Kind.IdentityAtInference)) yield return new LanesFromRowsKernel(plan.Spec.Inputs, blockRows);
+            bool first = layer == plan.Layers.First(l => !l.Kind.IdentityAtInference);
+            yield return new DensePredictLanesKernel(k, n, activation, KernelAlpha(activation, layer), blockRows, Prefetches: first);
+            if (first) yield return new LanesFromRowsKernel(plan.Spec.Inputs, blockRows);
             if (layer == plan.Layers.Last(l => !l.Kind.IdentityAtInference)) yield return new RowsFromLanesKernel(layer.Units, blockRows);
         }
         if (!plan.TrainsPerLayer) yield break;

@@ -36,7 +36,7 @@ internal static class GeneratedMembers
         ["DecoupledWeightDecay"] = null, ["_input"] = null, ["_buffers"] = null, ["_pool"] = null, ["_threads"] = null,
         ["_rows"] = null, ["t_predictScratch"] = null, ["_dropoutRandom"] = null, ["SplitsAcrossCores"] = 1, ["_predictRows"] = null, ["_predictBusy"] = null, ["PredictAcrossCores"] = 2, ["RunAcrossCores"] = 1, ["PartitionOf"] = 3,
         ["ApplyGradientsRange"] = 2, ["_applyGradientsPart"] = null, ["_inferenceWeights"] = null, ["_winogradWeights"] = null,
-        ["PredictBlockRows"] = null, ["t_predictBlock"] = null, ["_predictBlocks"] = null, ["PredictBlock"] = 3,
+        ["PredictBlockRows"] = null, ["t_predictBlock"] = null, ["_predictBlocks"] = null, ["PredictBlock"] = 4,
     };
 
     /// <summary>

@@ -12,8 +12,13 @@ namespace CompiledNets.Kernels;
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed unsafe class SampleBlocks
 {
-    /// <summary>Inference of one block: <paramref name="rows"/> samples from <paramref name="inputs"/> into <paramref name="outputs"/>.</summary>
-    public delegate void BlockInference(ReadOnlySpan<float> inputs, Span<float> outputs, int rows);
+    /// <summary>
+    /// Inference of one block: <paramref name="rows"/> samples from <paramref name="inputs"/> into <paramref name="outputs"/>.
+    /// <paramref name="ahead"/> holds the inputs of the block this thread is likely to run next (empty when there is none),
+    /// for the block to prefetch while it computes: a caller's batch is seldom in cache, and one core draws a sequential
+    /// stream from memory at a fraction of the rate its products consume a block.
+    /// </summary>
+    public delegate void BlockInference(ReadOnlySpan<float> inputs, Span<float> outputs, int rows, ReadOnlySpan<float> ahead);
 
     private readonly BlockInference _block;
     private readonly Action<int> _job;
@@ -23,6 +28,7 @@ public sealed unsafe class SampleBlocks
     // The batch being run, for the pool's threads: spans cannot cross threads, so the caller's are pinned for the call.
     private float* _inputs, _outputs;
     private int _batchSize;
+    private int _threads;
 
     /// <summary>Blocks of <paramref name="blockRows"/> samples of <paramref name="inputSize"/> features and <paramref name="outputSize"/> outputs.</summary>
     public SampleBlocks(BlockInference block, int inputSize, int outputSize, int blockRows)
@@ -56,7 +62,8 @@ public sealed unsafe class SampleBlocks
             for (int start = 0; start < batchSize; start += BlockRows)
             {
                 int rows = Math.Min(BlockRows, batchSize - start);
-                _block(inputs.Slice(start * _inputSize, rows * _inputSize), outputs.Slice(start * _outputSize, rows * _outputSize), rows);
+                _block(inputs.Slice(start * _inputSize, rows * _inputSize), outputs.Slice(start * _outputSize, rows * _outputSize), rows,
+                    inputs.Slice(Math.Min(batchSize, start + rows) * _inputSize, Math.Min(BlockRows, batchSize - start - rows) * _inputSize));
             }
             return;
         }
@@ -68,6 +75,7 @@ public sealed unsafe class SampleBlocks
                 _inputs = input;
                 _outputs = output;
                 _batchSize = batchSize;
+                _threads = pool.Threads;
                 try
                 {
                     pool.Run(_job, blocks);
@@ -85,7 +93,11 @@ public sealed unsafe class SampleBlocks
     {
         int start = block * BlockRows;
         int rows = Math.Min(BlockRows, _batchSize - start);
+        // The threads claim blocks in turn, so while they keep pace this one's next block is a pool's width later.
+        long next = Math.Min(_batchSize, start + (long)_threads * BlockRows);
+        int aheadRows = (int)Math.Min(BlockRows, _batchSize - next);
         _block(new ReadOnlySpan<float>(_inputs + (long)start * _inputSize, rows * _inputSize),
-            new Span<float>(_outputs + (long)start * _outputSize, rows * _outputSize), rows);
+            new Span<float>(_outputs + (long)start * _outputSize, rows * _outputSize), rows,
+            new ReadOnlySpan<float>(_inputs + next * _inputSize, aheadRows * _inputSize));
     }
 }

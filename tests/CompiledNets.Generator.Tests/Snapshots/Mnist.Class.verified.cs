@@ -225,18 +225,16 @@ namespace Demo.Vision
         }
 
         /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 166,912 floats.</summary>
-        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows, global::System.ReadOnlySpan<float> ahead)
         {
             global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(166912);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 // The block's samples in the vector lanes: [features, PredictBlockRows] from layer to layer, rows only at the ends.
                 global::System.Span<float> lanesA = block.AsSpan(0, 50176), lanesB = block.AsSpan(50176, 50176);
-                global::System.Span<float> copiedInputs = lanesB.Slice(0, rows * InputSize);
-                inputs.CopyTo(copiedInputs);
-                global::CompiledNets.Generated.Kernels.LanesFromRows_784_64(ref copiedInputs[0], ref lanesA[0], rows);
+                global::CompiledNets.Generated.Kernels.LanesFromRows_784_64(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref lanesA[0], rows);
                 // dense1: Dense(128, ReLU)
-                global::CompiledNets.Generated.Kernels.DensePredictLanes_784x128_ReLU_64(ref lanesA[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref lanesB[0]);
+                global::CompiledNets.Generated.Kernels.DensePredictLanes_784x128_ReLU_64_Prefetching(ref lanesA[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref lanesB[0], in global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ahead), ahead.IsEmpty ? 0 : ahead.Length / 16 + 1);
                 // dense2: Dense(10, Softmax)
                 global::CompiledNets.Generated.Kernels.DensePredictLanes_128x10_Linear_64(ref lanesB[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref lanesA[0]);
                 global::CompiledNets.Generated.Kernels.RowsFromLanes_10_64(ref lanesA[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);

@@ -225,18 +225,16 @@ namespace Demo.Vision
         }
 
         /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 166,912 floats.</summary>
-        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows, global::System.ReadOnlySpan<float> ahead)
         {
             global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(166912);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 // The block's samples in the vector lanes: [features, PredictBlockRows] from layer to layer, rows only at the ends.
                 global::System.Span<float> lanesA = block.AsSpan(0, 50176), lanesB = block.AsSpan(50176, 50176);
-                global::System.Span<float> copiedInputs = lanesB.Slice(0, rows * InputSize);
-                inputs.CopyTo(copiedInputs);
-                global::CompiledNets.Generated.Kernels.LanesFromRows_784_64(ref copiedInputs[0], ref lanesA[0], rows);
+                global::CompiledNets.Generated.Kernels.LanesFromRows_784_64(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref lanesA[0], rows);
                 // dense1: Dense(128, ReLU)
-                global::CompiledNets.Generated.Kernels.DensePredictLanes_784x128_ReLU_64(ref lanesA[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref lanesB[0]);
+                global::CompiledNets.Generated.Kernels.DensePredictLanes_784x128_ReLU_64_Prefetching(ref lanesA[0], ref _parameters[Dense1Weight], ref _parameters[Dense1Bias], ref lanesB[0], in global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ahead), ahead.IsEmpty ? 0 : ahead.Length / 16 + 1);
                 // dense2: Dense(10, Softmax)
                 global::CompiledNets.Generated.Kernels.DensePredictLanes_128x10_Linear_64(ref lanesB[0], ref _parameters[Dense2Weight], ref _parameters[Dense2Bias], ref lanesA[0]);
                 global::CompiledNets.Generated.Kernels.RowsFromLanes_10_64(ref lanesA[0], ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
@@ -751,10 +749,10 @@ namespace CompiledNets.Generated
 
         /// <summary><c>y[o, b] = ReLU(bias[o] + Σ_k w[o, k]·x[k, b])</c> over lanes [784, 64] to lanes [128, 64]: tiles of 12 outputs × 32 samples, each weight broadcast to two vectors of samples.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal static void DensePredictLanes_784x128_ReLU_64(ref float x, ref float w, ref float bias, ref float y)
+        internal static void DensePredictLanes_784x128_ReLU_64_Prefetching(ref float x, ref float w, ref float bias, ref float y, ref readonly float ahead, int aheadLines)
         {
             const int K = 784, B = 64;
-            int o = 0;
+            int o = 0, line = 0; // line: the next line of the next block's inputs to prefetch
             for (; o <= 116; o += 12)
             {
                 ref float tileWeights = ref Unsafe.Add(ref w, o * K); // the tile's rows of weights, one after the other
@@ -763,6 +761,7 @@ namespace CompiledNets.Generated
                     Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero, a5_0 = Vector512<float>.Zero, a5_1 = Vector512<float>.Zero, a6_0 = Vector512<float>.Zero, a6_1 = Vector512<float>.Zero, a7_0 = Vector512<float>.Zero, a7_1 = Vector512<float>.Zero, a8_0 = Vector512<float>.Zero, a8_1 = Vector512<float>.Zero, a9_0 = Vector512<float>.Zero, a9_1 = Vector512<float>.Zero, a10_0 = Vector512<float>.Zero, a10_1 = Vector512<float>.Zero, a11_0 = Vector512<float>.Zero, a11_1 = Vector512<float>.Zero;
                     for (int k = 0; k < K; k++)
                     {
+                        if ((k & 3) == 0 && line < aheadLines) global::CompiledNets.Kernels.Prefetch.Line(in Unsafe.Add(ref Unsafe.AsRef(in ahead), 16 * line++));
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
                         Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
                         Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);
@@ -823,6 +822,7 @@ namespace CompiledNets.Generated
                     Vector512<float> a0_0 = Vector512<float>.Zero, a0_1 = Vector512<float>.Zero, a1_0 = Vector512<float>.Zero, a1_1 = Vector512<float>.Zero, a2_0 = Vector512<float>.Zero, a2_1 = Vector512<float>.Zero, a3_0 = Vector512<float>.Zero, a3_1 = Vector512<float>.Zero, a4_0 = Vector512<float>.Zero, a4_1 = Vector512<float>.Zero, a5_0 = Vector512<float>.Zero, a5_1 = Vector512<float>.Zero, a6_0 = Vector512<float>.Zero, a6_1 = Vector512<float>.Zero, a7_0 = Vector512<float>.Zero, a7_1 = Vector512<float>.Zero;
                     for (int k = 0; k < K; k++)
                     {
+                        if ((k & 3) == 0 && line < aheadLines) global::CompiledNets.Kernels.Prefetch.Line(in Unsafe.Add(ref Unsafe.AsRef(in ahead), 16 * line++));
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b)), x1 = Vector512.LoadUnsafe(ref x, (nuint)(k * B + b + 16));
                         Vector512<float> w0 = Vector512.Create(Unsafe.Add(ref tileWeights, 0 * K + k)); a0_0 = Vector512.FusedMultiplyAdd(w0, x0, a0_0); a0_1 = Vector512.FusedMultiplyAdd(w0, x1, a0_1);
                         Vector512<float> w1 = Vector512.Create(Unsafe.Add(ref tileWeights, 1 * K + k)); a1_0 = Vector512.FusedMultiplyAdd(w1, x0, a1_0); a1_1 = Vector512.FusedMultiplyAdd(w1, x1, a1_1);

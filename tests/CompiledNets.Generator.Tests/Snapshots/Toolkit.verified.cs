@@ -329,7 +329,7 @@ namespace Demo
         }
 
         /// <summary>One block of <c>rows</c> samples (at most 64) through every layer, in this thread's buffer of 8,448 floats.</summary>
-        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
+        private void PredictBlock(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows, global::System.ReadOnlySpan<float> ahead)
         {
             global::CompiledNets.Kernels.AlignedFloats block = t_predictBlock ??= new global::CompiledNets.Kernels.AlignedFloats(8448);
             global::System.Span<float> inputRows = block.AsSpan(0, rows * InputSize);

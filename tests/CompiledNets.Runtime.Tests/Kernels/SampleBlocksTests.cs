@@ -12,7 +12,7 @@ public class SampleBlocksTests
     private const int InputSize = 3, OutputSize = 2;
 
     /// <summary>Writes, for every sample, the sum of its inputs and the rows of its block; records each block's first input.</summary>
-    private static SampleBlocks Recording(ConcurrentBag<(float First, int Rows)> calls, int blockRows) => new((inputs, outputs, rows) =>
+    private static SampleBlocks Recording(ConcurrentBag<(float First, int Rows)> calls, int blockRows) => new((inputs, outputs, rows, _) =>
     {
         Assert.Equal(rows * InputSize, inputs.Length);
         Assert.Equal(rows * OutputSize, outputs.Length);
@@ -51,12 +51,37 @@ public class SampleBlocksTests
         }
     }
 
+    /// <summary>
+    /// Each block is handed the inputs of the block its thread is likely to take next, to prefetch: the next block without
+    /// a pool, a pool's width later with one (the threads claim blocks in turn); empty, or partial, at the batch's end.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Each_block_is_handed_the_inputs_of_its_threads_next_block(int threads)
+    {
+        const int blockRows = 4, batch = 4 * 5 + 2; // five whole blocks and a partial one
+        var inputs = Enumerable.Range(0, batch * InputSize).Select(i => (float)i).ToArray();
+        var seen = new ConcurrentDictionary<float, float[]>();
+        var blocks = new SampleBlocks((block, _, _, ahead) => seen[block[0]] = ahead.ToArray(), InputSize, OutputSize, blockRows);
+        using var pool = threads == 1 ? null : new WorkerPool(threads);
+        blocks.Run(pool, inputs, new float[batch * OutputSize], batch);
+
+        Assert.Equal(6, seen.Count);
+        for (int block = 0; block < 6; block++)
+        {
+            int next = block + threads, start = Math.Min(batch, next * blockRows), rows = Math.Max(0, Math.Min(blockRows, batch - next * blockRows));
+            Assert.Equal(inputs.AsSpan(start * InputSize, rows * InputSize).ToArray(), seen[block * blockRows * InputSize]);
+        }
+    }
+
     [Fact]
     public void Without_a_pool_the_blocks_run_on_the_calling_thread()
     {
         int caller = Environment.CurrentManagedThreadId;
         var threadsSeen = new ConcurrentBag<int>();
-        var blocks = new SampleBlocks((_, _, _) => threadsSeen.Add(Environment.CurrentManagedThreadId), InputSize, OutputSize, 4);
+        var blocks = new SampleBlocks((_, _, _, _) => threadsSeen.Add(Environment.CurrentManagedThreadId), InputSize, OutputSize, 4);
         blocks.Run(null, new float[10 * InputSize], new float[10 * OutputSize], 10);
         Assert.Equal(3, threadsSeen.Count);
         Assert.All(threadsSeen, id => Assert.Equal(caller, id));
@@ -65,20 +90,20 @@ public class SampleBlocksTests
     [Fact]
     public void Lengths_that_do_not_match_the_batch_are_rejected()
     {
-        var blocks = new SampleBlocks((_, _, _) => { }, InputSize, OutputSize, 4);
+        var blocks = new SampleBlocks((_, _, _, _) => { }, InputSize, OutputSize, 4);
         var inputs = Assert.Throws<ArgumentException>(() => blocks.Run(null, new float[5], new float[4], 2));
         Assert.Contains("2 samples × 3 features", inputs.Message);
         var outputs = Assert.Throws<ArgumentException>(() => blocks.Run(null, new float[6], new float[5], 2));
         Assert.Contains("2 samples × 2 outputs", outputs.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => blocks.Run(null, [], [], -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SampleBlocks((_, _, _) => { }, InputSize, OutputSize, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SampleBlocks((_, _, _, _) => { }, InputSize, OutputSize, 0));
     }
 
     [Fact]
     public void A_failing_block_fails_the_call()
     {
         using var pool = new WorkerPool(2);
-        var blocks = new SampleBlocks((inputs, _, _) =>
+        var blocks = new SampleBlocks((inputs, _, _, _) =>
         {
             if (inputs[0] >= 4 * InputSize) throw new InvalidOperationException("block failed");
         }, InputSize, OutputSize, 4);
