@@ -77,26 +77,26 @@ internal static class LaneBlockKernelEmitter
         using (w.Block($"internal static void {ToLanesName(features, blockRows)}(ref float x, ref float lanes, int rows)"))
         {
             w.Line($"const int F = {features}, B = {blockRows};");
+            w.Line("int whole = 0; // the samples moved 16 at a time");
             if (features >= 16)
             {
-                w.Line("// A whole block: 16 samples × 16 features at a time, transposed in registers (the last features overlap the ones before).");
-                using (w.Block("if (rows == B)"))
+                w.Line("// 16 samples × 16 features at a time, transposed in registers (the last features overlap the ones before).");
+                w.Line("whole = rows & ~15;");
+                using (w.Block("for (int b = 0; b < whole; b += 16)"))
+                using (w.Block("for (int block = 0; block < F; block += 16)"))
                 {
-                    using (w.Block("for (int b = 0; b < B; b += 16)"))
-                    using (w.Block("for (int block = 0; block < F; block += 16)"))
-                    {
-                        w.Line("int f = Math.Min(block, F - 16);");
-                        w.Line("ref float source = ref Unsafe.Add(ref x, b * F + f);");
-                        TransposeEmitter.Emit(w, "source", "F", "feature");
-                        for (int j = 0; j < 16; j++) w.Line($"feature{j}.StoreUnsafe(ref lanes, (nuint)((f + {j}) * B + b));");
-                    }
-                    w.Line("return;");
+                    w.Line("int f = Math.Min(block, F - 16);");
+                    w.Line("ref float source = ref Unsafe.Add(ref x, b * F + f);");
+                    TransposeEmitter.Emit(w, "source", "F", "feature");
+                    for (int j = 0; j < 16; j++) w.Line($"feature{j}.StoreUnsafe(ref lanes, (nuint)((f + {j}) * B + b));");
                 }
+                w.Line("if (whole == B) return;");
             }
+            w.Line("// The last samples element by element, and zeros in the lanes past them.");
             using (w.Block("for (int f = 0; f < F; f++)"))
             {
                 w.Line("ref float target = ref Unsafe.Add(ref lanes, f * B);");
-                w.Line("for (int b = 0; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);");
+                w.Line("for (int b = whole; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);");
                 w.Line("for (int b = rows; b < B; b++) Unsafe.Add(ref target, b) = 0f;");
             }
         }
@@ -111,23 +111,21 @@ internal static class LaneBlockKernelEmitter
         using (w.Block($"internal static void {FromLanesName(features, blockRows)}(ref float lanes, ref float y, int rows)"))
         {
             w.Line($"const int F = {features}, B = {blockRows};");
+            w.Line("int whole = 0; // the samples moved 16 at a time");
             if (features >= 16)
             {
-                w.Line("// A whole block: 16 features × 16 samples at a time, transposed in registers (the last features overlap the ones before).");
-                using (w.Block("if (rows == B)"))
+                w.Line("// 16 features × 16 samples at a time, transposed in registers (the last features overlap the ones before).");
+                w.Line("whole = rows & ~15;");
+                using (w.Block("for (int b = 0; b < whole; b += 16)"))
+                using (w.Block("for (int block = 0; block < F; block += 16)"))
                 {
-                    using (w.Block("for (int b = 0; b < B; b += 16)"))
-                    using (w.Block("for (int block = 0; block < F; block += 16)"))
-                    {
-                        w.Line("int f = Math.Min(block, F - 16);");
-                        w.Line("ref float source = ref Unsafe.Add(ref lanes, f * B + b);");
-                        TransposeEmitter.Emit(w, "source", "B", "sample");
-                        for (int j = 0; j < 16; j++) w.Line($"sample{j}.StoreUnsafe(ref y, (nuint)((b + {j}) * F + f));");
-                    }
-                    w.Line("return;");
+                    w.Line("int f = Math.Min(block, F - 16);");
+                    w.Line("ref float source = ref Unsafe.Add(ref lanes, f * B + b);");
+                    TransposeEmitter.Emit(w, "source", "B", "sample");
+                    for (int j = 0; j < 16; j++) w.Line($"sample{j}.StoreUnsafe(ref y, (nuint)((b + {j}) * F + f));");
                 }
             }
-            using (w.Block("for (int b = 0; b < rows; b++)"))
+            using (w.Block("for (int b = whole; b < rows; b++)"))
                 w.Line("for (int f = 0; f < F; f++) Unsafe.Add(ref y, b * F + f) = Unsafe.Add(ref lanes, f * B + b);");
         }
         w.Line();

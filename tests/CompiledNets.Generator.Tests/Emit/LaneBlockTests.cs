@@ -127,9 +127,13 @@ public class LaneBlockTests
         two.PredictBatch(inputs, pooled, batch);
         Assert.Equal(single, pooled);
 
-        // Samples 3 … 3 + 9 as a partial block of their own, against their places in whole blocks.
-        var partial = new float[9 * one.OutputSize];
-        one.PredictBatch(inputs.AsSpan(3 * one.InputSize, 9 * one.InputSize), partial, 9);
-        Assert.Equal(single.AsSpan(3 * one.OutputSize, 9 * one.OutputSize).ToArray(), partial);
+        // Samples from 3 on as a partial block of their own, against their places in whole blocks: fewer than 16 (moved
+        // to the lanes one by one), whole groups of 16 and a few more, and whole groups only.
+        foreach (int rows in new[] { 9, 37, 48 })
+        {
+            var partial = new float[rows * one.OutputSize];
+            one.PredictBatch(inputs.AsSpan(3 * one.InputSize, rows * one.InputSize), partial, rows);
+            Assert.Equal(single.AsSpan(3 * one.OutputSize, rows * one.OutputSize).ToArray(), partial);
+        }
     }
 }

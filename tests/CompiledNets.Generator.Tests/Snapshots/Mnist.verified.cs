@@ -866,60 +866,60 @@ namespace CompiledNets.Generated
         internal static void LanesFromRows_784_64(ref float x, ref float lanes, int rows)
         {
             const int F = 784, B = 64;
-            // A whole block: 16 samples × 16 features at a time, transposed in registers (the last features overlap the ones before).
-            if (rows == B)
+            int whole = 0; // the samples moved 16 at a time
+            // 16 samples × 16 features at a time, transposed in registers (the last features overlap the ones before).
+            whole = rows & ~15;
+            for (int b = 0; b < whole; b += 16)
             {
-                for (int b = 0; b < B; b += 16)
+                for (int block = 0; block < F; block += 16)
                 {
-                    for (int block = 0; block < F; block += 16)
-                    {
-                        int f = Math.Min(block, F - 16);
-                        ref float source = ref Unsafe.Add(ref x, b * F + f);
-                        Vector512<float> r0 = Vector512.LoadUnsafe(ref source, 0 * F), r1 = Vector512.LoadUnsafe(ref source, 1 * F), r2 = Vector512.LoadUnsafe(ref source, 2 * F), r3 = Vector512.LoadUnsafe(ref source, 3 * F), r4 = Vector512.LoadUnsafe(ref source, 4 * F), r5 = Vector512.LoadUnsafe(ref source, 5 * F), r6 = Vector512.LoadUnsafe(ref source, 6 * F), r7 = Vector512.LoadUnsafe(ref source, 7 * F), r8 = Vector512.LoadUnsafe(ref source, 8 * F), r9 = Vector512.LoadUnsafe(ref source, 9 * F), r10 = Vector512.LoadUnsafe(ref source, 10 * F), r11 = Vector512.LoadUnsafe(ref source, 11 * F), r12 = Vector512.LoadUnsafe(ref source, 12 * F), r13 = Vector512.LoadUnsafe(ref source, 13 * F), r14 = Vector512.LoadUnsafe(ref source, 14 * F), r15 = Vector512.LoadUnsafe(ref source, 15 * F);
-                        Vector512<float> feature_a0 = Avx512F.UnpackLow(r0, r1), feature_a1 = Avx512F.UnpackHigh(r0, r1);
-                        Vector512<float> feature_a2 = Avx512F.UnpackLow(r2, r3), feature_a3 = Avx512F.UnpackHigh(r2, r3);
-                        Vector512<float> feature_a4 = Avx512F.UnpackLow(r4, r5), feature_a5 = Avx512F.UnpackHigh(r4, r5);
-                        Vector512<float> feature_a6 = Avx512F.UnpackLow(r6, r7), feature_a7 = Avx512F.UnpackHigh(r6, r7);
-                        Vector512<float> feature_a8 = Avx512F.UnpackLow(r8, r9), feature_a9 = Avx512F.UnpackHigh(r8, r9);
-                        Vector512<float> feature_a10 = Avx512F.UnpackLow(r10, r11), feature_a11 = Avx512F.UnpackHigh(r10, r11);
-                        Vector512<float> feature_a12 = Avx512F.UnpackLow(r12, r13), feature_a13 = Avx512F.UnpackHigh(r12, r13);
-                        Vector512<float> feature_a14 = Avx512F.UnpackLow(r14, r15), feature_a15 = Avx512F.UnpackHigh(r14, r15);
-                        Vector512<float> feature_b0 = Avx512F.UnpackLow(feature_a0.AsDouble(), feature_a2.AsDouble()).AsSingle(), feature_b1 = Avx512F.UnpackHigh(feature_a0.AsDouble(), feature_a2.AsDouble()).AsSingle(), feature_b2 = Avx512F.UnpackLow(feature_a1.AsDouble(), feature_a3.AsDouble()).AsSingle(), feature_b3 = Avx512F.UnpackHigh(feature_a1.AsDouble(), feature_a3.AsDouble()).AsSingle();
-                        Vector512<float> feature_b4 = Avx512F.UnpackLow(feature_a4.AsDouble(), feature_a6.AsDouble()).AsSingle(), feature_b5 = Avx512F.UnpackHigh(feature_a4.AsDouble(), feature_a6.AsDouble()).AsSingle(), feature_b6 = Avx512F.UnpackLow(feature_a5.AsDouble(), feature_a7.AsDouble()).AsSingle(), feature_b7 = Avx512F.UnpackHigh(feature_a5.AsDouble(), feature_a7.AsDouble()).AsSingle();
-                        Vector512<float> feature_b8 = Avx512F.UnpackLow(feature_a8.AsDouble(), feature_a10.AsDouble()).AsSingle(), feature_b9 = Avx512F.UnpackHigh(feature_a8.AsDouble(), feature_a10.AsDouble()).AsSingle(), feature_b10 = Avx512F.UnpackLow(feature_a9.AsDouble(), feature_a11.AsDouble()).AsSingle(), feature_b11 = Avx512F.UnpackHigh(feature_a9.AsDouble(), feature_a11.AsDouble()).AsSingle();
-                        Vector512<float> feature_b12 = Avx512F.UnpackLow(feature_a12.AsDouble(), feature_a14.AsDouble()).AsSingle(), feature_b13 = Avx512F.UnpackHigh(feature_a12.AsDouble(), feature_a14.AsDouble()).AsSingle(), feature_b14 = Avx512F.UnpackLow(feature_a13.AsDouble(), feature_a15.AsDouble()).AsSingle(), feature_b15 = Avx512F.UnpackHigh(feature_a13.AsDouble(), feature_a15.AsDouble()).AsSingle();
-                        Vector512<float> feature_d0 = Avx512F.Shuffle4x128(feature_b0, feature_b4, 0x88), feature_d4 = Avx512F.Shuffle4x128(feature_b0, feature_b4, 0xDD), feature_d8 = Avx512F.Shuffle4x128(feature_b8, feature_b12, 0x88), feature_d12 = Avx512F.Shuffle4x128(feature_b8, feature_b12, 0xDD);
-                        Vector512<float> feature_d1 = Avx512F.Shuffle4x128(feature_b1, feature_b5, 0x88), feature_d5 = Avx512F.Shuffle4x128(feature_b1, feature_b5, 0xDD), feature_d9 = Avx512F.Shuffle4x128(feature_b9, feature_b13, 0x88), feature_d13 = Avx512F.Shuffle4x128(feature_b9, feature_b13, 0xDD);
-                        Vector512<float> feature_d2 = Avx512F.Shuffle4x128(feature_b2, feature_b6, 0x88), feature_d6 = Avx512F.Shuffle4x128(feature_b2, feature_b6, 0xDD), feature_d10 = Avx512F.Shuffle4x128(feature_b10, feature_b14, 0x88), feature_d14 = Avx512F.Shuffle4x128(feature_b10, feature_b14, 0xDD);
-                        Vector512<float> feature_d3 = Avx512F.Shuffle4x128(feature_b3, feature_b7, 0x88), feature_d7 = Avx512F.Shuffle4x128(feature_b3, feature_b7, 0xDD), feature_d11 = Avx512F.Shuffle4x128(feature_b11, feature_b15, 0x88), feature_d15 = Avx512F.Shuffle4x128(feature_b11, feature_b15, 0xDD);
-                        Vector512<float> feature0 = Avx512F.Shuffle4x128(feature_d0, feature_d8, 0x88), feature8 = Avx512F.Shuffle4x128(feature_d0, feature_d8, 0xDD), feature4 = Avx512F.Shuffle4x128(feature_d4, feature_d12, 0x88), feature12 = Avx512F.Shuffle4x128(feature_d4, feature_d12, 0xDD);
-                        Vector512<float> feature1 = Avx512F.Shuffle4x128(feature_d1, feature_d9, 0x88), feature9 = Avx512F.Shuffle4x128(feature_d1, feature_d9, 0xDD), feature5 = Avx512F.Shuffle4x128(feature_d5, feature_d13, 0x88), feature13 = Avx512F.Shuffle4x128(feature_d5, feature_d13, 0xDD);
-                        Vector512<float> feature2 = Avx512F.Shuffle4x128(feature_d2, feature_d10, 0x88), feature10 = Avx512F.Shuffle4x128(feature_d2, feature_d10, 0xDD), feature6 = Avx512F.Shuffle4x128(feature_d6, feature_d14, 0x88), feature14 = Avx512F.Shuffle4x128(feature_d6, feature_d14, 0xDD);
-                        Vector512<float> feature3 = Avx512F.Shuffle4x128(feature_d3, feature_d11, 0x88), feature11 = Avx512F.Shuffle4x128(feature_d3, feature_d11, 0xDD), feature7 = Avx512F.Shuffle4x128(feature_d7, feature_d15, 0x88), feature15 = Avx512F.Shuffle4x128(feature_d7, feature_d15, 0xDD);
-                        feature0.StoreUnsafe(ref lanes, (nuint)((f + 0) * B + b));
-                        feature1.StoreUnsafe(ref lanes, (nuint)((f + 1) * B + b));
-                        feature2.StoreUnsafe(ref lanes, (nuint)((f + 2) * B + b));
-                        feature3.StoreUnsafe(ref lanes, (nuint)((f + 3) * B + b));
-                        feature4.StoreUnsafe(ref lanes, (nuint)((f + 4) * B + b));
-                        feature5.StoreUnsafe(ref lanes, (nuint)((f + 5) * B + b));
-                        feature6.StoreUnsafe(ref lanes, (nuint)((f + 6) * B + b));
-                        feature7.StoreUnsafe(ref lanes, (nuint)((f + 7) * B + b));
-                        feature8.StoreUnsafe(ref lanes, (nuint)((f + 8) * B + b));
-                        feature9.StoreUnsafe(ref lanes, (nuint)((f + 9) * B + b));
-                        feature10.StoreUnsafe(ref lanes, (nuint)((f + 10) * B + b));
-                        feature11.StoreUnsafe(ref lanes, (nuint)((f + 11) * B + b));
-                        feature12.StoreUnsafe(ref lanes, (nuint)((f + 12) * B + b));
-                        feature13.StoreUnsafe(ref lanes, (nuint)((f + 13) * B + b));
-                        feature14.StoreUnsafe(ref lanes, (nuint)((f + 14) * B + b));
-                        feature15.StoreUnsafe(ref lanes, (nuint)((f + 15) * B + b));
-                    }
+                    int f = Math.Min(block, F - 16);
+                    ref float source = ref Unsafe.Add(ref x, b * F + f);
+                    Vector512<float> r0 = Vector512.LoadUnsafe(ref source, 0 * F), r1 = Vector512.LoadUnsafe(ref source, 1 * F), r2 = Vector512.LoadUnsafe(ref source, 2 * F), r3 = Vector512.LoadUnsafe(ref source, 3 * F), r4 = Vector512.LoadUnsafe(ref source, 4 * F), r5 = Vector512.LoadUnsafe(ref source, 5 * F), r6 = Vector512.LoadUnsafe(ref source, 6 * F), r7 = Vector512.LoadUnsafe(ref source, 7 * F), r8 = Vector512.LoadUnsafe(ref source, 8 * F), r9 = Vector512.LoadUnsafe(ref source, 9 * F), r10 = Vector512.LoadUnsafe(ref source, 10 * F), r11 = Vector512.LoadUnsafe(ref source, 11 * F), r12 = Vector512.LoadUnsafe(ref source, 12 * F), r13 = Vector512.LoadUnsafe(ref source, 13 * F), r14 = Vector512.LoadUnsafe(ref source, 14 * F), r15 = Vector512.LoadUnsafe(ref source, 15 * F);
+                    Vector512<float> feature_a0 = Avx512F.UnpackLow(r0, r1), feature_a1 = Avx512F.UnpackHigh(r0, r1);
+                    Vector512<float> feature_a2 = Avx512F.UnpackLow(r2, r3), feature_a3 = Avx512F.UnpackHigh(r2, r3);
+                    Vector512<float> feature_a4 = Avx512F.UnpackLow(r4, r5), feature_a5 = Avx512F.UnpackHigh(r4, r5);
+                    Vector512<float> feature_a6 = Avx512F.UnpackLow(r6, r7), feature_a7 = Avx512F.UnpackHigh(r6, r7);
+                    Vector512<float> feature_a8 = Avx512F.UnpackLow(r8, r9), feature_a9 = Avx512F.UnpackHigh(r8, r9);
+                    Vector512<float> feature_a10 = Avx512F.UnpackLow(r10, r11), feature_a11 = Avx512F.UnpackHigh(r10, r11);
+                    Vector512<float> feature_a12 = Avx512F.UnpackLow(r12, r13), feature_a13 = Avx512F.UnpackHigh(r12, r13);
+                    Vector512<float> feature_a14 = Avx512F.UnpackLow(r14, r15), feature_a15 = Avx512F.UnpackHigh(r14, r15);
+                    Vector512<float> feature_b0 = Avx512F.UnpackLow(feature_a0.AsDouble(), feature_a2.AsDouble()).AsSingle(), feature_b1 = Avx512F.UnpackHigh(feature_a0.AsDouble(), feature_a2.AsDouble()).AsSingle(), feature_b2 = Avx512F.UnpackLow(feature_a1.AsDouble(), feature_a3.AsDouble()).AsSingle(), feature_b3 = Avx512F.UnpackHigh(feature_a1.AsDouble(), feature_a3.AsDouble()).AsSingle();
+                    Vector512<float> feature_b4 = Avx512F.UnpackLow(feature_a4.AsDouble(), feature_a6.AsDouble()).AsSingle(), feature_b5 = Avx512F.UnpackHigh(feature_a4.AsDouble(), feature_a6.AsDouble()).AsSingle(), feature_b6 = Avx512F.UnpackLow(feature_a5.AsDouble(), feature_a7.AsDouble()).AsSingle(), feature_b7 = Avx512F.UnpackHigh(feature_a5.AsDouble(), feature_a7.AsDouble()).AsSingle();
+                    Vector512<float> feature_b8 = Avx512F.UnpackLow(feature_a8.AsDouble(), feature_a10.AsDouble()).AsSingle(), feature_b9 = Avx512F.UnpackHigh(feature_a8.AsDouble(), feature_a10.AsDouble()).AsSingle(), feature_b10 = Avx512F.UnpackLow(feature_a9.AsDouble(), feature_a11.AsDouble()).AsSingle(), feature_b11 = Avx512F.UnpackHigh(feature_a9.AsDouble(), feature_a11.AsDouble()).AsSingle();
+                    Vector512<float> feature_b12 = Avx512F.UnpackLow(feature_a12.AsDouble(), feature_a14.AsDouble()).AsSingle(), feature_b13 = Avx512F.UnpackHigh(feature_a12.AsDouble(), feature_a14.AsDouble()).AsSingle(), feature_b14 = Avx512F.UnpackLow(feature_a13.AsDouble(), feature_a15.AsDouble()).AsSingle(), feature_b15 = Avx512F.UnpackHigh(feature_a13.AsDouble(), feature_a15.AsDouble()).AsSingle();
+                    Vector512<float> feature_d0 = Avx512F.Shuffle4x128(feature_b0, feature_b4, 0x88), feature_d4 = Avx512F.Shuffle4x128(feature_b0, feature_b4, 0xDD), feature_d8 = Avx512F.Shuffle4x128(feature_b8, feature_b12, 0x88), feature_d12 = Avx512F.Shuffle4x128(feature_b8, feature_b12, 0xDD);
+                    Vector512<float> feature_d1 = Avx512F.Shuffle4x128(feature_b1, feature_b5, 0x88), feature_d5 = Avx512F.Shuffle4x128(feature_b1, feature_b5, 0xDD), feature_d9 = Avx512F.Shuffle4x128(feature_b9, feature_b13, 0x88), feature_d13 = Avx512F.Shuffle4x128(feature_b9, feature_b13, 0xDD);
+                    Vector512<float> feature_d2 = Avx512F.Shuffle4x128(feature_b2, feature_b6, 0x88), feature_d6 = Avx512F.Shuffle4x128(feature_b2, feature_b6, 0xDD), feature_d10 = Avx512F.Shuffle4x128(feature_b10, feature_b14, 0x88), feature_d14 = Avx512F.Shuffle4x128(feature_b10, feature_b14, 0xDD);
+                    Vector512<float> feature_d3 = Avx512F.Shuffle4x128(feature_b3, feature_b7, 0x88), feature_d7 = Avx512F.Shuffle4x128(feature_b3, feature_b7, 0xDD), feature_d11 = Avx512F.Shuffle4x128(feature_b11, feature_b15, 0x88), feature_d15 = Avx512F.Shuffle4x128(feature_b11, feature_b15, 0xDD);
+                    Vector512<float> feature0 = Avx512F.Shuffle4x128(feature_d0, feature_d8, 0x88), feature8 = Avx512F.Shuffle4x128(feature_d0, feature_d8, 0xDD), feature4 = Avx512F.Shuffle4x128(feature_d4, feature_d12, 0x88), feature12 = Avx512F.Shuffle4x128(feature_d4, feature_d12, 0xDD);
+                    Vector512<float> feature1 = Avx512F.Shuffle4x128(feature_d1, feature_d9, 0x88), feature9 = Avx512F.Shuffle4x128(feature_d1, feature_d9, 0xDD), feature5 = Avx512F.Shuffle4x128(feature_d5, feature_d13, 0x88), feature13 = Avx512F.Shuffle4x128(feature_d5, feature_d13, 0xDD);
+                    Vector512<float> feature2 = Avx512F.Shuffle4x128(feature_d2, feature_d10, 0x88), feature10 = Avx512F.Shuffle4x128(feature_d2, feature_d10, 0xDD), feature6 = Avx512F.Shuffle4x128(feature_d6, feature_d14, 0x88), feature14 = Avx512F.Shuffle4x128(feature_d6, feature_d14, 0xDD);
+                    Vector512<float> feature3 = Avx512F.Shuffle4x128(feature_d3, feature_d11, 0x88), feature11 = Avx512F.Shuffle4x128(feature_d3, feature_d11, 0xDD), feature7 = Avx512F.Shuffle4x128(feature_d7, feature_d15, 0x88), feature15 = Avx512F.Shuffle4x128(feature_d7, feature_d15, 0xDD);
+                    feature0.StoreUnsafe(ref lanes, (nuint)((f + 0) * B + b));
+                    feature1.StoreUnsafe(ref lanes, (nuint)((f + 1) * B + b));
+                    feature2.StoreUnsafe(ref lanes, (nuint)((f + 2) * B + b));
+                    feature3.StoreUnsafe(ref lanes, (nuint)((f + 3) * B + b));
+                    feature4.StoreUnsafe(ref lanes, (nuint)((f + 4) * B + b));
+                    feature5.StoreUnsafe(ref lanes, (nuint)((f + 5) * B + b));
+                    feature6.StoreUnsafe(ref lanes, (nuint)((f + 6) * B + b));
+                    feature7.StoreUnsafe(ref lanes, (nuint)((f + 7) * B + b));
+                    feature8.StoreUnsafe(ref lanes, (nuint)((f + 8) * B + b));
+                    feature9.StoreUnsafe(ref lanes, (nuint)((f + 9) * B + b));
+                    feature10.StoreUnsafe(ref lanes, (nuint)((f + 10) * B + b));
+                    feature11.StoreUnsafe(ref lanes, (nuint)((f + 11) * B + b));
+                    feature12.StoreUnsafe(ref lanes, (nuint)((f + 12) * B + b));
+                    feature13.StoreUnsafe(ref lanes, (nuint)((f + 13) * B + b));
+                    feature14.StoreUnsafe(ref lanes, (nuint)((f + 14) * B + b));
+                    feature15.StoreUnsafe(ref lanes, (nuint)((f + 15) * B + b));
                 }
-                return;
             }
+            if (whole == B) return;
+            // The last samples element by element, and zeros in the lanes past them.
             for (int f = 0; f < F; f++)
             {
                 ref float target = ref Unsafe.Add(ref lanes, f * B);
-                for (int b = 0; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);
+                for (int b = whole; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);
                 for (int b = rows; b < B; b++) Unsafe.Add(ref target, b) = 0f;
             }
         }
@@ -2720,7 +2720,8 @@ namespace CompiledNets.Generated
         internal static void RowsFromLanes_10_64(ref float lanes, ref float y, int rows)
         {
             const int F = 10, B = 64;
-            for (int b = 0; b < rows; b++)
+            int whole = 0; // the samples moved 16 at a time
+            for (int b = whole; b < rows; b++)
             {
                 for (int f = 0; f < F; f++) Unsafe.Add(ref y, b * F + f) = Unsafe.Add(ref lanes, f * B + b);
             }

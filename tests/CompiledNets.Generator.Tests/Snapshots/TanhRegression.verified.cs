@@ -1842,10 +1842,12 @@ namespace CompiledNets.Generated
         internal static void LanesFromRows_3_64(ref float x, ref float lanes, int rows)
         {
             const int F = 3, B = 64;
+            int whole = 0; // the samples moved 16 at a time
+            // The last samples element by element, and zeros in the lanes past them.
             for (int f = 0; f < F; f++)
             {
                 ref float target = ref Unsafe.Add(ref lanes, f * B);
-                for (int b = 0; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);
+                for (int b = whole; b < rows; b++) Unsafe.Add(ref target, b) = Unsafe.Add(ref x, b * F + f);
                 for (int b = rows; b < B; b++) Unsafe.Add(ref target, b) = 0f;
             }
         }
@@ -4785,7 +4787,8 @@ namespace CompiledNets.Generated
         internal static void RowsFromLanes_1_64(ref float lanes, ref float y, int rows)
         {
             const int F = 1, B = 64;
-            for (int b = 0; b < rows; b++)
+            int whole = 0; // the samples moved 16 at a time
+            for (int b = whole; b < rows; b++)
             {
                 for (int f = 0; f < F; f++) Unsafe.Add(ref y, b * F + f) = Unsafe.Add(ref lanes, f * B + b);
             }
