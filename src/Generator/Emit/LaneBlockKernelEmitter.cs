@@ -77,21 +77,8 @@ internal static class LaneBlockKernelEmitter
         using (w.Block($"internal static void {ToLanesName(features, blockRows)}(ref float x, ref float lanes, int rows)"))
         {
             w.Line($"const int F = {features}, B = {blockRows};");
-            w.Line("int whole = 0; // the samples moved 16 at a time");
-            if (features >= 16)
-            {
-                w.Line("// 16 samples × 16 features at a time, transposed in registers (the last features overlap the ones before).");
-                w.Line("whole = rows & ~15;");
-                using (w.Block("for (int b = 0; b < whole; b += 16)"))
-                using (w.Block("for (int block = 0; block < F; block += 16)"))
-                {
-                    w.Line("int f = Math.Min(block, F - 16);");
-                    w.Line("ref float source = ref Unsafe.Add(ref x, b * F + f);");
-                    TransposeEmitter.Emit(w, "source", "F", "feature");
-                    for (int j = 0; j < 16; j++) w.Line($"feature{j}.StoreUnsafe(ref lanes, (nuint)((f + {j}) * B + b));");
-                }
-                w.Line("if (whole == B) return;");
-            }
+            EmitWholeGroups(w, features, "16 samples × 16 features", "x, b * F + f", "F", "feature", "lanes", j => $"(f + {j}) * B + b");
+            if (features >= 16) w.Line("if (whole == B) return;");
             w.Line("// The last samples element by element, and zeros in the lanes past them.");
             using (w.Block("for (int f = 0; f < F; f++)"))
             {
@@ -111,24 +98,33 @@ internal static class LaneBlockKernelEmitter
         using (w.Block($"internal static void {FromLanesName(features, blockRows)}(ref float lanes, ref float y, int rows)"))
         {
             w.Line($"const int F = {features}, B = {blockRows};");
-            w.Line("int whole = 0; // the samples moved 16 at a time");
-            if (features >= 16)
-            {
-                w.Line("// 16 features × 16 samples at a time, transposed in registers (the last features overlap the ones before).");
-                w.Line("whole = rows & ~15;");
-                using (w.Block("for (int b = 0; b < whole; b += 16)"))
-                using (w.Block("for (int block = 0; block < F; block += 16)"))
-                {
-                    w.Line("int f = Math.Min(block, F - 16);");
-                    w.Line("ref float source = ref Unsafe.Add(ref lanes, f * B + b);");
-                    TransposeEmitter.Emit(w, "source", "B", "sample");
-                    for (int j = 0; j < 16; j++) w.Line($"sample{j}.StoreUnsafe(ref y, (nuint)((b + {j}) * F + f));");
-                }
-            }
+            EmitWholeGroups(w, features, "16 features × 16 samples", "lanes, f * B + b", "B", "sample", "y", j => $"(b + {j}) * F + f");
             using (w.Block("for (int b = whole; b < rows; b++)"))
                 w.Line("for (int f = 0; f < F; f++) Unsafe.Add(ref y, b * F + f) = Unsafe.Add(ref lanes, f * B + b);");
         }
         w.Line();
+    }
+
+    /// <summary>
+    /// A block's whole groups of 16 samples, 16 × 16 through registers at a time, from <c>ref float</c>
+    /// <paramref name="source"/> (a reference and its offset) with rows <paramref name="stride"/> floats apart, each
+    /// column <c>j</c> stored at <paramref name="targetIndex"/>(j) of <paramref name="target"/>. Declares <c>whole</c>,
+    /// the samples moved: none with fewer than 16 features.
+    /// </summary>
+    private static void EmitWholeGroups(SourceWriter w, int features, string what, string source, string stride, string columns, string target, System.Func<int, string> targetIndex)
+    {
+        w.Line("int whole = 0; // the samples moved 16 at a time");
+        if (features < 16) return;
+        w.Line($"// {what} at a time, transposed in registers (the last features overlap the ones before).");
+        w.Line("whole = rows & ~15;");
+        using (w.Block("for (int b = 0; b < whole; b += 16)"))
+        using (w.Block("for (int block = 0; block < F; block += 16)"))
+        {
+            w.Line("int f = Math.Min(block, F - 16);");
+            w.Line($"ref float source = ref Unsafe.Add(ref {source});");
+            TransposeEmitter.Emit(w, "source", stride, columns);
+            for (int j = 0; j < 16; j++) w.Line($"{columns}{j}.StoreUnsafe(ref {target}, (nuint)({targetIndex(j)}));");
+        }
     }
 
     /// <summary>
