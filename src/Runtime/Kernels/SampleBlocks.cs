@@ -7,14 +7,17 @@ namespace CompiledNets.Kernels;
 /// goes through every layer on one thread, in buffers of that thread's own, so the cores synchronise once per batch
 /// instead of once per layer, and a block's activations stay in that core's cache from one layer to the next. The block
 /// boundaries depend only on the batch size, never on the thread count, so every sample is computed by the same code at
-/// the same row of its block whatever the pool: results are bitwise identical for any number of threads.
+/// the same row of its block whatever the pool: results are bitwise identical for any number of threads. Across a pool,
+/// each thread takes a stripe of consecutive blocks, then helps with the others' stripes, one block at a time, so a core
+/// slowed by other work runs fewer; and a thread's next block is known while it computes this one.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed unsafe class SampleBlocks
 {
     /// <summary>
     /// Inference of one block: <paramref name="rows"/> samples from <paramref name="inputs"/> into <paramref name="outputs"/>.
-    /// <paramref name="ahead"/> holds the inputs of the block this thread is likely to run next (empty when there is none),
+    /// <paramref name="ahead"/> holds the inputs of the block this thread is likely to run next, the next one of its stripe
+    /// (empty when there is none),
     /// for the block to prefetch while it computes: a caller's batch is seldom in cache, and one core draws a sequential
     /// stream from memory at a fraction of the rate its products consume a block.
     /// </summary>
@@ -27,8 +30,11 @@ public sealed unsafe class SampleBlocks
 
     // The batch being run, for the pool's threads: spans cannot cross threads, so the caller's are pinned for the call.
     private float* _inputs, _outputs;
-    private int _batchSize;
-    private int _threads;
+    private int _batchSize, _blocks, _stripes;
+
+    // Per stripe, its next unclaimed block, each a cache line apart so the threads' claims do not share a line.
+    private const int CursorSpacing = 16;
+    private int[] _cursors = [];
 
     /// <summary>Blocks of <paramref name="blockRows"/> samples of <paramref name="inputSize"/> features and <paramref name="outputSize"/> outputs.</summary>
     public SampleBlocks(BlockInference block, int inputSize, int outputSize, int blockRows)
@@ -41,15 +47,15 @@ public sealed unsafe class SampleBlocks
         _inputSize = inputSize;
         _outputSize = outputSize;
         BlockRows = blockRows;
-        _job = RunBlock;
+        _job = RunStripe;
     }
 
     /// <summary>Samples per block (the last block of a batch may hold fewer).</summary>
     public int BlockRows { get; }
 
     /// <summary>
-    /// Runs <paramref name="batchSize"/> samples, block by block: across <paramref name="pool"/> (blocks claimed by
-    /// whichever thread is free) when there is one and more than one block, else on this thread.
+    /// Runs <paramref name="batchSize"/> samples, block by block: across <paramref name="pool"/> (a stripe of blocks per
+    /// thread, then the others' blocks that are left) when there is one and more than one block, else on this thread.
     /// </summary>
     public void Run(WorkerPool? pool, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
@@ -75,10 +81,13 @@ public sealed unsafe class SampleBlocks
                 _inputs = input;
                 _outputs = output;
                 _batchSize = batchSize;
-                _threads = pool.Threads;
+                _blocks = blocks;
+                _stripes = Math.Min(pool.Threads, blocks);
+                if (_cursors.Length < _stripes * CursorSpacing) _cursors = new int[_stripes * CursorSpacing]; // once per pool size
+                for (int stripe = 0; stripe < _stripes; stripe++) _cursors[stripe * CursorSpacing] = StripeStart(stripe);
                 try
                 {
-                    pool.Run(_job, blocks);
+                    pool.Run(_job, _stripes);
                 }
                 finally
                 {
@@ -89,15 +98,27 @@ public sealed unsafe class SampleBlocks
         }
     }
 
-    private void RunBlock(int block)
+    /// <summary>The first block of <paramref name="stripe"/>: the blocks split as evenly as whole blocks allow.</summary>
+    private int StripeStart(int stripe) => (int)((long)_blocks * stripe / _stripes);
+
+    /// <summary>The blocks of one stripe, then those left in the others, each claimed from its stripe's cursor.</summary>
+    private void RunStripe(int stripe)
     {
-        int start = block * BlockRows;
-        int rows = Math.Min(BlockRows, _batchSize - start);
-        // The threads claim blocks in turn, so while they keep pace this one's next block is a pool's width later.
-        long next = Math.Min(_batchSize, start + (long)_threads * BlockRows);
-        int aheadRows = (int)Math.Min(BlockRows, _batchSize - next);
-        _block(new ReadOnlySpan<float>(_inputs + (long)start * _inputSize, rows * _inputSize),
-            new Span<float>(_outputs + (long)start * _outputSize, rows * _outputSize), rows,
-            new ReadOnlySpan<float>(_inputs + next * _inputSize, aheadRows * _inputSize));
+        for (int turn = 0; turn < _stripes; turn++)
+        {
+            int claimed = (stripe + turn) % _stripes, end = StripeStart(claimed + 1);
+            int block;
+            while ((block = Interlocked.Increment(ref _cursors[claimed * CursorSpacing]) - 1) < end)
+                RunBlock(block, next: block + 1 < end ? block + 1 : -1);
+        }
+    }
+
+    private void RunBlock(int block, int next)
+    {
+        long start = (long)block * BlockRows, aheadStart = next < 0 ? _batchSize : (long)next * BlockRows;
+        int rows = (int)Math.Min(BlockRows, _batchSize - start), aheadRows = (int)Math.Min(BlockRows, _batchSize - aheadStart);
+        _block(new ReadOnlySpan<float>(_inputs + start * _inputSize, rows * _inputSize),
+            new Span<float>(_outputs + start * _outputSize, rows * _outputSize), rows,
+            new ReadOnlySpan<float>(_inputs + aheadStart * _inputSize, aheadRows * _inputSize));
     }
 }

@@ -32,6 +32,7 @@ public class SampleBlocksTests
     [InlineData(1003, 1)]
     [InlineData(1003, 2)]
     [InlineData(1003, 4)]
+    [InlineData(17, 4)] // fewer blocks than threads: a stripe per block
     public void Every_block_runs_once_on_its_own_slices(int batch, int threads)
     {
         const int blockRows = 8;
@@ -52,8 +53,9 @@ public class SampleBlocksTests
     }
 
     /// <summary>
-    /// Each block is handed the inputs of the block its thread is likely to take next, to prefetch: the next block without
-    /// a pool, a pool's width later with one (the threads claim blocks in turn); empty, or partial, at the batch's end.
+    /// Each block is handed the inputs of the block its thread is likely to take next, to prefetch: the next block of its
+    /// stripe (the batch's blocks split evenly, one stripe per thread; without a pool, one stripe), empty at a stripe's end,
+    /// partial when that is the batch's last block.
     /// </summary>
     [Theory]
     [InlineData(1)]
@@ -71,7 +73,9 @@ public class SampleBlocksTests
         Assert.Equal(6, seen.Count);
         for (int block = 0; block < 6; block++)
         {
-            int next = block + threads, start = Math.Min(batch, next * blockRows), rows = Math.Max(0, Math.Min(blockRows, batch - next * blockRows));
+            int stripe = block * threads / 6, stripeEnd = (stripe + 1) * 6 / threads; // 6 blocks in `threads` even stripes
+            bool last = block + 1 == stripeEnd;
+            int start = last ? batch : (block + 1) * blockRows, rows = last ? 0 : Math.Min(blockRows, batch - start);
             Assert.Equal(inputs.AsSpan(start * InputSize, rows * InputSize).ToArray(), seen[block * blockRows * InputSize]);
         }
     }
