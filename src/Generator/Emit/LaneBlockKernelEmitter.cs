@@ -36,10 +36,14 @@ internal static class LaneBlockKernelEmitter
     public static bool Qualifies(NetworkPlan plan)
     {
         if (plan.Graph is not null || plan.InfersInBFloat16 || KernelPlan.PredictsInSampleLanes(plan)) return false;
-        var layers = plan.Layers.Where(l => !l.Kind.IdentityAtInference).ToList();
+        var layers = InferenceLayers(plan);
         if (layers.Count == 0 || !layers.All(l => l.Kind is DenseLayer)) return false;
         return layers.Take(layers.Count - 1).All(l => ActivationExpressions.IsElementWise(l.Activation));
     }
+
+    /// <summary>The layers that compute at inference, in order: the chain's layers without identity ones such as Dropout.</summary>
+    public static System.Collections.Generic.List<LayerPlan> InferenceLayers(NetworkPlan plan) =>
+        plan.Layers.Where(l => !l.Kind.IdentityAtInference).ToList();
 
     /// <summary>
     /// The activation the product applies to its lanes: the layer's when it has a vector form bitwise its scalar one, else none (an
@@ -122,8 +126,7 @@ internal static class LaneBlockKernelEmitter
         {
             w.Line("int f = Math.Min(block, F - 16);");
             w.Line($"ref float source = ref Unsafe.Add(ref {source});");
-            TransposeEmitter.Emit(w, "source", stride, columns);
-            for (int j = 0; j < 16; j++) w.Line($"{columns}{j}.StoreUnsafe(ref {target}, (nuint)({targetIndex(j)}));");
+            TransposeEmitter.Emit(w, "source", stride, columns, target, j => $"(nuint)({targetIndex(j)})");
         }
     }
 

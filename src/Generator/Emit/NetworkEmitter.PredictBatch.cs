@@ -135,7 +135,7 @@ internal static partial class NetworkEmitter
     private static void EmitLaneBlock(SourceWriter w, NetworkPlan plan, BlockLayout layout)
     {
         int blockRows = KernelPlan.PredictBlockRows(plan);
-        var layers = plan.Layers.Where(l => !l.Kind.IdentityAtInference).ToList();
+        var layers = LaneBlockKernelEmitter.InferenceLayers(plan);
         int widest = System.Math.Max(plan.Spec.Inputs, layers.Max(l => l.Units));
         string first = layout.TakeWhole(widest * blockRows), second = layout.TakeWhole(widest * blockRows);
         using (w.Block("if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)"))

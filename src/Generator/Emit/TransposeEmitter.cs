@@ -14,10 +14,11 @@ internal static class TransposeEmitter
 
     /// <summary>
     /// Loads the block's 16 rows, <paramref name="stride"/> floats apart from <c>ref float</c> <paramref name="source"/>, as
-    /// <c>r0</c> … <c>r15</c>, and declares <paramref name="columns"/>0 … 15 as its columns: element <c>i</c> of column
-    /// <c>j</c> is element <c>j</c> of row <c>i</c>.
+    /// <c>r0</c> … <c>r15</c>, declares <paramref name="columns"/>0 … 15 as its columns (element <c>i</c> of column
+    /// <c>j</c> is element <c>j</c> of row <c>i</c>), and stores column <c>j</c> into <c>ref float</c>
+    /// <paramref name="target"/> at the index <paramref name="targetIndex"/>(j) gives.
     /// </summary>
-    public static void Emit(SourceWriter w, string source, string stride, string columns)
+    public static void Emit(SourceWriter w, string source, string stride, string columns, string target, System.Func<int, string> targetIndex)
     {
         const string rows = "r";
         w.Line("Vector512<float> " + string.Join(", ", Enumerable.Range(0, 16).Select(i => $"{rows}{i} = Vector512.LoadUnsafe(ref {source}, {i} * {stride})")) + ";");
@@ -39,6 +40,8 @@ internal static class TransposeEmitter
         for (int j = 0; j < 4; j++)
             w.Line($"Vector512<float> {columns}{j} = {Lanes(Name("d", j), Name("d", 8 + j), "0x88")}, {columns}{8 + j} = {Lanes(Name("d", j), Name("d", 8 + j), "0xDD")}, " +
                 $"{columns}{4 + j} = {Lanes(Name("d", 4 + j), Name("d", 12 + j), "0x88")}, {columns}{12 + j} = {Lanes(Name("d", 4 + j), Name("d", 12 + j), "0xDD")};");
+
+        for (int j = 0; j < 16; j++) w.Line($"{columns}{j}.StoreUnsafe(ref {target}, {targetIndex(j)});");
 
         string Name(string stage, int index) => $"{columns}_{stage}{index}";
     }

@@ -157,8 +157,7 @@ internal static class WinogradKernelEmitter
         {
             w.Line("int p = Math.Min(block, H * W - 16);");
             w.Line("ref float source = ref Unsafe.Add(ref x, ch * H * W + p);");
-            TransposeEmitter.Emit(w, "source", "H * W", "column");
-            for (int j = 0; j < 16; j++) w.Line($"column{j}.StoreUnsafe(ref hwc, At(p + {j}, ch));");
+            TransposeEmitter.Emit(w, "source", "H * W", "column", "hwc", j => $"At(p + {j}, ch)");
         }
     }
 

@@ -126,8 +126,7 @@ internal static class WinogradOutputEmitter
         {
             w.Line("int p = Math.Min(block, P - 16);");
             w.Line("ref float source = ref Unsafe.Add(ref hwc, p * F + f);");
-            TransposeEmitter.Emit(w, "source", "F", "filter");
-            for (int j = 0; j < 16; j++) w.Line($"filter{j}.StoreUnsafe(ref y, (nuint)((f + {j}) * P + p));");
+            TransposeEmitter.Emit(w, "source", "F", "filter", "y", j => $"(nuint)((f + {j}) * P + p)");
         }
     }
 }

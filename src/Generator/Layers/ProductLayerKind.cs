@@ -254,10 +254,11 @@ internal abstract class ProductLayerKind : LayerKind
         {
             int blockRows = KernelPlan.PredictBlockRows(plan);
             var activation = LaneBlockKernelEmitter.ProductActivation(layer);
-            bool first = layer == plan.Layers.First(l => !l.Kind.IdentityAtInference);
+            var chain = LaneBlockKernelEmitter.InferenceLayers(plan);
+            bool first = layer == chain[0];
             yield return new DensePredictLanesKernel(k, n, activation, KernelAlpha(activation, layer), blockRows, Prefetches: first);
             if (first) yield return new LanesFromRowsKernel(plan.Spec.Inputs, blockRows);
-            if (layer == plan.Layers.Last(l => !l.Kind.IdentityAtInference)) yield return new RowsFromLanesKernel(layer.Units, blockRows);
+            if (layer == chain[chain.Count - 1]) yield return new RowsFromLanesKernel(layer.Units, blockRows);
         }
         if (!plan.TrainsPerLayer) yield break;
         bool packsDelta = KernelPlan.WeightGradientPacksDelta(layer);

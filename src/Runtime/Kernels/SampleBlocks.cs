@@ -65,11 +65,11 @@ public sealed unsafe class SampleBlocks
         int blocks = (int)(((long)batchSize + BlockRows - 1) / BlockRows);
         if (pool is null || pool.Threads == 1 || blocks < 2)
         {
-            for (int start = 0; start < batchSize; start += BlockRows)
+            for (int block = 0; block < blocks; block++)
             {
-                int rows = Math.Min(BlockRows, batchSize - start);
-                _block(inputs.Slice(start * _inputSize, rows * _inputSize), outputs.Slice(start * _outputSize, rows * _outputSize), rows,
-                    inputs.Slice(Math.Min(batchSize, start + rows) * _inputSize, Math.Min(BlockRows, batchSize - start - rows) * _inputSize));
+                var (start, rows, aheadStart, aheadRows) = Extent(block, block + 1 < blocks ? block + 1 : -1, batchSize);
+                _block(inputs.Slice((int)start * _inputSize, rows * _inputSize), outputs.Slice((int)start * _outputSize, rows * _outputSize), rows,
+                    inputs.Slice((int)aheadStart * _inputSize, aheadRows * _inputSize));
             }
             return;
         }
@@ -113,10 +113,19 @@ public sealed unsafe class SampleBlocks
         }
     }
 
+    /// <summary>
+    /// The first sample and the rows of <paramref name="block"/>, and those of <paramref name="next"/>, the block to
+    /// prefetch (none, an empty extent at the batch's end, when it is -1).
+    /// </summary>
+    private (long Start, int Rows, long AheadStart, int AheadRows) Extent(int block, int next, int batchSize)
+    {
+        long start = (long)block * BlockRows, aheadStart = next < 0 ? batchSize : (long)next * BlockRows;
+        return (start, (int)Math.Min(BlockRows, batchSize - start), aheadStart, (int)Math.Min(BlockRows, batchSize - aheadStart));
+    }
+
     private void RunBlock(int block, int next)
     {
-        long start = (long)block * BlockRows, aheadStart = next < 0 ? _batchSize : (long)next * BlockRows;
-        int rows = (int)Math.Min(BlockRows, _batchSize - start), aheadRows = (int)Math.Min(BlockRows, _batchSize - aheadStart);
+        var (start, rows, aheadStart, aheadRows) = Extent(block, next, _batchSize);
         _block(new ReadOnlySpan<float>(_inputs + start * _inputSize, rows * _inputSize),
             new Span<float>(_outputs + start * _outputSize, rows * _outputSize), rows,
             new ReadOnlySpan<float>(_inputs + aheadStart * _inputSize, aheadRows * _inputSize));
