@@ -14,6 +14,7 @@ public static class BenchmarkFlops
         if (type == typeof(TrainBatchBenchmarks) || type == typeof(ThreadScalingBenchmarks)) return Flops.Train(BenchNets.Summary(network!)) * BenchNets.TrainBatch(network!);
         if (type == typeof(PredictBenchmarks) || type == typeof(PredictThreadScalingBenchmarks)) return Flops.Forward(BenchNets.Summary(network!));
         if (type == typeof(PredictBatchBenchmarks)) return Flops.Forward(BenchNets.Summary(network!)) * PredictBatchBenchmarks.Samples;
+        if (type == typeof(OnnxRuntimeBenchmarks) && benchmark.Descriptor.WorkloadMethod.Name == nameof(OnnxRuntimeBenchmarks.WeightRead)) return null;
         if (type == typeof(OnnxRuntimeBenchmarks))
             return Flops.Forward(BenchNets.Summary(network!)) * (benchmark.Descriptor.Categories.Contains("PredictBatch") ? OnnxRuntimeBenchmarks.Samples : 1);
         if (type == typeof(FmaPeakBenchmarks)) return FmaPeak.FlopsPer(FmaPeakBenchmarks.Iterations) * Threads(benchmark);

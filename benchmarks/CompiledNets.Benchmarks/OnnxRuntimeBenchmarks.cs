@@ -12,7 +12,8 @@ namespace CompiledNets.Benchmarks;
 /// tensor. Each category (Predict of one sample, PredictBatch of <see cref="Samples"/>) is grouped per network and
 /// thread count, with CompiledNets as the baseline: the Ratio column is ORT's time over CompiledNets' time, so a ratio
 /// above 1 means CompiledNets is faster. <c>deep-bf16</c> is deep predicting from bfloat16 weights, against ORT on the
-/// same float32 weights.
+/// same float32 weights. The Predict category also times <see cref="WeightReadProbe"/>: one plain read of the bytes of
+/// weights <c>Predict</c> reads, on as many threads, the memory ceiling of a wide network's single-sample inference.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -40,6 +41,10 @@ public class OnnxRuntimeBenchmarks : IDisposable
     private RunOptions? _runOptions;
     private OrtIoBinding? _single, _batch;
     private readonly List<IDisposable> _owned = [];
+    private Kernels.WorkerPool? _readPool;
+    private Action<int> _readPart = null!;
+    private float[] _readSums = [];
+    private long _weightBytes;
 
     [GlobalSetup]
     public void Setup()
@@ -65,6 +70,11 @@ public class OnnxRuntimeBenchmarks : IDisposable
         _single = Bind(_input, _ortOutput, 1);
         _batch = Bind(_inputs, _ortOutputs, Samples);
 
+        _weightBytes = WeightReadProbe.Bytes(_network.ParameterCount, bfloat16: Network.EndsWith("-bf16", StringComparison.Ordinal));
+        _readPool = Threads > 1 ? Own(new Kernels.WorkerPool(Threads)) : null;
+        _readSums = new float[_readPool?.BalancedParts ?? 1];
+        _readPart = part => _readSums[part] = WeightReadProbe.ReadPart(_network.Parameters, _weightBytes, part, _readSums.Length);
+
         CompiledNetsPredict();
         OnnxRuntimePredict();
         Check(_output, _ortOutput, "Predict");
@@ -78,6 +88,14 @@ public class OnnxRuntimeBenchmarks : IDisposable
 
     [Benchmark, BenchmarkCategory("Predict")]
     public void OnnxRuntimePredict() => _session!.RunWithBinding(_runOptions!, _single!);
+
+    /// <summary>The memory ceiling: the bytes of weights <c>Predict</c> reads, read once, split as <c>Predict</c> splits a wide layer.</summary>
+    [Benchmark, BenchmarkCategory("Predict")]
+    public void WeightRead()
+    {
+        if (_readPool is null) _readPart(0);
+        else _readPool.Run(_readPart, _readSums.Length);
+    }
 
     [Benchmark(Baseline = true), BenchmarkCategory("PredictBatch")]
     public void CompiledNetsPredictBatch() => _network.PredictBatch(_inputs, _outputs, Samples);

@@ -85,6 +85,14 @@ internal static class PerformanceReport
                 text.AppendLine(Invariant($"| {label} | {Time(t1)} | {Time(t2)} | {t1 / t2:0.00}× | {g1:0.0} / {g2:0.0} | {100 * g1 / peak:0.0}% | {twoCores} |"));
             }
         }
+        string onnx = OnnxRuntimeReport.Markdown(reports, peak, bothCores);
+        if (onnx.Length > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("CompiledNets against ONNX Runtime on the same weights (medians; the last column: each engine's share of its row's ceiling):");
+            text.AppendLine();
+            text.Append(onnx);
+        }
         foreach (var x in reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(GeneratorBenchmarks)))
             text.AppendLine(Invariant($"\nGenerator (fresh driver, deep network's declaration): {Time(x.Report.ResultStatistics!.Median)} per run, {Bytes(x.Report)} allocated."));
         return text.ToString();
@@ -101,7 +109,7 @@ internal static class PerformanceReport
     private static string Bytes(BenchmarkReport report) =>
         report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) is { } b ? Invariant($"{b} B") : "?";
 
-    private static string Time(double ns) => ns switch
+    internal static string Time(double ns) => ns switch
     {
         < 1e3 => Invariant($"{ns:0.0} ns"),
         < 1e6 => Invariant($"{ns / 1e3:0.00} µs"),
