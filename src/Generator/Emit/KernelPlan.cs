@@ -47,13 +47,28 @@ internal static class KernelPlan
     /// <summary>
     /// Single-sample <c>Predict</c> splits a Dense layer's outputs across the pool when its weights are at least this many
     /// floats (1 MB): streaming them is memory-bound, and two cores draw about twice one core's bandwidth from L3.
-    /// Smaller layers take less time than the hand-off.
+    /// Smaller layers split only in networks this large (<see cref="PredictSplitStreamedWeights"/>).
     /// </summary>
     public const long PredictSplitWeights = 256 * 1024;
 
+    /// <summary>
+    /// Single-sample <c>Predict</c> also splits a Dense layer of at least this many weights (512 KB) when the network's
+    /// parameters reach <see cref="PredictSplitWeights"/>: they no longer stay in a core's L2 between calls, so this layer
+    /// streams from L3 too. Measured on deep (784-1024-512-256-10), whose 512 × 256 layer is this size: two threads'
+    /// <c>Predict</c> was 3–6 % faster with the layer split than on one core, in each of seven alternating pairs. While a
+    /// network's weights fit in L2 the layer stays on one core, whose L2 keeps it between calls (split into parts that
+    /// either core may claim, it would move between the cores' caches); that case was not measured.
+    /// </summary>
+    public const long PredictSplitStreamedWeights = 128 * 1024;
+
     /// <summary>True when single-sample <c>Predict</c> splits this layer across cores (element-wise activation fused, no pieces).</summary>
-    public static bool SplitsPredict(LayerPlan layer) =>
-        layer.Kind.ActivatesInProduct && (long)layer.Inputs * layer.Units >= PredictSplitWeights && InferenceForward(layer) == layer.Activation;
+    public static bool SplitsPredict(NetworkPlan plan, LayerPlan layer)
+    {
+        if (!layer.Kind.ActivatesInProduct || InferenceForward(layer) != layer.Activation) return false;
+        long weights = (long)layer.Inputs * layer.Units;
+        return weights >= PredictSplitWeights
+            || (weights >= PredictSplitStreamedWeights && plan.ParameterCount >= PredictSplitWeights);
+    }
 
     /// <summary>
     /// Single-sample <c>Predict</c> reads a Dense layer's weights from a copy whose tiles of 4 rows are interleaved by
@@ -107,7 +122,7 @@ internal static class KernelPlan
 
     /// <summary>True when <c>Predict</c> has a multi-core path: some layer splits, and no layer needs a scratch of its own.</summary>
     public static bool PredictsAcrossCores(NetworkPlan plan) =>
-        plan.Graph is null && plan.Layers.Any(SplitsPredict) && plan.WidestScratch == 0;
+        plan.Graph is null && plan.Layers.Any(l => SplitsPredict(plan, l)) && plan.WidestScratch == 0;
 
     /// <summary>
     /// The activation fused into the forward kernel during training: none when the layer keeps its
@@ -297,6 +312,7 @@ internal static class KernelPlan
         new SizeThreshold("BroadcastForwardMinOutputs", SizeMeasure.LayerOutputs, 8),
         new SizeThreshold(nameof(L1SetPeriodFloats), SizeMeasure.LayerOutputsMultiple, L1SetPeriodFloats),
         new SizeThreshold(nameof(PredictSplitWeights), SizeMeasure.LayerWeights, PredictSplitWeights),
+        new SizeThreshold(nameof(PredictSplitStreamedWeights), SizeMeasure.LayerWeights, PredictSplitStreamedWeights),
         new SizeThreshold(nameof(InterleaveWeights), SizeMeasure.LayerWeights, InterleaveWeights),
         new SizeThreshold(nameof(SplitStepBytes), SizeMeasure.OptimizerStepBytes, SplitStepBytes),
         new SizeThreshold(nameof(SampleLaneMaxWeights), SizeMeasure.NetworkWeights, SampleLaneMaxWeights),

@@ -28,7 +28,7 @@ internal static partial class NetworkEmitter
         w.Line("/// <summary>Predict with the wide layers split across the pool; the caller holds <c>_predictBusy</c>.</summary>");
         using (w.Block("private void PredictAcrossCores(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
         {
-            bool usesRows = plan.Layers.Any(l => !KernelPlan.SplitsPredict(l) && !l.Kind.IdentityAtInference && l.Kind.InferenceUsesRows(l));
+            bool usesRows = plan.Layers.Any(l => !KernelPlan.SplitsPredict(plan, l) && !l.Kind.IdentityAtInference && l.Kind.InferenceUsesRows(l));
             if (usesRows) w.Line("const int rows = 1;");
             w.Line("input.CopyTo(_predictRows);");
             foreach (var layer in plan.Layers)
@@ -39,7 +39,7 @@ internal static partial class NetworkEmitter
                     w.Line($"// {layer.Name}: identity at inference");
                     continue;
                 }
-                if (KernelPlan.SplitsPredict(layer))
+                if (KernelPlan.SplitsPredict(plan, layer))
                 {
                     w.Line($"// {layer.Name}: {layer.Describe()}, its outputs split across the pool (all on this thread while another caller holds it)");
                     w.Line($"if (!_pool!.TryRun(_{layer.Field}ForwardPredict, _pool.BalancedParts)) {layer.Prefix}ForwardPredict(0, {layer.Prefix}Units);");

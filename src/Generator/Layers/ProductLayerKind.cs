@@ -149,7 +149,7 @@ internal abstract class ProductLayerKind : LayerKind
 
     public override IEnumerable<Job> Jobs(NetworkPlan plan, LayerPlan layer)
     {
-        if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(layer)) yield return JobFor(layer, "ForwardPredict");
+        if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(plan, layer)) yield return JobFor(layer, "ForwardPredict");
         if (!plan.TrainsPerLayer) yield break;
         yield return JobFor(layer, "ForwardTraining");
         yield return JobFor(layer, "WeightGradient");
@@ -171,7 +171,7 @@ internal abstract class ProductLayerKind : LayerKind
         string input = $"{plan.TrainingInput(layer.Index)}[0]";
         string productDelta = ProductDelta(layer);
         w.Line($"// {layer.Name}: forward split over outputs (multiples of {ForwardGranularity(layer, "ForwardTraining")}), backward over input columns (multiples of {DenseKernelEmitter.ColumnGranularity}).");
-        if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(layer))
+        if (KernelPlan.PredictsAcrossCores(plan) && KernelPlan.SplitsPredict(plan, layer))
         {
             var (from, to) = PredictRows.Offsets(plan)[layer.Index];
             using (w.Block($"private void {p}ForwardPredict(int first, int last)"))

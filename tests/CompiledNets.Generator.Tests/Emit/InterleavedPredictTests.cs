@@ -11,7 +11,8 @@ namespace CompiledNets.Generator.Tests.Emit;
 /// same parameters for the chains, whose own <c>PredictBatch</c> runs with the samples in the vector lanes and sums in
 /// another order. The cases cover rows that are whole 512-bit vectors and rows
 /// with a remainder for every vector width (137 and 67 inputs), outputs that are not a multiple of 4 (67, 10), a graph,
-/// a convolution before the Dense, and a layer read from the copy after one that Predict splits across cores.
+/// a convolution before the Dense, a layer read from the copy after one that Predict splits across cores, and a layer
+/// that reads the copy on one thread and splits across cores on two.
 /// </summary>
 public class InterleavedPredictTests
 {
@@ -60,6 +61,21 @@ public class InterleavedPredictTests
         [Dense(520, Activation.ReLU, Name = "wide")] [Dense(200, Activation.ReLU)] [Dense(10, Activation.Softmax)]
         [Loss(LossFunction.CrossEntropy)] [Adam]
         public partial class SplitTwin;
+
+        [Network(Inputs = 520)]
+        [Dense(520, Activation.ReLU)] [Dense(256, Activation.ReLU)] [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class StreamedSplit;
+
+        [Network(Inputs = 520)]
+        [Dense(520, Activation.ReLU, Name = "wide")] [Dense(256, Activation.ReLU)] [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class StreamedSplitTwin;
+
+        [Network(Inputs = 520)]
+        [Dense(256, Activation.ReLU)] [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)] [Adam]
+        public partial class L2Resident;
         """;
 
     private static readonly Lazy<Assembly> Networks = new(() => GeneratorHarness.CompileAndLoad(Source));
@@ -94,7 +110,7 @@ public class InterleavedPredictTests
     private static float[] DotTilesReference(INetwork network, float[] input)
     {
         string name = network.GetType().Name;
-        if (!new[] { "Mnist", "Ragged", "Split" }.Contains(name)) return PredictBatchOfOne(network, input);
+        if (!new[] { "Mnist", "Ragged", "Split", "StreamedSplit" }.Contains(name)) return PredictBatchOfOne(network, input);
         var twin = Create(name + "Twin");
         network.Parameters.CopyTo(twin.Parameters);
         return PredictBatchOfOne(twin, input);
@@ -132,6 +148,29 @@ public class InterleavedPredictTests
         {
             var input = RandomInputs(network.InputSize, 200 + sample);
             AssertPredictIsTheBatchKernel(network, input, $"Split on two threads, sample {sample}");
+            Assert.Equal(Predict(single, input), Predict(network, input));
+        }
+    }
+
+    /// <summary>
+    /// A layer of 133,120 weights (512 KB or more, under 1 MB) splits across cores when the network's parameters reach
+    /// 262,144, so that they stream from L3 anyway: StreamedSplit's second layer does, on two threads with the same bits as
+    /// on one (where it reads the copy) and as the dot tiles. L2Resident's same layer, alone in a network that fits in L2,
+    /// stays on the calling thread.
+    /// </summary>
+    [Fact]
+    public void Predict_splits_a_layer_of_half_a_megabyte_only_in_a_network_that_streams_from_L3()
+    {
+        const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+        var network = Create("StreamedSplit");
+        Assert.NotNull(network.GetType().GetMethod("Dense2ForwardPredict", Private));
+        Assert.Null(GeneratorHarness.Create(Networks.Value, "Interleaved.L2Resident", 5).GetType().GetMethod("PredictAcrossCores", Private));
+        var single = Create("StreamedSplit");
+        network.GetType().GetProperty("Threads")!.SetValue(network, 2);
+        for (int sample = 0; sample < 3; sample++)
+        {
+            var input = RandomInputs(network.InputSize, 300 + sample);
+            AssertPredictIsTheBatchKernel(network, input, $"StreamedSplit on two threads, sample {sample}");
             Assert.Equal(Predict(single, input), Predict(network, input));
         }
     }
