@@ -28,7 +28,10 @@ public class OnnxRuntimeBenchmarks : IDisposable
     /// <summary>The same for bfloat16 weights, whose rounding moves the probabilities by far more than float32's summation order.</summary>
     private const float BFloat16Tolerance = 1e-2f;
 
-    [Params("small", "deep", "deep-bf16", "cnn")]
+    /// <summary>The networks compared, in the order the post-run table lists them (a property: BenchmarkDotNet's parameter source).</summary>
+    public static string[] Networks { get; } = ["small", "deep", "deep-bf16", "cnn"];
+
+    [ParamsSource(nameof(Networks))]
     public string Network { get; set; } = "small";
 
     [Params(1, 2)]

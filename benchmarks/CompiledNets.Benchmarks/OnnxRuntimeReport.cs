@@ -20,7 +20,7 @@ internal static class OnnxRuntimeReport
         var text = new StringBuilder();
         text.AppendLine("| operation | network | threads | CompiledNets | ONNX Runtime | ORT / CompiledNets | ceiling | CompiledNets / ORT at the ceiling |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---|---:|");
-        foreach (var group in cases.GroupBy(x => (Operation: Category(x.Report), Network: Network(x.Report), Threads: BenchmarkFlops.Threads(x.Report.BenchmarkCase)))
+        foreach (var group in cases.GroupBy(x => (Operation: Category(x.Report), Network: PerformanceReport.Network(x.Report), Threads: BenchmarkFlops.Threads(x.Report.BenchmarkCase)))
                      .OrderBy(g => g.Key.Operation).ThenBy(g => NetworkOrder(g.Key.Network)).ThenBy(g => g.Key.Threads))
         {
             var ours = Median(group, nameof(OnnxRuntimeBenchmarks.CompiledNetsPredict), nameof(OnnxRuntimeBenchmarks.CompiledNetsPredictBatch));
@@ -53,10 +53,8 @@ internal static class OnnxRuntimeReport
 
     private static string Category(BenchmarkReport report) => report.BenchmarkCase.Descriptor.Categories.FirstOrDefault() ?? "";
 
-    private static string Network(BenchmarkReport report) =>
-        report.BenchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value as string ?? "";
+    /// <summary>The benchmark's order of its networks, so the table reads as the class declares them.</summary>
+    private static int NetworkOrder(string network) => Array.IndexOf(OnnxRuntimeBenchmarks.Networks, network) is var i and >= 0 ? i : int.MaxValue;
 
-    private static int NetworkOrder(string network) => Array.IndexOf(["small", "deep", "deep-bf16", "cnn"], network) is var i and >= 0 ? i : int.MaxValue;
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Invariant(FormattableString text) => PerformanceReport.Invariant(text);
 }

@@ -103,7 +103,7 @@ internal static class PerformanceReport
         reports.Where(x => x.Report.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks) && BenchmarkFlops.Threads(x.Report.BenchmarkCase) == threads)
             .Select(x => BenchmarkFlops.Gflops(x.Summary, x.Report.BenchmarkCase) ?? 0).DefaultIfEmpty(0).Max();
 
-    private static string Network(BenchmarkReport report) =>
+    internal static string Network(BenchmarkReport report) =>
         report.BenchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value as string ?? "";
 
     private static string Bytes(BenchmarkReport report) =>
@@ -116,5 +116,5 @@ internal static class PerformanceReport
         _ => Invariant($"{ns / 1e6:0.00} ms"),
     };
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

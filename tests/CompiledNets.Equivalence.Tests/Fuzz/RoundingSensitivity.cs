@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace CompiledNets.Equivalence.Tests.Fuzz;
 
 /// <summary>
@@ -19,7 +21,7 @@ public static class RoundingSensitivity
         // Tensors whose gradient is rounding noise (a bias feeding a batch norm, a tensor all below the noise floor) are
         // compared as noise by Tolerance.AssertGradientsClose; their move says nothing of the others' conditioning.
         var dead = Tolerance.DeadBiases(once);
-        float noise = (float)(Tolerance.DeadGradient * once.Gradients.ToArray().Max(Math.Abs));
+        float noise = (float)(Tolerance.DeadGradient * Math.Abs(TensorPrimitives.MaxMagnitude(once.Gradients)));
         double worst = 0;
         foreach (var tensor in once.Tensors.Where(t => t.Storage == TensorStorage.Parameters && !dead.Contains(t.Name)))
         {

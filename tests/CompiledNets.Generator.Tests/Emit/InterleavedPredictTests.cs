@@ -164,7 +164,7 @@ public class InterleavedPredictTests
         const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
         var network = Create("StreamedSplit");
         Assert.NotNull(network.GetType().GetMethod("Dense2ForwardPredict", Private));
-        Assert.Null(GeneratorHarness.Create(Networks.Value, "Interleaved.L2Resident", 5).GetType().GetMethod("PredictAcrossCores", Private));
+        Assert.Null(Create("L2Resident").GetType().GetMethod("PredictAcrossCores", Private));
         var single = Create("StreamedSplit");
         network.GetType().GetProperty("Threads")!.SetValue(network, 2);
         for (int sample = 0; sample < 3; sample++)
