@@ -55,7 +55,7 @@ internal static class KernelPlan
     /// Single-sample <c>Predict</c> also splits a Dense layer of at least this many weights (512 KB) when the network's
     /// parameters reach <see cref="PredictSplitWeights"/>: they no longer stay in a core's L2 between calls, so this layer
     /// streams from L3 too. Measured on deep (784-1024-512-256-10), whose 512 × 256 layer is this size: two threads'
-    /// <c>Predict</c> was 3–6 % faster with the layer split than on one core, in each of seven alternating pairs. While a
+    /// <c>Predict</c> was faster with the layer split than on one core in each of seven alternating pairs, by 1–8 % (median 4.5 %). While a
     /// network's weights fit in L2 the layer stays on one core, whose L2 keeps it between calls (split into parts that
     /// either core may claim, it would move between the cores' caches); that case was not measured.
     /// </summary>
